@@ -1,0 +1,100 @@
+package data
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+)
+
+// Sentinel errors; callers check them with errors.Is.
+var (
+	// ErrNotFound: no such profile, entry or medication.
+	ErrNotFound = errors.New("not found")
+	// ErrLocked: the profile needs a passphrase (or the keyring) and none was given.
+	ErrLocked = errors.New("profile is locked")
+	// ErrWrongPassphrase: the passphrase or recovery key does not unlock the profile.
+	ErrWrongPassphrase = errors.New("wrong passphrase")
+	// ErrInvalid: the input breaks a rule (an empty name, a severity of 11).
+	ErrInvalid = errors.New("invalid input")
+	// ErrExists: a profile of that name already exists.
+	ErrExists = errors.New("already exists")
+	// ErrNewerSchema: the file was written by a newer version of the app.
+	ErrNewerSchema = errors.New("written by a newer version of Patient Companion")
+	// ErrNotOurFile: the file is not a Patient Companion journal (or is damaged beyond reading).
+	ErrNotOurFile = errors.New("not a Patient Companion journal")
+)
+
+// invalid returns an ErrInvalid with a message meant for the user.
+func invalid(format string, args ...any) error {
+	return fmt.Errorf("%w: %s", ErrInvalid, fmt.Sprintf(format, args...))
+}
+
+// RecordRef names one stored record, never its content.
+type RecordRef struct {
+	Table string
+	ID    string
+}
+
+// TamperedError reports records whose sealed content failed authentication. Operations that
+// read many records return it alongside the records that did read, so one damaged entry
+// never hides the rest of a journal.
+type TamperedError struct {
+	Records []RecordRef
+}
+
+func (e *TamperedError) Error() string {
+	ids := make([]string, 0, len(e.Records))
+	for _, r := range e.Records {
+		ids = append(ids, recordNoun(r.Table)+" "+r.ID)
+	}
+	const limit = 5
+	more := ""
+	if len(ids) > limit {
+		more = fmt.Sprintf(" and %d more", len(ids)-limit)
+		ids = ids[:limit]
+	}
+	return fmt.Sprintf("damaged record (failed its integrity check; restore a backup or delete it): %s%s",
+		strings.Join(ids, ", "), more)
+}
+
+// recordNoun names a table's record in words a person understands.
+func recordNoun(table string) string {
+	switch table {
+	case "entries":
+		return "journal entry"
+	case "schedule_steps":
+		return "schedule step"
+	case "dose_events":
+		return "dose record"
+	}
+	return strings.TrimSuffix(table, "s")
+}
+
+func (e *TamperedError) add(table, id string) { e.Records = append(e.Records, RecordRef{table, id}) }
+
+// orNil returns e as an error if it holds any record, else nil.
+func (e *TamperedError) orNil() error {
+	if e == nil || len(e.Records) == 0 {
+		return nil
+	}
+	return e
+}
+
+// FileError is a problem with a journal file as a whole: not ours, newer, unreadable.
+type FileError struct {
+	Path   string
+	Reason string
+	Err    error // ErrNotOurFile or ErrNewerSchema, or an I/O error
+}
+
+func (e *FileError) Error() string {
+	switch {
+	case errors.Is(e.Err, ErrNewerSchema):
+		return fmt.Sprintf("%s was %s (%s): install the latest version; the file was not changed", e.Path, ErrNewerSchema, e.Reason)
+	case errors.Is(e.Err, ErrNotOurFile):
+		return fmt.Sprintf("%s is %s (%s); the file was not changed", e.Path, ErrNotOurFile, e.Reason)
+	}
+	return fmt.Sprintf("%s: %s: %v", e.Path, e.Reason, e.Err)
+}
+
+func (e *FileError) Unwrap() error { return e.Err }

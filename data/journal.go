@@ -1,0 +1,179 @@
+package data
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"strings"
+	"time"
+	"unicode/utf8"
+)
+
+// Kind is the kind of a journal entry.
+type Kind string
+
+// Journal entry kinds.
+const (
+	KindSymptom Kind = "symptom"
+	KindMood    Kind = "mood"
+	KindNote    Kind = "note"
+	KindDose    Kind = "dose"
+)
+
+// Entry is one journal entry, decrypted.
+type Entry struct {
+	ID        string
+	Kind      Kind
+	At        time.Time
+	Name      string // symptom name, mood word, or medication name for a dose
+	Severity  *int   // 0–10 for a symptom
+	Duration  time.Duration
+	Note      string
+	CreatedAt time.Time
+	UpdatedAt time.Time
+	// For doses:
+	MedicationID string
+	State        string
+}
+
+// entryRecord is the sealed part of an entry (format 1).
+type entryRecord struct {
+	Name        string `json:"name,omitempty"`
+	Severity    *int   `json:"severity,omitempty"`
+	DurationSec int64  `json:"duration_s,omitempty"`
+	Note        string `json:"note,omitempty"`
+}
+
+const entryFormat = 1
+
+// Limits on what a person can type; generous, but a pasted book is a mistake.
+const (
+	maxNameLen = 200
+	maxNoteLen = 20000
+)
+
+// Symptom is a new symptom entry.
+type Symptom struct {
+	Name     string
+	Severity int
+	At       time.Time // zero means now
+	Duration time.Duration
+	Note     string
+}
+
+// ValidateSymptom checks a symptom as typed and returns it cleaned.
+func ValidateSymptom(in Symptom) (Symptom, error) {
+	in.Name = strings.TrimSpace(in.Name)
+	in.Note = strings.TrimSpace(in.Note)
+	switch {
+	case in.Name == "":
+		return in, invalid("the symptom name is empty")
+	case utf8.RuneCountInString(in.Name) > maxNameLen:
+		return in, invalid("the symptom name is longer than %d characters", maxNameLen)
+	case in.Severity < 0 || in.Severity > 10:
+		return in, invalid("severity must be a whole number from 0 to 10, not %d", in.Severity)
+	case in.Duration < 0:
+		return in, invalid("the duration cannot be negative")
+	case utf8.RuneCountInString(in.Note) > maxNoteLen:
+		return in, invalid("the note is longer than %d characters", maxNoteLen)
+	}
+	return in, nil
+}
+
+// AddSymptom records a symptom. It returns once the entry is durably on disk.
+func (s *Store) AddSymptom(ctx context.Context, in Symptom) (Entry, error) {
+	in, err := ValidateSymptom(in)
+	if err != nil {
+		return Entry{}, err
+	}
+	now := s.now()
+	if in.At.IsZero() {
+		in.At = now
+	}
+	sev := in.Severity
+	e := Entry{
+		ID: newID(), Kind: KindSymptom, At: in.At.In(s.loc).Truncate(time.Millisecond),
+		Name: in.Name, Severity: &sev, Duration: in.Duration, Note: in.Note,
+		CreatedAt: now.In(s.loc), UpdatedAt: now.In(s.loc),
+	}
+	err = s.inTx(ctx, func(tx *sql.Tx) error { return s.insertEntry(ctx, tx, e) })
+	if err != nil {
+		return Entry{}, fmt.Errorf("save symptom: %w", err)
+	}
+	s.indexAdd(e)
+	return e, nil
+}
+
+func (s *Store) insertEntry(ctx context.Context, tx *sql.Tx, e Entry) error {
+	blob, err := s.seal("entries", e.ID, entryFormat, entryRecord{
+		Name: e.Name, Severity: e.Severity, DurationSec: int64(e.Duration / time.Second), Note: e.Note,
+	})
+	if err != nil {
+		return err
+	}
+	_, err = tx.ExecContext(ctx,
+		`INSERT INTO entries (id, kind, at, created_at, updated_at, fmt, sealed) VALUES (?, ?, ?, ?, ?, ?, ?)`,
+		e.ID, string(e.Kind), toMillis(e.At), toMillis(e.CreatedAt), toMillis(e.UpdatedAt), entryFormat, blob)
+	return err
+}
+
+// ListEntries returns entries with since <= at < until, newest first. A zero bound is open.
+// Records that fail authentication are left out and reported in a *TamperedError, returned
+// together with every entry that did read.
+func (s *Store) ListEntries(ctx context.Context, since, until time.Time) ([]Entry, error) {
+	lo, hi := int64(-1<<62), int64(1<<62)
+	if !since.IsZero() {
+		lo = toMillis(since)
+	}
+	if !until.IsZero() {
+		hi = toMillis(until)
+	}
+	rows, err := s.db.QueryContext(ctx,
+		`SELECT id, kind, at, created_at, updated_at, fmt, sealed FROM entries
+		 WHERE deleted = 0 AND at >= ? AND at < ? ORDER BY at DESC, id`, lo, hi)
+	if err != nil {
+		return nil, fmt.Errorf("list journal: %w", err)
+	}
+	return s.scanEntries(rows)
+}
+
+func (s *Store) scanEntries(rows *sql.Rows) ([]Entry, error) {
+	defer rows.Close()
+	out := []Entry{}
+	var bad TamperedError
+	for rows.Next() {
+		var (
+			e                Entry
+			kind             string
+			at, created, upd int64
+			format           int
+			blob             []byte
+		)
+		if err := rows.Scan(&e.ID, &kind, &at, &created, &upd, &format, &blob); err != nil {
+			return nil, fmt.Errorf("read journal: %w", err)
+		}
+		var rec entryRecord
+		if err := s.unseal("entries", e.ID, format, blob, &rec); err != nil {
+			if err == errTampered {
+				bad.add("entries", e.ID)
+				continue
+			}
+			return nil, err
+		}
+		e.Kind, e.At, e.CreatedAt, e.UpdatedAt = Kind(kind), s.fromMillis(at), s.fromMillis(created), s.fromMillis(upd)
+		e.Name, e.Severity, e.Note = rec.Name, rec.Severity, rec.Note
+		e.Duration = time.Duration(rec.DurationSec) * time.Second
+		out = append(out, e)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("read journal: %w", err)
+	}
+	return out, bad.orNil()
+}
+
+// CountEntries returns how many entries the journal holds.
+func (s *Store) CountEntries(ctx context.Context) (int, error) {
+	var n int
+	err := s.db.QueryRowContext(ctx, "SELECT count(*) FROM entries WHERE deleted = 0").Scan(&n)
+	return n, err
+}

@@ -1,0 +1,386 @@
+package data
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+	"unicode/utf8"
+)
+
+// Medication is a medicine with its schedule, decrypted.
+type Medication struct {
+	ID           string
+	Name         string
+	Strength     string // "500 mg"
+	Form         string // "tablet"
+	Dose         string // "1 tablet"
+	Instructions string // "with food"
+	AsNeeded     bool
+	DoseWindow   time.Duration // how long after its time a dose may still be taken
+	Archived     bool
+	Steps        []Step
+	CreatedAt    time.Time
+	UpdatedAt    time.Time
+}
+
+// Step is one schedule step: which times on which days, between two dates. A taper is a
+// sequence of steps.
+type Step struct {
+	ID        string
+	Times     []TimeOfDay
+	EveryDays int            // 0 or 1: every day; N: every N days counted from Start
+	Weekdays  []time.Weekday // empty: every day (or every N days)
+	Start     Date
+	End       Date // zero: no end; inclusive
+	Dose      string
+	Cron      string // a custom cron expression instead of Times/EveryDays/Weekdays
+}
+
+// DefaultDoseWindow is how long a dose stays answerable before it counts as missed.
+const DefaultDoseWindow = 2 * time.Hour
+
+// TimeOfDay is a wall-clock time, minutes after midnight.
+type TimeOfDay int
+
+// ParseTimeOfDay reads "HH:MM" (24-hour clock).
+func ParseTimeOfDay(s string) (TimeOfDay, error) {
+	s = strings.TrimSpace(s)
+	var h, m int
+	if len(s) < 4 || len(s) > 5 || strings.Count(s, ":") != 1 {
+		return 0, invalid("%q is not a time of day: use HH:MM on a 24-hour clock, like 08:00 or 20:30", s)
+	}
+	if _, err := fmt.Sscanf(s, "%d:%d", &h, &m); err != nil || h < 0 || h > 23 || m < 0 || m > 59 || len(strings.SplitN(s, ":", 2)[1]) != 2 {
+		return 0, invalid("%q is not a time of day: use HH:MM on a 24-hour clock, like 08:00 or 20:30", s)
+	}
+	return TimeOfDay(h*60 + m), nil
+}
+
+func (t TimeOfDay) String() string { return fmt.Sprintf("%02d:%02d", int(t)/60, int(t)%60) }
+
+// Date is a calendar date without a zone.
+type Date struct {
+	Year  int
+	Month time.Month
+	Day   int
+}
+
+// ParseDate reads YYYY-MM-DD.
+func ParseDate(s string) (Date, error) {
+	t, err := time.Parse(time.DateOnly, strings.TrimSpace(s))
+	if err != nil {
+		return Date{}, invalid("%q is not a date: use YYYY-MM-DD, like 2026-03-01", s)
+	}
+	return DateOf(t), nil
+}
+
+// DateOf is the calendar date of t in t's zone.
+func DateOf(t time.Time) Date {
+	y, m, d := t.Date()
+	return Date{y, m, d}
+}
+
+// IsZero reports whether d is unset.
+func (d Date) IsZero() bool { return d == Date{} }
+
+func (d Date) String() string {
+	if d.IsZero() {
+		return ""
+	}
+	return fmt.Sprintf("%04d-%02d-%02d", d.Year, d.Month, d.Day)
+}
+
+// Before reports whether d is earlier than o.
+func (d Date) Before(o Date) bool {
+	if d.Year != o.Year {
+		return d.Year < o.Year
+	}
+	if d.Month != o.Month {
+		return d.Month < o.Month
+	}
+	return d.Day < o.Day
+}
+
+// medRecord and stepRecord are the sealed parts (format 1).
+type medRecord struct {
+	Name          string `json:"name"`
+	Strength      string `json:"strength,omitempty"`
+	Form          string `json:"form,omitempty"`
+	Dose          string `json:"dose,omitempty"`
+	Instructions  string `json:"instructions,omitempty"`
+	AsNeeded      bool   `json:"as_needed,omitempty"`
+	DoseWindowSec int64  `json:"dose_window_s,omitempty"`
+}
+
+type stepRecord struct {
+	Times     []int  `json:"times,omitempty"`
+	EveryDays int    `json:"every_days,omitempty"`
+	Weekdays  []int  `json:"weekdays,omitempty"`
+	Start     string `json:"start,omitempty"`
+	End       string `json:"end,omitempty"`
+	Dose      string `json:"dose,omitempty"`
+	Cron      string `json:"cron,omitempty"`
+}
+
+const (
+	medFormat  = 1
+	stepFormat = 1
+)
+
+// ValidateMedication checks a medication as typed and returns it cleaned.
+func ValidateMedication(m Medication) (Medication, error) {
+	for _, f := range []*string{&m.Name, &m.Strength, &m.Form, &m.Dose, &m.Instructions} {
+		*f = strings.TrimSpace(*f)
+		if utf8.RuneCountInString(*f) > maxNameLen*5 {
+			return m, invalid("a medication field is longer than %d characters", maxNameLen*5)
+		}
+	}
+	if m.Name == "" {
+		return m, invalid("the medication name is empty")
+	}
+	if m.DoseWindow < 0 {
+		return m, invalid("the dose window cannot be negative")
+	}
+	if m.DoseWindow == 0 {
+		m.DoseWindow = DefaultDoseWindow
+	}
+	if m.AsNeeded {
+		if len(m.Steps) > 0 {
+			return m, invalid("an as-needed medication has no schedule: leave out the times")
+		}
+		return m, nil
+	}
+	if len(m.Steps) == 0 {
+		return m, invalid("give the times to take it (like --times 08:00,20:00), or mark it as needed")
+	}
+	for i := range m.Steps {
+		st, err := ValidateStep(m.Steps[i])
+		if err != nil {
+			return m, err
+		}
+		m.Steps[i] = st
+	}
+	return m, nil
+}
+
+// ValidateStep checks one schedule step.
+func ValidateStep(st Step) (Step, error) {
+	if st.Cron == "" && len(st.Times) == 0 {
+		return st, invalid("a schedule needs at least one time of day")
+	}
+	seen := map[TimeOfDay]bool{}
+	for _, t := range st.Times {
+		if t < 0 || t >= 24*60 {
+			return st, invalid("%d is not a time of day", int(t))
+		}
+		if seen[t] {
+			return st, invalid("the time %s is given twice", t)
+		}
+		seen[t] = true
+	}
+	sort.Slice(st.Times, func(i, j int) bool { return st.Times[i] < st.Times[j] })
+	if st.EveryDays < 0 {
+		return st, invalid("every %d days is not possible: give a number of days of 1 or more", st.EveryDays)
+	}
+	if !st.End.IsZero() && !st.Start.IsZero() && st.End.Before(st.Start) {
+		return st, invalid("the end date %s is before the start date %s", st.End, st.Start)
+	}
+	st.Dose = strings.TrimSpace(st.Dose)
+	return st, nil
+}
+
+// AddMedication stores a new medication with its schedule steps.
+func (s *Store) AddMedication(ctx context.Context, m Medication) (Medication, error) {
+	m, err := ValidateMedication(m)
+	if err != nil {
+		return Medication{}, err
+	}
+	now := s.now().In(s.loc)
+	m.ID, m.CreatedAt, m.UpdatedAt = newID(), now, now
+	for i := range m.Steps {
+		m.Steps[i].ID = newID()
+		if m.Steps[i].Start.IsZero() {
+			m.Steps[i].Start = DateOf(now)
+		}
+	}
+	err = s.inTx(ctx, func(tx *sql.Tx) error {
+		blob, err := s.seal("medications", m.ID, medFormat, medRecord{
+			Name: m.Name, Strength: m.Strength, Form: m.Form, Dose: m.Dose, Instructions: m.Instructions,
+			AsNeeded: m.AsNeeded, DoseWindowSec: int64(m.DoseWindow / time.Second),
+		})
+		if err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx,
+			`INSERT INTO medications (id, created_at, updated_at, fmt, sealed) VALUES (?, ?, ?, ?, ?)`,
+			m.ID, toMillis(now), toMillis(now), medFormat, blob); err != nil {
+			return err
+		}
+		for i, st := range m.Steps {
+			if err := s.insertStep(ctx, tx, m.ID, i, st); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return Medication{}, fmt.Errorf("save medication: %w", err)
+	}
+	return m, nil
+}
+
+func (s *Store) insertStep(ctx context.Context, tx *sql.Tx, medID string, seq int, st Step) error {
+	rec := stepRecord{EveryDays: st.EveryDays, Start: st.Start.String(), End: st.End.String(), Dose: st.Dose, Cron: st.Cron}
+	for _, t := range st.Times {
+		rec.Times = append(rec.Times, int(t))
+	}
+	for _, w := range st.Weekdays {
+		rec.Weekdays = append(rec.Weekdays, int(w))
+	}
+	blob, err := s.seal("schedule_steps", st.ID, stepFormat, rec)
+	if err != nil {
+		return err
+	}
+	_, err = tx.ExecContext(ctx,
+		`INSERT INTO schedule_steps (id, medication_id, seq, fmt, sealed) VALUES (?, ?, ?, ?, ?)`,
+		st.ID, medID, seq, stepFormat, blob)
+	return err
+}
+
+// ListMedications returns every medication that was not removed, by name. Damaged records are
+// reported in a *TamperedError alongside the others.
+func (s *Store) ListMedications(ctx context.Context) ([]Medication, error) {
+	var bad TamperedError
+	steps, err := s.loadSteps(ctx, &bad)
+	if err != nil {
+		return nil, err
+	}
+	rows, err := s.db.QueryContext(ctx,
+		`SELECT id, created_at, updated_at, archived, fmt, sealed FROM medications WHERE deleted = 0`)
+	if err != nil {
+		return nil, fmt.Errorf("list medications: %w", err)
+	}
+	defer rows.Close()
+	out := []Medication{}
+	for rows.Next() {
+		var (
+			m                Medication
+			created, updated int64
+			format           int
+			blob             []byte
+		)
+		if err := rows.Scan(&m.ID, &created, &updated, &m.Archived, &format, &blob); err != nil {
+			return nil, fmt.Errorf("list medications: %w", err)
+		}
+		var rec medRecord
+		if err := s.unseal("medications", m.ID, format, blob, &rec); err != nil {
+			if err == errTampered {
+				bad.add("medications", m.ID)
+				continue
+			}
+			return nil, err
+		}
+		m.Name, m.Strength, m.Form, m.Dose, m.Instructions = rec.Name, rec.Strength, rec.Form, rec.Dose, rec.Instructions
+		m.AsNeeded, m.DoseWindow = rec.AsNeeded, time.Duration(rec.DoseWindowSec)*time.Second
+		m.CreatedAt, m.UpdatedAt = s.fromMillis(created), s.fromMillis(updated)
+		m.Steps = steps[m.ID]
+		out = append(out, m)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("list medications: %w", err)
+	}
+	sort.SliceStable(out, func(i, j int) bool { return strings.ToLower(out[i].Name) < strings.ToLower(out[j].Name) })
+	return out, bad.orNil()
+}
+
+func (s *Store) loadSteps(ctx context.Context, bad *TamperedError) (map[string][]Step, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT id, medication_id, fmt, sealed FROM schedule_steps ORDER BY medication_id, seq`)
+	if err != nil {
+		return nil, fmt.Errorf("read schedules: %w", err)
+	}
+	defer rows.Close()
+	out := map[string][]Step{}
+	for rows.Next() {
+		var (
+			st     Step
+			medID  string
+			format int
+			blob   []byte
+			rec    stepRecord
+		)
+		if err := rows.Scan(&st.ID, &medID, &format, &blob); err != nil {
+			return nil, fmt.Errorf("read schedules: %w", err)
+		}
+		if err := s.unseal("schedule_steps", st.ID, format, blob, &rec); err != nil {
+			if err == errTampered {
+				bad.add("schedule_steps", st.ID)
+				continue
+			}
+			return nil, err
+		}
+		for _, t := range rec.Times {
+			st.Times = append(st.Times, TimeOfDay(t))
+		}
+		for _, w := range rec.Weekdays {
+			st.Weekdays = append(st.Weekdays, time.Weekday(w))
+		}
+		st.EveryDays, st.Dose, st.Cron = rec.EveryDays, rec.Dose, rec.Cron
+		st.Start, _ = ParseDate(rec.Start)
+		if rec.End != "" {
+			st.End, _ = ParseDate(rec.End)
+		}
+		out[medID] = append(out[medID], st)
+	}
+	return out, rows.Err()
+}
+
+// ScheduleText describes a medication's schedule in plain words, e.g.
+// "08:00, 20:00 every day from 2026-11-25".
+func (m Medication) ScheduleText() string {
+	if m.AsNeeded {
+		return "as needed"
+	}
+	parts := make([]string, 0, len(m.Steps))
+	for _, st := range m.Steps {
+		parts = append(parts, st.Text())
+	}
+	return strings.Join(parts, "; then ")
+}
+
+// Text describes one step.
+func (st Step) Text() string {
+	var b strings.Builder
+	if st.Cron != "" {
+		b.WriteString("cron \"" + st.Cron + "\"")
+	} else {
+		ts := make([]string, len(st.Times))
+		for i, t := range st.Times {
+			ts[i] = t.String()
+		}
+		b.WriteString(strings.Join(ts, ", "))
+		switch {
+		case len(st.Weekdays) > 0:
+			ws := make([]string, len(st.Weekdays))
+			for i, w := range st.Weekdays {
+				ws[i] = w.String()[:3]
+			}
+			b.WriteString(" on " + strings.Join(ws, ", "))
+		case st.EveryDays > 1:
+			fmt.Fprintf(&b, " every %d days", st.EveryDays)
+		default:
+			b.WriteString(" every day")
+		}
+	}
+	if !st.Start.IsZero() {
+		b.WriteString(" from " + st.Start.String())
+	}
+	if !st.End.IsZero() {
+		b.WriteString(" to " + st.End.String())
+	}
+	if st.Dose != "" {
+		b.WriteString(" (" + st.Dose + ")")
+	}
+	return b.String()
+}

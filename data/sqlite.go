@@ -1,0 +1,198 @@
+package data
+
+import (
+	"context"
+	"database/sql"
+	"embed"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"net/url"
+	"os"
+	"sort"
+	"strconv"
+	"strings"
+
+	_ "github.com/mattn/go-sqlite3" // registers the "sqlite3" driver
+)
+
+// ApplicationID marks our SQLite files ("PCmp"), so a foreign database is refused before we
+// touch it.
+const ApplicationID = 0x50436d70
+
+//go:embed migrations/*.sql
+var migrationFS embed.FS
+
+type migration struct {
+	version int
+	name    string
+	sql     string
+}
+
+// migrations returns the embedded scripts in order. Each file is NNNN_name.sql and moves the
+// schema to version NNNN.
+func migrations() ([]migration, error) {
+	names, err := fs.Glob(migrationFS, "migrations/*.sql")
+	if err != nil {
+		return nil, err
+	}
+	sort.Strings(names)
+	out := make([]migration, 0, len(names))
+	for i, n := range names {
+		base := strings.TrimPrefix(n, "migrations/")
+		v, err := strconv.Atoi(strings.SplitN(base, "_", 2)[0])
+		if err != nil || v != i+1 {
+			return nil, fmt.Errorf("migration %s is out of sequence", base)
+		}
+		b, err := migrationFS.ReadFile(n)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, migration{version: v, name: base, sql: string(b)})
+	}
+	return out, nil
+}
+
+// SchemaVersion is the schema this build writes.
+func SchemaVersion() int {
+	m, err := migrations()
+	if err != nil {
+		panic(err) // the embedded files are part of the build; a bad name is a build bug
+	}
+	return len(m)
+}
+
+// fileHeader is what we read from the first 100 bytes of a journal file before letting
+// SQLite open it: opening with pragmas can rewrite a foreign file's header.
+type fileHeader struct {
+	appID       uint32
+	userVersion uint32
+}
+
+const sqliteMagic = "SQLite format 3\x00"
+
+func readHeader(path string) (fileHeader, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		if errors.Is(err, fs.ErrNotExist) {
+			return fileHeader{}, fmt.Errorf("%s: %w", path, ErrNotFound)
+		}
+		return fileHeader{}, &FileError{Path: path, Reason: "cannot read it", Err: err}
+	}
+	defer f.Close()
+	var h [100]byte
+	n, err := io.ReadFull(f, h[:])
+	switch {
+	case n == 0:
+		return fileHeader{}, &FileError{Path: path, Reason: "the file is empty", Err: ErrNotOurFile}
+	case err != nil:
+		return fileHeader{}, &FileError{Path: path, Reason: "the file is too short to be a database", Err: ErrNotOurFile}
+	case string(h[:16]) != sqliteMagic:
+		return fileHeader{}, &FileError{Path: path, Reason: "it is not an SQLite database", Err: ErrNotOurFile}
+	}
+	hdr := fileHeader{
+		userVersion: binary.BigEndian.Uint32(h[60:64]),
+		appID:       binary.BigEndian.Uint32(h[68:72]),
+	}
+	if hdr.appID != ApplicationID {
+		return hdr, &FileError{Path: path, Reason: fmt.Sprintf("its application id is %#x", hdr.appID), Err: ErrNotOurFile}
+	}
+	if int(hdr.userVersion) > SchemaVersion() {
+		return hdr, &FileError{Path: path, Reason: fmt.Sprintf("schema %d, this version reads up to %d", hdr.userVersion, SchemaVersion()), Err: ErrNewerSchema}
+	}
+	return hdr, nil
+}
+
+// dsn builds the connection string. mode is "rw" for an existing file ("ro" is possible but
+// leaves files behind, see readInfo); we never let SQLite create a file.
+func dsn(path, mode string) string {
+	q := url.Values{}
+	q.Set("mode", mode)
+	q.Set("_busy_timeout", "10000")
+	q.Set("_foreign_keys", "1")
+	if mode != "ro" {
+		q.Set("_journal_mode", "WAL")
+		q.Set("_synchronous", "FULL")
+		q.Set("_txlock", "immediate")
+	}
+	return "file:" + (&url.URL{Path: path}).EscapedPath() + "?" + q.Encode()
+}
+
+// openDB opens an existing journal after checking its header. It never creates a file.
+func openDB(ctx context.Context, path, mode string) (*sql.DB, error) {
+	if _, err := readHeader(path); err != nil {
+		return nil, err
+	}
+	db, err := sql.Open("sqlite3", dsn(path, mode))
+	if err != nil {
+		return nil, fmt.Errorf("open %s: %w", path, err)
+	}
+	// One connection: one writer, and no reader sees a half-applied change of ours.
+	db.SetMaxOpenConns(1)
+	if err := db.PingContext(ctx); err != nil {
+		db.Close()
+		return nil, &FileError{Path: path, Reason: "SQLite cannot open it", Err: err}
+	}
+	// The header said ours; the authoritative values come from SQLite (a WAL may be newer).
+	var appID, ver int
+	if err := db.QueryRowContext(ctx, "PRAGMA application_id").Scan(&appID); err != nil {
+		db.Close()
+		return nil, &FileError{Path: path, Reason: "SQLite cannot read it", Err: err}
+	}
+	if err := db.QueryRowContext(ctx, "PRAGMA user_version").Scan(&ver); err != nil {
+		db.Close()
+		return nil, &FileError{Path: path, Reason: "SQLite cannot read it", Err: err}
+	}
+	if appID != ApplicationID {
+		db.Close()
+		return nil, &FileError{Path: path, Reason: fmt.Sprintf("its application id is %#x", appID), Err: ErrNotOurFile}
+	}
+	if ver > SchemaVersion() {
+		db.Close()
+		return nil, &FileError{Path: path, Reason: fmt.Sprintf("schema %d, this version reads up to %d", ver, SchemaVersion()), Err: ErrNewerSchema}
+	}
+	if ver == 0 {
+		db.Close()
+		return nil, &FileError{Path: path, Reason: "it was never finished being created", Err: ErrNotOurFile}
+	}
+	return db, nil
+}
+
+// migrate applies every migration above the file's user_version, each in its own
+// transaction together with the user_version bump, so a crash leaves a whole schema.
+func migrate(ctx context.Context, db *sql.DB) error {
+	ms, err := migrations()
+	if err != nil {
+		return err
+	}
+	for _, m := range ms {
+		if err := applyMigration(ctx, db, m); err != nil {
+			return fmt.Errorf("migrate to schema %d (%s): %w", m.version, m.name, err)
+		}
+	}
+	return nil
+}
+
+func applyMigration(ctx context.Context, db *sql.DB, m migration) error {
+	tx, err := db.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	var cur int
+	if err := tx.QueryRowContext(ctx, "PRAGMA user_version").Scan(&cur); err != nil {
+		return err
+	}
+	if cur >= m.version {
+		return nil
+	}
+	if _, err := tx.ExecContext(ctx, m.sql); err != nil {
+		return err
+	}
+	if _, err := tx.ExecContext(ctx, fmt.Sprintf("PRAGMA user_version = %d", m.version)); err != nil {
+		return err
+	}
+	return tx.Commit()
+}

@@ -1,0 +1,110 @@
+// Command companion is Patient Companion: with no command it opens the window; with a
+// command it runs that command and exits (see `companion help`). This file is the
+// composition root: it builds the keyring, the profile store and the UI, and nothing else.
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log"
+	"os"
+	"os/signal"
+	"runtime/debug"
+	"strings"
+
+	"fyne.io/fyne/v2"
+	fyneapp "fyne.io/fyne/v2/app"
+
+	"github.com/patient-companion/companion/app"
+	"github.com/patient-companion/companion/app/cli"
+	"github.com/patient-companion/companion/assets"
+	"github.com/patient-companion/companion/data"
+	"github.com/patient-companion/companion/data/vault"
+	"github.com/patient-companion/companion/internal/quietinit"
+)
+
+// AppID is the stable application id (also in FyneApp.toml): it names the preferences folder
+// and the single-instance lock, so it must never change.
+const AppID = "org.patientcompanion.companion"
+
+// version is set at build time with -ldflags "-X main.version=1.2.3".
+var version = "0.1.0-dev"
+
+func main() {
+	quietinit.Restore()
+	os.Exit(run(os.Args[1:]))
+}
+
+func run(args []string) int {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	defer stop()
+	keyring := vault.OSKeyring{}
+	if cli.HasCommand(args) {
+		// Commands print one line per error and nothing else on stderr; Fyne's own log lines
+		// (e.g. about an unparseable locale such as "C") belong to the window only.
+		log.SetOutput(io.Discard)
+		return cli.Run(ctx, args, cli.Env{
+			Stdin: os.Stdin, Stdout: os.Stdout, Stderr: os.Stderr, Getenv: os.Getenv,
+			Keyring: keyring, Version: version, Build: build(),
+		})
+	}
+	dir, err := cli.DataDir(args, os.Getenv)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "companion:", err)
+		return cli.ExitUsage
+	}
+	log.SetOutput(os.Stderr)
+	plainLocale(os.Getenv, os.Setenv, os.Unsetenv)
+	a := fyneapp.NewWithID(AppID)
+	a.SetIcon(fyne.NewStaticResource("icon.png", assets.Icon))
+	ui := app.New(a, app.Options{
+		Profiles: &data.Profiles{Dir: dir, Keyring: keyring},
+	})
+	ui.ShowAndRun()
+	return 0
+}
+
+// build is the VCS revision the binary was built from, when Go recorded it.
+func build() string {
+	info, ok := debug.ReadBuildInfo()
+	if !ok {
+		return "unknown"
+	}
+	rev, dirty := "", false
+	for _, s := range info.Settings {
+		switch s.Key {
+		case "vcs.revision":
+			rev = s.Value
+		case "vcs.modified":
+			dirty = s.Value == "true"
+		}
+	}
+	if rev == "" {
+		return "unknown"
+	}
+	if len(rev) > 12 {
+		rev = rev[:12]
+	}
+	if dirty {
+		rev += "-dirty"
+	}
+	return rev
+}
+
+// plainLocale replaces the "C" or "POSIX" locale, which Fyne cannot parse (it logs an error
+// and falls back), with English, which is what C means for our translations anyway.
+func plainLocale(getenv func(string) string, setenv func(string, string) error, unsetenv func(string) error) {
+	isC := func(v string) bool {
+		v, _, _ = strings.Cut(v, ".")
+		return v == "C" || v == "POSIX"
+	}
+	for _, k := range []string{"LC_ALL", "LC_MESSAGES"} {
+		if isC(getenv(k)) {
+			_ = unsetenv(k)
+		}
+	}
+	if l := getenv("LANG"); l == "" || isC(l) {
+		_ = setenv("LANG", "en_US.UTF-8")
+	}
+}
