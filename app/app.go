@@ -1,30 +1,195 @@
 // Package app is the window: Fyne widgets over the data store. Disk work runs off the UI
 // goroutine; widgets are touched only on it (callbacks, or fyne.Do from background work).
+//
+// The window shows one screen at a time: starting (while the profiles are listed), create a
+// profile, the recovery key (once, after creating), unlock, recover with the recovery key, and
+// the journal. Each screen is a small struct of its widgets, built afresh when shown; tests
+// in this package reach the widgets through those structs.
 package app
 
 import (
+	"context"
+	"errors"
+	"time"
+
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/widget"
 
 	"github.com/patient-companion/companion/data"
 )
 
 // Options wire the UI to the rest of the program.
 type Options struct {
+	// Profiles is the data directory's profiles (required).
 	Profiles *data.Profiles
+	// Go runs background work (every call into data); nil means a new goroutine. Tests pass
+	// func(f func()) { f() } so that work finishes before the tap that started it returns.
+	Go func(func())
+	// Now is the clock; nil means Profiles.Now, else time.Now.
+	Now func() time.Time
+	// Theme is the base theme made larger and calmer for the window; nil means Fyne's default.
+	Theme fyne.Theme
 }
 
 // UI is the app's main window and its screens.
 type UI struct {
-	app fyne.App
-	win fyne.Window
-	opt Options
+	app    fyne.App
+	win    fyne.Window
+	opt    Options
+	ctx    context.Context
+	cancel context.CancelFunc
+
+	// store is the unlocked profile, nil while none is. Read and written on the UI goroutine
+	// only; background work gets its own copy of the pointer.
+	store *data.Store
+
+	// The screen on show; the others are nil.
+	start    *startScreen
+	create   *createScreen
+	recovery *recoveryScreen
+	unlock   *unlockScreen
+	recover  *recoverScreen
+	journal  *journalScreen
 }
 
-// New builds the UI; nothing is shown until ShowAndRun.
+const windowTitle = "Patient Companion"
+
+// Preference key for the profile opened last, so it is the one offered next time.
+const prefLastProfile = "profile.last"
+
+// New builds the UI and starts listing the profiles; nothing is shown until ShowAndRun.
 func New(a fyne.App, opt Options) *UI {
-	u := &UI{app: a, opt: opt, win: a.NewWindow("Patient Companion")}
+	if opt.Go == nil {
+		opt.Go = func(f func()) { go f() }
+	}
+	if opt.Now == nil {
+		opt.Now = time.Now
+		if opt.Profiles != nil && opt.Profiles.Now != nil {
+			opt.Now = opt.Profiles.Now
+		}
+	}
+	a.Settings().SetTheme(newCalmTheme(opt.Theme))
+	u := &UI{app: a, opt: opt, win: a.NewWindow(windowTitle)}
+	u.ctx, u.cancel = context.WithCancel(context.Background())
+	u.win.Resize(fyne.NewSize(1000, 700))
+	u.win.SetMaster()
+	// Close the journal synchronously as the window goes: it is the last thing the app does,
+	// and a store closed in a goroutine that never finishes would leave its WAL behind.
+	u.win.SetOnClosed(u.shutdown)
+	a.Lifecycle().SetOnStopped(u.shutdown)
+	u.showStart()
 	return u
 }
 
 // ShowAndRun shows the window and runs the app until it quits.
 func (u *UI) ShowAndRun() { u.win.ShowAndRun() }
+
+// Window is the main window (for tests and for main's later additions, such as a tray).
+func (u *UI) Window() fyne.Window { return u.win }
+
+func (u *UI) shutdown() {
+	u.cancel()
+	u.closeStore()
+}
+
+// closeStore forgets the open profile.
+func (u *UI) closeStore() {
+	if u.store != nil {
+		_ = u.store.Close()
+		u.store = nil
+	}
+}
+
+// background runs work off the UI goroutine (through Options.Go), then done on it.
+func background[T any](u *UI, work func(ctx context.Context) (T, error), done func(T, error)) {
+	ctx := u.ctx
+	u.opt.Go(func() {
+		v, err := work(ctx)
+		fyne.Do(func() { done(v, err) })
+	})
+}
+
+func (u *UI) clearScreens() {
+	u.start, u.create, u.recovery, u.unlock, u.recover, u.journal = nil, nil, nil, nil, nil, nil
+}
+
+func (u *UI) setContent(o fyne.CanvasObject) {
+	u.win.SetContent(o)
+}
+
+// focus puts the keyboard focus on f (the canvas must hold f already).
+func (u *UI) focus(f fyne.Focusable) {
+	u.win.Canvas().Focus(f)
+}
+
+// startScreen is shown while the profiles are listed, and when listing fails.
+type startScreen struct {
+	message *widget.Label
+	retry   *widget.Button
+}
+
+// showStart lists the profiles, then shows create (none yet) or unlock.
+func (u *UI) showStart() {
+	u.clearScreens()
+	u.win.SetTitle(windowTitle)
+	s := &startScreen{
+		message: widget.NewLabel("Opening Patient Companion…"),
+	}
+	s.message.Alignment = fyne.TextAlignCenter
+	s.message.Wrapping = fyne.TextWrapWord
+	s.retry = widget.NewButton("Try again", u.showStart)
+	s.retry.Importance = widget.HighImportance
+	s.retry.Hide()
+	u.start = s
+	u.setContent(container.NewCenter(column(520, container.NewVBox(s.message, tall(s.retry)))))
+
+	background(u, u.opt.Profiles.List, func(list []data.ProfileInfo, err error) {
+		if u.start != s {
+			return
+		}
+		if err != nil {
+			s.message.SetText("Your journals could not be found on this computer. " +
+				"Check that the disk is connected, then try again.\n\n(" + err.Error() + ")")
+			s.retry.Show()
+			return
+		}
+		if len(list) == 0 {
+			u.showCreate(nil)
+			return
+		}
+		u.showUnlock(list, "")
+	})
+}
+
+// opened shows the journal of a newly unlocked profile.
+func (u *UI) opened(s *data.Store) {
+	if u.ctx.Err() != nil {
+		// The window closed while the profile was opening.
+		_ = s.Close()
+		return
+	}
+	if u.store != s {
+		u.closeStore()
+		u.store = s
+	}
+	u.app.Preferences().SetString(prefLastProfile, s.Info().ID)
+	u.win.SetTitle(s.Info().Name + " — Patient Companion")
+	u.showJournal()
+}
+
+// lock closes the open profile and goes back to the unlock screen.
+func (u *UI) lock() {
+	s := u.store
+	u.store = nil
+	u.showStart()
+	if s != nil {
+		u.opt.Go(func() { _ = s.Close() })
+	}
+}
+
+// isDamaged says whether err means the journal file itself cannot be used.
+func isDamaged(err error) bool {
+	var te *data.TamperedError
+	return errors.Is(err, data.ErrNotOurFile) || errors.As(err, &te)
+}

@@ -1,0 +1,237 @@
+package app
+
+import (
+	"strconv"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
+	"fyne.io/fyne/v2/driver/desktop"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+)
+
+// severityPicker is a row of eleven big cells, 0 to 10, of which one may be chosen. It is a
+// single keyboard stop (eleven buttons would be eleven Tab presses): the arrow keys move the
+// choice, Home and End go to 0 and 10, a digit picks 0–9.
+type severityPicker struct {
+	widget.BaseWidget
+
+	// OnChanged is called when the person changes the choice (not by SetSelected).
+	OnChanged func(int)
+
+	selected int // -1: none
+	hovered  int // -1: none
+	focused  bool
+	disabled bool
+}
+
+const severityCells = 11
+
+var (
+	_ fyne.Focusable     = (*severityPicker)(nil)
+	_ fyne.Tappable      = (*severityPicker)(nil)
+	_ fyne.Disableable   = (*severityPicker)(nil)
+	_ desktop.Hoverable  = (*severityPicker)(nil)
+	_ desktop.Cursorable = (*severityPicker)(nil)
+)
+
+func newSeverityPicker(changed func(int)) *severityPicker {
+	p := &severityPicker{OnChanged: changed, selected: -1, hovered: -1}
+	p.ExtendBaseWidget(p)
+	return p
+}
+
+// Selected is the chosen severity, or -1.
+func (p *severityPicker) Selected() int { return p.selected }
+
+// SetSelected chooses n (0–10), or clears the choice with -1, without calling OnChanged.
+func (p *severityPicker) SetSelected(n int) {
+	if n < -1 || n >= severityCells {
+		n = -1
+	}
+	if p.selected != n {
+		p.selected = n
+		p.Refresh()
+	}
+}
+
+func (p *severityPicker) choose(n int) {
+	if p.disabled {
+		return
+	}
+	n = max(0, min(severityCells-1, n))
+	changed := n != p.selected
+	p.SetSelected(n)
+	if changed && p.OnChanged != nil {
+		p.OnChanged(n)
+	}
+}
+
+// cellAt is the cell under x, for a picker of width w.
+func (p *severityPicker) cellAt(x float32) int {
+	w := p.Size().Width
+	if w <= 0 {
+		return -1
+	}
+	return max(0, min(severityCells-1, int(x/w*severityCells)))
+}
+
+// cellCenter is the middle of cell n, for taps in tests.
+func (p *severityPicker) cellCenter(n int) fyne.Position {
+	w := p.Size().Width / severityCells
+	return fyne.NewPos(w*float32(n)+w/2, p.Size().Height/2)
+}
+
+func (p *severityPicker) Tapped(e *fyne.PointEvent) {
+	if p.disabled {
+		return
+	}
+	if c := fyne.CurrentApp().Driver().CanvasForObject(p); c != nil {
+		c.Focus(p)
+	}
+	if n := p.cellAt(e.Position.X); n >= 0 {
+		p.choose(n)
+	}
+}
+
+func (p *severityPicker) FocusGained() { p.focused = true; p.Refresh() }
+func (p *severityPicker) FocusLost()   { p.focused = false; p.Refresh() }
+
+func (p *severityPicker) TypedRune(r rune) {
+	if r >= '0' && r <= '9' {
+		p.choose(int(r - '0'))
+	}
+}
+
+func (p *severityPicker) TypedKey(e *fyne.KeyEvent) {
+	switch e.Name {
+	case fyne.KeyLeft, fyne.KeyDown:
+		if p.selected < 0 {
+			p.choose(0)
+		} else {
+			p.choose(p.selected - 1)
+		}
+	case fyne.KeyRight, fyne.KeyUp:
+		p.choose(p.selected + 1)
+	case fyne.KeyHome:
+		p.choose(0)
+	case fyne.KeyEnd:
+		p.choose(severityCells - 1)
+	}
+}
+
+func (p *severityPicker) MouseIn(e *desktop.MouseEvent) { p.MouseMoved(e) }
+
+func (p *severityPicker) MouseMoved(e *desktop.MouseEvent) {
+	if n := p.cellAt(e.Position.X); n != p.hovered {
+		p.hovered = n
+		p.Refresh()
+	}
+}
+
+func (p *severityPicker) MouseOut() {
+	p.hovered = -1
+	p.Refresh()
+}
+
+func (p *severityPicker) Cursor() desktop.Cursor { return desktop.PointerCursor }
+
+func (p *severityPicker) Disable() {
+	if !p.disabled {
+		p.disabled = true
+		p.Refresh()
+	}
+}
+
+func (p *severityPicker) Enable() {
+	if p.disabled {
+		p.disabled = false
+		p.Refresh()
+	}
+}
+
+func (p *severityPicker) Disabled() bool { return p.disabled }
+
+func (p *severityPicker) CreateRenderer() fyne.WidgetRenderer {
+	r := &severityRenderer{p: p}
+	for i := range severityCells {
+		bg := canvas.NewRectangle(nil)
+		label := canvas.NewText(strconv.Itoa(i), nil)
+		label.Alignment = fyne.TextAlignCenter
+		label.TextStyle = fyne.TextStyle{Bold: true}
+		r.cells = append(r.cells, bg)
+		r.labels = append(r.labels, label)
+		r.objects = append(r.objects, bg, label)
+	}
+	r.Refresh()
+	return r
+}
+
+type severityRenderer struct {
+	p       *severityPicker
+	cells   []*canvas.Rectangle
+	labels  []*canvas.Text
+	objects []fyne.CanvasObject
+}
+
+func (r *severityRenderer) Destroy() {}
+
+func (r *severityRenderer) Objects() []fyne.CanvasObject { return r.objects }
+
+func (r *severityRenderer) MinSize() fyne.Size {
+	th := r.p.Theme()
+	pad := th.Size(theme.SizeNamePadding)
+	text := fyne.MeasureText("10", th.Size(theme.SizeNameText), fyne.TextStyle{Bold: true})
+	cell := max(text.Width+2*th.Size(theme.SizeNameInnerPadding), 40)
+	return fyne.NewSize(cell*severityCells+pad*(severityCells-1), max(bigTarget, text.Height+2*th.Size(theme.SizeNameInnerPadding)))
+}
+
+func (r *severityRenderer) Layout(size fyne.Size) {
+	pad := r.p.Theme().Size(theme.SizeNamePadding)
+	slot := size.Width / severityCells
+	for i := range severityCells {
+		x := slot * float32(i)
+		r.cells[i].Move(fyne.NewPos(x+pad/2, 0))
+		r.cells[i].Resize(fyne.NewSize(slot-pad, size.Height))
+		h := r.labels[i].MinSize().Height
+		r.labels[i].Move(fyne.NewPos(x+pad/2, (size.Height-h)/2))
+		r.labels[i].Resize(fyne.NewSize(slot-pad, h))
+	}
+}
+
+func (r *severityRenderer) Refresh() {
+	p := r.p
+	th := p.Theme()
+	v := fyne.CurrentApp().Settings().ThemeVariant()
+	radius := th.Size(theme.SizeNameInputRadius)
+	for i := range severityCells {
+		bg, label := r.cells[i], r.labels[i]
+		bg.CornerRadius = radius
+		bg.StrokeWidth = 0
+		label.TextSize = th.Size(theme.SizeNameText)
+		switch {
+		case p.disabled && i == p.selected:
+			bg.FillColor = th.Color(theme.ColorNameDisabled, v)
+			label.Color = th.Color(theme.ColorNameBackground, v)
+		case p.disabled:
+			bg.FillColor = th.Color(theme.ColorNameDisabledButton, v)
+			label.Color = th.Color(theme.ColorNameDisabled, v)
+		case i == p.selected:
+			bg.FillColor = th.Color(theme.ColorNamePrimary, v)
+			label.Color = th.Color(theme.ColorNameForegroundOnPrimary, v)
+		case i == p.hovered:
+			bg.FillColor = th.Color(theme.ColorNameHover, v)
+			label.Color = th.Color(theme.ColorNameForeground, v)
+		default:
+			bg.FillColor = th.Color(theme.ColorNameButton, v)
+			label.Color = th.Color(theme.ColorNameForeground, v)
+		}
+		// The keyboard focus is a ring on the choice (or on 0 before there is one).
+		if p.focused && !p.disabled && (i == p.selected || (p.selected < 0 && i == 0)) {
+			bg.StrokeColor = th.Color(theme.ColorNameForeground, v)
+			bg.StrokeWidth = 3
+		}
+		bg.Refresh()
+		label.Refresh()
+	}
+}
