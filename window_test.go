@@ -1,0 +1,158 @@
+package main
+
+import (
+	"bytes"
+	"image"
+	"image/png"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+// TestWindowSmoke opens the real window under X (Xvfb in make test), unlocks a profile by
+// typing into it as a person would, and checks the screenshot is not blank. It is the one test
+// of the real GL driver; everything else about the window uses Fyne's test driver.
+func TestWindowSmoke(t *testing.T) {
+	if os.Getenv("DISPLAY") == "" {
+		if os.Getenv("COMPANION_REQUIRE_KEYRING") != "" {
+			t.Fatal("no DISPLAY in the test environment")
+		}
+		t.Skip("no DISPLAY")
+	}
+	for _, tool := range []string{"xdotool", "import"} {
+		if _, err := exec.LookPath(tool); err != nil {
+			t.Fatalf("%s is missing (scripts/install-deps.sh installs it): %v", tool, err)
+		}
+	}
+	dir := t.TempDir()
+	env := []string{"COMPANION_PASSPHRASE=window test"}
+	mustRun(t, dir, env, "profile", "create", "Smoke", "--no-keyring", "--demo-entries", "30")
+
+	cmd := exec.Command(os.Args[0])
+	// No passphrase in the window's environment: it must be typed.
+	cmd.Env = append(os.Environ(), asCompanion+"=1", "COMPANION_DATA_DIR="+dir, "COMPANION_PASSPHRASE=")
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer func() {
+		cmd.Process.Kill()
+		cmd.Wait()
+		if t.Failed() {
+			t.Logf("app stderr:\n%s", stderr.String())
+		}
+	}()
+
+	win := waitForWindow(t, "^Patient Companion$", 60*time.Second)
+	xdo(t, "windowfocus", "--sync", win)
+	xdo(t, "type", "--delay", "20", "window test")
+	xdo(t, "key", "Return")
+	// The title names the profile once the journal is open.
+	waitForWindow(t, "^Smoke — Patient Companion$", 30*time.Second)
+
+	// Then the journal is drawn and its list fills in from disk (off the UI goroutine): wait
+	// until the form column (an empty margin on the unlock screen) and the list's first rows
+	// (the "Loading" message sits lower, in the middle) both show something.
+	shot := filepath.Join(t.TempDir(), "window.png")
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		img := screenshot(t, shot)
+		if n := colours(img, image.Rect(0, 0, 1000, 700)); n < 50 {
+			t.Fatalf("the window looks blank: %d distinct colours in its area", n)
+		}
+		form := colours(img, image.Rect(0, 100, 200, 700)) // empty margin on the unlock screen
+		rows := colours(img, image.Rect(590, 160, 990, 260))
+		if form >= 20 && rows >= 20 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the journal list never showed its entries")
+		}
+		time.Sleep(300 * time.Millisecond)
+	}
+	// Log a symptom with the keyboard alone: the name field has focus; Tab moves through its
+	// suggestions button, severity (digits choose), time, duration and note to Save.
+	xdo(t, "type", "--delay", "20", "Smoke test symptom")
+	xdo(t, "key", "--delay", "80", "Tab", "Tab", "7", "Tab", "Tab", "Tab", "Tab", "space")
+	deadline = time.Now().Add(20 * time.Second)
+	for {
+		r := companion(t, dir, env, "journal", "search", "smoke test symptom", "--json")
+		if strings.Contains(r.stdout, `"severity": 7`) {
+			break
+		}
+		if time.Now().After(deadline) {
+			screenshot(t, shot)
+			if dst := os.Getenv("COMPANION_SCREENSHOT_DIR"); dst != "" {
+				b, _ := os.ReadFile(shot)
+				os.WriteFile(filepath.Join(dst, "window-failed.png"), b, 0o644)
+			}
+			t.Fatalf("the symptom typed into the window was not saved: %+v", r)
+		}
+		time.Sleep(300 * time.Millisecond)
+	}
+	screenshot(t, shot)
+	if dst := os.Getenv("COMPANION_SCREENSHOT_DIR"); dst != "" {
+		b, _ := os.ReadFile(shot)
+		os.WriteFile(filepath.Join(dst, "window-journal.png"), b, 0o644)
+	}
+}
+
+func screenshot(t *testing.T, path string) image.Image {
+	t.Helper()
+	if out, err := exec.Command("import", "-window", "root", path).CombinedOutput(); err != nil {
+		t.Fatalf("screenshot: %v: %s", err, out)
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	img, err := png.Decode(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return img
+}
+
+// waitForWindow polls until a visible window whose name matches pattern exists, and returns its id.
+// (An external process is being waited for; there is no event to wait on instead.)
+func waitForWindow(t *testing.T, pattern string, limit time.Duration) string {
+	t.Helper()
+	deadline := time.Now().Add(limit)
+	for time.Now().Before(deadline) {
+		out, err := exec.Command("xdotool", "search", "--onlyvisible", "--name", pattern).Output()
+		if ids := strings.Fields(string(out)); err == nil && len(ids) > 0 {
+			return ids[0]
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+	t.Fatalf("no window named %q within %s", pattern, limit)
+	return ""
+}
+
+func xdo(t *testing.T, args ...string) {
+	t.Helper()
+	if out, err := exec.Command("xdotool", args...).CombinedOutput(); err != nil {
+		t.Fatalf("xdotool %v: %v: %s", args, err, out)
+	}
+}
+
+// colours counts distinct colours in r, up to 1000.
+func colours(img image.Image, r image.Rectangle) int {
+	seen := map[[3]uint32]bool{}
+	r = r.Intersect(img.Bounds())
+	for y := r.Min.Y; y < r.Max.Y; y += 2 {
+		for x := r.Min.X; x < r.Max.X; x += 2 {
+			cr, cg, cb, _ := img.At(x, y).RGBA()
+			seen[[3]uint32{cr, cg, cb}] = true
+			if len(seen) >= 1000 {
+				return len(seen)
+			}
+		}
+	}
+	return len(seen)
+}
