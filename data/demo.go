@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"fmt"
 	"math/rand/v2"
+	"sort"
 	"time"
 )
 
@@ -43,12 +44,18 @@ func (s *Store) AddDemoEntries(ctx context.Context, n int, progress func(done, t
 	now := s.now().In(s.loc)
 	today := time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, s.loc)
 	days := min(5*365, max(30, n/3))
+	// Written oldest first, as a real journal grows, so the file's layout (and so the
+	// benchmarks that read it) resembles a real one.
+	entries := make([]Entry, n)
+	for i := range entries {
+		entries[i] = demoEntry(rng, today, days, now)
+	}
+	sort.SliceStable(entries, func(i, j int) bool { return entries[i].At.Before(entries[j].At) })
 	const batch = 5000
 	for done := 0; done < n; {
 		m := min(batch, n-done)
-		err := s.inTx(ctx, func(tx *sql.Tx) error {
-			for i := 0; i < m; i++ {
-				e := demoEntry(rng, today, days, now)
+		err := s.inTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
+			for _, e := range entries[done : done+m] {
 				if err := s.insertEntry(ctx, tx, e); err != nil {
 					return err
 				}

@@ -96,7 +96,7 @@ func (s *Store) AddSymptom(ctx context.Context, in Symptom) (Entry, error) {
 		Name: in.Name, Severity: &sev, Duration: in.Duration, Note: in.Note,
 		CreatedAt: now.In(s.loc), UpdatedAt: now.In(s.loc),
 	}
-	err = s.inTx(ctx, func(tx *sql.Tx) error { return s.insertEntry(ctx, tx, e) })
+	err = s.inTx(ctx, func(ctx context.Context, tx *sql.Tx) error { return s.insertEntry(ctx, tx, e) })
 	if err != nil {
 		return Entry{}, fmt.Errorf("save symptom: %w", err)
 	}
@@ -128,20 +128,24 @@ func (s *Store) ListEntries(ctx context.Context, since, until time.Time) ([]Entr
 	if !until.IsZero() {
 		hi = toMillis(until)
 	}
-	rows, err := s.db.QueryContext(ctx,
+	rows, err := s.queryRows(ctx,
 		`SELECT id, kind, at, created_at, updated_at, fmt, sealed FROM entries
-		 WHERE deleted = 0 AND at >= ? AND at < ? ORDER BY at DESC, id`, lo, hi)
+		 WHERE deleted = 0 AND at >= ? AND at < ? ORDER BY at DESC, id DESC`, lo, hi)
 	if err != nil {
 		return nil, fmt.Errorf("list journal: %w", err)
 	}
-	return s.scanEntries(rows)
+	return s.scanEntries(ctx, rows, 0)
 }
 
-func (s *Store) scanEntries(rows *sql.Rows) ([]Entry, error) {
+// scanEntries decrypts rows into entries; sizeHint preallocates for a known count.
+func (s *Store) scanEntries(ctx context.Context, rows *sql.Rows, sizeHint int) ([]Entry, error) {
 	defer rows.Close()
-	out := []Entry{}
+	out := make([]Entry, 0, sizeHint)
 	var bad TamperedError
-	for rows.Next() {
+	for n := 0; rows.Next(); n++ {
+		if err := cancelled(ctx, n); err != nil {
+			return nil, err
+		}
 		var (
 			e                Entry
 			kind             string
@@ -169,6 +173,22 @@ func (s *Store) scanEntries(rows *sql.Rows) ([]Entry, error) {
 		return nil, fmt.Errorf("read journal: %w", err)
 	}
 	return out, bad.orNil()
+}
+
+// listAll is ListEntries over the whole journal, sized up front: growing a slice of 100,000
+// entries step by step costs as much as decrypting them.
+func (s *Store) listAll(ctx context.Context) ([]Entry, error) {
+	n, err := s.CountEntries(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("count journal: %w", err)
+	}
+	rows, err := s.queryRows(ctx,
+		`SELECT id, kind, at, created_at, updated_at, fmt, sealed FROM entries
+		 WHERE deleted = 0 ORDER BY at DESC, id DESC`)
+	if err != nil {
+		return nil, fmt.Errorf("list journal: %w", err)
+	}
+	return s.scanEntries(ctx, rows, n)
 }
 
 // CountEntries returns how many entries the journal holds.

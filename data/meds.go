@@ -205,7 +205,7 @@ func (s *Store) AddMedication(ctx context.Context, m Medication) (Medication, er
 			m.Steps[i].Start = DateOf(now)
 		}
 	}
-	err = s.inTx(ctx, func(tx *sql.Tx) error {
+	err = s.inTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		blob, err := s.seal("medications", m.ID, medFormat, medRecord{
 			Name: m.Name, Strength: m.Strength, Form: m.Form, Dose: m.Dose, Instructions: m.Instructions,
 			AsNeeded: m.AsNeeded, DoseWindowSec: int64(m.DoseWindow / time.Second),
@@ -257,7 +257,7 @@ func (s *Store) ListMedications(ctx context.Context) ([]Medication, error) {
 	if err != nil {
 		return nil, err
 	}
-	rows, err := s.db.QueryContext(ctx,
+	rows, err := s.queryRows(ctx,
 		`SELECT id, created_at, updated_at, archived, fmt, sealed FROM medications WHERE deleted = 0`)
 	if err != nil {
 		return nil, fmt.Errorf("list medications: %w", err)
@@ -296,7 +296,7 @@ func (s *Store) ListMedications(ctx context.Context) ([]Medication, error) {
 }
 
 func (s *Store) loadSteps(ctx context.Context, bad *TamperedError) (map[string][]Step, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT id, medication_id, fmt, sealed FROM schedule_steps ORDER BY medication_id, seq`)
+	rows, err := s.queryRows(ctx, `SELECT id, medication_id, fmt, sealed FROM schedule_steps ORDER BY medication_id, seq`)
 	if err != nil {
 		return nil, fmt.Errorf("read schedules: %w", err)
 	}

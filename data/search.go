@@ -4,7 +4,6 @@ import (
 	"context"
 	"sort"
 	"strings"
-	"time"
 )
 
 // searchIndex holds every entry's decrypted text in memory, newest first. Search has to work
@@ -55,7 +54,7 @@ func (s *Store) WarmSearch(ctx context.Context) error {
 }
 
 func (s *Store) buildIndexLocked(ctx context.Context) error {
-	all, err := s.ListEntries(ctx, time.Time{}, time.Time{})
+	all, err := s.listAll(ctx)
 	idx := &searchIndex{}
 	if err != nil {
 		if _, ok := err.(*TamperedError); !ok {
@@ -80,10 +79,10 @@ func (s *Store) indexAdd(e Entry) {
 	if idx == nil {
 		return
 	}
-	// Newest first; among equal times, by id (as ListEntries orders them).
+	// Newest first; among equal times, by id descending (as ListEntries orders them).
 	i := sort.Search(len(idx.entries), func(i int) bool {
 		o := idx.entries[i]
-		return o.At.Before(e.At) || (o.At.Equal(e.At) && o.ID > e.ID)
+		return o.At.Before(e.At) || (o.At.Equal(e.At) && o.ID < e.ID)
 	})
 	idx.entries = append(idx.entries, Entry{})
 	copy(idx.entries[i+1:], idx.entries[i:])
