@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"sort"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -117,9 +118,10 @@ func (s *Store) insertEntry(ctx context.Context, tx *sql.Tx, e Entry) error {
 	return err
 }
 
-// ListEntries returns entries with since <= at < until, newest first. A zero bound is open.
-// Records that fail authentication are left out and reported in a *TamperedError, returned
-// together with every entry that did read.
+// ListEntries returns entries with since <= at < until, newest first, doses included (kind
+// "dose", named after their medication). A zero bound is open. Records that fail
+// authentication are left out and reported in a *TamperedError, returned together with every
+// entry that did read.
 func (s *Store) ListEntries(ctx context.Context, since, until time.Time) ([]Entry, error) {
 	lo, hi := int64(-1<<62), int64(1<<62)
 	if !since.IsZero() {
@@ -134,7 +136,85 @@ func (s *Store) ListEntries(ctx context.Context, since, until time.Time) ([]Entr
 	if err != nil {
 		return nil, fmt.Errorf("list journal: %w", err)
 	}
-	return s.scanEntries(ctx, rows, 0)
+	entries, err := s.scanEntries(ctx, rows, 0)
+	return s.withDoses(ctx, entries, err, lo, hi)
+}
+
+// withDoses merges the dose events taken, skipped or missed in [lo, hi) into entries.
+func (s *Store) withDoses(ctx context.Context, entries []Entry, entriesErr error, lo, hi int64) ([]Entry, error) {
+	var bad TamperedError
+	if entriesErr != nil {
+		te, ok := entriesErr.(*TamperedError)
+		if !ok {
+			return nil, entriesErr
+		}
+		bad.Records = append(bad.Records, te.Records...)
+	}
+	var n int
+	if err := s.db.QueryRowContext(ctx, `SELECT count(*) FROM dose_events WHERE at >= ? AND at < ?`, lo, hi).Scan(&n); err != nil {
+		return nil, fmt.Errorf("list journal: %w", err)
+	}
+	if n == 0 {
+		return entries, bad.orNil()
+	}
+	names, err := s.medicationNames(ctx, &bad)
+	if err != nil {
+		return nil, err
+	}
+	doses, err := s.DoseEvents(ctx, "", time.Time{}, time.Time{})
+	if te, ok := err.(*TamperedError); ok {
+		bad.Records = append(bad.Records, te.Records...)
+	} else if err != nil {
+		return nil, err
+	}
+	for _, d := range doses {
+		if at := toMillis(d.At); at < lo || at >= hi || d.State == DoseSnoozed {
+			continue
+		}
+		entries = append(entries, Entry{
+			ID: d.ID, Kind: KindDose, At: d.At, Name: names[d.MedicationID], Note: d.Note,
+			MedicationID: d.MedicationID, State: d.State, CreatedAt: d.UpdatedAt, UpdatedAt: d.UpdatedAt,
+		})
+	}
+	sort.SliceStable(entries, func(i, j int) bool {
+		a, b := entries[i], entries[j]
+		if !a.At.Equal(b.At) {
+			return a.At.After(b.At)
+		}
+		return a.ID > b.ID
+	})
+	return entries, bad.orNil()
+}
+
+// medicationNames maps every medication id, removed ones too (their doses stay in the
+// journal), to its name.
+func (s *Store) medicationNames(ctx context.Context, bad *TamperedError) (map[string]string, error) {
+	rows, err := s.queryRows(ctx, `SELECT id, fmt, sealed FROM medications`)
+	if err != nil {
+		return nil, fmt.Errorf("read medications: %w", err)
+	}
+	defer rows.Close()
+	names := map[string]string{}
+	for rows.Next() {
+		var (
+			id     string
+			format int
+			blob   []byte
+			rec    medRecord
+		)
+		if err := rows.Scan(&id, &format, &blob); err != nil {
+			return nil, fmt.Errorf("read medications: %w", err)
+		}
+		if err := s.unseal("medications", id, format, blob, &rec); err != nil {
+			if err == errTampered {
+				bad.add("medications", id)
+				continue
+			}
+			return nil, err
+		}
+		names[id] = rec.Name
+	}
+	return names, rows.Err()
 }
 
 // scanEntries decrypts rows into entries; sizeHint preallocates for a known count.
@@ -188,7 +268,8 @@ func (s *Store) listAll(ctx context.Context) ([]Entry, error) {
 	if err != nil {
 		return nil, fmt.Errorf("list journal: %w", err)
 	}
-	return s.scanEntries(ctx, rows, n)
+	entries, err := s.scanEntries(ctx, rows, n)
+	return s.withDoses(ctx, entries, err, int64(-1<<62), int64(1<<62))
 }
 
 // CountEntries returns how many entries the journal holds.

@@ -3,6 +3,7 @@ package data
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"sort"
 	"strings"
@@ -231,7 +232,7 @@ func (s *Store) AddMedication(ctx context.Context, m Medication) (Medication, er
 	return m, nil
 }
 
-func (s *Store) insertStep(ctx context.Context, tx *sql.Tx, medID string, seq int, st Step) error {
+func stepRecordOf(st Step) stepRecord {
 	rec := stepRecord{EveryDays: st.EveryDays, Start: st.Start.String(), End: st.End.String(), Dose: st.Dose, Cron: st.Cron}
 	for _, t := range st.Times {
 		rec.Times = append(rec.Times, int(t))
@@ -239,7 +240,11 @@ func (s *Store) insertStep(ctx context.Context, tx *sql.Tx, medID string, seq in
 	for _, w := range st.Weekdays {
 		rec.Weekdays = append(rec.Weekdays, int(w))
 	}
-	blob, err := s.seal("schedule_steps", st.ID, stepFormat, rec)
+	return rec
+}
+
+func (s *Store) insertStep(ctx context.Context, tx *sql.Tx, medID string, seq int, st Step) error {
+	blob, err := s.seal("schedule_steps", st.ID, stepFormat, stepRecordOf(st))
 	if err != nil {
 		return err
 	}
@@ -383,4 +388,102 @@ func (st Step) Text() string {
 		b.WriteString(" (" + st.Dose + ")")
 	}
 	return b.String()
+}
+
+// Medication returns one medication (removed ones are not found). A unique id prefix of at
+// least 4 characters also finds it, so people can type short ids.
+func (s *Store) Medication(ctx context.Context, id string) (Medication, error) {
+	all, err := s.ListMedications(ctx)
+	if err != nil {
+		var te *TamperedError
+		if !errors.As(err, &te) {
+			return Medication{}, err
+		}
+	}
+	var found []Medication
+	for _, m := range all {
+		if m.ID == id {
+			return m, nil
+		}
+		if len(id) >= 4 && strings.HasPrefix(m.ID, id) {
+			found = append(found, m)
+		}
+	}
+	switch len(found) {
+	case 1:
+		return found[0], nil
+	case 0:
+		return Medication{}, fmt.Errorf("medication %s: %w", id, ErrNotFound)
+	}
+	return Medication{}, invalid("%q matches %d medications: give more of the id", id, len(found))
+}
+
+// AddStep appends a schedule step (the next step of a taper) to a medication.
+func (s *Store) AddStep(ctx context.Context, medicationID string, st Step) (Medication, error) {
+	m, err := s.Medication(ctx, medicationID)
+	if err != nil {
+		return Medication{}, err
+	}
+	if m.AsNeeded {
+		return Medication{}, invalid("%s is taken as needed and has no schedule", m.Name)
+	}
+	if st.Start.IsZero() {
+		st.Start = DateOf(s.now().In(s.loc))
+	}
+	if st, err = ValidateStep(st); err != nil {
+		return Medication{}, err
+	}
+	// A further step continues a taper: the step before it ends the day before it starts.
+	var prev *Step
+	if n := len(m.Steps); n > 0 {
+		prev = &m.Steps[n-1]
+		if !prev.Start.Before(st.Start) {
+			return Medication{}, invalid("the new step must start after the current one, which starts %s", prev.Start)
+		}
+		if prev.End.IsZero() || !prev.End.Before(st.Start) {
+			prev.End = DateOf(time.Date(st.Start.Year, st.Start.Month, st.Start.Day-1, 12, 0, 0, 0, time.UTC))
+		} else {
+			prev = nil // it already ends before the new step
+		}
+	}
+	st.ID = newID()
+	err = s.inTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
+		var seq int
+		if err := tx.QueryRowContext(ctx, `SELECT coalesce(max(seq), -1) + 1 FROM schedule_steps WHERE medication_id = ?`, m.ID).Scan(&seq); err != nil {
+			return err
+		}
+		if prev != nil {
+			blob, err := s.seal("schedule_steps", prev.ID, stepFormat, stepRecordOf(*prev))
+			if err != nil {
+				return err
+			}
+			if _, err := tx.ExecContext(ctx, `UPDATE schedule_steps SET fmt = ?, sealed = ? WHERE id = ?`, stepFormat, blob, prev.ID); err != nil {
+				return err
+			}
+		}
+		if err := s.insertStep(ctx, tx, m.ID, seq, st); err != nil {
+			return err
+		}
+		_, err := tx.ExecContext(ctx, `UPDATE medications SET updated_at = ? WHERE id = ?`, toMillis(s.now()), m.ID)
+		return err
+	})
+	if err != nil {
+		return Medication{}, fmt.Errorf("save schedule step: %w", err)
+	}
+	m.Steps = append(m.Steps, st)
+	return m, nil
+}
+
+// RemoveMedication takes a medication off the list and out of the reminders. Its dose
+// history stays in the journal.
+func (s *Store) RemoveMedication(ctx context.Context, id string) (Medication, error) {
+	m, err := s.Medication(ctx, id)
+	if err != nil {
+		return Medication{}, err
+	}
+	_, err = s.db.ExecContext(ctx, `UPDATE medications SET deleted = 1, updated_at = ? WHERE id = ?`, toMillis(s.now()), m.ID)
+	if err != nil {
+		return Medication{}, fmt.Errorf("remove medication: %w", err)
+	}
+	return m, nil
 }

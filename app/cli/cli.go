@@ -42,6 +42,8 @@ type Env struct {
 	// Argon2 is the passphrase cost; zero means the default.
 	Argon2 vault.Argon2Params
 	Now    func() time.Time
+	// Location is the zone for wall-clock times; nil means time.Local (TZ, else the system's).
+	Location *time.Location
 	// Version and Build identify this binary for `about`.
 	Version, Build string
 }
@@ -82,6 +84,16 @@ func commands() []*command {
 		{path: "journal search", usage: "TEXT", run: journalSearch},
 		{path: "med add", usage: "--name N [--dose D] [--strength S] [--form F] [--instructions I] [--dose-window D] (--times HH:MM,... [--every-days N | --weekdays mon,...] [--start DATE] [--end DATE] | --cron EXPR | --as-needed)", flags: medAddFlags, run: medAdd},
 		{path: "med list", run: medList},
+		{path: "med step add", usage: "ID (--times HH:MM,... [--every-days N | --weekdays mon,...] [--start DATE] [--end DATE] | --cron EXPR) [--dose D]", flags: medStepFlags, run: medStepAdd},
+		{path: "med take", usage: "ID [--at TIME]", flags: atFlag, run: medTake},
+		{path: "med skip", usage: "ID [--at TIME]", flags: atFlag, run: medSkip},
+		{path: "med log", usage: "ID", run: medLog},
+		{path: "med remove", usage: "ID", run: medRemove},
+		{path: "reminders next", usage: "[--from TIME] [--count N]", flags: remindersNextFlags, run: remindersNext},
+		{path: "appointment add", usage: "--at TIME --title T [--end TIME] [--location L]", flags: appointmentAddFlags, run: appointmentAdd},
+		{path: "appointment list", run: appointmentList},
+		{path: "settings get", usage: "[KEY]", run: settingsGet},
+		{path: "settings set", usage: "KEY VALUE", run: settingsSet},
 		{path: "about", run: about},
 	}
 }
@@ -286,7 +298,7 @@ func (c *call) profiles() (*data.Profiles, error) {
 	if err != nil {
 		return nil, usageError{err.Error()}
 	}
-	return &data.Profiles{Dir: dir, Keyring: c.env.Keyring, Argon2: c.env.Argon2, Now: c.env.Now}, nil
+	return &data.Profiles{Dir: dir, Keyring: c.env.Keyring, Argon2: c.env.Argon2, Now: c.env.Now, Location: c.env.Location}, nil
 }
 
 // passphrase returns the passphrase from --passphrase-file or COMPANION_PASSPHRASE, or nil.

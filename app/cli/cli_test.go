@@ -19,6 +19,8 @@ type harness struct {
 	dir string
 	env map[string]string
 	kr  vault.Keyring
+	loc *time.Location
+	now time.Time
 }
 
 func newHarness(t *testing.T) *harness {
@@ -39,6 +41,10 @@ func (h *harness) run(args ...string) result {
 		Keyring: h.kr,
 		Argon2:  vault.Argon2Params{Time: 1, MemoryKiB: 8 * 1024, Threads: 1},
 		Version: "test", Build: "test",
+		Location: h.loc,
+	}
+	if !h.now.IsZero() {
+		env.Now = func() time.Time { return h.now }
 	}
 	code := Run(context.Background(), append([]string{"--data-dir", h.dir}, args...), env)
 	r := result{code, out.String(), errb.String()}

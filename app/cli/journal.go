@@ -178,6 +178,9 @@ func entryLine(e data.Entry) string {
 	if e.Severity != nil {
 		fmt.Fprintf(&b, " (%d/10)", *e.Severity)
 	}
+	if e.State != "" {
+		b.WriteString(" — " + e.State)
+	}
 	if e.Duration > 0 {
 		fmt.Fprintf(&b, " for %s", strings.TrimSuffix(strings.TrimSuffix(e.Duration.String(), "0s"), "0m"))
 	}

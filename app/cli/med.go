@@ -6,9 +6,9 @@ import (
 	"strings"
 	"time"
 
-	"github.com/robfig/cron/v3"
 	"github.com/spf13/pflag"
 
+	"github.com/patient-companion/companion/app/remind"
 	"github.com/patient-companion/companion/data"
 )
 
@@ -38,6 +38,11 @@ func scheduleFlags(fs *pflag.FlagSet) {
 	fs.String("start", "", "first day, YYYY-MM-DD (default today)")
 	fs.String("end", "", "last day, YYYY-MM-DD (inclusive)")
 	fs.String("cron", "", "a custom cron expression (minute hour day month weekday)")
+}
+
+func medStepFlags(fs *pflag.FlagSet) {
+	fs.String("dose", "", "how much per time in this step")
+	scheduleFlags(fs)
 }
 
 func medAddFlags(fs *pflag.FlagSet) {
@@ -71,8 +76,8 @@ func stepFromFlags(c *call) (data.Step, error) {
 		}
 	}
 	if cronExpr != "" {
-		if _, err := cron.ParseStandard(cronExpr); err != nil {
-			return st, usagef("--cron %q is not a valid cron expression (minute hour day-of-month month day-of-week): %v", cronExpr, err)
+		if _, err := remind.ParseCron(cronExpr); err != nil {
+			return st, usagef("--cron: %v", err)
 		}
 		if c.changed("every-days") || c.changed("weekdays") {
 			return st, usagef("--every-days and --weekdays do not go with --cron: put the days in the expression")

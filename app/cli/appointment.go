@@ -1,0 +1,159 @@
+package cli
+
+import (
+	"fmt"
+	"io"
+	"sort"
+	"time"
+
+	"github.com/spf13/pflag"
+
+	"github.com/patient-companion/companion/data"
+)
+
+type appointmentJSON struct {
+	ID          string  `json:"id"`
+	Start       string  `json:"start"`
+	End         *string `json:"end"`
+	Status      string  `json:"status"`
+	Title       string  `json:"title"`
+	Description *string `json:"description"`
+	Location    *string `json:"location"`
+	Source      string  `json:"source"`
+}
+
+func toAppointmentJSON(a data.Appointment) appointmentJSON {
+	j := appointmentJSON{ID: a.ID, Start: rfc3339(a.Start), Status: a.Status, Title: a.Title,
+		Description: strPtr(a.Description), Location: strPtr(a.Location), Source: a.Source}
+	if !a.End.IsZero() {
+		e := rfc3339(a.End)
+		j.End = &e
+	}
+	return j
+}
+
+func appointmentAddFlags(fs *pflag.FlagSet) {
+	fs.String("at", "", "start (RFC 3339)")
+	fs.String("end", "", "end (RFC 3339)")
+	fs.String("title", "", "what it is, e.g. \"Diabetes check\"")
+	fs.String("location", "", "where")
+}
+
+func appointmentAdd(c *call) error {
+	if err := c.noArgs(); err != nil {
+		return err
+	}
+	if !c.changed("at") {
+		return usagef("give the start with --at TIME (RFC 3339, like 2026-12-03T10:30:00+01:00)")
+	}
+	if !c.changed("title") {
+		return usagef("give the appointment a --title")
+	}
+	a := data.Appointment{Title: c.str("title"), Location: c.str("location")}
+	var err error
+	if a.Start, err = parseTime("at", c.str("at")); err != nil {
+		return err
+	}
+	if c.changed("end") {
+		if a.End, err = parseTime("end", c.str("end")); err != nil {
+			return err
+		}
+	}
+	if _, err := data.ValidateAppointment(a); err != nil {
+		return err
+	}
+	s, err := c.openStore()
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	a, err = s.AddAppointment(c.ctx, a)
+	if err != nil {
+		return err
+	}
+	return c.out(toAppointmentJSON(a), func(w io.Writer) { fmt.Fprintln(w, a.ID) })
+}
+
+func appointmentList(c *call) error {
+	if err := c.noArgs(); err != nil {
+		return err
+	}
+	s, err := c.openStore()
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	appts, lerr := s.ListAppointments(c.ctx, time.Time{}, time.Time{})
+	if lerr != nil && appts == nil {
+		return lerr
+	}
+	out := make([]appointmentJSON, 0, len(appts))
+	for _, a := range appts {
+		out = append(out, toAppointmentJSON(a))
+	}
+	if err := c.out(out, func(w io.Writer) {
+		if len(appts) == 0 {
+			fmt.Fprintln(w, "No appointments.")
+		}
+		for _, a := range appts {
+			line := a.Start.Format("Mon 2006-01-02 15:04") + "  " + a.Title
+			if a.Location != "" {
+				line += " — " + a.Location
+			}
+			if a.Status != "booked" {
+				line += " (" + a.Status + ")"
+			}
+			fmt.Fprintf(w, "%s  [%s]\n", line, a.ID)
+		}
+	}); err != nil {
+		return err
+	}
+	return lerr
+}
+
+func settingsGet(c *call) error {
+	if len(c.args) > 1 {
+		return usagef("give at most one setting name")
+	}
+	s, err := c.openStore()
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	if len(c.args) == 1 {
+		v, err := s.GetSetting(c.ctx, c.args[0])
+		if err != nil {
+			return err
+		}
+		return c.out(map[string]string{"key": c.args[0], "value": v}, func(w io.Writer) { fmt.Fprintln(w, v) })
+	}
+	all := map[string]string{}
+	for _, k := range data.SettingKeys() {
+		if all[k], err = s.GetSetting(c.ctx, k); err != nil {
+			return err
+		}
+	}
+	return c.out(all, func(w io.Writer) {
+		keys := data.SettingKeys()
+		sort.Strings(keys)
+		for _, k := range keys {
+			fmt.Fprintf(w, "%s = %s\t# %s\n", k, all[k], data.Settings[k].Help)
+		}
+	})
+}
+
+func settingsSet(c *call) error {
+	if len(c.args) != 2 {
+		return usagef("give a setting name and its value, like: companion settings set hide_medicine_names true")
+	}
+	s, err := c.openStore()
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	v, err := s.PutSetting(c.ctx, c.args[0], c.args[1])
+	if err != nil {
+		return err
+	}
+	return c.out(map[string]string{"key": c.args[0], "value": v}, func(w io.Writer) { fmt.Fprintf(w, "%s = %s\n", c.args[0], v) })
+}

@@ -1,0 +1,282 @@
+package cli
+
+import (
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/spf13/pflag"
+
+	"github.com/patient-companion/companion/app/remind"
+	"github.com/patient-companion/companion/data"
+)
+
+type doseJSON struct {
+	ID           string  `json:"id"`
+	MedicationID string  `json:"medication_id"`
+	Medication   string  `json:"medication"`
+	ScheduledAt  *string `json:"scheduled_at"`
+	At           string  `json:"at"`
+	State        string  `json:"state"`
+	Late         bool    `json:"late"`
+}
+
+func toDoseJSON(ev data.DoseEvent, name string) doseJSON {
+	j := doseJSON{ID: ev.ID, MedicationID: ev.MedicationID, Medication: name, At: rfc3339(ev.At), State: ev.State, Late: ev.Late()}
+	if !ev.ScheduledAt.IsZero() {
+		s := rfc3339(ev.ScheduledAt)
+		j.ScheduledAt = &s
+	}
+	return j
+}
+
+func atFlag(fs *pflag.FlagSet) { fs.String("at", "", "when (RFC 3339); default now") }
+
+func medStepAdd(c *call) error {
+	id, err := c.oneArg("medication id")
+	if err != nil {
+		return err
+	}
+	st, err := stepFromFlags(c)
+	if err != nil {
+		return err
+	}
+	s, err := c.openStore()
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	if st.Cron != "" {
+		if _, err := remind.ParseCron(st.Cron); err != nil {
+			return usagef("%v", err)
+		}
+	}
+	m, err := s.AddStep(c.ctx, id, st)
+	if err != nil {
+		return err
+	}
+	return c.out(toMedJSON(m), func(w io.Writer) { fmt.Fprintln(w, m.Steps[len(m.Steps)-1].ID) })
+}
+
+// answer records taken or skipped for the dose nearest to --at (DESIGN §6).
+func answer(c *call, state string) error {
+	id, err := c.oneArg("medication id")
+	if err != nil {
+		return err
+	}
+	at := c.env.Now()
+	if c.changed("at") {
+		if at, err = parseTime("at", c.str("at")); err != nil {
+			return err
+		}
+	}
+	s, err := c.openStore()
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	m, err := s.Medication(c.ctx, id)
+	if err != nil {
+		return err
+	}
+	ev := data.DoseEvent{MedicationID: m.ID, State: state, At: at}
+	if m.AsNeeded {
+		if state != data.DoseTaken {
+			return usagef("%s is taken as needed: there is no scheduled dose to skip", m.Name)
+		}
+	} else {
+		ms, err := remind.NewMedSchedule(m, s.Location())
+		if err != nil {
+			return err
+		}
+		window := m.DoseWindow
+		events, err := s.DoseEvents(c.ctx, m.ID, at.Add(-window-time.Hour), at.Add(2*remind.AnswerEarly))
+		if err != nil {
+			return err
+		}
+		o, ok := remind.Answerable(ms, events, at)
+		if !ok {
+			return fmt.Errorf("no dose of %s is waiting at %s (a dose can be answered from %s before its time until %s after it): %w",
+				m.Name, at.In(s.Location()).Format("2006-01-02 15:04"), hours(remind.AnswerEarly), hours(window), data.ErrNotFound)
+		}
+		ev.ScheduledAt = o.At
+	}
+	ev, err = s.RecordDose(c.ctx, ev)
+	if err != nil {
+		return err
+	}
+	return c.out(toDoseJSON(ev, m.Name), func(w io.Writer) { fmt.Fprintln(w, ev.ID) })
+}
+
+func medTake(c *call) error { return answer(c, data.DoseTaken) }
+func medSkip(c *call) error { return answer(c, data.DoseSkipped) }
+
+func medLog(c *call) error {
+	id, err := c.oneArg("medication id")
+	if err != nil {
+		return err
+	}
+	s, err := c.openStore()
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	m, err := s.Medication(c.ctx, id)
+	if err != nil {
+		return err
+	}
+	events, lerr := s.DoseEvents(c.ctx, m.ID, time.Time{}, time.Time{})
+	if lerr != nil && events == nil {
+		return lerr
+	}
+	out := make([]doseJSON, 0, len(events))
+	for i := len(events) - 1; i >= 0; i-- { // newest first, like the journal
+		if events[i].State != data.DoseSnoozed {
+			out = append(out, toDoseJSON(events[i], m.Name))
+		}
+	}
+	if err := c.out(out, func(w io.Writer) {
+		if len(out) == 0 {
+			fmt.Fprintf(w, "No doses of %s recorded yet.\n", m.Name)
+		}
+		for _, d := range out {
+			line := d.At[:16]
+			if d.ScheduledAt != nil {
+				line = fmt.Sprintf("%s  %-7s (dose of %s)", strings.Replace(d.At[:16], "T", " ", 1), d.State, strings.Replace((*d.ScheduledAt)[:16], "T", " ", 1))
+			} else {
+				line = fmt.Sprintf("%s  %-7s (as needed)", strings.Replace(line, "T", " ", 1), d.State)
+			}
+			if d.Late {
+				line += "  late"
+			}
+			fmt.Fprintln(w, line)
+		}
+	}); err != nil {
+		return err
+	}
+	return lerr
+}
+
+func medRemove(c *call) error {
+	id, err := c.oneArg("medication id")
+	if err != nil {
+		return err
+	}
+	s, err := c.openStore()
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	m, err := s.RemoveMedication(c.ctx, id)
+	if err != nil {
+		return err
+	}
+	return c.out(map[string]any{"id": m.ID, "name": m.Name, "removed": true}, func(w io.Writer) {
+		fmt.Fprintf(w, "Removed %s; its past doses stay in the journal.\n", m.Name)
+	})
+}
+
+type reminderJSON struct {
+	At            string  `json:"at"`
+	Kind          string  `json:"kind"`
+	MedicationID  *string `json:"medication_id"`
+	Medication    *string `json:"medication"`
+	Dose          *string `json:"dose"`
+	AppointmentID *string `json:"appointment_id"`
+	Title         *string `json:"title"`
+	Start         *string `json:"start"`
+}
+
+func remindersNextFlags(fs *pflag.FlagSet) {
+	fs.String("from", "", "from this time (RFC 3339), inclusive; default now")
+	fs.String("count", "10", "how many")
+}
+
+func remindersNext(c *call) error {
+	if err := c.noArgs(); err != nil {
+		return err
+	}
+	from := c.env.Now()
+	var err error
+	if c.changed("from") {
+		if from, err = parseTime("from", c.str("from")); err != nil {
+			return err
+		}
+	}
+	count, err := strconv.Atoi(strings.TrimSpace(c.str("count")))
+	if err != nil || count < 1 || count > 10000 {
+		return usagef("--count must be a whole number from 1 to 10000, not %q", c.str("count"))
+	}
+	s, err := c.openStore()
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	meds, err := s.ListMedications(c.ctx)
+	if err != nil {
+		return err
+	}
+	var scheds []remind.MedSchedule
+	for _, m := range meds {
+		ms, err := remind.NewMedSchedule(m, s.Location())
+		if err != nil {
+			return fmt.Errorf("the schedule of %s cannot be used: %w", m.Name, err)
+		}
+		scheds = append(scheds, ms)
+	}
+	events, err := s.DoseEvents(c.ctx, "", from.Add(-48*time.Hour), time.Time{})
+	if err != nil {
+		return err
+	}
+	appts, err := s.ListAppointments(c.ctx, from, time.Time{})
+	if err != nil {
+		return err
+	}
+	offs, err := s.GetSetting(c.ctx, "appointment_reminders")
+	if err != nil {
+		return err
+	}
+	rs := remind.Upcoming(scheds, events, appts, data.ParseDurations(offs), from, count)
+	out := make([]reminderJSON, 0, len(rs))
+	for _, r := range rs {
+		j := reminderJSON{At: rfc3339(r.At.In(s.Location())), Kind: r.Kind}
+		if r.Kind == "dose" {
+			name, id := r.Dose.Medication, r.Dose.MedicationID
+			j.Medication, j.MedicationID, j.Dose = &name, &id, strPtr(r.Dose.Dose)
+		} else {
+			id, title, start := r.Appointment.ID, r.Appointment.Title, rfc3339(r.Appointment.Start)
+			j.AppointmentID, j.Title, j.Start = &id, &title, &start
+		}
+		out = append(out, j)
+	}
+	return c.out(out, func(w io.Writer) {
+		if len(out) == 0 {
+			fmt.Fprintln(w, "No reminders ahead.")
+		}
+		for _, r := range rs {
+			when := r.At.In(s.Location()).Format("Mon 2006-01-02 15:04")
+			if r.Kind == "dose" {
+				line := when + "  " + r.Dose.Medication
+				if r.Dose.Dose != "" {
+					line += ", " + r.Dose.Dose
+				}
+				fmt.Fprintln(w, line)
+			} else {
+				fmt.Fprintf(w, "%s  appointment: %s at %s\n", when, r.Appointment.Title, r.Appointment.Start.In(s.Location()).Format("Mon 2006-01-02 15:04"))
+			}
+		}
+	})
+}
+
+// hours writes a duration as people say it: "1 hour", "90 minutes", "2 hours".
+func hours(d time.Duration) string {
+	switch {
+	case d%time.Hour == 0 && d == time.Hour:
+		return "1 hour"
+	case d%time.Hour == 0:
+		return fmt.Sprintf("%d hours", d/time.Hour)
+	}
+	return fmt.Sprintf("%d minutes", d/time.Minute)
+}

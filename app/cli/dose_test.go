@@ -1,0 +1,184 @@
+package cli
+
+import (
+	"strings"
+	"testing"
+	"time"
+)
+
+func newDoseHarness(t *testing.T) *harness {
+	h := newHarness(t)
+	loc, err := time.LoadLocation("America/New_York")
+	if err != nil {
+		t.Fatal(err)
+	}
+	h.loc = loc
+	h.now = time.Date(2026, 11, 25, 12, 0, 0, 0, loc)
+	h.env["COMPANION_PASSPHRASE"] = "pw"
+	h.ok("profile", "create", "A", "--no-keyring")
+	return h
+}
+
+func TestTakeAndSkip(t *testing.T) {
+	h := newDoseHarness(t)
+	med := strings.TrimSpace(h.ok("med", "add", "--name", "Metformin", "--dose", "500 mg", "--times", "08:00,20:00", "--start", "2026-11-20"))
+
+	var d map[string]any
+	// 08:20 answers the 08:00 dose (within its 2-hour window).
+	h.jsonOK(&d, "med", "take", med, "--at", "2026-11-25T08:20:00-05:00")
+	if d["state"] != "taken" || d["scheduled_at"] != "2026-11-25T08:00:00-05:00" || d["late"] != false {
+		t.Fatalf("take = %v", d)
+	}
+	// Again: that dose is answered, and 20:00 is more than an hour away.
+	h.wantCode(ExitNotFound, "med", "take", med, "--at", "2026-11-25T08:30:00-05:00")
+	// 19:10 is within the hour before 20:00.
+	h.jsonOK(&d, "med", "skip", med, "--at", "2026-11-25T19:10:00-05:00")
+	if d["state"] != "skipped" || d["scheduled_at"] != "2026-11-25T20:00:00-05:00" {
+		t.Fatalf("skip = %v", d)
+	}
+	// Taken 50 minutes after its time: late.
+	h.jsonOK(&d, "med", "take", med, "--at", "2026-11-26T08:50:00-05:00")
+	if d["late"] != true {
+		t.Fatalf("late take = %v", d)
+	}
+	// Past the window: nothing to answer.
+	h.wantCode(ExitNotFound, "med", "take", med, "--at", "2026-11-26T22:30:00-05:00")
+
+	var log []map[string]any
+	h.jsonOK(&log, "med", "log", med)
+	if len(log) != 3 || log[0]["state"] != "taken" || log[1]["state"] != "skipped" {
+		t.Fatalf("log = %v", log)
+	}
+	// Doses are journal entries.
+	var j []map[string]any
+	h.jsonOK(&j, "journal", "list", "--since", "2026-11-25T00:00:00-05:00")
+	if len(j) != 3 || j[0]["kind"] != "dose" || j[0]["medication_id"] != med || j[0]["state"] != "taken" || j[0]["name"] != "Metformin" {
+		t.Fatalf("journal = %v", j)
+	}
+
+	// As needed: take logs a new dose each time; skip makes no sense.
+	prn := strings.TrimSpace(h.ok("med", "add", "--name", "Paracetamol", "--as-needed"))
+	h.ok("med", "take", prn, "--at", "2026-11-25T09:00:00-05:00")
+	h.ok("med", "take", prn, "--at", "2026-11-25T15:00:00-05:00")
+	h.wantCode(ExitUsage, "med", "skip", prn)
+	h.jsonOK(&log, "med", "log", prn)
+	if len(log) != 2 || log[0]["scheduled_at"] != nil {
+		t.Fatalf("as-needed log = %v", log)
+	}
+	h.wantCode(ExitNotFound, "med", "take", "00000000-0000-4000-8000-000000000000")
+
+	// Removing keeps the history in the journal.
+	h.ok("med", "remove", med)
+	var meds []map[string]any
+	h.jsonOK(&meds, "med", "list")
+	if len(meds) != 1 {
+		t.Fatalf("after remove: %v", meds)
+	}
+	h.jsonOK(&j, "journal", "list", "--since", "2026-11-25T00:00:00-05:00")
+	if len(j) != 5 {
+		t.Fatalf("journal after remove has %d entries, want 5", len(j))
+	}
+	h.wantCode(ExitNotFound, "med", "take", med)
+}
+
+func TestRemindersNext(t *testing.T) {
+	h := newDoseHarness(t)
+	med := strings.TrimSpace(h.ok("med", "add", "--name", "Ramipril", "--times", "08:00", "--start", "2026-11-20"))
+	h.ok("appointment", "add", "--at", "2026-11-27T10:30:00-05:00", "--title", "Diabetes check", "--location", "Clinic")
+	h.ok("med", "take", med, "--at", "2026-11-26T07:30:00-05:00") // tomorrow's dose, taken early
+
+	var r []map[string]any
+	// from is inclusive: the 08:00 dose at exactly 08:00 is listed.
+	h.jsonOK(&r, "reminders", "next", "--from", "2026-11-25T08:00:00-05:00", "--count", "4")
+	want := []struct{ at, kind string }{
+		{"2026-11-25T08:00:00-05:00", "dose"},
+		{"2026-11-26T10:30:00-05:00", "appointment"}, // 24 h before
+		{"2026-11-27T08:00:00-05:00", "dose"},        // the 26th is answered already
+		{"2026-11-27T09:30:00-05:00", "appointment"}, // 1 h before
+	}
+	if len(r) != len(want) {
+		t.Fatalf("reminders = %v", r)
+	}
+	for i, w := range want {
+		if r[i]["at"] != w.at || r[i]["kind"] != w.kind {
+			t.Errorf("#%d = %v %v, want %s %s", i, r[i]["at"], r[i]["kind"], w.at, w.kind)
+		}
+	}
+	if r[0]["medication"] != "Ramipril" || r[0]["medication_id"] != med || r[1]["title"] != "Diabetes check" || r[1]["start"] != "2026-11-27T10:30:00-05:00" {
+		t.Fatalf("fields: %v / %v", r[0], r[1])
+	}
+	h.ok("settings", "set", "appointment_reminders", "2h")
+	h.jsonOK(&r, "reminders", "next", "--from", "2026-11-26T00:00:00-05:00", "--count", "10")
+	n := 0
+	for _, x := range r {
+		if x["kind"] == "appointment" {
+			n++
+			if x["at"] != "2026-11-27T08:30:00-05:00" {
+				t.Fatalf("appointment reminder at %v, want 2 h before", x["at"])
+			}
+		}
+	}
+	if n != 1 {
+		t.Fatalf("%d appointment reminders, want 1", n)
+	}
+	for _, bad := range [][]string{{"--count", "0"}, {"--count", "many"}, {"--from", "tomorrow"}} {
+		h.wantCode(ExitUsage, append([]string{"reminders", "next"}, bad...)...)
+	}
+}
+
+func TestTaperStepAdd(t *testing.T) {
+	h := newDoseHarness(t)
+	med := strings.TrimSpace(h.ok("med", "add", "--name", "Prednisolone", "--dose", "20 mg", "--times", "08:00", "--start", "2026-12-01"))
+	h.ok("med", "step", "add", med, "--times", "08:00", "--start", "2026-12-04", "--dose", "10 mg")
+	h.wantCode(ExitUsage, "med", "step", "add", med, "--times", "08:00", "--start", "2026-12-02")
+	var r []map[string]any
+	h.jsonOK(&r, "reminders", "next", "--from", "2026-12-01T00:00:00-05:00", "--count", "5")
+	wantDose := []string{"20 mg", "20 mg", "20 mg", "10 mg", "10 mg"}
+	for i, w := range wantDose {
+		if r[i]["dose"] != w {
+			t.Fatalf("reminder %d = %v, want dose %s (the first step ends the day before the next)", i, r[i], w)
+		}
+	}
+}
+
+func TestAppointmentsAndSettings(t *testing.T) {
+	h := newDoseHarness(t)
+	var a map[string]any
+	h.jsonOK(&a, "appointment", "add", "--at", "2026-12-03T10:30:00-05:00", "--end", "2026-12-03T11:00:00-05:00", "--title", "Eye test")
+	for _, k := range []string{"id", "start", "end", "status", "title", "description", "location", "source"} {
+		if _, ok := a[k]; !ok {
+			t.Errorf("appointment JSON lacks %q", k)
+		}
+	}
+	if a["source"] != "local" || a["status"] != "booked" || a["location"] != nil {
+		t.Fatalf("appointment = %v", a)
+	}
+	h.ok("appointment", "add", "--at", "2026-12-01T09:00:00-05:00", "--title", "Blood test")
+	var list []map[string]any
+	h.jsonOK(&list, "appointment", "list")
+	if len(list) != 2 || list[0]["title"] != "Blood test" {
+		t.Fatalf("list = %v", list)
+	}
+	for _, bad := range [][]string{
+		{"appointment", "add", "--title", "No time"},
+		{"appointment", "add", "--at", "2026-12-01T09:00:00Z"},
+		{"appointment", "add", "--at", "2026-12-01T09:00:00Z", "--title", " "},
+		{"appointment", "add", "--at", "2026-12-01T09:00:00Z", "--title", "X", "--end", "2026-12-01T08:00:00Z"},
+		{"settings", "set", "auto_lock_minutes", "-1"},
+		{"settings", "set", "hide_medicine_names", "perhaps"},
+		{"settings", "set", "snooze_minutes"},
+	} {
+		h.wantCode(ExitUsage, bad...)
+	}
+	h.wantCode(ExitNotFound, "settings", "get", "colour")
+	h.wantCode(ExitNotFound, "settings", "set", "colour", "blue")
+	var all map[string]string
+	h.jsonOK(&all, "settings", "get")
+	if all["hide_medicine_names"] != "false" || all["auto_lock_minutes"] != "5" {
+		t.Fatalf("defaults = %v", all)
+	}
+	h.ok("settings", "set", "hide_medicine_names", "yes")
+	if v := strings.TrimSpace(h.ok("settings", "get", "hide_medicine_names")); v != "true" {
+		t.Fatalf("after set: %q", v)
+	}
+}
