@@ -1,0 +1,269 @@
+package remind
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/patient-companion/companion/data"
+)
+
+// Store is what the engine needs of a profile (a *data.Store).
+type Store interface {
+	ListMedications(ctx context.Context) ([]data.Medication, error)
+	DoseEvents(ctx context.Context, medicationID string, since, until time.Time) ([]data.DoseEvent, error)
+	RecordDose(ctx context.Context, ev data.DoseEvent) (data.DoseEvent, error)
+	ListAppointments(ctx context.Context, since, until time.Time) ([]data.Appointment, error)
+	GetSetting(ctx context.Context, key string) (string, error)
+	Setting(ctx context.Context, key string) (string, error)
+	SetSetting(ctx context.Context, key, value string) error
+	Location() *time.Location
+}
+
+// Notice is what one check has to tell the person: at most one notification per check.
+type Notice struct {
+	Title string
+	Body  string
+	// Due are doses whose time has just come; Late are doses whose time passed while the
+	// computer was asleep or the app was closed, still within their window.
+	Due, Late []Occurrence
+	// Missed counts doses past their window found in this check (recorded as missed).
+	Missed       []Occurrence
+	Appointments []data.Appointment
+}
+
+// Empty reports whether there is nothing to say.
+func (n Notice) Empty() bool {
+	return len(n.Due) == 0 && len(n.Late) == 0 && len(n.Missed) == 0 && len(n.Appointments) == 0
+}
+
+// Notifier delivers a notice (a system notification, the reminder window).
+type Notifier interface {
+	Notify(ctx context.Context, n Notice) error
+}
+
+const (
+	// onTime is how late a dose may be noticed and still count as "due now" rather than
+	// "missed while asleep": a little over the 30-second tick.
+	onTime = 2 * time.Minute
+	// silentAfter: doses older than this are recorded missed without any notice.
+	silentAfter = 24 * time.Hour
+	// lookBack bounds how far back a check looks for unanswered doses.
+	lookBack = 7 * 24 * time.Hour
+	// lastCheckKey persists the last check, so a restart catches up exactly once.
+	lastCheckKey = "engine.last_check"
+)
+
+// Engine decides, at each Tick, which doses are due, which were missed, and what to say.
+// It compares the wall clock with the schedule, so it survives sleep and clock jumps.
+type Engine struct {
+	Store    Store
+	Notifier Notifier
+	// Person names the profile in notifications when several people share the computer
+	// ("Mum — time for the 8:00 medicine"); empty for a single profile.
+	Person string
+	// Locked reports whether the window is locked (medicine names are then hidden).
+	Locked func() bool
+
+	mu   sync.Mutex
+	last time.Time // the latest time already checked; zero until loaded
+}
+
+// Tick checks the schedule at now (the wall clock) and notifies once about everything new.
+func (e *Engine) Tick(ctx context.Context, now time.Time) (Notice, error) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if e.last.IsZero() {
+		if v, err := e.Store.Setting(ctx, lastCheckKey); err == nil && v != "" {
+			e.last, _ = time.Parse(time.RFC3339Nano, v)
+		}
+		if e.last.IsZero() {
+			// First run ever: nothing before now is ours to remind.
+			e.last = now
+			if err := e.Store.SetSetting(ctx, lastCheckKey, now.UTC().Format(time.RFC3339Nano)); err != nil {
+				return Notice{}, fmt.Errorf("save last check: %w", err)
+			}
+		}
+	}
+	if !now.After(e.last) {
+		// The clock went back (or did not move): everything up to e.last was handled.
+		return Notice{}, nil
+	}
+	var n Notice
+	loc := e.Store.Location()
+	meds, err := e.Store.ListMedications(ctx)
+	var te *data.TamperedError
+	if err != nil && !errors.As(err, &te) {
+		return n, err
+	}
+	from := now.Add(-lookBack)
+	events, err := e.Store.DoseEvents(ctx, "", from.Add(-time.Hour), now.Add(time.Hour))
+	if err != nil && !errors.As(err, &te) {
+		return n, err
+	}
+	idx := indexEvents(events)
+	for _, m := range meds {
+		ms, err := NewMedSchedule(m, loc)
+		if err != nil {
+			continue // a schedule we cannot read is reported where it is edited
+		}
+		window := m.DoseWindow
+		if window <= 0 {
+			window = data.DefaultDoseWindow
+		}
+		// Nothing before the medication was added is due.
+		start := from
+		if m.CreatedAt.After(start) {
+			start = m.CreatedAt
+		}
+		for _, o := range ms.Between(nil, start, now) {
+			ev, has := idx.get(o)
+			if has && answered(ev) {
+				continue
+			}
+			snoozed := has && ev.State == data.DoseSnoozed
+			switch {
+			case now.Sub(o.At) > window:
+				// Past its window: recorded missed; said once only if it is recent and
+				// was never raised before (its time came after the last check).
+				if _, err := e.Store.RecordDose(ctx, data.DoseEvent{MedicationID: o.MedicationID, ScheduledAt: o.At, State: data.DoseMissed, At: o.At}); err != nil {
+					return n, fmt.Errorf("record missed dose: %w", err)
+				}
+				if o.At.After(e.last) && now.Sub(o.At) <= silentAfter {
+					n.Missed = append(n.Missed, o)
+				}
+			case snoozed:
+				if ev.SnoozeUntil.After(e.last) && !ev.SnoozeUntil.After(now) {
+					n.Due = append(n.Due, o)
+				}
+			case o.At.After(e.last):
+				if now.Sub(o.At) <= onTime {
+					n.Due = append(n.Due, o)
+				} else {
+					n.Late = append(n.Late, o)
+				}
+			}
+		}
+	}
+	if err := e.appointments(ctx, now, &n); err != nil {
+		return n, err
+	}
+	e.last = now
+	if err := e.Store.SetSetting(ctx, lastCheckKey, now.UTC().Format(time.RFC3339Nano)); err != nil {
+		return n, fmt.Errorf("save last check: %w", err)
+	}
+	if n.Empty() {
+		return n, nil
+	}
+	hide := e.Locked != nil && e.Locked()
+	if v, err := e.Store.GetSetting(ctx, "hide_medicine_names"); err == nil && v == "true" {
+		hide = true
+	}
+	n.Title, n.Body = e.text(n, loc, hide)
+	if e.Notifier != nil {
+		if err := e.Notifier.Notify(ctx, n); err != nil {
+			return n, fmt.Errorf("notify: %w", err)
+		}
+	}
+	return n, nil
+}
+
+func (e *Engine) appointments(ctx context.Context, now time.Time, n *Notice) error {
+	v, err := e.Store.GetSetting(ctx, "appointment_reminders")
+	if err != nil {
+		return err
+	}
+	offsets := data.ParseDurations(v)
+	if len(offsets) == 0 {
+		return nil
+	}
+	appts, err := e.Store.ListAppointments(ctx, now, time.Time{})
+	var te *data.TamperedError
+	if err != nil && !errors.As(err, &te) {
+		return err
+	}
+	for _, a := range appts {
+		if a.Status == "cancelled" {
+			continue
+		}
+		for _, off := range offsets {
+			if at := a.Start.Add(-off); at.After(e.last) && !at.After(now) {
+				n.Appointments = append(n.Appointments, a)
+				break
+			}
+		}
+	}
+	return nil
+}
+
+// text words a notice: "Time for your 8:00 medicine", "2 doses were missed while the
+// computer was asleep", with the person's name first when several profiles share it.
+func (e *Engine) text(n Notice, loc *time.Location, hide bool) (title, body string) {
+	var lines []string
+	if len(n.Due) > 0 {
+		sort.SliceStable(n.Due, func(i, j int) bool { return n.Due[i].At.Before(n.Due[j].At) })
+		clock := n.Due[0].At.In(loc).Format("15:04")
+		whose := "your"
+		if e.Person != "" {
+			whose = "the"
+		}
+		if hide {
+			word := "medicine"
+			if len(n.Due) > 1 {
+				word = fmt.Sprintf("medicines (%d)", len(n.Due))
+			}
+			title = fmt.Sprintf("Time for %s %s %s", whose, clock, word)
+		} else {
+			var names []string
+			for _, o := range n.Due {
+				s := o.Medication
+				if o.Dose != "" {
+					s += " " + o.Dose
+				}
+				names = append(names, s)
+			}
+			title = fmt.Sprintf("Time for %s %s %s", whose, clock, strings.Join(names, ", "))
+		}
+		lines = append(lines, "Open Patient Companion to mark it taken.")
+	}
+	if late := len(n.Late) + len(n.Missed); late > 0 {
+		s := fmt.Sprintf("%d doses were missed while the computer was asleep", late)
+		if late == 1 {
+			s = "1 dose was missed while the computer was asleep"
+		}
+		if title == "" {
+			title = s
+		} else {
+			lines = append(lines, s+".")
+		}
+		if len(n.Late) > 0 {
+			lines = append(lines, "You can still mark them taken on the Today screen.")
+		}
+	}
+	for _, a := range n.Appointments {
+		s := "Appointment at " + a.Start.In(loc).Format("Mon 15:04")
+		if !hide {
+			s += ": " + a.Title
+		}
+		if title == "" {
+			title = s
+		} else {
+			lines = append(lines, s)
+		}
+	}
+	if e.Person != "" {
+		title = e.Person + " — " + lowerFirst(title)
+	}
+	return title, strings.Join(lines, "\n")
+}
+
+func lowerFirst(s string) string {
+	if s == "" || strings.HasPrefix(s, "Appointment") {
+		return s
+	}
+	return strings.ToLower(s[:1]) + s[1:]
+}

@@ -1,0 +1,253 @@
+package remind
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/patient-companion/companion/data"
+	"github.com/patient-companion/companion/data/vault"
+)
+
+// recorder is a Notifier that keeps what it was given.
+type recorder struct{ got []Notice }
+
+func (r *recorder) Notify(_ context.Context, n Notice) error {
+	r.got = append(r.got, n)
+	return nil
+}
+
+// fixture is a real profile (SQLite file, sealed records) with a clock the test controls.
+type fixture struct {
+	t     *testing.T
+	now   time.Time
+	store *data.Store
+	rec   *recorder
+	eng   *Engine
+	med   data.Medication
+}
+
+func newFixture(t *testing.T, times ...string) *fixture {
+	t.Helper()
+	f := &fixture{t: t, now: utc("2026-03-02T06:00:00Z"), rec: &recorder{}}
+	p := &data.Profiles{Dir: t.TempDir(), Location: time.UTC, Now: func() time.Time { return f.now },
+		Argon2: vault.Argon2Params{Time: 1, MemoryKiB: 8 * 1024, Threads: 1}}
+	s, _, err := p.Create(context.Background(), data.CreateOptions{Name: "Mum", Passphrase: []byte("pw"), NoKeyring: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	f.store = s
+	var tods []data.TimeOfDay
+	for _, x := range times {
+		tods = append(tods, tod(x))
+	}
+	f.med, err = s.AddMedication(context.Background(), data.Medication{Name: "Metformin", Dose: "500 mg",
+		Steps: []data.Step{{Times: tods, Start: date("2026-03-01")}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.eng = &Engine{Store: s, Notifier: f.rec}
+	return f
+}
+
+// at sets the clock and ticks.
+func (f *fixture) tick(now string) Notice {
+	f.t.Helper()
+	f.now = utc(now)
+	n, err := f.eng.Tick(context.Background(), f.now)
+	if err != nil {
+		f.t.Fatalf("Tick(%s): %v", now, err)
+	}
+	return n
+}
+
+func (f *fixture) states() map[string]string {
+	f.t.Helper()
+	evs, err := f.store.DoseEvents(context.Background(), f.med.ID, time.Time{}, time.Time{})
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	out := map[string]string{}
+	for _, ev := range evs {
+		out[ev.ScheduledAt.UTC().Format("15:04")] = ev.State
+	}
+	return out
+}
+
+func TestDueOnTime(t *testing.T) {
+	f := newFixture(t, "08:00", "20:00")
+	f.tick("2026-03-02T07:59:40Z")
+	n := f.tick("2026-03-02T08:00:10Z")
+	if len(n.Due) != 1 || len(f.rec.got) != 1 {
+		t.Fatalf("notices = %+v", f.rec.got)
+	}
+	if n.Title != "Time for your 08:00 Metformin 500 mg" {
+		t.Fatalf("title %q", n.Title)
+	}
+	f.tick("2026-03-02T08:00:40Z")
+	f.tick("2026-03-02T08:01:10Z")
+	if len(f.rec.got) != 1 {
+		t.Fatalf("reminded again: %+v", f.rec.got[1:])
+	}
+	// Not answered within the 2-hour window: recorded missed, and said once.
+	f.tick("2026-03-02T10:00:30Z")
+	if got := f.states()["08:00"]; got != data.DoseMissed {
+		t.Fatalf("08:00 state = %q, want missed", got)
+	}
+}
+
+func TestHiddenNamesAndPerson(t *testing.T) {
+	f := newFixture(t, "08:00")
+	f.eng.Person = "Mum"
+	if _, err := f.store.PutSetting(context.Background(), "hide_medicine_names", "true"); err != nil {
+		t.Fatal(err)
+	}
+	f.tick("2026-03-02T07:59:50Z")
+	n := f.tick("2026-03-02T08:00:20Z")
+	if n.Title != "Mum — time for the 08:00 medicine" || strings.Contains(n.Title+n.Body, "Metformin") {
+		t.Fatalf("title %q body %q", n.Title, n.Body)
+	}
+	// Locked hides names too, whatever the setting.
+	g := newFixture(t, "08:00")
+	g.eng.Locked = func() bool { return true }
+	g.tick("2026-03-02T07:59:50Z")
+	if n := g.tick("2026-03-02T08:00:20Z"); strings.Contains(n.Title+n.Body, "Metformin") {
+		t.Fatalf("locked: %q %q", n.Title, n.Body)
+	}
+}
+
+// Asleep for 8 hours across three doses: each is raised once, in one grouped notification.
+func TestSleepCatchUp(t *testing.T) {
+	f := newFixture(t, "09:00", "12:00", "15:00")
+	f.tick("2026-03-02T08:00:00Z")
+	// The laptop sleeps at 08:00 and wakes at 16:00.
+	n := f.tick("2026-03-02T16:00:00Z")
+	if len(f.rec.got) != 1 {
+		t.Fatalf("%d notifications, want 1 grouped: %+v", len(f.rec.got), f.rec.got)
+	}
+	if len(n.Missed) != 2 || len(n.Late) != 1 || len(n.Due) != 0 {
+		t.Fatalf("missed %d late %d due %d, want 2, 1, 0", len(n.Missed), len(n.Late), len(n.Due))
+	}
+	if n.Title != "3 doses were missed while the computer was asleep" {
+		t.Fatalf("title %q", n.Title)
+	}
+	st := f.states()
+	if st["09:00"] != data.DoseMissed || st["12:00"] != data.DoseMissed || st["15:00"] != "" {
+		t.Fatalf("states = %v (15:00 is still within its window)", st)
+	}
+	// The next checks say nothing more; 15:00 becomes missed after its window, silently
+	// (it was raised already).
+	f.tick("2026-03-02T16:00:30Z")
+	f.tick("2026-03-02T17:00:30Z")
+	if len(f.rec.got) != 1 {
+		t.Fatalf("repeated: %+v", f.rec.got[1:])
+	}
+	if f.states()["15:00"] != data.DoseMissed {
+		t.Fatal("15:00 not recorded missed after its window")
+	}
+}
+
+func TestCatchUpAfterRestart(t *testing.T) {
+	f := newFixture(t, "09:00")
+	f.tick("2026-03-02T08:00:00Z")
+	// The app is closed; a new engine (a new process) starts at 09:30 on the same profile.
+	f.eng = &Engine{Store: f.store, Notifier: f.rec}
+	n := f.tick("2026-03-02T09:30:00Z")
+	if len(n.Late) != 1 {
+		t.Fatalf("after restart: %+v", n)
+	}
+	f.eng = &Engine{Store: f.store, Notifier: f.rec}
+	f.tick("2026-03-02T09:31:00Z")
+	if len(f.rec.got) != 1 {
+		t.Fatalf("raised twice across restarts: %+v", f.rec.got)
+	}
+}
+
+func TestOlderThanADayIsSilent(t *testing.T) {
+	f := newFixture(t, "09:00")
+	f.tick("2026-03-02T08:00:00Z")
+	// Off for three days.
+	n := f.tick("2026-03-05T08:00:00Z")
+	if len(n.Missed) != 1 { // only 4 March's 09:00 is within 24 hours
+		t.Fatalf("missed = %+v", n.Missed)
+	}
+	evs, _ := f.store.DoseEvents(context.Background(), f.med.ID, time.Time{}, time.Time{})
+	if len(evs) != 3 {
+		t.Fatalf("%d doses recorded missed, want 3 (2, 3, 4 March)", len(evs))
+	}
+}
+
+// The clock jumps back an hour: no dose is raised twice, and the next is still on time.
+func TestClockJumpBack(t *testing.T) {
+	f := newFixture(t, "08:00", "09:00")
+	f.tick("2026-03-02T07:59:45Z")
+	f.tick("2026-03-02T08:00:15Z")
+	f.tick("2026-03-02T08:00:45Z")
+	// Jump back to 07:00:45 and tick every 30 s across 08:00 again.
+	for at := utc("2026-03-02T07:00:45Z"); at.Before(utc("2026-03-02T08:59:30Z")); at = at.Add(30 * time.Second) {
+		f.tick(at.Format(time.RFC3339))
+	}
+	if len(f.rec.got) != 1 {
+		t.Fatalf("the 08:00 dose was raised %d times", len(f.rec.got))
+	}
+	n := f.tick("2026-03-02T09:00:00Z")
+	if len(n.Due) != 1 || n.Due[0].At.UTC().Format("15:04") != "09:00" || len(f.rec.got) != 2 {
+		t.Fatalf("09:00 not reminded on time after the jump: %+v", n)
+	}
+}
+
+func TestAnsweredAndSnoozed(t *testing.T) {
+	f := newFixture(t, "08:00")
+	f.tick("2026-03-02T07:59:50Z")
+	n := f.tick("2026-03-02T08:00:20Z")
+	if len(n.Due) != 1 {
+		t.Fatal("not due")
+	}
+	// Snooze 10 minutes: reminded again once, at 08:10.
+	if _, err := f.store.RecordDose(context.Background(), data.DoseEvent{MedicationID: f.med.ID, ScheduledAt: n.Due[0].At,
+		State: data.DoseSnoozed, At: f.now, SnoozeUntil: utc("2026-03-02T08:10:00Z")}); err != nil {
+		t.Fatal(err)
+	}
+	f.tick("2026-03-02T08:09:50Z")
+	if n := f.tick("2026-03-02T08:10:20Z"); len(n.Due) != 1 {
+		t.Fatalf("snooze not reminded: %+v", n)
+	}
+	f.tick("2026-03-02T08:10:50Z")
+	if len(f.rec.got) != 2 {
+		t.Fatalf("%d notices, want 2", len(f.rec.got))
+	}
+	// Taken: never missed.
+	if _, err := f.store.RecordDose(context.Background(), data.DoseEvent{MedicationID: f.med.ID, ScheduledAt: n.Due[0].At,
+		State: data.DoseTaken, At: f.now}); err != nil {
+		t.Fatal(err)
+	}
+	f.tick("2026-03-02T12:00:00Z")
+	if f.states()["08:00"] != data.DoseTaken || len(f.rec.got) != 2 {
+		t.Fatalf("states %v, notices %d", f.states(), len(f.rec.got))
+	}
+}
+
+func TestAppointmentReminders(t *testing.T) {
+	f := newFixture(t, "22:00")
+	if _, err := f.store.AddAppointment(context.Background(), data.Appointment{Title: "Eye test", Start: utc("2026-03-04T10:30:00Z")}); err != nil {
+		t.Fatal(err)
+	}
+	f.tick("2026-03-03T10:29:50Z")
+	n := f.tick("2026-03-03T10:30:20Z")
+	if len(n.Appointments) != 1 || !strings.Contains(n.Title, "Eye test") {
+		t.Fatalf("24 h before: %+v", n)
+	}
+	f.tick("2026-03-04T09:29:50Z")
+	if n := f.tick("2026-03-04T09:30:20Z"); len(n.Appointments) != 1 {
+		t.Fatalf("1 h before: %+v", n)
+	}
+	withAppt := 0
+	for _, n := range f.rec.got {
+		withAppt += len(n.Appointments)
+	}
+	if withAppt != 2 {
+		t.Fatalf("%d appointment reminders, want 2", withAppt)
+	}
+}
