@@ -5,11 +5,13 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"log"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"runtime/debug"
 	"strings"
 
@@ -17,7 +19,9 @@ import (
 	fyneapp "fyne.io/fyne/v2/app"
 
 	"github.com/patient-companion/companion/app"
+	"github.com/patient-companion/companion/app/autostart"
 	"github.com/patient-companion/companion/app/cli"
+	"github.com/patient-companion/companion/app/single"
 	"github.com/patient-companion/companion/assets"
 	"github.com/patient-companion/companion/data"
 	"github.com/patient-companion/companion/data/vault"
@@ -55,14 +59,74 @@ func run(args []string) int {
 		return cli.ExitUsage
 	}
 	log.SetOutput(os.Stderr)
+	// One app per data folder: a second launch (a double click, the login entry) brings the
+	// running one forward instead of reminding twice.
+	inst, err := single.Acquire(dir)
+	if errors.Is(err, single.ErrRunning) {
+		fmt.Fprintln(os.Stderr, "companion:", err)
+		return 0
+	}
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "companion:", err)
+		return cli.ExitFailure
+	}
+	defer inst.Close()
+
 	plainLocale(os.Getenv, os.Setenv, os.Unsetenv)
 	a := fyneapp.NewWithID(AppID)
 	a.SetIcon(fyne.NewStaticResource("icon.png", assets.Icon))
+	startAtLogin(a, dir)
 	ui := app.New(a, app.Options{
 		Profiles: &data.Profiles{Dir: dir, Keyring: keyring},
 	})
+	go func() {
+		for range inst.Requests() {
+			fyne.Do(func() {
+				ui.Window().Show()
+				ui.Window().RequestFocus()
+			})
+		}
+	}()
+	if background(args) {
+		// Started at login: no window until a reminder or the person asks for it.
+		a.Run()
+		return 0
+	}
 	ui.ShowAndRun()
 	return 0
+}
+
+// background reports whether --background is on the command line (the login entry adds it).
+func background(args []string) bool {
+	for _, a := range args {
+		if a == autostart.BackgroundFlag {
+			return true
+		}
+	}
+	return false
+}
+
+// startAtLogin keeps the login entry in place unless the person turned it off in Settings
+// (the preference "autostart.off"); it is rewritten each start so it follows the program
+// if it moves. Failing to write it is not fatal: the app still runs now.
+func startAtLogin(a fyne.App, dir string) {
+	if a.Preferences().Bool("autostart.off") {
+		return
+	}
+	exe, err := os.Executable()
+	if err != nil {
+		return
+	}
+	var extra []string
+	if def, err := data.DefaultDir(os.Getenv); err != nil || def != dir {
+		if abs, err := filepath.Abs(dir); err == nil {
+			dir = abs
+		}
+		extra = []string{"--data-dir", dir}
+	}
+	if err := (autostart.Entry{Exe: exe, Args: extra}).Enable(); err != nil {
+		log.Printf("start at login: %v", err)
+	}
 }
 
 // build is the VCS revision the binary was built from, when Go recorded it.

@@ -32,8 +32,10 @@ func TestWindowSmoke(t *testing.T) {
 	mustRun(t, dir, env, "profile", "create", "Smoke", "--no-keyring", "--demo-entries", "30")
 
 	cmd := exec.Command(os.Args[0])
-	// No passphrase in the window's environment: it must be typed.
-	cmd.Env = append(os.Environ(), asCompanion+"=1", "COMPANION_DATA_DIR="+dir, "COMPANION_PASSPHRASE=")
+	// No passphrase in the window's environment: it must be typed. A private config folder
+	// keeps Fyne's preferences and the login entry out of the developer's own.
+	cfg := t.TempDir()
+	cmd.Env = append(os.Environ(), asCompanion+"=1", "COMPANION_DATA_DIR="+dir, "COMPANION_PASSPHRASE=", "XDG_CONFIG_HOME="+cfg)
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
 	if err := cmd.Start(); err != nil {
@@ -48,6 +50,19 @@ func TestWindowSmoke(t *testing.T) {
 	}()
 
 	win := waitForWindow(t, "^Patient Companion$", 60*time.Second)
+
+	// It put itself in the login items, with its data folder, to start hidden.
+	entry, err := os.ReadFile(filepath.Join(cfg, "autostart", "org.patientcompanion.companion.desktop"))
+	if err != nil || !strings.Contains(string(entry), "--data-dir "+dir+" --background") {
+		t.Fatalf("login entry: %v\n%s", err, entry)
+	}
+	// A second launch hands over to the running app and exits.
+	second := exec.Command(os.Args[0])
+	second.Env = cmd.Env
+	out, err := second.CombinedOutput()
+	if err != nil || !strings.Contains(string(out), "already running") {
+		t.Fatalf("second launch: %v: %s", err, out)
+	}
 	xdo(t, "windowfocus", "--sync", win)
 	xdo(t, "type", "--delay", "20", "window test")
 	xdo(t, "key", "Return")

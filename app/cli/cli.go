@@ -104,6 +104,7 @@ func globalFlags(fs *pflag.FlagSet) {
 	fs.Bool("json", false, "print one JSON value")
 	fs.String("passphrase-file", "", "read the passphrase from this file (env COMPANION_PASSPHRASE)")
 	fs.BoolP("help", "h", false, "show help")
+	fs.Bool("background", false, "window only: start without showing it (the login entry uses this)")
 }
 
 // allFlags is the union of every command's flags, to tell flags that take a value from
