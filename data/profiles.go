@@ -272,7 +272,7 @@ func (p *Profiles) Create(ctx context.Context, opt CreateOptions) (*Store, vault
 	keyringSet := false
 	if !opt.NoKeyring {
 		if p.Keyring == nil {
-			return nil, rk, fmt.Errorf("%w (create the profile with --no-keyring and a passphrase)", vault.ErrKeyringUnavailable)
+			return nil, rk, fmt.Errorf("%w: create the profile with --no-keyring and a passphrase (--passphrase-file F or COMPANION_PASSPHRASE)", vault.ErrKeyringUnavailable)
 		}
 		kek, err := vault.NewKEK()
 		if err != nil {
@@ -282,7 +282,7 @@ func (p *Profiles) Create(ctx context.Context, opt CreateOptions) (*Store, vault
 			return nil, rk, err
 		}
 		if err := p.Keyring.Set(ctx, id, kek); err != nil {
-			return nil, rk, fmt.Errorf("%w (create the profile with --no-keyring and a passphrase)", err)
+			return nil, rk, fmt.Errorf("%w: create the profile with --no-keyring and a passphrase (--passphrase-file F or COMPANION_PASSPHRASE)", err)
 		}
 		clear(kek)
 		keyringSet = true

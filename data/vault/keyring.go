@@ -16,7 +16,7 @@ const KeyringService = "Patient Companion"
 
 // ErrKeyringUnavailable means no OS keyring answered: none is installed, it is locked and no
 // desktop shows the unlock prompt, or it timed out. The remedy is a passphrase.
-var ErrKeyringUnavailable = errors.New("the system keyring is not available; use a passphrase instead")
+var ErrKeyringUnavailable = errors.New("the system keyring is not available")
 
 // ErrKeyringEntryMissing means the keyring answered but has no key for this profile (it was
 // deleted, or the profile was copied from another computer).
