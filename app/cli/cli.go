@@ -92,6 +92,8 @@ func commands() []*command {
 		{path: "reminders next", usage: "[--from TIME] [--count N]", flags: remindersNextFlags, run: remindersNext},
 		{path: "appointment add", usage: "--at TIME --title T [--end TIME] [--location L]", flags: appointmentAddFlags, run: appointmentAdd},
 		{path: "appointment list", run: appointmentList},
+		{path: "note add", usage: "TEXT", run: noteAdd},
+		{path: "note list", run: noteList},
 		{path: "settings get", usage: "[KEY]", run: settingsGet},
 		{path: "settings set", usage: "KEY VALUE", run: settingsSet},
 		{path: "about", run: about},

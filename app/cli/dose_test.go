@@ -182,3 +182,25 @@ func TestAppointmentsAndSettings(t *testing.T) {
 		t.Fatalf("after set: %q", v)
 	}
 }
+
+func TestNotes(t *testing.T) {
+	h := newDoseHarness(t)
+	h.wantCode(ExitUsage, "note", "add")
+	h.wantCode(ExitUsage, "note", "add", "   ")
+	var n map[string]any
+	h.jsonOK(&n, "note", "add", "Is it fine to take ibuprofen?")
+	if n["state"] != "queued" || n["direction"] != "out" || n["text"] != "Is it fine to take ibuprofen?" {
+		t.Fatalf("note = %v", n)
+	}
+	h.ok("note", "add", "--", "-5 kg since March") // text that looks like a flag
+	var list []map[string]any
+	h.jsonOK(&list, "note", "list")
+	if len(list) != 2 || list[1]["text"] != "-5 kg since March" {
+		t.Fatalf("list = %v", list)
+	}
+	for _, k := range []string{"id", "at", "text", "direction", "state"} {
+		if _, ok := list[0][k]; !ok {
+			t.Errorf("note JSON lacks %q", k)
+		}
+	}
+}
