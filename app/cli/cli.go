@@ -94,6 +94,10 @@ func commands() []*command {
 		{path: "appointment list", run: appointmentList},
 		{path: "note add", usage: "TEXT", run: noteAdd},
 		{path: "note list", run: noteList},
+		{path: "portal connect", usage: "URL [--patient ID] [--client-id ID] [--no-browser]", flags: portalConnectFlags, run: portalConnect},
+		{path: "portal status", run: portalStatus},
+		{path: "portal disconnect", run: portalDisconnect},
+		{path: "sync", run: syncCmd},
 		{path: "settings get", usage: "[KEY]", run: settingsGet},
 		{path: "settings set", usage: "KEY VALUE", run: settingsSet},
 		{path: "about", run: about},
@@ -261,7 +265,10 @@ func fail(env Env, err error) int {
 func exitCode(err error) int {
 	var ue usageError
 	var te *data.TamperedError
+	var pe portalError
 	switch {
+	case errors.As(err, &pe):
+		return ExitPortal
 	case errors.As(err, &ue), errors.Is(err, data.ErrInvalid), errors.Is(err, data.ErrExists):
 		return ExitUsage
 	case errors.As(err, &te), errors.Is(err, data.ErrNotOurFile), errors.Is(err, data.ErrNewerSchema):

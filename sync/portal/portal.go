@@ -1,0 +1,364 @@
+// Package portal is the sync engine: it pushes the outbox (notes become FHIR Communications,
+// created conditionally so a retry can never make a second copy) and pulls appointments and
+// the care team's messages, remembering the server's last-updated mark per resource type.
+package portal
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/patient-companion/companion/data"
+	"github.com/patient-companion/companion/sync/fhir"
+)
+
+// Store is what the engine needs of a profile (a *data.Store).
+type Store interface {
+	Outbox(ctx context.Context) ([]data.OutboxItem, error)
+	Message(ctx context.Context, id string) (data.Message, error)
+	MessageSent(ctx context.Context, seq int64, id, remoteID string) error
+	MessageFailed(ctx context.Context, seq int64, id, reason string) error
+	PostponeOutbox(ctx context.Context, seq int64, next time.Time) error
+	UpsertPortalAppointment(ctx context.Context, remoteID, version string, a data.Appointment) (bool, error)
+	UpsertIncomingMessage(ctx context.Context, remoteID string, m data.Message) (bool, error)
+	SyncMark(ctx context.Context, resourceType string) (string, error)
+	SetSyncMark(ctx context.Context, resourceType, mark string) error
+	SetLastSync(ctx context.Context, t time.Time) error
+}
+
+// ErrSignInAgain means the portal no longer accepts our sign-in.
+var ErrSignInAgain = errors.New("the portal needs you to sign in again")
+
+// Result counts what a sync did.
+type Result struct {
+	Pulled int      `json:"pulled"`
+	Pushed int      `json:"pushed"`
+	Failed int      `json:"failed"` // notes the portal refused (kept, shown with the reason)
+	Errors []string `json:"errors"`
+}
+
+// Engine syncs one profile with one portal.
+type Engine struct {
+	Client  *fhir.Client
+	Store   Store
+	Patient string // the portal's Patient id
+	// Now and Sleep are the clock; nil means the real one. Tests pass their own.
+	Now   func() time.Time
+	Sleep func(ctx context.Context, d time.Duration) error
+	// Tries is how many times one request is tried (default 5).
+	Tries int
+}
+
+// identifierSystem is the identifier system of our notes' urn:uuid ids.
+const identifierSystem = "urn:ietf:rfc:3986"
+
+// overlap re-reads a little before the last mark: servers stamp lastUpdated when a write
+// starts, so a write in flight during the last sync can carry an earlier stamp.
+const overlap = 2 * time.Minute
+
+func (e *Engine) now() time.Time {
+	if e.Now != nil {
+		return e.Now()
+	}
+	return time.Now()
+}
+
+func (e *Engine) sleep(ctx context.Context, d time.Duration) error {
+	if e.Sleep != nil {
+		return e.Sleep(ctx, d)
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C:
+		return nil
+	}
+}
+
+// Sync pushes, then pulls. It returns an error when the portal could not be reached or
+// refused the sign-in; per-item problems are in Result.
+func (e *Engine) Sync(ctx context.Context) (Result, error) {
+	res := Result{Errors: []string{}}
+	if err := e.push(ctx, &res); err != nil {
+		return res, err
+	}
+	n, err := e.pullAppointments(ctx)
+	res.Pulled += n
+	if err != nil {
+		return res, err
+	}
+	n, err = e.pullMessages(ctx)
+	res.Pulled += n
+	if err != nil {
+		return res, err
+	}
+	return res, e.Store.SetLastSync(ctx, e.now())
+}
+
+// retry runs f with exponential backoff and jitter on dropped connections, 429 and 5xx
+// (not 501), waiting at least as long as Retry-After says.
+func (e *Engine) retry(ctx context.Context, f func() error) error {
+	tries := e.Tries
+	if tries <= 0 {
+		tries = 5
+	}
+	wait := 500 * time.Millisecond
+	var err error
+	for i := 0; i < tries; i++ {
+		if err = f(); err == nil || !retryable(err) || ctx.Err() != nil {
+			return err
+		}
+		if i == tries-1 {
+			break
+		}
+		d := wait/2 + time.Duration(rand.Int64N(int64(wait))) // 50–150 %
+		var he *fhir.HTTPError
+		if errors.As(err, &he) && he.RetryAfter > d {
+			d = he.RetryAfter
+		}
+		if serr := e.sleep(ctx, d); serr != nil {
+			return err
+		}
+		wait = min(wait*2, 30*time.Second)
+	}
+	return err
+}
+
+func retryable(err error) bool {
+	var he *fhir.HTTPError
+	if errors.As(err, &he) {
+		return he.Temporary()
+	}
+	// Not an HTTP answer: a dropped connection, a timeout, a reset — try again. A response
+	// that is malformed or too large will be the same next time.
+	return !errors.Is(err, fhir.ErrMalformed) && !errors.Is(err, fhir.ErrTooLarge) &&
+		!errors.Is(err, fhir.ErrOtherOrigin) && !errors.Is(err, context.Canceled)
+}
+
+// unreachable wraps an error that stops the sync.
+func unreachable(what string, err error) error {
+	if errors.Is(err, fhir.ErrUnauthorized) {
+		return fmt.Errorf("%s: %w", what, ErrSignInAgain)
+	}
+	return fmt.Errorf("%s: %w", what, err)
+}
+
+func (e *Engine) push(ctx context.Context, res *Result) error {
+	items, err := e.Store.Outbox(ctx)
+	if err != nil {
+		return err
+	}
+	now := e.now()
+	for _, it := range items {
+		if it.Entity != "message" || it.Op != "create" || it.NextAt.After(now) {
+			continue
+		}
+		m, err := e.Store.Message(ctx, it.EntityID)
+		if err != nil {
+			res.Errors = append(res.Errors, fmt.Sprintf("note %s: %v", it.EntityID, err))
+			continue
+		}
+		body, err := json.Marshal(e.communication(m))
+		if err != nil {
+			return err
+		}
+		ident := identifierSystem + "|urn:uuid:" + m.ID
+		var created fhir.Raw
+		err = e.retry(ctx, func() error {
+			var err error
+			created, err = e.Client.Create(ctx, "Communication", body, "identifier="+url.QueryEscape(ident))
+			return err
+		})
+		var he *fhir.HTTPError
+		switch {
+		case err == nil:
+			c, derr := fhir.DecodeCommunication(created)
+			if derr != nil {
+				return unreachable("send note", derr)
+			}
+			if err := e.Store.MessageSent(ctx, it.Seq, m.ID, c.ID); err != nil {
+				return err
+			}
+			res.Pushed++
+		case errors.As(err, &he) && !he.Temporary() && he.Status != 401:
+			reason := http4xx(he)
+			if err := e.Store.MessageFailed(ctx, it.Seq, m.ID, reason); err != nil {
+				return err
+			}
+			res.Failed++
+			res.Errors = append(res.Errors, "note not accepted by the portal: "+reason)
+		default:
+			// Unreachable after retries: keep it, try again at the next sync.
+			if perr := e.Store.PostponeOutbox(ctx, it.Seq, now); perr != nil {
+				return perr
+			}
+			return unreachable("send note", err)
+		}
+	}
+	return nil
+}
+
+func http4xx(he *fhir.HTTPError) string {
+	if he.Outcome != nil {
+		if s := he.Outcome.Summary(); s != "" {
+			return s
+		}
+	}
+	return fmt.Sprintf("%d %s", he.Status, strings.ToLower(http.StatusText(he.Status)))
+}
+
+func (e *Engine) communication(m data.Message) map[string]any {
+	patient := map[string]string{"reference": "Patient/" + e.Patient}
+	return map[string]any{
+		"resourceType": "Communication",
+		"identifier":   []map[string]string{{"system": identifierSystem, "value": "urn:uuid:" + m.ID}},
+		"status":       "completed",
+		"subject":      patient,
+		"sender":       patient,
+		"sent":         m.At.Format(time.RFC3339),
+		"payload":      []map[string]string{{"contentString": m.Text}},
+	}
+}
+
+// search runs one search with retries, resuming nothing: a failed page restarts the search,
+// which is safe because every write is an upsert by remote id.
+func (e *Engine) search(ctx context.Context, resourceType string, params url.Values, each func(fhir.Raw) error) error {
+	return e.retry(ctx, func() error { return e.Client.Search(ctx, resourceType, params, each) })
+}
+
+func (e *Engine) deltaParams(ctx context.Context, resourceType string, params url.Values) (url.Values, error) {
+	mark, err := e.Store.SyncMark(ctx, resourceType)
+	if err != nil {
+		return nil, err
+	}
+	params.Set("_count", "100")
+	if t, err := time.Parse(time.RFC3339Nano, mark); err == nil {
+		params.Set("_lastUpdated", "gt"+t.Add(-overlap).UTC().Format(time.RFC3339))
+	}
+	return params, nil
+}
+
+func laterMark(cur, lastUpdated string) string {
+	t, err := time.Parse(time.RFC3339Nano, lastUpdated)
+	if err != nil {
+		return cur
+	}
+	if c, err := time.Parse(time.RFC3339Nano, cur); err == nil && !t.After(c) {
+		return cur
+	}
+	return t.UTC().Format(time.RFC3339Nano)
+}
+
+func (e *Engine) pullAppointments(ctx context.Context) (int, error) {
+	params, err := e.deltaParams(ctx, "Appointment", url.Values{"patient": {"Patient/" + e.Patient}})
+	if err != nil {
+		return 0, err
+	}
+	mark, _ := e.Store.SyncMark(ctx, "Appointment")
+	n := 0
+	err = e.search(ctx, "Appointment", params, func(raw fhir.Raw) error {
+		a, err := fhir.DecodeAppointment(raw)
+		if err != nil {
+			return err
+		}
+		local, err := toAppointment(a)
+		if err != nil {
+			return nil // an appointment without a start cannot be reminded; skip it
+		}
+		version := ""
+		if a.Meta != nil {
+			version = a.Meta.VersionID
+			mark = laterMark(mark, a.Meta.LastUpdated)
+		}
+		changed, err := e.Store.UpsertPortalAppointment(ctx, a.ID, version, local)
+		if changed {
+			n++
+		}
+		return err
+	})
+	if err != nil {
+		return n, unreachable("pull appointments", err)
+	}
+	return n, e.Store.SetSyncMark(ctx, "Appointment", mark)
+}
+
+func toAppointment(a *fhir.Appointment) (data.Appointment, error) {
+	start, err := time.Parse(time.RFC3339, a.Start)
+	if err != nil {
+		return data.Appointment{}, err
+	}
+	out := data.Appointment{Start: start, Status: a.Status, Description: a.Comment}
+	if end, err := time.Parse(time.RFC3339, a.End); err == nil {
+		out.End = end
+	}
+	out.Title = a.Description
+	if out.Title == "" && len(a.ServiceType) > 0 {
+		out.Title = a.ServiceType[0].Text
+	}
+	if out.Title == "" {
+		out.Title = "Appointment"
+	}
+	for _, p := range a.Participant {
+		if strings.HasPrefix(p.Actor.Reference, "Location/") && p.Actor.Display != "" {
+			out.Location = p.Actor.Display
+		}
+	}
+	if a.Status == "" {
+		out.Status = "booked"
+	}
+	return out, nil
+}
+
+func (e *Engine) pullMessages(ctx context.Context) (int, error) {
+	params, err := e.deltaParams(ctx, "Communication", url.Values{"subject": {"Patient/" + e.Patient}})
+	if err != nil {
+		return 0, err
+	}
+	mark, _ := e.Store.SyncMark(ctx, "Communication")
+	n := 0
+	err = e.search(ctx, "Communication", params, func(raw fhir.Raw) error {
+		c, err := fhir.DecodeCommunication(raw)
+		if err != nil {
+			return err
+		}
+		if c.Meta != nil {
+			mark = laterMark(mark, c.Meta.LastUpdated)
+		}
+		if c.Sender != nil && c.Sender.Reference == "Patient/"+e.Patient {
+			return nil // ours: already in the thread
+		}
+		var text []string
+		for _, p := range c.Payload {
+			if p.ContentString != "" {
+				text = append(text, p.ContentString)
+			}
+		}
+		if len(text) == 0 {
+			return nil
+		}
+		m := data.Message{Text: strings.Join(text, "\n")}
+		if c.Sender != nil {
+			m.Sender = c.Sender.Display
+		}
+		if t, err := time.Parse(time.RFC3339, c.Sent); err == nil {
+			m.At = t
+		}
+		added, err := e.Store.UpsertIncomingMessage(ctx, c.ID, m)
+		if added {
+			n++
+		}
+		return err
+	})
+	if err != nil {
+		return n, unreachable("pull messages", err)
+	}
+	return n, e.Store.SetSyncMark(ctx, "Communication", mark)
+}

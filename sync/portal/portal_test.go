@@ -1,0 +1,191 @@
+package portal
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"testing"
+	"time"
+
+	"github.com/patient-companion/companion/data"
+	"github.com/patient-companion/companion/data/vault"
+	"github.com/patient-companion/companion/sync/fhir"
+)
+
+type harness struct {
+	t      *testing.T
+	store  *data.Store
+	portal *fakePortal
+	eng    *Engine
+	slept  []time.Duration
+}
+
+func newHarness(t *testing.T) *harness {
+	t.Helper()
+	h := &harness{t: t, portal: newFakePortal(t)}
+	p := &data.Profiles{Dir: t.TempDir(), Location: time.UTC, Argon2: vault.Argon2Params{Time: 1, MemoryKiB: 8 * 1024, Threads: 1}}
+	s, _, err := p.Create(context.Background(), data.CreateOptions{Name: "Pat", Passphrase: []byte("pw"), NoKeyring: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	h.store = s
+	c, err := fhir.New(h.portal.base(), fhir.WithHTTPClient(&http.Client{Timeout: 5 * time.Second}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	h.eng = &Engine{Client: c, Store: s, Patient: "p1", Sleep: func(_ context.Context, d time.Duration) error {
+		h.slept = append(h.slept, d)
+		return nil
+	}}
+	return h
+}
+
+func (h *harness) sync() (Result, error) {
+	h.t.Helper()
+	return h.eng.Sync(context.Background())
+}
+
+func (h *harness) messages() []data.Message {
+	h.t.Helper()
+	m, err := h.store.ListMessages(context.Background())
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	return m
+}
+
+func TestNoteQueuedWhilePortalDown(t *testing.T) {
+	h := newHarness(t)
+	ctx := context.Background()
+	if _, err := h.store.AddNote(ctx, "Can I take ibuprofen with my tablets?"); err != nil {
+		t.Fatal(err)
+	}
+	// Down: every request fails with 503, past all retries.
+	h.portal.status = []int{503, 503, 503, 503, 503}
+	if _, err := h.sync(); err == nil {
+		t.Fatal("sync against a portal that is down succeeded")
+	}
+	if m := h.messages(); len(m) != 1 || m[0].State != data.MessageQueued {
+		t.Fatalf("after the failed sync: %+v", m)
+	}
+	if h.portal.commCount() != 0 {
+		t.Fatal("created while down")
+	}
+	// Back up.
+	res, err := h.sync()
+	if err != nil || res.Pushed != 1 {
+		t.Fatalf("sync = %+v, %v", res, err)
+	}
+	if h.portal.commCount() != 1 {
+		t.Fatalf("%d Communications on the portal, want exactly 1", h.portal.commCount())
+	}
+	if m := h.messages(); m[0].State != data.MessageSent || m[0].RemoteID == "" {
+		t.Fatalf("after sync: %+v", m[0])
+	}
+	if out, _ := h.store.Outbox(ctx); len(out) != 0 {
+		t.Fatalf("outbox not emptied: %+v", out)
+	}
+	// Syncing again sends nothing more.
+	h.sync()
+	if h.portal.commCount() != 1 {
+		t.Fatal("sent twice")
+	}
+}
+
+func TestDroppedAfterCommitIsNotDuplicated(t *testing.T) {
+	h := newHarness(t)
+	h.store.AddNote(context.Background(), "Feeling dizzy since Tuesday")
+	h.portal.dropAfterCommit = 1
+	res, err := h.sync()
+	if err != nil || res.Pushed != 1 {
+		t.Fatalf("sync = %+v, %v", res, err)
+	}
+	if n := h.portal.commCount(); n != 1 {
+		t.Fatalf("%d Communications after a dropped response and a retry, want 1", n)
+	}
+}
+
+func TestRetryAfterAndServiceUnavailable(t *testing.T) {
+	h := newHarness(t)
+	h.store.AddNote(context.Background(), "Question about my dose")
+	h.portal.status = []int{429, 503, 503}
+	res, err := h.sync()
+	if err != nil || res.Pushed != 1 {
+		t.Fatalf("sync = %+v, %v", res, err)
+	}
+	if len(h.slept) != 3 {
+		t.Fatalf("slept %v, want three waits", h.slept)
+	}
+	for _, d := range h.slept {
+		if d < 2*time.Second {
+			t.Fatalf("waited %s, less than Retry-After: 2", d)
+		}
+	}
+}
+
+func TestRefusedNoteIsKept(t *testing.T) {
+	h := newHarness(t)
+	h.store.AddNote(context.Background(), "REFUSE this one")
+	res, err := h.sync()
+	if err != nil || res.Failed != 1 || len(res.Errors) != 1 {
+		t.Fatalf("sync = %+v, %v", res, err)
+	}
+	m := h.messages()
+	if m[0].State != data.MessageFailed || m[0].Error != "error business-rule: messages to this clinic are closed" {
+		t.Fatalf("message = %+v", m[0])
+	}
+	if out, _ := h.store.Outbox(context.Background()); len(out) != 1 {
+		t.Fatal("a refused note left the outbox")
+	}
+	// Not retried automatically.
+	h.sync()
+	if h.portal.commCount() != 0 {
+		t.Fatal("refused note created")
+	}
+}
+
+func TestSignInAgain(t *testing.T) {
+	h := newHarness(t)
+	h.store.AddNote(context.Background(), "hello")
+	h.portal.status = []int{401}
+	if _, err := h.sync(); !errors.Is(err, ErrSignInAgain) {
+		t.Fatalf("err = %v", err)
+	}
+	if m := h.messages(); m[0].State != data.MessageQueued {
+		t.Fatal("note lost its place")
+	}
+}
+
+func TestPullAppointments(t *testing.T) {
+	h := newHarness(t)
+	ctx := context.Background()
+	start := time.Date(2026, 12, 1, 9, 0, 0, 0, time.UTC)
+	var ids []string
+	for i := 0; i < 250; i++ {
+		ids = append(ids, h.portal.addAppointment(start.Add(time.Duration(i)*time.Hour), "booked", "Check-up"))
+	}
+	res, err := h.sync()
+	if err != nil || res.Pulled != 250 {
+		t.Fatalf("first sync = %+v, %v", res, err)
+	}
+	appts, _ := h.store.ListAppointments(ctx, time.Time{}, time.Time{})
+	if len(appts) != 250 || appts[0].Source != "portal" {
+		t.Fatalf("%d appointments", len(appts))
+	}
+	res, _ = h.sync()
+	if res.Pulled != 0 {
+		t.Fatalf("no-change sync pulled %d", res.Pulled)
+	}
+	h.portal.changeAppointment(ids[3], "cancelled")
+	h.portal.changeAppointment(ids[100], "booked")
+	h.portal.changeAppointment(ids[249], "booked")
+	res, _ = h.sync()
+	if res.Pulled != 3 {
+		t.Fatalf("after 3 upstream changes pulled %d", res.Pulled)
+	}
+	appts, _ = h.store.ListAppointments(ctx, time.Time{}, time.Time{})
+	if len(appts) != 250 || appts[3].Status != "cancelled" {
+		t.Fatalf("cancellation not shown: %d appointments, #3 %s", len(appts), appts[3].Status)
+	}
+}
