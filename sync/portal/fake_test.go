@@ -19,7 +19,7 @@ import (
 // connection after committing, which a real server cannot be asked to do.
 type fakePortal struct {
 	mu     sync.Mutex
-	t      *testing.T
+	t      testing.TB
 	srv    *httptest.Server
 	now    time.Time
 	nextID int
@@ -32,7 +32,7 @@ type fakePortal struct {
 	requests        []string
 }
 
-func newFakePortal(t *testing.T) *fakePortal {
+func newFakePortal(t testing.TB) *fakePortal {
 	f := &fakePortal{t: t, now: time.Date(2026, 11, 1, 9, 0, 0, 0, time.UTC), comms: map[string]map[string]any{}, appts: map[string]map[string]any{}}
 	f.srv = httptest.NewServer(http.HandlerFunc(f.serve))
 	t.Cleanup(f.srv.Close)

@@ -13,14 +13,14 @@ import (
 )
 
 type harness struct {
-	t      *testing.T
+	t      testing.TB
 	store  *data.Store
 	portal *fakePortal
 	eng    *Engine
 	slept  []time.Duration
 }
 
-func newHarness(t *testing.T) *harness {
+func newHarness(t testing.TB) *harness {
 	t.Helper()
 	h := &harness{t: t, portal: newFakePortal(t)}
 	p := &data.Profiles{Dir: t.TempDir(), Location: time.UTC, Argon2: vault.Argon2Params{Time: 1, MemoryKiB: 8 * 1024, Threads: 1}}
