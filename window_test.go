@@ -66,8 +66,9 @@ func TestWindowSmoke(t *testing.T) {
 	xdo(t, "windowfocus", "--sync", win)
 	xdo(t, "type", "--delay", "20", "window test")
 	xdo(t, "key", "Return")
-	// The title names the profile once the journal is open.
+	// The title names the profile once it is open; Today comes first, Ctrl+2 is the journal.
 	waitForWindow(t, "^Smoke — Patient Companion$", 30*time.Second)
+	xdo(t, "key", "ctrl+2")
 
 	// Then the journal is drawn and its list fills in from disk (off the UI goroutine): wait
 	// until the form column (an empty margin on the unlock screen) and the list's first rows

@@ -16,6 +16,7 @@ import (
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/widget"
 
+	"github.com/patient-companion/companion/app/remind"
 	"github.com/patient-companion/companion/data"
 )
 
@@ -30,6 +31,10 @@ type Options struct {
 	Now func() time.Time
 	// Theme is the base theme made larger and calmer for the window; nil means Fyne's default.
 	Theme fyne.Theme
+	// Tick is how often the reminder engine checks the clock while a profile is open; zero
+	// means every 30 seconds, and a negative value runs no loop at all (tests call the
+	// engine's Tick themselves, with times of their choosing, so they never sleep).
+	Tick time.Duration
 }
 
 // UI is the app's main window and its screens.
@@ -51,6 +56,13 @@ type UI struct {
 	unlock   *unlockScreen
 	recover  *recoverScreen
 	journal  *journalScreen
+	today    *todayScreen
+
+	// reminder is the "Time for your medicine" window while it is open.
+	reminder *reminderWindow
+	// engine reminds the open profile's doses; nil while no profile is open.
+	engine     *remind.Engine
+	engineStop func() // stops the engine's loop and waits for it
 }
 
 const windowTitle = "Patient Companion"
@@ -78,6 +90,8 @@ func New(a fyne.App, opt Options) *UI {
 	// and a store closed in a goroutine that never finishes would leave its WAL behind.
 	u.win.SetOnClosed(u.shutdown)
 	a.Lifecycle().SetOnStopped(u.shutdown)
+	u.addShortcuts()
+	u.setupTray()
 	u.showStart()
 	return u
 }
@@ -95,6 +109,8 @@ func (u *UI) shutdown() {
 
 // closeStore forgets the open profile.
 func (u *UI) closeStore() {
+	u.stopEngine()
+	u.closeReminder()
 	if u.store != nil {
 		_ = u.store.Close()
 		u.store = nil
@@ -112,6 +128,7 @@ func background[T any](u *UI, work func(ctx context.Context) (T, error), done fu
 
 func (u *UI) clearScreens() {
 	u.start, u.create, u.recovery, u.unlock, u.recover, u.journal = nil, nil, nil, nil, nil, nil
+	u.today = nil
 }
 
 func (u *UI) setContent(o fyne.CanvasObject) {
@@ -162,7 +179,7 @@ func (u *UI) showStart() {
 	})
 }
 
-// opened shows the journal of a newly unlocked profile.
+// opened shows Today for a newly unlocked profile and starts its reminders.
 func (u *UI) opened(s *data.Store) {
 	if u.ctx.Err() != nil {
 		// The window closed while the profile was opening.
@@ -175,13 +192,16 @@ func (u *UI) opened(s *data.Store) {
 	}
 	u.app.Preferences().SetString(prefLastProfile, s.Info().ID)
 	u.win.SetTitle(s.Info().Name + " — Patient Companion")
-	u.showJournal()
+	u.startEngine(s)
+	u.showToday()
 }
 
 // lock closes the open profile and goes back to the unlock screen.
 func (u *UI) lock() {
 	s := u.store
 	u.store = nil
+	u.stopEngine()
+	u.closeReminder()
 	u.showStart()
 	if s != nil {
 		u.opt.Go(func() { _ = s.Close() })

@@ -48,7 +48,7 @@ func newTestUI(t *testing.T, p *data.Profiles) *UI {
 
 func newTestUIOn(t *testing.T, a fyne.App, p *data.Profiles) *UI {
 	t.Helper()
-	u := New(a, Options{Profiles: p, Go: syncGo})
+	u := New(a, Options{Profiles: p, Go: syncGo, Tick: -1})
 	u.win.Show()
 	t.Cleanup(func() {
 		// Some tests close the window themselves; the test driver panics on a second Close.
@@ -195,9 +195,13 @@ func TestCreateFirstProfile(t *testing.T) {
 	}
 	test.Tap(r.next)
 
+	if u.today == nil {
+		t.Fatal("Continue should open Today")
+	}
+	test.Tap(u.today.nav.journal)
 	j := u.journal
 	if j == nil {
-		t.Fatal("Continue should open the journal")
+		t.Fatal("the Journal button should open the journal")
 	}
 	if j.title.Text != "Margaret" {
 		t.Errorf("header shows %q, want the profile's name", j.title.Text)
@@ -321,7 +325,7 @@ func TestUnlock(t *testing.T) {
 
 	unlockWith(t, u, "not the passphrase")
 	assertShows(t, s.message, msgWrongPassphrase)
-	if u.store != nil || u.journal != nil || u.unlock != s {
+	if u.store != nil || u.today != nil || u.unlock != s {
 		t.Fatal("a wrong passphrase must leave the profile locked")
 	}
 	if s.pass.Text != "" {
@@ -333,11 +337,11 @@ func TestUnlock(t *testing.T) {
 	}
 
 	unlockWith(t, u, goodPass)
-	if u.journal == nil || u.store == nil {
+	if u.today == nil || u.store == nil {
 		t.Fatalf("the right passphrase should open the journal; message %q", s.message.Text)
 	}
-	if u.journal.title.Text != "Mum" {
-		t.Errorf("header %q", u.journal.title.Text)
+	if u.today.title.Text != "Mum" {
+		t.Errorf("header %q", u.today.title.Text)
 	}
 }
 
@@ -347,7 +351,7 @@ func TestUnlockOpenButton(t *testing.T) {
 	u := newTestUI(t, p)
 	test.Type(u.unlock.pass, goodPass)
 	test.Tap(u.unlock.open)
-	if u.journal == nil {
+	if u.today == nil {
 		t.Fatal("Open should unlock as Enter does")
 	}
 }
@@ -367,11 +371,11 @@ func TestUnlockChoosesProfileAndRemembersIt(t *testing.T) {
 	s.choice.SetSelected("Bob")
 	assertFocused(t, u, s.pass, "passphrase field")
 	unlockWith(t, u, "bobs passphrase")
-	if u.journal == nil || u.store.Info().ID != bob.ID {
+	if u.today == nil || u.store.Info().ID != bob.ID {
 		t.Fatalf("Bob's journal should open; message %q", s.message.Text)
 	}
 
-	test.Tap(u.journal.lockBtn)
+	test.Tap(u.today.lockBtn)
 	if u.store != nil || u.unlock == nil {
 		t.Fatal("Lock should close the profile and show the unlock screen")
 	}
@@ -390,15 +394,15 @@ func TestUnlockWithKeyring(t *testing.T) {
 		t.Error("a keyring-only profile has no passphrase to type")
 	}
 	test.Tap(s.open)
-	if u.journal == nil {
+	if u.today == nil {
 		t.Fatalf("Open should use the keyring; message %q", s.message.Text)
 	}
 
-	test.Tap(u.journal.lockBtn)
+	test.Tap(u.today.lockBtn)
 	kr.fail = vault.ErrKeyringUnavailable
 	test.Tap(u.unlock.open)
 	assertShows(t, u.unlock.message, msgKeyringUseRK)
-	if u.journal != nil {
+	if u.today != nil {
 		t.Fatal("without the keyring the profile must stay locked")
 	}
 }
@@ -417,7 +421,7 @@ func TestUnlockKeyringFailsUsePassphrase(t *testing.T) {
 	assertShows(t, s.message, msgKeyringUsePass)
 	assertFocused(t, u, s.pass, "passphrase field")
 	unlockWith(t, u, goodPass)
-	if u.journal == nil {
+	if u.today == nil {
 		t.Fatal("the passphrase should still open it")
 	}
 }
@@ -473,12 +477,12 @@ func TestRecoverWithRecoveryKey(t *testing.T) {
 
 	r.key.SetText(strings.ToLower(rk.String()))
 	test.Tap(r.open)
-	if u.journal == nil {
+	if u.today == nil {
 		t.Fatalf("the recovery key should open the journal; message %q", r.message.Text)
 	}
-	test.Tap(u.journal.lockBtn)
+	test.Tap(u.today.lockBtn)
 	unlockWith(t, u, "my new passphrase")
-	if u.journal == nil {
+	if u.today == nil {
 		t.Fatal("the new passphrase should open the journal")
 	}
 }
@@ -495,6 +499,10 @@ func TestMainButtonsAreBigTargets(t *testing.T) {
 	}
 	check("Open", u.unlock.open)
 	unlockWith(t, u, goodPass)
+	check("Lock", u.today.lockBtn)
+	check("Today", u.today.nav.today)
+	check("Journal", u.today.nav.journal)
+	test.Tap(u.today.nav.journal)
 	check("Save", u.journal.save)
 	check("Lock", u.journal.lockBtn)
 	if s := u.journal.severity.Size(); s.Height < 44 || s.Width/severityCells < 40 {
@@ -547,7 +555,7 @@ func TestBackgroundWorkOnGoroutines(t *testing.T) {
 		<-done
 	}
 	a := test.NewTempApp(t)
-	u := New(a, Options{Profiles: p, Go: func(f func()) { queue <- f }})
+	u := New(a, Options{Profiles: p, Go: func(f func()) { queue <- f }, Tick: -1})
 	t.Cleanup(func() {
 		for _, w := range a.Driver().AllWindows() {
 			if w == u.win {
@@ -571,6 +579,11 @@ func TestBackgroundWorkOnGoroutines(t *testing.T) {
 	}
 	test.Tap(s.open) // a second press while busy does nothing
 	step("opening")
+	if u.today == nil || u.today.status.Text != msgTodayLoading {
+		t.Fatal("Today should open, saying it is loading")
+	}
+	step("loading today")
+	test.Tap(u.today.nav.journal)
 	j := u.journal
 	if j == nil {
 		t.Fatal("the journal should open")

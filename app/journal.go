@@ -36,6 +36,7 @@ type journalScreen struct {
 
 	title   *widget.Label
 	lockBtn *widget.Button
+	nav     *navBar
 
 	// The form.
 	name        *widget.SelectEntry
@@ -75,8 +76,8 @@ func (u *UI) showJournal() {
 	j.title.SizeName = theme.SizeNameHeadingText
 	j.title.Truncation = fyne.TextTruncateEllipsis
 	j.lockBtn = widget.NewButtonWithIcon("Lock", theme.LogoutIcon(), u.lock)
-	header := container.NewBorder(nil, nil, nil, container.NewCenter(tall(j.lockBtn)),
-		container.NewVBox(j.title))
+	header, nav := u.header(navJournal, j.title, j.lockBtn)
+	j.nav = nav
 
 	form := u.journalForm(j)
 	listPanel := u.journalList(j)

@@ -30,6 +30,10 @@ func openJournal(t *testing.T, symptoms ...data.Symptom) (*UI, *data.Profiles, d
 	st.Close()
 	u := newTestUI(t, p)
 	unlockWith(t, u, goodPass)
+	if u.today == nil {
+		t.Fatal("Today did not open")
+	}
+	test.Tap(u.today.nav.journal)
 	if u.journal == nil {
 		t.Fatal("the journal did not open")
 	}
@@ -218,6 +222,7 @@ func TestJournalShowsDamagedEntriesCalmly(t *testing.T) {
 
 	u = newTestUIOn(t, test.NewTempApp(t), p)
 	unlockWith(t, u, goodPass)
+	test.Tap(u.today.nav.journal)
 	j := u.journal
 	if len(j.entries) != 1 || j.entries[0].Name != "Cough" {
 		t.Fatalf("entries = %+v, want the one that reads", j.entries)

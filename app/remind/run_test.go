@@ -9,11 +9,11 @@ import (
 
 // fakeClock is a Clock whose time and channels the test drives.
 type fakeClock struct {
-	mu     sync.Mutex
-	now    time.Time
-	tick   chan time.Time
-	timers []time.Duration // requested one-shot delays
-	timer  chan time.Time
+	mu    sync.Mutex
+	now   time.Time
+	tick  chan time.Time
+	armed chan time.Duration // each requested one-shot delay
+	timer chan time.Time
 }
 
 func (c *fakeClock) Now() time.Time {
@@ -31,19 +31,8 @@ func (c *fakeClock) set(t time.Time) {
 func (c *fakeClock) NewTicker(time.Duration) (<-chan time.Time, func()) { return c.tick, func() {} }
 
 func (c *fakeClock) NewTimer(d time.Duration) (<-chan time.Time, func()) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.timers = append(c.timers, d)
+	c.armed <- d
 	return c.timer, func() {}
-}
-
-func (c *fakeClock) lastTimer() time.Duration {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if len(c.timers) == 0 {
-		return 0
-	}
-	return c.timers[len(c.timers)-1]
 }
 
 // notifyChan is a Notifier that hands each notice to the test.
@@ -58,7 +47,7 @@ func TestRunRemindsOnTheMinute(t *testing.T) {
 	f := newFixture(t, "08:00")
 	got := make(notifyChan, 4)
 	f.eng.Notifier = got
-	clock := &fakeClock{now: utc("2026-03-02T07:59:45Z"), tick: make(chan time.Time), timer: make(chan time.Time)}
+	clock := &fakeClock{now: utc("2026-03-02T07:59:45Z"), tick: make(chan time.Time), armed: make(chan time.Duration, 8), timer: make(chan time.Time)}
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
 	go func() {
@@ -66,9 +55,13 @@ func TestRunRemindsOnTheMinute(t *testing.T) {
 		close(done)
 	}()
 	// The first check runs at once, finds 08:00 fifteen seconds away and arms a timer.
-	clock.tick <- clock.Now() // the loop is past its first check once it takes a tick
-	if d := clock.lastTimer(); d != 15*time.Second {
-		t.Fatalf("one-shot timer for %s, want 15s", d)
+	select {
+	case d := <-clock.armed:
+		if d != 15*time.Second {
+			t.Fatalf("one-shot timer for %s, want 15s", d)
+		}
+	case <-time.After(10 * time.Second): // a bound on a broken test, not a wait for the engine
+		t.Fatal("no one-shot timer armed")
 	}
 	clock.set(utc("2026-03-02T08:00:00Z"))
 	clock.timer <- clock.Now()

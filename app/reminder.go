@@ -1,0 +1,325 @@
+package app
+
+import (
+	"context"
+	"log"
+	"time"
+	"unicode"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/layout"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/patient-companion/companion/app/remind"
+	"github.com/patient-companion/companion/data"
+)
+
+const reminderTitle = "Time for your medicine"
+
+// defaultTick is how often the engine checks the clock (DESIGN §3: the safety net).
+const defaultTick = 30 * time.Second
+
+// reminderWindow is the separate window that asks about due and late doses, with big
+// Taken / Skip / Snooze buttons. T, S and Z act on the first dose not yet answered.
+type reminderWindow struct {
+	win   fyne.Window
+	store *data.Store
+	intro *widget.Label
+	box   *fyne.Container
+	rows  []*reminderRow
+	close *widget.Button
+}
+
+// reminderRow is one dose in the reminder window.
+type reminderRow struct {
+	occ    remind.Occurrence
+	late   bool
+	name   *widget.Label
+	detail *widget.Label
+	taken  *widget.Button
+	skip   *widget.Button
+	snooze *widget.Button
+	// buttons holds the three; hidden once answered (tall keeps the height of hidden ones).
+	buttons *fyne.Container
+	done    bool // answered (or snoozed) in this window
+	box     fyne.CanvasObject
+}
+
+// ShowReminder opens the reminder window for n's due and late doses, or adds them to the
+// window already open. It must be called on the UI goroutine (from a callback, or through
+// fyne.Do from elsewhere, as the engine's notifier does). A notice without doses (only
+// appointments, or only doses already missed) opens nothing; Today is refreshed either way.
+func (u *UI) ShowReminder(n remind.Notice) {
+	defer u.refreshToday()
+	if u.store == nil || len(n.Due)+len(n.Late) == 0 {
+		return
+	}
+	w := u.reminder
+	if w == nil || w.store != u.store {
+		u.closeReminder()
+		w = u.newReminderWindow()
+	}
+	add := func(o remind.Occurrence, late bool) {
+		for _, r := range w.rows {
+			if sameDose(r.occ, o) {
+				if r.done {
+					// Asked again (a snooze ran out): ask afresh.
+					r.done = false
+					r.setButtons(true)
+				}
+				r.late = late
+				r.setDetail(w.store.Location())
+				return
+			}
+		}
+		w.addRow(u, o, late)
+	}
+	for _, o := range n.Due {
+		add(o, false)
+	}
+	for _, o := range n.Late {
+		add(o, true)
+	}
+	w.update()
+	w.win.Show()
+	w.win.RequestFocus()
+}
+
+func (u *UI) newReminderWindow() *reminderWindow {
+	w := &reminderWindow{store: u.store, win: u.app.NewWindow(reminderTitle)}
+	w.intro = paragraph("")
+	w.box = container.NewVBox()
+	w.close = widget.NewButton("Close", func() { u.closeReminder() })
+	w.win.SetContent(container.NewBorder(
+		container.NewPadded(container.NewVBox(heading(reminderTitle), w.intro)),
+		container.NewPadded(container.NewHBox(container.NewPadded(caption("Keys: T taken · S skip · Z snooze")),
+			layout.NewSpacer(), tall(w.close))),
+		nil, nil,
+		container.NewVScroll(container.NewPadded(w.box))))
+	w.win.Resize(fyne.NewSize(640, 600))
+	w.win.SetOnClosed(func() {
+		if u.reminder == w {
+			u.reminder = nil
+		}
+	})
+	w.win.Canvas().SetOnTypedRune(func(r rune) {
+		row := w.first()
+		if row == nil {
+			return
+		}
+		switch unicode.ToLower(r) {
+		case 't':
+			row.taken.OnTapped()
+		case 's':
+			row.skip.OnTapped()
+		case 'z':
+			row.snooze.OnTapped()
+		}
+	})
+	u.reminder = w
+	return w
+}
+
+// closeReminder closes the reminder window, if it is open.
+func (u *UI) closeReminder() {
+	if w := u.reminder; w != nil {
+		u.reminder = nil
+		w.win.Close()
+	}
+}
+
+func (w *reminderWindow) addRow(u *UI, o remind.Occurrence, late bool) {
+	r := &reminderRow{occ: o, late: late}
+	r.name = widget.NewLabelWithStyle(medText(o), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	r.name.SizeName = theme.SizeNameSubHeadingText
+	r.name.Truncation = fyne.TextTruncateEllipsis
+	r.detail = widget.NewLabel("")
+	r.setDetail(w.store.Location())
+	act := func(state string) func() {
+		return func() {
+			if r.done || r.taken.Disabled() || u.reminder != w {
+				return
+			}
+			for _, b := range []*widget.Button{r.taken, r.skip, r.snooze} {
+				b.Disable()
+			}
+			u.recordDose(w.store, o, state, func(ev data.DoseEvent, err error) {
+				if err != nil {
+					r.setButtons(true)
+					r.detail.SetText(msgDoseSaveError)
+				}
+			})
+		}
+	}
+	r.taken = widget.NewButtonWithIcon("Taken", theme.ConfirmIcon(), act(data.DoseTaken))
+	r.taken.Importance = widget.HighImportance
+	r.skip = widget.NewButton("Skip", act(data.DoseSkipped))
+	r.snooze = widget.NewButtonWithIcon("Snooze", theme.HistoryIcon(), act(data.DoseSnoozed))
+	r.buttons = container.NewGridWithColumns(3, tall(r.taken), tall(r.skip), tall(r.snooze))
+	r.box = container.NewVBox(container.New(layout.NewCustomPaddedVBoxLayout(-12), r.name, r.detail),
+		r.buttons, widget.NewSeparator())
+	w.rows = append(w.rows, r)
+	w.box.Add(r.box)
+}
+
+func (r *reminderRow) setButtons(on bool) {
+	for _, b := range []*widget.Button{r.taken, r.skip, r.snooze} {
+		if on {
+			b.Show()
+			b.Enable()
+		} else {
+			b.Hide()
+		}
+	}
+	if on {
+		r.buttons.Show()
+	} else {
+		r.buttons.Hide()
+	}
+}
+
+func (r *reminderRow) setDetail(loc *time.Location) {
+	at := r.occ.At.In(loc).Format("15:04")
+	if r.late {
+		r.detail.SetText("Was due at " + at + ", while the computer was asleep or the app was closed")
+	} else {
+		r.detail.SetText("Due at " + at)
+	}
+}
+
+// first is the first dose not answered yet, which the keys act on.
+func (w *reminderWindow) first() *reminderRow {
+	for _, r := range w.rows {
+		if !r.done && !r.taken.Disabled() {
+			return r
+		}
+	}
+	return nil
+}
+
+// answered shows what was recorded for a dose of this window.
+func (w *reminderWindow) answered(o remind.Occurrence, ev data.DoseEvent, st *data.Store) {
+	if st != w.store {
+		return
+	}
+	loc := w.store.Location()
+	for _, r := range w.rows {
+		if !sameDose(r.occ, o) {
+			continue
+		}
+		r.done = true
+		r.setButtons(false)
+		switch ev.State {
+		case data.DoseTaken:
+			r.detail.SetText("Taken at " + ev.At.In(loc).Format("15:04"))
+		case data.DoseSkipped:
+			r.detail.SetText("Skipped")
+		case data.DoseSnoozed:
+			r.detail.SetText("Snoozed — you will be reminded again at " + ev.SnoozeUntil.In(loc).Format("15:04"))
+		}
+	}
+	w.update()
+}
+
+// update words the introduction after the rows changed.
+func (w *reminderWindow) update() {
+	left := 0
+	for _, r := range w.rows {
+		if !r.done {
+			left++
+		}
+	}
+	switch left {
+	case 0:
+		say(w.intro, "All done. You can close this window.")
+		w.close.Importance = widget.HighImportance
+	case 1:
+		say(w.intro, "Have you taken this medicine?")
+		w.close.Importance = widget.MediumImportance
+	default:
+		say(w.intro, "Have you taken these medicines?")
+		w.close.Importance = widget.MediumImportance
+	}
+	w.close.Refresh()
+	w.box.Refresh()
+}
+
+// ---------------------------------------------------------------------------------------
+// The engine
+
+// engineNotifier delivers the engine's notices: a desktop notification, and the reminder
+// window (the guaranteed channel: notifications carry no buttons and report no errors).
+type engineNotifier struct {
+	u   *UI
+	eng *remind.Engine
+}
+
+// Notify is called from the engine's goroutine; the window is touched through fyne.Do.
+func (nf engineNotifier) Notify(_ context.Context, n remind.Notice) error {
+	fyne.Do(func() {
+		if nf.u.engine != nf.eng {
+			return // the profile was locked or changed meanwhile
+		}
+		nf.u.app.SendNotification(fyne.NewNotification(n.Title, n.Body))
+		nf.u.ShowReminder(n)
+	})
+	return nil
+}
+
+// startEngine creates the open profile's reminder engine and, unless Options.Tick is
+// negative, runs it: one check at once, then one every Options.Tick (30 s by default),
+// until the profile closes or the window quits.
+func (u *UI) startEngine(st *data.Store) {
+	u.stopEngine()
+	e := &remind.Engine{Store: st}
+	e.Notifier = engineNotifier{u: u, eng: e}
+	u.engine = e
+	if u.opt.Tick < 0 {
+		return
+	}
+	every := u.opt.Tick
+	if every == 0 {
+		every = defaultTick
+	}
+	ctx, cancel := context.WithCancel(u.ctx)
+	done := make(chan struct{})
+	now := u.opt.Now
+	go func() {
+		defer close(done)
+		t := time.NewTicker(every)
+		defer t.Stop()
+		for {
+			if _, err := e.Tick(ctx, now()); err != nil && ctx.Err() == nil {
+				log.Printf("reminders: %v", err)
+			}
+			if ctx.Err() != nil {
+				return
+			}
+			fyne.Do(func() {
+				if u.engine == e {
+					u.refreshToday() // doses move from "later" to "take now" as time passes
+				}
+			})
+			select {
+			case <-ctx.Done():
+				return
+			case <-t.C:
+			}
+		}
+	}()
+	u.engineStop = func() {
+		cancel()
+		<-done
+	}
+}
+
+// stopEngine stops the reminder loop and waits for it, so the store can be closed.
+func (u *UI) stopEngine() {
+	u.engine = nil
+	if stop := u.engineStop; stop != nil {
+		u.engineStop = nil
+		stop()
+	}
+}

@@ -1,0 +1,541 @@
+package app
+
+import (
+	"context"
+	"errors"
+	"sort"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/driver/desktop"
+	"fyne.io/fyne/v2/layout"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/patient-companion/companion/app/remind"
+	"github.com/patient-companion/companion/data"
+)
+
+const (
+	msgTodayLoading    = "Loading today…"
+	msgTodayLoadFailed = "Today's medicines could not be read just now. Please try again."
+	msgTodayEmpty      = "Nothing to take today, and no appointments coming up. " +
+		"Your medicines will show here when it is time to take them."
+	msgNothingDue    = "Nothing to take right now."
+	msgDoseSaveError = "That could not be saved. Please try again."
+)
+
+// The screens the navigation bar switches between.
+const (
+	navToday   = "today"
+	navJournal = "journal"
+)
+
+// navBar is the top of every screen of an open profile: Today and Journal, the person's
+// name, and Lock.
+type navBar struct {
+	today, journal *widget.Button
+}
+
+// header builds the navigation bar with current marked, the profile's name (title) and
+// the Lock button.
+func (u *UI) header(current string, title *widget.Label, lockBtn *widget.Button) (fyne.CanvasObject, *navBar) {
+	nb := &navBar{
+		today:   widget.NewButtonWithIcon("Today", theme.HomeIcon(), u.showToday),
+		journal: widget.NewButtonWithIcon("Journal", theme.DocumentIcon(), u.showJournal),
+	}
+	for name, b := range map[string]*widget.Button{navToday: nb.today, navJournal: nb.journal} {
+		if name == current {
+			b.Importance = widget.HighImportance
+		} else {
+			b.Importance = widget.LowImportance
+		}
+	}
+	nav := container.NewHBox(tall(nb.today), tall(nb.journal))
+	title.Alignment = fyne.TextAlignTrailing
+	return container.NewBorder(nil, nil, nav, container.NewCenter(tall(lockBtn)), title), nb
+}
+
+// addShortcuts lets Ctrl+1 and Ctrl+2 switch between Today and the Journal. (Canvas
+// shortcuts reach the window when no text field has the keyboard focus.)
+func (u *UI) addShortcuts() {
+	c := u.win.Canvas()
+	c.AddShortcut(&desktop.CustomShortcut{KeyName: fyne.Key1, Modifier: fyne.KeyModifierShortcutDefault},
+		func(fyne.Shortcut) {
+			if u.store != nil && u.today == nil {
+				u.showToday()
+			}
+		})
+	c.AddShortcut(&desktop.CustomShortcut{KeyName: fyne.Key2, Modifier: fyne.KeyModifierShortcutDefault},
+		func(fyne.Shortcut) {
+			if u.store != nil && u.journal == nil {
+				u.showJournal()
+			}
+		})
+}
+
+// todayScreen shows what to take now, what was missed, what comes later today, the next
+// appointment, and a button per as-needed medicine.
+type todayScreen struct {
+	store  *data.Store
+	loaded bool
+
+	title   *widget.Label
+	lockBtn *widget.Button
+	nav     *navBar
+
+	status   *widget.Label // loading, failure or the empty state
+	retry    *widget.Button
+	retryBox *fyne.Container // holds retry; hidden with it (tall keeps its height)
+	warning  *widget.Label
+	body     *fyne.Container
+
+	// Built from each load.
+	due, missed, later, done []*doseRow
+	asNeeded                 []*asNeededRow
+	appointment              *widget.Label // nil without one
+}
+
+// doseItem is one scheduled dose of today and what happened to it.
+type doseItem struct {
+	occ    remind.Occurrence
+	ev     data.DoseEvent
+	has    bool
+	window time.Duration
+	early  bool // its time came before the medicine was added: never "missed"
+}
+
+func (d doseItem) answered() bool {
+	return d.has && (d.ev.State == data.DoseTaken || d.ev.State == data.DoseSkipped)
+}
+
+// todayData is what one load of Today read.
+type todayData struct {
+	doses    []doseItem
+	asNeeded []data.Medication
+	next     *data.Appointment
+	damaged  bool
+}
+
+// loadToday reads today's doses, the as-needed medicines and the next appointment.
+func loadToday(ctx context.Context, st *data.Store, now time.Time) (todayData, error) {
+	var td todayData
+	var te *data.TamperedError
+	loc := st.Location()
+	n := now.In(loc)
+	dayStart := time.Date(n.Year(), n.Month(), n.Day(), 0, 0, 0, 0, loc)
+	dayEnd := dayStart.AddDate(0, 0, 1)
+	meds, err := st.ListMedications(ctx)
+	if errors.As(err, &te) {
+		td.damaged = true
+	} else if err != nil {
+		return td, err
+	}
+	events, err := st.DoseEvents(ctx, "", dayStart, dayEnd)
+	if errors.As(err, &te) {
+		td.damaged = true
+	} else if err != nil {
+		return td, err
+	}
+	type key struct {
+		med string
+		at  int64
+	}
+	idx := map[key]data.DoseEvent{}
+	for _, ev := range events {
+		if !ev.ScheduledAt.IsZero() {
+			idx[key{ev.MedicationID, ev.ScheduledAt.UnixMilli()}] = ev
+		}
+	}
+	for _, m := range meds {
+		if m.Archived {
+			continue
+		}
+		if m.AsNeeded {
+			td.asNeeded = append(td.asNeeded, m)
+			continue
+		}
+		ms, err := remind.NewMedSchedule(m, loc)
+		if err != nil {
+			continue
+		}
+		window := m.DoseWindow
+		if window <= 0 {
+			window = data.DefaultDoseWindow
+		}
+		for _, o := range ms.Between(nil, dayStart.Add(-time.Nanosecond), dayEnd.Add(-time.Nanosecond)) {
+			ev, has := idx[key{o.MedicationID, o.At.UnixMilli()}]
+			d := doseItem{occ: o, ev: ev, has: has, window: window, early: o.At.Before(m.CreatedAt)}
+			if d.early && !has && now.Sub(o.At) > data.LateAfter {
+				// Its time came before the medicine was added, a while ago: it was likely
+				// taken (or not) before it was written down, so it is not ours to ask about.
+				continue
+			}
+			td.doses = append(td.doses, d)
+		}
+	}
+	sort.SliceStable(td.doses, func(i, j int) bool { return td.doses[i].occ.At.Before(td.doses[j].occ.At) })
+	appts, err := st.ListAppointments(ctx, now, time.Time{})
+	if errors.As(err, &te) {
+		td.damaged = true
+	} else if err != nil {
+		return td, err
+	}
+	for _, a := range appts {
+		if a.Status != "cancelled" {
+			a := a
+			td.next = &a
+			break
+		}
+	}
+	return td, nil
+}
+
+// showToday shows the Today screen and loads it.
+func (u *UI) showToday() {
+	if u.store == nil {
+		return
+	}
+	u.clearScreens()
+	t := &todayScreen{store: u.store}
+	u.today = t
+	t.title = widget.NewLabelWithStyle(t.store.Info().Name, fyne.TextAlignTrailing, fyne.TextStyle{Bold: true})
+	t.title.SizeName = theme.SizeNameHeadingText
+	t.title.Truncation = fyne.TextTruncateEllipsis
+	t.lockBtn = widget.NewButtonWithIcon("Lock", theme.LogoutIcon(), u.lock)
+	header, nav := u.header(navToday, t.title, t.lockBtn)
+	t.nav = nav
+
+	t.status = paragraph(msgTodayLoading)
+	t.retry = widget.NewButton("Try again", u.refreshToday)
+	t.retryBox = container.NewCenter(tall(t.retry))
+	t.retryBox.Hide()
+	t.warning = paragraph("")
+	t.warning.Importance = widget.WarningImportance
+	t.warning.Hide()
+	t.body = container.NewVBox()
+	content := container.NewVScroll(container.NewPadded(column(760,
+		container.NewVBox(t.warning, t.status, t.retryBox, t.body))))
+	u.setContent(container.NewBorder(
+		container.NewVBox(container.NewPadded(header), widget.NewSeparator()), nil, nil, nil, content))
+	u.refreshToday()
+}
+
+// refreshToday reads Today again (after a reminder, or as the clock moves on).
+func (u *UI) refreshToday() {
+	t := u.today
+	if t == nil {
+		return
+	}
+	t.retryBox.Hide()
+	st := t.store
+	now := u.opt.Now()
+	background(u, func(ctx context.Context) (todayData, error) {
+		return loadToday(ctx, st, now)
+	}, func(td todayData, err error) {
+		if u.today != t {
+			return
+		}
+		if err != nil {
+			if !t.loaded {
+				say(t.status, msgTodayLoadFailed)
+				t.retryBox.Show()
+			}
+			return
+		}
+		t.loaded = true
+		if td.damaged {
+			say(t.warning, "Some of your records could not be read because the file was damaged. "+
+				"Everything else is shown, and nothing was changed.")
+		} else {
+			say(t.warning, "")
+		}
+		u.fillToday(t, td, now)
+	})
+}
+
+// fillToday lays out the groups of a load.
+func (u *UI) fillToday(t *todayScreen, td todayData, now time.Time) {
+	loc := t.store.Location()
+	t.due, t.missed, t.later, t.done, t.asNeeded, t.appointment = nil, nil, nil, nil, nil, nil
+	for _, d := range td.doses {
+		switch {
+		case d.answered():
+			t.done = append(t.done, u.newDoseRow(d, loc, now))
+		case d.occ.At.After(now):
+			t.later = append(t.later, u.newDoseRow(d, loc, now))
+		case (d.has && d.ev.State == data.DoseMissed) || now.Sub(d.occ.At) > d.window:
+			t.missed = append(t.missed, u.newDoseRow(d, loc, now))
+		default:
+			t.due = append(t.due, u.newDoseRow(d, loc, now))
+		}
+	}
+	var objs []fyne.CanvasObject
+	group := func(title string, rows []*doseRow) {
+		if len(rows) == 0 {
+			return
+		}
+		objs = append(objs, subheading(title))
+		for _, r := range rows {
+			objs = append(objs, r.box)
+		}
+	}
+	if len(td.doses) == 0 && len(td.asNeeded) == 0 && td.next == nil {
+		say(t.status, msgTodayEmpty)
+	} else {
+		say(t.status, "")
+		if len(td.doses) > 0 {
+			objs = append(objs, subheading("Take now"))
+			if len(t.due) == 0 {
+				objs = append(objs, paragraph(msgNothingDue))
+			}
+			for _, r := range t.due {
+				objs = append(objs, r.box)
+			}
+		}
+		group("Missed today", t.missed)
+		group("Later today", t.later)
+		group("Done today", t.done)
+		if td.next != nil {
+			a := *td.next
+			text := a.Title + "\n" + appointmentWhen(a.Start.In(loc), now.In(loc))
+			if a.Location != "" {
+				text += "\n" + a.Location
+			}
+			t.appointment = paragraph(text)
+			objs = append(objs, subheading("Next appointment"), t.appointment)
+		}
+		if len(td.asNeeded) > 0 {
+			objs = append(objs, subheading("Taken when needed"))
+			for _, m := range td.asNeeded {
+				r := u.newAsNeededRow(m)
+				t.asNeeded = append(t.asNeeded, r)
+				objs = append(objs, r.box)
+			}
+		}
+	}
+	t.body.Objects = objs
+	t.body.Refresh()
+}
+
+// appointmentWhen says when an appointment is: "Today at 09:30", "Tomorrow at 09:30",
+// "Mon 1 Dec at 09:30".
+func appointmentWhen(at, now time.Time) string {
+	clock := at.Format("15:04")
+	y, m, d := now.Date()
+	switch ay, am, ad := at.Date(); {
+	case ay == y && am == m && ad == d:
+		return "Today at " + clock
+	case at.Format(time.DateOnly) == now.AddDate(0, 0, 1).Format(time.DateOnly):
+		return "Tomorrow at " + clock
+	default:
+		return at.Format("Mon 2 Jan") + " at " + clock
+	}
+}
+
+// medText names a dose: "Metformin 500 mg".
+func medText(o remind.Occurrence) string {
+	if o.Dose != "" {
+		return o.Medication + " " + o.Dose
+	}
+	return o.Medication
+}
+
+// doseRow is one scheduled dose on Today.
+type doseRow struct {
+	item    doseItem
+	name    *widget.Label
+	detail  *widget.Label
+	taken   *widget.Button // nil for later doses
+	skip    *widget.Button
+	buttons *fyne.Container // holds taken and skip
+	box     fyne.CanvasObject
+}
+
+func (u *UI) newDoseRow(d doseItem, loc *time.Location, now time.Time) *doseRow {
+	r := &doseRow{item: d}
+	r.name = widget.NewLabelWithStyle(medText(d.occ), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	r.name.Truncation = fyne.TextTruncateEllipsis
+	r.detail = widget.NewLabel("")
+	r.detail.Wrapping = fyne.TextWrapWord
+	r.setDetail(loc, now)
+	if !d.answered() && !d.occ.At.After(now) {
+		r.taken = widget.NewButtonWithIcon("Taken", theme.ConfirmIcon(), func() { u.answerToday(r, data.DoseTaken) })
+		r.taken.Importance = widget.HighImportance
+		r.skip = widget.NewButton("Skip", func() { u.answerToday(r, data.DoseSkipped) })
+		r.buttons = container.NewHBox(tall(r.taken), tall(r.skip))
+	}
+	text := container.New(layout.NewCustomPaddedVBoxLayout(-12), r.name, r.detail)
+	if r.buttons != nil {
+		r.box = container.NewBorder(nil, nil, nil, container.NewCenter(r.buttons), text)
+	} else {
+		r.box = text
+	}
+	return r
+}
+
+// setDetail says when the dose is and what happened to it.
+func (r *doseRow) setDetail(loc *time.Location, now time.Time) {
+	d := r.item
+	at := d.occ.At.In(loc).Format("15:04")
+	var s string
+	switch {
+	case d.has && d.ev.State == data.DoseTaken:
+		s = "Taken at " + d.ev.At.In(loc).Format("15:04") + " (due " + at + ")"
+	case d.has && d.ev.State == data.DoseSkipped:
+		s = "Skipped (due " + at + ")"
+	case d.occ.At.After(now):
+		s = "At " + at
+	case (d.has && d.ev.State == data.DoseMissed) || now.Sub(d.occ.At) > d.window:
+		s = "Was due at " + at + " — missed"
+	case d.has && d.ev.State == data.DoseSnoozed && d.ev.SnoozeUntil.After(now):
+		s = "Due at " + at + " — snoozed until " + d.ev.SnoozeUntil.In(loc).Format("15:04")
+	case now.Sub(d.occ.At) > data.LateAfter:
+		s = "Was due at " + at + " — late"
+	default:
+		s = "Due at " + at
+	}
+	r.detail.SetText(s)
+}
+
+// answerToday records Taken or Skip for a row of Today.
+func (u *UI) answerToday(r *doseRow, state string) {
+	t := u.today
+	if t == nil || r.taken == nil || r.taken.Disabled() {
+		return
+	}
+	r.taken.Disable()
+	r.skip.Disable()
+	u.recordDose(t.store, r.item.occ, state, func(ev data.DoseEvent, err error) {
+		if err != nil {
+			r.taken.Enable()
+			r.skip.Enable()
+			r.detail.SetText(msgDoseSaveError)
+		}
+	})
+}
+
+// recordDose stores what happened to a scheduled dose, then updates Today and the reminder
+// window wherever the dose shows; done (optional) runs after, on the UI goroutine.
+func (u *UI) recordDose(st *data.Store, o remind.Occurrence, state string, done func(data.DoseEvent, error)) {
+	now := u.opt.Now()
+	background(u, func(ctx context.Context) (data.DoseEvent, error) {
+		ev := data.DoseEvent{MedicationID: o.MedicationID, ScheduledAt: o.At, State: state, At: now}
+		if state == data.DoseSnoozed {
+			ev.SnoozeUntil = now.Add(snoozeFor(ctx, st))
+		}
+		return st.RecordDose(ctx, ev)
+	}, func(ev data.DoseEvent, err error) {
+		if done != nil {
+			done(ev, err)
+		}
+		if err == nil {
+			u.doseAnswered(o, ev)
+		}
+	})
+}
+
+// snoozeFor is the snooze_minutes setting (10 minutes when unset or unreadable).
+func snoozeFor(ctx context.Context, st *data.Store) time.Duration {
+	v, err := st.GetSetting(ctx, "snooze_minutes")
+	if err != nil {
+		return 10 * time.Minute
+	}
+	var n int
+	for _, c := range v {
+		if c < '0' || c > '9' {
+			return 10 * time.Minute
+		}
+		n = n*10 + int(c-'0')
+	}
+	if n <= 0 || n > 24*60 {
+		return 10 * time.Minute
+	}
+	return time.Duration(n) * time.Minute
+}
+
+func sameDose(a, b remind.Occurrence) bool {
+	return a.MedicationID == b.MedicationID && a.At.Equal(b.At)
+}
+
+// doseAnswered shows a recorded dose on Today and in the reminder window.
+func (u *UI) doseAnswered(o remind.Occurrence, ev data.DoseEvent) {
+	if t := u.today; t != nil {
+		loc := t.store.Location()
+		for _, group := range [][]*doseRow{t.due, t.missed, t.later} {
+			for _, r := range group {
+				if !sameDose(r.item.occ, o) {
+					continue
+				}
+				r.item.ev, r.item.has = ev, true
+				r.setDetail(loc, u.opt.Now())
+				if r.taken != nil {
+					if r.item.answered() {
+						r.taken.Hide()
+						r.skip.Hide()
+						r.buttons.Hide()
+					} else {
+						r.taken.Enable()
+						r.skip.Enable()
+					}
+				}
+			}
+		}
+		t.body.Refresh()
+	}
+	if w := u.reminder; w != nil {
+		w.answered(o, ev, u.store)
+	}
+}
+
+// asNeededRow is an as-needed medicine with its "Log a dose" button.
+type asNeededRow struct {
+	med    data.Medication
+	name   *widget.Label
+	status *widget.Label
+	log    *widget.Button
+	box    fyne.CanvasObject
+}
+
+func (u *UI) newAsNeededRow(m data.Medication) *asNeededRow {
+	r := &asNeededRow{med: m}
+	text := m.Name
+	if m.Dose != "" {
+		text += " " + m.Dose
+	} else if m.Strength != "" {
+		text += " " + m.Strength
+	}
+	r.name = widget.NewLabelWithStyle(text, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	r.name.Truncation = fyne.TextTruncateEllipsis
+	r.status = widget.NewLabel("")
+	r.status.Hide()
+	r.log = widget.NewButtonWithIcon("Log a dose", theme.ContentAddIcon(), func() { u.logAsNeeded(r) })
+	r.box = container.NewBorder(nil, nil, nil, container.NewCenter(tall(r.log)),
+		container.New(layout.NewCustomPaddedVBoxLayout(-12), r.name, r.status))
+	return r
+}
+
+// logAsNeeded records a dose of an as-needed medicine, taken now.
+func (u *UI) logAsNeeded(r *asNeededRow) {
+	t := u.today
+	if t == nil || r.log.Disabled() {
+		return
+	}
+	r.log.Disable()
+	st := t.store
+	now := u.opt.Now()
+	background(u, func(ctx context.Context) (data.DoseEvent, error) {
+		return st.RecordDose(ctx, data.DoseEvent{MedicationID: r.med.ID, State: data.DoseTaken, At: now})
+	}, func(ev data.DoseEvent, err error) {
+		r.log.Enable()
+		if err != nil {
+			say(r.status, msgDoseSaveError)
+			return
+		}
+		say(r.status, "Dose logged at "+ev.At.In(st.Location()).Format("15:04"))
+		if u.today == t {
+			t.body.Refresh()
+		}
+	})
+}
