@@ -21,9 +21,10 @@ GOTESTFLAGS ?=
 BENCH       ?= .
 BENCHFLAGS  ?=
 ARGS        ?=
-# COMPANION_REQUIRE_KEYRING turns "no keyring, skip" into a failure in the keyring tests:
-# the environment brings one up, so its absence is a bug.
-TEST_ENV    := COMPANION_REQUIRE_KEYRING=1 bash scripts/test-env.sh
+# COMPANION_REQUIRE_KEYRING and COMPANION_REQUIRE_FHIR turn "no keyring / no FHIR engine, skip"
+# into failures:
+# the environment brings them up, so their absence is a bug.
+TEST_ENV    := COMPANION_REQUIRE_KEYRING=1 COMPANION_REQUIRE_FHIR=1 bash scripts/test-env.sh
 
 # deps must finish before build in `make run`, even under -j.
 .NOTPARALLEL:
@@ -48,7 +49,7 @@ run: deps build
 	./bin/companion $(ARGS)
 
 test: vet
-	$(TEST_ENV) $(GO) test -race -count=1 $(GOTESTFLAGS) $(PKG)
+	$(TEST_ENV) $(GO) test -race -count=1 -timeout 8m $(GOTESTFLAGS) $(PKG)
 
 bench:
 	$(TEST_ENV) $(GO) test -run '^$$' -bench '$(BENCH)' -benchmem $(BENCHFLAGS) $(PKG)

