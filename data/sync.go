@@ -13,6 +13,7 @@ import (
 const (
 	keyPortalURL     = "portal.url"
 	keyPortalPatient = "portal.patient"
+	keyPortalClient  = "portal.client_id"
 	keySyncMark      = "sync.mark." // + resource type: the server's last-updated mark
 	keyLastSync      = "sync.last"
 )
@@ -21,6 +22,7 @@ const (
 type Portal struct {
 	URL       string
 	PatientID string
+	ClientID  string // the SMART client id; empty for a portal without sign-in
 	LastSync  time.Time
 }
 
@@ -34,6 +36,9 @@ func (s *Store) PortalConnection(ctx context.Context) (Portal, error) {
 	if p.PatientID, err = s.Setting(ctx, keyPortalPatient); err != nil {
 		return p, err
 	}
+	if p.ClientID, err = s.Setting(ctx, keyPortalClient); err != nil {
+		return p, err
+	}
 	if v, _ := s.Setting(ctx, keyLastSync); v != "" {
 		p.LastSync, _ = time.Parse(time.RFC3339Nano, v)
 	}
@@ -44,13 +49,17 @@ func (s *Store) PortalConnection(ctx context.Context) (Portal, error) {
 // the sync marks, so the next sync pulls everything again.
 func (s *Store) SetPortalConnection(ctx context.Context, p Portal) error {
 	return s.inTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
-		for k, v := range map[string]string{keyPortalURL: p.URL, keyPortalPatient: p.PatientID} {
+		for k, v := range map[string]string{keyPortalURL: p.URL, keyPortalPatient: p.PatientID, keyPortalClient: p.ClientID} {
 			if _, err := tx.ExecContext(ctx, `INSERT INTO settings (key, value) VALUES (?, ?)
 				ON CONFLICT (key) DO UPDATE SET value = excluded.value`, k, v); err != nil {
 				return err
 			}
 		}
-		_, err := tx.ExecContext(ctx, `DELETE FROM settings WHERE key LIKE 'sync.%'`)
+		if _, err := tx.ExecContext(ctx, `DELETE FROM settings WHERE key LIKE 'sync.%'`); err != nil {
+			return err
+		}
+		// A new connection (or none) never keeps the old sign-in.
+		_, err := tx.ExecContext(ctx, `DELETE FROM secrets WHERE key LIKE 'portal.%'`)
 		return err
 	})
 }

@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"os/exec"
+	"runtime"
 	"time"
 
 	"github.com/spf13/pflag"
@@ -13,6 +15,7 @@ import (
 	"github.com/patient-companion/companion/data"
 	"github.com/patient-companion/companion/sync/fhir"
 	"github.com/patient-companion/companion/sync/portal"
+	"github.com/patient-companion/companion/sync/smart"
 )
 
 // portalError is a portal that could not be reached or refused: exit 6.
@@ -41,15 +44,56 @@ func portalConnect(c *call) error {
 		return err
 	}
 	defer s.Close()
-	smart, err := hasSMART(c.ctx, client.Base())
-	if err != nil {
+	cfg, err := smart.Discover(c.ctx, &http.Client{Timeout: 20 * time.Second}, client.Base())
+	switch {
+	case errors.Is(err, smart.ErrNoSMART):
+		return connectOpen(c, s, client)
+	case err != nil:
 		return portalError{fmt.Errorf("cannot reach %s: %w", client.Base(), err)}
 	}
+	clientID := c.str("client-id")
+	if clientID == "" {
+		return usagef("%s signs people in with SMART: give the app's client id the clinic registered, with --client-id ID", client.Base())
+	}
+	sc := &smart.Client{Config: cfg, ClientID: clientID, Audience: client.Base()}
+	noBrowser, _ := c.fs.GetBool("no-browser")
+	ctx, cancel := context.WithTimeout(c.ctx, 15*time.Minute)
+	defer cancel()
+	tok, err := sc.SignIn(ctx, func(u string) error {
+		fmt.Fprintln(c.env.Stderr, "companion: sign in to your portal in the browser; if it does not open, go to: "+u)
+		if noBrowser {
+			return nil
+		}
+		if err := openBrowser(u); err != nil {
+			fmt.Fprintln(c.env.Stderr, "companion: the browser did not open; copy the address above into it")
+		}
+		return nil
+	})
+	if err != nil {
+		return portalError{err}
+	}
+	patient := tok.Patient
+	if p := c.str("patient"); p != "" {
+		patient = p
+	}
+	if patient == "" {
+		return portalError{errors.New("the portal did not say which patient this sign-in is for; choose one with --patient ID")}
+	}
+	if err := s.SetPortalConnection(c.ctx, data.Portal{URL: client.Base(), PatientID: patient, ClientID: clientID}); err != nil {
+		return err
+	}
+	if err := s.PutSecret(c.ctx, portal.TokenKey, tok); err != nil {
+		return err
+	}
+	return c.out(map[string]any{"url": client.Base(), "patient": patient, "connected": true, "sign_in": "smart"}, func(w io.Writer) {
+		fmt.Fprintf(w, "Signed in to %s (patient %s).\n", client.Base(), patient)
+	})
+}
+
+// connectOpen connects to a portal without sign-in, for an explicit patient, with a warning.
+func connectOpen(c *call, s *data.Store, client *fhir.Client) error {
 	patient := c.str("patient")
-	switch {
-	case smart:
-		return portalError{fmt.Errorf("%s signs people in with SMART, which this version of Patient Companion cannot do yet", client.Base())}
-	case patient == "":
+	if patient == "" {
 		return usagef("%s has no SMART sign-in: give the patient's id on the portal with --patient ID", client.Base())
 	}
 	if _, err := client.Read(c.ctx, "Patient", patient); err != nil {
@@ -67,21 +111,22 @@ func portalConnect(c *call) error {
 	})
 }
 
-// hasSMART looks for the SMART configuration (DESIGN §4): found means sign-in is needed.
-func hasSMART(ctx context.Context, base string) (bool, error) {
-	ctx, cancel := context.WithTimeout(ctx, 20*time.Second)
-	defer cancel()
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, base+"/.well-known/smart-configuration", nil)
-	if err != nil {
-		return false, err
+// openBrowser opens u in the system browser.
+func openBrowser(u string) error {
+	var cmd *exec.Cmd
+	switch runtime.GOOS {
+	case "windows":
+		cmd = exec.Command("rundll32", "url.dll,FileProtocolHandler", u)
+	case "darwin":
+		cmd = exec.Command("open", u)
+	default:
+		cmd = exec.Command("xdg-open", u)
 	}
-	req.Header.Set("Accept", "application/json")
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		return false, errors.Unwrap(err)
+	if err := cmd.Start(); err != nil {
+		return err
 	}
-	resp.Body.Close()
-	return resp.StatusCode == http.StatusOK, nil
+	go cmd.Wait()
+	return nil
 }
 
 func portalStatus(c *call) error {
@@ -171,6 +216,17 @@ func syncCmd(c *call) error {
 	}
 	defer unlock()
 	eng := &portal.Engine{Client: client, Store: s, Patient: p.PatientID}
+	if p.ClientID != "" {
+		cfg, err := smart.Discover(c.ctx, &http.Client{Timeout: 20 * time.Second}, p.URL)
+		if err != nil {
+			return portalError{err}
+		}
+		tokens := &portal.Tokens{SMART: &smart.Client{Config: cfg, ClientID: p.ClientID, Audience: p.URL}, Store: s}
+		if client, err = fhir.New(p.URL, fhir.WithHTTPClient(&http.Client{Timeout: 60 * time.Second}), fhir.WithTokens(tokens)); err != nil {
+			return usagef("%v", err)
+		}
+		eng.Client, eng.Reauth = client, tokens
+	}
 	res, err := eng.Sync(c.ctx)
 	if err != nil {
 		return portalError{err}

@@ -53,6 +53,11 @@ type Engine struct {
 	Sleep func(ctx context.Context, d time.Duration) error
 	// Tries is how many times one request is tried (default 5).
 	Tries int
+	// Reauth, when set, is asked once to refresh the sign-in after a 401 (DESIGN §4: refresh
+	// once, then "sign in again").
+	Reauth interface {
+		ForceRefresh(ctx context.Context) error
+	}
 }
 
 // identifierSystem is the identifier system of our notes' urn:uuid ids.
@@ -112,8 +117,22 @@ func (e *Engine) retry(ctx context.Context, f func() error) error {
 	}
 	wait := 500 * time.Millisecond
 	var err error
+	reauthed := false
 	for i := 0; i < tries; i++ {
-		if err = f(); err == nil || !retryable(err) || ctx.Err() != nil {
+		err = f()
+		if errors.Is(err, fhir.ErrUnauthorized) && e.Reauth != nil && !reauthed {
+			reauthed = true
+			if rerr := e.Reauth.ForceRefresh(ctx); rerr != nil {
+				if errors.Is(rerr, ErrSignInAgain) {
+					return rerr
+				}
+				return fmt.Errorf("%w (%v)", ErrSignInAgain, rerr)
+			}
+			if err = f(); err == nil {
+				return nil
+			}
+		}
+		if err == nil || !retryable(err) || ctx.Err() != nil {
 			return err
 		}
 		if i == tries-1 {

@@ -1,0 +1,202 @@
+// Package smarttest is a SMART-on-FHIR portal for tests: zitadel/oidc's example OpenID
+// provider in-process, behind a gateway that serves the SMART configuration under /fhir,
+// adds the patient context to token responses, checks bearer tokens on FHIR requests and
+// forwards them to a FHIR server (the Medplum engine from sync/fhir/fhirtest, or a fake),
+// and can be told to refuse tokens.
+package smarttest
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/http/cookiejar"
+	"net/http/httptest"
+	"net/http/httputil"
+	"net/url"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/zitadel/oidc/v3/example/server/exampleop"
+	"github.com/zitadel/oidc/v3/example/server/storage"
+	"github.com/zitadel/oidc/v3/pkg/op"
+)
+
+// ClientID is the public client registered with the provider.
+const ClientID = "companion"
+
+// Portal is a running test portal.
+type Portal struct {
+	Issuer   string // the OpenID provider
+	FHIRBase string // what the app connects to: <issuer>fhir
+	Patient  string // the patient context added to token responses
+
+	auth, token string
+	mu          sync.Mutex
+	valid       map[string]bool // access tokens issued and not revoked
+	rejectAll   bool
+	seenTokens  int
+}
+
+// Start runs a portal in front of fhirUpstream (a FHIR base URL; "" for none, then FHIR
+// requests get 404). It stops with the test.
+func Start(t testing.TB, fhirUpstream, patient string) *Portal {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	issuer := "http://" + ln.Addr().String() + "/"
+	storage.RegisterClients(storage.NativeClient(ClientID, "http://127.0.0.1/callback"))
+	st := storage.NewStorage(storage.NewUserStore(issuer))
+	router := exampleop.SetupServer(issuer, st, slog.New(slog.NewTextHandler(io.Discard, nil)), false, op.WithAllowInsecure())
+	p := &Portal{Issuer: issuer, FHIRBase: issuer + "fhir", Patient: patient, valid: map[string]bool{}}
+	var proxy http.Handler = http.NotFoundHandler()
+	if fhirUpstream != "" {
+		up, err := url.Parse(fhirUpstream)
+		if err != nil {
+			t.Fatal(err)
+		}
+		rp := httputil.NewSingleHostReverseProxy(up)
+		orig := rp.Director
+		rp.Director = func(r *http.Request) {
+			r.URL.Path = strings.TrimPrefix(r.URL.Path, "/fhir")
+			orig(r)
+			r.Header.Del("Authorization")
+		}
+		// The upstream writes its own absolute links (next pages, Location): point them back here.
+		rp.ModifyResponse = func(resp *http.Response) error {
+			b, err := io.ReadAll(resp.Body)
+			resp.Body.Close()
+			if err != nil {
+				return err
+			}
+			b = bytes.ReplaceAll(b, []byte(strings.TrimRight(fhirUpstream, "/")), []byte(p.FHIRBase))
+			resp.Body = io.NopCloser(bytes.NewReader(b))
+			resp.ContentLength = int64(len(b))
+			resp.Header.Del("Content-Length")
+			if loc := resp.Header.Get("Location"); loc != "" {
+				resp.Header.Set("Location", strings.Replace(loc, strings.TrimRight(fhirUpstream, "/"), p.FHIRBase, 1))
+			}
+			return nil
+		}
+		proxy = rp
+	}
+	gateway := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch {
+		case r.URL.Path == "/fhir/.well-known/smart-configuration":
+			json.NewEncoder(w).Encode(map[string]any{
+				"issuer": issuer, "authorization_endpoint": p.auth, "token_endpoint": p.token,
+				"code_challenge_methods_supported": []string{"S256"},
+				"capabilities":                     []string{"launch-standalone", "client-public", "context-standalone-patient", "permission-offline"},
+			})
+		case p.token != "" && r.URL.Path == pathOf(p.token):
+			p.serveToken(w, r, router)
+		case strings.HasPrefix(r.URL.Path, "/fhir"):
+			tok := strings.TrimPrefix(r.Header.Get("Authorization"), "Bearer ")
+			p.mu.Lock()
+			ok := p.valid[tok] && !p.rejectAll
+			p.seenTokens++
+			p.mu.Unlock()
+			if !ok {
+				w.Header().Set("WWW-Authenticate", `Bearer error="invalid_token"`)
+				w.WriteHeader(http.StatusUnauthorized)
+				return
+			}
+			proxy.ServeHTTP(w, r)
+		default:
+			router.ServeHTTP(w, r)
+		}
+	})
+	srv := &http.Server{Handler: gateway, ReadHeaderTimeout: 10 * time.Second}
+	go srv.Serve(ln)
+	t.Cleanup(func() { srv.Close() })
+	resp, err := http.Get(issuer + ".well-known/openid-configuration")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var disc struct {
+		Auth  string `json:"authorization_endpoint"`
+		Token string `json:"token_endpoint"`
+	}
+	if err := json.NewDecoder(resp.Body).Decode(&disc); err != nil {
+		t.Fatal(err)
+	}
+	p.auth, p.token = disc.Auth, disc.Token
+	return p
+}
+
+func pathOf(u string) string {
+	p, _ := url.Parse(u)
+	return p.Path
+}
+
+// serveToken passes the token request to the provider, remembers the access token it
+// issues, and adds the SMART patient context.
+func (p *Portal) serveToken(w http.ResponseWriter, r *http.Request, router http.Handler) {
+	rec := httptest.NewRecorder()
+	router.ServeHTTP(rec, r)
+	body := rec.Body.Bytes()
+	if rec.Code == http.StatusOK {
+		var m map[string]any
+		if json.Unmarshal(body, &m) == nil {
+			if at, _ := m["access_token"].(string); at != "" {
+				p.mu.Lock()
+				p.valid[at] = true
+				p.mu.Unlock()
+			}
+			if p.Patient != "" {
+				m["patient"] = p.Patient
+			}
+			body, _ = json.Marshal(m)
+		}
+	}
+	for k, v := range rec.Header() {
+		w.Header()[k] = v
+	}
+	w.Header().Del("Content-Length")
+	w.WriteHeader(rec.Code)
+	w.Write(body)
+}
+
+// ExpireAccessTokens makes every access token issued so far fail with 401, as if expired.
+func (p *Portal) ExpireAccessTokens() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.valid = map[string]bool{}
+}
+
+// Browser returns an "open the browser" function that signs the test user in as a person
+// would: open the address, fill in the login form, follow the redirects back to the app.
+func (p *Portal) Browser() func(string) error {
+	return func(authURL string) error {
+		jar, _ := cookiejar.New(nil)
+		c := &http.Client{Jar: jar, Timeout: 10 * time.Second}
+		resp, err := c.Get(authURL)
+		if err != nil {
+			return err
+		}
+		resp.Body.Close()
+		id := resp.Request.URL.Query().Get("authRequestID")
+		if id == "" {
+			return fmt.Errorf("no login page: ended at %s (%s)", resp.Request.URL, resp.Status)
+		}
+		host := strings.Split(strings.TrimPrefix(p.Issuer, "http://"), ":")[0]
+		resp, err = c.PostForm(p.Issuer+"login/username", url.Values{"id": {id}, "username": {"test-user@" + host}, "password": {"verysecure"}})
+		if err != nil {
+			return err
+		}
+		defer resp.Body.Close()
+		if resp.StatusCode != http.StatusOK || resp.Request.URL.Path != "/callback" {
+			b, _ := io.ReadAll(resp.Body)
+			return fmt.Errorf("sign-in did not reach the app: %s %s", resp.Status, b)
+		}
+		return nil
+	}
+}
