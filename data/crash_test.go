@@ -21,6 +21,9 @@ func TestMain(m *testing.M) {
 	if dir := os.Getenv(crashChildEnv); dir != "" {
 		os.Exit(crashChild(dir))
 	}
+	if dir := os.Getenv(syncLockChildEnv); dir != "" {
+		os.Exit(syncLockChild(dir))
+	}
 	code := m.Run()
 	if bench.cleanup != nil {
 		bench.cleanup()

@@ -36,12 +36,17 @@ func TestSyncThroughSMART(t *testing.T) {
 	var pat struct{ ID string }
 	json.Unmarshal(raw, &pat)
 	start := time.Date(2026, 12, 1, 9, 0, 0, 0, time.UTC)
-	for i := 0; i < 30; i++ {
+	var apptIDs []string
+	for i := 0; i < 250; i++ {
 		body := fmt.Sprintf(`{"resourceType":"Appointment","status":"booked","description":"Visit %d","start":%q,"end":%q,"participant":[{"actor":{"reference":"Patient/%s"},"status":"accepted"}]}`,
 			i, start.Add(time.Duration(i)*24*time.Hour).Format(time.RFC3339), start.Add(time.Duration(i)*24*time.Hour+30*time.Minute).Format(time.RFC3339), pat.ID)
-		if _, err := direct.Create(ctx, "Appointment", fhir.Raw(body), ""); err != nil {
+		raw, err := direct.Create(ctx, "Appointment", fhir.Raw(body), "")
+		if err != nil {
 			t.Fatal(err)
 		}
+		var a struct{ ID string }
+		json.Unmarshal(raw, &a)
+		apptIDs = append(apptIDs, a.ID)
 	}
 
 	gw := smarttest.Start(t, upstream, pat.ID)
@@ -79,12 +84,37 @@ func TestSyncThroughSMART(t *testing.T) {
 
 	note, _ := s.AddNote(ctx, "Should I still fast before the blood test?")
 	res, err := engine().Sync(ctx)
-	if err != nil || res.Pushed != 1 || res.Pulled != 30 {
+	if err != nil || res.Pushed != 1 || res.Pulled != 250 {
 		t.Fatalf("first sync = %+v, %v", res, err)
 	}
 	appts, _ := s.ListAppointments(ctx, time.Time{}, time.Time{})
-	if len(appts) != 30 || appts[0].Title != "Visit 0" || appts[0].Source != "portal" {
+	if len(appts) != 250 || appts[0].Title != "Visit 0" || appts[0].Source != "portal" {
 		t.Fatalf("appointments = %d, first %+v", len(appts), appts[0])
+	}
+	// Three change upstream, one of them cancelled: only those three come down.
+	for _, i := range []int{3, 100, 249} {
+		raw, err := direct.Read(ctx, "Appointment", apptIDs[i])
+		if err != nil {
+			t.Fatal(err)
+		}
+		a, _ := fhir.DecodeAppointment(raw)
+		if i == 3 {
+			a.Status = "cancelled"
+		} else {
+			a.Comment = "Bring your medicines"
+		}
+		body, _ := fhir.Merge(a.Raw(), a)
+		if _, err := direct.Update(ctx, "Appointment", a.ID, body, ""); err != nil {
+			t.Fatal(err)
+		}
+	}
+	res, err = engine().Sync(ctx)
+	if err != nil || res.Pulled != 3 {
+		t.Fatalf("sync after 3 upstream changes = %+v, %v", res, err)
+	}
+	appts, _ = s.ListAppointments(ctx, time.Time{}, time.Time{})
+	if len(appts) != 250 || appts[3].Status != "cancelled" || appts[100].Description != "Bring your medicines" {
+		t.Fatalf("after the changes: %d appointments, #3 %q, #100 %q", len(appts), appts[3].Status, appts[100].Description)
 	}
 	countComms := func() int {
 		n := 0
@@ -119,4 +149,65 @@ func TestSyncThroughSMART(t *testing.T) {
 	if m.State != data.MessageQueued {
 		t.Fatalf("note after a refused sign-in: %+v", m)
 	}
+}
+
+// BenchmarkSyncMedplum: first sync of 1,000 appointments + 1,000 messages from the local FHIR
+// engine, then a no-change sync (DESIGN §9: < 3 s and < 200 ms). No sign-in: the engine is
+// reached directly, so the figure is the sync's own.
+func BenchmarkSyncMedplum(b *testing.B) {
+	ctx := context.Background()
+	upstream := fhirtest.Start(b)
+	direct, err := fhir.New(upstream)
+	if err != nil {
+		b.Fatal(err)
+	}
+	raw, err := direct.Create(ctx, "Patient", fhir.Raw(`{"resourceType":"Patient"}`), "")
+	if err != nil {
+		b.Fatal(err)
+	}
+	var pat struct{ ID string }
+	json.Unmarshal(raw, &pat)
+	start := time.Date(2026, 12, 1, 9, 0, 0, 0, time.UTC)
+	for i := 0; i < 1000; i++ {
+		at := start.Add(time.Duration(i) * time.Hour)
+		if _, err := direct.Create(ctx, "Appointment", fhir.Raw(fmt.Sprintf(`{"resourceType":"Appointment","status":"booked","description":"Visit","start":%q,"end":%q,"participant":[{"actor":{"reference":"Patient/%s"},"status":"accepted"}]}`,
+			at.Format(time.RFC3339), at.Add(30*time.Minute).Format(time.RFC3339), pat.ID)), ""); err != nil {
+			b.Fatal(err)
+		}
+		if _, err := direct.Create(ctx, "Communication", fhir.Raw(fmt.Sprintf(`{"resourceType":"Communication","status":"completed","subject":{"reference":"Patient/%s"},"sender":{"reference":"Practitioner/x","display":"Dr Okafor"},"payload":[{"contentString":"Your results are fine."}]}`, pat.ID)), ""); err != nil {
+			b.Fatal(err)
+		}
+	}
+	newStore := func() *data.Store {
+		p := &data.Profiles{Dir: b.TempDir(), Argon2: vault.Argon2Params{Time: 1, MemoryKiB: 8 * 1024, Threads: 1}}
+		s, _, err := p.Create(ctx, data.CreateOptions{Name: "B", Passphrase: []byte("pw"), NoKeyring: true})
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.Cleanup(func() { s.Close() })
+		return s
+	}
+	b.Run("first", func(b *testing.B) {
+		for b.Loop() {
+			b.StopTimer()
+			s := newStore()
+			b.StartTimer()
+			res, err := (&portal.Engine{Client: direct, Store: s, Patient: pat.ID}).Sync(ctx)
+			if err != nil || res.Pulled != 2000 {
+				b.Fatalf("sync = %+v, %v", res, err)
+			}
+		}
+	})
+	b.Run("no-change", func(b *testing.B) {
+		s := newStore()
+		eng := &portal.Engine{Client: direct, Store: s, Patient: pat.ID}
+		if _, err := eng.Sync(ctx); err != nil {
+			b.Fatal(err)
+		}
+		for b.Loop() {
+			if _, err := eng.Sync(ctx); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
 }

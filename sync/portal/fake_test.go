@@ -28,7 +28,8 @@ type fakePortal struct {
 
 	// faults, each consumed by one request
 	dropAfterCommit int
-	status          []int // respond with these first (429 gets Retry-After: 2)
+	status          []int                       // respond with these first (429 gets Retry-After: 2)
+	searchBody      func(w http.ResponseWriter) // answers searches instead, when set
 	requests        []string
 }
 
@@ -127,6 +128,8 @@ func (f *fakePortal) serve(w http.ResponseWriter, r *http.Request) {
 		}
 		w.WriteHeader(201)
 		json.NewEncoder(w).Encode(res)
+	case r.Method == http.MethodGet && f.searchBody != nil:
+		f.searchBody(w)
 	case r.Method == http.MethodGet && (r.URL.Path == "/fhir/Appointment" || r.URL.Path == "/fhir/Communication"):
 		src := f.appts
 		if r.URL.Path == "/fhir/Communication" {

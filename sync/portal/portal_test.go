@@ -1,6 +1,7 @@
 package portal
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"net/http"
@@ -187,5 +188,56 @@ func TestPullAppointments(t *testing.T) {
 	appts, _ = h.store.ListAppointments(ctx, time.Time{}, time.Time{})
 	if len(appts) != 250 || appts[3].Status != "cancelled" {
 		t.Fatalf("cancellation not shown: %d appointments, #3 %s", len(appts), appts[3].Status)
+	}
+}
+
+// Bad answers from the portal: a clear error, and the local store exactly as it was.
+func TestBadResponsesChangeNothing(t *testing.T) {
+	cases := map[string]func(w http.ResponseWriter){
+		"malformed JSON": func(w http.ResponseWriter) {
+			w.Write([]byte(`{"resourceType":"Bundle","type":"searchset","entry":[{"resource":`))
+		},
+		"wrong bundle type": func(w http.ResponseWriter) {
+			w.Write([]byte(`{"resourceType":"Bundle","type":"transaction-response","entry":[{"resource":{"resourceType":"Appointment","id":"x","status":"booked","start":"2026-12-01T09:00:00Z"}}]}`))
+		},
+		"60 MB body": func(w http.ResponseWriter) {
+			w.Write([]byte(`{"resourceType":"Bundle","type":"searchset","x":"`))
+			chunk := bytes.Repeat([]byte("a"), 1<<20)
+			for i := 0; i < 60; i++ {
+				w.Write(chunk)
+			}
+			w.Write([]byte(`"}`))
+		},
+		"an entry that is not an appointment": func(w http.ResponseWriter) {
+			w.Write([]byte(`{"resourceType":"Bundle","type":"searchset","entry":[{"resource":{"resourceType":"Patient","id":"p1"}}]}`))
+		},
+	}
+	for name, body := range cases {
+		t.Run(name, func(t *testing.T) {
+			h := newHarness(t)
+			ctx := context.Background()
+			h.portal.addAppointment(time.Date(2026, 12, 1, 9, 0, 0, 0, time.UTC), "booked", "First")
+			if _, err := h.sync(); err != nil {
+				t.Fatal(err)
+			}
+			before, _ := h.store.ListAppointments(ctx, time.Time{}, time.Time{})
+			mark, _ := h.store.SyncMark(ctx, "Appointment")
+			h.portal.searchBody = body
+			_, err := h.sync()
+			if err == nil {
+				t.Fatal("sync accepted a bad response")
+			}
+			if !errors.Is(err, fhir.ErrMalformed) && !errors.Is(err, fhir.ErrTooLarge) {
+				t.Fatalf("unclear error: %v", err)
+			}
+			after, _ := h.store.ListAppointments(ctx, time.Time{}, time.Time{})
+			mark2, _ := h.store.SyncMark(ctx, "Appointment")
+			if len(after) != len(before) || after[0].Title != "First" || mark2 != mark {
+				t.Fatalf("the store changed: %+v (mark %q → %q)", after, mark, mark2)
+			}
+			if len(h.slept) != 0 {
+				t.Fatalf("retried a response that will not get better: %v", h.slept)
+			}
+		})
 	}
 }
