@@ -27,6 +27,11 @@ func TestSignInAndRefresh(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	for _, want := range []string{"offline_access", "launch/patient", "patient/Appointment.rs", "patient/Communication.crs"} {
+		if !strings.Contains(" "+tok.Scope+" ", " "+want+" ") {
+			t.Errorf("granted scopes %q lack %s", tok.Scope, want)
+		}
+	}
 	if tok.AccessToken == "" || tok.RefreshToken == "" || tok.Patient != "p1" || !tok.Valid(time.Now()) {
 		t.Fatalf("token = %v (access %v, refresh %v)", tok, tok.AccessToken != "", tok.RefreshToken != "")
 	}

@@ -7,6 +7,7 @@ package smarttest
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -53,7 +54,7 @@ func Start(t testing.TB, fhirUpstream, patient string) *Portal {
 	}
 	issuer := "http://" + ln.Addr().String() + "/"
 	storage.RegisterClients(storage.NativeClient(ClientID, "http://127.0.0.1/callback"))
-	st := storage.NewStorage(storage.NewUserStore(issuer))
+	st := smartStorage{storage.NewStorage(storage.NewUserStore(issuer))}
 	router := exampleop.SetupServer(issuer, st, slog.New(slog.NewTextHandler(io.Discard, nil)), false, op.WithAllowInsecure())
 	p := &Portal{Issuer: issuer, FHIRBase: issuer + "fhir", Patient: patient, valid: map[string]bool{}}
 	var proxy http.Handler = http.NotFoundHandler()
@@ -130,6 +131,25 @@ func Start(t testing.TB, fhirUpstream, patient string) *Portal {
 	}
 	p.auth, p.token = disc.Auth, disc.Token
 	return p
+}
+
+// smartStorage is the example storage with clients that accept SMART scopes
+// (patient/Appointment.rs, launch/patient, fhirUser), which the example drops as unknown.
+type smartStorage struct{ *storage.Storage }
+
+func (s smartStorage) GetClientByClientID(ctx context.Context, id string) (op.Client, error) {
+	c, err := s.Storage.GetClientByClientID(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	return smartClient{c}, nil
+}
+
+type smartClient struct{ op.Client }
+
+func (c smartClient) IsScopeAllowed(scope string) bool {
+	return strings.HasPrefix(scope, "patient/") || strings.HasPrefix(scope, "user/") ||
+		strings.HasPrefix(scope, "launch") || scope == "fhirUser" || c.Client.IsScopeAllowed(scope)
 }
 
 func pathOf(u string) string {
