@@ -23,6 +23,7 @@ import (
 	"github.com/patient-companion/companion/app/cli"
 	"github.com/patient-companion/companion/app/single"
 	"github.com/patient-companion/companion/assets"
+	"github.com/patient-companion/companion/clinic"
 	"github.com/patient-companion/companion/data"
 	"github.com/patient-companion/companion/data/vault"
 	"github.com/patient-companion/companion/internal/quietinit"
@@ -44,13 +45,20 @@ func run(args []string) int {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
 	keyring := vault.OSKeyring{}
+	cl, err := clinic.Provisioned()
+	if err != nil {
+		// A build with a broken clinic file is a packaging error; say so rather than run
+		// without the clinic's policy.
+		fmt.Fprintln(os.Stderr, "companion: this build's clinic settings are damaged:", err)
+		return cli.ExitFailure
+	}
 	if cli.HasCommand(args) {
 		// Commands print one line per error and nothing else on stderr; Fyne's own log lines
 		// (e.g. about an unparseable locale such as "C") belong to the window only.
 		log.SetOutput(io.Discard)
 		return cli.Run(ctx, args, cli.Env{
 			Stdin: os.Stdin, Stdout: os.Stdout, Stderr: os.Stderr, Getenv: os.Getenv,
-			Keyring: keyring, Version: version, Build: build(),
+			Keyring: keyring, Version: version, Build: build(), Clinic: cl,
 		})
 	}
 	dir, err := cli.DataDir(args, os.Getenv)
@@ -76,9 +84,11 @@ func run(args []string) int {
 	a := fyneapp.NewWithID(AppID)
 	a.SetIcon(fyne.NewStaticResource("icon.png", assets.Icon))
 	startAtLogin(a, dir)
-	ui := app.New(a, app.Options{
-		Profiles: &data.Profiles{Dir: dir, Keyring: keyring},
-	})
+	profiles := &data.Profiles{Dir: dir, Keyring: keyring}
+	if cl != nil {
+		profiles.Policy = cl
+	}
+	ui := app.New(a, app.Options{Profiles: profiles})
 	go func() {
 		for range inst.Requests() {
 			fyne.Do(func() {

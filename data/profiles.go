@@ -30,6 +30,8 @@ type Profiles struct {
 	Now func() time.Time
 	// Location is the zone for wall-clock times; nil means time.Local (TZ, else the system zone).
 	Location *time.Location
+	// Policy is the clinic's say over settings; nil without a clinic.
+	Policy Policy
 }
 
 // ProfileInfo is what can be known about a profile without unlocking it.
@@ -480,7 +482,7 @@ func (p *Profiles) finishOpen(ctx context.Context, db *sql.DB, path string, dk *
 	if now == nil {
 		now = time.Now
 	}
-	return &Store{db: db, key: dk, path: path, info: info, now: now, loc: p.loc()}, nil
+	return &Store{db: db, key: dk, path: path, info: info, now: now, loc: p.loc(), policy: p.Policy}, nil
 }
 
 // Recover unlocks a profile with its recovery key and sets a new passphrase.

@@ -2,6 +2,7 @@ package data
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"sort"
 	"strconv"
@@ -87,15 +88,31 @@ func SettingKeys() []string {
 	return keys
 }
 
-// GetSetting returns a setting's value, or its default when never set.
+// Policy is a clinic's say over settings (a *clinic.Clinic): defaults, and settings locked.
+type Policy interface {
+	Default(key string) string
+	IsLocked(key string) bool
+}
+
+// ErrLockedByClinic: the clinic that provided this installation set this setting for good.
+var ErrLockedByClinic = errors.New("this setting is set by your clinic and cannot be changed")
+
+// GetSetting returns a setting's value: the clinic's when it locked it, else the person's,
+// else the clinic's default, else the app's.
 func (s *Store) GetSetting(ctx context.Context, key string) (string, error) {
 	spec, ok := Settings[key]
 	if !ok {
 		return "", fmt.Errorf("setting %q: %w (known: %s)", key, ErrNotFound, strings.Join(SettingKeys(), ", "))
 	}
+	if s.policy != nil && s.policy.IsLocked(key) {
+		return s.policy.Default(key), nil
+	}
 	v, err := s.Setting(ctx, key)
 	if err != nil {
 		return "", err
+	}
+	if v == "" && s.policy != nil {
+		v = s.policy.Default(key)
 	}
 	if v == "" {
 		return spec.Default, nil
@@ -103,11 +120,17 @@ func (s *Store) GetSetting(ctx context.Context, key string) (string, error) {
 	return v, nil
 }
 
+// SettingLocked reports whether the clinic locked a setting.
+func (s *Store) SettingLocked(key string) bool { return s.policy != nil && s.policy.IsLocked(key) }
+
 // PutSetting checks and stores a setting's value, returning it in canonical form.
 func (s *Store) PutSetting(ctx context.Context, key, value string) (string, error) {
 	spec, ok := Settings[key]
 	if !ok {
 		return "", fmt.Errorf("setting %q: %w (known: %s)", key, ErrNotFound, strings.Join(SettingKeys(), ", "))
+	}
+	if s.SettingLocked(key) {
+		return "", fmt.Errorf("%s: %w", key, ErrLockedByClinic)
 	}
 	v, err := spec.Check(value)
 	if err != nil {

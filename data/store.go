@@ -24,6 +24,8 @@ type Store struct {
 	info ProfileInfo
 	now  func() time.Time
 	loc  *time.Location
+	// policy is the clinic's say over settings; nil without a clinic.
+	policy Policy
 
 	mu    sync.Mutex
 	index *searchIndex // built on first search, then kept current

@@ -27,9 +27,25 @@ func about(c *call) error {
 		"clinic":          nil,
 		"portal_url":      nil,
 		"locked_settings": []string{},
+		"support":         nil,
+	}
+	if cl := c.env.Clinic; cl != nil {
+		v["clinic"] = cl.Name
+		if cl.Portal != nil {
+			v["portal_url"] = cl.Portal.FHIRBaseURL
+		}
+		v["locked_settings"] = append([]string{}, cl.Locked...)
+		v["support"] = map[string]any{"phone": strPtr(cl.Support.Phone), "email": strPtr(cl.Support.Email), "web": strPtr(cl.Support.Web)}
 	}
 	return c.out(v, func(w io.Writer) {
 		fmt.Fprintf(w, "Patient Companion %s (build %s, %s, %s/%s)\n", c.env.Version, c.env.Build, runtime.Version(), runtime.GOOS, runtime.GOARCH)
+		if cl := c.env.Clinic; cl != nil {
+			fmt.Fprintf(w, "Provided by %s", cl.Name)
+			if cl.Support.Phone != "" {
+				fmt.Fprintf(w, " (help: %s)", cl.Support.Phone)
+			}
+			fmt.Fprintln(w)
+		}
 		fmt.Fprintf(w, "Data folder: %s\n", p.Dir)
 	})
 }

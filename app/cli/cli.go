@@ -16,6 +16,7 @@ import (
 
 	"github.com/spf13/pflag"
 
+	"github.com/patient-companion/companion/clinic"
 	"github.com/patient-companion/companion/data"
 	"github.com/patient-companion/companion/data/vault"
 )
@@ -44,6 +45,8 @@ type Env struct {
 	Now    func() time.Time
 	// Location is the zone for wall-clock times; nil means time.Local (TZ, else the system's).
 	Location *time.Location
+	// Clinic is the clinic built into this binary, or nil.
+	Clinic *clinic.Clinic
 	// Version and Build identify this binary for `about`.
 	Version, Build string
 }
@@ -267,6 +270,8 @@ func exitCode(err error) int {
 	var te *data.TamperedError
 	var pe portalError
 	switch {
+	case errors.Is(err, data.ErrLockedByClinic):
+		return ExitClinicLock
 	case errors.As(err, &pe):
 		return ExitPortal
 	case errors.As(err, &ue), errors.Is(err, data.ErrInvalid), errors.Is(err, data.ErrExists):
@@ -308,7 +313,11 @@ func (c *call) profiles() (*data.Profiles, error) {
 	if err != nil {
 		return nil, usageError{err.Error()}
 	}
-	return &data.Profiles{Dir: dir, Keyring: c.env.Keyring, Argon2: c.env.Argon2, Now: c.env.Now, Location: c.env.Location}, nil
+	p := &data.Profiles{Dir: dir, Keyring: c.env.Keyring, Argon2: c.env.Argon2, Now: c.env.Now, Location: c.env.Location}
+	if c.env.Clinic != nil {
+		p.Policy = c.env.Clinic
+	}
+	return p, nil
 }
 
 // passphrase returns the passphrase from --passphrase-file or COMPANION_PASSPHRASE, or nil.

@@ -10,17 +10,19 @@ import (
 	"testing"
 	"time"
 
+	"github.com/patient-companion/companion/clinic"
 	"github.com/patient-companion/companion/data/vault"
 )
 
 // harness runs commands in-process against one data folder.
 type harness struct {
-	t   *testing.T
-	dir string
-	env map[string]string
-	kr  vault.Keyring
-	loc *time.Location
-	now time.Time
+	t      *testing.T
+	dir    string
+	env    map[string]string
+	kr     vault.Keyring
+	loc    *time.Location
+	now    time.Time
+	clinic *clinic.Clinic
 }
 
 func newHarness(t *testing.T) *harness {
@@ -42,6 +44,7 @@ func (h *harness) run(args ...string) result {
 		Argon2:  vault.Argon2Params{Time: 1, MemoryKiB: 8 * 1024, Threads: 1},
 		Version: "test", Build: "test",
 		Location: h.loc,
+		Clinic:   h.clinic,
 	}
 	if !h.now.IsZero() {
 		env.Now = func() time.Time { return h.now }

@@ -31,9 +31,18 @@ func portalConnectFlags(fs *pflag.FlagSet) {
 }
 
 func portalConnect(c *call) error {
-	raw, err := c.oneArg("portal address (the FHIR base URL)")
-	if err != nil {
-		return err
+	var raw string
+	if cl := c.env.Clinic; cl != nil && cl.Portal != nil && len(c.args) == 0 {
+		// A clinic's build knows its portal: nothing to type.
+		raw = cl.Portal.FHIRBaseURL
+		if !c.changed("client-id") && cl.Portal.ClientID != "" {
+			c.fs.Set("client-id", cl.Portal.ClientID)
+		}
+	} else {
+		var err error
+		if raw, err = c.oneArg("portal address (the FHIR base URL)"); err != nil {
+			return err
+		}
 	}
 	client, err := fhir.New(raw, fhir.WithHTTPClient(&http.Client{Timeout: 30 * time.Second}))
 	if err != nil {
