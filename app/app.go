@@ -35,6 +35,10 @@ type Options struct {
 	// means every 30 seconds, and a negative value runs no loop at all (tests call the
 	// engine's Tick themselves, with times of their choosing, so they never sleep).
 	Tick time.Duration
+	// SyncEvery is how often an open profile with a portal syncs with it (once at opening,
+	// then periodically); zero means every 15 minutes, and a negative value runs no periodic
+	// sync at all ("Sync now" still works).
+	SyncEvery time.Duration
 }
 
 // UI is the app's main window and its screens.
@@ -50,13 +54,19 @@ type UI struct {
 	store *data.Store
 
 	// The screen on show; the others are nil.
-	start    *startScreen
-	create   *createScreen
-	recovery *recoveryScreen
-	unlock   *unlockScreen
-	recover  *recoverScreen
-	journal  *journalScreen
-	today    *todayScreen
+	start        *startScreen
+	create       *createScreen
+	recovery     *recoveryScreen
+	unlock       *unlockScreen
+	recover      *recoverScreen
+	journal      *journalScreen
+	today        *todayScreen
+	appointments *appointmentsScreen
+	messages     *messagesScreen
+	settings     *settingsScreen
+
+	// sync is the open profile's portal sync; nil while no profile is open.
+	sync *syncer
 
 	// reminder is the "Time for your medicine" window while it is open.
 	reminder *reminderWindow
@@ -110,6 +120,7 @@ func (u *UI) shutdown() {
 // closeStore forgets the open profile.
 func (u *UI) closeStore() {
 	u.stopEngine()
+	u.stopSync()()
 	u.closeReminder()
 	if u.store != nil {
 		_ = u.store.Close()
@@ -128,7 +139,7 @@ func background[T any](u *UI, work func(ctx context.Context) (T, error), done fu
 
 func (u *UI) clearScreens() {
 	u.start, u.create, u.recovery, u.unlock, u.recover, u.journal = nil, nil, nil, nil, nil, nil
-	u.today = nil
+	u.today, u.appointments, u.messages, u.settings = nil, nil, nil, nil
 }
 
 func (u *UI) setContent(o fyne.CanvasObject) {
@@ -193,6 +204,7 @@ func (u *UI) opened(s *data.Store) {
 	u.app.Preferences().SetString(prefLastProfile, s.Info().ID)
 	u.win.SetTitle(s.Info().Name + " — Patient Companion")
 	u.startEngine(s)
+	u.startSync(s)
 	u.showToday()
 }
 
@@ -201,10 +213,14 @@ func (u *UI) lock() {
 	s := u.store
 	u.store = nil
 	u.stopEngine()
+	synced := u.stopSync()
 	u.closeReminder()
 	u.showStart()
 	if s != nil {
-		u.opt.Go(func() { _ = s.Close() })
+		u.opt.Go(func() {
+			synced()
+			_ = s.Close()
+		})
 	}
 }
 

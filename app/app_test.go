@@ -48,7 +48,7 @@ func newTestUI(t *testing.T, p *data.Profiles) *UI {
 
 func newTestUIOn(t *testing.T, a fyne.App, p *data.Profiles) *UI {
 	t.Helper()
-	u := New(a, Options{Profiles: p, Go: syncGo, Tick: -1})
+	u := New(a, Options{Profiles: p, Go: syncGo, Tick: -1, SyncEvery: -1})
 	u.win.Show()
 	t.Cleanup(func() {
 		// Some tests close the window themselves; the test driver panics on a second Close.
@@ -555,7 +555,7 @@ func TestBackgroundWorkOnGoroutines(t *testing.T) {
 		<-done
 	}
 	a := test.NewTempApp(t)
-	u := New(a, Options{Profiles: p, Go: func(f func()) { queue <- f }, Tick: -1})
+	u := New(a, Options{Profiles: p, Go: func(f func()) { queue <- f }, Tick: -1, SyncEvery: -1})
 	t.Cleanup(func() {
 		for _, w := range a.Driver().AllWindows() {
 			if w == u.win {

@@ -26,10 +26,14 @@ const defaultTick = 30 * time.Second
 type reminderWindow struct {
 	win   fyne.Window
 	store *data.Store
+	head  *widget.Label
 	intro *widget.Label
-	box   *fyne.Container
-	rows  []*reminderRow
-	close *widget.Button
+	// notice is the words of a notice without doses (the test reminder), shown while the
+	// window has no doses.
+	notice string
+	box    *fyne.Container
+	rows   []*reminderRow
+	close  *widget.Button
 }
 
 // reminderRow is one dose in the reminder window.
@@ -50,16 +54,24 @@ type reminderRow struct {
 // ShowReminder opens the reminder window for n's due and late doses, or adds them to the
 // window already open. It must be called on the UI goroutine (from a callback, or through
 // fyne.Do from elsewhere, as the engine's notifier does). A notice without doses (only
-// appointments, or only doses already missed) opens nothing; Today is refreshed either way.
+// appointments, or only doses already missed) opens nothing, except a notice that is only
+// words (the test reminder), which the window shows; Today is refreshed either way.
 func (u *UI) ShowReminder(n remind.Notice) {
 	defer u.refreshToday()
-	if u.store == nil || len(n.Due)+len(n.Late) == 0 {
+	plain := n.Empty() && n.Body != ""
+	if u.store == nil || (len(n.Due)+len(n.Late) == 0 && !plain) {
 		return
 	}
 	w := u.reminder
 	if w == nil || w.store != u.store {
 		u.closeReminder()
 		w = u.newReminderWindow()
+	}
+	if plain {
+		w.notice = n.Body
+		if len(w.rows) == 0 && n.Title != "" {
+			w.head.SetText(n.Title)
+		}
 	}
 	add := func(o remind.Occurrence, late bool) {
 		for _, r := range w.rows {
@@ -89,11 +101,12 @@ func (u *UI) ShowReminder(n remind.Notice) {
 
 func (u *UI) newReminderWindow() *reminderWindow {
 	w := &reminderWindow{store: u.store, win: u.app.NewWindow(reminderTitle)}
+	w.head = heading(reminderTitle)
 	w.intro = paragraph("")
 	w.box = container.NewVBox()
 	w.close = widget.NewButton("Close", func() { u.closeReminder() })
 	w.win.SetContent(container.NewBorder(
-		container.NewPadded(container.NewVBox(heading(reminderTitle), w.intro)),
+		container.NewPadded(container.NewVBox(w.head, w.intro)),
 		container.NewPadded(container.NewHBox(container.NewPadded(caption("Keys: T taken · S skip · Z snooze")),
 			layout.NewSpacer(), tall(w.close))),
 		nil, nil,
@@ -161,6 +174,7 @@ func (w *reminderWindow) addRow(u *UI, o remind.Occurrence, late bool) {
 	r.box = container.NewVBox(container.New(layout.NewCustomPaddedVBoxLayout(-12), r.name, r.detail),
 		r.buttons, widget.NewSeparator())
 	w.rows = append(w.rows, r)
+	w.head.SetText(reminderTitle)
 	w.box.Add(r.box)
 }
 
@@ -233,7 +247,11 @@ func (w *reminderWindow) update() {
 	}
 	switch left {
 	case 0:
-		say(w.intro, "All done. You can close this window.")
+		if len(w.rows) == 0 && w.notice != "" {
+			say(w.intro, w.notice)
+		} else {
+			say(w.intro, "All done. You can close this window.")
+		}
 		w.close.Importance = widget.HighImportance
 	case 1:
 		say(w.intro, "Have you taken this medicine?")

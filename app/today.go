@@ -28,51 +28,65 @@ const (
 
 // The screens the navigation bar switches between.
 const (
-	navToday   = "today"
-	navJournal = "journal"
+	navToday        = "today"
+	navJournal      = "journal"
+	navAppointments = "appointments"
+	navMessages     = "messages"
+	navSettings     = "settings"
 )
 
-// navBar is the top of every screen of an open profile: Today and Journal, the person's
-// name, and Lock.
+// navBar is the top of every screen of an open profile: Today, Journal, Appointments,
+// Messages and Settings, the person's name, and Lock.
 type navBar struct {
-	today, journal *widget.Button
+	today, journal, appointments, messages, settings *widget.Button
 }
 
 // header builds the navigation bar with current marked, the profile's name (title) and
 // the Lock button.
 func (u *UI) header(current string, title *widget.Label, lockBtn *widget.Button) (fyne.CanvasObject, *navBar) {
 	nb := &navBar{
-		today:   widget.NewButtonWithIcon("Today", theme.HomeIcon(), u.showToday),
-		journal: widget.NewButtonWithIcon("Journal", theme.DocumentIcon(), u.showJournal),
+		today:        widget.NewButtonWithIcon("Today", theme.HomeIcon(), u.showToday),
+		journal:      widget.NewButtonWithIcon("Journal", theme.DocumentIcon(), u.showJournal),
+		appointments: widget.NewButtonWithIcon("Appointments", theme.CalendarIcon(), u.showAppointments),
+		messages:     widget.NewButtonWithIcon("Messages", theme.MailComposeIcon(), u.showMessages),
+		settings:     widget.NewButtonWithIcon("Settings", theme.SettingsIcon(), u.showSettings),
 	}
-	for name, b := range map[string]*widget.Button{navToday: nb.today, navJournal: nb.journal} {
+	for name, b := range map[string]*widget.Button{navToday: nb.today, navJournal: nb.journal,
+		navAppointments: nb.appointments, navMessages: nb.messages, navSettings: nb.settings} {
 		if name == current {
 			b.Importance = widget.HighImportance
 		} else {
 			b.Importance = widget.LowImportance
 		}
 	}
-	nav := container.NewHBox(tall(nb.today), tall(nb.journal))
+	nav := container.NewHBox(tall(nb.today), tall(nb.journal), tall(nb.appointments), tall(nb.messages), tall(nb.settings))
 	title.Alignment = fyne.TextAlignTrailing
 	return container.NewBorder(nil, nil, nav, container.NewCenter(tall(lockBtn)), title), nb
 }
 
-// addShortcuts lets Ctrl+1 and Ctrl+2 switch between Today and the Journal. (Canvas
-// shortcuts reach the window when no text field has the keyboard focus.)
+// addShortcuts lets Ctrl+1 … Ctrl+5 switch between Today, the Journal, Appointments,
+// Messages and Settings. (Canvas shortcuts reach the window when no text field has the
+// keyboard focus.)
 func (u *UI) addShortcuts() {
 	c := u.win.Canvas()
-	c.AddShortcut(&desktop.CustomShortcut{KeyName: fyne.Key1, Modifier: fyne.KeyModifierShortcutDefault},
-		func(fyne.Shortcut) {
-			if u.store != nil && u.today == nil {
-				u.showToday()
-			}
-		})
-	c.AddShortcut(&desktop.CustomShortcut{KeyName: fyne.Key2, Modifier: fyne.KeyModifierShortcutDefault},
-		func(fyne.Shortcut) {
-			if u.store != nil && u.journal == nil {
-				u.showJournal()
-			}
-		})
+	for _, s := range []struct {
+		key     fyne.KeyName
+		showing func() bool
+		show    func()
+	}{
+		{fyne.Key1, func() bool { return u.today != nil }, u.showToday},
+		{fyne.Key2, func() bool { return u.journal != nil }, u.showJournal},
+		{fyne.Key3, func() bool { return u.appointments != nil }, u.showAppointments},
+		{fyne.Key4, func() bool { return u.messages != nil }, u.showMessages},
+		{fyne.Key5, func() bool { return u.settings != nil }, u.showSettings},
+	} {
+		c.AddShortcut(&desktop.CustomShortcut{KeyName: s.key, Modifier: fyne.KeyModifierShortcutDefault},
+			func(fyne.Shortcut) {
+				if u.store != nil && !s.showing() {
+					s.show()
+				}
+			})
+	}
 }
 
 // todayScreen shows what to take now, what was missed, what comes later today, the next
@@ -85,6 +99,7 @@ type todayScreen struct {
 	lockBtn *widget.Button
 	nav     *navBar
 
+	syncLine *widget.Label // the portal sync status
 	status   *widget.Label // loading, failure or the empty state
 	retry    *widget.Button
 	retryBox *fyne.Container // holds retry; hidden with it (tall keeps its height)
@@ -116,6 +131,8 @@ type todayData struct {
 	asNeeded []data.Medication
 	next     *data.Appointment
 	damaged  bool
+	sync     syncInfo
+	syncErr  error
 }
 
 // loadToday reads today's doses, the as-needed medicines and the next appointment.
@@ -189,6 +206,7 @@ func loadToday(ctx context.Context, st *data.Store, now time.Time) (todayData, e
 			break
 		}
 	}
+	td.sync, td.syncErr = loadSyncInfo(ctx, st)
 	return td, nil
 }
 
@@ -207,6 +225,8 @@ func (u *UI) showToday() {
 	header, nav := u.header(navToday, t.title, t.lockBtn)
 	t.nav = nav
 
+	t.syncLine = caption("")
+	t.syncLine.Hide()
 	t.status = paragraph(msgTodayLoading)
 	t.retry = widget.NewButton("Try again", u.refreshToday)
 	t.retryBox = container.NewCenter(tall(t.retry))
@@ -216,7 +236,7 @@ func (u *UI) showToday() {
 	t.warning.Hide()
 	t.body = container.NewVBox()
 	content := container.NewVScroll(container.NewPadded(column(760,
-		container.NewVBox(t.warning, t.status, t.retryBox, t.body))))
+		container.NewVBox(t.syncLine, t.warning, t.status, t.retryBox, t.body))))
 	u.setContent(container.NewBorder(
 		container.NewVBox(container.NewPadded(header), widget.NewSeparator()), nil, nil, nil, content))
 	u.refreshToday()
@@ -245,6 +265,11 @@ func (u *UI) refreshToday() {
 			return
 		}
 		t.loaded = true
+		if td.syncErr != nil {
+			say(t.syncLine, msgSyncFailedRead)
+		} else {
+			say(t.syncLine, syncText(td.sync, u.sync, now))
+		}
 		if td.damaged {
 			say(t.warning, "Some of your records could not be read because the file was damaged. "+
 				"Everything else is shown, and nothing was changed.")

@@ -1,0 +1,269 @@
+package app
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/layout"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/patient-companion/companion/data"
+)
+
+const (
+	msgApptsLoading    = "Loading your appointments…"
+	msgApptsLoadFailed = "Your appointments could not be read just now. Please try again."
+	msgApptsEmpty      = "No appointments yet. Add one below, or connect to your clinic's portal " +
+		"and they will show here."
+	msgApptSaveFailed = "The appointment could not be saved. Please try again."
+	msgApptNoTitle    = "Write what the appointment is, for example: Blood test."
+	msgApptBadWhen    = "Write the date and time like 2025-12-01 09:30."
+	apptWhenLayout    = "2006-01-02 15:04"
+)
+
+// appointmentsScreen lists upcoming and past appointments and has a form to add one.
+type appointmentsScreen struct {
+	store  *data.Store
+	loaded bool
+
+	title   *widget.Label
+	lockBtn *widget.Button
+	nav     *navBar
+
+	status   *widget.Label // loading, failure or the empty state
+	warning  *widget.Label
+	upcoming []*apptRow
+	past     []*apptRow
+	list     *fyne.Container
+
+	// The form.
+	what     *widget.Entry
+	whatErr  *widget.Label
+	when     *widget.Entry
+	whenErr  *widget.Label
+	place    *widget.Entry
+	add      *widget.Button
+	addState *widget.Label
+}
+
+// apptRow is one appointment in the list.
+type apptRow struct {
+	appt   data.Appointment
+	when   *widget.Label
+	name   *widget.Label
+	place  *widget.Label // hidden without a place
+	status *widget.Label // "Cancelled", hidden otherwise
+	source *widget.Label // "From your clinic", hidden for local ones
+	box    fyne.CanvasObject
+}
+
+func (u *UI) showAppointments() {
+	if u.store == nil {
+		return
+	}
+	u.clearScreens()
+	a := &appointmentsScreen{store: u.store}
+	u.appointments = a
+	a.title = widget.NewLabelWithStyle(a.store.Info().Name, fyne.TextAlignTrailing, fyne.TextStyle{Bold: true})
+	a.title.SizeName = theme.SizeNameHeadingText
+	a.title.Truncation = fyne.TextTruncateEllipsis
+	a.lockBtn = widget.NewButtonWithIcon("Lock", theme.LogoutIcon(), u.lock)
+	header, nav := u.header(navAppointments, a.title, a.lockBtn)
+	a.nav = nav
+
+	a.status = paragraph(msgApptsLoading)
+	a.warning = paragraph("")
+	a.warning.Importance = widget.WarningImportance
+	a.warning.Hide()
+	a.list = container.NewVBox()
+
+	a.what = widget.NewEntry()
+	a.what.SetPlaceHolder("For example: Blood test")
+	a.what.OnChanged = func(string) { say(a.whatErr, ""); say(a.addState, "") }
+	a.whatErr = message()
+	a.when = widget.NewEntry()
+	a.when.SetPlaceHolder(apptWhenLayout)
+	a.when.OnChanged = func(string) { say(a.whenErr, ""); say(a.addState, "") }
+	a.when.OnSubmitted = func(string) { u.addAppointment() }
+	a.whenErr = message()
+	a.place = widget.NewEntry()
+	a.place.SetPlaceHolder("For example: Health centre, room 4")
+	a.place.OnSubmitted = func(string) { u.addAppointment() }
+	a.add = widget.NewButtonWithIcon("Add appointment", theme.ContentAddIcon(), u.addAppointment)
+	a.add.Importance = widget.HighImportance
+	a.addState = widget.NewLabel("")
+	a.addState.Wrapping = fyne.TextWrapWord
+	a.addState.Hide()
+	form := container.NewVBox(
+		subheading("Add an appointment"),
+		labelled(fieldLabel("What is it?"), a.what, a.whatErr),
+		container.NewGridWithColumns(2,
+			labelled(fieldLabel("When? (year-month-day hour:minute)"), a.when, a.whenErr),
+			labelled(fieldLabel("Where? (optional)"), a.place),
+		),
+		a.addState,
+		container.NewHBox(tall(a.add)),
+	)
+	content := container.NewVScroll(container.NewPadded(column(760,
+		container.NewVBox(a.warning, a.status, a.list, widget.NewSeparator(), form))))
+	u.setContent(container.NewBorder(
+		container.NewVBox(container.NewPadded(header), widget.NewSeparator()), nil, nil, nil, content))
+	u.loadAppointments()
+}
+
+// loadAppointments reads the appointments and lays them out.
+func (u *UI) loadAppointments() {
+	a := u.appointments
+	if a == nil {
+		return
+	}
+	st := a.store
+	background(u, func(ctx context.Context) ([]data.Appointment, error) {
+		return st.ListAppointments(ctx, time.Time{}, time.Time{})
+	}, func(list []data.Appointment, err error) {
+		if u.appointments != a {
+			return
+		}
+		var te *data.TamperedError
+		switch {
+		case errors.As(err, &te):
+			say(a.warning, "Some appointments could not be read because the file was damaged. "+
+				"Everything else is shown, and nothing was changed.")
+		case err != nil:
+			if !a.loaded {
+				say(a.status, msgApptsLoadFailed)
+			}
+			return
+		default:
+			say(a.warning, "")
+		}
+		a.loaded = true
+		u.fillAppointments(a, list)
+	})
+}
+
+func (u *UI) fillAppointments(a *appointmentsScreen, list []data.Appointment) {
+	now := u.opt.Now()
+	loc := a.store.Location()
+	a.upcoming, a.past = nil, nil
+	for _, ap := range list {
+		end := ap.End
+		if end.IsZero() {
+			end = ap.Start
+		}
+		if end.Before(now) {
+			a.past = append([]*apptRow{newApptRow(ap, loc, now)}, a.past...) // latest first
+		} else {
+			a.upcoming = append(a.upcoming, newApptRow(ap, loc, now))
+		}
+	}
+	var objs []fyne.CanvasObject
+	if len(list) == 0 {
+		say(a.status, msgApptsEmpty)
+	} else {
+		say(a.status, "")
+		objs = append(objs, subheading("Coming up"))
+		if len(a.upcoming) == 0 {
+			objs = append(objs, paragraph("No appointments coming up."))
+		}
+		for _, r := range a.upcoming {
+			objs = append(objs, r.box)
+		}
+		if len(a.past) > 0 {
+			objs = append(objs, subheading("Past"))
+			for _, r := range a.past {
+				objs = append(objs, r.box)
+			}
+		}
+	}
+	a.list.Objects = objs
+	a.list.Refresh()
+}
+
+func newApptRow(ap data.Appointment, loc *time.Location, now time.Time) *apptRow {
+	r := &apptRow{appt: ap}
+	when := ap.Start.In(loc)
+	text := when.Format("Mon 2 Jan 2006") + " at " + when.Format("15:04")
+	if w := appointmentWhen(when, now.In(loc)); strings.HasPrefix(w, "Today") || strings.HasPrefix(w, "Tomorrow") {
+		text = w
+	}
+	r.when = widget.NewLabel(text)
+	r.name = widget.NewLabelWithStyle(ap.Title, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	r.name.Wrapping = fyne.TextWrapWord
+	r.place = widget.NewLabel(ap.Location)
+	r.place.Wrapping = fyne.TextWrapWord
+	if ap.Location == "" {
+		r.place.Hide()
+	}
+	r.status = widget.NewLabelWithStyle("Cancelled", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	r.status.Importance = widget.DangerImportance
+	if ap.Status == "cancelled" {
+		r.name.SetText("Cancelled: " + ap.Title)
+	} else {
+		r.status.Hide()
+	}
+	r.source = caption("From your clinic")
+	if ap.Source != "portal" {
+		r.source.Hide()
+	}
+	r.box = container.NewBorder(nil, nil, nil, container.NewVBox(r.status, r.source),
+		container.New(layout.NewCustomPaddedVBoxLayout(-12), r.name, r.when, r.place))
+	return r
+}
+
+// addAppointment checks the form and stores the appointment.
+func (u *UI) addAppointment() {
+	a := u.appointments
+	if a == nil || a.add.Disabled() {
+		return
+	}
+	loc := a.store.Location()
+	ok := true
+	title := strings.TrimSpace(a.what.Text)
+	if title == "" {
+		say(a.whatErr, msgApptNoTitle)
+		ok = false
+	}
+	start, err := time.ParseInLocation(apptWhenLayout, strings.TrimSpace(a.when.Text), loc)
+	if err != nil {
+		say(a.whenErr, msgApptBadWhen)
+		ok = false
+	}
+	if !ok {
+		return
+	}
+	ap := data.Appointment{Title: title, Start: start, Location: a.place.Text}
+	a.add.Disable()
+	st := a.store
+	background(u, func(ctx context.Context) (data.Appointment, error) {
+		return st.AddAppointment(ctx, ap)
+	}, func(saved data.Appointment, err error) {
+		if u.appointments != a {
+			return
+		}
+		a.add.Enable()
+		switch {
+		case errors.Is(err, data.ErrInvalid):
+			say(a.addState, inputMessage(err))
+			a.addState.Importance = widget.DangerImportance
+			a.addState.Refresh()
+			return
+		case err != nil:
+			say(a.addState, msgApptSaveFailed)
+			a.addState.Importance = widget.DangerImportance
+			a.addState.Refresh()
+			return
+		}
+		a.what.SetText("")
+		a.when.SetText("")
+		a.place.SetText("")
+		a.addState.Importance = widget.MediumImportance
+		say(a.addState, "Added: "+saved.Title+", "+saved.Start.In(loc).Format("Mon 2 Jan 2006")+" at "+saved.Start.In(loc).Format("15:04")+".")
+		u.loadAppointments()
+	})
+}

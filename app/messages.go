@@ -1,0 +1,263 @@
+package app
+
+import (
+	"context"
+	"errors"
+	"image/color"
+	"strings"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/layout"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/patient-companion/companion/data"
+)
+
+const (
+	msgMessagesLoading    = "Loading your messages…"
+	msgMessagesLoadFailed = "Your messages could not be read just now. Please try again."
+	msgMessagesEmpty      = "No messages yet. Write a note or a question to your care team below; " +
+		"it is sent the next time the app reaches your clinic's portal."
+	msgNoteEmpty      = "Write your note first."
+	msgNoteSaveFailed = "Your note could not be saved. Please try again."
+	msgWaitingToSend  = "Waiting to send"
+	msgSent           = "Sent"
+	// threadIndent is how far in the side of the thread a message is not on starts.
+	threadIndent = 120
+)
+
+// messagesScreen is the thread with the care team, a box to write a note, and Sync now.
+type messagesScreen struct {
+	store  *data.Store
+	loaded bool
+
+	title   *widget.Label
+	lockBtn *widget.Button
+	nav     *navBar
+
+	syncLine *widget.Label // the sync status
+	sync     *widget.Button
+	syncMsg  *widget.Label // what went wrong with the last "Sync now"
+	status   *widget.Label // loading, failure or the empty state
+	warning  *widget.Label
+	rows     []*messageRow
+	thread   *fyne.Container
+	scroll   *container.Scroll
+
+	compose    *widget.Entry
+	composeErr *widget.Label
+	send       *widget.Button
+}
+
+// messageRow is one message of the thread.
+type messageRow struct {
+	msg  data.Message
+	who  *widget.Label // "You" or the sender, and when
+	text *widget.Label
+	mark *widget.Label // for notes of ours: waiting, sent or not sent
+	box  fyne.CanvasObject
+}
+
+func (u *UI) showMessages() {
+	if u.store == nil {
+		return
+	}
+	u.clearScreens()
+	m := &messagesScreen{store: u.store}
+	u.messages = m
+	m.title = widget.NewLabelWithStyle(m.store.Info().Name, fyne.TextAlignTrailing, fyne.TextStyle{Bold: true})
+	m.title.SizeName = theme.SizeNameHeadingText
+	m.title.Truncation = fyne.TextTruncateEllipsis
+	m.lockBtn = widget.NewButtonWithIcon("Lock", theme.LogoutIcon(), u.lock)
+	header, nav := u.header(navMessages, m.title, m.lockBtn)
+	m.nav = nav
+
+	m.syncLine = caption("")
+	m.syncLine.Hide()
+	m.sync = widget.NewButtonWithIcon("Sync now", theme.ViewRefreshIcon(), u.syncNow)
+	m.syncMsg = paragraph("")
+	m.syncMsg.Importance = widget.WarningImportance
+	m.syncMsg.Hide()
+	m.status = paragraph(msgMessagesLoading)
+	m.warning = paragraph("")
+	m.warning.Importance = widget.WarningImportance
+	m.warning.Hide()
+	m.thread = container.NewVBox()
+
+	m.compose = widget.NewMultiLineEntry()
+	m.compose.Wrapping = fyne.TextWrapWord
+	m.compose.SetMinRowsVisible(3)
+	m.compose.SetPlaceHolder("Write a note or a question for your care team")
+	m.compose.OnChanged = func(string) { say(m.composeErr, "") }
+	m.composeErr = message()
+	m.send = widget.NewButtonWithIcon("Send", theme.MailSendIcon(), u.sendNote)
+	m.send.Importance = widget.HighImportance
+
+	top := container.NewBorder(nil, nil, nil, container.NewCenter(tall(m.sync)), container.NewCenter(m.syncLine))
+	m.scroll = container.NewVScroll(container.NewPadded(column(760,
+		container.NewVBox(m.syncMsg, m.warning, m.status, m.thread))))
+	bottom := container.NewPadded(column(760, container.NewVBox(
+		labelled(fieldLabel("Write to your care team"), m.compose, m.composeErr),
+		container.NewHBox(tall(m.send), container.NewPadded(caption("Notes are sent when the app reaches your clinic's portal."))))))
+	u.setContent(container.NewBorder(
+		container.NewVBox(container.NewPadded(header), widget.NewSeparator(), container.NewPadded(top)),
+		container.NewVBox(widget.NewSeparator(), bottom), nil, nil, m.scroll))
+	if u.sync != nil && u.sync.running {
+		m.sync.Disable()
+	}
+	u.loadMessages()
+}
+
+// loadMessages reads the thread and the sync status.
+func (u *UI) loadMessages() {
+	m := u.messages
+	if m == nil {
+		return
+	}
+	st := m.store
+	type loaded struct {
+		msgs []data.Message
+		si   syncInfo
+	}
+	background(u, func(ctx context.Context) (loaded, error) {
+		var l loaded
+		var err error
+		l.msgs, err = st.ListMessages(ctx)
+		var te *data.TamperedError
+		if err != nil && !errors.As(err, &te) {
+			return l, err
+		}
+		si, serr := loadSyncInfo(ctx, st)
+		if serr != nil {
+			return l, serr
+		}
+		l.si = si
+		return l, err
+	}, func(l loaded, err error) {
+		if u.messages != m {
+			return
+		}
+		var te *data.TamperedError
+		switch {
+		case errors.As(err, &te):
+			say(m.warning, "Some messages could not be read because the file was damaged. "+
+				"Everything else is shown, and nothing was changed.")
+		case err != nil:
+			if !m.loaded {
+				say(m.status, msgMessagesLoadFailed)
+			}
+			say(m.syncLine, msgSyncFailedRead)
+			return
+		default:
+			say(m.warning, "")
+		}
+		m.loaded = true
+		say(m.syncLine, syncText(l.si, u.sync, u.opt.Now()))
+		u.fillMessages(m, l.msgs)
+	})
+}
+
+func (u *UI) fillMessages(m *messagesScreen, msgs []data.Message) {
+	loc := m.store.Location()
+	m.rows = nil
+	var objs []fyne.CanvasObject
+	for _, msg := range msgs {
+		r := newMessageRow(msg, loc)
+		m.rows = append(m.rows, r)
+		objs = append(objs, r.box)
+	}
+	if len(msgs) == 0 {
+		say(m.status, msgMessagesEmpty)
+	} else {
+		say(m.status, "")
+	}
+	m.thread.Objects = objs
+	m.thread.Refresh()
+	m.scroll.ScrollToBottom()
+}
+
+// messageMark says what became of a note of ours.
+func messageMark(msg data.Message) string {
+	switch msg.State {
+	case data.MessageSent:
+		return msgSent
+	case data.MessageFailed:
+		reason := strings.TrimSpace(msg.Error)
+		if reason == "" {
+			reason = "the portal did not accept it"
+		}
+		return "Not sent: " + reason
+	}
+	return msgWaitingToSend
+}
+
+func newMessageRow(msg data.Message, loc *time.Location) *messageRow {
+	r := &messageRow{msg: msg}
+	when := msg.At.In(loc).Format("Mon 2 Jan 2006, 15:04")
+	r.text = paragraph(msg.Text)
+	gap := canvas.NewRectangle(color.Transparent)
+	gap.SetMinSize(fyne.NewSize(threadIndent, 0))
+	if msg.Direction == data.DirectionOut {
+		r.who = widget.NewLabelWithStyle("You · "+when, fyne.TextAlignTrailing, fyne.TextStyle{Bold: true})
+		r.text.Alignment = fyne.TextAlignTrailing
+		r.mark = widget.NewLabel(messageMark(msg))
+		r.mark.Alignment = fyne.TextAlignTrailing
+		r.mark.SizeName = theme.SizeNameCaptionText
+		switch msg.State {
+		case data.MessageFailed:
+			r.mark.Importance = widget.DangerImportance
+			r.mark.Wrapping = fyne.TextWrapWord
+		case data.MessageSent:
+			r.mark.Importance = widget.SuccessImportance
+		}
+		r.box = container.NewBorder(nil, nil, gap, nil,
+			container.New(layout.NewCustomPaddedVBoxLayout(-12), r.who, r.text, r.mark))
+	} else {
+		sender := strings.TrimSpace(msg.Sender)
+		if sender == "" {
+			sender = "Your care team"
+		}
+		r.who = widget.NewLabelWithStyle(sender+" · "+when, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+		r.box = container.NewBorder(nil, nil, nil, gap,
+			container.New(layout.NewCustomPaddedVBoxLayout(-12), r.who, r.text))
+	}
+	r.who.Truncation = fyne.TextTruncateEllipsis
+	return r
+}
+
+// sendNote stores the note written in the box; it is queued for the portal.
+func (u *UI) sendNote() {
+	m := u.messages
+	if m == nil || m.send.Disabled() {
+		return
+	}
+	text := strings.TrimSpace(m.compose.Text)
+	if text == "" {
+		say(m.composeErr, msgNoteEmpty)
+		return
+	}
+	m.send.Disable()
+	st := m.store
+	background(u, func(ctx context.Context) (data.Message, error) {
+		return st.AddNote(ctx, text)
+	}, func(_ data.Message, err error) {
+		if u.messages != m {
+			return
+		}
+		m.send.Enable()
+		switch {
+		case errors.Is(err, data.ErrInvalid):
+			say(m.composeErr, inputMessage(err))
+			return
+		case err != nil:
+			say(m.composeErr, msgNoteSaveFailed)
+			return
+		}
+		m.compose.SetText("")
+		u.loadMessages()
+	})
+}

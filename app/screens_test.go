@@ -1,0 +1,529 @@
+package app
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	gosync "sync"
+	"testing"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/driver/desktop"
+	"fyne.io/fyne/v2/test"
+
+	"github.com/patient-companion/companion/data"
+)
+
+func ctrl(u *UI, key fyne.KeyName) {
+	u.win.Canvas().(fyne.Shortcutable).TypedShortcut(&desktop.CustomShortcut{KeyName: key, Modifier: fyne.KeyModifierShortcutDefault})
+}
+
+func TestNavigationShortcuts(t *testing.T) {
+	u := openToday(t, &testClock{t: fixedNow}, nil)
+	ctrl(u, fyne.Key3)
+	if u.appointments == nil {
+		t.Fatal("Ctrl+3 should show Appointments")
+	}
+	ctrl(u, fyne.Key4)
+	if u.messages == nil || u.appointments != nil {
+		t.Fatal("Ctrl+4 should show Messages")
+	}
+	ctrl(u, fyne.Key5)
+	if u.settings == nil || u.messages != nil {
+		t.Fatal("Ctrl+5 should show Settings")
+	}
+	test.Tap(u.settings.nav.appointments)
+	if u.appointments == nil {
+		t.Fatal("the Appointments button should show Appointments")
+	}
+	test.Tap(u.appointments.nav.messages)
+	if u.messages == nil {
+		t.Fatal("the Messages button should show Messages")
+	}
+	test.Tap(u.messages.nav.settings)
+	if u.settings == nil {
+		t.Fatal("the Settings button should show Settings")
+	}
+	ctrl(u, fyne.Key1)
+	if u.today == nil {
+		t.Fatal("Ctrl+1 should show Today")
+	}
+	assertShows(t, u.today.syncLine, "Not connected to a portal")
+}
+
+func TestAppointmentsEmptyState(t *testing.T) {
+	u := openToday(t, &testClock{t: fixedNow}, nil)
+	test.Tap(u.today.nav.appointments)
+	assertShows(t, u.appointments.status, msgApptsEmpty)
+}
+
+func TestAppointments(t *testing.T) {
+	u := openToday(t, &testClock{t: fixedNow}, func(ctx context.Context, st *data.Store) {
+		if _, err := st.AddAppointment(ctx, data.Appointment{Title: "Dentist", Start: fixedNow.Add(48 * time.Hour), Location: "High Street"}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := st.AddAppointment(ctx, data.Appointment{Title: "Flu jab", Start: fixedNow.Add(-72 * time.Hour)}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := st.UpsertPortalAppointment(ctx, "a1", "1", data.Appointment{Title: "Cardiology review",
+			Start: fixedNow.Add(24 * time.Hour), Location: "Clinic B", Status: "cancelled"}); err != nil {
+			t.Fatal(err)
+		}
+	})
+	ctrl(u, fyne.Key3)
+	a := u.appointments
+	if a == nil {
+		t.Fatal("Appointments did not open")
+	}
+	if a.status.Visible() {
+		t.Errorf("status shows %q with appointments", a.status.Text)
+	}
+	if len(a.upcoming) != 2 || len(a.past) != 1 {
+		t.Fatalf("%d upcoming, %d past; want 2 and 1", len(a.upcoming), len(a.past))
+	}
+	cancelled := a.upcoming[0]
+	if cancelled.appt.Title != "Cardiology review" {
+		t.Fatalf("first upcoming is %q", cancelled.appt.Title)
+	}
+	assertShows(t, cancelled.status, "Cancelled")
+	assertShows(t, cancelled.source, "From your clinic")
+	if !strings.HasPrefix(cancelled.name.Text, "Cancelled") {
+		t.Errorf("a cancelled appointment's title reads %q", cancelled.name.Text)
+	}
+	assertShows(t, cancelled.when, "Tomorrow at 14:30")
+	assertShows(t, cancelled.place, "Clinic B")
+	dentist := a.upcoming[1]
+	if dentist.status.Visible() || dentist.source.Visible() {
+		t.Error("a local booked appointment should not say cancelled or from your clinic")
+	}
+	assertShows(t, dentist.when, "Thu 27 Nov 2025 at 14:30")
+	assertShows(t, a.past[0].name, "Flu jab")
+	if a.past[0].place.Visible() {
+		t.Error("an appointment without a place shows one")
+	}
+
+	// The form: nothing typed, then a bad time, then a good one.
+	test.Tap(a.add)
+	assertShows(t, a.whatErr, msgApptNoTitle)
+	assertShows(t, a.whenErr, msgApptBadWhen)
+	test.Type(a.what, "Blood test")
+	test.Type(a.when, "tomorrow")
+	test.Tap(a.add)
+	if a.whatErr.Visible() {
+		t.Error("the title error stays after typing a title")
+	}
+	assertShows(t, a.whenErr, msgApptBadWhen)
+	a.when.SetText("2025-12-01 09:30")
+	test.Type(a.place, "Surgery")
+	test.Tap(a.add)
+	if a.whenErr.Visible() {
+		t.Errorf("when error: %q", a.whenErr.Text)
+	}
+	assertShows(t, a.addState, "Added: Blood test, Mon 1 Dec 2025 at 09:30.")
+	if a.what.Text != "" || a.when.Text != "" || a.place.Text != "" {
+		t.Error("the form should be empty after adding")
+	}
+	if len(a.upcoming) != 3 || a.upcoming[2].appt.Title != "Blood test" {
+		t.Fatalf("after adding, upcoming = %d", len(a.upcoming))
+	}
+	list, err := u.store.ListAppointments(context.Background(), time.Time{}, time.Time{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var found bool
+	for _, ap := range list {
+		if ap.Title == "Blood test" {
+			found = true
+			if ap.Location != "Surgery" || ap.Source != "local" || !ap.Start.Equal(time.Date(2025, 12, 1, 9, 30, 0, 0, time.UTC)) {
+				t.Errorf("stored %+v", ap)
+			}
+		}
+	}
+	if !found {
+		t.Error("the new appointment was not stored")
+	}
+}
+
+// fakePortal is a tiny FHIR server without sign-in that accepts notes.
+func fakePortal(t *testing.T) (*httptest.Server, *int) {
+	var mu gosync.Mutex
+	created := 0
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		defer mu.Unlock()
+		w.Header().Set("Content-Type", "application/fhir+json")
+		switch {
+		case r.Method == http.MethodPost && r.URL.Path == "/fhir/Communication":
+			created++
+			var res map[string]any
+			json.NewDecoder(r.Body).Decode(&res)
+			res["id"] = fmt.Sprintf("c%d", created)
+			w.WriteHeader(http.StatusCreated)
+			json.NewEncoder(w).Encode(res)
+		case r.Method == http.MethodGet && (r.URL.Path == "/fhir/Appointment" || r.URL.Path == "/fhir/Communication"):
+			fmt.Fprint(w, `{"resourceType":"Bundle","type":"searchset","entry":[]}`)
+		default:
+			w.WriteHeader(http.StatusNotFound)
+		}
+	}))
+	t.Cleanup(srv.Close)
+	return srv, &created
+}
+
+func noSleep(t *testing.T) {
+	portalSleep = func(ctx context.Context, d time.Duration) error { return ctx.Err() }
+	t.Cleanup(func() { portalSleep = nil })
+}
+
+func TestMessagesSendAndSync(t *testing.T) {
+	noSleep(t)
+	srv, created := fakePortal(t)
+	clk := &testClock{t: fixedNow}
+	u := openToday(t, clk, func(ctx context.Context, st *data.Store) {
+		if err := st.SetPortalConnection(ctx, data.Portal{URL: srv.URL + "/fhir", PatientID: "p1"}); err != nil {
+			t.Fatal(err)
+		}
+	})
+	assertShows(t, u.today.syncLine, "Not synced yet")
+	ctrl(u, fyne.Key4)
+	m := u.messages
+	if m == nil {
+		t.Fatal("Messages did not open")
+	}
+	assertShows(t, m.status, msgMessagesEmpty)
+
+	test.Tap(m.send)
+	assertShows(t, m.composeErr, msgNoteEmpty)
+	test.Type(m.compose, "Can I take ibuprofen with my tablets?")
+	test.Tap(m.send)
+	if m.composeErr.Visible() || m.compose.Text != "" {
+		t.Fatalf("after sending: error %q, box %q", m.composeErr.Text, m.compose.Text)
+	}
+	if len(m.rows) != 1 {
+		t.Fatalf("%d rows", len(m.rows))
+	}
+	r := m.rows[0]
+	assertShows(t, r.mark, msgWaitingToSend)
+	if !strings.HasPrefix(r.who.Text, "You") {
+		t.Errorf("our note is labelled %q", r.who.Text)
+	}
+	msgs, err := u.store.ListMessages(context.Background())
+	if err != nil || len(msgs) != 1 || msgs[0].State != data.MessageQueued || msgs[0].Direction != data.DirectionOut {
+		t.Fatalf("stored %+v, %v", msgs, err)
+	}
+	assertShows(t, m.syncLine, "Not synced yet — 1 note waiting")
+
+	clk.Set(fixedNow.Add(2 * time.Minute))
+	test.Tap(m.sync)
+	if *created != 1 {
+		t.Fatalf("the portal got %d notes", *created)
+	}
+	m = u.messages
+	assertShows(t, m.rows[0].mark, msgSent)
+	if m.syncMsg.Visible() {
+		t.Errorf("after a good sync: %q", m.syncMsg.Text)
+	}
+	assertShows(t, m.syncLine, "Synced just now")
+	clk.Set(fixedNow.Add(4 * time.Minute))
+	ctrl(u, fyne.Key1)
+	assertShows(t, u.today.syncLine, "Synced 2 min ago")
+
+	// A message from the care team, and one they refused, show in the thread.
+	if _, err := u.store.UpsertIncomingMessage(context.Background(), "in1",
+		data.Message{At: fixedNow.Add(3 * time.Minute), Text: "Yes, that is fine.", Sender: "Nurse Patel"}); err != nil {
+		t.Fatal(err)
+	}
+	ctrl(u, fyne.Key4)
+	m = u.messages
+	if len(m.rows) != 2 || !strings.HasPrefix(m.rows[1].who.Text, "Nurse Patel") || m.rows[1].mark != nil {
+		t.Fatalf("incoming row: %d rows", len(m.rows))
+	}
+}
+
+func TestSyncOffline(t *testing.T) {
+	noSleep(t)
+	srv, _ := fakePortal(t)
+	url := srv.URL + "/fhir"
+	srv.Close()
+	u := openToday(t, &testClock{t: fixedNow}, func(ctx context.Context, st *data.Store) {
+		if err := st.SetPortalConnection(ctx, data.Portal{URL: url, PatientID: "p1"}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := st.AddNote(ctx, "Private question about my medicine"); err != nil {
+			t.Fatal(err)
+		}
+	})
+	ctrl(u, fyne.Key4)
+	m := u.messages
+	test.Tap(m.sync)
+	m = u.messages
+	assertShows(t, m.rows[0].mark, msgWaitingToSend)
+	assertShows(t, m.syncLine, "Offline — 1 note waiting")
+	assertShows(t, m.syncMsg, msgSyncOffline)
+	if m.sync.Disabled() {
+		t.Error("Sync now should be available again")
+	}
+	msgs, _ := u.store.ListMessages(context.Background())
+	if msgs[0].State != data.MessageQueued {
+		t.Errorf("the note is %s", msgs[0].State)
+	}
+	ctrl(u, fyne.Key1)
+	assertShows(t, u.today.syncLine, "Offline — 1 note waiting")
+}
+
+func TestSyncNotConnected(t *testing.T) {
+	u := openToday(t, &testClock{t: fixedNow}, nil)
+	ctrl(u, fyne.Key4)
+	test.Tap(u.messages.sync)
+	assertShows(t, u.messages.syncMsg, msgSyncNotLinked)
+	assertShows(t, u.messages.syncLine, "Not connected to a portal")
+}
+
+func TestMessageMarks(t *testing.T) {
+	for _, c := range []struct {
+		m    data.Message
+		want string
+	}{
+		{data.Message{State: data.MessageQueued}, "Waiting to send"},
+		{data.Message{State: data.MessageSent}, "Sent"},
+		{data.Message{State: data.MessageFailed, Error: "the recipient is unknown"}, "Not sent: the recipient is unknown"},
+		{data.Message{State: data.MessageFailed}, "Not sent: the portal did not accept it"},
+	} {
+		if got := messageMark(c.m); got != c.want {
+			t.Errorf("messageMark(%s) = %q, want %q", c.m.State, got, c.want)
+		}
+	}
+}
+
+func TestPeriodicSync(t *testing.T) {
+	noSleep(t)
+	srv, created := fakePortal(t)
+	ticks := make(chan time.Time)
+	ticked := make(chan struct{})
+	syncTimer = func(time.Duration) (<-chan time.Time, func()) { return ticks, func() {} }
+	syncTicked = func() { ticked <- struct{}{} }
+	t.Cleanup(func() {
+		syncTimer = func(every time.Duration) (<-chan time.Time, func()) {
+			tk := time.NewTicker(every)
+			return tk.C, tk.Stop
+		}
+		syncTicked = nil
+	})
+	p := testProfiles(t, nil)
+	st, _, err := p.Create(context.Background(), data.CreateOptions{Name: "Mum", Passphrase: []byte(goodPass), NoKeyring: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	if err := st.SetPortalConnection(ctx, data.Portal{URL: srv.URL + "/fhir", PatientID: "p1"}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := st.AddNote(ctx, "Hello"); err != nil {
+		t.Fatal(err)
+	}
+	st.Close()
+	a := test.NewTempApp(t)
+	u := New(a, Options{Profiles: p, Go: syncGo, Tick: -1, SyncEvery: time.Hour})
+	u.win.Show()
+	t.Cleanup(func() {
+		for _, w := range a.Driver().AllWindows() {
+			if w == u.win {
+				w.Close()
+			}
+		}
+	})
+	unlockWith(t, u, goodPass)
+	// The first sync runs on opening.
+	if *created != 1 {
+		t.Fatalf("after opening, the portal got %d notes", *created)
+	}
+	assertShows(t, u.today.syncLine, "Synced just now")
+	if _, err := u.store.AddNote(ctx, "Another"); err != nil {
+		t.Fatal(err)
+	}
+	ticks <- time.Now()
+	<-ticked
+	if *created != 2 {
+		t.Fatalf("after a tick, the portal got %d notes", *created)
+	}
+	u.lock()
+	if u.sync != nil {
+		t.Error("locking should stop syncing")
+	}
+}
+
+func TestSettings(t *testing.T) {
+	u := openToday(t, &testClock{t: fixedNow}, nil)
+	ctrl(u, fyne.Key5)
+	s := u.settings
+	if s == nil {
+		t.Fatal("Settings did not open")
+	}
+	if s.hideNames.Checked || !s.startLogin.Checked || s.autoLock.Text != "5" || s.snooze.Text != "10" || s.apptRem.Text != "24h,1h" {
+		t.Fatalf("defaults: hide %v, start %v, lock %q, snooze %q, appt %q",
+			s.hideNames.Checked, s.startLogin.Checked, s.autoLock.Text, s.snooze.Text, s.apptRem.Text)
+	}
+	get := func(key string) string {
+		t.Helper()
+		v, err := u.store.GetSetting(context.Background(), key)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return v
+	}
+	test.Tap(s.hideNames)
+	if v := get("hide_medicine_names"); v != "true" {
+		t.Errorf("hide_medicine_names = %q", v)
+	}
+	test.Tap(s.startLogin)
+	if v := get("start_at_login"); v != "false" || !u.app.Preferences().Bool(prefAutostartOff) {
+		t.Errorf("start_at_login = %q, autostart.off %v", v, u.app.Preferences().Bool(prefAutostartOff))
+	}
+	test.Tap(s.startLogin)
+	if u.app.Preferences().Bool(prefAutostartOff) {
+		t.Error("turning start at login back on should clear autostart.off")
+	}
+
+	// An invalid auto-lock value shows an error and saves nothing.
+	s.autoLock.SetText("soon")
+	s.snooze.SetText("15")
+	test.Tap(s.save)
+	assertShows(t, s.autoLockErr, "Use a whole number from 0 to 1440.")
+	if get("auto_lock_minutes") != "5" || get("snooze_minutes") != "10" {
+		t.Error("nothing should be saved while a field is wrong")
+	}
+	s.autoLock.SetText(" 20 ")
+	test.Tap(s.save)
+	if s.autoLockErr.Visible() {
+		t.Error("the error should go once the value is right")
+	}
+	assertShows(t, s.saveMsg, msgSettingsSaved)
+	if get("auto_lock_minutes") != "20" || get("snooze_minutes") != "15" {
+		t.Errorf("saved %q, %q", get("auto_lock_minutes"), get("snooze_minutes"))
+	}
+	if s.autoLock.Text != "20" {
+		t.Errorf("the field should show the saved value, shows %q", s.autoLock.Text)
+	}
+
+	// Reopened, the screen shows what was saved.
+	ctrl(u, fyne.Key1)
+	ctrl(u, fyne.Key5)
+	s = u.settings
+	if !s.hideNames.Checked || !s.startLogin.Checked || s.autoLock.Text != "20" {
+		t.Error("settings not shown as saved")
+	}
+}
+
+func TestSendTestReminder(t *testing.T) {
+	u := openToday(t, &testClock{t: fixedNow}, nil)
+	ctrl(u, fyne.Key5)
+	test.Tap(u.settings.testBtn)
+	w := u.reminder
+	if w == nil {
+		t.Fatal("the test reminder should open the reminder window")
+	}
+	assertShows(t, w.head, "Test reminder")
+	assertShows(t, w.intro, "Reminders are working.")
+	if len(w.rows) != 0 {
+		t.Error("the test reminder has no doses")
+	}
+	if !u.settings.testMsg.Visible() {
+		t.Error("the settings screen should say the test was sent")
+	}
+	test.Tap(w.close)
+	if u.reminder != nil {
+		t.Error("Close should close the reminder window")
+	}
+	// Nothing was recorded.
+	if evs := doseEvents(t, u); len(evs) != 0 {
+		t.Errorf("events %+v", evs)
+	}
+}
+
+func TestSettingsPortal(t *testing.T) {
+	u := openToday(t, &testClock{t: fixedNow}, func(ctx context.Context, st *data.Store) {
+		if err := st.SetPortalConnection(ctx, data.Portal{URL: "https://portal.example.org/fhir", PatientID: "p1"}); err != nil {
+			t.Fatal(err)
+		}
+		if err := st.SetLastSync(ctx, fixedNow.Add(-time.Hour)); err != nil {
+			t.Fatal(err)
+		}
+	})
+	ctrl(u, fyne.Key5)
+	s := u.settings
+	assertShows(t, s.portalText, "Connected to https://portal.example.org/fhir\nPatient: p1\nLast synced: Tue 25 Nov 2025 at 13:30")
+	if !s.disconnect.Visible() {
+		t.Fatal("Disconnect should show while connected")
+	}
+	u.disconnectPortal()
+	if s.disconnect.Visible() || !strings.HasPrefix(s.portalText.Text, "Not connected") {
+		t.Errorf("after disconnecting: %q", s.portalText.Text)
+	}
+	p, err := u.store.PortalConnection(context.Background())
+	if err != nil || p.URL != "" {
+		t.Errorf("stored connection %+v, %v", p, err)
+	}
+}
+
+func TestSyncSignInAgain(t *testing.T) {
+	noSleep(t)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.WriteHeader(http.StatusUnauthorized)
+	}))
+	t.Cleanup(srv.Close)
+	u := openToday(t, &testClock{t: fixedNow}, func(ctx context.Context, st *data.Store) {
+		if err := st.SetPortalConnection(ctx, data.Portal{URL: srv.URL + "/fhir", PatientID: "p1"}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := st.AddNote(ctx, "Secret words"); err != nil {
+			t.Fatal(err)
+		}
+	})
+	ctrl(u, fyne.Key4)
+	test.Tap(u.messages.sync)
+	assertShows(t, u.messages.syncLine, "Sign in again")
+	assertShows(t, u.messages.syncMsg, msgSyncSignIn)
+	assertShows(t, u.messages.rows[0].mark, msgWaitingToSend)
+}
+
+// lockPolicy is a clinic that set hide_medicine_names and auto_lock_minutes for good.
+type lockPolicy struct{}
+
+func (lockPolicy) Default(key string) string {
+	switch key {
+	case "hide_medicine_names":
+		return "true"
+	case "auto_lock_minutes":
+		return "2"
+	}
+	return ""
+}
+func (lockPolicy) IsLocked(key string) bool {
+	return key == "hide_medicine_names" || key == "auto_lock_minutes"
+}
+
+func TestSettingsLockedByClinic(t *testing.T) {
+	p := testProfiles(t, nil)
+	p.Policy = lockPolicy{}
+	passProfile(t, p, "Mum")
+	u := newTestUI(t, p)
+	unlockWith(t, u, goodPass)
+	ctrl(u, fyne.Key5)
+	s := u.settings
+	if !s.hideNames.Checked || !s.hideNames.Disabled() || !s.autoLock.Disabled() || s.autoLock.Text != "2" || !s.clinic.Visible() {
+		t.Fatalf("locked settings: hide %v/%v, lock %q/%v", s.hideNames.Checked, s.hideNames.Disabled(), s.autoLock.Text, s.autoLock.Disabled())
+	}
+	if s.snooze.Disabled() || s.startLogin.Disabled() {
+		t.Error("settings the clinic did not lock should stay changeable")
+	}
+	s.snooze.SetText("20")
+	test.Tap(s.save)
+	assertShows(t, s.saveMsg, msgSettingsSaved)
+	if v, _ := u.store.GetSetting(context.Background(), "snooze_minutes"); v != "20" {
+		t.Errorf("snooze_minutes = %q", v)
+	}
+}

@@ -1,0 +1,387 @@
+package app
+
+import (
+	"context"
+	"errors"
+	"strings"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/patient-companion/companion/app/remind"
+	"github.com/patient-companion/companion/data"
+)
+
+const (
+	msgSettingsLoading    = "Loading your settings…"
+	msgSettingsLoadFailed = "Your settings could not be read just now. Please try again."
+	msgSettingSaveFailed  = "That could not be saved. Please try again."
+	msgSettingsSaved      = "Saved."
+	// prefAutostartOff is the Fyne preference main reads at start: true when the person
+	// turned "start at login" off.
+	prefAutostartOff = "autostart.off"
+)
+
+// testNotice is what "Send a test reminder" shows.
+var testNotice = remind.Notice{Title: "Test reminder", Body: "Reminders are working."}
+
+// settingsScreen shows the profile's settings and its portal connection.
+type settingsScreen struct {
+	store  *data.Store
+	loaded bool
+
+	title   *widget.Label
+	lockBtn *widget.Button
+	nav     *navBar
+
+	status *widget.Label   // loading or failure
+	locked map[string]bool // settings the clinic set for good
+	clinic *widget.Label   // says so, when any are
+
+	hideNames   *widget.Check
+	startLogin  *widget.Check
+	checkMsg    *widget.Label // a check that could not be saved
+	autoLock    *widget.Entry
+	autoLockErr *widget.Label
+	snooze      *widget.Entry
+	snoozeErr   *widget.Label
+	apptRem     *widget.Entry
+	apptRemErr  *widget.Label
+	save        *widget.Button
+	saveMsg     *widget.Label
+	testBtn     *widget.Button
+	testMsg     *widget.Label
+
+	left, right *fyne.Container // re-laid out when a load changes them
+
+	portalText *widget.Label
+	disconnect *widget.Button
+	portalMsg  *widget.Label
+}
+
+// settingField ties an entry to its setting key and its message.
+type settingField struct {
+	key   string
+	entry *widget.Entry
+	err   *widget.Label
+}
+
+func (s *settingsScreen) fields() []settingField {
+	return []settingField{
+		{"auto_lock_minutes", s.autoLock, s.autoLockErr},
+		{"snooze_minutes", s.snooze, s.snoozeErr},
+		{"appointment_reminders", s.apptRem, s.apptRemErr},
+	}
+}
+
+func (u *UI) showSettings() {
+	if u.store == nil {
+		return
+	}
+	u.clearScreens()
+	s := &settingsScreen{store: u.store}
+	u.settings = s
+	s.title = widget.NewLabelWithStyle(s.store.Info().Name, fyne.TextAlignTrailing, fyne.TextStyle{Bold: true})
+	s.title.SizeName = theme.SizeNameHeadingText
+	s.title.Truncation = fyne.TextTruncateEllipsis
+	s.lockBtn = widget.NewButtonWithIcon("Lock", theme.LogoutIcon(), u.lock)
+	header, nav := u.header(navSettings, s.title, s.lockBtn)
+	s.nav = nav
+
+	s.status = paragraph(msgSettingsLoading)
+	s.clinic = caption("Settings that cannot be changed here were set by your clinic.")
+	s.clinic.Wrapping = fyne.TextWrapWord
+	s.clinic.Hide()
+	s.hideNames = widget.NewCheck("Hide medicine names in notifications", nil)
+	s.startLogin = widget.NewCheck("Start when I log in, so reminders come", nil)
+	s.checkMsg = message()
+	s.autoLock = widget.NewEntry()
+	s.autoLockErr = message()
+	s.snooze = widget.NewEntry()
+	s.snoozeErr = message()
+	s.apptRem = widget.NewEntry()
+	s.apptRem.SetPlaceHolder("24h,1h")
+	s.apptRemErr = message()
+	for _, f := range s.fields() {
+		f := f
+		f.entry.OnChanged = func(string) { say(f.err, ""); say(s.saveMsg, "") }
+		f.entry.OnSubmitted = func(string) { u.saveSettings() }
+	}
+	s.save = widget.NewButtonWithIcon("Save", theme.DocumentSaveIcon(), u.saveSettings)
+	s.save.Importance = widget.HighImportance
+	s.saveMsg = widget.NewLabel("")
+	s.saveMsg.Hide()
+	s.testBtn = widget.NewButtonWithIcon("Send a test reminder", theme.MailSendIcon(), u.sendTestReminder)
+	s.testMsg = paragraph("")
+	s.testMsg.Hide()
+
+	s.portalText = paragraph("")
+	s.disconnect = widget.NewButton("Disconnect", u.confirmDisconnect)
+	s.disconnect.Hide()
+	s.portalMsg = message()
+
+	s.left = container.NewVBox(
+		s.status,
+		s.clinic,
+		subheading("Reminders"),
+		s.hideNames,
+		s.startLogin,
+		s.checkMsg,
+		labelled(fieldLabel("Snooze for how many minutes?"), s.snooze, caption("From 1 to 240."), s.snoozeErr),
+		labelled(fieldLabel("Remind me of appointments"), s.apptRem,
+			caption("How long before, like 24h,1h — or none."), s.apptRemErr),
+		subheading("Security"),
+		labelled(fieldLabel("Lock after how many idle minutes?"), s.autoLock, caption("0 means never."), s.autoLockErr),
+		container.NewHBox(tall(s.save), container.NewCenter(s.saveMsg)),
+	)
+	s.right = container.NewVBox(
+		subheading("Check your reminders"),
+		paragraph("Shows a reminder now, so you can see and hear what one looks like."),
+		container.NewHBox(tall(s.testBtn)),
+		s.testMsg,
+		subheading("Clinic portal"),
+		s.portalText,
+		s.portalMsg,
+		container.NewHBox(tall(s.disconnect)),
+	)
+	content := container.NewVScroll(container.NewPadded(column(960, container.NewGridWithColumns(2,
+		container.NewPadded(s.left), container.NewPadded(s.right)))))
+	u.setContent(container.NewBorder(
+		container.NewVBox(container.NewPadded(header), widget.NewSeparator()), nil, nil, nil, content))
+	u.loadSettings()
+}
+
+// loadSettings reads the settings into the form, then the portal connection.
+func (u *UI) loadSettings() {
+	s := u.settings
+	if s == nil {
+		return
+	}
+	st := s.store
+	keys := []string{"hide_medicine_names", "start_at_login", "auto_lock_minutes", "snooze_minutes", "appointment_reminders"}
+	background(u, func(ctx context.Context) (map[string]string, error) {
+		vals := map[string]string{}
+		for _, k := range keys {
+			v, err := st.GetSetting(ctx, k)
+			if err != nil {
+				return nil, err
+			}
+			vals[k] = v
+		}
+		return vals, nil
+	}, func(vals map[string]string, err error) {
+		if u.settings != s {
+			return
+		}
+		if err != nil {
+			say(s.status, msgSettingsLoadFailed)
+			return
+		}
+		say(s.status, "")
+		s.loaded = true
+		s.hideNames.SetChecked(vals["hide_medicine_names"] == "true")
+		s.startLogin.SetChecked(vals["start_at_login"] == "true")
+		s.hideNames.OnChanged = func(on bool) { u.saveCheck(s.hideNames, "hide_medicine_names", on) }
+		s.startLogin.OnChanged = func(on bool) { u.saveCheck(s.startLogin, "start_at_login", on) }
+		s.autoLock.SetText(vals["auto_lock_minutes"])
+		s.snooze.SetText(vals["snooze_minutes"])
+		s.apptRem.SetText(vals["appointment_reminders"])
+		for _, f := range s.fields() {
+			say(f.err, "")
+		}
+		s.locked = map[string]bool{}
+		for _, k := range keys {
+			s.locked[k] = st.SettingLocked(k)
+		}
+		for k, d := range map[string]fyne.Disableable{"hide_medicine_names": s.hideNames, "start_at_login": s.startLogin,
+			"auto_lock_minutes": s.autoLock, "snooze_minutes": s.snooze, "appointment_reminders": s.apptRem} {
+			if s.locked[k] {
+				d.Disable()
+				s.clinic.Show()
+			}
+		}
+		say(s.saveMsg, "")
+		s.left.Refresh()
+	})
+	u.loadPortal()
+}
+
+// saveCheck stores a check box's setting as soon as it changes.
+func (u *UI) saveCheck(c *widget.Check, key string, on bool) {
+	s := u.settings
+	if s == nil {
+		return
+	}
+	say(s.checkMsg, "")
+	value := "false"
+	if on {
+		value = "true"
+	}
+	if key == "start_at_login" {
+		// main reads this preference at start to add or remove the login entry.
+		u.app.Preferences().SetBool(prefAutostartOff, !on)
+	}
+	st := s.store
+	background(u, func(ctx context.Context) (string, error) {
+		return st.PutSetting(ctx, key, value)
+	}, func(_ string, err error) {
+		if u.settings != s || err == nil {
+			return
+		}
+		if errors.Is(err, data.ErrLockedByClinic) {
+			say(s.checkMsg, "That setting was set by your clinic and cannot be changed here.")
+		} else {
+			say(s.checkMsg, msgSettingSaveFailed)
+		}
+		// Show what is stored, without saving again.
+		f := c.OnChanged
+		c.OnChanged = nil
+		c.SetChecked(!on)
+		c.OnChanged = f
+		if key == "start_at_login" {
+			u.app.Preferences().SetBool(prefAutostartOff, on)
+		}
+	})
+}
+
+// saveSettings checks every field, then saves them all (nothing is saved while one is wrong).
+func (u *UI) saveSettings() {
+	s := u.settings
+	if s == nil || !s.loaded || s.save.Disabled() {
+		return
+	}
+	say(s.saveMsg, "")
+	vals := map[string]string{}
+	ok := true
+	var fields []settingField
+	for _, f := range s.fields() {
+		if s.locked[f.key] {
+			continue
+		}
+		fields = append(fields, f)
+		v, err := data.Settings[f.key].Check(f.entry.Text)
+		if err != nil {
+			say(f.err, sentence(err.Error()))
+			ok = false
+			continue
+		}
+		say(f.err, "")
+		vals[f.key] = v
+	}
+	if !ok {
+		return
+	}
+	s.save.Disable()
+	st := s.store
+	background(u, func(ctx context.Context) (map[string]string, error) {
+		out := map[string]string{}
+		for _, f := range fields {
+			v, err := st.PutSetting(ctx, f.key, vals[f.key])
+			if err != nil {
+				return out, err
+			}
+			out[f.key] = v
+		}
+		return out, nil
+	}, func(saved map[string]string, err error) {
+		if u.settings != s {
+			return
+		}
+		s.save.Enable()
+		if err != nil {
+			say(s.saveMsg, msgSettingSaveFailed)
+			return
+		}
+		for _, f := range s.fields() {
+			if v, ok := saved[f.key]; ok && v != f.entry.Text {
+				f.entry.SetText(v)
+			}
+		}
+		say(s.saveMsg, msgSettingsSaved)
+	})
+}
+
+// sendTestReminder shows a harmless notice through the path the reminder engine uses: a
+// desktop notification and the reminder window.
+func (u *UI) sendTestReminder() {
+	s := u.settings
+	if s == nil || u.engine == nil {
+		return
+	}
+	_ = engineNotifier{u: u, eng: u.engine}.Notify(u.ctx, testNotice)
+	say(s.testMsg, "A test reminder was sent. If no notification appeared, check that this computer allows notifications from Patient Companion.")
+	s.right.Refresh()
+}
+
+// loadPortal shows the portal connection.
+func (u *UI) loadPortal() {
+	s := u.settings
+	if s == nil {
+		return
+	}
+	st := s.store
+	background(u, st.PortalConnection, func(p data.Portal, err error) {
+		if u.settings != s {
+			return
+		}
+		defer s.right.Refresh()
+		if err != nil {
+			say(s.portalText, "The portal connection could not be read just now.")
+			s.disconnect.Hide()
+			return
+		}
+		if p.URL == "" {
+			say(s.portalText, "Not connected to a portal. Your clinic can connect this profile to its portal "+
+				"so appointments and messages arrive here.")
+			s.disconnect.Hide()
+			return
+		}
+		last := "never"
+		if !p.LastSync.IsZero() {
+			ls := p.LastSync.In(st.Location())
+			last = ls.Format("Mon 2 Jan 2006") + " at " + ls.Format("15:04")
+		}
+		lines := []string{"Connected to " + p.URL, "Patient: " + p.PatientID, "Last synced: " + last}
+		say(s.portalText, strings.Join(lines, "\n"))
+		s.disconnect.Show()
+	})
+}
+
+// confirmDisconnect asks before disconnecting the portal.
+func (u *UI) confirmDisconnect() {
+	dialog.ShowConfirm("Disconnect from the portal?",
+		"Appointments and messages already here stay here. Notes waiting to send will not be sent "+
+			"unless you connect again.", func(ok bool) {
+			if ok {
+				u.disconnectPortal()
+			}
+		}, u.win)
+}
+
+// disconnectPortal forgets the portal connection and its sign-in.
+func (u *UI) disconnectPortal() {
+	s := u.settings
+	if s == nil {
+		return
+	}
+	say(s.portalMsg, "")
+	st := s.store
+	background(u, func(ctx context.Context) (struct{}, error) {
+		return struct{}{}, st.SetPortalConnection(ctx, data.Portal{})
+	}, func(_ struct{}, err error) {
+		if u.settings != s {
+			return
+		}
+		if err != nil && !errors.Is(err, context.Canceled) {
+			say(s.portalMsg, "The portal could not be disconnected just now. Please try again.")
+			return
+		}
+		if sy := u.sync; sy != nil {
+			sy.lastErr = nil
+		}
+		u.loadPortal()
+	})
+}

@@ -1,0 +1,321 @@
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log"
+	"net/http"
+	gosync "sync"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/patient-companion/companion/data"
+	"github.com/patient-companion/companion/sync/fhir"
+	"github.com/patient-companion/companion/sync/portal"
+	"github.com/patient-companion/companion/sync/smart"
+)
+
+// defaultSyncEvery is how often the open profile syncs with its portal (DESIGN §4).
+const defaultSyncEvery = 15 * time.Minute
+
+// Messages about syncing. They never carry the text of a note or an error.
+const (
+	msgSyncOffline    = "Your clinic's portal could not be reached just now. Your notes are kept here and will be sent at the next sync."
+	msgSyncSignIn     = "Your clinic's portal asks you to sign in again before it will take your notes."
+	msgSyncNotLinked  = "This profile is not connected to your clinic's portal, so notes stay on this computer."
+	msgSyncFailedRead = "The sync status could not be read just now."
+)
+
+// errNotConnected is a sync asked of a profile without a portal.
+var errNotConnected = errors.New("not connected to a portal")
+
+// portalSleep, when set, replaces the sync engine's waits between retries (tests make them
+// instant).
+var portalSleep func(ctx context.Context, d time.Duration) error
+
+// syncer is the open profile's portal sync: one at a time, on demand and every
+// Options.SyncEvery. Its fields other than ctx/wg are read and written on the UI goroutine.
+type syncer struct {
+	st     *data.Store
+	ctx    context.Context
+	cancel context.CancelFunc
+	wg     gosync.WaitGroup
+
+	running bool
+	lastErr error // the last sync's error; nil after a good one
+}
+
+// syncTimer makes the periodic sync's ticks; tests replace it with their own channel.
+var syncTimer = func(every time.Duration) (<-chan time.Time, func()) {
+	t := time.NewTicker(every)
+	return t.C, t.Stop
+}
+
+// syncTicked, when set, is called by the periodic loop after each tick's sync was started
+// (tests wait on it).
+var syncTicked func()
+
+// startSync sets up syncing for a newly opened profile and, unless Options.SyncEvery is
+// negative, syncs at once and then periodically (when the profile has a portal).
+func (u *UI) startSync(st *data.Store) {
+	u.stopSync()
+	sy := &syncer{st: st}
+	sy.ctx, sy.cancel = context.WithCancel(u.ctx)
+	u.sync = sy
+	if u.opt.SyncEvery < 0 {
+		return
+	}
+	every := u.opt.SyncEvery
+	if every == 0 {
+		every = defaultSyncEvery
+	}
+	ticks, stop := syncTimer(every)
+	ticked := syncTicked
+	sy.wg.Add(1)
+	go func() {
+		defer sy.wg.Done()
+		defer stop()
+		for {
+			select {
+			case <-sy.ctx.Done():
+				return
+			case <-ticks:
+			}
+			fyne.Do(func() {
+				if u.sync == sy {
+					u.runSync(true)
+				}
+			})
+			if ticked != nil {
+				ticked()
+			}
+		}
+	}()
+	u.runSync(true)
+}
+
+// stopSync cancels the open profile's syncing and returns a function that waits until
+// nothing of it uses the store any more.
+func (u *UI) stopSync() func() {
+	sy := u.sync
+	u.sync = nil
+	if sy == nil {
+		return func() {}
+	}
+	sy.cancel()
+	return sy.wg.Wait
+}
+
+// syncNow is the "Sync now" button.
+func (u *UI) syncNow() { u.runSync(false) }
+
+// runSync syncs the open profile off the UI goroutine, then shows the outcome. auto marks
+// the periodic sync: a profile without a portal is then left alone quietly.
+func (u *UI) runSync(auto bool) {
+	sy := u.sync
+	if sy == nil || sy.running {
+		return
+	}
+	sy.running = true
+	u.syncChanged(false, nil)
+	st, ctx, now := sy.st, sy.ctx, u.opt.Now
+	sy.wg.Add(1)
+	u.opt.Go(func() {
+		defer sy.wg.Done()
+		_, err := syncProfile(ctx, st, now)
+		if err != nil && !errors.Is(err, errNotConnected) && ctx.Err() == nil {
+			log.Printf("sync: %v", err)
+		}
+		fyne.Do(func() {
+			sy.running = false
+			if u.sync != sy {
+				return
+			}
+			if errors.Is(err, errNotConnected) {
+				sy.lastErr = nil
+				if auto {
+					// Nothing to do, and nothing to say.
+					if m := u.messages; m != nil {
+						m.sync.Enable()
+					}
+					u.refreshSyncLines()
+					return
+				}
+			} else {
+				sy.lastErr = err
+			}
+			u.syncChanged(true, err)
+		})
+	})
+}
+
+// syncProfile runs one sync as the command line's "sync" does: the profile's sync lock, the
+// engine, and SMART tokens when the connection has a client id.
+func syncProfile(ctx context.Context, st *data.Store, now func() time.Time) (portal.Result, error) {
+	p, err := st.PortalConnection(ctx)
+	if err != nil {
+		return portal.Result{}, err
+	}
+	if p.URL == "" {
+		return portal.Result{}, errNotConnected
+	}
+	client, err := fhir.New(p.URL, fhir.WithHTTPClient(&http.Client{Timeout: 60 * time.Second}))
+	if err != nil {
+		return portal.Result{}, err
+	}
+	unlock, err := st.LockSync(ctx)
+	if err != nil {
+		return portal.Result{}, err
+	}
+	defer unlock()
+	eng := &portal.Engine{Client: client, Store: st, Patient: p.PatientID, Now: now, Sleep: portalSleep}
+	if p.ClientID != "" {
+		cfg, err := smart.Discover(ctx, &http.Client{Timeout: 20 * time.Second}, p.URL)
+		if err != nil {
+			return portal.Result{}, err
+		}
+		tokens := &portal.Tokens{SMART: &smart.Client{Config: cfg, ClientID: p.ClientID, Audience: p.URL}, Store: st}
+		if client, err = fhir.New(p.URL, fhir.WithHTTPClient(&http.Client{Timeout: 60 * time.Second}), fhir.WithTokens(tokens)); err != nil {
+			return portal.Result{}, err
+		}
+		eng.Client, eng.Reauth = client, tokens
+	}
+	return eng.Sync(ctx)
+}
+
+// syncChanged shows a sync starting (done false) or finished (done true, with its error),
+// and reloads what a sync may have changed.
+func (u *UI) syncChanged(done bool, err error) {
+	if m := u.messages; m != nil {
+		if done {
+			m.sync.Enable()
+			switch {
+			case err == nil:
+				say(m.syncMsg, "")
+			case errors.Is(err, errNotConnected):
+				say(m.syncMsg, msgSyncNotLinked)
+			case errors.Is(err, portal.ErrSignInAgain):
+				say(m.syncMsg, msgSyncSignIn)
+			default:
+				say(m.syncMsg, msgSyncOffline)
+			}
+		} else {
+			m.sync.Disable()
+			say(m.syncMsg, "")
+		}
+	}
+	if !done {
+		u.refreshSyncLines()
+		return
+	}
+	switch {
+	case u.messages != nil:
+		u.loadMessages()
+	case u.appointments != nil:
+		u.loadAppointments()
+	case u.today != nil:
+		u.refreshToday()
+	case u.settings != nil:
+		u.loadPortal()
+	}
+}
+
+// syncInfo is what the status line needs.
+type syncInfo struct {
+	portal data.Portal
+	queued int
+}
+
+func loadSyncInfo(ctx context.Context, st *data.Store) (syncInfo, error) {
+	var si syncInfo
+	var err error
+	if si.portal, err = st.PortalConnection(ctx); err != nil {
+		return si, err
+	}
+	msgs, err := st.ListMessages(ctx)
+	var te *data.TamperedError
+	if err != nil && !errors.As(err, &te) {
+		return si, err
+	}
+	for _, m := range msgs {
+		if m.Direction == data.DirectionOut && m.State == data.MessageQueued {
+			si.queued++
+		}
+	}
+	return si, nil
+}
+
+// syncText words the sync status: "Synced 2 min ago", "Offline — 1 note waiting",
+// "Sign in again", "Not connected to a portal".
+func syncText(si syncInfo, sy *syncer, now time.Time) string {
+	switch {
+	case si.portal.URL == "":
+		return "Not connected to a portal"
+	case sy != nil && sy.running:
+		return "Syncing…"
+	case sy != nil && errors.Is(sy.lastErr, portal.ErrSignInAgain):
+		return "Sign in again"
+	case sy != nil && sy.lastErr != nil:
+		return "Offline — " + notesWaiting(si.queued)
+	case si.portal.LastSync.IsZero():
+		if si.queued > 0 {
+			return "Not synced yet — " + notesWaiting(si.queued)
+		}
+		return "Not synced yet"
+	}
+	return "Synced " + ago(now.Sub(si.portal.LastSync), si.portal.LastSync)
+}
+
+func notesWaiting(n int) string {
+	switch n {
+	case 0:
+		return "nothing waiting to send"
+	case 1:
+		return "1 note waiting"
+	}
+	return fmt.Sprintf("%d notes waiting", n)
+}
+
+// ago says how long ago t was, d before now.
+func ago(d time.Duration, t time.Time) string {
+	switch {
+	case d < time.Minute:
+		return "just now"
+	case d < time.Hour:
+		return fmt.Sprintf("%d min ago", int(d/time.Minute))
+	case d < 2*time.Hour:
+		return "1 hour ago"
+	case d < 24*time.Hour:
+		return fmt.Sprintf("%d hours ago", int(d/time.Hour))
+	}
+	return "on " + t.Format("Mon 2 Jan") + " at " + t.Format("15:04")
+}
+
+// showSyncLine loads the status and puts it in l (on the UI goroutine, if keep still holds).
+func (u *UI) showSyncLine(st *data.Store, l *widget.Label, keep func() bool) {
+	background(u, func(ctx context.Context) (syncInfo, error) {
+		return loadSyncInfo(ctx, st)
+	}, func(si syncInfo, err error) {
+		if !keep() {
+			return
+		}
+		if err != nil {
+			say(l, msgSyncFailedRead)
+			return
+		}
+		say(l, syncText(si, u.sync, u.opt.Now()))
+	})
+}
+
+// refreshSyncLines updates the status lines on show.
+func (u *UI) refreshSyncLines() {
+	if t := u.today; t != nil {
+		u.showSyncLine(t.store, t.syncLine, func() bool { return u.today == t })
+	}
+	if m := u.messages; m != nil {
+		u.showSyncLine(m.store, m.syncLine, func() bool { return u.messages == m })
+	}
+}
