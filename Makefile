@@ -67,3 +67,8 @@ vet:
 
 clean:
 	rm -rf bin/ dist/
+
+# make dist [CLINIC=path/to/clinic.json] [VERSION=x.y.z]: the Linux package in dist/.
+dist:
+	bash scripts/dist.sh "$(CLINIC)" "$(VERSION)"
+.PHONY: dist
