@@ -405,15 +405,72 @@ func TestTrayMenu(t *testing.T) {
 	p := testProfiles(t, nil)
 	a := &trayApp{App: test.NewTempApp(t)}
 	u := newTestUIOn(t, a, p)
-	if a.menu == nil || len(a.menu.Items) != 2 {
-		t.Fatalf("tray menu %+v, want Open and Quit", a.menu)
+	if a.menu == nil || len(a.menu.Items) != 3 {
+		t.Fatalf("tray menu %+v, want Open, Take due doses and Quit", a.menu)
 	}
 	if open := a.menu.Items[0]; open.Label != "Open Patient Companion" {
 		t.Errorf("first item %q", open.Label)
 	}
-	if q := a.menu.Items[1]; q.Label != "Quit" || !q.IsQuit {
+	if take := a.menu.Items[1]; take.Label != "Take due doses" {
+		t.Errorf("second item %q", take.Label)
+	}
+	if q := a.menu.Items[2]; q.Label != "Quit" || !q.IsQuit {
 		t.Errorf("last item %q (quit %v)", q.Label, q.IsQuit)
 	}
 	u.win.Hide()
 	a.menu.Items[0].Action()
+}
+
+// TestTrayTakeDueDoses: "Take due doses" in the tray records the doses whose time has come
+// (within their window) as taken, and leaves the others.
+func TestTrayTakeDueDoses(t *testing.T) {
+	clk := &testClock{t: at(7, 0)}
+	u := openToday(t, clk, func(ctx context.Context, st *data.Store) {
+		addMed(t, st, "Metformin", "500 mg", hm(9, 0), hm(20, 0))
+		addMed(t, st, "Ramipril", "5 mg", hm(9, 30))
+	})
+	clk.Set(at(9, 45))
+	u.takeDueDoses()
+	if ev := eventAt(t, u, at(9, 0)); ev.State != data.DoseTaken || !ev.At.Equal(at(9, 45)) {
+		t.Errorf("09:00 dose: %+v, want taken at 09:45", ev)
+	}
+	evs, _ := u.store.DoseEvents(context.Background(), "", time.Time{}, time.Time{})
+	if len(evs) != 2 {
+		t.Errorf("%d doses recorded, want the two due ones (09:00 and 09:30)", len(evs))
+	}
+	for _, ev := range evs {
+		if ev.ScheduledAt.Equal(at(20, 0)) {
+			t.Error("the 20:00 dose was recorded; it is not due yet")
+		}
+	}
+}
+
+// TestCloseKeepsRunning: with a tray, closing the window hides it; the profile and its
+// reminder engine keep running, and the engine still reminds.
+func TestCloseKeepsRunning(t *testing.T) {
+	old := hasTray
+	hasTray = func() bool { return true }
+	defer func() { hasTray = old }()
+	clk := &testClock{t: at(7, 0)}
+	p := testProfiles(t, nil)
+	p.Now = clk.Now
+	st, _, err := p.Create(context.Background(), data.CreateOptions{Name: "Mum", Passphrase: []byte(goodPass), NoKeyring: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	addMed(t, st, "Metformin", "500 mg", hm(9, 0))
+	st.Close()
+	a := &trayApp{App: test.NewTempApp(t)}
+	u := newTestUIOn(t, a, p)
+	unlockWith(t, u, goodPass)
+	eng := u.engine
+	u.hideToTray() // what the window's close button does when there is a tray
+	if u.store == nil || u.engine != eng {
+		t.Fatal("closing the window closed the profile or stopped its reminders")
+	}
+	tick(t, u, clk, at(8, 59))
+	tick(t, u, clk, at(9, 0))
+	if u.reminder == nil {
+		t.Fatal("no reminder after the window was closed")
+	}
 }

@@ -1,8 +1,13 @@
 package app
 
 import (
+	"context"
+	"fmt"
+
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/driver/desktop"
+
+	"github.com/patient-companion/companion/data"
 )
 
 // setupTray keeps the app running in the system tray when the window is closed, so
@@ -16,12 +21,62 @@ func (u *UI) setupTray() {
 		return
 	}
 	open := fyne.NewMenuItem("Open Patient Companion", u.showWindow)
+	take := fyne.NewMenuItem("Take due doses", u.takeDueDoses)
 	quit := fyne.NewMenuItem("Quit", u.app.Quit)
 	quit.IsQuit = true
-	desk.SetSystemTrayMenu(fyne.NewMenu(windowTitle, open, quit))
+	desk.SetSystemTrayMenu(fyne.NewMenu(windowTitle, open, take, quit))
 	if hasTray() {
-		u.win.SetCloseIntercept(func() { u.win.Hide() })
+		u.win.SetCloseIntercept(u.hideToTray)
 	}
+}
+
+// hideToTray is what closing the window does when there is a tray: the window goes, the
+// app, the open profile and its reminder engine stay.
+func (u *UI) hideToTray() { u.win.Hide() }
+
+// takeDueDoses records as taken every dose whose time has come and that is still within its
+// window (Today's "Take now"), from the tray menu, and says how many in a notification
+// (without names: the screen may be locked or seen by others). With no profile open it opens
+// the window instead.
+func (u *UI) takeDueDoses() {
+	st := u.store
+	if st == nil {
+		u.showWindow()
+		return
+	}
+	now := u.opt.Now()
+	background(u, func(ctx context.Context) (int, error) {
+		td, err := loadToday(ctx, st, now)
+		if err != nil {
+			return 0, err
+		}
+		n := 0
+		for _, d := range td.doses {
+			if d.answered() || (d.has && d.ev.State == data.DoseMissed) || d.occ.At.After(now) || now.Sub(d.occ.At) > d.window {
+				continue
+			}
+			ev := data.DoseEvent{MedicationID: d.occ.MedicationID, ScheduledAt: d.occ.At, State: data.DoseTaken, At: now}
+			if _, err := st.RecordDose(ctx, ev); err != nil {
+				return n, err
+			}
+			n++
+		}
+		return n, nil
+	}, func(n int, err error) {
+		msg := fmt.Sprintf("%d doses marked as taken.", n)
+		switch {
+		case err != nil:
+			msg = "The doses could not be recorded. Please open Patient Companion and try again."
+		case n == 0:
+			msg = "No doses are due right now."
+		case n == 1:
+			msg = "1 dose marked as taken."
+		}
+		u.app.SendNotification(fyne.NewNotification(windowTitle, msg))
+		if u.today != nil {
+			u.refreshToday()
+		}
+	})
 }
 
 // hasTray is trayAvailable; tests replace it.
