@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"net/http/httputil"
+	"net/url"
 	"strings"
 	gosync "sync"
 	"testing"
@@ -526,4 +528,52 @@ func TestSettingsLockedByClinic(t *testing.T) {
 	if v, _ := u.store.GetSetting(context.Background(), "snooze_minutes"); v != "20" {
 		t.Errorf("snooze_minutes = %q", v)
 	}
+}
+
+// TestSettingsConnect: connecting from Settings to a portal without sign-in needs the
+// patient id; with it, the profile is connected and a first sync runs.
+func TestSettingsConnect(t *testing.T) {
+	noSleep(t)
+	srv, _ := fakePortal(t)
+	base := srv.URL + "/fhir"
+	// The fake knows Patient/p1 through this wrapper.
+	mux := http.NewServeMux()
+	mux.HandleFunc("/fhir/Patient/p1", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/fhir+json")
+		fmt.Fprint(w, `{"resourceType":"Patient","id":"p1"}`)
+	})
+	mux.Handle("/", httputil.NewSingleHostReverseProxy(mustURL(t, srv.URL)))
+	front := httptest.NewServer(mux)
+	t.Cleanup(front.Close)
+	base = front.URL + "/fhir"
+
+	u := openToday(t, &testClock{t: fixedNow}, nil)
+	ctrl(u, fyne.Key5)
+	s := u.settings
+	if !s.connectForm.Visible() {
+		t.Fatal("the connect form should show while not connected")
+	}
+	u.connectPortal("http://portal.example.org/fhir", "", "p1")
+	assertShows(t, s.portalMsg, "That address is not secure (it must start with https://). Please check it with your clinic.")
+	u.connectPortal(base, "", "")
+	assertShows(t, s.portalMsg, "The portal did not say whose records these are: type the patient id your clinic gave you.")
+	u.connectPortal(base, "", "nobody")
+	assertShows(t, s.portalMsg, "The portal does not know that patient id. Please check it with your clinic.")
+	u.connectPortal(base, "", "p1")
+	assertShows(t, s.portalMsg, "Connected. Your appointments and messages will arrive shortly.")
+	p, err := u.store.PortalConnection(context.Background())
+	if err != nil || p.URL != base || p.PatientID != "p1" {
+		t.Fatalf("stored connection %+v, %v", p, err)
+	}
+	if s.connectForm.Visible() || !s.disconnect.Visible() {
+		t.Error("after connecting, the form should give way to Disconnect")
+	}
+}
+
+func mustURL(t *testing.T, s string) *url.URL {
+	u, err := url.Parse(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return u
 }

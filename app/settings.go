@@ -3,7 +3,9 @@ package app
 import (
 	"context"
 	"errors"
+	"net/url"
 	"strings"
+	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
@@ -13,6 +15,8 @@ import (
 
 	"github.com/patient-companion/companion/app/remind"
 	"github.com/patient-companion/companion/data"
+	"github.com/patient-companion/companion/sync/fhir"
+	"github.com/patient-companion/companion/sync/portal"
 )
 
 const (
@@ -60,6 +64,14 @@ type settingsScreen struct {
 	portalText *widget.Label
 	disconnect *widget.Button
 	portalMsg  *widget.Label
+	// Connecting: shown while not connected (and "Sign in again" while connected).
+	connectForm *fyne.Container
+	portalURL   *widget.Entry
+	clientID    *widget.Entry
+	patientID   *widget.Entry
+	connect     *widget.Button
+	signInAgain *widget.Button
+	current     data.Portal // the connection shown
 }
 
 // settingField ties an entry to its setting key and its message.
@@ -122,6 +134,28 @@ func (u *UI) showSettings() {
 	s.disconnect = widget.NewButton("Disconnect", u.confirmDisconnect)
 	s.disconnect.Hide()
 	s.portalMsg = message()
+	s.portalURL = widget.NewEntry()
+	s.portalURL.SetPlaceHolder("https://portal.example.org/fhir")
+	s.clientID = widget.NewEntry()
+	s.clientID.SetPlaceHolder("from your clinic")
+	s.patientID = widget.NewEntry()
+	s.patientID.SetPlaceHolder("only if your clinic says so")
+	s.connect = widget.NewButtonWithIcon("Connect", theme.LoginIcon(), func() {
+		u.connectPortal(s.portalURL.Text, s.clientID.Text, s.patientID.Text)
+	})
+	s.connect.Importance = widget.HighImportance
+	s.connectForm = container.NewVBox(
+		labelled(fieldLabel("Portal address"), s.portalURL),
+		labelled(fieldLabel("App id (client id)"), s.clientID),
+		labelled(fieldLabel("Patient id"), s.patientID),
+		container.NewHBox(tall(s.connect)),
+	)
+	s.connectForm.Hide()
+	s.signInAgain = widget.NewButtonWithIcon("Sign in again", theme.LoginIcon(), func() {
+		c := s.current
+		u.connectPortal(c.URL, c.ClientID, c.PatientID)
+	})
+	s.signInAgain.Hide()
 
 	s.left = container.NewVBox(
 		s.status,
@@ -145,7 +179,8 @@ func (u *UI) showSettings() {
 		subheading("Clinic portal"),
 		s.portalText,
 		s.portalMsg,
-		container.NewHBox(tall(s.disconnect)),
+		s.connectForm,
+		container.NewHBox(tall(s.signInAgain), tall(s.disconnect)),
 	)
 	content := container.NewVScroll(container.NewPadded(column(960, container.NewGridWithColumns(2,
 		container.NewPadded(s.left), container.NewPadded(s.right)))))
@@ -328,16 +363,27 @@ func (u *UI) loadPortal() {
 			return
 		}
 		defer s.right.Refresh()
+		s.current = p
 		if err != nil {
 			say(s.portalText, "The portal connection could not be read just now.")
 			s.disconnect.Hide()
+			s.signInAgain.Hide()
+			s.connectForm.Hide()
 			return
 		}
 		if p.URL == "" {
-			say(s.portalText, "Not connected to a portal. Your clinic can connect this profile to its portal "+
-				"so appointments and messages arrive here.")
+			say(s.portalText, "Not connected to a portal. With your clinic's portal address, appointments "+
+				"and messages arrive here and your notes reach your care team.")
 			s.disconnect.Hide()
+			s.signInAgain.Hide()
+			s.connectForm.Show()
 			return
+		}
+		s.connectForm.Hide()
+		if p.ClientID != "" {
+			s.signInAgain.Show()
+		} else {
+			s.signInAgain.Hide()
 		}
 		last := "never"
 		if !p.LastSync.IsZero() {
@@ -383,5 +429,65 @@ func (u *UI) disconnectPortal() {
 			sy.lastErr = nil
 		}
 		u.loadPortal()
+	})
+}
+
+// connectPortal connects the profile to a portal: with SMART sign-in the portal's page opens
+// in the browser and the app waits (up to 15 minutes) for the person to sign in there.
+func (u *UI) connectPortal(rawURL, clientID, patient string) {
+	s := u.settings
+	if s == nil {
+		return
+	}
+	rawURL, clientID, patient = strings.TrimSpace(rawURL), strings.TrimSpace(clientID), strings.TrimSpace(patient)
+	if rawURL == "" {
+		say(s.portalMsg, "Type the portal address your clinic gave you.")
+		return
+	}
+	st := s.store
+	s.connect.Disable()
+	s.signInAgain.Disable()
+	say(s.portalMsg, "Connecting… If your browser opens your clinic's sign-in page, sign in there.")
+	background(u, func(ctx context.Context) (portal.Connection, error) {
+		ctx, cancel := context.WithTimeout(ctx, 15*time.Minute)
+		defer cancel()
+		return portal.ConnectProfile(ctx, st, rawURL, clientID, patient, func(addr string) error {
+			parsed, err := url.Parse(addr)
+			if err != nil {
+				return err
+			}
+			fyne.Do(func() {
+				if err := u.app.OpenURL(parsed); err != nil {
+					say(s.portalMsg, "The browser did not open. Please try again.")
+				}
+			})
+			return nil
+		})
+	}, func(c portal.Connection, err error) {
+		if u.settings != s {
+			return
+		}
+		s.connect.Enable()
+		s.signInAgain.Enable()
+		switch {
+		case errors.Is(err, portal.ErrNeedClientID):
+			say(s.portalMsg, "This portal asks you to sign in: type the app id your clinic gave you.")
+		case errors.Is(err, portal.ErrNoPatient):
+			say(s.portalMsg, "The portal did not say whose records these are: type the patient id your clinic gave you.")
+		case errors.Is(err, data.ErrNotFound):
+			say(s.portalMsg, "The portal does not know that patient id. Please check it with your clinic.")
+		case errors.Is(err, fhir.ErrInsecure):
+			say(s.portalMsg, "That address is not secure (it must start with https://). Please check it with your clinic.")
+		case err != nil:
+			say(s.portalMsg, "Could not connect to the portal. Check the address and your internet connection, then try again.")
+		default:
+			say(s.portalMsg, "Connected. Your appointments and messages will arrive shortly.")
+			if sy := u.sync; sy != nil {
+				sy.lastErr = nil
+			}
+			u.loadPortal()
+			u.syncNow()
+		}
+		s.right.Refresh()
 	})
 }

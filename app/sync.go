@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"log"
-	"net/http"
 	gosync "sync"
 	"time"
 
@@ -13,9 +12,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/patient-companion/companion/data"
-	"github.com/patient-companion/companion/sync/fhir"
 	"github.com/patient-companion/companion/sync/portal"
-	"github.com/patient-companion/companion/sync/smart"
 )
 
 // defaultSyncEvery is how often the open profile syncs with its portal (DESIGN §4).
@@ -30,7 +27,7 @@ const (
 )
 
 // errNotConnected is a sync asked of a profile without a portal.
-var errNotConnected = errors.New("not connected to a portal")
+var errNotConnected = portal.ErrNotConnected
 
 // portalSleep, when set, replaces the sync engine's waits between retries (tests make them
 // instant).
@@ -125,7 +122,7 @@ func (u *UI) runSync(auto bool) {
 	sy.wg.Add(1)
 	u.opt.Go(func() {
 		defer sy.wg.Done()
-		_, err := syncProfile(ctx, st, now)
+		_, err := portal.SyncProfile(ctx, st, now, portalSleep)
 		if err != nil && !errors.Is(err, errNotConnected) && ctx.Err() == nil {
 			log.Printf("sync: %v", err)
 		}
@@ -150,40 +147,6 @@ func (u *UI) runSync(auto bool) {
 			u.syncChanged(true, err)
 		})
 	})
-}
-
-// syncProfile runs one sync as the command line's "sync" does: the profile's sync lock, the
-// engine, and SMART tokens when the connection has a client id.
-func syncProfile(ctx context.Context, st *data.Store, now func() time.Time) (portal.Result, error) {
-	p, err := st.PortalConnection(ctx)
-	if err != nil {
-		return portal.Result{}, err
-	}
-	if p.URL == "" {
-		return portal.Result{}, errNotConnected
-	}
-	client, err := fhir.New(p.URL, fhir.WithHTTPClient(&http.Client{Timeout: 60 * time.Second}))
-	if err != nil {
-		return portal.Result{}, err
-	}
-	unlock, err := st.LockSync(ctx)
-	if err != nil {
-		return portal.Result{}, err
-	}
-	defer unlock()
-	eng := &portal.Engine{Client: client, Store: st, Patient: p.PatientID, Now: now, Sleep: portalSleep}
-	if p.ClientID != "" {
-		cfg, err := smart.Discover(ctx, &http.Client{Timeout: 20 * time.Second}, p.URL)
-		if err != nil {
-			return portal.Result{}, err
-		}
-		tokens := &portal.Tokens{SMART: &smart.Client{Config: cfg, ClientID: p.ClientID, Audience: p.URL}, Store: st}
-		if client, err = fhir.New(p.URL, fhir.WithHTTPClient(&http.Client{Timeout: 60 * time.Second}), fhir.WithTokens(tokens)); err != nil {
-			return portal.Result{}, err
-		}
-		eng.Client, eng.Reauth = client, tokens
-	}
-	return eng.Sync(ctx)
 }
 
 // syncChanged shows a sync starting (done false) or finished (done true, with its error),

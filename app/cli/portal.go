@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"net/http"
 	"os/exec"
 	"runtime"
 	"time"
@@ -15,7 +14,6 @@ import (
 	"github.com/patient-companion/companion/data"
 	"github.com/patient-companion/companion/sync/fhir"
 	"github.com/patient-companion/companion/sync/portal"
-	"github.com/patient-companion/companion/sync/smart"
 )
 
 // portalError is a portal that could not be reached or refused: exit 6.
@@ -32,11 +30,12 @@ func portalConnectFlags(fs *pflag.FlagSet) {
 
 func portalConnect(c *call) error {
 	var raw string
+	clientID := c.str("client-id")
 	if cl := c.env.Clinic; cl != nil && cl.Portal != nil && len(c.args) == 0 {
 		// A clinic's build knows its portal: nothing to type.
 		raw = cl.Portal.FHIRBaseURL
-		if !c.changed("client-id") && cl.Portal.ClientID != "" {
-			c.fs.Set("client-id", cl.Portal.ClientID)
+		if clientID == "" {
+			clientID = cl.Portal.ClientID
 		}
 	} else {
 		var err error
@@ -44,8 +43,7 @@ func portalConnect(c *call) error {
 			return err
 		}
 	}
-	client, err := fhir.New(raw, fhir.WithHTTPClient(&http.Client{Timeout: 30 * time.Second}))
-	if err != nil {
+	if _, err := fhir.New(raw); err != nil {
 		return usagef("%v", err)
 	}
 	s, err := c.openStore()
@@ -53,70 +51,37 @@ func portalConnect(c *call) error {
 		return err
 	}
 	defer s.Close()
-	cfg, err := smart.Discover(c.ctx, &http.Client{Timeout: 20 * time.Second}, client.Base())
-	switch {
-	case errors.Is(err, smart.ErrNoSMART):
-		return connectOpen(c, s, client)
-	case err != nil:
-		return portalError{fmt.Errorf("cannot reach %s: %w", client.Base(), err)}
-	}
-	clientID := c.str("client-id")
-	if clientID == "" {
-		return usagef("%s signs people in with SMART: give the app's client id the clinic registered, with --client-id ID", client.Base())
-	}
-	sc := &smart.Client{Config: cfg, ClientID: clientID, Audience: client.Base()}
 	noBrowser, _ := c.fs.GetBool("no-browser")
 	ctx, cancel := context.WithTimeout(c.ctx, 15*time.Minute)
 	defer cancel()
-	tok, err := sc.SignIn(ctx, func(u string) error {
+	conn, err := portal.ConnectProfile(ctx, s, raw, clientID, c.str("patient"), func(u string) error {
 		fmt.Fprintln(c.env.Stderr, "companion: sign in to your portal in the browser; if it does not open, go to: "+u)
-		if noBrowser {
-			return nil
-		}
-		if err := openBrowser(u); err != nil {
-			fmt.Fprintln(c.env.Stderr, "companion: the browser did not open; copy the address above into it")
+		if !noBrowser {
+			if err := openBrowser(u); err != nil {
+				fmt.Fprintln(c.env.Stderr, "companion: the browser did not open; copy the address above into it")
+			}
 		}
 		return nil
 	})
-	if err != nil {
+	switch {
+	case errors.Is(err, portal.ErrNoPatient) && c.str("patient") == "":
+		return usagef("%v: use --patient ID", err)
+	case errors.Is(err, portal.ErrNeedClientID):
+		return usagef("%v: use --client-id ID", err)
+	case errors.Is(err, data.ErrNotFound):
+		return err
+	case err != nil:
 		return portalError{err}
 	}
-	patient := tok.Patient
-	if p := c.str("patient"); p != "" {
-		patient = p
+	if conn.SignIn == "none" {
+		fmt.Fprintf(c.env.Stderr, "companion: warning: %s has no sign-in; anyone who can reach it can read this patient's records\n", conn.URL)
 	}
-	if patient == "" {
-		return portalError{errors.New("the portal did not say which patient this sign-in is for; choose one with --patient ID")}
-	}
-	if err := s.SetPortalConnection(c.ctx, data.Portal{URL: client.Base(), PatientID: patient, ClientID: clientID}); err != nil {
-		return err
-	}
-	if err := s.PutSecret(c.ctx, portal.TokenKey, tok); err != nil {
-		return err
-	}
-	return c.out(map[string]any{"url": client.Base(), "patient": patient, "connected": true, "sign_in": "smart"}, func(w io.Writer) {
-		fmt.Fprintf(w, "Signed in to %s (patient %s).\n", client.Base(), patient)
-	})
-}
-
-// connectOpen connects to a portal without sign-in, for an explicit patient, with a warning.
-func connectOpen(c *call, s *data.Store, client *fhir.Client) error {
-	patient := c.str("patient")
-	if patient == "" {
-		return usagef("%s has no SMART sign-in: give the patient's id on the portal with --patient ID", client.Base())
-	}
-	if _, err := client.Read(c.ctx, "Patient", patient); err != nil {
-		if errors.Is(err, fhir.ErrNotFound) {
-			return fmt.Errorf("the portal has no patient %q: %w", patient, data.ErrNotFound)
+	return c.out(map[string]any{"url": conn.URL, "patient": conn.Patient, "connected": true, "sign_in": conn.SignIn}, func(w io.Writer) {
+		if conn.SignIn == "smart" {
+			fmt.Fprintf(w, "Signed in to %s (patient %s).\n", conn.URL, conn.Patient)
+		} else {
+			fmt.Fprintf(w, "Connected to %s as patient %s.\n", conn.URL, conn.Patient)
 		}
-		return portalError{err}
-	}
-	if err := s.SetPortalConnection(c.ctx, data.Portal{URL: client.Base(), PatientID: patient}); err != nil {
-		return err
-	}
-	fmt.Fprintf(c.env.Stderr, "companion: warning: %s has no sign-in; anyone who can reach it can read this patient's records\n", client.Base())
-	return c.out(map[string]any{"url": client.Base(), "patient": patient, "connected": true, "sign_in": "none"}, func(w io.Writer) {
-		fmt.Fprintf(w, "Connected to %s as patient %s.\n", client.Base(), patient)
 	})
 }
 
@@ -208,36 +173,11 @@ func syncCmd(c *call) error {
 		return err
 	}
 	defer s.Close()
-	p, err := s.PortalConnection(c.ctx)
-	if err != nil {
-		return err
-	}
-	if p.URL == "" {
-		return usagef("this profile is not connected to a portal: connect with 'companion portal connect URL'")
-	}
-	client, err := fhir.New(p.URL, fhir.WithHTTPClient(&http.Client{Timeout: 60 * time.Second}))
-	if err != nil {
-		return usagef("%v", err)
-	}
-	unlock, err := s.LockSync(c.ctx)
-	if err != nil {
-		return err
-	}
-	defer unlock()
-	eng := &portal.Engine{Client: client, Store: s, Patient: p.PatientID}
-	if p.ClientID != "" {
-		cfg, err := smart.Discover(c.ctx, &http.Client{Timeout: 20 * time.Second}, p.URL)
-		if err != nil {
-			return portalError{err}
-		}
-		tokens := &portal.Tokens{SMART: &smart.Client{Config: cfg, ClientID: p.ClientID, Audience: p.URL}, Store: s}
-		if client, err = fhir.New(p.URL, fhir.WithHTTPClient(&http.Client{Timeout: 60 * time.Second}), fhir.WithTokens(tokens)); err != nil {
-			return usagef("%v", err)
-		}
-		eng.Client, eng.Reauth = client, tokens
-	}
-	res, err := eng.Sync(c.ctx)
-	if err != nil {
+	res, err := portal.SyncProfile(c.ctx, s, nil, nil)
+	switch {
+	case errors.Is(err, portal.ErrNotConnected):
+		return usagef("%v: connect with 'companion portal connect URL'", err)
+	case err != nil:
 		return portalError{err}
 	}
 	return c.out(res, func(w io.Writer) {
