@@ -109,3 +109,106 @@ func randID(rng *rand.Rand) string {
 	b[8] = b[8]&0x3f | 0x80
 	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:16])
 }
+
+// AddDemoProfile fills a profile with three months of realistic, synthetic data for first
+// looks and screenshots: symptoms and moods, four medications (three scheduled, one as
+// needed) with their dose history — mostly taken, some late, a few skipped or missed — past
+// and upcoming appointments, and a short thread with the care team. The same day gives the
+// same data.
+func (s *Store) AddDemoProfile(ctx context.Context) error {
+	if err := s.AddDemoEntries(ctx, 270, nil); err != nil {
+		return err
+	}
+	now := s.now().In(s.loc)
+	today := time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, s.loc)
+	start := today.AddDate(0, 0, -90)
+	rng := rand.New(rand.NewPCG(20261125, 90))
+	type med struct {
+		m     Medication
+		times []TimeOfDay
+	}
+	meds := []med{
+		{Medication{Name: "Metformin", Strength: "500 mg", Form: "tablet", Dose: "1 tablet", Instructions: "with food"}, []TimeOfDay{8 * 60, 18 * 60}},
+		{Medication{Name: "Ramipril", Strength: "5 mg", Form: "capsule", Dose: "1 capsule"}, []TimeOfDay{8 * 60}},
+		{Medication{Name: "Atorvastatin", Strength: "20 mg", Form: "tablet", Dose: "1 tablet", Instructions: "in the evening"}, []TimeOfDay{21 * 60}},
+	}
+	for _, d := range meds {
+		d.m.Steps = []Step{{Times: d.times, Start: DateOf(start)}}
+		m, err := s.AddMedication(ctx, d.m)
+		if err != nil {
+			return err
+		}
+		for day := start; day.Before(today); day = day.AddDate(0, 0, 1) {
+			for _, t := range d.times {
+				at := time.Date(day.Year(), day.Month(), day.Day(), int(t)/60, int(t)%60, 0, 0, s.loc)
+				ev := DoseEvent{MedicationID: m.ID, ScheduledAt: at, State: DoseTaken, At: at.Add(time.Duration(rng.IntN(20)) * time.Minute)}
+				switch r := rng.IntN(100); {
+				case r < 6:
+					ev.State, ev.At = DoseMissed, at
+				case r < 10:
+					ev.State = DoseSkipped
+				case r < 18:
+					ev.At = at.Add(time.Duration(35+rng.IntN(60)) * time.Minute) // late
+				}
+				if _, err := s.RecordDose(ctx, ev); err != nil {
+					return err
+				}
+			}
+		}
+	}
+	prn, err := s.AddMedication(ctx, Medication{Name: "Paracetamol", Strength: "500 mg", Form: "tablet", Dose: "2 tablets", AsNeeded: true})
+	if err != nil {
+		return err
+	}
+	for i := 0; i < 12; i++ {
+		at := start.Add(time.Duration(rng.IntN(90*24)) * time.Hour).Add(time.Duration(rng.IntN(60)) * time.Minute)
+		if _, err := s.RecordDose(ctx, DoseEvent{MedicationID: prn.ID, State: DoseTaken, At: at}); err != nil {
+			return err
+		}
+	}
+	appts := []Appointment{
+		{Title: "Diabetes review", Location: "Riverside Health Centre, room 4", Start: today.AddDate(0, 0, -60).Add(10*time.Hour + 30*time.Minute)},
+		{Title: "Blood test", Location: "Riverside Health Centre", Start: today.AddDate(0, 0, -21).Add(8*time.Hour + 45*time.Minute)},
+		{Title: "Eye screening", Location: "City Hospital, eye clinic", Start: today.AddDate(0, 0, 3).Add(14 * time.Hour)},
+		{Title: "Diabetes review", Location: "Riverside Health Centre, room 4", Start: today.AddDate(0, 0, 24).Add(10*time.Hour + 30*time.Minute)},
+	}
+	for _, a := range appts {
+		a.End = a.Start.Add(30 * time.Minute)
+		if _, err := s.AddAppointment(ctx, a); err != nil {
+			return err
+		}
+	}
+	thread := []struct {
+		in       bool
+		daysAgo  int
+		text     string
+		fromWhom string
+	}{
+		{false, 20, "My blood sugar readings have been higher in the mornings this week. Should I change anything?", ""},
+		{true, 19, "Thank you for letting us know. Please keep a note of the readings and bring them to your blood test on Thursday.", "Nurse Patel"},
+		{false, 6, "Is it fine to take paracetamol with my other tablets?", ""},
+		{true, 5, "Yes, paracetamol is fine with your other medicines. Do not take more than 8 tablets in 24 hours.", "Dr Okafor"},
+	}
+	for i, m := range thread {
+		at := today.AddDate(0, 0, -m.daysAgo).Add(time.Duration(9+i) * time.Hour)
+		if m.in {
+			if _, err := s.UpsertIncomingMessage(ctx, fmt.Sprintf("demo-%d", i), Message{Text: m.text, Sender: m.fromWhom, At: at}); err != nil {
+				return err
+			}
+			continue
+		}
+		note, err := s.AddNote(ctx, m.text)
+		if err != nil {
+			return err
+		}
+		// Demo notes were "sent" long ago: move them to their day and off the outbox.
+		if _, err := s.db.ExecContext(ctx, `UPDATE messages SET at = ?, state = 'sent', remote_id = ? WHERE id = ?`,
+			toMillis(at), fmt.Sprintf("demo-out-%d", i), note.ID); err != nil {
+			return err
+		}
+		if _, err := s.db.ExecContext(ctx, `DELETE FROM outbox WHERE entity_id = ?`, note.ID); err != nil {
+			return err
+		}
+	}
+	return nil
+}

@@ -548,3 +548,30 @@ func TestDemoEntriesDeterministic(t *testing.T) {
 		t.Fatalf("kinds = %v", kinds)
 	}
 }
+
+func TestDemoProfile(t *testing.T) {
+	ctx := context.Background()
+	p := newProfiles(t)
+	p.Now, p.Location = func() time.Time { return time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC) }, time.UTC
+	s, _ := createPassphraseProfile(t, p, "Demo", "pw")
+	defer s.Close()
+	if err := s.AddDemoProfile(ctx); err != nil {
+		t.Fatal(err)
+	}
+	meds, _ := s.ListMedications(ctx)
+	appts, _ := s.ListAppointments(ctx, time.Time{}, time.Time{})
+	msgs, _ := s.ListMessages(ctx)
+	doses, _ := s.DoseEvents(ctx, "", time.Time{}, time.Time{})
+	out, _ := s.Outbox(ctx)
+	if len(meds) != 4 || len(appts) != 4 || len(msgs) != 4 || len(out) != 0 {
+		t.Fatalf("meds %d, appointments %d, messages %d, outbox %d", len(meds), len(appts), len(msgs), len(out))
+	}
+	states := map[string]int{}
+	for _, d := range doses {
+		states[d.State]++
+	}
+	// 90 days × 4 scheduled doses, plus 12 as needed.
+	if len(doses) != 90*4+12 || states[DoseTaken] == 0 || states[DoseMissed] == 0 || states[DoseSkipped] == 0 {
+		t.Fatalf("%d doses, states %v", len(doses), states)
+	}
+}

@@ -51,9 +51,7 @@ func profileCreate(c *call) error {
 	if n < 0 || n > 10_000_000 {
 		return usagef("--demo-entries must be between 0 and 10000000")
 	}
-	if demo && n == 0 {
-		n = 270 // about three a day for three months
-	}
+
 	pass, err := c.passphrase()
 	if err != nil {
 		return err
@@ -70,13 +68,13 @@ func profileCreate(c *call) error {
 		return err
 	}
 	defer s.Close()
-	if n > 0 {
-		if err := s.AddDemoEntries(c.ctx, n, nil); err != nil {
+	if demo {
+		if err := s.AddDemoProfile(c.ctx); err != nil {
 			return err
 		}
 	}
-	if demo {
-		if err := addDemoMedications(c, s); err != nil {
+	if n > 0 {
+		if err := s.AddDemoEntries(c.ctx, n, nil); err != nil {
 			return err
 		}
 	}
@@ -89,22 +87,6 @@ func profileCreate(c *call) error {
 		fmt.Fprintln(w, "Write the recovery key down and keep it somewhere safe. It is shown only this once, and it is the")
 		fmt.Fprintln(w, "only way back into this journal if the passphrase is forgotten or this computer's keyring is lost.")
 	})
-}
-
-func addDemoMedications(c *call, s *data.Store) error {
-	meds := []data.Medication{
-		{Name: "Metformin", Strength: "500 mg", Form: "tablet", Dose: "1 tablet", Instructions: "with food",
-			Steps: []data.Step{{Times: []data.TimeOfDay{8 * 60, 18 * 60}}}},
-		{Name: "Ramipril", Strength: "5 mg", Form: "capsule", Dose: "1 capsule",
-			Steps: []data.Step{{Times: []data.TimeOfDay{8 * 60}}}},
-		{Name: "Paracetamol", Strength: "500 mg", Form: "tablet", Dose: "2 tablets", AsNeeded: true},
-	}
-	for _, m := range meds {
-		if _, err := s.AddMedication(c.ctx, m); err != nil {
-			return err
-		}
-	}
-	return nil
 }
 
 func profileList(c *call) error {
