@@ -10,6 +10,7 @@ package app
 import (
 	"context"
 	"errors"
+	"sync/atomic"
 	"time"
 
 	"fyne.io/fyne/v2"
@@ -73,6 +74,20 @@ type UI struct {
 	// engine reminds the open profile's doses; nil while no profile is open.
 	engine     *remind.Engine
 	engineStop func() // stops the engine's loop and waits for it
+
+	// locked: the open profile's screens are behind the lock screen (lock.go). Atomic: the
+	// engine reads it from its goroutine to hide medicine names.
+	locked atomic.Bool
+	// autoLock is the open profile's auto_lock_minutes (0: never); lastActive the last key
+	// or screen change, lastFocus what had the focus (and its text) at the last check.
+	autoLock   time.Duration
+	lastActive time.Time
+	lastFocus  focusSignature
+	// failures counts wrong passphrases in a row; waitUntil is when Open works again.
+	failures  int
+	waitUntil time.Time
+	// known is the profiles as last listed (for the header's switcher).
+	known []data.ProfileInfo
 }
 
 const windowTitle = "Patient Companion"
@@ -91,8 +106,9 @@ func New(a fyne.App, opt Options) *UI {
 			opt.Now = opt.Profiles.Now
 		}
 	}
-	a.Settings().SetTheme(newCalmTheme(opt.Theme))
-	u := &UI{app: a, opt: opt, win: a.NewWindow(windowTitle)}
+	u := &UI{app: a, opt: opt}
+	u.applyTheme()
+	u.win = a.NewWindow(windowTitle)
 	u.ctx, u.cancel = context.WithCancel(context.Background())
 	u.win.Resize(fyne.NewSize(1000, 700))
 	u.win.SetMaster()
@@ -101,6 +117,7 @@ func New(a fyne.App, opt Options) *UI {
 	u.win.SetOnClosed(u.shutdown)
 	a.Lifecycle().SetOnStopped(u.shutdown)
 	u.addShortcuts()
+	u.watchActivity()
 	u.setupTray()
 	u.showStart()
 	return u
@@ -122,6 +139,7 @@ func (u *UI) closeStore() {
 	u.stopEngine()
 	u.stopSync()()
 	u.closeReminder()
+	u.setLocked(false)
 	if u.store != nil {
 		_ = u.store.Close()
 		u.store = nil
@@ -143,12 +161,15 @@ func (u *UI) clearScreens() {
 }
 
 func (u *UI) setContent(o fyne.CanvasObject) {
+	u.activity()
 	u.win.SetContent(o)
+	u.lastFocus = u.focusSig()
 }
 
 // focus puts the keyboard focus on f (the canvas must hold f already).
 func (u *UI) focus(f fyne.Focusable) {
 	u.win.Canvas().Focus(f)
+	u.lastFocus = u.focusSig() // moved by the app, not the person
 }
 
 // startScreen is shown while the profiles are listed, and when listing fails.
@@ -182,6 +203,7 @@ func (u *UI) showStart() {
 			s.retry.Show()
 			return
 		}
+		u.known = list
 		if len(list) == 0 {
 			u.showCreate(nil)
 			return
@@ -201,27 +223,16 @@ func (u *UI) opened(s *data.Store) {
 		u.closeStore()
 		u.store = s
 	}
+	u.setLocked(false)
+	u.failures, u.waitUntil = 0, time.Time{}
+	u.autoLock = defaultAutoLock
+	u.lastActive = u.opt.Now()
+	u.noteKnown(s.Info())
 	u.app.Preferences().SetString(prefLastProfile, s.Info().ID)
 	u.win.SetTitle(s.Info().Name + " — Patient Companion")
 	u.startEngine(s)
 	u.startSync(s)
 	u.showToday()
-}
-
-// lock closes the open profile and goes back to the unlock screen.
-func (u *UI) lock() {
-	s := u.store
-	u.store = nil
-	u.stopEngine()
-	synced := u.stopSync()
-	u.closeReminder()
-	u.showStart()
-	if s != nil {
-		u.opt.Go(func() {
-			synced()
-			_ = s.Close()
-		})
-	}
 }
 
 // isDamaged says whether err means the journal file itself cannot be used.

@@ -376,8 +376,8 @@ func TestUnlockChoosesProfileAndRemembersIt(t *testing.T) {
 	}
 
 	test.Tap(u.today.lockBtn)
-	if u.store != nil || u.unlock == nil {
-		t.Fatal("Lock should close the profile and show the unlock screen")
+	if u.store == nil || !u.isLocked() || u.unlock == nil || u.today != nil {
+		t.Fatal("Lock should hide the profile behind the unlock screen, and keep it open")
 	}
 	if got := u.unlock.choice.Selected; got != "Bob" {
 		t.Errorf("after Lock the choice is %q, want the profile used last", got)

@@ -63,7 +63,7 @@ type apptRow struct {
 }
 
 func (u *UI) showAppointments() {
-	if u.store == nil {
+	if u.store == nil || u.isLocked() {
 		return
 	}
 	u.clearScreens()

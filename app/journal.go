@@ -66,6 +66,9 @@ type journalScreen struct {
 }
 
 func (u *UI) showJournal() {
+	if u.store == nil || u.isLocked() {
+		return
+	}
 	u.clearScreens()
 	j := &journalScreen{store: u.store}
 	u.journal = j

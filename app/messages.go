@@ -63,7 +63,7 @@ type messageRow struct {
 }
 
 func (u *UI) showMessages() {
-	if u.store == nil {
+	if u.store == nil || u.isLocked() {
 		return
 	}
 	u.clearScreens()

@@ -145,7 +145,7 @@ func (u *UI) closeReminder() {
 
 func (w *reminderWindow) addRow(u *UI, o remind.Occurrence, late bool) {
 	r := &reminderRow{occ: o, late: late}
-	r.name = widget.NewLabelWithStyle(medText(o), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	r.name = widget.NewLabelWithStyle(rowName(o, w.store, u.isLocked()), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	r.name.SizeName = theme.SizeNameSubHeadingText
 	r.name.Truncation = fyne.TextTruncateEllipsis
 	r.detail = widget.NewLabel("")
@@ -176,6 +176,15 @@ func (w *reminderWindow) addRow(u *UI, o remind.Occurrence, late bool) {
 	w.rows = append(w.rows, r)
 	w.head.SetText(reminderTitle)
 	w.box.Add(r.box)
+}
+
+// rowName is the words for a dose in the reminder window: the medicine, or while locked
+// only its time.
+func rowName(o remind.Occurrence, st *data.Store, locked bool) string {
+	if locked {
+		return hiddenMedText(o.At.In(st.Location()).Format("15:04"))
+	}
+	return medText(o)
 }
 
 func (r *reminderRow) setButtons(on bool) {
@@ -291,7 +300,7 @@ func (nf engineNotifier) Notify(_ context.Context, n remind.Notice) error {
 // until the profile closes or the window quits.
 func (u *UI) startEngine(st *data.Store) {
 	u.stopEngine()
-	e := &remind.Engine{Store: st}
+	e := &remind.Engine{Store: st, Locked: u.isLocked}
 	e.Notifier = engineNotifier{u: u, eng: e}
 	u.engine = e
 	if u.opt.Tick < 0 {
@@ -315,9 +324,12 @@ func (u *UI) startEngine(st *data.Store) {
 			if ctx.Err() != nil {
 				return
 			}
+			autoLock := autoLockOf(ctx, st) // read each time: Settings may change it
 			fyne.Do(func() {
 				if u.engine == e {
 					u.refreshToday() // doses move from "later" to "take now" as time passes
+					u.autoLock = autoLock
+					u.checkIdle(now())
 				}
 			})
 			select {

@@ -352,9 +352,14 @@ func TestPeriodicSync(t *testing.T) {
 	if *created != 2 {
 		t.Fatalf("after a tick, the portal got %d notes", *created)
 	}
+	// Sync goes on while locked (DESIGN §2); closing the profile stops it.
 	u.lock()
+	if u.sync == nil {
+		t.Error("locking should not stop syncing")
+	}
+	u.closeStore()
 	if u.sync != nil {
-		t.Error("locking should stop syncing")
+		t.Error("closing the profile should stop syncing")
 	}
 }
 

@@ -59,6 +59,12 @@ type settingsScreen struct {
 	testBtn     *widget.Button
 	testMsg     *widget.Label
 
+	// Accessibility: per computer (Fyne preferences), applied at once.
+	textSize *widget.Select
+	contrast *widget.Check
+
+	profile *profileForm // change passphrase, delete
+
 	left, right *fyne.Container // re-laid out when a load changes them
 
 	portalText *widget.Label
@@ -90,7 +96,7 @@ func (s *settingsScreen) fields() []settingField {
 }
 
 func (u *UI) showSettings() {
-	if u.store == nil {
+	if u.store == nil || u.isLocked() {
 		return
 	}
 	u.clearScreens()
@@ -130,6 +136,23 @@ func (u *UI) showSettings() {
 	s.testMsg = paragraph("")
 	s.testMsg.Hide()
 
+	var sizes []string
+	for _, f := range textScales {
+		sizes = append(sizes, scaleLabel(f))
+	}
+	s.textSize = widget.NewSelect(sizes, nil)
+	s.textSize.Selected = scaleLabel(u.textScale())
+	s.textSize.OnChanged = func(l string) {
+		for _, f := range textScales {
+			if scaleLabel(f) == l {
+				u.setTextScale(f)
+			}
+		}
+	}
+	s.contrast = widget.NewCheck("High contrast", nil)
+	s.contrast.Checked = u.highContrast()
+	s.contrast.OnChanged = u.setHighContrast
+
 	s.portalText = paragraph("")
 	s.disconnect = widget.NewButton("Disconnect", u.confirmDisconnect)
 	s.disconnect.Hide()
@@ -157,6 +180,8 @@ func (u *UI) showSettings() {
 	})
 	s.signInAgain.Hide()
 
+	var profileBox fyne.CanvasObject
+	s.profile, profileBox = u.newProfileForm(s.store)
 	s.left = container.NewVBox(
 		s.status,
 		s.clinic,
@@ -170,8 +195,12 @@ func (u *UI) showSettings() {
 		subheading("Security"),
 		labelled(fieldLabel("Lock after how many idle minutes?"), s.autoLock, caption("0 means never."), s.autoLockErr),
 		container.NewHBox(tall(s.save), container.NewCenter(s.saveMsg)),
+		profileBox,
 	)
 	s.right = container.NewVBox(
+		subheading("Reading"),
+		labelled(fieldLabel("Text size"), s.textSize, caption("For this computer.")),
+		s.contrast,
 		subheading("Check your reminders"),
 		paragraph("Shows a reminder now, so you can see and hear what one looks like."),
 		container.NewHBox(tall(s.testBtn)),

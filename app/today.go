@@ -39,6 +39,8 @@ const (
 // Messages and Settings, the person's name, and Lock.
 type navBar struct {
 	today, journal, appointments, messages, settings *widget.Button
+	// switcher lists the profiles (nil with only one): choosing one locks this one.
+	switcher *widget.Select
 }
 
 // header builds the navigation bar with current marked, the profile's name (title) and
@@ -61,7 +63,12 @@ func (u *UI) header(current string, title *widget.Label, lockBtn *widget.Button)
 	}
 	nav := container.NewHBox(tall(nb.today), tall(nb.journal), tall(nb.appointments), tall(nb.messages), tall(nb.settings))
 	title.Alignment = fyne.TextAlignTrailing
-	return container.NewBorder(nil, nil, nav, container.NewCenter(tall(lockBtn)), title), nb
+	right := tall(lockBtn)
+	if sw := u.profileSwitcher(); sw != nil {
+		nb.switcher = sw
+		right = container.NewHBox(container.NewCenter(sw), right)
+	}
+	return container.NewBorder(nil, nil, nav, container.NewCenter(right), title), nb
 }
 
 // addShortcuts lets Ctrl+1 … Ctrl+5 switch between Today, the Journal, Appointments,
@@ -82,11 +89,18 @@ func (u *UI) addShortcuts() {
 	} {
 		c.AddShortcut(&desktop.CustomShortcut{KeyName: s.key, Modifier: fyne.KeyModifierShortcutDefault},
 			func(fyne.Shortcut) {
-				if u.store != nil && !s.showing() {
+				if u.store != nil && !u.isLocked() && !s.showing() {
 					s.show()
 				}
 			})
 	}
+	// Ctrl+L locks.
+	c.AddShortcut(&desktop.CustomShortcut{KeyName: fyne.KeyL, Modifier: fyne.KeyModifierShortcutDefault},
+		func(fyne.Shortcut) {
+			if u.store != nil && !u.isLocked() {
+				u.lock()
+			}
+		})
 }
 
 // todayScreen shows what to take now, what was missed, what comes later today, the next
@@ -212,7 +226,7 @@ func loadToday(ctx context.Context, st *data.Store, now time.Time) (todayData, e
 
 // showToday shows the Today screen and loads it.
 func (u *UI) showToday() {
-	if u.store == nil {
+	if u.store == nil || u.isLocked() {
 		return
 	}
 	u.clearScreens()

@@ -375,22 +375,6 @@ func TestTodayAndReminderButtonsAreBigTargets(t *testing.T) {
 	check("reminder Close", w.close)
 }
 
-func TestLockClosesReminderAndStopsEngine(t *testing.T) {
-	clk := &testClock{t: at(7, 0)}
-	u := openToday(t, clk, func(ctx context.Context, st *data.Store) {
-		addMed(t, st, "Metformin", "500 mg", hm(9, 0))
-	})
-	tick(t, u, clk, at(8, 0))
-	tick(t, u, clk, at(9, 0))
-	if u.reminder == nil {
-		t.Fatal("the reminder window should be open")
-	}
-	test.Tap(u.today.lockBtn)
-	if u.reminder != nil || u.engine != nil {
-		t.Error("locking should close the reminder window and stop the engine")
-	}
-}
-
 // trayApp is a test app that has a system tray, as desktop apps do.
 type trayApp struct {
 	fyne.App

@@ -102,6 +102,7 @@ type unlockScreen struct {
 	forgot   *widget.Button
 	another  *widget.Button
 	busy     bool
+	waiting  bool // Open waits after too many wrong passphrases
 	labelsOf []string
 }
 
@@ -216,12 +217,19 @@ func (u *UI) updateUnlock() {
 		s.passBox.Hide()
 		s.forgot.SetText("Use your recovery key")
 		s.hint.SetText("This journal opens with the key kept in this computer's keyring.")
+	case pi.HasKeyring && u.lockedProfile(pi):
+		// Locked: the keyring alone does not unlock a profile that has a passphrase.
+		s.forgot.SetText("Forgot your passphrase?")
+		s.hint.SetText("")
 	case pi.HasKeyring:
 		s.forgot.SetText("Forgot your passphrase?")
 		s.hint.SetText("You can leave the passphrase empty: the key is also kept in this computer's keyring.")
 	default:
 		s.forgot.SetText("Forgot your passphrase?")
 		s.hint.SetText("")
+	}
+	if u.lockedProfile(pi) {
+		s.hint.SetText("Locked. Your reminders still come, without medicine names.")
 	}
 	if s.hint.Text == "" {
 		s.hint.Hide()
@@ -262,6 +270,7 @@ func (u *UI) setUnlockBusy(busy bool) {
 		s.open.SetText("Opening…")
 	} else {
 		s.open.SetText("Open")
+		u.updateWait(u.opt.Now())
 	}
 }
 
@@ -275,11 +284,16 @@ func (u *UI) submitUnlock() {
 	if pi.Err != nil {
 		return
 	}
+	if u.waiting(u.opt.Now()) {
+		u.updateWait(u.opt.Now())
+		return
+	}
 	var pass []byte
 	if s.passBox.Visible() {
 		pass = []byte(s.pass.Text)
 	}
-	if len(pass) == 0 && !pi.HasKeyring {
+	relock := u.lockedProfile(pi)
+	if len(pass) == 0 && (!pi.HasKeyring || (relock && pi.HasPassphrase)) {
 		say(s.message, msgNoPassphrase)
 		u.focus(s.pass)
 		return
@@ -288,7 +302,13 @@ func (u *UI) submitUnlock() {
 	u.setUnlockBusy(true)
 	profiles := u.opt.Profiles
 	background(u, func(ctx context.Context) (*data.Store, error) {
-		return profiles.Open(ctx, pi, data.Credentials{Passphrase: pass})
+		st, err := profiles.Open(ctx, pi, data.Credentials{Passphrase: pass})
+		if relock && err == nil {
+			// Only a check of the passphrase: the profile is open already.
+			_ = st.Close()
+			st = nil
+		}
+		return st, err
 	}, func(st *data.Store, err error) {
 		clear(pass)
 		if u.unlock != s {
@@ -299,6 +319,12 @@ func (u *UI) submitUnlock() {
 		}
 		u.setUnlockBusy(false)
 		if err == nil {
+			if relock {
+				if u.lockedProfile(pi) {
+					u.resume()
+				}
+				return
+			}
 			u.opened(st)
 			return
 		}
@@ -306,6 +332,7 @@ func (u *UI) submitUnlock() {
 		switch {
 		case errors.Is(err, data.ErrWrongPassphrase):
 			say(s.message, msgWrongPassphrase)
+			u.wrongTry()
 		case errors.Is(err, data.ErrLocked), errors.Is(err, vault.ErrKeyringUnavailable),
 			errors.Is(err, vault.ErrKeyringEntryMissing):
 			if pi.HasPassphrase {

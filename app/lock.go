@@ -1,0 +1,252 @@
+package app
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/patient-companion/companion/data"
+)
+
+// Locking (DESIGN §2): the lock screen — the unlock screen, with the open profile chosen —
+// covers every screen, but the profile stays open underneath: the reminder engine keeps
+// running (with medicine names hidden: Engine.Locked), Taken/Skip in the reminder window
+// are still recorded, and sync goes on. Showing the screens again needs the profile's
+// passphrase, checked by opening the profile a second time and closing that copy at once.
+// A keyring-only profile has no passphrase, so it unlocks from the keyring, as it opens
+// (a PIN for those profiles is not built yet). Choosing another profile on the lock screen
+// (or in the header's switcher) opens that one instead, and closes the locked one.
+
+const (
+	// defaultAutoLock is the auto_lock_minutes setting's default.
+	defaultAutoLock = 5 * time.Minute
+	// freeTries is how many wrong passphrases in a row are allowed before a wait.
+	freeTries = 3
+	// firstWait is the first wait after freeTries wrong passphrases; each further wrong
+	// one doubles it, up to maxWait.
+	firstWait = 5 * time.Second
+	maxWait   = 10 * time.Minute
+)
+
+// msgWait is shown, with the seconds left, while Open waits after too many wrong tries.
+const msgWait = "Too many wrong tries. Please wait %d seconds, then try again."
+
+// hiddenMedText is what a reminder row says instead of a medicine's name while locked.
+func hiddenMedText(at string) string { return "Time for your " + at + " medicine" }
+
+func (u *UI) isLocked() bool { return u.locked.Load() }
+
+// lockedProfile says whether pi is the open profile, locked.
+func (u *UI) lockedProfile(pi data.ProfileInfo) bool {
+	return u.isLocked() && u.store != nil && u.store.Info().ID == pi.ID
+}
+
+// lock hides the open profile's screens behind the lock screen; the profile stays open and
+// its reminders keep coming. With no profile open it shows the start screen.
+func (u *UI) lock() {
+	if u.store != nil {
+		u.setLocked(true)
+		u.win.SetTitle(windowTitle)
+	}
+	u.showStart()
+}
+
+// setLocked records the state (which the engine reads from its goroutine) and words the
+// reminder window to match.
+func (u *UI) setLocked(on bool) {
+	u.locked.Store(on)
+	if w := u.reminder; w != nil {
+		w.setLocked(on)
+	}
+}
+
+// resume shows the open profile's screens again after the lock screen.
+func (u *UI) resume() {
+	u.setLocked(false)
+	u.failures, u.waitUntil = 0, time.Time{}
+	u.lastActive = u.opt.Now()
+	u.win.SetTitle(u.store.Info().Name + " — Patient Companion")
+	u.showToday()
+}
+
+// activity notes that the person did something in the window.
+func (u *UI) activity() { u.lastActive = u.opt.Now() }
+
+// watchActivity counts keys typed on the window as activity (keys typed into a field are
+// noticed by checkIdle, as the field's text changing).
+func (u *UI) watchActivity() {
+	c := u.win.Canvas()
+	onKey, onRune := c.OnTypedKey(), c.OnTypedRune()
+	c.SetOnTypedKey(func(ev *fyne.KeyEvent) {
+		u.activity()
+		if onKey != nil {
+			onKey(ev)
+		}
+	})
+	c.SetOnTypedRune(func(r rune) {
+		u.activity()
+		if onRune != nil {
+			onRune(r)
+		}
+	})
+}
+
+// focusSignature is what checkIdle compares to see typing in a field: the focused object
+// and, for an entry, its text.
+type focusSignature struct {
+	obj  fyne.Focusable
+	text string
+}
+
+func (u *UI) focusSig() focusSignature {
+	f := u.win.Canvas().Focused()
+	sig := focusSignature{obj: f}
+	if e, ok := f.(*widget.Entry); ok {
+		sig.text = e.Text
+	}
+	return sig
+}
+
+// checkIdle locks the open profile when the window has been idle for the auto_lock_minutes
+// setting, and re-enables Open when a wait after wrong passphrases is over. The engine's
+// loop calls it on every tick; tests call it with the time they choose.
+func (u *UI) checkIdle(now time.Time) {
+	u.updateWait(now)
+	if u.store == nil || u.isLocked() {
+		return
+	}
+	if sig := u.focusSig(); sig != u.lastFocus {
+		u.lastFocus = sig
+		u.lastActive = now
+		return
+	}
+	if u.lastActive.IsZero() {
+		u.lastActive = now
+		return
+	}
+	if u.autoLock > 0 && now.Sub(u.lastActive) >= u.autoLock {
+		u.lock()
+	}
+}
+
+// autoLockOf reads a profile's auto_lock_minutes setting (disk work: off the UI goroutine).
+func autoLockOf(ctx context.Context, st *data.Store) time.Duration {
+	v, err := st.GetSetting(ctx, "auto_lock_minutes")
+	if err != nil {
+		return defaultAutoLock
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil || n < 0 {
+		return defaultAutoLock
+	}
+	return time.Duration(n) * time.Minute
+}
+
+// noteKnown adds a newly opened profile to the switcher's list if it is not there yet.
+func (u *UI) noteKnown(pi data.ProfileInfo) {
+	for _, k := range u.known {
+		if k.ID == pi.ID {
+			return
+		}
+	}
+	u.known = append(u.known, pi)
+}
+
+// wrongTry counts a wrong passphrase; from the freeTries-th on, Open waits a while, longer
+// each time.
+func (u *UI) wrongTry() {
+	u.failures++
+	if u.failures < freeTries {
+		return
+	}
+	d := firstWait << (u.failures - freeTries)
+	if d > maxWait || d <= 0 {
+		d = maxWait
+	}
+	u.waitUntil = u.opt.Now().Add(d)
+	u.updateWait(u.opt.Now())
+	if u.opt.Tick >= 0 {
+		// Tests (negative Tick) run no timers; they call checkIdle with a later time.
+		time.AfterFunc(d, func() { fyne.Do(func() { u.updateWait(u.opt.Now()) }) })
+	}
+}
+
+// waiting says whether Open must wait after too many wrong passphrases.
+func (u *UI) waiting(now time.Time) bool {
+	return !u.waitUntil.IsZero() && now.Before(u.waitUntil)
+}
+
+// updateWait disables the unlock form (with a message) while a wait runs, and enables it
+// again once it is over.
+func (u *UI) updateWait(now time.Time) {
+	s := u.unlock
+	if s == nil || s.busy || u.waitUntil.IsZero() {
+		return
+	}
+	if u.waiting(now) {
+		secs := int((u.waitUntil.Sub(now) + time.Second - 1) / time.Second)
+		say(s.message, fmt.Sprintf(msgWait, secs))
+		s.open.Disable()
+		s.pass.Disable()
+		s.waiting = true
+		return
+	}
+	if s.waiting {
+		s.waiting = false
+		say(s.message, "")
+		u.updateUnlock()
+		s.pass.Enable()
+		if s.passBox.Visible() {
+			u.focus(s.pass)
+		}
+	}
+}
+
+// switchProfile locks the open profile and offers the chosen one on the lock screen.
+func (u *UI) switchProfile(id string) {
+	if u.store != nil && u.store.Info().ID == id {
+		return
+	}
+	u.app.Preferences().SetString(prefLastProfile, id)
+	u.lock()
+}
+
+// profileSwitcher is the header's list of profiles, nil with only one.
+func (u *UI) profileSwitcher() *widget.Select {
+	if u.store == nil || len(u.known) < 2 {
+		return nil
+	}
+	var labels []string
+	ids := map[string]string{}
+	current := ""
+	for _, pi := range u.known {
+		if pi.Err != nil {
+			continue
+		}
+		l := profileLabel(pi)
+		labels = append(labels, l)
+		ids[l] = pi.ID
+		if pi.ID == u.store.Info().ID {
+			current = l
+		}
+	}
+	if len(labels) < 2 {
+		return nil
+	}
+	sel := widget.NewSelect(labels, nil)
+	sel.PlaceHolder = "Switch profile"
+	sel.Selected = current
+	sel.OnChanged = func(l string) { u.switchProfile(ids[l]) }
+	return sel
+}
+
+// setLocked words the reminder rows without (locked) or with medicine names.
+func (w *reminderWindow) setLocked(on bool) {
+	for _, r := range w.rows {
+		r.name.SetText(rowName(r.occ, w.store, on))
+	}
+}

@@ -1,0 +1,225 @@
+package app
+
+import (
+	"context"
+	"fmt"
+	"testing"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/test"
+
+	"github.com/patient-companion/companion/data"
+)
+
+// TestLockKeepsRemindersRunning: locking hides the screens but the profile stays open and its
+// reminders keep coming, without medicine names; Taken still works; the passphrase unlocks.
+func TestLockKeepsRemindersRunning(t *testing.T) {
+	clk := &testClock{t: at(7, 0)}
+	u := openToday(t, clk, func(ctx context.Context, st *data.Store) {
+		addMed(t, st, "Metformin", "500 mg", hm(9, 0))
+	})
+	st, eng := u.store, u.engine
+	tick(t, u, clk, at(8, 0))
+	ctrl(u, fyne.KeyL)
+	if !u.isLocked() || u.unlock == nil || u.today != nil {
+		t.Fatal("Ctrl+L should show the lock screen")
+	}
+	if u.store != st || u.engine != eng {
+		t.Fatal("locking must keep the profile open and its engine running")
+	}
+	if !eng.Locked() {
+		t.Error("the engine should know the window is locked (names hidden)")
+	}
+	if u.win.Title() != windowTitle {
+		t.Errorf("title %q shows the name while locked", u.win.Title())
+	}
+	ctrl(u, fyne.Key1)
+	ctrl(u, fyne.Key5)
+	if u.today != nil || u.settings != nil {
+		t.Fatal("the shortcuts must not show screens while locked")
+	}
+
+	tick(t, u, clk, at(9, 0))
+	w := u.reminder
+	if w == nil || len(w.rows) != 1 {
+		t.Fatal("the reminder window should open while locked")
+	}
+	if got := w.rows[0].name.Text; got != "Time for your 09:00 medicine" {
+		t.Errorf("reminder row %q while locked, want no medicine name", got)
+	}
+	test.Tap(w.rows[0].taken)
+	if ev := eventAt(t, u, at(9, 0)); ev.State != data.DoseTaken {
+		t.Errorf("Taken while locked recorded %+v", ev)
+	}
+
+	unlockWith(t, u, "not the passphrase")
+	assertShows(t, u.unlock.message, msgWrongPassphrase)
+	if !u.isLocked() || u.today != nil {
+		t.Fatal("a wrong passphrase must keep it locked")
+	}
+	unlockWith(t, u, goodPass)
+	if u.isLocked() || u.today == nil || u.store != st || u.engine != eng {
+		t.Fatal("the passphrase should show the same open profile again")
+	}
+	if eng.Locked() {
+		t.Error("the engine still thinks it is locked")
+	}
+	if got := w.rows[0].name.Text; got != "Metformin 500 mg" {
+		t.Errorf("reminder row %q after unlocking, want the name back", got)
+	}
+	if u.win.Title() != "Mum — Patient Companion" {
+		t.Errorf("title %q", u.win.Title())
+	}
+}
+
+// TestLockWrongPassphraseWaits: from the third wrong passphrase in a row, Open waits 5 s,
+// then 10 s, 20 s…
+func TestLockWrongPassphraseWaits(t *testing.T) {
+	clk := &testClock{t: at(7, 0)}
+	u := openToday(t, clk, nil)
+	test.Tap(u.today.lockBtn)
+	s := u.unlock
+	unlockWith(t, u, "wrong one")
+	unlockWith(t, u, "wrong two")
+	if s.open.Disabled() {
+		t.Fatal("two wrong tries should not wait")
+	}
+	unlockWith(t, u, "wrong three")
+	assertShows(t, s.message, fmt.Sprintf(msgWait, 5))
+	if !s.open.Disabled() || !s.pass.Disabled() {
+		t.Fatal("Open should be disabled while waiting")
+	}
+	u.submitUnlock() // Enter while waiting does nothing
+	if !u.isLocked() {
+		t.Fatal("unlocked while waiting")
+	}
+	clk.Set(at(7, 0).Add(3 * time.Second))
+	u.checkIdle(clk.Now())
+	assertShows(t, s.message, fmt.Sprintf(msgWait, 2))
+	clk.Set(at(7, 0).Add(5 * time.Second))
+	u.checkIdle(clk.Now())
+	if s.open.Disabled() || s.pass.Disabled() || s.message.Visible() {
+		t.Fatal("Open should work again after the wait")
+	}
+	unlockWith(t, u, "wrong four")
+	assertShows(t, s.message, fmt.Sprintf(msgWait, 10))
+	clk.Set(at(7, 0).Add(15 * time.Second))
+	u.checkIdle(clk.Now())
+	unlockWith(t, u, goodPass)
+	if u.isLocked() || u.today == nil {
+		t.Fatalf("the right passphrase after the wait should unlock; message %q", s.message.Text)
+	}
+	if u.failures != 0 {
+		t.Error("unlocking should reset the count")
+	}
+}
+
+// TestAutoLock: idle for auto_lock_minutes (5 by default) locks; keys count as activity;
+// 0 never locks.
+func TestAutoLock(t *testing.T) {
+	clk := &testClock{t: at(7, 0)}
+	u := openToday(t, clk, nil)
+	u.checkIdle(at(7, 4))
+	if u.isLocked() {
+		t.Fatal("locked after 4 idle minutes")
+	}
+	clk.Set(at(7, 4))
+	u.win.Canvas().(fyne.Canvas).OnTypedRune()('x') // a key on the window
+	u.checkIdle(at(7, 8))
+	if u.isLocked() {
+		t.Fatal("a key should count as activity")
+	}
+	u.checkIdle(at(7, 9))
+	if !u.isLocked() || u.unlock == nil || u.store == nil {
+		t.Fatal("5 idle minutes should lock, keeping the profile open")
+	}
+	unlockWith(t, u, goodPass)
+
+	if _, err := u.store.PutSetting(context.Background(), "auto_lock_minutes", "0"); err != nil {
+		t.Fatal(err)
+	}
+	u.autoLock = autoLockOf(context.Background(), u.store)
+	u.checkIdle(at(23, 0))
+	if u.isLocked() {
+		t.Fatal("0 means never")
+	}
+}
+
+// TestAutoLockTypingInField: typing into a field is activity too.
+func TestAutoLockTypingInField(t *testing.T) {
+	clk := &testClock{t: at(7, 0)}
+	u := openToday(t, clk, nil)
+	ctrl(u, fyne.Key5)
+	s := u.settings
+	u.win.Canvas().Focus(s.snooze)
+	u.checkIdle(at(7, 4))
+	test.Type(s.snooze, "1")
+	u.checkIdle(at(7, 6))
+	u.checkIdle(at(7, 10))
+	if u.isLocked() {
+		t.Fatal("typing should count as activity")
+	}
+	u.checkIdle(at(7, 11))
+	if !u.isLocked() {
+		t.Fatal("5 minutes after the last key it should lock")
+	}
+}
+
+// TestLockNeedsPassphraseWithKeyring: a profile with a passphrase and a keyring key needs the
+// passphrase to unlock from the lock screen; a keyring-only profile unlocks from the keyring.
+func TestLockNeedsPassphraseWithKeyring(t *testing.T) {
+	kr := &memKeyring{}
+	p := testProfiles(t, kr)
+	makeProfile(t, p, data.CreateOptions{Name: "Dad", Passphrase: []byte(goodPass)})
+	u := newTestUI(t, p)
+	test.Tap(u.unlock.open) // keyring, at first opening
+	if u.today == nil {
+		t.Fatal("the keyring should open it")
+	}
+	test.Tap(u.today.lockBtn)
+	test.Tap(u.unlock.open)
+	assertShows(t, u.unlock.message, msgNoPassphrase)
+	if !u.isLocked() {
+		t.Fatal("the keyring alone must not unlock a locked profile with a passphrase")
+	}
+	unlockWith(t, u, goodPass)
+	if u.isLocked() || u.today == nil {
+		t.Fatal("the passphrase should unlock")
+	}
+
+	p2 := testProfiles(t, kr)
+	makeProfile(t, p2, data.CreateOptions{Name: "Mum"})
+	u2 := newTestUI(t, p2)
+	test.Tap(u2.unlock.open)
+	test.Tap(u2.today.lockBtn)
+	test.Tap(u2.unlock.open)
+	if u2.isLocked() || u2.today == nil {
+		t.Fatalf("a keyring-only profile unlocks from the keyring; message %q", u2.unlock.message.Text)
+	}
+}
+
+// TestProfileSwitcher: with two profiles the header lists them; choosing the other locks this
+// one and offers the other on the lock screen.
+func TestProfileSwitcher(t *testing.T) {
+	p := testProfiles(t, nil)
+	anne := passProfile(t, p, "Anne")
+	bob, _ := makeProfile(t, p, data.CreateOptions{Name: "Bob", Passphrase: []byte("bobs passphrase"), NoKeyring: true})
+	u := newTestUI(t, p)
+	unlockWith(t, u, goodPass)
+	if u.store.Info().ID != anne.ID {
+		t.Fatal("Anne should open")
+	}
+	sw := u.today.nav.switcher
+	if sw == nil || len(sw.Options) != 2 || sw.Selected != "Anne" {
+		t.Fatalf("switcher %+v", sw)
+	}
+	sw.SetSelected("Bob")
+	if !u.isLocked() || u.unlock == nil || u.unlock.choice.Selected != "Bob" {
+		t.Fatal("switching should lock and offer Bob")
+	}
+	unlockWith(t, u, "bobs passphrase")
+	if u.isLocked() || u.store.Info().ID != bob.ID || u.today == nil {
+		t.Fatalf("Bob should open; message %q", u.unlock.message.Text)
+	}
+}
