@@ -33,8 +33,12 @@ import (
 // and the single-instance lock, so it must never change.
 const AppID = "org.patientcompanion.companion"
 
-// version is set at build time with -ldflags "-X main.version=1.2.3".
-var version = "0.1.0-dev"
+// version and buildRevision are set at build time with -ldflags "-X main.version=1.2.3
+// -X main.buildRevision=abc123" (make dist does); they are constants in all but name.
+var (
+	version       = "0.1.0-dev"
+	buildRevision = ""
+)
 
 func main() {
 	quietinit.Restore()
@@ -141,6 +145,9 @@ func startAtLogin(a fyne.App, dir string) {
 
 // build is the VCS revision the binary was built from, when Go recorded it.
 func build() string {
+	if buildRevision != "" {
+		return buildRevision
+	}
 	info, ok := debug.ReadBuildInfo()
 	if !ok {
 		return "unknown"

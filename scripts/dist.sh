@@ -18,6 +18,9 @@ CLINIC=${1:-}
 VERSION=${2:-$(sed -n 's/^Version = "\(.*\)"/\1/p' FyneApp.toml)}
 [[ "$VERSION" =~ ^[0-9]+(\.[0-9]+){0,2}$ ]] || { echo "dist: VERSION must look like 1.2.3, not '$VERSION'" >&2; exit 2; }
 export PATH="$PATH:/usr/local/go/bin"
+rev=$(git rev-parse --short=12 HEAD 2>/dev/null || echo unknown)
+[ -z "$(git status --porcelain 2>/dev/null | grep -v '^??')" ] || rev="$rev-dirty"
+ldflags="-s -w -X main.version=$VERSION -X main.buildRevision=$rev"
 
 prov=clinic/provisioned
 cleanup() { find "$prov" -mindepth 1 ! -name README.md -delete; }
@@ -39,7 +42,7 @@ work=$(mktemp -d)
 # fyne package bumps the build number in FyneApp.toml; a dist build leaves the tree as it was.
 cp FyneApp.toml "$work/FyneApp.toml"
 trap 'cleanup; cp "$work/FyneApp.toml" FyneApp.toml; rm -rf "$work"' EXIT
-go build -trimpath -ldflags "-s -w -X main.version=$VERSION" -o "$work/companion" .
+go build -trimpath -ldflags "$ldflags" -o "$work/companion" .
 # `go run pkg@version`, not a `tool` line in go.mod: fyne.io/tools v1.7.4 requires fyne v2.8,
 # which would move the app itself off v2.7.1.
 go run fyne.io/tools/cmd/fyne@v1.7.4 package --target linux --exe "$work/companion" --name "Patient Companion" \
@@ -73,8 +76,8 @@ if [ "${DIST_WINDOWS:-1}" != 0 ]; then
 	win="$work/windows"
 	mkdir -p "$win"
 	export CC=x86_64-w64-mingw32-gcc CGO_ENABLED=1 GOOS=windows GOARCH=amd64
-	go build -trimpath -ldflags "-s -w -H windowsgui -X main.version=$VERSION" -o "$win/companion.unsigned.exe" .
-	go build -trimpath -ldflags "-s -w -X main.version=$VERSION" -o "$win/companion-cli.unsigned.exe" .
+	go build -trimpath -ldflags "$ldflags -H windowsgui" -o "$win/companion.unsigned.exe" .
+	go build -trimpath -ldflags "$ldflags" -o "$win/companion-cli.unsigned.exe" .
 	unset CC CGO_ENABLED GOOS GOARCH
 	convert assets/icon.png -define icon:auto-resize=256,64,48,32,16 "$win/companion.ico"
 
