@@ -172,3 +172,77 @@ func colours(img image.Image, r image.Rectangle) int {
 	}
 	return len(seen)
 }
+
+// TestWindowVisitsEveryScreen opens a demo profile in the real window, unlocks it by
+// typing, and visits every screen by its keyboard shortcut: each must draw something, and
+// something different from the screen before.
+func TestWindowVisitsEveryScreen(t *testing.T) {
+	if os.Getenv("DISPLAY") == "" {
+		if os.Getenv("COMPANION_REQUIRE_KEYRING") != "" {
+			t.Fatal("no DISPLAY in the test environment")
+		}
+		t.Skip("no DISPLAY")
+	}
+	dir := t.TempDir()
+	mustRun(t, dir, []string{"COMPANION_PASSPHRASE=visit every screen"}, "profile", "create", "Visit", "--no-keyring", "--demo")
+	cmd := exec.Command(os.Args[0])
+	cmd.Env = append(os.Environ(), asCompanion+"=1", "COMPANION_DATA_DIR="+dir, "COMPANION_PASSPHRASE=", "XDG_CONFIG_HOME="+t.TempDir())
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer func() {
+		cmd.Process.Kill()
+		cmd.Wait()
+		if t.Failed() {
+			t.Logf("app stderr:\n%s", stderr.String())
+		}
+	}()
+	win := waitForWindow(t, "^Patient Companion$", 60*time.Second)
+	xdo(t, "windowfocus", "--sync", win)
+	xdo(t, "type", "--delay", "20", "visit every screen")
+	xdo(t, "key", "Return")
+	waitForWindow(t, "^Visit — Patient Companion$", 30*time.Second)
+
+	shot := filepath.Join(t.TempDir(), "screen.png")
+	var prev image.Image
+	// Text fields take Ctrl+N for themselves; the Journal (whose name field has focus) is last.
+	for _, s := range []struct{ key, name string }{
+		{"ctrl+1", "today"}, {"ctrl+3", "appointments"}, {"ctrl+5", "settings"}, {"ctrl+4", "messages"}, {"ctrl+2", "journal"},
+	} {
+		xdo(t, "key", s.key)
+		deadline := time.Now().Add(15 * time.Second)
+		var img image.Image
+		for {
+			img = screenshot(t, shot)
+			if colours(img, image.Rect(0, 0, 1000, 700)) >= 50 && (prev == nil || differs(prev, img)) {
+				break
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("%s (%s): the screen is blank or did not change", s.name, s.key)
+			}
+			time.Sleep(300 * time.Millisecond)
+		}
+		prev = img
+		if dst := os.Getenv("COMPANION_SCREENSHOT_DIR"); dst != "" {
+			b, _ := os.ReadFile(shot)
+			os.WriteFile(filepath.Join(dst, "screen-"+s.name+".png"), b, 0o644)
+		}
+	}
+}
+
+// differs reports whether two screenshots differ in a noticeable share of the window area.
+func differs(a, b image.Image) bool {
+	n := 0
+	for y := 100; y < 700; y += 4 {
+		for x := 0; x < 1000; x += 4 {
+			ar, ag, ab, _ := a.At(x, y).RGBA()
+			br, bg, bb, _ := b.At(x, y).RGBA()
+			if ar != br || ag != bg || ab != bb {
+				n++
+			}
+		}
+	}
+	return n > 500
+}

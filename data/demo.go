@@ -138,9 +138,12 @@ func (s *Store) AddDemoProfile(ctx context.Context) error {
 		if err != nil {
 			return err
 		}
-		for day := start; day.Before(today); day = day.AddDate(0, 0, 1) {
+		for day := start; !day.After(today); day = day.AddDate(0, 0, 1) {
 			for _, t := range d.times {
 				at := time.Date(day.Year(), day.Month(), day.Day(), int(t)/60, int(t)%60, 0, 0, s.loc)
+				if at.Add(20 * time.Minute).After(now) {
+					continue // today's doses still to come, or just due, are left to answer
+				}
 				ev := DoseEvent{MedicationID: m.ID, ScheduledAt: at, State: DoseTaken, At: at.Add(time.Duration(rng.IntN(20)) * time.Minute)}
 				switch r := rng.IntN(100); {
 				case r < 6:

@@ -570,8 +570,8 @@ func TestDemoProfile(t *testing.T) {
 	for _, d := range doses {
 		states[d.State]++
 	}
-	// 90 days × 4 scheduled doses, plus 12 as needed.
-	if len(doses) != 90*4+12 || states[DoseTaken] == 0 || states[DoseMissed] == 0 || states[DoseSkipped] == 0 {
+	// 90 days × 4 scheduled doses, today's 08:00 doses (the clock says 12:00), 12 as needed.
+	if len(doses) != 90*4+2+12 || states[DoseTaken] == 0 || states[DoseMissed] == 0 || states[DoseSkipped] == 0 {
 		t.Fatalf("%d doses, states %v", len(doses), states)
 	}
 }
