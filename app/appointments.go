@@ -69,10 +69,7 @@ func (u *UI) showAppointments() {
 	u.clearScreens()
 	a := &appointmentsScreen{store: u.store}
 	u.appointments = a
-	a.title = widget.NewLabelWithStyle(a.store.Info().Name, fyne.TextAlignTrailing, fyne.TextStyle{Bold: true})
-	a.title.SizeName = theme.SizeNameHeadingText
-	a.title.Truncation = fyne.TextTruncateEllipsis
-	a.lockBtn = widget.NewButtonWithIcon("Lock", theme.LogoutIcon(), u.lock)
+	a.title, a.lockBtn = u.titleAndLock(a.store.Info().Name)
 	header, nav := u.header(navAppointments, a.title, a.lockBtn)
 	a.nav = nav
 

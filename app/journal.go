@@ -75,10 +75,7 @@ func (u *UI) showJournal() {
 	info := j.store.Info()
 
 	// Header.
-	j.title = widget.NewLabelWithStyle(info.Name, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
-	j.title.SizeName = theme.SizeNameHeadingText
-	j.title.Truncation = fyne.TextTruncateEllipsis
-	j.lockBtn = widget.NewButtonWithIcon("Lock", theme.LogoutIcon(), u.lock)
+	j.title, j.lockBtn = u.titleAndLock(info.Name)
 	header, nav := u.header(navJournal, j.title, j.lockBtn)
 	j.nav = nav
 

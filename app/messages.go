@@ -69,10 +69,7 @@ func (u *UI) showMessages() {
 	u.clearScreens()
 	m := &messagesScreen{store: u.store}
 	u.messages = m
-	m.title = widget.NewLabelWithStyle(m.store.Info().Name, fyne.TextAlignTrailing, fyne.TextStyle{Bold: true})
-	m.title.SizeName = theme.SizeNameHeadingText
-	m.title.Truncation = fyne.TextTruncateEllipsis
-	m.lockBtn = widget.NewButtonWithIcon("Lock", theme.LogoutIcon(), u.lock)
+	m.title, m.lockBtn = u.titleAndLock(m.store.Info().Name)
 	header, nav := u.header(navMessages, m.title, m.lockBtn)
 	m.nav = nav
 

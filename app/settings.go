@@ -102,10 +102,7 @@ func (u *UI) showSettings() {
 	u.clearScreens()
 	s := &settingsScreen{store: u.store}
 	u.settings = s
-	s.title = widget.NewLabelWithStyle(s.store.Info().Name, fyne.TextAlignTrailing, fyne.TextStyle{Bold: true})
-	s.title.SizeName = theme.SizeNameHeadingText
-	s.title.Truncation = fyne.TextTruncateEllipsis
-	s.lockBtn = widget.NewButtonWithIcon("Lock", theme.LogoutIcon(), u.lock)
+	s.title, s.lockBtn = u.titleAndLock(s.store.Info().Name)
 	header, nav := u.header(navSettings, s.title, s.lockBtn)
 	s.nav = nav
 

@@ -43,6 +43,14 @@ type navBar struct {
 	switcher *widget.Select
 }
 
+// titleAndLock makes the header's profile name and Lock button, the same on every screen.
+func (u *UI) titleAndLock(name string) (*widget.Label, *widget.Button) {
+	title := widget.NewLabelWithStyle(name, fyne.TextAlignTrailing, fyne.TextStyle{Bold: true})
+	title.SizeName = theme.SizeNameHeadingText
+	title.Truncation = fyne.TextTruncateEllipsis
+	return title, widget.NewButtonWithIcon("Lock", theme.LogoutIcon(), u.lock)
+}
+
 // header builds the navigation bar with current marked, the profile's name (title) and
 // the Lock button.
 func (u *UI) header(current string, title *widget.Label, lockBtn *widget.Button) (fyne.CanvasObject, *navBar) {
@@ -232,10 +240,7 @@ func (u *UI) showToday() {
 	u.clearScreens()
 	t := &todayScreen{store: u.store}
 	u.today = t
-	t.title = widget.NewLabelWithStyle(t.store.Info().Name, fyne.TextAlignTrailing, fyne.TextStyle{Bold: true})
-	t.title.SizeName = theme.SizeNameHeadingText
-	t.title.Truncation = fyne.TextTruncateEllipsis
-	t.lockBtn = widget.NewButtonWithIcon("Lock", theme.LogoutIcon(), u.lock)
+	t.title, t.lockBtn = u.titleAndLock(t.store.Info().Name)
 	header, nav := u.header(navToday, t.title, t.lockBtn)
 	t.nav = nav
 

@@ -84,14 +84,7 @@ func appointmentList(c *call) error {
 	}
 	defer s.Close()
 	appts, lerr := s.ListAppointments(c.ctx, time.Time{}, time.Time{})
-	if lerr != nil && appts == nil {
-		return lerr
-	}
-	out := make([]appointmentJSON, 0, len(appts))
-	for _, a := range appts {
-		out = append(out, toAppointmentJSON(a))
-	}
-	if err := c.out(out, func(w io.Writer) {
+	return printList(c, appts, lerr, toAppointmentJSON, func(w io.Writer) {
 		if len(appts) == 0 {
 			fmt.Fprintln(w, "No appointments.")
 		}
@@ -105,10 +98,7 @@ func appointmentList(c *call) error {
 			}
 			fmt.Fprintf(w, "%s  [%s]\n", line, a.ID)
 		}
-	}); err != nil {
-		return err
-	}
-	return lerr
+	})
 }
 
 func settingsGet(c *call) error {

@@ -298,6 +298,24 @@ func (c *call) out(v any, human func(w io.Writer)) error {
 	return nil
 }
 
+// printList prints what a list read returned even when some records were damaged: the
+// readable ones go to stdout and the damage comes back as the error (exit 5), so nothing is
+// hidden and nothing good is lost. Any other read error is returned as it is.
+func printList[T, J any](c *call, items []T, readErr error, toJSON func(T) J, human func(io.Writer)) error {
+	var te *data.TamperedError
+	if readErr != nil && !errors.As(readErr, &te) {
+		return readErr
+	}
+	out := make([]J, 0, len(items))
+	for _, it := range items {
+		out = append(out, toJSON(it))
+	}
+	if err := c.out(out, human); err != nil {
+		return err
+	}
+	return readErr
+}
+
 func (c *call) str(name string) string {
 	s, _ := c.fs.GetString(name)
 	return s

@@ -1,7 +1,6 @@
 package cli
 
 import (
-	"errors"
 	"fmt"
 	"io"
 	"strconv"
@@ -151,25 +150,14 @@ func journalSearch(c *call) error {
 // printEntries prints what was read even when some records were damaged; the damage is then
 // reported on stderr and in the exit code (5), so nothing is hidden and nothing good is lost.
 func (c *call) printEntries(entries []data.Entry, err error, empty string) error {
-	var te *data.TamperedError
-	if err != nil && !errors.As(err, &te) {
-		return err
-	}
-	out := make([]entryJSON, 0, len(entries))
-	for _, e := range entries {
-		out = append(out, toEntryJSON(e))
-	}
-	if perr := c.out(out, func(w io.Writer) {
+	return printList(c, entries, err, toEntryJSON, func(w io.Writer) {
 		if len(entries) == 0 {
 			fmt.Fprintln(w, empty)
 		}
 		for _, e := range entries {
 			fmt.Fprintln(w, entryLine(e))
 		}
-	}); perr != nil {
-		return perr
-	}
-	return err
+	})
 }
 
 func entryLine(e data.Entry) string {

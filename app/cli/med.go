@@ -192,14 +192,7 @@ func medList(c *call) error {
 	}
 	defer s.Close()
 	meds, lerr := s.ListMedications(c.ctx)
-	if lerr != nil && meds == nil {
-		return lerr
-	}
-	out := make([]medJSON, 0, len(meds))
-	for _, m := range meds {
-		out = append(out, toMedJSON(m))
-	}
-	if err := c.out(out, func(w io.Writer) {
+	return printList(c, meds, lerr, toMedJSON, func(w io.Writer) {
 		if len(meds) == 0 {
 			fmt.Fprintln(w, "No medications yet. Add one with: companion med add --name NAME --times 08:00")
 		}
@@ -213,8 +206,5 @@ func medList(c *call) error {
 			}
 			fmt.Fprintf(w, "%s — %s  [%s]\n", line, m.ScheduleText(), m.ID)
 		}
-	}); err != nil {
-		return err
-	}
-	return lerr
+	})
 }

@@ -47,14 +47,7 @@ func noteList(c *call) error {
 	}
 	defer s.Close()
 	msgs, lerr := s.ListMessages(c.ctx)
-	if lerr != nil && msgs == nil {
-		return lerr
-	}
-	out := make([]noteJSON, 0, len(msgs))
-	for _, m := range msgs {
-		out = append(out, toNoteJSON(m))
-	}
-	if err := c.out(out, func(w io.Writer) {
+	return printList(c, msgs, lerr, toNoteJSON, func(w io.Writer) {
 		if len(msgs) == 0 {
 			fmt.Fprintln(w, "No notes or messages yet. Write one with: companion note add TEXT")
 		}
@@ -75,8 +68,5 @@ func noteList(c *call) error {
 			}
 			fmt.Fprintf(w, "%s  %s: %s%s  [%s]\n", m.At.Format("2006-01-02 15:04"), who, strings.ReplaceAll(m.Text, "\n", " "), mark, m.ID)
 		}
-	}); err != nil {
-		return err
-	}
-	return lerr
+	})
 }
