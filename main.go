@@ -92,7 +92,7 @@ func run(args []string) int {
 	if cl != nil {
 		profiles.Policy = cl
 	}
-	ui := app.New(a, app.Options{Profiles: profiles})
+	ui := app.New(a, app.Options{Profiles: profiles, Clinic: cl})
 	go func() {
 		for range inst.Requests() {
 			fyne.Do(func() {

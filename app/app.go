@@ -14,10 +14,12 @@ import (
 	"time"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/patient-companion/companion/app/remind"
+	"github.com/patient-companion/companion/clinic"
 	"github.com/patient-companion/companion/data"
 )
 
@@ -40,6 +42,9 @@ type Options struct {
 	// then periodically); zero means every 15 minutes, and a negative value runs no periodic
 	// sync at all ("Sync now" still works).
 	SyncEvery time.Duration
+	// Clinic is the clinic this build was made for (its name and logo head the side bar);
+	// nil for an unprovisioned build.
+	Clinic *clinic.Clinic
 }
 
 // UI is the app's main window and its screens.
@@ -61,6 +66,7 @@ type UI struct {
 	unlock       *unlockScreen
 	recover      *recoverScreen
 	journal      *journalScreen
+	medications  *medicationsScreen
 	today        *todayScreen
 	appointments *appointmentsScreen
 	messages     *messagesScreen
@@ -157,7 +163,7 @@ func background[T any](u *UI, work func(ctx context.Context) (T, error), done fu
 
 func (u *UI) clearScreens() {
 	u.start, u.create, u.recovery, u.unlock, u.recover, u.journal = nil, nil, nil, nil, nil, nil
-	u.today, u.appointments, u.messages, u.settings = nil, nil, nil, nil
+	u.today, u.medications, u.appointments, u.messages, u.settings = nil, nil, nil, nil, nil
 }
 
 func (u *UI) setContent(o fyne.CanvasObject) {
@@ -239,4 +245,26 @@ func (u *UI) opened(s *data.Store) {
 func isDamaged(err error) bool {
 	var te *data.TamperedError
 	return errors.Is(err, data.ErrNotOurFile) || errors.As(err, &te)
+}
+
+// brand heads the side bar: the clinic's logo and name in a provisioned build, else the
+// app's icon and name.
+func (u *UI) brand() fyne.CanvasObject {
+	name, logo := windowTitle, u.app.Icon()
+	if c := u.opt.Clinic; c != nil {
+		name = c.Name
+		logo = nil
+		if len(c.LogoPNG) > 0 {
+			logo = fyne.NewStaticResource("clinic-logo.png", c.LogoPNG)
+		}
+	}
+	label := widget.NewLabelWithStyle(name, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	label.Wrapping = fyne.TextWrapWord
+	if logo == nil {
+		return label
+	}
+	img := canvas.NewImageFromResource(logo)
+	img.FillMode = canvas.ImageFillContain
+	img.SetMinSize(fyne.NewSize(48, 48))
+	return container.NewBorder(nil, nil, img, nil, label)
 }

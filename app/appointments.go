@@ -42,11 +42,11 @@ type appointmentsScreen struct {
 	list     *fyne.Container
 
 	// The form.
-	what     *widget.Entry
+	what     *navEntry
 	whatErr  *widget.Label
-	when     *widget.Entry
+	when     *navEntry
 	whenErr  *widget.Label
-	place    *widget.Entry
+	place    *navEntry
 	add      *widget.Button
 	addState *widget.Label
 }
@@ -79,16 +79,16 @@ func (u *UI) showAppointments() {
 	a.warning.Hide()
 	a.list = container.NewVBox()
 
-	a.what = widget.NewEntry()
+	a.what = u.newEntry()
 	a.what.SetPlaceHolder("For example: Blood test")
 	a.what.OnChanged = func(string) { say(a.whatErr, ""); say(a.addState, "") }
 	a.whatErr = message()
-	a.when = widget.NewEntry()
+	a.when = u.newEntry()
 	a.when.SetPlaceHolder(apptWhenLayout)
 	a.when.OnChanged = func(string) { say(a.whenErr, ""); say(a.addState, "") }
 	a.when.OnSubmitted = func(string) { u.addAppointment() }
 	a.whenErr = message()
-	a.place = widget.NewEntry()
+	a.place = u.newEntry()
 	a.place.SetPlaceHolder("For example: Health centre, room 4")
 	a.place.OnSubmitted = func(string) { u.addAppointment() }
 	a.add = widget.NewButtonWithIcon("Add appointment", theme.ContentAddIcon(), u.addAppointment)
@@ -108,8 +108,7 @@ func (u *UI) showAppointments() {
 	)
 	content := container.NewVScroll(container.NewPadded(column(760,
 		container.NewVBox(a.warning, a.status, a.list, widget.NewSeparator(), form))))
-	u.setContent(container.NewBorder(
-		container.NewVBox(container.NewPadded(header), widget.NewSeparator()), nil, nil, nil, content))
+	u.setContent(u.frame(header, nav, content))
 	u.loadAppointments()
 }
 

@@ -39,7 +39,7 @@ type journalScreen struct {
 	nav     *navBar
 
 	// The form.
-	name        *widget.SelectEntry
+	name        *navSelectEntry
 	suggestions []string // what name offers
 	nameErr     *widget.Label
 	severity    *severityPicker
@@ -49,7 +49,7 @@ type journalScreen struct {
 	when        *timeEntry
 	whenFilled  string // what the app put in when; left as it is, it means "now"
 	whenErr     *widget.Label
-	duration    *widget.Entry
+	duration    *navEntry
 	durationErr *widget.Label
 	note        *noteEntry
 	status      *widget.Label
@@ -86,8 +86,7 @@ func (u *UI) showJournal() {
 	formPanel.SetMinSize(fyne.NewSize(formPanelWidth, 0))
 	body := container.NewBorder(nil, nil, formPanel, nil,
 		container.NewBorder(nil, nil, widget.NewSeparator(), nil, container.NewPadded(listPanel)))
-	u.setContent(container.NewBorder(
-		container.NewVBox(container.NewPadded(header), widget.NewSeparator()), nil, nil, nil, body))
+	u.setContent(u.frame(header, nav, body))
 
 	u.loadEntries()
 	u.focus(j.name)
@@ -95,7 +94,7 @@ func (u *UI) showJournal() {
 
 // journalForm builds the "How do you feel?" form.
 func (u *UI) journalForm(j *journalScreen) fyne.CanvasObject {
-	j.name = widget.NewSelectEntry(data.CommonSymptoms)
+	j.name = u.newSelectEntry(data.CommonSymptoms)
 	j.name.SetPlaceHolder("For example: Headache")
 	j.name.OnChanged = func(string) { say(j.nameErr, ""); j.clearStatus() }
 	j.nameErr = message()
@@ -106,16 +105,16 @@ func (u *UI) journalForm(j *journalScreen) fyne.CanvasObject {
 	j.sevRow = container.NewBorder(nil, nil, fieldLabel("How strong is it?"), j.sevLabel)
 	scale := container.NewBorder(nil, nil, caption("0 = not at all"), caption("10 = the worst"))
 
-	j.when = newTimeEntry()
+	j.when = u.newTimeEntry()
 	j.fillWhen(u.opt.Now())
 	j.when.OnChanged = func(string) { say(j.whenErr, ""); j.clearStatus() }
 	j.whenErr = message()
-	j.duration = widget.NewEntry()
+	j.duration = u.newEntry()
 	j.duration.SetPlaceHolder("e.g. 30 minutes")
 	j.duration.OnChanged = func(string) { say(j.durationErr, ""); j.clearStatus() }
 	j.durationErr = message()
 
-	j.note = newNoteEntry()
+	j.note = u.newNoteEntry()
 	j.note.SetMinRowsVisible(3)
 	j.note.SetPlaceHolder("Anything else worth remembering")
 	j.note.OnChanged = func(string) { j.clearStatus() }
@@ -537,28 +536,28 @@ func (u *UI) refreshSuggestions() {
 // timeEntry selects all its text when it gets the focus, so typing a new time replaces the
 // one filled in rather than adding to it.
 type timeEntry struct {
-	widget.Entry
+	navEntry
 }
 
-func newTimeEntry() *timeEntry {
-	e := &timeEntry{}
+func (u *UI) newTimeEntry() *timeEntry {
+	e := &timeEntry{navEntry{pass: u.runShortcut}}
 	e.ExtendBaseWidget(e)
 	return e
 }
 
 func (e *timeEntry) FocusGained() {
-	e.Entry.FocusGained()
+	e.navEntry.FocusGained()
 	e.TypedShortcut(&fyne.ShortcutSelectAll{})
 }
 
 // noteEntry is a multi-line entry that Tab leaves, as it does every other field: a person
 // using the keyboard must be able to reach Save. (A tab inside a note is of no use.)
 type noteEntry struct {
-	widget.Entry
+	navEntry
 }
 
-func newNoteEntry() *noteEntry {
-	e := &noteEntry{}
+func (u *UI) newNoteEntry() *noteEntry {
+	e := &noteEntry{navEntry{pass: u.runShortcut}}
 	e.MultiLine = true
 	e.Wrapping = fyne.TextWrapWord
 	e.ExtendBaseWidget(e)

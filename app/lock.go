@@ -105,8 +105,11 @@ type focusSignature struct {
 func (u *UI) focusSig() focusSignature {
 	f := u.win.Canvas().Focused()
 	sig := focusSignature{obj: f}
-	if e, ok := f.(*widget.Entry); ok {
+	switch e := f.(type) {
+	case *widget.Entry:
 		sig.text = e.Text
+	case interface{ entryText() string }:
+		sig.text = e.entryText()
 	}
 	return sig
 }

@@ -35,7 +35,7 @@ func TestLockKeepsRemindersRunning(t *testing.T) {
 		t.Errorf("title %q shows the name while locked", u.win.Title())
 	}
 	ctrl(u, fyne.Key1)
-	ctrl(u, fyne.Key5)
+	ctrl(u, fyne.Key6)
 	if u.today != nil || u.settings != nil {
 		t.Fatal("the shortcuts must not show screens while locked")
 	}
@@ -150,7 +150,7 @@ func TestAutoLock(t *testing.T) {
 func TestAutoLockTypingInField(t *testing.T) {
 	clk := &testClock{t: at(7, 0)}
 	u := openToday(t, clk, nil)
-	ctrl(u, fyne.Key5)
+	ctrl(u, fyne.Key6)
 	s := u.settings
 	u.win.Canvas().Focus(s.snooze)
 	u.checkIdle(at(7, 4))

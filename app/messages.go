@@ -48,7 +48,7 @@ type messagesScreen struct {
 	thread   *fyne.Container
 	scroll   *container.Scroll
 
-	compose    *widget.Entry
+	compose    *navEntry
 	composeErr *widget.Label
 	send       *widget.Button
 }
@@ -85,7 +85,7 @@ func (u *UI) showMessages() {
 	m.warning.Hide()
 	m.thread = container.NewVBox()
 
-	m.compose = widget.NewMultiLineEntry()
+	m.compose = u.newMultiLineEntry()
 	m.compose.Wrapping = fyne.TextWrapWord
 	m.compose.SetMinRowsVisible(3)
 	m.compose.SetPlaceHolder("Write a note or a question for your care team")
@@ -100,9 +100,8 @@ func (u *UI) showMessages() {
 	bottom := container.NewPadded(column(760, container.NewVBox(
 		labelled(fieldLabel("Write to your care team"), m.compose, m.composeErr),
 		container.NewHBox(tall(m.send), container.NewPadded(caption("Notes are sent when the app reaches your clinic's portal."))))))
-	u.setContent(container.NewBorder(
-		container.NewVBox(container.NewPadded(header), widget.NewSeparator(), container.NewPadded(top)),
-		container.NewVBox(widget.NewSeparator(), bottom), nil, nil, m.scroll))
+	u.setContent(u.frame(header, nav, container.NewBorder(container.NewPadded(top),
+		container.NewVBox(widget.NewSeparator(), bottom), nil, nil, m.scroll)))
 	if u.sync != nil && u.sync.running {
 		m.sync.Disable()
 	}

@@ -12,7 +12,7 @@ import (
 
 func TestChangePassphrase(t *testing.T) {
 	u := openToday(t, &testClock{t: fixedNow}, nil)
-	ctrl(u, fyne.Key5)
+	ctrl(u, fyne.Key6)
 	f := u.settings.profile
 	if f == nil {
 		t.Fatal("Settings should have the profile section")
@@ -49,7 +49,7 @@ func TestDeleteProfile(t *testing.T) {
 	u := newTestUI(t, p)
 	u.unlock.choice.SetSelected("Bob")
 	unlockWith(t, u, "bobs passphrase")
-	ctrl(u, fyne.Key5)
+	ctrl(u, fyne.Key6)
 	f := u.settings.profile
 	if f.confirmBox.Visible() {
 		t.Fatal("the confirmation shows only after asking to delete")

@@ -27,16 +27,20 @@ func ctrl(u *UI, key fyne.KeyName) {
 func TestNavigationShortcuts(t *testing.T) {
 	u := openToday(t, &testClock{t: fixedNow}, nil)
 	ctrl(u, fyne.Key3)
-	if u.appointments == nil {
-		t.Fatal("Ctrl+3 should show Appointments")
+	if u.medications == nil {
+		t.Fatal("Ctrl+3 should show Medicines")
 	}
 	ctrl(u, fyne.Key4)
-	if u.messages == nil || u.appointments != nil {
-		t.Fatal("Ctrl+4 should show Messages")
+	if u.appointments == nil || u.medications != nil {
+		t.Fatal("Ctrl+4 should show Appointments")
 	}
 	ctrl(u, fyne.Key5)
+	if u.messages == nil || u.appointments != nil {
+		t.Fatal("Ctrl+5 should show Messages")
+	}
+	ctrl(u, fyne.Key6)
 	if u.settings == nil || u.messages != nil {
-		t.Fatal("Ctrl+5 should show Settings")
+		t.Fatal("Ctrl+6 should show Settings")
 	}
 	test.Tap(u.settings.nav.appointments)
 	if u.appointments == nil {
@@ -55,6 +59,30 @@ func TestNavigationShortcuts(t *testing.T) {
 		t.Fatal("Ctrl+1 should show Today")
 	}
 	assertShows(t, u.today.syncLine, "Not connected to a portal")
+}
+
+// TestShortcutsFromTextFields: a text field with the keyboard focus passes the window's
+// shortcuts on (Fyne gives the focused field every shortcut), and keeps its own.
+func TestShortcutsFromTextFields(t *testing.T) {
+	u := openToday(t, &testClock{t: fixedNow}, nil)
+	ctrl(u, fyne.Key2)
+	j := u.journal
+	u.win.Canvas().Focus(j.name)
+	test.Type(j.name, "Headache")
+	j.name.TypedShortcut(&fyne.ShortcutSelectAll{})
+	if got := j.name.SelectedText(); got != "Headache" {
+		t.Errorf("Ctrl+A in the field selected %q, want all of it", got)
+	}
+	j.name.TypedShortcut(&desktop.CustomShortcut{KeyName: fyne.Key3, Modifier: fyne.KeyModifierShortcutDefault})
+	if u.medications == nil {
+		t.Fatal("Ctrl+3 typed in the journal's name field should show Medicines")
+	}
+	ctrl(u, fyne.Key6)
+	s := u.settings
+	s.snooze.TypedShortcut(&desktop.CustomShortcut{KeyName: fyne.KeyL, Modifier: fyne.KeyModifierShortcutDefault})
+	if !u.isLocked() {
+		t.Fatal("Ctrl+L typed in a settings field should lock")
+	}
 }
 
 func TestAppointmentsEmptyState(t *testing.T) {
@@ -76,7 +104,7 @@ func TestAppointments(t *testing.T) {
 			t.Fatal(err)
 		}
 	})
-	ctrl(u, fyne.Key3)
+	ctrl(u, fyne.Key4)
 	a := u.appointments
 	if a == nil {
 		t.Fatal("Appointments did not open")
@@ -191,7 +219,7 @@ func TestMessagesSendAndSync(t *testing.T) {
 		}
 	})
 	assertShows(t, u.today.syncLine, "Not synced yet")
-	ctrl(u, fyne.Key4)
+	ctrl(u, fyne.Key5)
 	m := u.messages
 	if m == nil {
 		t.Fatal("Messages did not open")
@@ -239,7 +267,7 @@ func TestMessagesSendAndSync(t *testing.T) {
 		data.Message{At: fixedNow.Add(3 * time.Minute), Text: "Yes, that is fine.", Sender: "Nurse Patel"}); err != nil {
 		t.Fatal(err)
 	}
-	ctrl(u, fyne.Key4)
+	ctrl(u, fyne.Key5)
 	m = u.messages
 	if len(m.rows) != 2 || !strings.HasPrefix(m.rows[1].who.Text, "Nurse Patel") || m.rows[1].mark != nil {
 		t.Fatalf("incoming row: %d rows", len(m.rows))
@@ -259,7 +287,7 @@ func TestSyncOffline(t *testing.T) {
 			t.Fatal(err)
 		}
 	})
-	ctrl(u, fyne.Key4)
+	ctrl(u, fyne.Key5)
 	m := u.messages
 	test.Tap(m.sync)
 	m = u.messages
@@ -279,7 +307,7 @@ func TestSyncOffline(t *testing.T) {
 
 func TestSyncNotConnected(t *testing.T) {
 	u := openToday(t, &testClock{t: fixedNow}, nil)
-	ctrl(u, fyne.Key4)
+	ctrl(u, fyne.Key5)
 	test.Tap(u.messages.sync)
 	assertShows(t, u.messages.syncMsg, msgSyncNotLinked)
 	assertShows(t, u.messages.syncLine, "Not connected to a portal")
@@ -365,7 +393,7 @@ func TestPeriodicSync(t *testing.T) {
 
 func TestSettings(t *testing.T) {
 	u := openToday(t, &testClock{t: fixedNow}, nil)
-	ctrl(u, fyne.Key5)
+	ctrl(u, fyne.Key6)
 	s := u.settings
 	if s == nil {
 		t.Fatal("Settings did not open")
@@ -418,7 +446,7 @@ func TestSettings(t *testing.T) {
 
 	// Reopened, the screen shows what was saved.
 	ctrl(u, fyne.Key1)
-	ctrl(u, fyne.Key5)
+	ctrl(u, fyne.Key6)
 	s = u.settings
 	if !s.hideNames.Checked || !s.startLogin.Checked || s.autoLock.Text != "20" {
 		t.Error("settings not shown as saved")
@@ -427,7 +455,7 @@ func TestSettings(t *testing.T) {
 
 func TestSendTestReminder(t *testing.T) {
 	u := openToday(t, &testClock{t: fixedNow}, nil)
-	ctrl(u, fyne.Key5)
+	ctrl(u, fyne.Key6)
 	test.Tap(u.settings.testBtn)
 	w := u.reminder
 	if w == nil {
@@ -460,7 +488,7 @@ func TestSettingsPortal(t *testing.T) {
 			t.Fatal(err)
 		}
 	})
-	ctrl(u, fyne.Key5)
+	ctrl(u, fyne.Key6)
 	s := u.settings
 	assertShows(t, s.portalText, "Connected to https://portal.example.org/fhir\nPatient: p1\nLast synced: Tue 25 Nov 2025 at 13:30")
 	if !s.disconnect.Visible() {
@@ -490,7 +518,7 @@ func TestSyncSignInAgain(t *testing.T) {
 			t.Fatal(err)
 		}
 	})
-	ctrl(u, fyne.Key4)
+	ctrl(u, fyne.Key5)
 	test.Tap(u.messages.sync)
 	assertShows(t, u.messages.syncLine, "Sign in again")
 	assertShows(t, u.messages.syncMsg, msgSyncSignIn)
@@ -519,7 +547,7 @@ func TestSettingsLockedByClinic(t *testing.T) {
 	passProfile(t, p, "Mum")
 	u := newTestUI(t, p)
 	unlockWith(t, u, goodPass)
-	ctrl(u, fyne.Key5)
+	ctrl(u, fyne.Key6)
 	s := u.settings
 	if !s.hideNames.Checked || !s.hideNames.Disabled() || !s.autoLock.Disabled() || s.autoLock.Text != "2" || !s.clinic.Visible() {
 		t.Fatalf("locked settings: hide %v/%v, lock %q/%v", s.hideNames.Checked, s.hideNames.Disabled(), s.autoLock.Text, s.autoLock.Disabled())
@@ -553,7 +581,7 @@ func TestSettingsConnect(t *testing.T) {
 	base = front.URL + "/fhir"
 
 	u := openToday(t, &testClock{t: fixedNow}, nil)
-	ctrl(u, fyne.Key5)
+	ctrl(u, fyne.Key6)
 	s := u.settings
 	if !s.connectForm.Visible() {
 		t.Fatal("the connect form should show while not connected")

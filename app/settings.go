@@ -48,11 +48,11 @@ type settingsScreen struct {
 	hideNames   *widget.Check
 	startLogin  *widget.Check
 	checkMsg    *widget.Label // a check that could not be saved
-	autoLock    *widget.Entry
+	autoLock    *navEntry
 	autoLockErr *widget.Label
-	snooze      *widget.Entry
+	snooze      *navEntry
 	snoozeErr   *widget.Label
-	apptRem     *widget.Entry
+	apptRem     *navEntry
 	apptRemErr  *widget.Label
 	save        *widget.Button
 	saveMsg     *widget.Label
@@ -72,9 +72,9 @@ type settingsScreen struct {
 	portalMsg  *widget.Label
 	// Connecting: shown while not connected (and "Sign in again" while connected).
 	connectForm *fyne.Container
-	portalURL   *widget.Entry
-	clientID    *widget.Entry
-	patientID   *widget.Entry
+	portalURL   *navEntry
+	clientID    *navEntry
+	patientID   *navEntry
 	connect     *widget.Button
 	signInAgain *widget.Button
 	current     data.Portal // the connection shown
@@ -83,7 +83,7 @@ type settingsScreen struct {
 // settingField ties an entry to its setting key and its message.
 type settingField struct {
 	key   string
-	entry *widget.Entry
+	entry *navEntry
 	err   *widget.Label
 }
 
@@ -113,11 +113,11 @@ func (u *UI) showSettings() {
 	s.hideNames = widget.NewCheck("Hide medicine names in notifications", nil)
 	s.startLogin = widget.NewCheck("Start when I log in, so reminders come", nil)
 	s.checkMsg = message()
-	s.autoLock = widget.NewEntry()
+	s.autoLock = u.newEntry()
 	s.autoLockErr = message()
-	s.snooze = widget.NewEntry()
+	s.snooze = u.newEntry()
 	s.snoozeErr = message()
-	s.apptRem = widget.NewEntry()
+	s.apptRem = u.newEntry()
 	s.apptRem.SetPlaceHolder("24h,1h")
 	s.apptRemErr = message()
 	for _, f := range s.fields() {
@@ -154,11 +154,11 @@ func (u *UI) showSettings() {
 	s.disconnect = widget.NewButton("Disconnect", u.confirmDisconnect)
 	s.disconnect.Hide()
 	s.portalMsg = message()
-	s.portalURL = widget.NewEntry()
+	s.portalURL = u.newEntry()
 	s.portalURL.SetPlaceHolder("https://portal.example.org/fhir")
-	s.clientID = widget.NewEntry()
+	s.clientID = u.newEntry()
 	s.clientID.SetPlaceHolder("from your clinic")
-	s.patientID = widget.NewEntry()
+	s.patientID = u.newEntry()
 	s.patientID.SetPlaceHolder("only if your clinic says so")
 	s.connect = widget.NewButtonWithIcon("Connect", theme.LoginIcon(), func() {
 		u.connectPortal(s.portalURL.Text, s.clientID.Text, s.patientID.Text)
@@ -210,8 +210,7 @@ func (u *UI) showSettings() {
 	)
 	content := container.NewVScroll(container.NewPadded(column(960, container.NewGridWithColumns(2,
 		container.NewPadded(s.left), container.NewPadded(s.right)))))
-	u.setContent(container.NewBorder(
-		container.NewVBox(container.NewPadded(header), widget.NewSeparator()), nil, nil, nil, content))
+	u.setContent(u.frame(header, nav, content))
 	u.loadSettings()
 }
 

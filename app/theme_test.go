@@ -97,7 +97,7 @@ func TestTextScale(t *testing.T) {
 // TestSettingsTextSizeAndContrast: the Settings choices apply at once and are remembered.
 func TestSettingsTextSizeAndContrast(t *testing.T) {
 	u := openToday(t, &testClock{t: fixedNow}, nil)
-	ctrl(u, fyne.Key5)
+	ctrl(u, fyne.Key6)
 	s := u.settings
 	if s.textSize.Selected != "100 %" || s.contrast.Checked {
 		t.Fatalf("defaults: %q, contrast %v", s.textSize.Selected, s.contrast.Checked)
@@ -116,7 +116,7 @@ func TestSettingsTextSizeAndContrast(t *testing.T) {
 	}
 	// A new window on the same app starts with them.
 	ctrl(u, fyne.Key1)
-	ctrl(u, fyne.Key5)
+	ctrl(u, fyne.Key6)
 	if u.settings.textSize.Selected != "150 %" || !u.settings.contrast.Checked {
 		t.Error("Settings should show the remembered choices")
 	}

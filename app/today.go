@@ -26,64 +26,96 @@ const (
 	msgDoseSaveError = "That could not be saved. Please try again."
 )
 
-// The screens the navigation bar switches between.
+// The screens the navigation side bar switches between, in its order (Ctrl+1 … Ctrl+6).
 const (
 	navToday        = "today"
 	navJournal      = "journal"
+	navMedications  = "medications"
 	navAppointments = "appointments"
 	navMessages     = "messages"
 	navSettings     = "settings"
 )
 
-// navBar is the top of every screen of an open profile: Today, Journal, Appointments,
-// Messages and Settings, the person's name, and Lock.
+// navBar is the frame of every screen of an open profile: a side bar with the clinic (or
+// the app) and the six screens, and a top bar with the person's name, the profile switcher
+// and Lock. The side bar keeps its labels whole at any text size; a row across the top
+// ran out of room at six screens and 200 % text.
 type navBar struct {
-	today, journal, appointments, messages, settings *widget.Button
+	today, journal, medications, appointments, messages, settings *widget.Button
 	// switcher lists the profiles (nil with only one): choosing one locks this one.
 	switcher *widget.Select
+	side     fyne.CanvasObject
 }
 
 // titleAndLock makes the header's profile name and Lock button, the same on every screen.
 func (u *UI) titleAndLock(name string) (*widget.Label, *widget.Button) {
-	title := widget.NewLabelWithStyle(name, fyne.TextAlignTrailing, fyne.TextStyle{Bold: true})
+	title := widget.NewLabelWithStyle(name, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	title.SizeName = theme.SizeNameHeadingText
 	title.Truncation = fyne.TextTruncateEllipsis
 	return title, widget.NewButtonWithIcon("Lock", theme.LogoutIcon(), u.lock)
 }
 
-// header builds the navigation bar with current marked, the profile's name (title) and
-// the Lock button.
+// header builds the top bar (the profile's name, the switcher and Lock) and the side bar
+// with current marked. Screens put them together with frame.
 func (u *UI) header(current string, title *widget.Label, lockBtn *widget.Button) (fyne.CanvasObject, *navBar) {
 	nb := &navBar{
 		today:        widget.NewButtonWithIcon("Today", theme.HomeIcon(), u.showToday),
 		journal:      widget.NewButtonWithIcon("Journal", theme.DocumentIcon(), u.showJournal),
+		medications:  widget.NewButtonWithIcon("Medicines", theme.ListIcon(), u.showMedications),
 		appointments: widget.NewButtonWithIcon("Appointments", theme.CalendarIcon(), u.showAppointments),
 		messages:     widget.NewButtonWithIcon("Messages", theme.MailComposeIcon(), u.showMessages),
 		settings:     widget.NewButtonWithIcon("Settings", theme.SettingsIcon(), u.showSettings),
 	}
-	for name, b := range map[string]*widget.Button{navToday: nb.today, navJournal: nb.journal,
-		navAppointments: nb.appointments, navMessages: nb.messages, navSettings: nb.settings} {
-		if name == current {
-			b.Importance = widget.HighImportance
+	side := container.NewVBox(u.brand(), widget.NewSeparator())
+	for _, it := range []struct {
+		name string
+		b    *widget.Button
+	}{{navToday, nb.today}, {navJournal, nb.journal}, {navMedications, nb.medications},
+		{navAppointments, nb.appointments}, {navMessages, nb.messages}, {navSettings, nb.settings}} {
+		it.b.Alignment = widget.ButtonAlignLeading
+		if it.name == current {
+			it.b.Importance = widget.HighImportance
 		} else {
-			b.Importance = widget.LowImportance
+			it.b.Importance = widget.LowImportance
 		}
+		side.Add(tall(it.b))
 	}
-	nav := container.NewHBox(tall(nb.today), tall(nb.journal), tall(nb.appointments), tall(nb.messages), tall(nb.settings))
-	title.Alignment = fyne.TextAlignTrailing
+	nb.side = side
+	title.Alignment = fyne.TextAlignLeading
 	right := tall(lockBtn)
 	if sw := u.profileSwitcher(); sw != nil {
 		nb.switcher = sw
 		right = container.NewHBox(container.NewCenter(sw), right)
 	}
-	return container.NewBorder(nil, nil, nav, container.NewCenter(right), title), nb
+	return container.NewBorder(nil, nil, nil, container.NewCenter(right), title), nb
 }
 
-// addShortcuts lets Ctrl+1 … Ctrl+5 switch between Today, the Journal, Appointments,
-// Messages and Settings. (Canvas shortcuts reach the window when no text field has the
-// keyboard focus.)
+// frame lays out a screen of an open profile: the side bar on the left, the top bar over
+// the screen's body.
+func (u *UI) frame(top fyne.CanvasObject, nb *navBar, body fyne.CanvasObject) fyne.CanvasObject {
+	main := container.NewBorder(container.NewVBox(container.NewPadded(top), widget.NewSeparator()), nil, nil, nil, body)
+	left := container.NewHBox(container.NewPadded(container.NewVScroll(nb.side)), widget.NewSeparator())
+	return container.NewBorder(nil, nil, left, nil, main)
+}
+
+// addShortcuts lets Ctrl+1 … Ctrl+6 switch between Today, the Journal, Medicines,
+// Appointments, Messages and Settings, and Ctrl+L lock. Canvas shortcuts reach the window
+// when no text field has the keyboard focus; our text fields pass them on (shortcutEntry).
 func (u *UI) addShortcuts() {
 	c := u.win.Canvas()
+	for _, s := range u.navShortcuts() {
+		c.AddShortcut(s.shortcut, func(fyne.Shortcut) { s.run() })
+	}
+}
+
+// appShortcut is one of the window's own key combinations.
+type appShortcut struct {
+	shortcut *desktop.CustomShortcut
+	run      func()
+}
+
+func (u *UI) navShortcuts() []appShortcut {
+	var out []appShortcut
 	for _, s := range []struct {
 		key     fyne.KeyName
 		showing func() bool
@@ -91,24 +123,42 @@ func (u *UI) addShortcuts() {
 	}{
 		{fyne.Key1, func() bool { return u.today != nil }, u.showToday},
 		{fyne.Key2, func() bool { return u.journal != nil }, u.showJournal},
-		{fyne.Key3, func() bool { return u.appointments != nil }, u.showAppointments},
-		{fyne.Key4, func() bool { return u.messages != nil }, u.showMessages},
-		{fyne.Key5, func() bool { return u.settings != nil }, u.showSettings},
+		{fyne.Key3, func() bool { return u.medications != nil }, u.showMedications},
+		{fyne.Key4, func() bool { return u.appointments != nil }, u.showAppointments},
+		{fyne.Key5, func() bool { return u.messages != nil }, u.showMessages},
+		{fyne.Key6, func() bool { return u.settings != nil }, u.showSettings},
 	} {
-		c.AddShortcut(&desktop.CustomShortcut{KeyName: s.key, Modifier: fyne.KeyModifierShortcutDefault},
-			func(fyne.Shortcut) {
+		out = append(out, appShortcut{
+			&desktop.CustomShortcut{KeyName: s.key, Modifier: fyne.KeyModifierShortcutDefault},
+			func() {
 				if u.store != nil && !u.isLocked() && !s.showing() {
 					s.show()
 				}
-			})
+			}})
 	}
-	// Ctrl+L locks.
-	c.AddShortcut(&desktop.CustomShortcut{KeyName: fyne.KeyL, Modifier: fyne.KeyModifierShortcutDefault},
-		func(fyne.Shortcut) {
+	return append(out, appShortcut{
+		&desktop.CustomShortcut{KeyName: fyne.KeyL, Modifier: fyne.KeyModifierShortcutDefault},
+		func() {
 			if u.store != nil && !u.isLocked() {
 				u.lock()
 			}
-		})
+		}})
+}
+
+// runShortcut runs the window's shortcut s, if it is one; text fields call it with the
+// shortcuts they do not use themselves.
+func (u *UI) runShortcut(s fyne.Shortcut) bool {
+	cs, ok := s.(*desktop.CustomShortcut)
+	if !ok {
+		return false
+	}
+	for _, a := range u.navShortcuts() {
+		if a.shortcut.KeyName == cs.KeyName && a.shortcut.Modifier == cs.Modifier {
+			a.run()
+			return true
+		}
+	}
+	return false
 }
 
 // todayScreen shows what to take now, what was missed, what comes later today, the next
@@ -256,8 +306,7 @@ func (u *UI) showToday() {
 	t.body = container.NewVBox()
 	content := container.NewVScroll(container.NewPadded(column(760,
 		container.NewVBox(t.syncLine, t.warning, t.status, t.retryBox, t.body))))
-	u.setContent(container.NewBorder(
-		container.NewVBox(container.NewPadded(header), widget.NewSeparator()), nil, nil, nil, content))
+	u.setContent(u.frame(header, nav, content))
 	u.refreshToday()
 }
 
