@@ -75,7 +75,7 @@ dist:
 	bash scripts/dist.sh "$(CLINIC)" "$(VERSION)"
 .PHONY: dist
 
-# make dist-check: build the example clinic's packages and check them (not in CI: ~12 min cold).
+# make dist-check: build the example clinic's packages and check them (CI runs it; ~12 min cold).
 dist-check:
 	bash scripts/dist-check.sh
 .PHONY: dist-check

@@ -92,7 +92,7 @@ func run(args []string) int {
 	if cl != nil {
 		profiles.Policy = cl
 	}
-	ui := app.New(a, app.Options{Profiles: profiles, Clinic: cl})
+	ui := app.New(a, app.Options{Profiles: profiles, Clinic: cl, Version: version, Build: build()})
 	go func() {
 		for range inst.Requests() {
 			fyne.Do(func() {

@@ -10,8 +10,10 @@ package app
 import (
 	"context"
 	"errors"
+	"strings"
 	"sync/atomic"
 	"time"
+	"unicode/utf8"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
@@ -45,6 +47,8 @@ type Options struct {
 	// Clinic is the clinic this build was made for (its name and logo head the side bar);
 	// nil for an unprovisioned build.
 	Clinic *clinic.Clinic
+	// Version and Build are this build's version and git revision, for About.
+	Version, Build string
 }
 
 // UI is the app's main window and its screens.
@@ -258,8 +262,9 @@ func (u *UI) brand() fyne.CanvasObject {
 			logo = fyne.NewStaticResource("clinic-logo.png", c.LogoPNG)
 		}
 	}
-	label := widget.NewLabelWithStyle(name, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
-	label.Wrapping = fyne.TextWrapWord
+	// Broken into lines here rather than by the label's own wrapping, whose height inside
+	// a VBox is worked out before its width is known (it overlapped the line below).
+	label := widget.NewLabelWithStyle(breakLines(name, 14), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	if logo == nil {
 		return label
 	}
@@ -267,4 +272,25 @@ func (u *UI) brand() fyne.CanvasObject {
 	img.FillMode = canvas.ImageFillContain
 	img.SetMinSize(fyne.NewSize(48, 48))
 	return container.NewBorder(nil, nil, img, nil, label)
+}
+
+// breakLines puts words on lines of about width characters (a longer word has its own line).
+func breakLines(s string, width int) string {
+	var b strings.Builder
+	n := 0
+	for i, w := range strings.Fields(s) {
+		l := utf8.RuneCountInString(w)
+		if i > 0 {
+			if n+1+l > width {
+				b.WriteByte('\n')
+				n = 0
+			} else {
+				b.WriteByte(' ')
+				n++
+			}
+		}
+		b.WriteString(w)
+		n += l
+	}
+	return b.String()
 }

@@ -48,7 +48,14 @@ func newTestUI(t *testing.T, p *data.Profiles) *UI {
 
 func newTestUIOn(t *testing.T, a fyne.App, p *data.Profiles) *UI {
 	t.Helper()
-	u := New(a, Options{Profiles: p, Go: syncGo, Tick: -1, SyncEvery: -1})
+	return newTestUIWith(t, a, Options{Profiles: p})
+}
+
+// newTestUIWith is newTestUIOn with more options: work runs synchronously and no loops run.
+func newTestUIWith(t *testing.T, a fyne.App, opt Options) *UI {
+	t.Helper()
+	opt.Go, opt.Tick, opt.SyncEvery = syncGo, -1, -1
+	u := New(a, opt)
 	u.win.Show()
 	t.Cleanup(func() {
 		// Some tests close the window themselves; the test driver panics on a second Close.

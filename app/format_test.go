@@ -105,3 +105,17 @@ func TestSeverityText(t *testing.T) {
 		}
 	}
 }
+
+func TestBreakLines(t *testing.T) {
+	for _, c := range []struct{ in, want string }{
+		{"Patient Companion", "Patient\nCompanion"},
+		{"Riverside Health Centre", "Riverside\nHealth Centre"},
+		{"St Mary's", "St Mary's"},
+		{"Supercalifragilisticexpialidocious clinic", "Supercalifragilisticexpialidocious\nclinic"},
+		{"  ", ""},
+	} {
+		if got := breakLines(c.in, 14); got != c.want {
+			t.Errorf("breakLines(%q) = %q, want %q", c.in, got, c.want)
+		}
+	}
+}

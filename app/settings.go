@@ -8,8 +8,10 @@ import (
 	"time"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/layout"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
@@ -110,8 +112,8 @@ func (u *UI) showSettings() {
 	s.clinic = caption("Settings that cannot be changed here were set by your clinic.")
 	s.clinic.Wrapping = fyne.TextWrapWord
 	s.clinic.Hide()
-	s.hideNames = widget.NewCheck("Hide medicine names in notifications", nil)
-	s.startLogin = widget.NewCheck("Start when I log in, so reminders come", nil)
+	s.hideNames = widget.NewCheck("Hide medicine names", nil)
+	s.startLogin = widget.NewCheck("Start when I log in", nil)
 	s.checkMsg = message()
 	s.autoLock = u.newEntry()
 	s.autoLockErr = message()
@@ -164,9 +166,19 @@ func (u *UI) showSettings() {
 		u.connectPortal(s.portalURL.Text, s.clientID.Text, s.patientID.Text)
 	})
 	s.connect.Importance = widget.HighImportance
-	s.connectForm = container.NewVBox(
+	addressFields := container.NewVBox(
 		labelled(fieldLabel("Portal address"), s.portalURL),
 		labelled(fieldLabel("App id (client id)"), s.clientID),
+	)
+	if c := u.opt.Clinic; c != nil && c.Portal != nil {
+		// A clinic's build knows its portal: the person only signs in.
+		s.portalURL.SetText(c.Portal.FHIRBaseURL)
+		s.clientID.SetText(c.Portal.ClientID)
+		addressFields.Hide()
+		s.connect.SetText("Connect to " + c.Name)
+	}
+	s.connectForm = container.NewVBox(
+		addressFields,
 		labelled(fieldLabel("Patient id"), s.patientID),
 		container.NewHBox(tall(s.connect)),
 	)
@@ -183,8 +195,10 @@ func (u *UI) showSettings() {
 		s.status,
 		s.clinic,
 		subheading("Reminders"),
-		s.hideNames,
-		s.startLogin,
+		container.New(layout.NewCustomPaddedVBoxLayout(-14), s.hideNames,
+			caption("Notifications then say only that a medicine is due.")),
+		container.New(layout.NewCustomPaddedVBoxLayout(-14), s.startLogin,
+			caption("So reminders come even before you open the app.")),
 		s.checkMsg,
 		labelled(fieldLabel("Snooze for how many minutes?"), s.snooze, caption("From 1 to 240."), s.snoozeErr),
 		labelled(fieldLabel("Remind me of appointments"), s.apptRem,
@@ -207,9 +221,11 @@ func (u *UI) showSettings() {
 		s.portalMsg,
 		s.connectForm,
 		container.NewHBox(tall(s.signInAgain), tall(s.disconnect)),
+		subheading("About"),
+		u.about(),
 	)
-	content := container.NewVScroll(container.NewPadded(column(960, container.NewGridWithColumns(2,
-		container.NewPadded(s.left), container.NewPadded(s.right)))))
+	// One column: two did not fit beside the side bar at larger text sizes.
+	content := container.NewVScroll(container.NewPadded(column(680, container.NewVBox(s.left, s.right))))
 	u.setContent(u.frame(header, nav, content))
 	u.loadSettings()
 }
@@ -397,8 +413,13 @@ func (u *UI) loadPortal() {
 			return
 		}
 		if p.URL == "" {
-			say(s.portalText, "Not connected to a portal. With your clinic's portal address, appointments "+
-				"and messages arrive here and your notes reach your care team.")
+			text := "Not connected to a portal. With your clinic's portal address, appointments " +
+				"and messages arrive here and your notes reach your care team."
+			if c := u.opt.Clinic; c != nil && c.Portal != nil {
+				text = "Not connected yet. Connect to " + c.Name + "'s portal and sign in: appointments " +
+					"and messages arrive here and your notes reach your care team."
+			}
+			say(s.portalText, text)
 			s.disconnect.Hide()
 			s.signInAgain.Hide()
 			s.connectForm.Show()
@@ -515,4 +536,50 @@ func (u *UI) connectPortal(rawURL, clientID, patient string) {
 		}
 		s.right.Refresh()
 	})
+}
+
+// about says which version this is and, in a clinic's build, whose it is and whom to call.
+func (u *UI) about() fyne.CanvasObject {
+	version := u.opt.Version
+	if version == "" {
+		version = "(development build)"
+	}
+	lines := []string{windowTitle + " " + version}
+	if u.opt.Build != "" {
+		lines = append(lines, "Build "+u.opt.Build)
+	}
+	box := container.NewVBox()
+	c := u.opt.Clinic
+	if c == nil {
+		box.Add(paragraph(strings.Join(lines, "\n")))
+		return box
+	}
+	lines = append(lines, "Provided by "+c.Name)
+	if c.Portal != nil {
+		lines = append(lines, "Portal: "+c.Portal.FHIRBaseURL)
+	}
+	var help []string
+	if c.Support.Phone != "" {
+		help = append(help, "Phone: "+c.Support.Phone)
+	}
+	if c.Support.Email != "" {
+		help = append(help, "E-mail: "+c.Support.Email)
+	}
+	if c.Support.Web != "" {
+		help = append(help, "Web: "+c.Support.Web)
+	}
+	if len(help) > 0 {
+		lines = append(lines, "For help, contact "+c.Name+":")
+		lines = append(lines, help...)
+	}
+	text := paragraph(strings.Join(lines, "\n"))
+	if len(c.LogoPNG) == 0 {
+		box.Add(text)
+		return box
+	}
+	logo := canvas.NewImageFromResource(fyne.NewStaticResource("clinic-logo.png", c.LogoPNG))
+	logo.FillMode = canvas.ImageFillContain
+	logo.SetMinSize(fyne.NewSize(64, 64))
+	box.Add(container.NewBorder(container.NewHBox(logo), nil, nil, nil, text))
+	return box
 }

@@ -2,8 +2,8 @@
 # make dist-check: builds the example clinic's packages with make dist and checks them:
 # the Linux tar.xz holds the binary, .desktop file, icon and autostart entry; the packaged
 # binary reports the clinic (about --json); the Windows installer's signature verifies; the
-# checksums match. Not part of .ci/run: a cold build of both packages takes about 12 minutes
-# on these 2-core machines (a warm one about 1.5 minutes); see docs/CLINICS.md.
+# checksums match. .ci/run runs it after the tests: a cold build of both packages takes about
+# 12 minutes on these 2-core machines (a warm one about 1.5 minutes); see docs/CLINICS.md.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 version=0.0.1

@@ -1,9 +1,8 @@
-//go:build !unix
+//go:build !unix && !windows
 
 package single
 
-// On Windows there is not yet a single-instance check (a named mutex and pipe would be the
-// way); every launch runs. Documented in docs/ARCHITECTURE.md.
+// Elsewhere (neither Unix nor Windows: not a platform we ship) every launch runs.
 func socketPath(dir string) string { return "" }
 
 func acquire(lockPath, sock string) (*Instance, error) {

@@ -1,4 +1,4 @@
-//go:build unix
+//go:build unix || windows
 
 package single
 
@@ -7,7 +7,6 @@ import (
 	"os"
 	"os/exec"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 )
@@ -84,7 +83,7 @@ func TestCrashedInstanceIsReplaced(t *testing.T) {
 	if _, err := stdout.Read(buf); err != nil || string(buf) != "first\n" {
 		t.Fatalf("child: %q %v", buf, err)
 	}
-	cmd.Process.Signal(syscall.SIGKILL)
+	cmd.Process.Kill()
 	cmd.Wait()
 	// Its socket file is left behind; the lock went with the process.
 	in, err := Acquire(dir)

@@ -1,4 +1,4 @@
-//go:build unix
+//go:build unix || windows
 
 package data
 
@@ -7,8 +7,9 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"syscall"
 	"time"
+
+	"github.com/patient-companion/companion/internal/filelock"
 )
 
 // LockSync takes the profile's sync lock, waiting while another process (the window, or a
@@ -20,13 +21,13 @@ func (s *Store) LockSync(ctx context.Context) (func(), error) {
 		return nil, fmt.Errorf("sync lock: %w", err)
 	}
 	for {
-		err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB)
-		if err == nil {
-			return func() { f.Close() }, nil
-		}
-		if err != syscall.EWOULDBLOCK {
+		ok, err := filelock.TryLock(f)
+		if err != nil {
 			f.Close()
 			return nil, fmt.Errorf("sync lock: %w", err)
+		}
+		if ok {
+			return func() { f.Close() }, nil
 		}
 		select {
 		case <-ctx.Done():

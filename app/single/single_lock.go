@@ -1,18 +1,18 @@
-//go:build unix
+//go:build unix || windows
 
 package single
 
 import (
 	"bufio"
 	"crypto/sha256"
-	"errors"
 	"fmt"
 	"net"
 	"os"
 	"path/filepath"
 	"strings"
-	"syscall"
 	"time"
+
+	"github.com/patient-companion/companion/internal/filelock"
 )
 
 // socketPath is beside the lock, unless that path is too long for a Unix socket (about 100
@@ -35,12 +35,14 @@ func acquire(lockPath, sock string) (*Instance, error) {
 	if err != nil {
 		return nil, fmt.Errorf("instance lock: %w", err)
 	}
-	if err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB); err != nil {
+	ok, err := filelock.TryLock(f)
+	if err != nil {
 		f.Close()
-		if errors.Is(err, syscall.EWOULDBLOCK) {
-			return nil, ask(sock)
-		}
 		return nil, fmt.Errorf("instance lock: %w", err)
+	}
+	if !ok {
+		f.Close()
+		return nil, ask(sock)
 	}
 	// We hold the lock: any socket file is a dead instance's.
 	os.Remove(sock)

@@ -1,0 +1,157 @@
+package main
+
+// Upgrade safety: a newer build installed over an older one must open every profile the
+// older one wrote, with every entry, medicine, appointment, note and setting, and with the
+// same keys. Each folder in testdata/upgrade was written by an earlier build (its revision
+// is in the folder; scripts/upgrade-fixture.sh makes one per release), together with what
+// that build's command line printed about it.
+
+import (
+	"database/sql"
+	"encoding/json"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"reflect"
+	"testing"
+
+	"github.com/patient-companion/companion/data"
+)
+
+const fixturePassphrase = "COMPANION_PASSPHRASE=upgrade fixture passphrase"
+
+func TestUpgradeFixtures(t *testing.T) {
+	dirs, err := filepath.Glob(filepath.Join("testdata", "upgrade", "*"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(dirs) < 2 {
+		t.Fatalf("want fixtures from at least two earlier schemas in testdata/upgrade, have %v", dirs)
+	}
+	older := 0 // fixtures that the new build has to migrate
+	for _, fixture := range dirs {
+		t.Run(filepath.Base(fixture), func(t *testing.T) {
+			dir := copyTree(t, filepath.Join(fixture, "data"))
+			env := []string{fixturePassphrase, "TZ=UTC"}
+			dbs, _ := filepath.Glob(filepath.Join(dir, "profiles", "*", "journal.db"))
+			if len(dbs) != 1 {
+				t.Fatalf("want one profile in the fixture, have %v", dbs)
+			}
+			if schemaOf(t, dbs[0]) < data.SchemaVersion() {
+				older++
+			}
+
+			// A wrong passphrase neither opens nor upgrades the file.
+			orig, err := os.ReadFile(dbs[0])
+			if err != nil {
+				t.Fatal(err)
+			}
+			if r := companion(t, dir, []string{"COMPANION_PASSPHRASE=not it", "TZ=UTC"}, "--profile", "Fixture", "journal", "list"); r.code == 0 {
+				t.Fatal("a wrong passphrase opened the fixture")
+			}
+			if now, _ := os.ReadFile(dbs[0]); !reflect.DeepEqual(orig, now) {
+				t.Fatal("a wrong passphrase changed the file")
+			}
+
+			// Everything the old build listed, the new one lists the same.
+			for _, c := range []struct {
+				file string
+				args []string
+			}{
+				{"journal.json", []string{"journal", "list", "--since", "2026-01-01T00:00:00Z"}},
+				{"meds.json", []string{"med", "list"}},
+				{"appointments.json", []string{"appointment", "list"}},
+				{"notes.json", []string{"note", "list"}},
+				{"settings.json", []string{"settings", "get"}},
+			} {
+				want, err := os.ReadFile(filepath.Join(fixture, "expected", c.file))
+				if os.IsNotExist(err) {
+					continue // the old build had no such command
+				}
+				if err != nil {
+					t.Fatal(err)
+				}
+				r := companion(t, dir, env, append([]string{"--profile", "Fixture", "--json"}, c.args...)...)
+				if r.code != 0 {
+					t.Fatalf("%v: exit %d: %s", c.args, r.code, r.stderr)
+				}
+				assertSameJSON(t, c.file, want, []byte(r.stdout))
+			}
+			if after := schemaOf(t, dbs[0]); after != data.SchemaVersion() {
+				t.Errorf("after opening, the file is at schema %d, want %d", after, data.SchemaVersion())
+			}
+
+			// The old recovery key still opens it (the keys survived), and sets a new passphrase.
+			keyFile := filepath.Join(fixture, "recovery-key")
+			newPass := filepath.Join(t.TempDir(), "new")
+			if err := os.WriteFile(newPass, []byte("a new passphrase after the upgrade\n"), 0o600); err != nil {
+				t.Fatal(err)
+			}
+			if r := companion(t, dir, nil, "profile", "recover", "Fixture", "--recovery-key-file", keyFile, "--new-passphrase-file", newPass); r.code != 0 {
+				t.Fatalf("recovery key after upgrade: exit %d: %s", r.code, r.stderr)
+			}
+			r := companion(t, dir, []string{"COMPANION_PASSPHRASE=a new passphrase after the upgrade", "TZ=UTC"}, "--profile", "Fixture", "--json", "med", "list")
+			if r.code != 0 {
+				t.Fatalf("new passphrase after recovery: exit %d: %s", r.code, r.stderr)
+			}
+		})
+	}
+	if older == 0 {
+		t.Error("no fixture is older than this build's schema: nothing was upgraded")
+	}
+}
+
+// assertSameJSON compares two JSON documents as values, so spacing does not matter.
+func assertSameJSON(t *testing.T, name string, want, got []byte) {
+	t.Helper()
+	var w, g any
+	if err := json.Unmarshal(want, &w); err != nil {
+		t.Fatalf("%s in the fixture: %v", name, err)
+	}
+	if err := json.Unmarshal(got, &g); err != nil {
+		t.Fatalf("%s now: %v\n%s", name, err, got)
+	}
+	if !reflect.DeepEqual(w, g) {
+		t.Errorf("%s differs after the upgrade:\nold build: %s\nnew build: %s", name, want, got)
+	}
+}
+
+// schemaOf reads a journal file's user_version without changing it.
+func schemaOf(t *testing.T, path string) int {
+	t.Helper()
+	db, err := sql.Open("sqlite3", "file:"+path+"?mode=ro")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	var v int
+	if err := db.QueryRow("PRAGMA user_version").Scan(&v); err != nil {
+		t.Fatal(err)
+	}
+	return v
+}
+
+// copyTree copies a fixture's data folder, keeping its file modes, into a temporary folder.
+func copyTree(t *testing.T, src string) string {
+	t.Helper()
+	dst := t.TempDir()
+	err := filepath.WalkDir(src, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		rel, _ := filepath.Rel(src, p)
+		target := filepath.Join(dst, rel)
+		if d.IsDir() {
+			return os.MkdirAll(target, 0o700)
+		}
+		b, err := os.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		return os.WriteFile(target, b, 0o600)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return dst
+}
