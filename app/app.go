@@ -96,6 +96,9 @@ type UI struct {
 	// failures counts wrong passphrases in a row; waitUntil is when Open works again.
 	failures  int
 	waitUntil time.Time
+	// pinLock: the open profile is keyring-only with a screen PIN, which the lock screen
+	// asks for.
+	pinLock bool
 	// known is the profiles as last listed (for the header's switcher).
 	known []data.ProfileInfo
 }
@@ -240,6 +243,7 @@ func (u *UI) opened(s *data.Store) {
 	u.noteKnown(s.Info())
 	u.app.Preferences().SetString(prefLastProfile, s.Info().ID)
 	u.win.SetTitle(s.Info().Name + " — Patient Companion")
+	u.notePIN(s)
 	u.startEngine(s)
 	u.startSync(s)
 	u.showToday()

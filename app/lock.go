@@ -17,8 +17,8 @@ import (
 // running (with medicine names hidden: Engine.Locked), Taken/Skip in the reminder window
 // are still recorded, and sync goes on. Showing the screens again needs the profile's
 // passphrase, checked by opening the profile a second time and closing that copy at once.
-// A keyring-only profile has no passphrase, so it unlocks from the keyring, as it opens
-// (a PIN for those profiles is not built yet). Choosing another profile on the lock screen
+// A keyring-only profile has no passphrase: the lock screen asks for its screen PIN when it
+// has one (access.go), else it unlocks from the keyring, as it opens. Choosing another profile on the lock screen
 // (or in the header's switcher) opens that one instead, and closes the locked one.
 
 const (

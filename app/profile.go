@@ -85,7 +85,7 @@ func (u *UI) newProfileForm(st *data.Store) (*profileForm, fyne.CanvasObject) {
 	f.confirmBox.Hide()
 
 	box := container.NewVBox(
-		subheading("This profile"),
+		subheading("Passphrase"),
 		cur,
 		labelled(fieldLabel("New passphrase"), f.newPass, caption("At least 8 characters.")),
 		labelled(fieldLabel("New passphrase again"), f.repeat),
@@ -145,6 +145,14 @@ func (u *UI) changePassphrase() {
 				e.SetText("")
 			}
 			say(f.passMsg, msgPassChanged)
+			// A keyring-only profile that now has a passphrase unlocks its screen with it.
+			u.noteInfo(st.Info())
+			if u.store == st {
+				u.pinLock = false
+			}
+			if s.access != nil {
+				u.fitAccess(s.access, st.Info())
+			}
 			f.passMsg.Importance = widget.SuccessImportance
 			f.passMsg.Refresh()
 			return

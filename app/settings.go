@@ -66,6 +66,7 @@ type settingsScreen struct {
 	contrast *widget.Check
 
 	profile *profileForm // change passphrase, delete
+	access  *accessForm  // rename, keyring unlock, screen PIN
 
 	left, right *fyne.Container // re-laid out when a load changes them
 
@@ -189,8 +190,9 @@ func (u *UI) showSettings() {
 	})
 	s.signInAgain.Hide()
 
-	var profileBox fyne.CanvasObject
+	var profileBox, accessBox fyne.CanvasObject
 	s.profile, profileBox = u.newProfileForm(s.store)
+	s.access, accessBox = u.newAccessForm(s.store)
 	s.left = container.NewVBox(
 		s.status,
 		s.clinic,
@@ -206,6 +208,7 @@ func (u *UI) showSettings() {
 		subheading("Security"),
 		labelled(fieldLabel("Lock after how many idle minutes?"), s.autoLock, caption("0 means never."), s.autoLockErr),
 		container.NewHBox(tall(s.save), container.NewCenter(s.saveMsg)),
+		accessBox,
 		profileBox,
 	)
 	s.right = container.NewVBox(

@@ -95,6 +95,7 @@ type unlockScreen struct {
 	choice   *widget.RadioGroup // nil with only one profile
 	name     *widget.Label
 	passBox  *fyne.Container
+	passName *widget.Label // "Passphrase", or "PIN" on the lock screen of a profile with one
 	pass     *widget.Entry
 	hint     *widget.Label
 	message  *widget.Label
@@ -149,7 +150,8 @@ func (u *UI) showUnlock(list []data.ProfileInfo, msg string) {
 	s.forgot.Importance = widget.LowImportance
 	s.another = widget.NewButton("Create another profile", func() { u.showCreate(s.profiles) })
 	s.another.Importance = widget.LowImportance
-	s.passBox = container.New(layout.NewCustomPaddedVBoxLayout(-6), fieldLabel("Passphrase"), s.pass)
+	s.passName = fieldLabel("Passphrase")
+	s.passBox = container.New(layout.NewCustomPaddedVBoxLayout(-6), s.passName, s.pass)
 
 	var who fyne.CanvasObject = s.name
 	if len(list) > 1 {
@@ -204,6 +206,8 @@ func (u *UI) updateUnlock() {
 	s.passBox.Show()
 	s.open.Enable()
 	s.forgot.Show()
+	s.passName.SetText("Passphrase")
+	s.pass.SetPlaceHolder("Your passphrase")
 	switch {
 	case pi.Err != nil:
 		s.passBox.Hide()
@@ -213,6 +217,10 @@ func (u *UI) updateUnlock() {
 		s.hint.Hide()
 		say(s.message, fileMessage(pi.Err))
 		return
+	case u.pinLocked(pi):
+		s.passName.SetText("PIN")
+		s.pass.SetPlaceHolder("Your PIN")
+		s.forgot.Hide()
 	case pi.HasKeyring && !pi.HasPassphrase:
 		s.passBox.Hide()
 		s.forgot.SetText("Use your recovery key")
@@ -286,6 +294,10 @@ func (u *UI) submitUnlock() {
 	}
 	if u.waiting(u.opt.Now()) {
 		u.updateWait(u.opt.Now())
+		return
+	}
+	if u.pinLocked(pi) {
+		u.submitPIN(s, pi)
 		return
 	}
 	var pass []byte

@@ -1,0 +1,347 @@
+package app
+
+import (
+	"context"
+	"errors"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/patient-companion/companion/data"
+	"github.com/patient-companion/companion/data/vault"
+)
+
+// Settings' name and unlocking part: rename the profile, open it with the computer's
+// keyring or not, and the screen PIN of a keyring-only profile.
+
+const (
+	msgRenamed        = "Renamed."
+	msgRenameFailed   = "The profile could not be renamed. Please try again."
+	msgKeyringAdded   = "This profile now also opens with this computer's keyring."
+	msgKeyringRemoved = "This profile no longer opens with the keyring: use your passphrase."
+	msgKeyringFailed  = "The keyring could not be changed just now. Please try again."
+	msgKeyringNone    = "This computer's keyring is not available, so it cannot keep the key."
+	msgPINSet         = "PIN set. The lock screen asks for it from now on."
+	msgPINRemoved     = "PIN removed."
+	msgPINBad         = "A PIN is 4 to 12 digits."
+	msgPINMismatch    = "The two PINs are not the same."
+	msgPINFailed      = "The PIN could not be saved. Please try again."
+	msgWrongPIN       = "That PIN is not right. Please try again."
+	msgNoPIN          = "Type your PIN."
+	msgPINCheckFailed = "The PIN could not be checked just now. Please try again."
+)
+
+// accessForm is the "Name and unlocking" part of Settings.
+type accessForm struct {
+	name      *navEntry
+	rename    *widget.Button
+	renameMsg *widget.Label
+
+	keyringText *widget.Label
+	keyringRow  *fyne.Container // holds keyringOn and keyringOff; hidden when neither applies
+	keyringOn   *widget.Button // "Also open with this computer's keyring"
+	keyringOff  *widget.Button // "Stop using the keyring"
+	keyringMsg  *widget.Label
+
+	pinBox    *fyne.Container // only for keyring-only profiles
+	pin       *widget.Entry
+	pinAgain  *widget.Entry
+	setPIN    *widget.Button
+	removePIN *widget.Button
+	pinMsg    *widget.Label
+}
+
+func (u *UI) newAccessForm(st *data.Store) (*accessForm, fyne.CanvasObject) {
+	f := &accessForm{}
+	f.name = u.newEntry()
+	f.name.SetText(st.Info().Name)
+	f.name.OnSubmitted = func(string) { u.renameProfile() }
+	f.name.OnChanged = func(string) { say(f.renameMsg, "") }
+	f.rename = widget.NewButtonWithIcon("Rename", theme.DocumentCreateIcon(), u.renameProfile)
+	f.renameMsg = message()
+
+	f.keyringText = paragraph("")
+	f.keyringOn = widget.NewButtonWithIcon("Also open with this computer's keyring", theme.LoginIcon(), func() { u.setKeyring(true) })
+	f.keyringOff = widget.NewButtonWithIcon("Stop using the keyring", theme.CancelIcon(), func() { u.setKeyring(false) })
+	f.keyringMsg = message()
+	f.keyringRow = container.NewHBox(tall(f.keyringOn), tall(f.keyringOff))
+
+	f.pin = widget.NewPasswordEntry()
+	f.pin.SetPlaceHolder("4 to 12 digits")
+	f.pinAgain = widget.NewPasswordEntry()
+	f.pinAgain.OnSubmitted = func(string) { u.savePIN() }
+	f.setPIN = widget.NewButtonWithIcon("Set PIN", theme.ConfirmIcon(), u.savePIN)
+	f.removePIN = widget.NewButtonWithIcon("Remove PIN", theme.DeleteIcon(), u.removePIN)
+	f.pinMsg = message()
+	pinHint := caption("This profile opens with the keyring, so it has no passphrase. " +
+		"A PIN keeps others out of the screen when it is locked.")
+	pinHint.Wrapping = fyne.TextWrapWord
+	f.pinBox = container.NewVBox(
+		labelled(fieldLabel("Screen PIN"), f.pin, pinHint),
+		labelled(fieldLabel("PIN again"), f.pinAgain),
+		f.pinMsg,
+		container.NewHBox(tall(f.setPIN), tall(f.removePIN)),
+	)
+	u.fitAccess(f, st.Info())
+
+	box := container.NewVBox(
+		subheading("Name and unlocking"),
+		labelled(fieldLabel("Name"), container.NewBorder(nil, nil, nil, tall(f.rename), f.name), f.renameMsg),
+		f.keyringText,
+		f.keyringRow,
+		f.keyringMsg,
+		f.pinBox,
+	)
+	return f, box
+}
+
+// fitAccess shows what applies to the profile as it is now.
+func (u *UI) fitAccess(f *accessForm, info data.ProfileInfo) {
+	f.keyringOn.Hide()
+	f.keyringOff.Hide()
+	switch {
+	case info.HasKeyring && info.HasPassphrase:
+		f.keyringText.SetText("Opens with your passphrase, or with the key kept in this computer's keyring.")
+		f.keyringOff.Show()
+	case info.HasKeyring:
+		f.keyringText.SetText("Opens with the key kept in this computer's keyring. To stop using the keyring, set a passphrase first.")
+	default:
+		f.keyringText.SetText("Opens with your passphrase only.")
+		if u.opt.Profiles.Keyring != nil {
+			f.keyringOn.Show()
+		}
+	}
+	if f.keyringOn.Visible() || f.keyringOff.Visible() {
+		f.keyringRow.Show()
+	} else {
+		f.keyringRow.Hide()
+	}
+	if info.HasPassphrase {
+		f.pinBox.Hide()
+	} else {
+		f.pinBox.Show()
+	}
+	if u.pinLock {
+		f.removePIN.Show()
+		f.setPIN.SetText("Change PIN")
+	} else {
+		f.removePIN.Hide()
+		f.setPIN.SetText("Set PIN")
+	}
+}
+
+// renameProfile gives the open profile the name typed in Settings.
+func (u *UI) renameProfile() {
+	s := u.settings
+	if s == nil || s.access == nil || s.access.rename.Disabled() {
+		return
+	}
+	f, st := s.access, s.store
+	name := f.name.Text
+	f.rename.Disable()
+	profiles := u.opt.Profiles
+	background(u, func(ctx context.Context) (struct{}, error) {
+		return struct{}{}, profiles.Rename(ctx, st, name)
+	}, func(_ struct{}, err error) {
+		if u.settings != s {
+			return
+		}
+		f.rename.Enable()
+		switch {
+		case err == nil:
+			info := st.Info()
+			for i := range u.known {
+				if u.known[i].ID == info.ID {
+					u.known[i].Name = info.Name
+				}
+			}
+			f.name.SetText(info.Name)
+			s.title.SetText(info.Name)
+			u.win.SetTitle(info.Name + " — Patient Companion")
+			sayDone(f.renameMsg, msgRenamed)
+		case errors.Is(err, data.ErrExists):
+			sayError(f.renameMsg, "Another profile on this computer has that name. Please choose another.")
+		case errors.Is(err, data.ErrInvalid):
+			sayError(f.renameMsg, "Type a name of up to 60 characters.")
+		default:
+			sayError(f.renameMsg, msgRenameFailed)
+		}
+	})
+}
+
+// setKeyring turns keyring unlock on or off for the open profile.
+func (u *UI) setKeyring(on bool) {
+	s := u.settings
+	if s == nil || s.access == nil {
+		return
+	}
+	f, st := s.access, s.store
+	f.keyringOn.Disable()
+	f.keyringOff.Disable()
+	profiles := u.opt.Profiles
+	background(u, func(ctx context.Context) (struct{}, error) {
+		if on {
+			return struct{}{}, profiles.AddKeyring(ctx, st)
+		}
+		return struct{}{}, profiles.RemoveKeyring(ctx, st)
+	}, func(_ struct{}, err error) {
+		if u.settings != s {
+			return
+		}
+		f.keyringOn.Enable()
+		f.keyringOff.Enable()
+		switch {
+		case err == nil && on:
+			sayDone(f.keyringMsg, msgKeyringAdded)
+		case err == nil:
+			sayDone(f.keyringMsg, msgKeyringRemoved)
+		case errors.Is(err, vault.ErrKeyringUnavailable):
+			sayError(f.keyringMsg, msgKeyringNone)
+		default:
+			sayError(f.keyringMsg, msgKeyringFailed)
+		}
+		u.noteInfo(st.Info())
+		if !st.Info().HasKeyring {
+			u.pinLock = false
+		}
+		u.fitAccess(f, st.Info())
+		s.left.Refresh()
+	})
+}
+
+// savePIN sets or changes the screen PIN.
+func (u *UI) savePIN() {
+	s := u.settings
+	if s == nil || s.access == nil || s.access.setPIN.Disabled() {
+		return
+	}
+	f, st := s.access, s.store
+	pin := f.pin.Text
+	switch {
+	case data.ValidatePIN(pin) != nil:
+		sayError(f.pinMsg, msgPINBad)
+		return
+	case pin != f.pinAgain.Text:
+		sayError(f.pinMsg, msgPINMismatch)
+		return
+	}
+	f.setPIN.Disable()
+	background(u, func(ctx context.Context) (struct{}, error) {
+		return struct{}{}, st.SetPIN(ctx, pin)
+	}, func(_ struct{}, err error) {
+		if u.settings != s {
+			return
+		}
+		f.setPIN.Enable()
+		if err != nil {
+			sayError(f.pinMsg, msgPINFailed)
+			return
+		}
+		f.pin.SetText("")
+		f.pinAgain.SetText("")
+		if u.store == st {
+			u.pinLock = true
+		}
+		sayDone(f.pinMsg, msgPINSet)
+		u.fitAccess(f, st.Info())
+	})
+}
+
+// removePIN removes the screen PIN: the lock screen then opens from the keyring again.
+func (u *UI) removePIN() {
+	s := u.settings
+	if s == nil || s.access == nil {
+		return
+	}
+	f, st := s.access, s.store
+	background(u, func(ctx context.Context) (struct{}, error) {
+		return struct{}{}, st.ClearPIN(ctx)
+	}, func(_ struct{}, err error) {
+		if u.settings != s {
+			return
+		}
+		if err != nil {
+			sayError(f.pinMsg, msgPINFailed)
+			return
+		}
+		if u.store == st {
+			u.pinLock = false
+		}
+		sayDone(f.pinMsg, msgPINRemoved)
+		u.fitAccess(f, st.Info())
+	})
+}
+
+// notePIN reads whether the newly opened profile st has a screen PIN (off the UI goroutine).
+func (u *UI) notePIN(st *data.Store) {
+	u.pinLock = false
+	background(u, st.HasPIN, func(has bool, err error) {
+		if u.store == st && err == nil {
+			u.pinLock = has && !st.Info().HasPassphrase
+		}
+	})
+}
+
+// noteInfo replaces the listed profile's details with info (after its unlocking changed).
+func (u *UI) noteInfo(info data.ProfileInfo) {
+	for i := range u.known {
+		if u.known[i].ID == info.ID {
+			u.known[i] = info
+		}
+	}
+}
+
+// sayDone and sayError show a message in green or red.
+func sayDone(l *widget.Label, text string) {
+	l.Importance = widget.SuccessImportance
+	say(l, text)
+}
+
+func sayError(l *widget.Label, text string) {
+	l.Importance = widget.DangerImportance
+	say(l, text)
+}
+
+// pinLocked says whether pi is the open profile, locked, keyring-only with a screen PIN.
+func (u *UI) pinLocked(pi data.ProfileInfo) bool {
+	return u.lockedProfile(pi) && u.pinLock && !u.store.Info().HasPassphrase
+}
+
+// submitPIN checks the PIN typed on the lock screen of a keyring-only profile.
+func (u *UI) submitPIN(s *unlockScreen, pi data.ProfileInfo) {
+	pin := s.pass.Text
+	if pin == "" {
+		say(s.message, msgNoPIN)
+		u.focus(s.pass)
+		return
+	}
+	say(s.message, "")
+	u.setUnlockBusy(true)
+	st := u.store
+	background(u, func(ctx context.Context) (bool, error) {
+		return st.CheckPIN(ctx, pin)
+	}, func(ok bool, err error) {
+		if u.unlock != s {
+			return
+		}
+		u.setUnlockBusy(false)
+		if err == nil && ok {
+			if u.lockedProfile(pi) {
+				u.resume()
+			}
+			return
+		}
+		s.pass.SetText("")
+		if err != nil {
+			say(s.message, msgPINCheckFailed)
+		} else {
+			say(s.message, msgWrongPIN)
+			u.wrongTry()
+		}
+		if !s.pass.Disabled() {
+			u.focus(s.pass)
+		}
+	})
+}
