@@ -41,8 +41,8 @@ type accessForm struct {
 
 	keyringText *widget.Label
 	keyringRow  *fyne.Container // holds keyringOn and keyringOff; hidden when neither applies
-	keyringOn   *widget.Button // "Also open with this computer's keyring"
-	keyringOff  *widget.Button // "Stop using the keyring"
+	keyringOn   *widget.Button  // "Also open with this computer's keyring"
+	keyringOff  *widget.Button  // "Stop using the keyring"
 	keyringMsg  *widget.Label
 
 	pinBox    *fyne.Container // only for keyring-only profiles
