@@ -304,9 +304,17 @@ func sayError(l *widget.Label, text string) {
 	say(l, text)
 }
 
-// pinLocked says whether pi is the open profile, locked, keyring-only with a screen PIN.
+// pinLocked says whether pi is open (on screen or held), locked, keyring-only with a
+// screen PIN.
 func (u *UI) pinLocked(pi data.ProfileInfo) bool {
-	return u.lockedProfile(pi) && u.pinLock && !u.store.Info().HasPassphrase
+	st, locked := u.openStore(pi.ID)
+	if st == nil || !locked || st.Info().HasPassphrase {
+		return false
+	}
+	if st == u.store {
+		return u.pinLock
+	}
+	return u.heldByID(pi.ID).pinLock
 }
 
 // submitPIN checks the PIN typed on the lock screen of a keyring-only profile.
@@ -319,7 +327,7 @@ func (u *UI) submitPIN(s *unlockScreen, pi data.ProfileInfo) {
 	}
 	say(s.message, "")
 	u.setUnlockBusy(true)
-	st := u.store
+	st, _ := u.openStore(pi.ID)
 	background(u, func(ctx context.Context) (bool, error) {
 		return st.CheckPIN(ctx, pin)
 	}, func(ok bool, err error) {
@@ -328,9 +336,7 @@ func (u *UI) submitPIN(s *unlockScreen, pi data.ProfileInfo) {
 		}
 		u.setUnlockBusy(false)
 		if err == nil && ok {
-			if u.lockedProfile(pi) {
-				u.resume()
-			}
+			u.unlockedOpen(pi)
 			return
 		}
 		s.pass.SetText("")

@@ -71,6 +71,7 @@ type UI struct {
 	recover      *recoverScreen
 	journal      *journalScreen
 	medications  *medicationsScreen
+	overview     *overviewScreen
 	today        *todayScreen
 	appointments *appointmentsScreen
 	messages     *messagesScreen
@@ -83,7 +84,10 @@ type UI struct {
 	reminder *reminderWindow
 	// engine reminds the open profile's doses; nil while no profile is open.
 	engine     *remind.Engine
-	engineStop func() // stops the engine's loop and waits for it
+	engineStop func()       // stops the engine's loop and waits for it
+	engineLock *atomic.Bool // the engine's own "locked" (set while held locked, held.go)
+	// held is the other open profiles, behind the one on screen (held.go).
+	held []*heldProfile
 
 	// locked: the open profile's screens are behind the lock screen (lock.go). Atomic: the
 	// engine reads it from its goroutine to hide medicine names.
@@ -145,6 +149,7 @@ func (u *UI) Window() fyne.Window { return u.win }
 func (u *UI) shutdown() {
 	u.cancel()
 	u.closeStore()
+	u.closeHeld()
 }
 
 // closeStore forgets the open profile.
@@ -171,6 +176,7 @@ func background[T any](u *UI, work func(ctx context.Context) (T, error), done fu
 func (u *UI) clearScreens() {
 	u.start, u.create, u.recovery, u.unlock, u.recover, u.journal = nil, nil, nil, nil, nil, nil
 	u.today, u.medications, u.appointments, u.messages, u.settings = nil, nil, nil, nil, nil
+	u.overview = nil
 }
 
 func (u *UI) setContent(o fyne.CanvasObject) {
@@ -233,7 +239,15 @@ func (u *UI) opened(s *data.Store) {
 		return
 	}
 	if u.store != s {
-		u.closeStore()
+		id := s.Info().ID
+		if u.store != nil && u.store.Info().ID == id {
+			u.closeStore() // the same profile, opened afresh (recovered): one copy only
+		}
+		// The profile that was on screen (locked) stays open behind: its reminders go on.
+		u.holdCurrent(true)
+		if h := u.heldByID(id); h != nil {
+			u.closeHeldOne(h)
+		}
 		u.store = s
 	}
 	u.setLocked(false)

@@ -40,18 +40,20 @@ func hiddenMedText(at string) string { return "Time for your " + at + " medicine
 
 func (u *UI) isLocked() bool { return u.locked.Load() }
 
-// lockedProfile says whether pi is the open profile, locked.
+// lockedProfile says whether pi is open (on screen or held), locked.
 func (u *UI) lockedProfile(pi data.ProfileInfo) bool {
-	return u.isLocked() && u.store != nil && u.store.Info().ID == pi.ID
+	st, locked := u.openStore(pi.ID)
+	return st != nil && locked
 }
 
 // lock hides the open profile's screens behind the lock screen; the profile stays open and
 // its reminders keep coming. With no profile open it shows the start screen.
 func (u *UI) lock() {
+	u.lockHeld()
 	if u.store != nil {
 		u.setLocked(true)
-		u.win.SetTitle(windowTitle)
 	}
+	u.win.SetTitle(windowTitle)
 	u.showStart()
 }
 
@@ -119,7 +121,7 @@ func (u *UI) focusSig() focusSignature {
 // loop calls it on every tick; tests call it with the time they choose.
 func (u *UI) checkIdle(now time.Time) {
 	u.updateWait(now)
-	if u.store == nil || u.isLocked() {
+	if !u.anyUnlocked() {
 		return
 	}
 	if sig := u.focusSig(); sig != u.lastFocus {
@@ -209,13 +211,20 @@ func (u *UI) updateWait(now time.Time) {
 	}
 }
 
-// switchProfile locks the open profile and offers the chosen one on the lock screen.
+// switchProfile shows another profile: at once if it is open and unlocked (held.go), else
+// on the unlock screen. The one on screen stays open behind, its reminders still coming.
 func (u *UI) switchProfile(id string) {
 	if u.store != nil && u.store.Info().ID == id {
 		return
 	}
+	if h := u.heldByID(id); h != nil && !h.locked.Load() {
+		u.bringForward(h)
+		return
+	}
 	u.app.Preferences().SetString(prefLastProfile, id)
-	u.lock()
+	u.holdCurrent(false)
+	u.win.SetTitle(windowTitle)
+	u.showStart()
 }
 
 // profileSwitcher is the header's list of profiles, nil with only one.
@@ -249,6 +258,7 @@ func (u *UI) profileSwitcher() *widget.Select {
 
 // setLocked words the reminder rows without (locked) or with medicine names.
 func (w *reminderWindow) setLocked(on bool) {
+	w.locked = on
 	for _, r := range w.rows {
 		r.name.SetText(rowName(r.occ, w.store, on))
 	}

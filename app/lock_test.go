@@ -3,6 +3,7 @@ package app
 import (
 	"context"
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -199,12 +200,23 @@ func TestLockNeedsPassphraseWithKeyring(t *testing.T) {
 	}
 }
 
-// TestProfileSwitcher: with two profiles the header lists them; choosing the other locks this
-// one and offers the other on the lock screen.
+// TestProfileSwitcher: with two profiles the header lists them. Switching keeps the one on
+// screen open behind, with its reminders; switching back to it is one click; locking locks
+// both, and each then needs its own passphrase.
 func TestProfileSwitcher(t *testing.T) {
+	ctx := context.Background()
+	clk := &testClock{t: at(7, 0)}
 	p := testProfiles(t, nil)
+	p.Now = clk.Now
 	anne := passProfile(t, p, "Anne")
 	bob, _ := makeProfile(t, p, data.CreateOptions{Name: "Bob", Passphrase: []byte("bobs passphrase"), NoKeyring: true})
+	st, err := p.Open(ctx, anne, data.Credentials{Passphrase: []byte(goodPass)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	med := addMed(t, st, "Metformin", "500 mg", hm(8, 0))
+	st.Close()
+
 	u := newTestUI(t, p)
 	unlockWith(t, u, goodPass)
 	if u.store.Info().ID != anne.ID {
@@ -215,11 +227,64 @@ func TestProfileSwitcher(t *testing.T) {
 		t.Fatalf("switcher %+v", sw)
 	}
 	sw.SetSelected("Bob")
-	if !u.isLocked() || u.unlock == nil || u.unlock.choice.Selected != "Bob" {
-		t.Fatal("switching should lock and offer Bob")
+	if u.unlock == nil || u.unlock.choice.Selected != "Bob" {
+		t.Fatal("switching should offer Bob on the unlock screen")
+	}
+	if u.heldByID(anne.ID) == nil {
+		t.Fatal("Anne should stay open behind")
 	}
 	unlockWith(t, u, "bobs passphrase")
 	if u.isLocked() || u.store.Info().ID != bob.ID || u.today == nil {
 		t.Fatalf("Bob should open; message %q", u.unlock.message.Text)
+	}
+
+	// Anne's 08:00 dose is due while Bob is on screen: her own reminder window asks.
+	h := u.heldByID(anne.ID)
+	for _, now := range []time.Time{at(7, 0), at(8, 0)} { // the first check sets where it starts
+		clk.Set(now)
+		if _, err := h.engine.Tick(ctx, now); err != nil {
+			t.Fatal(err)
+		}
+	}
+	w := h.reminder
+	if w == nil || len(w.rows) != 1 || u.reminder != nil {
+		t.Fatalf("Anne's dose should come up in Anne's reminder window (held window %v, on-screen window %v)", w, u.reminder)
+	}
+	if !strings.Contains(w.win.Title(), "Anne") || !strings.Contains(w.rows[0].name.Text, "Metformin") {
+		t.Errorf("the window %q should name Anne, and the row %q her medicine", w.win.Title(), w.rows[0].name.Text)
+	}
+	test.Tap(w.rows[0].taken)
+	// One click back to Anne, and her Today shows the dose taken.
+	u.today.nav.switcher.SetSelected("Anne")
+	if u.store == nil || u.store.Info().ID != anne.ID || u.today == nil {
+		t.Fatal("switching back to Anne, unlocked, should be one click")
+	}
+	evs, err := u.store.DoseEvents(ctx, med.ID, at(0, 0), at(23, 0))
+	if err != nil || len(evs) != 1 || evs[0].State != data.DoseTaken {
+		t.Fatalf("Anne's dose events: %+v %v", evs, err)
+	}
+	if u.reminder != w {
+		t.Error("Anne's reminder window should come with her")
+	}
+
+	// Locking locks both: Bob needs his own passphrase, not Anne's.
+	ctrl(u, fyne.KeyL)
+	u.unlock.choice.SetSelected("Bob")
+	unlockWith(t, u, goodPass)
+	if u.unlock == nil || u.unlock.message.Text != msgWrongPassphrase {
+		t.Fatal("Anne's passphrase should not show Bob")
+	}
+	unlockWith(t, u, "bobs passphrase")
+	if u.isLocked() || u.store.Info().ID != bob.ID {
+		t.Fatal("Bob's passphrase should show Bob")
+	}
+	// Anne was locked with the app: coming back to her needs her passphrase.
+	u.today.nav.switcher.SetSelected("Anne")
+	if u.unlock == nil {
+		t.Fatal("Anne was locked: switching to her should ask for her passphrase")
+	}
+	unlockWith(t, u, goodPass)
+	if u.store.Info().ID != anne.ID || len(u.held) != 1 || u.held[0].store.Info().ID != bob.ID {
+		t.Fatalf("Anne on screen and Bob behind, once each; held %d", len(u.held))
 	}
 }

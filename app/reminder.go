@@ -3,6 +3,7 @@ package app
 import (
 	"context"
 	"log"
+	"sync/atomic"
 	"time"
 	"unicode"
 
@@ -24,9 +25,10 @@ const defaultTick = 30 * time.Second
 // reminderWindow is the separate window that asks about due and late doses, with big
 // Taken / Skip / Snooze buttons. T, S and Z act on the first dose not yet answered.
 type reminderWindow struct {
-	win   fyne.Window
-	store *data.Store
-	head  *widget.Label
+	win    fyne.Window
+	store  *data.Store
+	locked bool // medicine names hidden
+	head   *widget.Label
 	intro *widget.Label
 	// notice is the words of a notice without doses (the test reminder), shown while the
 	// window has no doses.
@@ -65,7 +67,8 @@ func (u *UI) ShowReminder(n remind.Notice) {
 	w := u.reminder
 	if w == nil || w.store != u.store {
 		u.closeReminder()
-		w = u.newReminderWindow()
+		w = u.newReminderWindow(u.store, u.isLocked())
+		u.reminder = w
 	}
 	if plain {
 		w.notice = n.Body
@@ -73,6 +76,12 @@ func (u *UI) ShowReminder(n remind.Notice) {
 			w.head.SetText(n.Title)
 		}
 	}
+	u.addReminders(w, n)
+}
+
+// addReminders adds n's due and late doses to w (asking again about a snoozed one) and
+// shows it.
+func (u *UI) addReminders(w *reminderWindow, n remind.Notice) {
 	add := func(o remind.Occurrence, late bool) {
 		for _, r := range w.rows {
 			if sameDose(r.occ, o) {
@@ -99,8 +108,9 @@ func (u *UI) ShowReminder(n remind.Notice) {
 	w.win.RequestFocus()
 }
 
-func (u *UI) newReminderWindow() *reminderWindow {
-	w := &reminderWindow{store: u.store, win: u.app.NewWindow(reminderTitle)}
+// newReminderWindow makes the reminder window of st's doses; the caller keeps it.
+func (u *UI) newReminderWindow(st *data.Store, locked bool) *reminderWindow {
+	w := &reminderWindow{store: st, locked: locked, win: u.app.NewWindow(reminderTitle)}
 	w.head = heading(reminderTitle)
 	w.intro = paragraph("")
 	w.box = container.NewVBox()
@@ -112,11 +122,7 @@ func (u *UI) newReminderWindow() *reminderWindow {
 		nil, nil,
 		container.NewVScroll(container.NewPadded(w.box))))
 	w.win.Resize(fyne.NewSize(640, 600))
-	w.win.SetOnClosed(func() {
-		if u.reminder == w {
-			u.reminder = nil
-		}
-	})
+	w.win.SetOnClosed(func() { u.forgetReminder(w) })
 	w.win.Canvas().SetOnTypedRune(func(r rune) {
 		row := w.first()
 		if row == nil {
@@ -131,7 +137,6 @@ func (u *UI) newReminderWindow() *reminderWindow {
 			row.snooze.OnTapped()
 		}
 	})
-	u.reminder = w
 	return w
 }
 
@@ -145,14 +150,14 @@ func (u *UI) closeReminder() {
 
 func (w *reminderWindow) addRow(u *UI, o remind.Occurrence, late bool) {
 	r := &reminderRow{occ: o, late: late}
-	r.name = widget.NewLabelWithStyle(rowName(o, w.store, u.isLocked()), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	r.name = widget.NewLabelWithStyle(rowName(o, w.store, w.locked), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	r.name.SizeName = theme.SizeNameSubHeadingText
 	r.name.Truncation = fyne.TextTruncateEllipsis
 	r.detail = widget.NewLabel("")
 	r.setDetail(w.store.Location())
 	act := func(state string) func() {
 		return func() {
-			if r.done || r.taken.Disabled() || u.reminder != w {
+			if r.done || r.taken.Disabled() || !u.ownsReminder(w) {
 				return
 			}
 			for _, b := range []*widget.Button{r.taken, r.skip, r.snooze} {
@@ -287,7 +292,10 @@ type engineNotifier struct {
 func (nf engineNotifier) Notify(_ context.Context, n remind.Notice) error {
 	fyne.Do(func() {
 		if nf.u.engine != nf.eng {
-			return // the profile was locked or changed meanwhile
+			if h := nf.u.heldByEngine(nf.eng); h != nil {
+				nf.u.notifyHeld(h, n)
+			}
+			return // else the profile was closed meanwhile
 		}
 		nf.u.app.SendNotification(fyne.NewNotification(n.Title, n.Body))
 		nf.u.ShowReminder(n)
@@ -300,7 +308,11 @@ func (nf engineNotifier) Notify(_ context.Context, n remind.Notice) error {
 // until the profile closes or the window quits.
 func (u *UI) startEngine(st *data.Store) {
 	u.stopEngine()
-	e := &remind.Engine{Store: st, Locked: u.isLocked}
+	// Names are hidden while the app is locked, and while this profile is held locked
+	// behind another (held.go).
+	lk := new(atomic.Bool)
+	u.engineLock = lk
+	e := &remind.Engine{Store: st, Locked: func() bool { return u.locked.Load() || lk.Load() }}
 	e.Notifier = engineNotifier{u: u, eng: e}
 	u.engine = e
 	if u.opt.Tick < 0 {
@@ -326,9 +338,13 @@ func (u *UI) startEngine(st *data.Store) {
 			}
 			autoLock := autoLockOf(ctx, st) // read each time: Settings may change it
 			fyne.Do(func() {
-				if u.engine == e {
+				switch {
+				case u.engine == e:
 					u.refreshToday() // doses move from "later" to "take now" as time passes
 					u.autoLock = autoLock
+					u.checkIdle(now())
+				case u.store == nil:
+					// Held behind the unlock screen: the held profiles still lock when idle.
 					u.checkIdle(now())
 				}
 			})
@@ -347,7 +363,7 @@ func (u *UI) startEngine(st *data.Store) {
 
 // stopEngine stops the reminder loop and waits for it, so the store can be closed.
 func (u *UI) stopEngine() {
-	u.engine = nil
+	u.engine, u.engineLock = nil, nil
 	if stop := u.engineStop; stop != nil {
 		u.engineStop = nil
 		stop()

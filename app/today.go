@@ -42,8 +42,10 @@ const (
 // ran out of room at six screens and 200 % text.
 type navBar struct {
 	today, journal, medications, appointments, messages, settings *widget.Button
-	// switcher lists the profiles (nil with only one): choosing one locks this one.
+	// switcher lists the profiles (nil with only one); everyone shows the caregiver
+	// overview (nil with only one profile).
 	switcher *widget.Select
+	everyone *widget.Button
 	side     fyne.CanvasObject
 }
 
@@ -85,7 +87,11 @@ func (u *UI) header(current string, title *widget.Label, lockBtn *widget.Button)
 	right := tall(lockBtn)
 	if sw := u.profileSwitcher(); sw != nil {
 		nb.switcher = sw
-		right = container.NewHBox(container.NewCenter(sw), right)
+		nb.everyone = widget.NewButtonWithIcon("Everyone", theme.AccountIcon(), u.showOverview)
+		if u.overview != nil || current == "" {
+			nb.everyone.Importance = widget.HighImportance
+		}
+		right = container.NewHBox(tall(nb.everyone), container.NewCenter(sw), right)
 	}
 	return container.NewBorder(nil, nil, nil, container.NewCenter(right), title), nb
 }
@@ -99,7 +105,8 @@ func (u *UI) frame(top fyne.CanvasObject, nb *navBar, body fyne.CanvasObject) fy
 }
 
 // addShortcuts lets Ctrl+1 … Ctrl+6 switch between Today, the Journal, Medicines,
-// Appointments, Messages and Settings, and Ctrl+L lock. Canvas shortcuts reach the window
+// Appointments, Messages and Settings, Ctrl+0 show everyone (with several profiles), and
+// Ctrl+L lock. Canvas shortcuts reach the window
 // when no text field has the keyboard focus; our text fields pass them on (shortcutEntry).
 func (u *UI) addShortcuts() {
 	c := u.win.Canvas()
@@ -121,6 +128,7 @@ func (u *UI) navShortcuts() []appShortcut {
 		showing func() bool
 		show    func()
 	}{
+		{fyne.Key0, func() bool { return u.overview != nil || len(u.known) < 2 }, u.showOverview},
 		{fyne.Key1, func() bool { return u.today != nil }, u.showToday},
 		{fyne.Key2, func() bool { return u.journal != nil }, u.showJournal},
 		{fyne.Key3, func() bool { return u.medications != nil }, u.showMedications},
@@ -524,7 +532,7 @@ func (u *UI) recordDose(st *data.Store, o remind.Occurrence, state string, done 
 			done(ev, err)
 		}
 		if err == nil {
-			u.doseAnswered(o, ev)
+			u.doseAnswered(st, o, ev)
 		}
 	})
 }
@@ -552,9 +560,9 @@ func sameDose(a, b remind.Occurrence) bool {
 	return a.MedicationID == b.MedicationID && a.At.Equal(b.At)
 }
 
-// doseAnswered shows a recorded dose on Today and in the reminder window.
-func (u *UI) doseAnswered(o remind.Occurrence, ev data.DoseEvent) {
-	if t := u.today; t != nil {
+// doseAnswered shows a dose of st just recorded on Today and in the reminder windows.
+func (u *UI) doseAnswered(st *data.Store, o remind.Occurrence, ev data.DoseEvent) {
+	if t := u.today; t != nil && t.store == st {
 		loc := t.store.Location()
 		for _, group := range [][]*doseRow{t.due, t.missed, t.later} {
 			for _, r := range group {
@@ -577,8 +585,8 @@ func (u *UI) doseAnswered(o remind.Occurrence, ev data.DoseEvent) {
 		}
 		t.body.Refresh()
 	}
-	if w := u.reminder; w != nil {
-		w.answered(o, ev, u.store)
+	for _, w := range u.reminderWindows() {
+		w.answered(o, ev, st)
 	}
 }
 

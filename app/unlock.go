@@ -221,6 +221,10 @@ func (u *UI) updateUnlock() {
 		s.passName.SetText("PIN")
 		s.pass.SetPlaceHolder("Your PIN")
 		s.forgot.Hide()
+	case u.heldUnlocked(pi):
+		s.passBox.Hide()
+		s.forgot.Hide()
+		s.hint.SetText("Already open: Open shows it.")
 	case pi.HasKeyring && !pi.HasPassphrase:
 		s.passBox.Hide()
 		s.forgot.SetText("Use your recovery key")
@@ -296,6 +300,13 @@ func (u *UI) submitUnlock() {
 		u.updateWait(u.opt.Now())
 		return
 	}
+	if st, locked := u.openStore(pi.ID); st != nil && !locked {
+		// Held behind, unlocked (after a switch): it only needs showing.
+		if h := u.heldByID(pi.ID); h != nil {
+			u.bringForward(h)
+		}
+		return
+	}
 	if u.pinLocked(pi) {
 		u.submitPIN(s, pi)
 		return
@@ -332,9 +343,7 @@ func (u *UI) submitUnlock() {
 		u.setUnlockBusy(false)
 		if err == nil {
 			if relock {
-				if u.lockedProfile(pi) {
-					u.resume()
-				}
+				u.unlockedOpen(pi)
 				return
 			}
 			u.opened(st)
@@ -556,8 +565,9 @@ func (u *UI) showRecoveryKey(st *data.Store, rk vault.RecoveryKey) {
 	u.clearScreens()
 	s := &recoveryScreen{}
 	u.recovery = s
-	// The profile is open already: hold it now, so closing the window here still closes it.
-	u.closeStore()
+	// The new profile is open already: keep it now, so closing the window here still
+	// closes it. One that was open (locked) stays open behind.
+	u.holdCurrent(true)
 	u.store = st
 	s.key = widget.NewLabelWithStyle(recoveryKeyLines(rk.String()), fyne.TextAlignCenter, fyne.TextStyle{Monospace: true, Bold: true})
 	s.key.SizeName = theme.SizeNameHeadingText

@@ -1,0 +1,169 @@
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/patient-companion/companion/data"
+)
+
+// The caregiver overview ("Everyone", Ctrl+0): every profile on this computer on one
+// screen — for each open and unlocked one, what is due now, what was missed today and the
+// next appointment; for the others, that they are locked or not open (and so get no
+// reminders), with a button to open them.
+
+const msgOverviewLoadFailed = "This could not be read just now."
+
+type overviewScreen struct {
+	title   *widget.Label
+	lockBtn *widget.Button
+	nav     *navBar
+	rows    []*overviewRow
+	box     *fyne.Container
+}
+
+// overviewRow is one person in the overview.
+type overviewRow struct {
+	id     string
+	name   *widget.Label
+	detail *widget.Label
+	show   *widget.Button
+	box    fyne.CanvasObject
+}
+
+// overviewCounts is what the overview says about one open profile.
+type overviewCounts struct {
+	due, missed []string // "Metformin 500 mg at 08:00"
+	next        *data.Appointment
+}
+
+func (u *UI) showOverview() {
+	if u.store == nil || u.isLocked() {
+		return
+	}
+	u.clearScreens()
+	o := &overviewScreen{}
+	u.overview = o
+	o.title, o.lockBtn = u.titleAndLock(u.store.Info().Name)
+	header, nav := u.header("", o.title, o.lockBtn)
+	o.nav = nav
+	o.box = container.NewVBox(heading("Everyone"),
+		paragraph("Reminders come for everyone whose journal is open, even while someone else's is on screen."))
+	for _, pi := range u.known {
+		if pi.Err != nil {
+			continue
+		}
+		r := u.newOverviewRow(pi)
+		o.rows = append(o.rows, r)
+		o.box.Add(r.box)
+	}
+	u.setContent(u.frame(header, nav, container.NewVScroll(container.NewPadded(column(760, o.box)))))
+	o.box.Refresh()
+	u.loadOverview(o)
+}
+
+func (u *UI) newOverviewRow(pi data.ProfileInfo) *overviewRow {
+	r := &overviewRow{id: pi.ID}
+	r.name = subheading(pi.Name)
+	r.detail = paragraph("")
+	id := pi.ID
+	r.show = widget.NewButtonWithIcon("Show", theme.NavigateNextIcon(), func() {
+		if u.store != nil && u.store.Info().ID == id {
+			u.showToday()
+			return
+		}
+		u.switchProfile(id)
+	})
+	st, locked := u.openStore(pi.ID)
+	switch {
+	case st != nil && st == u.store:
+		r.detail.SetText("Loading…")
+		r.show.SetText("Today")
+	case st == nil:
+		r.detail.SetText("Not open, so no reminders come for " + pi.Name + ".")
+		r.show.SetText("Open…")
+	case locked:
+		r.detail.SetText("Locked. Reminders still come, without medicine names.")
+		r.show.SetText("Unlock…")
+	default:
+		r.detail.SetText("Loading…")
+	}
+	r.box = container.NewVBox(container.NewBorder(nil, nil, nil, container.NewCenter(tall(r.show)), r.name),
+		r.detail, widget.NewSeparator())
+	return r
+}
+
+// loadOverview reads today for every open, unlocked profile, off the UI goroutine.
+func (u *UI) loadOverview(o *overviewScreen) {
+	now := u.opt.Now()
+	for _, r := range o.rows {
+		st, locked := u.openStore(r.id)
+		if st == nil || locked {
+			continue
+		}
+		r := r
+		background(u, func(ctx context.Context) (overviewCounts, error) {
+			return countToday(ctx, st, now)
+		}, func(c overviewCounts, err error) {
+			if u.overview != o {
+				return
+			}
+			if err != nil && !errors.Is(err, context.Canceled) {
+				r.detail.SetText(msgOverviewLoadFailed)
+				return
+			}
+			r.detail.SetText(overviewText(c, st.Location(), now))
+			// Wrapped labels grow as their text does: lay the column out again.
+			o.box.Refresh()
+		})
+	}
+}
+
+// countToday sorts st's doses of today as the Today screen does.
+func countToday(ctx context.Context, st *data.Store, now time.Time) (overviewCounts, error) {
+	var c overviewCounts
+	td, err := loadToday(ctx, st, now)
+	if err != nil {
+		return c, err
+	}
+	loc := st.Location()
+	for _, d := range td.doses {
+		text := medText(d.occ) + " at " + d.occ.At.In(loc).Format("15:04")
+		switch {
+		case d.answered() || d.occ.At.After(now):
+		case (d.has && d.ev.State == data.DoseMissed) || now.Sub(d.occ.At) > d.window:
+			c.missed = append(c.missed, text)
+		default:
+			c.due = append(c.due, text)
+		}
+	}
+	c.next = td.next
+	return c, nil
+}
+
+func overviewText(c overviewCounts, loc *time.Location, now time.Time) string {
+	var lines []string
+	switch len(c.due) {
+	case 0:
+		lines = append(lines, "Nothing to take right now.")
+	default:
+		lines = append(lines, fmt.Sprintf("To take now (%d): %s", len(c.due), strings.Join(c.due, "; ")))
+	}
+	if len(c.missed) > 0 {
+		lines = append(lines, fmt.Sprintf("Missed today (%d): %s", len(c.missed), strings.Join(c.missed, "; ")))
+	}
+	if a := c.next; a != nil {
+		lines = append(lines, "Next appointment: "+a.Title+", "+appointmentWhen(a.Start.In(loc), now.In(loc)))
+	} else {
+		lines = append(lines, "No appointments coming up.")
+	}
+	return strings.Join(lines, "\n")
+}
