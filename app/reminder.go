@@ -29,7 +29,7 @@ type reminderWindow struct {
 	store  *data.Store
 	locked bool // medicine names hidden
 	head   *widget.Label
-	intro *widget.Label
+	intro  *widget.Label
 	// notice is the words of a notice without doses (the test reminder), shown while the
 	// window has no doses.
 	notice string
