@@ -1,0 +1,148 @@
+package app
+
+// Markup goldens of each screen's main states (empty, filled, error), at the window's
+// default size and a fixed clock. A failed run writes testdata/failed/<name>.xml: look at
+// it (and at the window), then copy it over the golden if the change is meant.
+
+import (
+	"context"
+	"image/png"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/test"
+
+	"github.com/patient-companion/companion/data"
+)
+
+// assertScreen is assertMarkup, and with COMPANION_CAPTURE_DIR set also writes what the
+// test driver draws, as <name>.png, for a person to look at.
+func assertScreen(t *testing.T, u *UI, golden string) {
+	t.Helper()
+	assertMarkup(t, u, golden)
+	if dir := os.Getenv("COMPANION_CAPTURE_DIR"); dir != "" {
+		f, err := os.Create(filepath.Join(dir, strings.TrimSuffix(golden, ".xml")+".png"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer f.Close()
+		if err := png.Encode(f, u.win.Canvas().Capture()); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+// fillProfile gives a profile a day of medicines, an appointment and messages.
+func fillProfile(t *testing.T) func(ctx context.Context, st *data.Store) {
+	return func(ctx context.Context, st *data.Store) {
+		addMed(t, st, "Metformin", "500 mg", hm(7, 0), hm(13, 0), hm(20, 0))
+		addMed(t, st, "Paracetamol", "1 g")
+		if _, err := st.AddAppointment(ctx, data.Appointment{Title: "Diabetes review", Start: at(15, 30),
+			Location: "Health centre, room 4", Status: "booked"}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := st.AddAppointment(ctx, data.Appointment{Title: "Eye test", Start: at(10, 0).AddDate(0, 0, 9)}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := st.UpsertIncomingMessage(ctx, "m1", data.Message{At: at(8, 5), Sender: "Dr Patel",
+			Text: "Your blood test results are normal. See you at the review."}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := st.AddNote(ctx, "Can I take the evening tablet an hour later?"); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+func TestTodayMarkup(t *testing.T) {
+	clk := &testClock{t: at(6, 0)}
+	u := openToday(t, clk, fillProfile(t))
+	clk.Set(at(13, 10))
+	u.refreshToday()
+	assertScreen(t, u, "today.xml")
+}
+
+func TestTodayEmptyMarkup(t *testing.T) {
+	u := openToday(t, &testClock{t: at(9, 0)}, nil)
+	assertScreen(t, u, "today_empty.xml")
+}
+
+func TestAppointmentsMarkup(t *testing.T) {
+	u := openToday(t, &testClock{t: at(9, 0)}, fillProfile(t))
+	ctrl(u, fyne.Key4)
+	assertScreen(t, u, "appointments.xml")
+}
+
+func TestAppointmentsEmptyMarkup(t *testing.T) {
+	u := openToday(t, &testClock{t: at(9, 0)}, nil)
+	ctrl(u, fyne.Key4)
+	assertScreen(t, u, "appointments_empty.xml")
+}
+
+func TestAppointmentsErrorMarkup(t *testing.T) {
+	u := openToday(t, &testClock{t: at(9, 0)}, nil)
+	ctrl(u, fyne.Key4)
+	a := u.appointments
+	test.Type(a.what, "Physiotherapy")
+	test.Type(a.when, "next tuesday")
+	test.Tap(a.add)
+	assertScreen(t, u, "appointments_error.xml")
+}
+
+func TestMessagesMarkup(t *testing.T) {
+	u := openToday(t, &testClock{t: at(9, 0)}, fillProfile(t))
+	ctrl(u, fyne.Key5)
+	assertScreen(t, u, "messages.xml")
+}
+
+func TestMessagesEmptyMarkup(t *testing.T) {
+	u := openToday(t, &testClock{t: at(9, 0)}, nil)
+	ctrl(u, fyne.Key5)
+	assertScreen(t, u, "messages_empty.xml")
+}
+
+func TestSettingsMarkup(t *testing.T) {
+	u := openToday(t, &testClock{t: at(9, 0)}, nil)
+	ctrl(u, fyne.Key6)
+	assertScreen(t, u, "settings.xml")
+}
+
+func TestSettingsErrorMarkup(t *testing.T) {
+	u := openToday(t, &testClock{t: at(9, 0)}, nil)
+	ctrl(u, fyne.Key6)
+	s := u.settings
+	s.snooze.SetText("0")
+	test.Tap(s.save)
+	assertScreen(t, u, "settings_error.xml")
+}
+
+func TestUnlockErrorMarkup(t *testing.T) {
+	p := testProfiles(t, nil)
+	passProfile(t, p, "Anne")
+	u := newTestUI(t, p)
+	unlockWith(t, u, "not the passphrase")
+	assertScreen(t, u, "unlock_error.xml")
+}
+
+func TestOverviewMarkup(t *testing.T) {
+	clk := &testClock{t: at(6, 0)}
+	p := testProfiles(t, nil)
+	p.Now = clk.Now
+	anne := passProfile(t, p, "Anne")
+	passProfile(t, p, "Bob")
+	st, err := p.Open(context.Background(), anne, data.Credentials{Passphrase: []byte(goodPass)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	fillProfile(t)(context.Background(), st)
+	st.Close()
+	u := newTestUI(t, p)
+	unlockWith(t, u, goodPass)
+	clk.Set(at(13, 10))
+	ctrl(u, fyne.Key0)
+	assertScreen(t, u, "overview.xml")
+}
+
