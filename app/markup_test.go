@@ -145,4 +145,3 @@ func TestOverviewMarkup(t *testing.T) {
 	ctrl(u, fyne.Key0)
 	assertScreen(t, u, "overview.xml")
 }
-
