@@ -103,6 +103,8 @@ type UI struct {
 	// pinLock: the open profile is keyring-only with a screen PIN, which the lock screen
 	// asks for.
 	pinLock bool
+	// ring outlines whatever has the keyboard focus (focusring.go).
+	ring *focusRing
 	// known is the profiles as last listed (for the header's switcher).
 	known []data.ProfileInfo
 }
@@ -123,7 +125,7 @@ func New(a fyne.App, opt Options) *UI {
 			opt.Now = opt.Profiles.Now
 		}
 	}
-	u := &UI{app: a, opt: opt}
+	u := &UI{app: a, opt: opt, ring: newFocusRing()}
 	u.applyTheme()
 	u.win = a.NewWindow(windowTitle)
 	u.ctx, u.cancel = context.WithCancel(context.Background())
@@ -136,6 +138,7 @@ func New(a fyne.App, opt Options) *UI {
 	u.addShortcuts()
 	u.watchActivity()
 	u.setupTray()
+	u.followFocus()
 	u.showStart()
 	return u
 }
@@ -181,7 +184,8 @@ func (u *UI) clearScreens() {
 
 func (u *UI) setContent(o fyne.CanvasObject) {
 	u.activity()
-	u.win.SetContent(o)
+	u.win.SetContent(container.NewStack(o, u.ring.layer))
+	u.ring.ring.Hide()
 	u.lastFocus = u.focusSig()
 }
 
@@ -189,6 +193,7 @@ func (u *UI) setContent(o fyne.CanvasObject) {
 func (u *UI) focus(f fyne.Focusable) {
 	u.win.Canvas().Focus(f)
 	u.lastFocus = u.focusSig() // moved by the app, not the person
+	u.updateFocusRing()
 }
 
 // startScreen is shown while the profiles are listed, and when listing fails.

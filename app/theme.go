@@ -129,6 +129,12 @@ var (
 )
 
 func (t calmTheme) Color(n fyne.ThemeColorName, v fyne.ThemeVariant) color.Color {
+	if n == colorNameFocusRing {
+		if v == theme.VariantLight {
+			return focusRingLight
+		}
+		return focusRingDark
+	}
 	if t.contrast {
 		hc := hcDarkColors
 		if v == theme.VariantLight {

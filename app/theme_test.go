@@ -121,3 +121,48 @@ func TestSettingsTextSizeAndContrast(t *testing.T) {
 		t.Error("Settings should show the remembered choices")
 	}
 }
+
+// TestFocusRingContrast: the focus ring stands out from the window's background at 3:1 or
+// better (WCAG 2.2, non-text contrast and focus appearance) in every theme variant.
+func TestFocusRingContrast(t *testing.T) {
+	for _, contrast := range []bool{false, true} {
+		th := newCalmThemeWith(theme.DefaultTheme(), 1, contrast)
+		for _, v := range []fyne.ThemeVariant{theme.VariantLight, theme.VariantDark} {
+			ring := th.Color(colorNameFocusRing, v)
+			for _, bg := range []fyne.ThemeColorName{theme.ColorNameBackground, theme.ColorNameInputBackground, theme.ColorNameHeaderBackground} {
+				if r := contrastRatio(ring, th.Color(bg, v)); r < 3 {
+					t.Errorf("contrast %v, variant %v: ring on %s is %.2f:1, want 3:1", contrast, v, bg, r)
+				}
+			}
+		}
+	}
+}
+
+// TestFocusRingFollowsFocus: the ring goes around a focused button, follows Tab, and is
+// not drawn around a text field (which has its own focused border).
+func TestFocusRingFollowsFocus(t *testing.T) {
+	u := openToday(t, &testClock{t: fixedNow}, nil)
+	ring := u.ring.ring
+	nav := u.today.nav
+	u.win.Canvas().Focus(nav.journal)
+	u.updateFocusRing()
+	if !ring.Visible() {
+		t.Fatal("a focused button should have the ring")
+	}
+	at := u.app.Driver().AbsolutePositionForObject(nav.journal)
+	if p := ring.Position(); p.X >= at.X || p.Y >= at.Y ||
+		p.X+ring.Size().Width <= at.X+nav.journal.Size().Width || p.Y+ring.Size().Height <= at.Y+nav.journal.Size().Height {
+		t.Errorf("ring at %v %v does not surround the button at %v %v", p, ring.Size(), at, nav.journal.Size())
+	}
+	u.win.Canvas().FocusNext()
+	u.updateFocusRing()
+	if ring.Position() == (fyne.Position{}) || !ring.Visible() {
+		t.Error("the ring should follow Tab to the next button")
+	}
+	ctrl(u, fyne.Key6)
+	u.win.Canvas().Focus(u.settings.snooze)
+	u.updateFocusRing()
+	if ring.Visible() {
+		t.Error("a text field shows its own focus; no ring")
+	}
+}
