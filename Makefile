@@ -75,6 +75,11 @@ dist:
 	bash scripts/dist.sh "$(CLINIC)" "$(VERSION)"
 .PHONY: dist
 
+# make dist-macos CLINIC=... VERSION=...: on a Mac only; signs and notarizes (docs/CLINICS.md).
+dist-macos:
+	bash scripts/dist-macos.sh "$(CLINIC)" "$(VERSION)"
+.PHONY: dist-macos
+
 # make dist-check: build the example clinic's packages and check them (CI runs it; ~12 min cold).
 dist-check:
 	bash scripts/dist-check.sh

@@ -7,6 +7,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 version=0.0.1
+# The Mac script cannot run here; at least it must parse.
+bash -n scripts/dist-macos.sh
 make --no-print-directory dist CLINIC=clinics/example/clinic.json VERSION=$version
 tarball=dist/patient-companion-$version-example-linux-amd64.tar.xz
 setup=dist/patient-companion-$version-example-windows-amd64-setup.exe
