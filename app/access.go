@@ -167,6 +167,7 @@ func (u *UI) renameProfile() {
 			sayError(f.renameMsg, "Type a name of up to 60 characters.")
 		default:
 			sayError(f.renameMsg, msgRenameFailed)
+			u.failed(u.win, "The profile was not renamed", tryAgain)
 		}
 	})
 }
@@ -201,6 +202,7 @@ func (u *UI) setKeyring(on bool) {
 			sayError(f.keyringMsg, msgKeyringNone)
 		default:
 			sayError(f.keyringMsg, msgKeyringFailed)
+			u.failed(u.win, "The keyring was not changed", tryAgain)
 		}
 		u.noteInfo(st.Info())
 		if !st.Info().HasKeyring {
@@ -237,6 +239,7 @@ func (u *UI) savePIN() {
 		f.setPIN.Enable()
 		if err != nil {
 			sayError(f.pinMsg, msgPINFailed)
+			u.failed(u.win, "The PIN was not saved", tryAgain)
 			return
 		}
 		f.pin.SetText("")
@@ -264,6 +267,7 @@ func (u *UI) removePIN() {
 		}
 		if err != nil {
 			sayError(f.pinMsg, msgPINFailed)
+			u.failed(u.win, "The PIN was not saved", tryAgain)
 			return
 		}
 		if u.store == st {

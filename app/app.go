@@ -18,6 +18,7 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/patient-companion/companion/app/remind"
@@ -317,3 +318,13 @@ func breakLines(s string, width int) string {
 	}
 	return b.String()
 }
+
+// failed tells the person in a dialog over win that something they asked for did not
+// happen (what) and what to do (todo). The inline message beside the control stays too;
+// a dialog is what a person who looked away will still see.
+func (u *UI) failed(win fyne.Window, what, todo string) {
+	dialog.NewInformation(what, todo, win).Show()
+}
+
+// tryAgain is the advice after a failed save: nothing typed is lost.
+const tryAgain = "Please try again. What you typed is still there. If it keeps happening, close Patient Companion and open it again."

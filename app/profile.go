@@ -21,7 +21,6 @@ const (
 	msgPassMismatch     = "The two new passphrases are not the same."
 	msgPassChanged      = "Your passphrase is changed. Use the new one from now on."
 	msgPassFailed       = "The passphrase could not be changed. Please try again."
-	msgDeleteFailed     = "The profile could not be deleted. Please try again."
 )
 
 // profileForm is the "This profile" part of Settings.
@@ -160,6 +159,7 @@ func (u *UI) changePassphrase() {
 			say(f.passMsg, msgPassCurrentWrong)
 		default:
 			say(f.passMsg, msgPassFailed)
+			u.failed(u.win, "Your passphrase was not changed", "Your old passphrase still opens the journal. "+tryAgain)
 		}
 		f.passMsg.Importance = widget.DangerImportance
 		f.passMsg.Refresh()
@@ -196,7 +196,7 @@ func (u *UI) deleteProfile() {
 		u.showStart()
 		if err != nil && u.start != nil {
 			// The profile is closed either way; the start screen lists what is left.
-			u.app.SendNotification(fyne.NewNotification(windowTitle, msgDeleteFailed))
+			u.failed(u.win, "The profile was not deleted", "It is closed now. Open it again from the list, then try again from Settings.")
 		}
 	})
 }

@@ -167,6 +167,7 @@ func (w *reminderWindow) addRow(u *UI, o remind.Occurrence, late bool) {
 				if err != nil {
 					r.setButtons(true)
 					r.detail.SetText(msgDoseSaveError)
+					u.failed(w.win, "That dose was not recorded", "Please press the button again. Your reminder stays open until it is recorded.")
 				}
 			})
 		}

@@ -610,3 +610,23 @@ func mustURL(t *testing.T, s string) *url.URL {
 	}
 	return u
 }
+
+// TestSaveFailureDialog: when the disk refuses a save, the person is told in a dialog what
+// did not happen and what to do, and what they typed stays in the form.
+func TestSaveFailureDialog(t *testing.T) {
+	u := openToday(t, &testClock{t: fixedNow}, nil)
+	ctrl(u, fyne.Key4)
+	a := u.appointments
+	test.Type(a.what, "Physiotherapy")
+	test.Type(a.when, "2025-12-02 10:30")
+	_ = u.store.Close() // the journal file goes away under the window
+	test.Tap(a.add)
+	assertShows(t, a.addState, msgApptSaveFailed)
+	top := u.win.Canvas().Overlays().Top()
+	if top == nil || !hasTextContaining(top, "The appointment was not saved") || !hasTextContaining(top, "still there") {
+		t.Fatal("a failed save should explain itself in a dialog")
+	}
+	if a.what.Text != "Physiotherapy" || a.when.Text != "2025-12-02 10:30" {
+		t.Errorf("the form lost what was typed: %q %q", a.what.Text, a.when.Text)
+	}
+}

@@ -513,6 +513,7 @@ func (u *UI) answerToday(r *doseRow, state string) {
 			r.taken.Enable()
 			r.skip.Enable()
 			r.detail.SetText(msgDoseSaveError)
+			u.failed(u.win, "That dose was not recorded", "Please press the button again.")
 		}
 	})
 }
@@ -632,6 +633,7 @@ func (u *UI) logAsNeeded(r *asNeededRow) {
 		r.log.Enable()
 		if err != nil {
 			say(r.status, msgDoseSaveError)
+			u.failed(u.win, "That dose was not recorded", "Please press the button again.")
 			return
 		}
 		say(r.status, "Dose logged at "+ev.At.In(st.Location()).Format("15:04"))
