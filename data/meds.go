@@ -22,9 +22,12 @@ type Medication struct {
 	AsNeeded     bool
 	DoseWindow   time.Duration // how long after its time a dose may still be taken
 	Archived     bool
-	Steps        []Step
-	CreatedAt    time.Time
-	UpdatedAt    time.Time
+	// ArchivedAt is when it was archived (zero when it is not): its doses after that are
+	// neither reminded nor counted as missed.
+	ArchivedAt time.Time
+	Steps      []Step
+	CreatedAt  time.Time
+	UpdatedAt  time.Time
 }
 
 // Step is one schedule step: which times on which days, between two dates. A taper is a
@@ -273,10 +276,11 @@ func (s *Store) ListMedications(ctx context.Context) ([]Medication, error) {
 		var (
 			m                Medication
 			created, updated int64
+			archived         int64
 			format           int
 			blob             []byte
 		)
-		if err := rows.Scan(&m.ID, &created, &updated, &m.Archived, &format, &blob); err != nil {
+		if err := rows.Scan(&m.ID, &created, &updated, &archived, &format, &blob); err != nil {
 			return nil, fmt.Errorf("list medications: %w", err)
 		}
 		var rec medRecord
@@ -290,6 +294,12 @@ func (s *Store) ListMedications(ctx context.Context) ([]Medication, error) {
 		m.Name, m.Strength, m.Form, m.Dose, m.Instructions = rec.Name, rec.Strength, rec.Form, rec.Dose, rec.Instructions
 		m.AsNeeded, m.DoseWindow = rec.AsNeeded, time.Duration(rec.DoseWindowSec)*time.Second
 		m.CreatedAt, m.UpdatedAt = s.fromMillis(created), s.fromMillis(updated)
+		// The archived column holds the Unix ms it was archived at (1 for "archived, time
+		// unknown"), so adherence can stop counting at that moment without another column.
+		m.Archived = archived != 0
+		if archived > 1 {
+			m.ArchivedAt = s.fromMillis(archived)
+		}
 		m.Steps = steps[m.ID]
 		out = append(out, m)
 	}
@@ -484,6 +494,113 @@ func (s *Store) RemoveMedication(ctx context.Context, id string) (Medication, er
 	_, err = s.db.ExecContext(ctx, `UPDATE medications SET deleted = 1, updated_at = ? WHERE id = ?`, toMillis(s.now()), m.ID)
 	if err != nil {
 		return Medication{}, fmt.Errorf("remove medication: %w", err)
+	}
+	return m, nil
+}
+
+// UpdateMedication saves edited details of medication m.ID and replaces its schedule steps,
+// in one transaction. The ID stays, so its dose history stays attached. Steps keep their IDs
+// when they already belonged to m; new ones get fresh IDs, and a step without a start date
+// starts today. An archived medication must be restored before it is edited.
+func (s *Store) UpdateMedication(ctx context.Context, m Medication) (Medication, error) {
+	old, err := s.Medication(ctx, m.ID)
+	if err != nil {
+		return Medication{}, err
+	}
+	if old.ID != m.ID {
+		// Medication accepts id prefixes for people typing; an edit names its row exactly.
+		return Medication{}, fmt.Errorf("medication %s: %w", m.ID, ErrNotFound)
+	}
+	if old.Archived {
+		return Medication{}, invalid("%s is archived: restore it before changing it", old.Name)
+	}
+	m.Steps = append([]Step(nil), m.Steps...)
+	if m, err = ValidateMedication(m); err != nil {
+		return Medication{}, err
+	}
+	now := s.now().In(s.loc)
+	ownSteps := map[string]bool{}
+	for _, st := range old.Steps {
+		ownSteps[st.ID] = true
+	}
+	for i := range m.Steps {
+		if m.Steps[i].ID == "" || !ownSteps[m.Steps[i].ID] {
+			m.Steps[i].ID = newID()
+		}
+		delete(ownSteps, m.Steps[i].ID) // a step listed twice gets a new ID the second time
+		if m.Steps[i].Start.IsZero() {
+			m.Steps[i].Start = DateOf(now)
+		}
+	}
+	m.CreatedAt, m.UpdatedAt = old.CreatedAt, now
+	m.Archived, m.ArchivedAt = false, time.Time{}
+	err = s.inTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
+		blob, err := s.seal("medications", m.ID, medFormat, medRecord{
+			Name: m.Name, Strength: m.Strength, Form: m.Form, Dose: m.Dose, Instructions: m.Instructions,
+			AsNeeded: m.AsNeeded, DoseWindowSec: int64(m.DoseWindow / time.Second),
+		})
+		if err != nil {
+			return err
+		}
+		res, err := tx.ExecContext(ctx,
+			`UPDATE medications SET updated_at = ?, fmt = ?, sealed = ? WHERE id = ? AND deleted = 0 AND archived = 0`,
+			toMillis(now), medFormat, blob, m.ID)
+		if err != nil {
+			return err
+		}
+		if n, err := res.RowsAffected(); err != nil {
+			return err
+		} else if n == 0 {
+			// Removed or archived between the read above and this write.
+			return fmt.Errorf("medication %s: %w", m.ID, ErrNotFound)
+		}
+		if _, err := tx.ExecContext(ctx, `DELETE FROM schedule_steps WHERE medication_id = ?`, m.ID); err != nil {
+			return err
+		}
+		for i, st := range m.Steps {
+			if err := s.insertStep(ctx, tx, m.ID, i, st); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return Medication{}, fmt.Errorf("save medication: %w", err)
+	}
+	return m, nil
+}
+
+// ArchiveMedication takes a medication out of the reminders and Today (archived true), or
+// brings it back (false). Unlike RemoveMedication it stays listable, with its dose history.
+func (s *Store) ArchiveMedication(ctx context.Context, id string, archived bool) (Medication, error) {
+	m, err := s.Medication(ctx, id)
+	if err != nil {
+		return Medication{}, err
+	}
+	if m.Archived == archived {
+		return m, nil
+	}
+	now := s.now()
+	var mark int64
+	if archived {
+		mark = toMillis(now)
+		if mark <= 1 {
+			mark = 2 // 0 and 1 mean "not archived" and "archived at an unknown time"
+		}
+	}
+	res, err := s.db.ExecContext(ctx, `UPDATE medications SET archived = ?, updated_at = ? WHERE id = ? AND deleted = 0`,
+		mark, toMillis(now), m.ID)
+	if err != nil {
+		return Medication{}, fmt.Errorf("archive medication: %w", err)
+	}
+	if n, err := res.RowsAffected(); err != nil {
+		return Medication{}, fmt.Errorf("archive medication: %w", err)
+	} else if n == 0 {
+		return Medication{}, fmt.Errorf("medication %s: %w", m.ID, ErrNotFound)
+	}
+	m.Archived, m.ArchivedAt, m.UpdatedAt = archived, time.Time{}, now.In(s.loc)
+	if archived {
+		m.ArchivedAt = s.fromMillis(mark)
 	}
 	return m, nil
 }
