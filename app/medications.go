@@ -196,8 +196,9 @@ func todayStatus(m data.Medication, events []data.DoseEvent, loc *time.Location,
 			if next == "" {
 				next = clock
 			}
-		case !has && o.At.Before(m.CreatedAt):
-			// Its time came before the medicine was written down: not ours to judge.
+		case !has && (o.At.Before(m.CreatedAt) || o.At.Before(m.ScheduleFrom)):
+			// Its time came before the medicine was written down, or before this schedule
+			// took effect: not ours to judge.
 		case (has && ev.State == data.DoseMissed) || now.Sub(o.At) > window:
 			parts = append(parts, "Missed "+clock)
 		default:

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"reflect"
 	"sort"
 	"strings"
 	"time"
@@ -25,9 +26,13 @@ type Medication struct {
 	// ArchivedAt is when it was archived (zero when it is not): its doses after that are
 	// neither reminded nor counted as missed.
 	ArchivedAt time.Time
-	Steps      []Step
-	CreatedAt  time.Time
-	UpdatedAt  time.Time
+	// ScheduleFrom is when the current schedule took effect: when the medication was added,
+	// its schedule last changed, or it was restored. Doses before it are history — neither
+	// reminded nor counted as missed — so editing a schedule changes the future only.
+	ScheduleFrom time.Time
+	Steps        []Step
+	CreatedAt    time.Time
+	UpdatedAt    time.Time
 }
 
 // Step is one schedule step: which times on which days, between two dates. A taper is a
@@ -116,6 +121,20 @@ type medRecord struct {
 	Instructions  string `json:"instructions,omitempty"`
 	AsNeeded      bool   `json:"as_needed,omitempty"`
 	DoseWindowSec int64  `json:"dose_window_s,omitempty"`
+	// ScheduleFrom is Unix ms; absent in records written before it existed (then the
+	// creation time stands in). Sealed, like the schedule it belongs to.
+	ScheduleFrom int64 `json:"schedule_from,omitempty"`
+}
+
+func medRecordOf(m Medication) medRecord {
+	rec := medRecord{
+		Name: m.Name, Strength: m.Strength, Form: m.Form, Dose: m.Dose, Instructions: m.Instructions,
+		AsNeeded: m.AsNeeded, DoseWindowSec: int64(m.DoseWindow / time.Second),
+	}
+	if !m.ScheduleFrom.IsZero() {
+		rec.ScheduleFrom = toMillis(m.ScheduleFrom)
+	}
+	return rec
 }
 
 type stepRecord struct {
@@ -202,7 +221,7 @@ func (s *Store) AddMedication(ctx context.Context, m Medication) (Medication, er
 		return Medication{}, err
 	}
 	now := s.now().In(s.loc)
-	m.ID, m.CreatedAt, m.UpdatedAt = newID(), now, now
+	m.ID, m.CreatedAt, m.UpdatedAt, m.ScheduleFrom = newID(), now, now, now
 	for i := range m.Steps {
 		m.Steps[i].ID = newID()
 		if m.Steps[i].Start.IsZero() {
@@ -210,10 +229,7 @@ func (s *Store) AddMedication(ctx context.Context, m Medication) (Medication, er
 		}
 	}
 	err = s.inTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
-		blob, err := s.seal("medications", m.ID, medFormat, medRecord{
-			Name: m.Name, Strength: m.Strength, Form: m.Form, Dose: m.Dose, Instructions: m.Instructions,
-			AsNeeded: m.AsNeeded, DoseWindowSec: int64(m.DoseWindow / time.Second),
-		})
+		blob, err := s.seal("medications", m.ID, medFormat, medRecordOf(m))
 		if err != nil {
 			return err
 		}
@@ -294,6 +310,10 @@ func (s *Store) ListMedications(ctx context.Context) ([]Medication, error) {
 		m.Name, m.Strength, m.Form, m.Dose, m.Instructions = rec.Name, rec.Strength, rec.Form, rec.Dose, rec.Instructions
 		m.AsNeeded, m.DoseWindow = rec.AsNeeded, time.Duration(rec.DoseWindowSec)*time.Second
 		m.CreatedAt, m.UpdatedAt = s.fromMillis(created), s.fromMillis(updated)
+		m.ScheduleFrom = m.CreatedAt
+		if rec.ScheduleFrom != 0 {
+			m.ScheduleFrom = s.fromMillis(rec.ScheduleFrom)
+		}
 		// The archived column holds the Unix ms it was archived at (1 for "archived, time
 		// unknown"), so adherence can stop counting at that moment without another column.
 		m.Archived = archived != 0
@@ -534,11 +554,12 @@ func (s *Store) UpdateMedication(ctx context.Context, m Medication) (Medication,
 	}
 	m.CreatedAt, m.UpdatedAt = old.CreatedAt, now
 	m.Archived, m.ArchivedAt = false, time.Time{}
+	m.ScheduleFrom = old.ScheduleFrom
+	if !sameSchedule(old, m) {
+		m.ScheduleFrom = now
+	}
 	err = s.inTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
-		blob, err := s.seal("medications", m.ID, medFormat, medRecord{
-			Name: m.Name, Strength: m.Strength, Form: m.Form, Dose: m.Dose, Instructions: m.Instructions,
-			AsNeeded: m.AsNeeded, DoseWindowSec: int64(m.DoseWindow / time.Second),
-		})
+		blob, err := s.seal("medications", m.ID, medFormat, medRecordOf(m))
 		if err != nil {
 			return err
 		}
@@ -587,20 +608,66 @@ func (s *Store) ArchiveMedication(ctx context.Context, id string, archived bool)
 		if mark <= 1 {
 			mark = 2 // 0 and 1 mean "not archived" and "archived at an unknown time"
 		}
+	} else {
+		// Back in the reminders from now: the doses of the archived stretch are history,
+		// not doses to record as missed.
+		m.ScheduleFrom = now.In(s.loc)
 	}
-	res, err := s.db.ExecContext(ctx, `UPDATE medications SET archived = ?, updated_at = ? WHERE id = ? AND deleted = 0`,
-		mark, toMillis(now), m.ID)
+	err = s.inTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
+		blob, err := s.seal("medications", m.ID, medFormat, medRecordOf(m))
+		if err != nil {
+			return err
+		}
+		res, err := tx.ExecContext(ctx, `UPDATE medications SET archived = ?, updated_at = ?, fmt = ?, sealed = ? WHERE id = ? AND deleted = 0`,
+			mark, toMillis(now), medFormat, blob, m.ID)
+		if err != nil {
+			return err
+		}
+		if n, err := res.RowsAffected(); err != nil {
+			return err
+		} else if n == 0 {
+			return fmt.Errorf("medication %s: %w", m.ID, ErrNotFound)
+		}
+		return nil
+	})
 	if err != nil {
 		return Medication{}, fmt.Errorf("archive medication: %w", err)
-	}
-	if n, err := res.RowsAffected(); err != nil {
-		return Medication{}, fmt.Errorf("archive medication: %w", err)
-	} else if n == 0 {
-		return Medication{}, fmt.Errorf("medication %s: %w", m.ID, ErrNotFound)
 	}
 	m.Archived, m.ArchivedAt, m.UpdatedAt = archived, time.Time{}, now.In(s.loc)
 	if archived {
 		m.ArchivedAt = s.fromMillis(mark)
 	}
 	return m, nil
+}
+
+// sameSchedule reports whether b would remind exactly the doses a does (IDs aside).
+func sameSchedule(a, b Medication) bool {
+	if a.AsNeeded != b.AsNeeded || len(a.Steps) != len(b.Steps) {
+		return false
+	}
+	for i := range a.Steps {
+		x, y := a.Steps[i], b.Steps[i]
+		x.ID, y.ID = "", ""
+		if !reflect.DeepEqual(normStep(x), normStep(y)) {
+			return false
+		}
+	}
+	return true
+}
+
+// normStep makes equal schedules compare equal: nil and empty lists, every 0 and 1 day.
+func normStep(st Step) Step {
+	if len(st.Times) == 0 {
+		st.Times = nil
+	}
+	if len(st.Weekdays) == 0 {
+		st.Weekdays = nil
+	} else {
+		st.Weekdays = append([]time.Weekday(nil), st.Weekdays...)
+		sort.Slice(st.Weekdays, func(i, j int) bool { return st.Weekdays[i] < st.Weekdays[j] })
+	}
+	if st.EveryDays <= 1 {
+		st.EveryDays = 0
+	}
+	return st
 }

@@ -57,6 +57,17 @@ func TestUpdateMedicationKeepsHistory(t *testing.T) {
 	if err != nil || len(evs) != 1 {
 		t.Fatalf("dose history after edit = %+v, %v", evs, err)
 	}
+	// The schedule changed: it takes effect now, so the doses before stay as they were.
+	if !m.ScheduleFrom.Equal(m.CreatedAt) || !l.ScheduleFrom.Equal(now) {
+		t.Fatalf("schedule from: added %s, after edit %s (now %s)", m.ScheduleFrom, l.ScheduleFrom, now)
+	}
+	// Only the details changed (the steps as read back): the schedule keeps its start.
+	now = now.Add(time.Hour)
+	rename := l
+	rename.Name = "Prednisolone 5"
+	if got, err := s.UpdateMedication(ctx, rename); err != nil || !got.ScheduleFrom.Equal(l.ScheduleFrom) {
+		t.Fatalf("rename moved the schedule's start: %s, %v", got.ScheduleFrom, err)
+	}
 
 	// Down to one step again: the removed step is gone from the file.
 	edit.Steps = []Step{{Times: []TimeOfDay{9 * 60}}}
@@ -135,11 +146,13 @@ func TestArchiveMedication(t *testing.T) {
 	if _, err := s.UpdateMedication(ctx, list[0]); !errors.Is(err, ErrInvalid) {
 		t.Errorf("editing an archived med: %v, want ErrInvalid", err)
 	}
+	now = now.Add(48 * time.Hour)
 	r, err := s.ArchiveMedication(ctx, m.ID, false)
 	if err != nil || r.Archived || !r.ArchivedAt.IsZero() {
 		t.Fatalf("restore: %+v, %v", r, err)
 	}
-	if got, err := s.Medication(ctx, m.ID); err != nil || got.Archived {
+	// Restored, it is reminded from now on: the archived days are not missed doses.
+	if got, err := s.Medication(ctx, m.ID); err != nil || got.Archived || !got.ScheduleFrom.Equal(now) || got.Name != "Metformin" {
 		t.Fatalf("restored: %+v, %v", got, err)
 	}
 	if _, err := s.ArchiveMedication(ctx, "nope", true); !errors.Is(err, ErrNotFound) {

@@ -24,18 +24,42 @@ type Adherence struct {
 func (a Adherence) Total() int { return a.Taken + a.Late + a.Skipped + a.Missed }
 
 // MedAdherence counts, for medication m, the scheduled doses of the AdherenceDays before
-// now: taken, late, skipped and missed. A dose that is still answerable or still to come is
-// not counted — it can still go either way. A dose with no event counts as missed only once
-// its window has passed, and only between the medication's creation and its archiving: the
-// app did not remind before the one or after the other. events are the medication's events
-// around the period (extra ones are ignored).
+// now: taken, late, skipped and missed.
+//
+// What was recorded (taken, skipped, missed) counts as it was, even for doses of an earlier
+// version of the schedule: editing a schedule changes the future only. A dose with nothing
+// recorded counts as missed once its window has passed, but only for the current schedule
+// (from m.ScheduleFrom, or its creation) and until the medicine was archived — the app did
+// not remind it outside that stretch. A dose that is still answerable or still to come is
+// not counted: it can still go either way. events are the medication's events around the
+// period (others are ignored).
 func MedAdherence(m data.Medication, events []data.DoseEvent, loc *time.Location, now time.Time) Adherence {
 	var a Adherence
 	from := now.AddDate(0, 0, -AdherenceDays)
+	// A dose answered early (up to AnswerEarly before its time) already counts.
+	to := now.Add(AnswerEarly)
 	for _, ev := range events {
-		if ev.MedicationID == m.ID && ev.ScheduledAt.IsZero() && ev.State == data.DoseTaken &&
-			!ev.At.Before(from) && !ev.At.After(now) {
-			a.AsNeeded++
+		if ev.MedicationID != m.ID {
+			continue
+		}
+		if ev.ScheduledAt.IsZero() {
+			if ev.State == data.DoseTaken && ev.At.After(from) && !ev.At.After(now) {
+				a.AsNeeded++
+			}
+			continue
+		}
+		if !ev.ScheduledAt.After(from) || ev.ScheduledAt.After(to) {
+			continue
+		}
+		switch {
+		case ev.State == data.DoseTaken && ev.Late():
+			a.Late++
+		case ev.State == data.DoseTaken:
+			a.Taken++
+		case ev.State == data.DoseSkipped:
+			a.Skipped++
+		case ev.State == data.DoseMissed:
+			a.Missed++
 		}
 	}
 	if m.AsNeeded {
@@ -45,14 +69,26 @@ func MedAdherence(m data.Medication, events []data.DoseEvent, loc *time.Location
 	if window <= 0 {
 		window = data.DefaultDoseWindow
 	}
+	begin := m.CreatedAt
+	if m.ScheduleFrom.After(begin) {
+		begin = m.ScheduleFrom
+	}
+	if begin.Before(from) {
+		begin = from
+	}
 	// Until is when reminders stopped: archiving ends them, but history stays countable.
-	until := now
+	until := now.Add(-window)
 	if m.Archived {
-		if end := m.ArchivedAt; !end.IsZero() && end.Before(until) {
-			until = end
-		} else if end.IsZero() && m.UpdatedAt.Before(until) {
-			until = m.UpdatedAt
+		end := m.ArchivedAt
+		if end.IsZero() {
+			end = m.UpdatedAt
 		}
+		if end.Before(until) {
+			until = end
+		}
+	}
+	if !until.After(begin) {
+		return a
 	}
 	live := m
 	live.Archived = false // NewMedSchedule yields nothing for archived ones; we want their past
@@ -61,21 +97,11 @@ func MedAdherence(m data.Medication, events []data.DoseEvent, loc *time.Location
 		return a
 	}
 	idx := indexEvents(events)
-	// A dose answered early (up to AnswerEarly before its time) already counts.
-	for _, o := range ms.Between(nil, from, now.Add(AnswerEarly)) {
-		ev, has := idx.get(o)
-		switch {
-		case has && ev.State == data.DoseTaken && ev.Late():
-			a.Late++
-		case has && ev.State == data.DoseTaken:
-			a.Taken++
-		case has && ev.State == data.DoseSkipped:
-			a.Skipped++
-		case has && ev.State == data.DoseMissed:
-			a.Missed++
-		case o.At.Before(m.CreatedAt) || o.At.After(until) || now.Sub(o.At) <= window:
-			// Before it was written down, after it was archived, or still answerable.
-		default:
+	for _, o := range ms.Between(nil, begin.Add(-time.Nanosecond), until) {
+		if ev, has := idx.get(o); has && answered(ev) {
+			continue // counted above
+		}
+		if now.Sub(o.At) > window {
 			a.Missed++
 		}
 	}

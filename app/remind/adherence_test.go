@@ -86,6 +86,25 @@ func TestMedAdherence(t *testing.T) {
 		// 2 … 20 March: 19 doses, one taken.
 		want: Adherence{Taken: 1, Missed: 18},
 	}, {
+		name: "schedule changed: answers to the old times count, its unanswered ones do not",
+		med: data.Medication{ID: "m", Steps: []data.Step{{Times: []data.TimeOfDay{tod("09:00")}, Start: date("2026-03-01")}},
+			CreatedAt: utc("2026-03-01T00:00:00Z"), ScheduleFrom: utc("2026-03-30T12:00:00Z")},
+		events: []data.DoseEvent{
+			ev("2026-03-29T08:00:00Z", data.DoseTaken, "2026-03-29T08:02:00Z"),
+		},
+		now: "2026-03-31T12:00:00Z",
+		// The 08:00 of 29 March is a fact; of the new 09:00 doses only 31 March's was due.
+		want: Adherence{Taken: 1, Missed: 1},
+	}, {
+		name: "restored: the archived stretch is not missed",
+		med: data.Medication{ID: "m", Steps: []data.Step{{Times: []data.TimeOfDay{tod("08:00")}, Start: date("2026-03-01")}},
+			CreatedAt: utc("2026-03-01T00:00:00Z"), ScheduleFrom: utc("2026-03-29T12:00:00Z")},
+		events: []data.DoseEvent{
+			ev("2026-03-10T08:00:00Z", data.DoseMissed, "2026-03-10T08:00:00Z"),
+		},
+		now:  "2026-03-31T12:00:00Z",
+		want: Adherence{Missed: 3}, // 10 March as recorded, 30 and 31 March
+	}, {
 		name: "as needed: doses logged, nothing missed",
 		med:  data.Medication{ID: "m", AsNeeded: true, CreatedAt: utc("2026-01-01T00:00:00Z")},
 		events: []data.DoseEvent{
