@@ -45,6 +45,7 @@ func weekdayAt(i int) time.Weekday { return time.Weekday((i + 1) % 7) }
 
 // medForm adds a medicine, or edits one (editing.ID set).
 type medForm struct {
+	store   *data.Store // the profile it was opened for
 	editing data.Medication
 
 	heading      *widget.Label
@@ -120,7 +121,7 @@ func (u *UI) openMedForm(m data.Medication) {
 	if s == nil {
 		return
 	}
-	f := &medForm{editing: m}
+	f := &medForm{store: s.store, editing: m}
 	now := u.opt.Now().In(s.store.Location())
 	changed := func(string) { u.medFormChanged() }
 
@@ -203,6 +204,7 @@ func (u *UI) openMedForm(m data.Medication) {
 		container.NewHBox(tall(f.save), tall(f.cancel)),
 	)
 	s.form = f
+	u.medDraft = f
 	say(s.notice, "")
 	u.layoutSteps()
 	u.medFormChanged()
@@ -735,6 +737,7 @@ func (u *UI) closeMedForm() {
 		return
 	}
 	s.form = nil
+	u.medDraft = nil
 	s.body.Objects = []fyne.CanvasObject{s.listView}
 	s.body.Refresh()
 }

@@ -99,6 +99,12 @@ func (u *UI) showMedications() {
 	s.body = container.NewStack(s.listView)
 	content := container.NewVScroll(container.NewPadded(column(760, s.body)))
 	u.setContent(u.frame(header, nav, content))
+	if d := u.medDraft; d != nil && d.store == s.store {
+		// Back from another screen with the form still open: it comes back as it was left.
+		s.form = d
+		s.body.Objects = []fyne.CanvasObject{d.box}
+		s.body.Refresh()
+	}
 	u.loadMedications()
 }
 

@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
 
 	"github.com/patient-companion/companion/data"
@@ -367,4 +368,49 @@ func TestMedicationsMarkup(t *testing.T) {
 		}
 	})
 	assertMarkup(t, u, "medications.xml")
+}
+
+// Going to another screen with the form open and coming back finds everything typed.
+func TestMedicationFormSurvivesNavigation(t *testing.T) {
+	u := openMeds(t, &testClock{t: fixedNow}, nil)
+	test.Tap(u.medications.add)
+	f := u.medications.form
+	test.Type(f.name, "Metformin")
+	f.kind.SetSelected(kindEveryN)
+	test.Type(f.steps[0].every, "2")
+	ctrl(u, fyne.Key1) // from inside the text field
+	if u.today == nil {
+		t.Fatal("Ctrl+1 should show Today")
+	}
+	ctrl(u, fyne.Key3)
+	s := u.medications
+	if s == nil || s.form != f || f.name.Text != "Metformin" || f.kind.Selected != kindEveryN || f.steps[0].every.Text != "2" {
+		t.Fatal("the form did not come back as it was left")
+	}
+	if len(s.body.Objects) != 1 || s.body.Objects[0] != f.box {
+		t.Fatal("the form is not on screen")
+	}
+	test.Tap(f.cancel)
+	ctrl(u, fyne.Key1)
+	ctrl(u, fyne.Key3)
+	if u.medications.form != nil {
+		t.Fatal("a cancelled form should not come back")
+	}
+}
+
+func TestMedicationsLoadFailed(t *testing.T) {
+	u := openMeds(t, &testClock{t: fixedNow}, nil)
+	s := u.medications
+	// A store that cannot be read: the list says so and offers to try again.
+	if err := s.store.DB().Close(); err != nil {
+		t.Fatal(err)
+	}
+	s.loaded = false
+	u.loadMedications()
+	assertShows(t, s.status, msgMedsLoadFailed)
+	if !s.retryBox.Visible() {
+		t.Fatal("Try again should show")
+	}
+	test.Tap(s.retry)
+	assertShows(t, s.status, msgMedsLoadFailed)
 }
