@@ -57,11 +57,12 @@ type medForm struct {
 	instructions *navEntry
 	asNeeded     *widget.Check
 
-	kind     *widget.RadioGroup
-	schedule *fyne.Container // hidden for an as-needed medicine
-	steps    []*stepEditor
-	stepsBox *fyne.Container
-	addStep  *widget.Button
+	kind       *widget.RadioGroup
+	schedule   *fyne.Container // hidden for an as-needed medicine
+	steps      []*stepEditor
+	stepsBox   *fyne.Container
+	addStep    *widget.Button
+	addStepRow fyne.CanvasObject
 
 	preview    *widget.Label // the next reminders, one a line
 	previewMsg *widget.Label // what to fix before there is a preview
@@ -81,6 +82,7 @@ type stepEditor struct {
 
 	heading  *widget.Label
 	remove   *widget.Button
+	headRow  fyne.CanvasObject // heading and remove, shown for a taper only
 	times    []*timeField
 	timesBox *fyne.Container
 	addTime  *widget.Button
@@ -167,6 +169,7 @@ func (u *UI) openMedForm(m data.Medication) {
 		f.steps = append(f.steps, u.newStepEditor(f, st))
 	}
 	f.addStep = widget.NewButtonWithIcon("Add a step", theme.ContentAddIcon(), func() { u.addTaperStep() })
+	f.addStepRow = container.NewHBox(tall(f.addStep))
 	f.preview = paragraph("")
 	f.previewMsg = message()
 	f.previewMsg.Importance = widget.WarningImportance
@@ -174,7 +177,7 @@ func (u *UI) openMedForm(m data.Medication) {
 		subheading("When to take it"),
 		f.kind,
 		f.stepsBox,
-		container.NewHBox(tall(f.addStep)),
+		f.addStepRow,
 		subheading("Next reminders"),
 		f.previewMsg,
 		f.preview,
@@ -301,8 +304,9 @@ func (u *UI) newStepEditor(f *medForm, st data.Step) *stepEditor {
 	se.end.OnChanged = changed
 	se.datesErr = message()
 
+	se.headRow = container.NewBorder(nil, nil, nil, tall(se.remove), se.heading)
 	se.box = container.NewVBox(
-		container.NewBorder(nil, nil, nil, tall(se.remove), se.heading),
+		se.headRow,
 		se.doseRow,
 		se.cronRow,
 		se.timesRow,
@@ -374,7 +378,8 @@ func (u *UI) layoutSteps() {
 			}
 		}
 		se.heading.SetText("Step " + strconv.Itoa(i+1))
-		show(se.heading, taper)
+		// Hide whole rows: a row of hidden widgets still keeps its tall() height.
+		show(se.headRow, taper)
 		show(se.remove, taper && len(f.steps) > 1)
 		show(se.doseRow, taper)
 		show(se.cronRow, kind == kindCron)
@@ -389,9 +394,9 @@ func (u *UI) layoutSteps() {
 	f.stepsBox.Objects = objs
 	f.stepsBox.Refresh()
 	if taper {
-		f.addStep.Show()
+		f.addStepRow.Show()
 	} else {
-		f.addStep.Hide()
+		f.addStepRow.Hide()
 	}
 	if f.asNeeded.Checked {
 		f.schedule.Hide()
@@ -615,28 +620,28 @@ func (u *UI) medFormChanged() {
 	}
 	if m.AsNeeded {
 		say(f.previewMsg, "")
-		f.preview.SetText("")
+		say(f.preview, "")
 		return
 	}
 	for _, p := range probs {
 		if p.schedule {
 			say(f.previewMsg, "No reminders to show yet. "+p.msg)
-			f.preview.SetText("")
+			say(f.preview, "")
 			return
 		}
 	}
 	lines, err := previewReminders(m, loc, now)
 	if err != nil {
 		say(f.previewMsg, "No reminders to show yet. "+inputMessage(err))
-		f.preview.SetText("")
+		say(f.preview, "")
 		return
 	}
 	say(f.previewMsg, "")
 	if len(lines) == 0 {
-		f.preview.SetText("No reminders to come: the last day has passed.")
+		say(f.preview, "No reminders to come: the last day has passed.")
 		return
 	}
-	f.preview.SetText(strings.Join(lines, "\n"))
+	say(f.preview, strings.Join(lines, "\n"))
 }
 
 // previewReminders lists the next reminders of m after now, as the reminder engine will

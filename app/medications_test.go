@@ -174,7 +174,7 @@ func TestAddTaper(t *testing.T) {
 	f := s.form
 	test.Type(f.name, "Prednisolone")
 	f.kind.SetSelected(kindTaper)
-	if !f.addStep.Visible() || !f.steps[0].doseRow.Visible() {
+	if !f.addStepRow.Visible() || !f.steps[0].doseRow.Visible() {
 		t.Fatal("a taper shows each step's dose and Add a step")
 	}
 	first := f.steps[0]
