@@ -25,7 +25,7 @@ const (
 	kindWeekdays = "On chosen days of the week"
 	kindEveryN   = "Every few days"
 	kindTaper    = "Changing doses over time (taper)"
-	kindCron     = "Custom (cron expression, for advanced use)"
+	kindCron     = "Custom (cron, for advanced use)"
 )
 
 const (
@@ -152,7 +152,7 @@ func (u *UI) openMedForm(m data.Medication) {
 	f.instructions.SetPlaceHolder("For example: with food")
 	f.instructions.SetText(m.Instructions)
 	f.instructions.OnChanged = changed
-	f.asNeeded = widget.NewCheck("Take only when needed (no reminders)", nil)
+	f.asNeeded = widget.NewCheck("Take only when needed", nil)
 	f.asNeeded.SetChecked(m.AsNeeded)
 	f.asNeeded.OnChanged = func(bool) { u.layoutSteps(); u.medFormChanged() }
 
@@ -192,11 +192,11 @@ func (u *UI) openMedForm(m data.Medication) {
 	f.box = container.NewVBox(
 		f.heading,
 		labelled(fieldLabel("Name"), f.name, f.nameErr),
-		container.NewGridWithColumns(2,
+		u.pair(
 			labelled(fieldLabel("Strength (optional)"), f.strength),
 			labelled(fieldLabel("Form (optional)"), f.form),
 		),
-		container.NewGridWithColumns(2,
+		u.pair(
 			labelled(fieldLabel("Dose each time (optional)"), f.dose),
 			labelled(fieldLabel("Instructions (optional)"), f.instructions),
 		),
@@ -214,6 +214,17 @@ func (u *UI) openMedForm(m data.Medication) {
 	s.body.Objects = []fyne.CanvasObject{f.box}
 	s.body.Refresh()
 	u.focus(f.name)
+}
+
+// largeText reports a text size at which two fields side by side no longer fit the screen.
+func (u *UI) largeText() bool { return u.textScale() >= 1.5 }
+
+// pair puts two fields side by side, or one under the other with large text.
+func (u *UI) pair(a, b fyne.CanvasObject) fyne.CanvasObject {
+	if u.largeText() {
+		return container.NewVBox(a, b)
+	}
+	return container.NewGridWithColumns(2, a, b)
 }
 
 // kindOf is the form's kind for a stored schedule.
@@ -253,14 +264,17 @@ func (u *UI) newStepEditor(f *medForm, st data.Step) *stepEditor {
 		u.medFormChanged()
 	})
 	se.timesErr = message()
-	se.timesRow = labelled(fieldLabel("Times of day (24-hour clock, HH:MM)"),
+	se.timesRow = labelled(fieldLabel("Times of day (like 08:00)"),
 		container.NewVBox(se.timesBox, container.NewHBox(tall(se.addTime))), se.timesErr)
 
 	on := map[time.Weekday]bool{}
 	for _, w := range st.Weekdays {
 		on[w] = true
 	}
-	days := container.NewHBox()
+	days := container.NewGridWithColumns(7)
+	if u.largeText() {
+		days = container.NewGridWithColumns(4) // seven large day names do not fit across
+	}
 	for i := range se.weekdays {
 		w := weekdayAt(i)
 		c := widget.NewCheck(w.String()[:3], func(bool) { u.medFormChanged() })
@@ -278,7 +292,7 @@ func (u *UI) newStepEditor(f *medForm, st data.Step) *stepEditor {
 	}
 	se.every.OnChanged = changed
 	se.everyErr = message()
-	se.everyRow = labelled(fieldLabel("Every how many days? (counted from the first day)"),
+	se.everyRow = labelled(fieldLabel("Every how many days?"), paragraph("Counted from the first day below."),
 		container.NewHBox(fixedWidth(120, se.every), container.NewCenter(widget.NewLabel("days"))), se.everyErr)
 
 	se.cron = u.newEntry()
@@ -286,7 +300,7 @@ func (u *UI) newStepEditor(f *medForm, st data.Step) *stepEditor {
 	se.cron.SetText(st.Cron)
 	se.cron.OnChanged = changed
 	se.cronErr = message()
-	se.cronRow = labelled(fieldLabel("Cron expression (minute hour day month weekday)"), se.cron, se.cronErr)
+	se.cronRow = labelled(fieldLabel("Cron expression"), paragraph("Five parts: minute hour day month weekday."), se.cron, se.cronErr)
 
 	se.dose = u.newEntry()
 	se.dose.SetPlaceHolder("For example: 2 tablets")
@@ -312,7 +326,7 @@ func (u *UI) newStepEditor(f *medForm, st data.Step) *stepEditor {
 		se.timesRow,
 		se.weekdaysRow,
 		se.everyRow,
-		container.NewGridWithColumns(2,
+		u.pair(
 			labelled(fieldLabel("First day (YYYY-MM-DD)"), se.start),
 			labelled(fieldLabel("Last day (optional)"), se.end),
 		),

@@ -344,8 +344,13 @@ func (u *UI) newMedRow(mi medInfo, loc *time.Location) *medRow {
 		r.archive = widget.NewButton("Archive", func() { u.confirmArchive(r) })
 		buttons = container.NewHBox(tall(r.edit), tall(r.archive))
 	}
-	r.box = container.NewBorder(nil, nil, nil, container.NewVBox(buttons),
-		container.New(layout.NewCustomPaddedVBoxLayout(-12), texts...))
+	text := container.New(layout.NewCustomPaddedVBoxLayout(-12), texts...)
+	if u.largeText() {
+		// Large text needs the whole width: the buttons go under it.
+		r.box = container.NewVBox(text, buttons)
+	} else {
+		r.box = container.NewBorder(nil, nil, nil, container.NewVBox(buttons), text)
+	}
 	return r
 }
 

@@ -414,3 +414,30 @@ func TestMedicationsLoadFailed(t *testing.T) {
 	test.Tap(s.retry)
 	assertShows(t, s.status, msgMedsLoadFailed)
 }
+
+// At 200 % text the form and the list still fit a 1000 × 700 window: nothing is cut off at
+// the right, where no scroll bar would reach it.
+func TestMedicationsFitLargeText(t *testing.T) {
+	clk := &testClock{t: fixedNow}
+	u := openMeds(t, clk, func(ctx context.Context, st *data.Store) { medHistory(t, clk, st) })
+	u.setTextScale(2)
+	ctrl(u, fyne.Key1)
+	ctrl(u, fyne.Key3)
+	s := u.medications
+	u.win.Resize(fyne.NewSize(1000, 700))
+	// The side bar takes about 310 px at this size, the paddings some 40.
+	room := u.win.Canvas().Size().Width - s.nav.side.MinSize().Width - 40
+	if w := s.listView.MinSize().Width; w > room {
+		t.Errorf("the list needs %v px, there are %v", w, room)
+	}
+	test.Tap(s.rows[0].edit)
+	for _, kind := range []string{kindDaily, kindWeekdays, kindEveryN, kindTaper, kindCron} {
+		s.form.kind.SetSelected(kind)
+		if kind == kindTaper {
+			test.Tap(s.form.addStep)
+		}
+		if w := s.form.box.MinSize().Width; w > room {
+			t.Errorf("%s: the form needs %v px, there are %v", kind, w, room)
+		}
+	}
+}
