@@ -501,9 +501,35 @@ func (f *medForm) read(now time.Time, loc *time.Location) (data.Medication, []pr
 		}
 		st, ps := se.read(kind, i, now, loc)
 		probs = append(probs, ps...)
+		if len(ps) == 0 && i > 0 {
+			// Overlapping steps would both be reminded: a double dose in the middle of a taper.
+			if p, ok := stepOrder(m.Steps[i-1], st, i, se); !ok {
+				probs = append(probs, p)
+			}
+		}
 		m.Steps = append(m.Steps, st)
 	}
 	return m, probs
+}
+
+// stepOrder checks that taper step i+1 (next) follows the one before it (prev) without
+// overlapping it.
+func stepOrder(prev, next data.Step, i int, se *stepEditor) (problem, bool) {
+	n, p := strconv.Itoa(i+1), strconv.Itoa(i)
+	switch {
+	case !prev.Start.Before(next.Start):
+		return problem{at: se.datesErr, field: se.start, schedule: true,
+			msg: "Step " + n + " must start after step " + p + " starts (" + prev.Start.String() + ")."}, false
+	case prev.End.IsZero():
+		return problem{at: se.datesErr, field: se.start, schedule: true,
+			msg: "Step " + p + " has no last day, so it would go on alongside step " + n +
+				". Give step " + p + " a last day before " + next.Start.String() + "."}, false
+	case !prev.End.Before(next.Start):
+		return problem{at: se.datesErr, field: se.start, schedule: true,
+			msg: "Step " + p + " lasts until " + prev.End.String() + ", so both steps would be reminded. Start step " + n +
+				" after that day, or end step " + p + " earlier."}, false
+	}
+	return problem{}, true
 }
 
 func (se *stepEditor) read(kind string, i int, now time.Time, loc *time.Location) (data.Step, []problem) {

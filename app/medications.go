@@ -354,30 +354,27 @@ func (u *UI) newMedRow(mi medInfo, loc *time.Location) *medRow {
 	return r
 }
 
-// scheduleSummary is the schedule in words, for the list.
+// scheduleSummary is the dose, the schedule and the instructions in words, for the list:
+// "1 tablet · 08:00, 20:00 every day from 2025-11-25 · with food".
 func scheduleSummary(m data.Medication) string {
-	var b strings.Builder
-	if m.Dose != "" {
-		b.WriteString(m.Dose)
-		if m.Form != "" && !strings.Contains(strings.ToLower(m.Dose), strings.ToLower(m.Form)) {
-			b.WriteString(" (" + m.Form + ")")
-		}
-		b.WriteString(", ")
-	} else if m.Form != "" {
-		b.WriteString(m.Form + ", ")
+	var parts []string
+	switch dose, form := m.Dose, m.Form; {
+	case dose != "" && form != "" && !strings.Contains(strings.ToLower(dose), strings.ToLower(form)):
+		parts = append(parts, dose+" ("+form+")")
+	case dose != "":
+		parts = append(parts, dose)
+	case form != "":
+		parts = append(parts, form)
 	}
 	if m.AsNeeded {
-		b.WriteString("only when needed")
+		parts = append(parts, "only when needed")
 	} else {
-		b.WriteString(m.ScheduleText())
+		parts = append(parts, m.ScheduleText())
 	}
 	if m.Instructions != "" {
-		b.WriteString(" — " + m.Instructions)
+		parts = append(parts, m.Instructions)
 	}
-	s := b.String()
-	if s == "" {
-		return s
-	}
+	s := strings.Join(parts, " · ")
 	return strings.ToUpper(s[:1]) + s[1:]
 }
 

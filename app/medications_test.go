@@ -112,7 +112,7 @@ func TestAddMedicationWithPreview(t *testing.T) {
 		t.Fatalf("rows = %d", len(s.rows))
 	}
 	r := s.rows[0]
-	if r.name.Text != "Metformin 500 mg" || r.schedule.Text != "1 tablet, 08:00, 20:00 every day from 2025-11-25" ||
+	if r.name.Text != "Metformin 500 mg" || r.schedule.Text != "1 tablet · 08:00, 20:00 every day from 2025-11-25" ||
 		r.today.Text != "Next today at 20:00" || r.adherence.Text != "Last 30 days: nothing to count yet" {
 		t.Errorf("row: %q | %q | %q | %q", r.name.Text, r.schedule.Text, r.today.Text, r.adherence.Text)
 	}
@@ -191,6 +191,20 @@ func TestAddTaper(t *testing.T) {
 	assertFocused(t, u, second.dose, "the new step's dose")
 	test.Type(second.dose, "2 tablets")
 	test.Type(second.end, "2025-11-28")
+	// Steps that overlap would both be reminded: refused, with what to change.
+	second.start.SetText("2025-11-26")
+	if !strings.Contains(f.previewMsg.Text, "Step 1 lasts until 2025-11-26, so both steps would be reminded.") || f.preview.Visible() {
+		t.Errorf("overlap: %q", f.previewMsg.Text)
+	}
+	test.Tap(f.save)
+	if s.form != f || !second.datesErr.Visible() {
+		t.Fatal("overlapping steps must not be saved")
+	}
+	assertFocused(t, u, second.start, "the start of the overlapping step")
+	second.start.SetText("2025-11-27")
+	if second.datesErr.Visible() {
+		t.Errorf("fixed, the message should go: %q", second.datesErr.Text)
+	}
 	want := "Wed 26 Nov at 08:00 — 4 tablets\nThu 27 Nov at 08:00 — 2 tablets\nFri 28 Nov at 08:00 — 2 tablets"
 	if f.preview.Text != want {
 		t.Fatalf("preview %q, want %q", f.preview.Text, want)
@@ -439,5 +453,43 @@ func TestMedicationsFitLargeText(t *testing.T) {
 		if w := s.form.box.MinSize().Width; w > room {
 			t.Errorf("%s: the form needs %v px, there are %v", kind, w, room)
 		}
+	}
+}
+
+func TestTodayStatus(t *testing.T) {
+	day := func(h, m int) time.Time { return time.Date(2025, 11, 25, h, m, 0, 0, time.UTC) }
+	twice := []data.Step{{Times: []data.TimeOfDay{hm(8, 0), hm(20, 0)}, Start: data.Date{Year: 2025, Month: 11, Day: 1}}}
+	med := data.Medication{ID: "m", Steps: twice, CreatedAt: day(0, 0).AddDate(0, 0, -10)}
+	ev := func(at time.Time, state string, when time.Time) data.DoseEvent {
+		return data.DoseEvent{MedicationID: "m", ScheduledAt: at, State: state, At: when}
+	}
+	for _, tc := range []struct {
+		name   string
+		med    data.Medication
+		events []data.DoseEvent
+		now    time.Time
+		want   string
+	}{
+		{"morning", med, nil, day(7, 0), "Next today at 08:00"},
+		{"taken", med, []data.DoseEvent{ev(day(8, 0), data.DoseTaken, day(8, 5))}, day(14, 30), "Taken 08:00 · next 20:00"},
+		{"taken late", med, []data.DoseEvent{ev(day(8, 0), data.DoseTaken, day(9, 0))}, day(14, 30), "Taken 08:00 (late) · next 20:00"},
+		{"skipped", med, []data.DoseEvent{ev(day(8, 0), data.DoseSkipped, day(8, 0))}, day(14, 30), "Skipped 08:00 · next 20:00"},
+		{"due", med, nil, day(8, 20), "Due now (08:00) · next 20:00"},
+		{"missed", med, nil, day(14, 30), "Missed 08:00 · next 20:00"},
+		{"day done", med, []data.DoseEvent{ev(day(8, 0), data.DoseTaken, day(8, 0)), ev(day(20, 0), data.DoseMissed, day(20, 0))},
+			day(23, 0), "Taken 08:00 · Missed 20:00"},
+		{"added after the morning dose", data.Medication{ID: "m", Steps: twice, CreatedAt: day(12, 0)}, nil, day(14, 30), "Next today at 20:00"},
+		{"not today", data.Medication{ID: "m", CreatedAt: day(0, 0), Steps: []data.Step{{Times: []data.TimeOfDay{hm(9, 0)},
+			Weekdays: []time.Weekday{time.Friday}, Start: data.Date{Year: 2025, Month: 11, Day: 1}}}}, nil, day(10, 0), "Nothing today · next Fri 28 Nov at 09:00"},
+		{"ended", data.Medication{ID: "m", CreatedAt: day(0, 0).AddDate(0, 0, -30), Steps: []data.Step{{Times: []data.TimeOfDay{hm(9, 0)},
+			Start: data.Date{Year: 2025, Month: 11, Day: 1}, End: data.Date{Year: 2025, Month: 11, Day: 20}}}}, nil, day(10, 0), "No more doses: the schedule has ended"},
+		{"as needed", data.Medication{ID: "m", AsNeeded: true}, []data.DoseEvent{{MedicationID: "m", State: data.DoseTaken, At: day(10, 15)}},
+			day(14, 30), "As needed · last taken today at 10:15"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := todayStatus(tc.med, tc.events, time.UTC, tc.now); got != tc.want {
+				t.Errorf("got %q, want %q", got, tc.want)
+			}
+		})
 	}
 }
