@@ -370,6 +370,19 @@ func (u *UI) layoutTimes(se *stepEditor) {
 	se.timesBox.Refresh()
 }
 
+// usesDose reports whether the step's own dose shows and counts: always in a taper, and
+// in any kind when the step already has one (set from the command line), so it is neither
+// hidden nor dropped by saving.
+func (se *stepEditor) usesDose(kind string) bool {
+	return kind == kindTaper || (se.doseRow.Visible() && strings.TrimSpace(se.dose.Text) != "")
+}
+
+// usesEvery reports whether "every N days" shows and counts: for that kind, and with chosen
+// weekdays when a number is there (the command line can combine them).
+func (se *stepEditor) usesEvery(kind string) bool {
+	return kind == kindEveryN || (kind == kindWeekdays && se.everyRow.Visible() && strings.TrimSpace(se.every.Text) != "")
+}
+
 // layoutSteps shows the parts of the schedule editor the chosen kind uses. Fields of other
 // kinds keep what was typed in them, so trying another kind loses nothing.
 func (u *UI) layoutSteps() {
@@ -395,11 +408,11 @@ func (u *UI) layoutSteps() {
 		// Hide whole rows: a row of hidden widgets still keeps its tall() height.
 		show(se.headRow, taper)
 		show(se.remove, taper && len(f.steps) > 1)
-		show(se.doseRow, taper)
+		show(se.doseRow, se.usesDose(kind))
 		show(se.cronRow, kind == kindCron)
 		show(se.timesRow, kind != kindCron)
 		show(se.weekdaysRow, kind == kindWeekdays)
-		show(se.everyRow, kind == kindEveryN)
+		show(se.everyRow, se.usesEvery(kind))
 		if taper && i > 0 {
 			objs = append(objs, widget.NewSeparator())
 		}
@@ -561,8 +574,7 @@ func (se *stepEditor) read(kind string, i int, now time.Time, loc *time.Location
 			bad(se.timesErr, nil, msgMedNoTimes)
 		}
 	}
-	switch kind {
-	case kindWeekdays:
+	if kind == kindWeekdays {
 		for j, c := range se.weekdays {
 			if c.Checked {
 				st.Weekdays = append(st.Weekdays, weekdayAt(j))
@@ -571,13 +583,15 @@ func (se *stepEditor) read(kind string, i int, now time.Time, loc *time.Location
 		if len(st.Weekdays) == 0 {
 			bad(se.weekdaysErr, nil, msgMedNoWeekdays)
 		}
-	case kindEveryN:
+	}
+	if se.usesEvery(kind) {
 		n, err := strconv.Atoi(strings.TrimSpace(se.every.Text))
 		if err != nil || n < 1 || n > 365 {
 			bad(se.everyErr, se.every, msgMedBadEvery)
 		}
 		st.EveryDays = n
-	case kindTaper:
+	}
+	if se.usesDose(kind) {
 		st.Dose = strings.TrimSpace(se.dose.Text)
 	}
 	datesOK := true

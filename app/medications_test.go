@@ -493,3 +493,33 @@ func TestTodayStatus(t *testing.T) {
 		})
 	}
 }
+
+// A step made on the command line with its own dose, or with both weekdays and every N days,
+// is shown whole in the form and saved unchanged.
+func TestEditKeepsWhatTheFormHasNoKindFor(t *testing.T) {
+	u := openMeds(t, &testClock{t: fixedNow}, func(ctx context.Context, st *data.Store) {
+		_, err := st.AddMedication(ctx, data.Medication{Name: "Methotrexate", Dose: "1 tablet", Steps: []data.Step{{
+			Times: []data.TimeOfDay{hm(9, 0)}, Weekdays: []time.Weekday{time.Monday}, EveryDays: 14, Dose: "4 tablets",
+			Start: data.Date{Year: 2025, Month: 11, Day: 24}}}})
+		if err != nil {
+			t.Fatal(err)
+		}
+	})
+	s := u.medications
+	test.Tap(s.rows[0].edit)
+	f := s.form
+	se := f.steps[0]
+	if f.kind.Selected != kindWeekdays || !se.doseRow.Visible() || se.dose.Text != "4 tablets" || !se.everyRow.Visible() || se.every.Text != "14" {
+		t.Fatalf("kind %q, dose %q (shown %v), every %q (shown %v)", f.kind.Selected, se.dose.Text, se.doseRow.Visible(), se.every.Text, se.everyRow.Visible())
+	}
+	if !strings.HasPrefix(f.preview.Text, "Mon 8 Dec at 09:00 — 4 tablets") {
+		t.Errorf("preview %q", f.preview.Text)
+	}
+	test.Type(f.instructions, "once a fortnight")
+	test.Tap(f.save)
+	ms := storedMeds(t, u)
+	if len(ms) != 1 || ms[0].Steps[0].Dose != "4 tablets" || ms[0].Steps[0].EveryDays != 14 || len(ms[0].Steps[0].Weekdays) != 1 ||
+		ms[0].Instructions != "once a fortnight" {
+		t.Fatalf("stored %+v", ms)
+	}
+}
