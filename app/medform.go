@@ -166,7 +166,7 @@ func (u *UI) openMedForm(m data.Medication) {
 		steps = []data.Step{{Times: []data.TimeOfDay{8 * 60}, Start: data.DateOf(now)}}
 	}
 	for _, st := range steps {
-		f.steps = append(f.steps, u.newStepEditor(f, st))
+		f.steps = append(f.steps, u.newStepEditor(st))
 	}
 	f.addStep = widget.NewButtonWithIcon("Add a step", theme.ContentAddIcon(), func() { u.addTaperStep() })
 	f.addStepRow = container.NewHBox(tall(f.addStep))
@@ -213,6 +213,7 @@ func (u *UI) openMedForm(m data.Medication) {
 	u.medFormChanged()
 	s.body.Objects = []fyne.CanvasObject{f.box}
 	s.body.Refresh()
+	s.scroll.ScrollToTop() // the form starts at its top, wherever the list was scrolled to
 	u.focus(f.name)
 }
 
@@ -244,7 +245,7 @@ func kindOf(m data.Medication) string {
 	return kindDaily
 }
 
-func (u *UI) newStepEditor(f *medForm, st data.Step) *stepEditor {
+func (u *UI) newStepEditor(st data.Step) *stepEditor {
 	changed := func(string) { u.medFormChanged() }
 	se := &stepEditor{id: st.ID}
 	se.heading = subheading("")
@@ -458,7 +459,7 @@ func (u *UI) addTaperStep() {
 	} else if start, err := data.ParseDate(last.start.Text); err == nil {
 		st.Start = addDays(start, 7)
 	}
-	se := u.newStepEditor(f, st)
+	se := u.newStepEditor(st)
 	f.steps = append(f.steps, se)
 	u.layoutSteps()
 	u.focus(se.dose)
@@ -799,4 +800,5 @@ func (u *UI) closeMedForm() {
 	u.medDraft = nil
 	s.body.Objects = []fyne.CanvasObject{s.listView}
 	s.body.Refresh()
+	s.scroll.ScrollToTop() // where "Saved" and the list begin
 }

@@ -51,7 +51,8 @@ type medicationsScreen struct {
 
 	listView fyne.CanvasObject
 	body     *fyne.Container // listView, or the form's box
-	form     *medForm        // nil while the list shows
+	scroll   *container.Scroll
+	form     *medForm // nil while the list shows
 
 	// The archive confirmation, while it shows.
 	confirm                   *dialog.CustomDialog
@@ -97,8 +98,8 @@ func (u *UI) showMedications() {
 	s.list = container.NewVBox()
 	s.listView = container.NewVBox(s.warning, s.notice, container.NewHBox(tall(s.add)), s.status, s.retryBox, s.list)
 	s.body = container.NewStack(s.listView)
-	content := container.NewVScroll(container.NewPadded(column(760, s.body)))
-	u.setContent(u.frame(header, nav, content))
+	s.scroll = container.NewVScroll(container.NewPadded(column(760, s.body)))
+	u.setContent(u.frame(header, nav, s.scroll))
 	if d := u.medDraft; d != nil && d.store == s.store {
 		// Back from another screen with the form still open: it comes back as it was left.
 		s.form = d
@@ -266,6 +267,8 @@ func (u *UI) loadMedications() {
 				say(s.status, msgMedsLoadFailed)
 				s.retryBox.Show()
 			} else {
+				// The list on screen is the last one read; say it may be out of date.
+				s.notice.Importance = widget.DangerImportance
 				say(s.notice, msgMedsLoadFailed)
 			}
 			return
