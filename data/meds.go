@@ -23,8 +23,8 @@ type Medication struct {
 	AsNeeded     bool
 	DoseWindow   time.Duration // how long after its time a dose may still be taken
 	Archived     bool
-	// ArchivedAt is when it was archived (zero when it is not): its doses after that are
-	// neither reminded nor counted as missed.
+	// ArchivedAt is when it was archived (zero when it is not, or for an archive older than
+	// the field): its doses after that are neither reminded nor counted as missed.
 	ArchivedAt time.Time
 	// ScheduleFrom is when the current schedule took effect: when the medication was added,
 	// its schedule last changed, or it was restored. Doses before it are history — neither
@@ -124,6 +124,9 @@ type medRecord struct {
 	// ScheduleFrom is Unix ms; absent in records written before it existed (then the
 	// creation time stands in). Sealed, like the schedule it belongs to.
 	ScheduleFrom int64 `json:"schedule_from,omitempty"`
+	// ArchivedAt is Unix ms. The clear archived column says only whether (listing needs
+	// that); when a medicine was stopped is health history, so it is sealed.
+	ArchivedAt int64 `json:"archived_at,omitempty"`
 }
 
 func medRecordOf(m Medication) medRecord {
@@ -133,6 +136,9 @@ func medRecordOf(m Medication) medRecord {
 	}
 	if !m.ScheduleFrom.IsZero() {
 		rec.ScheduleFrom = toMillis(m.ScheduleFrom)
+	}
+	if m.Archived && !m.ArchivedAt.IsZero() {
+		rec.ArchivedAt = toMillis(m.ArchivedAt)
 	}
 	return rec
 }
@@ -292,11 +298,10 @@ func (s *Store) ListMedications(ctx context.Context) ([]Medication, error) {
 		var (
 			m                Medication
 			created, updated int64
-			archived         int64
 			format           int
 			blob             []byte
 		)
-		if err := rows.Scan(&m.ID, &created, &updated, &archived, &format, &blob); err != nil {
+		if err := rows.Scan(&m.ID, &created, &updated, &m.Archived, &format, &blob); err != nil {
 			return nil, fmt.Errorf("list medications: %w", err)
 		}
 		var rec medRecord
@@ -314,11 +319,8 @@ func (s *Store) ListMedications(ctx context.Context) ([]Medication, error) {
 		if rec.ScheduleFrom != 0 {
 			m.ScheduleFrom = s.fromMillis(rec.ScheduleFrom)
 		}
-		// The archived column holds the Unix ms it was archived at (1 for "archived, time
-		// unknown"), so adherence can stop counting at that moment without another column.
-		m.Archived = archived != 0
-		if archived > 1 {
-			m.ArchivedAt = s.fromMillis(archived)
+		if m.Archived && rec.ArchivedAt != 0 {
+			m.ArchivedAt = s.fromMillis(rec.ArchivedAt)
 		}
 		m.Steps = steps[m.ID]
 		out = append(out, m)
@@ -602,12 +604,9 @@ func (s *Store) ArchiveMedication(ctx context.Context, id string, archived bool)
 		return m, nil
 	}
 	now := s.now()
-	var mark int64
+	m.Archived, m.ArchivedAt, m.UpdatedAt = archived, time.Time{}, now.In(s.loc)
 	if archived {
-		mark = toMillis(now)
-		if mark <= 1 {
-			mark = 2 // 0 and 1 mean "not archived" and "archived at an unknown time"
-		}
+		m.ArchivedAt = now.In(s.loc)
 	} else {
 		// Back in the reminders from now: the doses of the archived stretch are history,
 		// not doses to record as missed.
@@ -619,7 +618,7 @@ func (s *Store) ArchiveMedication(ctx context.Context, id string, archived bool)
 			return err
 		}
 		res, err := tx.ExecContext(ctx, `UPDATE medications SET archived = ?, updated_at = ?, fmt = ?, sealed = ? WHERE id = ? AND deleted = 0`,
-			mark, toMillis(now), medFormat, blob, m.ID)
+			archived, toMillis(now), medFormat, blob, m.ID)
 		if err != nil {
 			return err
 		}
@@ -632,10 +631,6 @@ func (s *Store) ArchiveMedication(ctx context.Context, id string, archived bool)
 	})
 	if err != nil {
 		return Medication{}, fmt.Errorf("archive medication: %w", err)
-	}
-	m.Archived, m.ArchivedAt, m.UpdatedAt = archived, time.Time{}, now.In(s.loc)
-	if archived {
-		m.ArchivedAt = s.fromMillis(mark)
 	}
 	return m, nil
 }

@@ -143,6 +143,11 @@ func TestArchiveMedication(t *testing.T) {
 	if evs, err := s.DoseEvents(ctx, m.ID, time.Time{}, time.Time{}); err != nil || len(evs) != 1 {
 		t.Fatalf("history of an archived med = %+v, %v", evs, err)
 	}
+	// The clear column says only whether; when it was stopped is sealed with the rest.
+	var clear int64
+	if err := s.DB().QueryRowContext(ctx, `SELECT archived FROM medications WHERE id = ?`, m.ID).Scan(&clear); err != nil || clear != 1 {
+		t.Fatalf("archived column = %d, %v", clear, err)
+	}
 	if _, err := s.UpdateMedication(ctx, list[0]); !errors.Is(err, ErrInvalid) {
 		t.Errorf("editing an archived med: %v, want ErrInvalid", err)
 	}
