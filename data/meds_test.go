@@ -1,6 +1,7 @@
 package data
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"testing"
@@ -168,5 +169,34 @@ func TestArchiveMedication(t *testing.T) {
 	}
 	if _, err := s.ArchiveMedication(ctx, m.ID, true); !errors.Is(err, ErrNotFound) {
 		t.Errorf("removed med: %v", err)
+	}
+}
+
+// An edit and an archive are sealed like the first save: nothing typed reaches the file in
+// the clear.
+func TestEditedMedicationNotInTheClear(t *testing.T) {
+	ctx := context.Background()
+	p := newProfiles(t)
+	s, _ := createPassphraseProfile(t, p, "A", "pw")
+	m, err := s.AddMedication(ctx, Medication{Name: "Plain", Steps: []Step{{Times: []TimeOfDay{480}}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	markers := []string{"ZQXEDITNAME", "ZQXEDITDOSE", "ZQXSTEPDOSE"}
+	m.Name, m.Dose = markers[0], markers[1]
+	m.Steps = []Step{{Times: []TimeOfDay{540}, Dose: markers[2]}}
+	if _, err := s.UpdateMedication(ctx, m); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.ArchiveMedication(ctx, m.ID, true); err != nil {
+		t.Fatal(err)
+	}
+	s.Close()
+	for path, b := range snapshot(t, p.Dir) {
+		for _, mk := range markers {
+			if bytes.Contains(bytes.ToLower(b), bytes.ToLower([]byte(mk))) {
+				t.Errorf("%s holds %q in the clear", path, mk)
+			}
+		}
 	}
 }
