@@ -496,7 +496,11 @@ type fixedWidthLayout struct{ width float32 }
 func (l fixedWidthLayout) MinSize(objects []fyne.CanvasObject) fyne.Size {
 	s := fyne.NewSize(l.width, 0)
 	for _, o := range objects {
-		o.Resize(fyne.NewSize(l.width, o.MinSize().Height)) // lets wrapping text measure itself
+		if o.Size().Width == 0 {
+			// A wrapping label measures its height at its current width: give it ours
+			// before it is first laid out, or a dialog opens as tall as one word a line.
+			o.Resize(fyne.NewSize(l.width, o.MinSize().Height))
+		}
 		s.Height = max(s.Height, o.MinSize().Height)
 	}
 	return s
