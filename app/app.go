@@ -78,6 +78,10 @@ type UI struct {
 	messages     *messagesScreen
 	settings     *settingsScreen
 
+	// medDraft is the Medicines form while it is open, kept when the person goes to another
+	// screen so that coming back finds everything typed; forgotten with the profile.
+	medDraft *medForm
+
 	// sync is the open profile's portal sync; nil while no profile is open.
 	sync *syncer
 
@@ -162,6 +166,7 @@ func (u *UI) closeStore() {
 	u.stopSync()()
 	u.closeReminder()
 	u.setLocked(false)
+	u.medDraft = nil
 	if u.store != nil {
 		_ = u.store.Close()
 		u.store = nil

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"reflect"
 	"sort"
 	"strings"
 	"time"
@@ -22,6 +23,13 @@ type Medication struct {
 	AsNeeded     bool
 	DoseWindow   time.Duration // how long after its time a dose may still be taken
 	Archived     bool
+	// ArchivedAt is when it was archived (zero when it is not, or for an archive older than
+	// the field): its doses after that are neither reminded nor counted as missed.
+	ArchivedAt time.Time
+	// ScheduleFrom is when the current schedule took effect: when the medication was added,
+	// its schedule last changed, or it was restored. Doses before it are history — neither
+	// reminded nor counted as missed — so editing a schedule changes the future only.
+	ScheduleFrom time.Time
 	Steps        []Step
 	CreatedAt    time.Time
 	UpdatedAt    time.Time
@@ -113,6 +121,26 @@ type medRecord struct {
 	Instructions  string `json:"instructions,omitempty"`
 	AsNeeded      bool   `json:"as_needed,omitempty"`
 	DoseWindowSec int64  `json:"dose_window_s,omitempty"`
+	// ScheduleFrom is Unix ms; absent in records written before it existed (then the
+	// creation time stands in). Sealed, like the schedule it belongs to.
+	ScheduleFrom int64 `json:"schedule_from,omitempty"`
+	// ArchivedAt is Unix ms. The clear archived column says only whether (listing needs
+	// that); when a medicine was stopped is health history, so it is sealed.
+	ArchivedAt int64 `json:"archived_at,omitempty"`
+}
+
+func medRecordOf(m Medication) medRecord {
+	rec := medRecord{
+		Name: m.Name, Strength: m.Strength, Form: m.Form, Dose: m.Dose, Instructions: m.Instructions,
+		AsNeeded: m.AsNeeded, DoseWindowSec: int64(m.DoseWindow / time.Second),
+	}
+	if !m.ScheduleFrom.IsZero() {
+		rec.ScheduleFrom = toMillis(m.ScheduleFrom)
+	}
+	if m.Archived && !m.ArchivedAt.IsZero() {
+		rec.ArchivedAt = toMillis(m.ArchivedAt)
+	}
+	return rec
 }
 
 type stepRecord struct {
@@ -199,7 +227,7 @@ func (s *Store) AddMedication(ctx context.Context, m Medication) (Medication, er
 		return Medication{}, err
 	}
 	now := s.now().In(s.loc)
-	m.ID, m.CreatedAt, m.UpdatedAt = newID(), now, now
+	m.ID, m.CreatedAt, m.UpdatedAt, m.ScheduleFrom = newID(), now, now, now
 	for i := range m.Steps {
 		m.Steps[i].ID = newID()
 		if m.Steps[i].Start.IsZero() {
@@ -207,10 +235,7 @@ func (s *Store) AddMedication(ctx context.Context, m Medication) (Medication, er
 		}
 	}
 	err = s.inTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
-		blob, err := s.seal("medications", m.ID, medFormat, medRecord{
-			Name: m.Name, Strength: m.Strength, Form: m.Form, Dose: m.Dose, Instructions: m.Instructions,
-			AsNeeded: m.AsNeeded, DoseWindowSec: int64(m.DoseWindow / time.Second),
-		})
+		blob, err := s.seal("medications", m.ID, medFormat, medRecordOf(m))
 		if err != nil {
 			return err
 		}
@@ -290,6 +315,13 @@ func (s *Store) ListMedications(ctx context.Context) ([]Medication, error) {
 		m.Name, m.Strength, m.Form, m.Dose, m.Instructions = rec.Name, rec.Strength, rec.Form, rec.Dose, rec.Instructions
 		m.AsNeeded, m.DoseWindow = rec.AsNeeded, time.Duration(rec.DoseWindowSec)*time.Second
 		m.CreatedAt, m.UpdatedAt = s.fromMillis(created), s.fromMillis(updated)
+		m.ScheduleFrom = m.CreatedAt
+		if rec.ScheduleFrom != 0 {
+			m.ScheduleFrom = s.fromMillis(rec.ScheduleFrom)
+		}
+		if m.Archived && rec.ArchivedAt != 0 {
+			m.ArchivedAt = s.fromMillis(rec.ArchivedAt)
+		}
 		m.Steps = steps[m.ID]
 		out = append(out, m)
 	}
@@ -486,4 +518,151 @@ func (s *Store) RemoveMedication(ctx context.Context, id string) (Medication, er
 		return Medication{}, fmt.Errorf("remove medication: %w", err)
 	}
 	return m, nil
+}
+
+// UpdateMedication saves edited details of medication m.ID and replaces its schedule steps,
+// in one transaction. The ID stays, so its dose history stays attached. Steps keep their IDs
+// when they already belonged to m; new ones get fresh IDs, and a step without a start date
+// starts today. An archived medication must be restored before it is edited.
+func (s *Store) UpdateMedication(ctx context.Context, m Medication) (Medication, error) {
+	old, err := s.Medication(ctx, m.ID)
+	if err != nil {
+		return Medication{}, err
+	}
+	if old.ID != m.ID {
+		// Medication accepts id prefixes for people typing; an edit names its row exactly.
+		return Medication{}, fmt.Errorf("medication %s: %w", m.ID, ErrNotFound)
+	}
+	if old.Archived {
+		return Medication{}, invalid("%s is archived: restore it before changing it", old.Name)
+	}
+	m.Steps = append([]Step(nil), m.Steps...)
+	if m, err = ValidateMedication(m); err != nil {
+		return Medication{}, err
+	}
+	now := s.now().In(s.loc)
+	ownSteps := map[string]bool{}
+	for _, st := range old.Steps {
+		ownSteps[st.ID] = true
+	}
+	for i := range m.Steps {
+		if m.Steps[i].ID == "" || !ownSteps[m.Steps[i].ID] {
+			m.Steps[i].ID = newID()
+		}
+		delete(ownSteps, m.Steps[i].ID) // a step listed twice gets a new ID the second time
+		if m.Steps[i].Start.IsZero() {
+			m.Steps[i].Start = DateOf(now)
+		}
+	}
+	m.CreatedAt, m.UpdatedAt = old.CreatedAt, now
+	m.Archived, m.ArchivedAt = false, time.Time{}
+	m.ScheduleFrom = old.ScheduleFrom
+	if !sameSchedule(old, m) {
+		m.ScheduleFrom = now
+	}
+	err = s.inTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
+		blob, err := s.seal("medications", m.ID, medFormat, medRecordOf(m))
+		if err != nil {
+			return err
+		}
+		res, err := tx.ExecContext(ctx,
+			`UPDATE medications SET updated_at = ?, fmt = ?, sealed = ? WHERE id = ? AND deleted = 0 AND archived = 0`,
+			toMillis(now), medFormat, blob, m.ID)
+		if err != nil {
+			return err
+		}
+		if n, err := res.RowsAffected(); err != nil {
+			return err
+		} else if n == 0 {
+			// Removed or archived between the read above and this write.
+			return fmt.Errorf("medication %s: %w", m.ID, ErrNotFound)
+		}
+		if _, err := tx.ExecContext(ctx, `DELETE FROM schedule_steps WHERE medication_id = ?`, m.ID); err != nil {
+			return err
+		}
+		for i, st := range m.Steps {
+			if err := s.insertStep(ctx, tx, m.ID, i, st); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return Medication{}, fmt.Errorf("save medication: %w", err)
+	}
+	return m, nil
+}
+
+// ArchiveMedication takes a medication out of the reminders and Today (archived true), or
+// brings it back (false). Unlike RemoveMedication it stays listable, with its dose history.
+func (s *Store) ArchiveMedication(ctx context.Context, id string, archived bool) (Medication, error) {
+	m, err := s.Medication(ctx, id)
+	if err != nil {
+		return Medication{}, err
+	}
+	if m.Archived == archived {
+		return m, nil
+	}
+	now := s.now()
+	m.Archived, m.ArchivedAt, m.UpdatedAt = archived, time.Time{}, now.In(s.loc)
+	if archived {
+		m.ArchivedAt = now.In(s.loc)
+	} else {
+		// Back in the reminders from now: the doses of the archived stretch are history,
+		// not doses to record as missed.
+		m.ScheduleFrom = now.In(s.loc)
+	}
+	err = s.inTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
+		blob, err := s.seal("medications", m.ID, medFormat, medRecordOf(m))
+		if err != nil {
+			return err
+		}
+		res, err := tx.ExecContext(ctx, `UPDATE medications SET archived = ?, updated_at = ?, fmt = ?, sealed = ? WHERE id = ? AND deleted = 0`,
+			archived, toMillis(now), medFormat, blob, m.ID)
+		if err != nil {
+			return err
+		}
+		if n, err := res.RowsAffected(); err != nil {
+			return err
+		} else if n == 0 {
+			return fmt.Errorf("medication %s: %w", m.ID, ErrNotFound)
+		}
+		return nil
+	})
+	if err != nil {
+		return Medication{}, fmt.Errorf("archive medication: %w", err)
+	}
+	return m, nil
+}
+
+// sameSchedule reports whether b would remind exactly the doses a does (IDs aside).
+func sameSchedule(a, b Medication) bool {
+	if a.AsNeeded != b.AsNeeded || len(a.Steps) != len(b.Steps) {
+		return false
+	}
+	for i := range a.Steps {
+		x, y := a.Steps[i], b.Steps[i]
+		x.ID, y.ID = "", ""
+		if !reflect.DeepEqual(normStep(x), normStep(y)) {
+			return false
+		}
+	}
+	return true
+}
+
+// normStep makes equal schedules compare equal: nil and empty lists, every 0 and 1 day.
+func normStep(st Step) Step {
+	if len(st.Times) == 0 {
+		st.Times = nil
+	}
+	if len(st.Weekdays) == 0 {
+		st.Weekdays = nil
+	} else {
+		st.Weekdays = append([]time.Weekday(nil), st.Weekdays...)
+		sort.Slice(st.Weekdays, func(i, j int) bool { return st.Weekdays[i] < st.Weekdays[j] })
+	}
+	if st.EveryDays <= 1 {
+		st.EveryDays = 0
+	}
+	return st
 }

@@ -115,10 +115,14 @@ func (e *Engine) Tick(ctx context.Context, now time.Time) (Notice, error) {
 		if window <= 0 {
 			window = data.DefaultDoseWindow
 		}
-		// Nothing before the medication was added is due.
+		// Nothing before the medication was added is due, nor anything of a schedule before
+		// it was changed (or before the medicine was restored from the archive).
 		start := from
 		if m.CreatedAt.After(start) {
 			start = m.CreatedAt
+		}
+		if m.ScheduleFrom.After(start) {
+			start = m.ScheduleFrom
 		}
 		for _, o := range ms.Between(nil, start, now) {
 			ev, has := idx.get(o)

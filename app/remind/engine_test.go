@@ -251,3 +251,55 @@ func TestAppointmentReminders(t *testing.T) {
 		t.Fatalf("%d appointment reminders, want 2", withAppt)
 	}
 }
+
+// An archived medicine is neither reminded nor recorded missed; restored, it is reminded again.
+func TestArchivedNotReminded(t *testing.T) {
+	f := newFixture(t, "08:00")
+	ctx := context.Background()
+	f.tick("2026-03-02T07:59:40Z")
+	if _, err := f.store.ArchiveMedication(ctx, f.med.ID, true); err != nil {
+		t.Fatal(err)
+	}
+	if n := f.tick("2026-03-02T08:00:10Z"); !n.Empty() {
+		t.Fatalf("archived medicine reminded: %+v", n)
+	}
+	f.tick("2026-03-02T10:30:00Z")
+	if len(f.states()) != 0 {
+		t.Fatalf("archived medicine got dose events: %v", f.states())
+	}
+	if next, ok, err := f.eng.NextEvent(ctx, f.now); err != nil || ok {
+		t.Fatalf("next event of an archived medicine: %s %v %v", next, ok, err)
+	}
+	if _, err := f.store.ArchiveMedication(ctx, f.med.ID, false); err != nil {
+		t.Fatal(err)
+	}
+	f.tick("2026-03-03T07:59:40Z")
+	if n := f.tick("2026-03-03T08:00:10Z"); len(n.Due) != 1 {
+		t.Fatalf("restored medicine not reminded: %+v", n)
+	}
+}
+
+// Editing a schedule changes the future only: a dose of the new times that fell before the
+// edit is not due, and is never recorded missed.
+func TestEditedScheduleChangesTheFutureOnly(t *testing.T) {
+	f := newFixture(t, "08:00")
+	ctx := context.Background()
+	f.tick("2026-03-02T07:59:40Z")
+	f.now = utc("2026-03-02T09:00:00Z")
+	m := f.med
+	m.Steps = []data.Step{{Times: []data.TimeOfDay{tod("08:30")}, Start: date("2026-03-01")}}
+	if _, err := f.store.UpdateMedication(ctx, m); err != nil {
+		t.Fatal(err)
+	}
+	if n := f.tick("2026-03-02T09:00:10Z"); !n.Empty() {
+		t.Fatalf("a dose before the edit was raised: %+v", n)
+	}
+	f.tick("2026-03-02T12:00:00Z")
+	if len(f.states()) != 0 {
+		t.Fatalf("doses before the edit were recorded: %v", f.states())
+	}
+	f.tick("2026-03-03T08:29:40Z")
+	if n := f.tick("2026-03-03T08:30:10Z"); len(n.Due) != 1 {
+		t.Fatalf("the new time is not reminded: %+v", n)
+	}
+}
