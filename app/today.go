@@ -198,7 +198,7 @@ type doseItem struct {
 	ev     data.DoseEvent
 	has    bool
 	window time.Duration
-	early  bool // its time came before the medicine was added: never "missed"
+	early  bool // its time came before the medicine was added or its schedule last changed: never "missed"
 }
 
 func (d doseItem) answered() bool {
@@ -263,7 +263,7 @@ func loadToday(ctx context.Context, st *data.Store, now time.Time) (todayData, e
 		}
 		for _, o := range ms.Between(nil, dayStart.Add(-time.Nanosecond), dayEnd.Add(-time.Nanosecond)) {
 			ev, has := idx[key{o.MedicationID, o.At.UnixMilli()}]
-			d := doseItem{occ: o, ev: ev, has: has, window: window, early: o.At.Before(m.CreatedAt)}
+			d := doseItem{occ: o, ev: ev, has: has, window: window, early: o.At.Before(m.CreatedAt) || o.At.Before(m.ScheduleFrom)}
 			if d.early && !has && now.Sub(o.At) > data.LateAfter {
 				// Its time came before the medicine was added, a while ago: it was likely
 				// taken (or not) before it was written down, so it is not ours to ask about.

@@ -458,3 +458,29 @@ func TestCloseKeepsRunning(t *testing.T) {
 		t.Fatal("no reminder after the window was closed")
 	}
 }
+
+// TestTodayAfterScheduleEdit: doses at the new times that fell before the edit were never
+// reminded, so Today does not call them missed.
+func TestTodayAfterScheduleEdit(t *testing.T) {
+	clk := &testClock{t: at(6, 0)}
+	var med data.Medication
+	u := openToday(t, clk, func(ctx context.Context, st *data.Store) {
+		med = addMed(t, st, "Metformin", "500 mg", hm(8, 0))
+	})
+	clk.Set(at(12, 0))
+	med.Steps = []data.Step{{Times: []data.TimeOfDay{hm(9, 0), hm(18, 0)}}}
+	if _, err := u.store.UpdateMedication(context.Background(), med); err != nil {
+		t.Fatal(err)
+	}
+	clk.Set(at(12, 5))
+	u.refreshToday()
+	td := u.today
+	for _, r := range td.missed {
+		if r.item.occ.At.Equal(at(9, 0)) {
+			t.Fatal("09:00, set at 12:00, should not be missed")
+		}
+	}
+	if len(td.later) != 1 || !td.later[0].item.occ.At.Equal(at(18, 0)) {
+		t.Errorf("later today: %d rows, want the 18:00 dose", len(td.later))
+	}
+}
