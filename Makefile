@@ -6,6 +6,7 @@
 #                narrow it: make test PKG=./app/... GOTESTFLAGS='-run TestX -v'
 #   make bench   benchmarks in the same environment: make bench BENCH=Search PKG=./data/...
 #   make vet     gofmt check + go vet
+#   make screenshots  docs/screenshots/*.png from the real window (light, dark, high contrast, 200 %)
 #   make clean   remove build outputs
 
 SHELL := /bin/bash
@@ -29,7 +30,7 @@ TEST_ENV    := COMPANION_REQUIRE_KEYRING=1 COMPANION_REQUIRE_FHIR=1 bash scripts
 # deps must finish before build in `make run`, even under -j.
 .NOTPARALLEL:
 
-.PHONY: all deps build run test bench vet clean
+.PHONY: all deps build run test bench vet clean screenshots
 
 all: build
 
@@ -53,6 +54,10 @@ test: vet
 
 bench:
 	$(TEST_ENV) $(GO) test -run '^$$' -bench '$(BENCH)' -benchmem $(BENCHFLAGS) $(PKG)
+
+# The README's pictures: a demo profile in the real window under Xvfb, once per variant.
+screenshots:
+	$(TEST_ENV) bash scripts/screenshots.sh
 
 # gofmt -l over every .go file except dependencies and test data.
 vet:
