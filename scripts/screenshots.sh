@@ -3,9 +3,10 @@
 #
 # Writes the README's screenshots, OUT_DIR/<variant>-<screen>.png (default docs/screenshots),
 # from the real window under X: one demo profile ("Margaret", synthetic data only, in a
-# temporary data folder that is deleted afterwards), opened once per variant —
+# temporary data folder that is deleted afterwards), opened once per variant, its unlock
+# screen and then —
 #   light     every screen                    dark       Today, Journal, Medicines, Settings
-#   contrast  the high-contrast theme (light) large      200 % text (light)
+#   contrast  high contrast (light), every screen   large  200 % text (light), every screen
 # Light and dark are forced with Fyne's FYNE_THEME; high contrast and text size are the
 # app's own preferences, written into a private XDG_CONFIG_HOME before it starts, exactly as
 # the Settings screen saves them, so the app needs no flag for this.
@@ -112,6 +113,13 @@ settle() {
 	mv "$prev" "$file"
 }
 
+# save PPM NAME: OUT/NAME.png. -strip and no date chunks: the same pixels give the same file,
+# so git sees only real changes.
+save() {
+	convert "$1" -strip -define png:exclude-chunks=date,time "$OUT/$2.png"
+	log "$2 ($(identify -format '%wx%h' "$1"))"
+}
+
 # shoot VARIANT FYNE_THEME PREFS_JSON SCREEN...: one app start, a picture of each screen.
 # A screen is "N:name", N its Ctrl+N shortcut.
 shoot() {
@@ -133,6 +141,7 @@ shoot() {
 	# The unlock screen replaces "Opening…" once the profiles are listed: type into it only
 	# when it is there and still.
 	settle "$win" "$WORK/unlock.ppm"
+	save "$WORK/unlock.ppm" "$variant-unlock"
 	xdotool windowfocus --sync "$win"
 	xdotool type --delay 20 "$PASSPHRASE"
 	xdotool key Return
@@ -146,10 +155,7 @@ shoot() {
 		[ "$key" = 1 ] || changed "$win" "$WORK/shot.ppm" "$WORK/before.ppm"
 		settle "$win" "$WORK/shot.ppm"
 		cp "$WORK/shot.ppm" "$WORK/before.ppm"
-		# -strip and no date chunks: the same pixels give the same file, so git sees only
-		# real changes.
-		convert "$WORK/shot.ppm" -strip -define png:exclude-chunks=date,time "$OUT/$variant-$name.png"
-		log "$variant: $name ($(identify -format '%wx%h' "$WORK/shot.ppm"))"
+		save "$WORK/shot.ppm" "$variant-$name"
 	done
 
 	kill "$app_pid"
