@@ -57,12 +57,13 @@ test: vet
 bench:
 	$(TEST_ENV) $(GO) test -run '^$$' -bench '$(BENCH)' -benchmem $(BENCHFLAGS) $(PKG)
 
-# Start to first frame (DESIGN §9), under Xvfb: cmd/startbench times bin/companion's unlock
+# Start to first frame (DESIGN §9), always on a private Xvfb (TEST_ENV_FRESH), so figures from
+# different machines compare like with like: cmd/startbench times bin/companion's unlock
 # screen against cmd/emptywindow, RUNS times each. Figures in docs/PERFORMANCE.md.
 bench-start: build
 	$(GO) build -o bin/emptywindow ./cmd/emptywindow
 	$(GO) build -o bin/startbench ./cmd/startbench
-	$(TEST_ENV) bin/startbench -n $(RUNS) -companion bin/companion -empty bin/emptywindow
+	TEST_ENV_FRESH=1 $(TEST_ENV) bin/startbench -n $(RUNS) -companion bin/companion -empty bin/emptywindow
 
 # The README's pictures: a demo profile in the real window under Xvfb, once per variant.
 screenshots:

@@ -14,12 +14,13 @@ package main
 static int ignoreXError(Display *d, XErrorEvent *e) { return 0; }
 static void quietErrors(void) { XSetErrorHandler(ignoreXError); }
 
-// viewableNamed returns the first viewable child of the root window whose WM_NAME is name,
-// or 0. Without a window manager (Xvfb) an application's top-level window is such a child.
-static Window viewableNamed(Display *d, const char *name) {
-	Window root = DefaultRootWindow(d), parent, *kids = NULL, found = 0;
+// viewableNamed returns the first viewable window named name among w's descendants, depth
+// levels down, or 0. Without a window manager (Xvfb) an application's top-level window is a
+// child of the root; a reparenting window manager puts it one or two levels lower.
+static Window viewableNamed(Display *d, Window w, const char *name, int depth) {
+	Window root, parent, *kids = NULL, found = 0;
 	unsigned int n = 0;
-	if (!XQueryTree(d, root, &root, &parent, &kids, &n)) return 0;
+	if (depth <= 0 || !XQueryTree(d, w, &root, &parent, &kids, &n)) return 0;
 	for (unsigned int i = 0; i < n && !found; i++) {
 		char *wn = NULL;
 		if (XFetchName(d, kids[i], &wn) && wn) {
@@ -30,8 +31,13 @@ static Window viewableNamed(Display *d, const char *name) {
 			XFree(wn);
 		}
 	}
+	for (unsigned int i = 0; i < n && !found; i++) found = viewableNamed(d, kids[i], name, depth - 1);
 	if (kids) XFree(kids);
 	return found;
+}
+
+static Window viewableTopLevel(Display *d, const char *name) {
+	return viewableNamed(d, DefaultRootWindow(d), name, 3);
 }
 
 // screenBytes is the size of a picture of the whole screen, 32 bits a pixel: no window that
@@ -85,7 +91,7 @@ func (x *display) newBuffer() []byte { return make([]byte, int(C.screenBytes(x.d
 func (x *display) viewable(name string) uint64 {
 	cs := C.CString(name)
 	defer C.free(unsafe.Pointer(cs))
-	return uint64(C.viewableNamed(x.d, cs))
+	return uint64(C.viewableTopLevel(x.d, cs))
 }
 
 // frame is one picture of a window: its size and its pixels.
