@@ -26,7 +26,7 @@ log() { printf 'screenshots: %s\n' "$*" >&2; }
 die() { log "ERROR: $*"; exit 1; }
 
 [ -n "${DISPLAY:-}" ] || die "no DISPLAY: run it as: scripts/test-env.sh $0"
-for tool in xdotool import compare convert; do
+for tool in xdotool import compare convert identify; do
 	command -v "$tool" >/dev/null 2>&1 || die "'$tool' not found: run 'make deps' first"
 done
 export PATH="$PATH:/usr/local/go/bin"
