@@ -6,6 +6,8 @@
 #                narrow it: make test PKG=./app/... GOTESTFLAGS='-run TestX -v'
 #   make bench   benchmarks in the same environment: make bench BENCH=Search PKG=./data/...
 #   make vet     gofmt check + go vet
+#   make screenshots  docs/screenshots/*.png from the real window (light, dark, high contrast, 200 %)
+#   make bench-start  start to first frame, the app against an empty Fyne window: make bench-start RUNS=20
 #   make clean   remove build outputs
 
 SHELL := /bin/bash
@@ -20,6 +22,7 @@ PKG         ?= ./...
 GOTESTFLAGS ?=
 BENCH       ?= .
 BENCHFLAGS  ?=
+RUNS        ?= 10
 ARGS        ?=
 # COMPANION_REQUIRE_KEYRING and COMPANION_REQUIRE_FHIR turn "no keyring / no FHIR engine, skip"
 # into failures:
@@ -29,7 +32,7 @@ TEST_ENV    := COMPANION_REQUIRE_KEYRING=1 COMPANION_REQUIRE_FHIR=1 bash scripts
 # deps must finish before build in `make run`, even under -j.
 .NOTPARALLEL:
 
-.PHONY: all deps build run test bench vet clean
+.PHONY: all deps build run test bench bench-start vet clean screenshots
 
 all: build
 
@@ -53,6 +56,18 @@ test: vet
 
 bench:
 	$(TEST_ENV) $(GO) test -run '^$$' -bench '$(BENCH)' -benchmem $(BENCHFLAGS) $(PKG)
+
+# Start to first frame (DESIGN §9), always on a private Xvfb (TEST_ENV_FRESH), so figures from
+# different machines compare like with like: cmd/startbench times bin/companion's unlock
+# screen against cmd/emptywindow, RUNS times each. Figures in docs/PERFORMANCE.md.
+bench-start: build
+	$(GO) build -o bin/emptywindow ./cmd/emptywindow
+	$(GO) build -o bin/startbench ./cmd/startbench
+	TEST_ENV_FRESH=1 $(TEST_ENV) bin/startbench -n $(RUNS) -companion bin/companion -empty bin/emptywindow
+
+# The README's pictures: a demo profile in the real window under Xvfb, once per variant.
+screenshots:
+	$(TEST_ENV) bash scripts/screenshots.sh
 
 # gofmt -l over every .go file except dependencies and test data.
 vet:
