@@ -14,6 +14,7 @@ import (
 	"path/filepath"
 	"runtime/debug"
 	"strings"
+	"time"
 
 	"fyne.io/fyne/v2"
 	fyneapp "fyne.io/fyne/v2/app"
@@ -71,6 +72,9 @@ func run(args []string) int {
 		return cli.ExitUsage
 	}
 	log.SetOutput(os.Stderr)
+	// Whether a tray shows icons is a D-Bus round trip (10–20 ms); ask while the rest starts.
+	trayCh := make(chan bool, 1)
+	go func() { trayCh <- app.TrayAvailable() }()
 	// One app per data folder: a second launch (a double click, the login entry) brings the
 	// running one forward instead of reminding twice.
 	inst, err := single.Acquire(dir)
@@ -92,7 +96,8 @@ func run(args []string) int {
 	if cl != nil {
 		profiles.Policy = cl
 	}
-	ui := app.New(a, app.Options{Profiles: profiles, Clinic: cl, Version: version, Build: build()})
+	ui := app.New(a, app.Options{Profiles: profiles, Clinic: cl, Version: version, Build: build(),
+		FirstScreenWait: 150 * time.Millisecond, HasTray: func() bool { return <-trayCh }})
 	go func() {
 		for range inst.Requests() {
 			fyne.Do(func() {

@@ -48,6 +48,12 @@ type Options struct {
 	// Clinic is the clinic this build was made for (its name and logo head the side bar);
 	// nil for an unprovisioned build.
 	Clinic *clinic.Clinic
+	// FirstScreenWait is how long New waits for the profiles to be listed before it shows
+	// "Opening…" instead of the unlock (or create) screen; zero shows "Opening…" at once.
+	FirstScreenWait time.Duration
+	// HasTray says whether something on the desktop shows tray icons; nil asks D-Bus for
+	// a StatusNotifier host (tray.go).
+	HasTray func() bool
 	// Version and Build are this build's version and git revision, for About.
 	Version, Build string
 }
@@ -124,6 +130,9 @@ func New(a fyne.App, opt Options) *UI {
 	if opt.Go == nil {
 		opt.Go = func(f func()) { go f() }
 	}
+	if opt.HasTray == nil {
+		opt.HasTray = trayAvailable
+	}
 	if opt.Now == nil {
 		opt.Now = time.Now
 		if opt.Profiles != nil && opt.Profiles.Now != nil {
@@ -144,7 +153,7 @@ func New(a fyne.App, opt Options) *UI {
 	u.watchActivity()
 	u.setupTray()
 	u.followFocus()
-	u.showStart()
+	u.startScreen(opt.FirstScreenWait)
 	return u
 }
 
@@ -209,7 +218,34 @@ type startScreen struct {
 }
 
 // showStart lists the profiles, then shows create (none yet) or unlock.
-func (u *UI) showStart() {
+func (u *UI) showStart() { u.startScreen(0) }
+
+// startScreen is showStart; if the profiles are listed within wait, the "Opening…" screen
+// is not shown at all, so the window's first frame is the screen the person needs (it
+// nearly always is that quick; a slow disk still gets "Opening…").
+func (u *UI) startScreen(wait time.Duration) {
+	if wait > 0 {
+		type listing struct {
+			list []data.ProfileInfo
+			err  error
+		}
+		ch := make(chan listing, 1)
+		ctx := u.ctx
+		u.opt.Go(func() {
+			l, err := u.opt.Profiles.List(ctx)
+			ch <- listing{l, err}
+		})
+		select {
+		case r := <-ch:
+			if r.err == nil {
+				u.clearScreens()
+				u.win.SetTitle(windowTitle)
+				u.listed(r.list)
+				return
+			}
+		case <-time.After(wait):
+		}
+	}
 	u.clearScreens()
 	u.win.SetTitle(windowTitle)
 	s := &startScreen{
@@ -233,13 +269,18 @@ func (u *UI) showStart() {
 			s.retry.Show()
 			return
 		}
-		u.known = list
-		if len(list) == 0 {
-			u.showCreate(nil)
-			return
-		}
-		u.showUnlock(list, "")
+		u.listed(list)
 	})
+}
+
+// listed shows create (no profiles yet) or unlock.
+func (u *UI) listed(list []data.ProfileInfo) {
+	u.known = list
+	if len(list) == 0 {
+		u.showCreate(nil)
+		return
+	}
+	u.showUnlock(list, "")
 }
 
 // opened shows Today for a newly unlocked profile and starts its reminders.

@@ -55,6 +55,9 @@ func newTestUIOn(t *testing.T, a fyne.App, p *data.Profiles) *UI {
 func newTestUIWith(t *testing.T, a fyne.App, opt Options) *UI {
 	t.Helper()
 	opt.Go, opt.Tick, opt.SyncEvery = syncGo, -1, -1
+	if opt.HasTray == nil {
+		opt.HasTray = func() bool { return false }
+	}
 	u := New(a, opt)
 	u.win.Show()
 	t.Cleanup(func() {

@@ -387,8 +387,13 @@ func (a *trayApp) SetSystemTrayWindow(fyne.Window) {}
 
 func TestTrayMenu(t *testing.T) {
 	p := testProfiles(t, nil)
+	none := &trayApp{App: test.NewTempApp(t)}
+	newTestUIOn(t, none, p)
+	if none.menu != nil {
+		t.Fatal("with nothing on the desktop to show it, no tray menu is set (Fyne's costs start-up time)")
+	}
 	a := &trayApp{App: test.NewTempApp(t)}
-	u := newTestUIOn(t, a, p)
+	u := newTestUIWith(t, a, Options{Profiles: p, HasTray: func() bool { return true }})
 	if a.menu == nil || len(a.menu.Items) != 3 {
 		t.Fatalf("tray menu %+v, want Open, Take due doses and Quit", a.menu)
 	}
@@ -432,9 +437,6 @@ func TestTrayTakeDueDoses(t *testing.T) {
 // TestCloseKeepsRunning: with a tray, closing the window hides it; the profile and its
 // reminder engine keep running, and the engine still reminds.
 func TestCloseKeepsRunning(t *testing.T) {
-	old := hasTray
-	hasTray = func() bool { return true }
-	defer func() { hasTray = old }()
 	clk := &testClock{t: at(7, 0)}
 	p := testProfiles(t, nil)
 	p.Now = clk.Now
@@ -445,7 +447,7 @@ func TestCloseKeepsRunning(t *testing.T) {
 	addMed(t, st, "Metformin", "500 mg", hm(9, 0))
 	st.Close()
 	a := &trayApp{App: test.NewTempApp(t)}
-	u := newTestUIOn(t, a, p)
+	u := newTestUIWith(t, a, Options{Profiles: p, HasTray: func() bool { return true }})
 	unlockWith(t, u, goodPass)
 	eng := u.engine
 	u.hideToTray() // what the window's close button does when there is a tray

@@ -15,9 +15,16 @@ import (
 // again and Quit is the explicit way out. Without a desktop app (tests, mobile) closing
 // the window quits as before, and so it does when nothing on the desktop shows tray icons
 // (a hidden window could not be brought back).
+//
+// The tray menu is set only when a tray host answers now. Fyne 2.7 makes a hidden GL
+// window for the tray, synchronously, before the main window: 180–500 ms of start-up on
+// our test machines (docs/PERFORMANCE.md), wasted where no tray shows; and without a D-Bus
+// session it panicked at quit. The cost of asking first: an app started at login before
+// the desktop's panel is up has no tray icon that session (its reminders still come; a
+// second start from the menu brings its window forward).
 func (u *UI) setupTray() {
 	desk, ok := u.app.(desktop.App)
-	if !ok {
+	if !ok || !u.opt.HasTray() {
 		return
 	}
 	open := fyne.NewMenuItem("Open Patient Companion", u.showWindow)
@@ -25,10 +32,12 @@ func (u *UI) setupTray() {
 	quit := fyne.NewMenuItem("Quit", u.app.Quit)
 	quit.IsQuit = true
 	desk.SetSystemTrayMenu(fyne.NewMenu(windowTitle, open, take, quit))
-	if hasTray() {
-		u.win.SetCloseIntercept(u.hideToTray)
-	}
+	u.win.SetCloseIntercept(u.hideToTray)
 }
+
+// TrayAvailable reports whether something on this desktop shows tray icons (main asks early,
+// in the background, and passes the answer as Options.HasTray).
+func TrayAvailable() bool { return trayAvailable() }
 
 // hideToTray is what closing the window does when there is a tray: the window goes, the
 // app, the open profile and its reminder engine stay.
@@ -78,9 +87,6 @@ func (u *UI) takeDueDoses() {
 		}
 	})
 }
-
-// hasTray is trayAvailable; tests replace it.
-var hasTray = trayAvailable
 
 // showWindow brings the main window back from the tray.
 func (u *UI) showWindow() {
