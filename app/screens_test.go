@@ -630,3 +630,18 @@ func TestSaveFailureDialog(t *testing.T) {
 		t.Errorf("the form lost what was typed: %q %q", a.what.Text, a.when.Text)
 	}
 }
+
+// TestStartAtLoginShowsThisComputer: the box shows what happens at login on this computer
+// (main reads the preference), not a profile's stored value.
+func TestStartAtLoginShowsThisComputer(t *testing.T) {
+	u := openToday(t, &testClock{t: fixedNow}, nil)
+	u.app.Preferences().SetBool(prefAutostartOff, true)
+	ctrl(u, fyne.Key6)
+	if u.settings.startLogin.Checked {
+		t.Fatal("with the login entry turned off on this computer, the box should be clear")
+	}
+	test.Tap(u.settings.startLogin)
+	if u.app.Preferences().Bool(prefAutostartOff) {
+		t.Error("ticking the box should turn the login entry back on")
+	}
+}

@@ -200,7 +200,7 @@ func (u *UI) showSettings() {
 		container.New(layout.NewCustomPaddedVBoxLayout(-14), s.hideNames,
 			caption("Notifications then say only that a medicine is due.")),
 		container.New(layout.NewCustomPaddedVBoxLayout(-14), s.startLogin,
-			caption("So reminders come even before you open the app.")),
+			caption("For this computer: reminders come even before you open the app.")),
 		s.checkMsg,
 		labelled(fieldLabel("Snooze for how many minutes?"), s.snooze, caption("From 1 to 240."), s.snoozeErr),
 		labelled(fieldLabel("Remind me of appointments"), s.apptRem,
@@ -262,7 +262,9 @@ func (u *UI) loadSettings() {
 		say(s.status, "")
 		s.loaded = true
 		s.hideNames.SetChecked(vals["hide_medicine_names"] == "true")
-		s.startLogin.SetChecked(vals["start_at_login"] == "true")
+		// What happens at login is the computer's preference (main reads it at start); the
+		// profile's setting follows it, but the box shows what will happen.
+		s.startLogin.SetChecked(!u.app.Preferences().Bool(prefAutostartOff))
 		s.hideNames.OnChanged = func(on bool) { u.saveCheck(s.hideNames, "hide_medicine_names", on) }
 		s.startLogin.OnChanged = func(on bool) { u.saveCheck(s.startLogin, "start_at_login", on) }
 		s.autoLock.SetText(vals["auto_lock_minutes"])

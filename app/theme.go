@@ -73,10 +73,11 @@ var (
 // white (dark); the primary colour carries its own text colour.
 var (
 	hcLightColors = map[fyne.ThemeColorName]color.Color{
-		theme.ColorNameBackground:          color.NRGBA{R: 0xff, G: 0xff, B: 0xff, A: 0xff},
-		theme.ColorNameOverlayBackground:   color.NRGBA{R: 0xff, G: 0xff, B: 0xff, A: 0xff},
-		theme.ColorNameMenuBackground:      color.NRGBA{R: 0xff, G: 0xff, B: 0xff, A: 0xff},
-		theme.ColorNameInputBackground:     color.NRGBA{R: 0xff, G: 0xff, B: 0xff, A: 0xff},
+		theme.ColorNameBackground:        color.NRGBA{R: 0xff, G: 0xff, B: 0xff, A: 0xff},
+		theme.ColorNameOverlayBackground: color.NRGBA{R: 0xff, G: 0xff, B: 0xff, A: 0xff},
+		theme.ColorNameMenuBackground:    color.NRGBA{R: 0xff, G: 0xff, B: 0xff, A: 0xff},
+		// Not the background's white: a drop-down list has no border, only this fill.
+		theme.ColorNameInputBackground:     color.NRGBA{R: 0xe8, G: 0xe8, B: 0xe8, A: 0xff},
 		theme.ColorNameHeaderBackground:    color.NRGBA{R: 0xf0, G: 0xf0, B: 0xf0, A: 0xff},
 		theme.ColorNameForeground:          color.NRGBA{R: 0x00, G: 0x00, B: 0x00, A: 0xff},
 		theme.ColorNameInputBorder:         color.NRGBA{R: 0x00, G: 0x00, B: 0x00, A: 0xff},
@@ -103,7 +104,7 @@ var (
 		theme.ColorNameBackground:          color.NRGBA{R: 0x00, G: 0x00, B: 0x00, A: 0xff},
 		theme.ColorNameOverlayBackground:   color.NRGBA{R: 0x00, G: 0x00, B: 0x00, A: 0xff},
 		theme.ColorNameMenuBackground:      color.NRGBA{R: 0x00, G: 0x00, B: 0x00, A: 0xff},
-		theme.ColorNameInputBackground:     color.NRGBA{R: 0x00, G: 0x00, B: 0x00, A: 0xff},
+		theme.ColorNameInputBackground:     color.NRGBA{R: 0x2a, G: 0x2a, B: 0x2a, A: 0xff},
 		theme.ColorNameHeaderBackground:    color.NRGBA{R: 0x14, G: 0x14, B: 0x14, A: 0xff},
 		theme.ColorNameForeground:          color.NRGBA{R: 0xff, G: 0xff, B: 0xff, A: 0xff},
 		theme.ColorNameInputBorder:         color.NRGBA{R: 0xff, G: 0xff, B: 0xff, A: 0xff},
@@ -175,7 +176,9 @@ func (t calmTheme) Size(n fyne.ThemeSizeName) float32 {
 	case theme.SizeNameInputBorder:
 		return 2
 	case theme.SizeNameInlineIcon:
-		return 24
+		// Icons grow with the text they stand beside, by half as much: at 200 % text the
+		// side bar must still leave room for a screen in a 1000 px window.
+		return 24 + 12*(scale-1)
 	case theme.SizeNameScrollBar:
 		return 14
 	}
