@@ -70,9 +70,10 @@ func TestWindowSmoke(t *testing.T) {
 	waitForWindow(t, "^Smoke — Patient Companion$", 30*time.Second)
 	xdo(t, "key", "ctrl+2")
 
-	// Then the journal is drawn and its list fills in from disk (off the UI goroutine): wait
-	// until the form column (an empty margin on the unlock screen) and the list's first rows
-	// (the "Loading" message sits lower, in the middle) both show something.
+	// Then the journal is drawn and its timeline fills in from disk (off the UI goroutine):
+	// wait until the side bar (an empty margin on the unlock screen) and the timeline's first
+	// day and row, under the search and filters (the "Loading" message sits lower, in the
+	// middle), both show something.
 	shot := filepath.Join(t.TempDir(), "window.png")
 	deadline := time.Now().Add(30 * time.Second)
 	for {
@@ -81,7 +82,7 @@ func TestWindowSmoke(t *testing.T) {
 			t.Fatalf("the window looks blank: %d distinct colours in its area", n)
 		}
 		form := colours(img, image.Rect(0, 100, 200, 700)) // empty margin on the unlock screen
-		rows := colours(img, image.Rect(590, 160, 990, 260))
+		rows := colours(img, image.Rect(230, 340, 990, 460))
 		if form >= 20 && rows >= 20 {
 			break
 		}
@@ -90,8 +91,11 @@ func TestWindowSmoke(t *testing.T) {
 		}
 		time.Sleep(300 * time.Millisecond)
 	}
-	// Log a symptom with the keyboard alone: the name field has focus; Tab moves through its
-	// suggestions button, severity (digits choose), time, duration and note to Save.
+	// Log a symptom with the keyboard alone: "Add to journal" has the focus, and Space opens
+	// the form with the name field focused; Tab moves through its suggestions button,
+	// severity (digits choose), time, duration and note to Save.
+	xdo(t, "key", "space")
+	time.Sleep(500 * time.Millisecond) // the form is drawn on the next frame
 	xdo(t, "type", "--delay", "20", "Smoke test symptom")
 	xdo(t, "key", "--delay", "80", "Tab", "Tab", "7", "Tab", "Tab", "Tab", "Tab", "space")
 	deadline = time.Now().Add(20 * time.Second)
