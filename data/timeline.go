@@ -75,16 +75,20 @@ func (s *Store) ListEntriesPage(ctx context.Context, before Cursor, limit int, f
 		return s.pageFromIndex(ctx, before, limit, f)
 	}
 	lo, hi := f.bounds()
-	bAt, bID := int64(1<<62), ""
-	if !before.IsZero() {
-		bAt, bID = toMillis(before.At), before.ID
+	// The page ends at the cursor or at Until, whichever comes first: one upper bound, as a
+	// row value, so SQLite seeks the (deleted, at, id) index straight to it. (With a
+	// separate at < ?, it took that bound and walked every row from there to the cursor:
+	// page 500 of 1,000 took 12 ms rather than 1.5.) at < hi is (at, id) < (hi, "").
+	bAt, bID := hi, ""
+	if c := toMillis(before.At); !before.IsZero() && c < hi {
+		bAt, bID = c, before.ID
 	}
 	// Entries and doses live in two tables: read up to limit+1 rows of each past the cursor,
 	// merge, and keep the newest limit. The extra row tells whether more follow.
 	rows, err := s.queryRows(ctx,
 		`SELECT id, kind, at, created_at, updated_at, fmt, sealed FROM entries
-		 WHERE deleted = 0 AND at >= ? AND at < ? AND (at < ? OR (at = ? AND id < ?))
-		 ORDER BY at DESC, id DESC LIMIT ?`, lo, hi, bAt, bAt, bID, limit+1)
+		 WHERE deleted = 0 AND at >= ? AND (at, id) < (?, ?)
+		 ORDER BY at DESC, id DESC LIMIT ?`, lo, bAt, bID, limit+1)
 	if err != nil {
 		return EntryPage{}, fmt.Errorf("list journal page: %w", err)
 	}
@@ -93,7 +97,7 @@ func (s *Store) ListEntriesPage(ctx context.Context, before Cursor, limit int, f
 	if !bad.absorb(err) {
 		return EntryPage{}, fmt.Errorf("list journal page: %w", err)
 	}
-	doses, err := s.dosePage(ctx, lo, hi, bAt, bID, limit+1, &bad)
+	doses, err := s.dosePage(ctx, lo, bAt, bID, limit+1, &bad)
 	if err != nil {
 		return EntryPage{}, fmt.Errorf("list journal page: %w", err)
 	}
@@ -119,10 +123,10 @@ func (s *Store) ListEntriesPage(ctx context.Context, before Cursor, limit int, f
 
 // dosePage reads up to limit dose events older than (bAt, bID) as journal entries, snoozed
 // ones included (the caller drops them after paging).
-func (s *Store) dosePage(ctx context.Context, lo, hi, bAt int64, bID string, limit int, bad *TamperedError) ([]Entry, error) {
+func (s *Store) dosePage(ctx context.Context, lo, bAt int64, bID string, limit int, bad *TamperedError) ([]Entry, error) {
 	var n int
-	if err := s.db.QueryRowContext(ctx, `SELECT count(*) FROM dose_events WHERE at >= ? AND at < ? AND (at < ? OR (at = ? AND id < ?))`,
-		lo, hi, bAt, bAt, bID).Scan(&n); err != nil {
+	if err := s.db.QueryRowContext(ctx, `SELECT count(*) FROM dose_events WHERE at >= ? AND (at, id) < (?, ?)`,
+		lo, bAt, bID).Scan(&n); err != nil {
 		return nil, err
 	}
 	if n == 0 {
@@ -133,8 +137,8 @@ func (s *Store) dosePage(ctx context.Context, lo, hi, bAt int64, bID string, lim
 		return nil, err
 	}
 	rows, err := s.queryRows(ctx, `SELECT id, medication_id, at, updated_at, fmt, sealed FROM dose_events
-		WHERE at >= ? AND at < ? AND (at < ? OR (at = ? AND id < ?)) ORDER BY at DESC, id DESC LIMIT ?`,
-		lo, hi, bAt, bAt, bID, limit)
+		WHERE at >= ? AND (at, id) < (?, ?) ORDER BY at DESC, id DESC LIMIT ?`,
+		lo, bAt, bID, limit)
 	if err != nil {
 		return nil, err
 	}
