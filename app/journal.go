@@ -297,6 +297,11 @@ func (u *UI) reloadJournal() {
 	j.retry.Hide()
 	if !j.loaded {
 		say(j.empty, msgLoading)
+	} else if j.query != "" {
+		// The first search of a session decrypts the whole journal (about half a second
+		// at 100,000 entries): say so rather than look stuck.
+		j.count.SetText("Searching…")
+		j.listTop.Refresh()
 	}
 	st, query, filter, first := j.store, j.query, j.filter, !j.loaded
 	now := u.opt.Now()
@@ -326,6 +331,7 @@ func (u *UI) reloadJournal() {
 			say(j.warning, "")
 		}
 		j.loaded = true
+		j.loadingMore = false // a page read for the old query was dropped unseen
 		j.entries, j.next, j.more = l.page.Entries, l.page.Next, l.page.More
 		if first {
 			j.total = l.total

@@ -369,3 +369,58 @@ func TestSeverityScaleIsOrderedByLightness(t *testing.T) {
 		prev = l
 	}
 }
+
+// TestJournalPagingSurvivesANewQuery: a page read still running when the person starts a
+// search is dropped, and paging works again afterwards.
+func TestJournalPagingSurvivesANewQuery(t *testing.T) {
+	var symptoms []data.Symptom
+	const n = journalPage*2 + 10
+	for i := range n {
+		symptoms = append(symptoms, data.Symptom{Name: fmt.Sprintf("S%03d", i), Severity: 1, At: fixedNow.Add(-time.Duration(i+1) * 20 * time.Minute)})
+	}
+	u, _, _ := openJournal(t, symptoms...)
+	j := u.journal
+	j.delay = 0
+	var pending []func()
+	u.opt.Go = func(f func()) { pending = append(pending, f) }
+	j.list.ScrollToBottom()
+	u.win.Content().Refresh()
+	if len(pending) != 1 || !j.loadingMore {
+		t.Fatalf("scrolling to the end should start one page read, started %d", len(pending))
+	}
+	j.search.SetText("S00")
+	if len(pending) != 2 {
+		t.Fatalf("%d reads started, want the page and the search", len(pending))
+	}
+	pending[1]() // the search answers first
+	pending[0]() // then the page read for the old timeline, now stale
+	if got := len(j.entries); got != 10 {
+		t.Fatalf("search shows %d entries, want S000–S009", got)
+	}
+	u.opt.Go = syncGo
+	j.search.SetText("")
+	for range 20 {
+		j.list.ScrollToBottom()
+		u.win.Content().Refresh()
+		if !j.more {
+			break
+		}
+	}
+	if len(j.entries) != n {
+		t.Errorf("after the search, scrolling reads %d entries, want all %d", len(j.entries), n)
+	}
+}
+
+func TestJournalSavedWhileFiltered(t *testing.T) {
+	u, _, _ := openJournal(t, data.Symptom{Name: "Cough", Severity: 2, At: fixedNow.Add(-time.Hour)})
+	j := u.journal
+	j.symptom.SetSelected("Cough")
+	j = addEntry(t, u)
+	test.Type(j.name, "Headache")
+	tapSeverity(j, 3)
+	test.Tap(j.save)
+	assertShows(t, j.status, "Saved. Clear the search and filters to see it in your journal.")
+	if len(j.entries) != 1 {
+		t.Errorf("the filter shows %d entries, want only the cough", len(j.entries))
+	}
+}

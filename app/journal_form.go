@@ -474,6 +474,8 @@ func (u *UI) saveEntry() {
 		switch {
 		case editing:
 			say(j.status, "Your changes are saved.")
+		case !shown && (j.query != "" || j.filter != (data.EntryFilter{})):
+			say(j.status, "Saved. Clear the search and filters to see it in your journal.")
 		case shown && i == 0:
 			say(j.status, "Saved. It is at the top of your journal.")
 		default:
