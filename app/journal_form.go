@@ -171,6 +171,7 @@ func (u *UI) setKind(k data.Kind) {
 		j.sevBlock.Show()
 		j.durBlock.Show()
 		j.noteLabel.SetText("Note (optional)")
+		j.note.SetPlaceHolder("Anything else worth remembering")
 	case data.KindMood:
 		j.nameLabel.SetText("How is your mood?")
 		j.name.SetPlaceHolder("For example: Calm")
@@ -179,11 +180,13 @@ func (u *UI) setKind(k data.Kind) {
 		j.sevBlock.Hide()
 		j.durBlock.Hide()
 		j.noteLabel.SetText("Note (optional)")
+		j.note.SetPlaceHolder("What made it so, if you like")
 	case data.KindNote:
 		j.nameBlock.Hide()
 		j.sevBlock.Hide()
 		j.durBlock.Hide()
 		j.noteLabel.SetText("Your note")
+		j.note.SetPlaceHolder("Whatever you want to remember: a question for the doctor, a good day")
 	}
 }
 

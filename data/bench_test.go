@@ -227,3 +227,20 @@ func BenchmarkSeverityByDay(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkSeverityByDayWarm is the chart once the search index is built (choosing a symptom
+// in the Journal builds it): read from memory.
+func BenchmarkSeverityByDayWarm(b *testing.B) {
+	s := openBench(b, Credentials{})
+	defer s.Close()
+	ctx := context.Background()
+	if err := s.WarmSearch(ctx); err != nil {
+		b.Fatal(err)
+	}
+	now := time.Now()
+	for b.Loop() {
+		if _, err := s.SeverityByDay(ctx, "Headache", now, 30); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

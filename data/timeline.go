@@ -470,7 +470,10 @@ func (s *Store) SeverityByDay(ctx context.Context, symptom string, last time.Tim
 		out[i].Day = time.Date(first.Year(), first.Month(), first.Day()+i, 0, 0, 0, 0, s.loc)
 	}
 	end := time.Date(l.Year(), l.Month(), l.Day()+1, 0, 0, 0, 0, s.loc)
-	es, err := s.ListEntries(ctx, first, end)
+	es, ok, err := s.indexRange(first, end)
+	if !ok {
+		es, err = s.ListEntries(ctx, first, end)
+	}
 	var bad TamperedError
 	if !bad.absorb(err) {
 		return nil, fmt.Errorf("chart symptom: %w", err)
@@ -493,4 +496,21 @@ func (s *Store) SeverityByDay(ctx context.Context, symptom string, last time.Tim
 		}
 	}
 	return out, bad.orNil()
+}
+
+// indexRange is ListEntries(since, until) answered from the search index when this session
+// has built it (a symptom filter does), without decrypting again; ok is false when it has
+// not been built.
+func (s *Store) indexRange(since, until time.Time) (es []Entry, ok bool, err error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	idx := s.index
+	if idx == nil {
+		return nil, false, nil
+	}
+	i := sort.Search(len(idx.entries), func(i int) bool { return idx.entries[i].At.Before(until) })
+	for ; i < len(idx.entries) && !idx.entries[i].At.Before(since); i++ {
+		es = append(es, idx.entries[i])
+	}
+	return es, true, idx.damaged
 }

@@ -267,7 +267,20 @@ func TestSeverityByDay(t *testing.T) {
 	add("Headache", 9, base.AddDate(0, 0, -30)) // outside 30 days
 	add("Cough", 10, base.Add(-3*time.Hour))    // another symptom
 	add("Headache", 0, base.AddDate(0, 0, -29)) // the first day, a real 0
-	days, err := s.SeverityByDay(ctx, "HEADACHE", base, 30)
+	// Read from the file, then from the search index once it is built: the same answer.
+	for _, warm := range []bool{false, true} {
+		if warm {
+			if err := s.WarmSearch(ctx); err != nil {
+				t.Fatal(err)
+			}
+		}
+		checkSeverityByDay(t, s, base)
+	}
+}
+
+func checkSeverityByDay(t *testing.T, s *Store, base time.Time) {
+	t.Helper()
+	days, err := s.SeverityByDay(context.Background(), "HEADACHE", base, 30)
 	if err != nil {
 		t.Fatal(err)
 	}
