@@ -52,6 +52,9 @@ const (
 	searchDelay = 250 * time.Millisecond
 	// undoFor is how long "Entry deleted — Undo" stays.
 	undoFor = 10 * time.Second
+	// purgeAfter is how long a deleted entry is kept (sealed, hidden) before the Journal
+	// erases it for good: well past its Undo.
+	purgeAfter = time.Hour
 )
 
 type journalScreen struct {
@@ -400,6 +403,9 @@ func readJournal(ctx context.Context, st *data.Store, query string, f data.Entry
 	}
 	if first {
 		l.own = ownSymptoms(l.page.Entries)
+		// Entries deleted in an earlier session are past their Undo: erase them for good.
+		// A failure only leaves them (sealed, hidden) until the next time.
+		_, _ = st.PurgeDeletedEntries(ctx, now.Add(-purgeAfter))
 	}
 	if len(bad.Records) > 0 {
 		return l, &bad

@@ -433,6 +433,18 @@ func (s *Store) setDeleted(ctx context.Context, id string, deleted bool) error {
 	})
 }
 
+// PurgeDeletedEntries erases the entries deleted before t, for good: DeleteEntry keeps a row
+// (sealed, marked deleted) only so that it can be undone for a while. It returns how many
+// were erased.
+func (s *Store) PurgeDeletedEntries(ctx context.Context, before time.Time) (int, error) {
+	res, err := s.db.ExecContext(ctx, `DELETE FROM entries WHERE deleted = 1 AND updated_at < ?`, toMillis(before))
+	if err != nil {
+		return 0, fmt.Errorf("purge deleted entries: %w", err)
+	}
+	n, err := res.RowsAffected()
+	return int(n), err
+}
+
 // GetEntry reads one (not deleted) symptom, mood or note.
 func (s *Store) GetEntry(ctx context.Context, id string) (Entry, error) {
 	rows, err := s.queryRows(ctx, `SELECT id, kind, at, created_at, updated_at, fmt, sealed FROM entries

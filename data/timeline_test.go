@@ -224,6 +224,24 @@ func TestUpdateDeleteRestoreEntry(t *testing.T) {
 	if _, err := s.RestoreEntry(ctx, e.ID); !errors.Is(err, ErrNotFound) {
 		t.Errorf("restoring twice: %v", err)
 	}
+
+	// Deleted a while ago: erased for good, the others untouched.
+	if err := s.DeleteEntry(ctx, e.ID); err != nil {
+		t.Fatal(err)
+	}
+	if n, err := s.PurgeDeletedEntries(ctx, base.Add(-time.Minute)); err != nil || n != 0 {
+		t.Errorf("purging before the delete erased %d, %v", n, err)
+	}
+	if n, err := s.PurgeDeletedEntries(ctx, base.Add(time.Minute)); err != nil || n != 1 {
+		t.Errorf("purge erased %d, %v; want the one deleted", n, err)
+	}
+	var rows int
+	if err := s.DB().QueryRow(`SELECT count(*) FROM entries`).Scan(&rows); err != nil || rows != 2 {
+		t.Errorf("rows left: %d, %v", rows, err)
+	}
+	if _, err := s.RestoreEntry(ctx, e.ID); !errors.Is(err, ErrNotFound) {
+		t.Errorf("restoring a purged entry: %v", err)
+	}
 }
 
 func TestMoodAndNote(t *testing.T) {
