@@ -50,6 +50,9 @@ const (
 	// searchDelay is how long typing must pause before a search or a date filter runs: one
 	// search per pause, not one per key.
 	searchDelay = 250 * time.Millisecond
+	// largeText is the text size above which the Journal stacks what sits side by side at
+	// smaller sizes, so that it still fits a 1000-pixel window.
+	largeText = 1.5
 	// undoFor is how long "Entry deleted — Undo" stays.
 	undoFor = 10 * time.Second
 	// purgeAfter is how long a deleted entry is kept (sealed, hidden) before the Journal
@@ -149,7 +152,9 @@ func (u *UI) journalTimeline(j *journalScreen) *fyne.Container {
 	j.add = widget.NewButtonWithIcon("Add to journal", theme.ContentAddIcon(), func() { u.openForm(nil) })
 	j.add.Importance = widget.HighImportance
 	j.count = widget.NewLabel("")
-	j.listTop = container.NewBorder(nil, nil, subheading("Your journal"), container.NewHBox(container.NewCenter(j.count), tall(j.add)))
+	heading := subheading("Your journal")
+	heading.Truncation = fyne.TextTruncateEllipsis // at 200 % text, Add keeps its room
+	j.listTop = container.NewBorder(nil, nil, nil, container.NewHBox(container.NewCenter(j.count), tall(j.add)), heading)
 
 	j.search = u.newEntry()
 	j.search.SetPlaceHolder("Search your journal")
@@ -174,11 +179,18 @@ func (u *UI) journalTimeline(j *journalScreen) *fyne.Container {
 	j.from.OnChanged = func(string) { u.datesChanged() }
 	j.to.OnChanged = func(string) { u.datesChanged() }
 	j.rangeErr = message()
-	filters := container.NewGridWithColumns(3,
-		labelled(fieldLabel("Symptom"), j.symptom),
-		labelled(fieldLabel("From (date)"), j.from),
-		labelled(fieldLabel("To (date)"), j.to),
-	)
+	symptom := labelled(fieldLabel("Symptom"), j.symptom)
+	from, to := labelled(fieldLabel("From (date)"), j.from), labelled(fieldLabel("To (date)"), j.to)
+	filters := container.NewGridWithColumns(3, symptom, from, to)
+	if u.textScale() > largeText {
+		// Three across do not fit 1000 px at large text sizes, nor three labels over their
+		// fields 700 px high: the labels go beside the fields, in two rows.
+		beside := func(label string, field fyne.CanvasObject) fyne.CanvasObject {
+			return container.NewBorder(nil, nil, fieldLabel(label), nil, field)
+		}
+		filters = container.NewVBox(beside("Symptom", j.symptom),
+			container.NewGridWithColumns(2, beside("From", j.from), beside("To", j.to)))
+	}
 
 	j.warning = widget.NewLabel("")
 	j.warning.Wrapping = fyne.TextWrapWord

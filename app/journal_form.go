@@ -111,14 +111,18 @@ func (u *UI) buildJournalForm(j *journalScreen) fyne.CanvasObject {
 
 	u.severityChanged()
 	u.setKind(data.KindSymptom)
+	// Side by side at ordinary text sizes; stacked at large ones, to fit 1000 px.
+	var top fyne.CanvasObject = container.NewBorder(nil, nil, j.formTitle, j.kindRow)
+	whenAndHowLong := container.NewGridWithColumns(2, labelled(fieldLabel("When?"), j.when, j.whenErr), j.durBlock)
+	if u.textScale() > largeText {
+		top = container.NewVBox(j.formTitle, j.kindRow)
+		whenAndHowLong = container.NewVBox(labelled(fieldLabel("When?"), j.when, j.whenErr), j.durBlock)
+	}
 	form := container.NewVBox(
-		container.NewBorder(nil, nil, j.formTitle, j.kindRow),
+		top,
 		j.nameBlock,
 		j.sevBlock,
-		container.NewGridWithColumns(2,
-			labelled(fieldLabel("When?"), j.when, j.whenErr),
-			j.durBlock,
-		),
+		whenAndHowLong,
 		labelled(j.noteLabel, j.note, j.noteErr),
 	)
 	// Save stays in sight below the fields, however long the note or large the text.

@@ -189,7 +189,9 @@ func (r *severityRenderer) MinSize() fyne.Size {
 	th := r.p.Theme()
 	pad := th.Size(theme.SizeNamePadding)
 	text := fyne.MeasureText("10", th.Size(theme.SizeNameText), fyne.TextStyle{Bold: true})
-	cell := max(text.Width+2*th.Size(theme.SizeNameInnerPadding), 40)
+	// The number needs only a little room around it; the cell is at least 40 wide (a big
+	// target) anyway, and at 200 % text eleven cells must still fit a 1000-pixel window.
+	cell := max(text.Width+pad, 40)
 	return fyne.NewSize(cell*severityCells+pad*(severityCells-1), max(bigTarget, text.Height+2*th.Size(theme.SizeNameInnerPadding)))
 }
 
