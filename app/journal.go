@@ -229,7 +229,10 @@ func (u *UI) journalTimeline(j *journalScreen) *fyne.Container {
 	top := container.NewVBox(j.listTop, j.search, filters, j.rangeErr, j.warning, j.chartBox)
 	emptyState := container.NewVBox(layout.NewSpacer(), j.empty, container.NewCenter(j.retry), layout.NewSpacer())
 	bottom := container.NewVBox(j.actions, j.undoBar)
-	return container.NewBorder(top, bottom, nil, nil, container.NewStack(emptyState, j.list))
+	// In this order, not NewBorder's (centre first), so Tab goes down the screen: Add,
+	// search, filters, the list, then the chosen entry's Edit and Delete.
+	center := container.NewStack(emptyState, j.list)
+	return container.New(layout.NewBorderLayout(top, bottom, nil, nil), top, center, bottom)
 }
 
 // ---------------------------------------------------------------------------------------

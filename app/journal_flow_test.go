@@ -453,3 +453,39 @@ func TestJournalFitsTheWindow(t *testing.T) {
 		fits("the note form", scale)
 	}
 }
+
+// TestJournalByKeyboard: Tab goes down the screen, the arrow keys and Space choose an entry
+// in the list, and Tab reaches its Edit and Delete.
+func TestJournalByKeyboard(t *testing.T) {
+	u, _, _ := openJournal(t,
+		data.Symptom{Name: "Headache", Severity: 6, At: fixedNow.Add(-time.Hour)},
+		data.Symptom{Name: "Cough", Severity: 2, At: fixedNow.Add(-2 * time.Hour)},
+	)
+	j := u.journal
+	c := u.win.Canvas()
+	assertFocused(t, u, j.add, "Add to journal")
+	for _, want := range []fyne.Focusable{j.search, j.symptom, j.from, j.to, j.list} {
+		c.FocusNext()
+		if c.Focused() != want {
+			t.Fatalf("Tab reached %T, want %T", c.Focused(), want)
+		}
+	}
+	j.list.TypedKey(&fyne.KeyEvent{Name: fyne.KeySpace}) // the day's header: nothing to do
+	if j.actions.Visible() {
+		t.Error("a day's header is not an entry")
+	}
+	for _, k := range []fyne.KeyName{fyne.KeyDown, fyne.KeyDown, fyne.KeySpace} {
+		j.list.TypedKey(&fyne.KeyEvent{Name: k})
+	}
+	if e, ok := j.selectedEntry(); !ok || e.Name != "Cough" || !j.actions.Visible() {
+		t.Fatalf("Down, Down, Space should choose Cough; chose %+v", e)
+	}
+	c.FocusNext()
+	assertFocused(t, u, j.edit, "Edit")
+	c.FocusNext()
+	assertFocused(t, u, j.del, "Delete")
+	test.Tap(j.edit)
+	if !j.form.Visible() || j.name.Text != "Cough" {
+		t.Error("Edit should open the form on the chosen entry")
+	}
+}
