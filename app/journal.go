@@ -34,6 +34,7 @@ const (
 	msgNoMood            = "Write your mood in a word or two, or choose it from the list."
 	msgNoNote            = "Write your note."
 	msgBadDate           = "Write dates like 2025-11-01, or leave them empty."
+	msgDatesReversed     = "The “From” date is after the “To” date. Change one of them."
 	msgEntryDeleteFailed = "That entry could not be deleted. Please try again."
 	msgUndoFailed        = "That entry could not be brought back. Please try again."
 	msgDoseNoEdit        = "Medicine doses are changed on the Medicines screen."
@@ -279,6 +280,10 @@ func (u *UI) datesChanged() {
 	until, err2 := parseDate(j.to.Text, loc)
 	if err1 != nil || err2 != nil {
 		say(j.rangeErr, msgBadDate)
+		return
+	}
+	if !since.IsZero() && !until.IsZero() && until.Before(since) {
+		say(j.rangeErr, msgDatesReversed)
 		return
 	}
 	say(j.rangeErr, "")

@@ -130,6 +130,8 @@ func TestJournalFilterBySymptomAndDates(t *testing.T) {
 	}
 	j.to.SetText("23/11")
 	assertShows(t, j.rangeErr, msgBadDate)
+	j.to.SetText("2025-11-19")
+	assertShows(t, j.rangeErr, msgDatesReversed)
 	j.to.SetText("")
 	j.from.SetText("")
 	if j.rangeErr.Visible() {
