@@ -506,12 +506,12 @@ func (j *journalScreen) refreshList() {
 		case n == 1:
 			j.count.SetText("1 found")
 		default:
-			j.count.SetText(strconv.Itoa(n) + " found")
+			j.count.SetText(thousands(n) + " found")
 		}
 	case j.total == 1:
 		j.count.SetText("1 entry")
 	default:
-		j.count.SetText(strconv.Itoa(j.total) + " entries")
+		j.count.SetText(thousands(j.total) + " entries")
 	}
 	if len(j.entries) == 0 {
 		j.list.Hide()
@@ -527,6 +527,15 @@ func (j *journalScreen) refreshList() {
 	}
 	j.listTop.Refresh()
 	j.list.Refresh()
+}
+
+// thousands writes n with its thousands grouped: 100,000 reads at a glance, 100000 does not.
+func thousands(n int) string {
+	s := strconv.Itoa(n)
+	for i := len(s) - 3; i > 0 && s[i-1] != '-'; i -= 3 {
+		s = s[:i] + "," + s[i:]
+	}
+	return s
 }
 
 // rebuildItems puts a header before each day's first entry.
