@@ -314,13 +314,9 @@ func (j *journalScreen) fillFrom(e data.Entry) {
 	}
 }
 
-// formInput is the form read and checked: the entry to add or to store over the old one.
-type formInput struct {
-	entry data.Entry // Kind, At, Name, Severity, Duration, Note; ID when editing
-}
-
-// readForm checks the form and shows what is wrong next to each field.
-func (u *UI) readForm() (formInput, bool) {
+// readForm checks the form and shows what is wrong next to each field. It returns the entry
+// to add, or to store over the one edited (then with its ID).
+func (u *UI) readForm() (data.Entry, bool) {
 	j := u.journal
 	ok := true
 	var focus fyne.Focusable
@@ -386,7 +382,7 @@ func (u *UI) readForm() (formInput, bool) {
 	if focus != nil {
 		u.focus(focus)
 	}
-	return formInput{entry: e}, ok
+	return e, ok
 }
 
 // validateInput runs the store's own checks, so the form says what is wrong before saving.
@@ -427,13 +423,12 @@ func (u *UI) saveEntry() {
 		return
 	}
 	say(j.status, "")
-	in, ok := u.readForm()
+	e, ok := u.readForm()
 	if !ok {
 		return
 	}
 	j.setSaving(true)
 	st := j.store
-	e := in.entry
 	editing := j.editing != nil
 	background(u, func(ctx context.Context) (data.Entry, error) {
 		switch {
