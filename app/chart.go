@@ -59,8 +59,10 @@ func (c *severityChart) title() string {
 }
 
 func (c *severityChart) CreateRenderer() fyne.WidgetRenderer {
-	r := &chartRenderer{c: c, heading: canvas.NewText("", nil)}
-	r.heading.TextStyle = fyne.TextStyle{Bold: true}
+	// The heading is a label so that a long symptom name, or large text, ends in "…"
+	// rather than running out of the chart.
+	r := &chartRenderer{c: c, heading: widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})}
+	r.heading.Truncation = fyne.TextTruncateEllipsis
 	for _, v := range []string{"10", "5", "0"} {
 		t := canvas.NewText(v, nil)
 		t.Alignment = fyne.TextAlignTrailing
@@ -78,7 +80,7 @@ func (c *severityChart) CreateRenderer() fyne.WidgetRenderer {
 
 type chartRenderer struct {
 	c       *severityChart
-	heading *canvas.Text
+	heading *widget.Label
 	yLabels []*canvas.Text
 	grid    []*canvas.Line
 	xLabels []*canvas.Text
@@ -87,14 +89,22 @@ type chartRenderer struct {
 }
 
 const (
-	chartHeight = 170
-	chartAxisW  = 34
+	// chartPlot is the least height of the bars' area, whatever the text size.
+	chartPlot = 90
 )
+
+// axisWidth is the room left of the bars for the severity labels ("10" the widest).
+func (r *chartRenderer) axisWidth() float32 {
+	th := r.c.Theme()
+	return fyne.MeasureText("10", th.Size(theme.SizeNameCaptionText), fyne.TextStyle{}).Width + 2*th.Size(theme.SizeNamePadding)
+}
 
 func (r *chartRenderer) Destroy() {}
 
 func (r *chartRenderer) MinSize() fyne.Size {
-	return fyne.NewSize(chartAxisW+float32(chartDays)*6, chartHeight)
+	th := r.c.Theme()
+	h := r.heading.MinSize().Height + chartPlot + th.Size(theme.SizeNameCaptionText)*1.6
+	return fyne.NewSize(r.axisWidth()+float32(chartDays)*6, h)
 }
 
 func (r *chartRenderer) Objects() []fyne.CanvasObject {
@@ -118,22 +128,25 @@ func (r *chartRenderer) Objects() []fyne.CanvasObject {
 func (r *chartRenderer) plot(size fyne.Size) (x, w, top, base float32) {
 	th := r.c.Theme()
 	caption := th.Size(theme.SizeNameCaptionText)
-	top = th.Size(theme.SizeNameText)*1.4 + caption
+	top = r.heading.MinSize().Height + caption/2
 	base = size.Height - caption*1.6
-	return chartAxisW, size.Width - chartAxisW, top, base
+	axis := r.axisWidth()
+	return axis, size.Width - axis, top, base
 }
 
 func (r *chartRenderer) Layout(size fyne.Size) {
 	x0, w, top, base := r.plot(size)
-	r.heading.Move(fyne.NewPos(0, 0))
-	r.heading.Resize(fyne.NewSize(size.Width, r.heading.MinSize().Height))
+	// The label's own padding would indent the heading from the axis labels below it.
+	pad := r.heading.Theme().Size(theme.SizeNameInnerPadding)
+	r.heading.Move(fyne.NewPos(-pad, -pad/2))
+	r.heading.Resize(fyne.NewSize(size.Width+pad, r.heading.MinSize().Height))
 	for i, v := range []float32{10, 5, 0} {
 		y := base - (base-top)*v/10
 		r.grid[i].Position1 = fyne.NewPos(x0, y)
 		r.grid[i].Position2 = fyne.NewPos(x0+w, y)
 		h := r.yLabels[i].MinSize().Height
 		r.yLabels[i].Move(fyne.NewPos(0, y-h/2))
-		r.yLabels[i].Resize(fyne.NewSize(chartAxisW-6, h))
+		r.yLabels[i].Resize(fyne.NewSize(x0-r.c.Theme().Size(theme.SizeNamePadding), h))
 	}
 	n := len(r.bars)
 	if n == 0 {
@@ -171,8 +184,6 @@ func (r *chartRenderer) Refresh() {
 	fg := th.Color(theme.ColorNameForeground, v)
 	muted := th.Color(theme.ColorNameDisabled, v)
 	r.heading.Text = c.title()
-	r.heading.Color = fg
-	r.heading.TextSize = th.Size(theme.SizeNameText)
 	for _, t := range r.yLabels {
 		t.Color, t.TextSize = fg, th.Size(theme.SizeNameCaptionText)
 	}

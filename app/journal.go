@@ -228,6 +228,13 @@ func (u *UI) journalTimeline(j *journalScreen) *fyne.Container {
 	j.undoBar.Hide()
 
 	top := container.NewVBox(j.listTop, j.search, filters, j.rangeErr, j.warning, j.chartBox)
+	if u.textScale() > largeText {
+		// 700 px high has no room for a heading row at large text sizes: Add goes beside
+		// the search, and the count (kept up to date, unseen) gives way, so that the chart
+		// and at least one row of the list still fit under the filters.
+		top = container.NewVBox(container.NewBorder(nil, nil, nil, tall(j.add), j.search),
+			filters, j.rangeErr, j.warning, j.chartBox)
+	}
 	emptyState := container.NewVBox(layout.NewSpacer(), j.empty, container.NewCenter(j.retry), layout.NewSpacer())
 	bottom := container.NewVBox(j.actions, j.undoBar)
 	// In this order, not NewBorder's (centre first), so Tab goes down the screen: Add,
