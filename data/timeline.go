@@ -97,18 +97,26 @@ func (s *Store) ListEntriesPage(ctx context.Context, before Cursor, limit int, f
 	if !bad.absorb(err) {
 		return EntryPage{}, fmt.Errorf("list journal page: %w", err)
 	}
-	doses, err := s.dosePage(ctx, lo, bAt, bID, limit+1, &bad)
+	// Rows read, damaged ones included: a damaged entry must not end the timeline early.
+	rawEntries := len(entries) + len(bad.Records)
+	doses, rawDoses, err := s.dosePage(ctx, lo, bAt, bID, limit+1, &bad)
 	if err != nil {
 		return EntryPage{}, fmt.Errorf("list journal page: %w", err)
 	}
 	all := append(entries, doses...)
 	sortTimeline(all)
-	page := EntryPage{More: len(all) > limit}
-	if page.More {
+	page := EntryPage{More: len(all) > limit || rawEntries > limit || rawDoses > limit}
+	if len(all) > limit {
 		all = all[:limit]
 	}
-	if len(all) > 0 {
+	switch {
+	case len(all) > 0:
 		page.Next = CursorOf(all[len(all)-1])
+	case page.More:
+		// Every row read was damaged: step past them, or the next page would read them again.
+		if page.Next, err = s.skipDamaged(ctx, lo, bAt, bID, limit); err != nil {
+			return EntryPage{}, fmt.Errorf("list journal page: %w", err)
+		}
 	}
 	// A snoozed dose is a reminder put off, not a journal entry: dropped after the cursor
 	// is set, so the next page starts after it.
@@ -121,30 +129,57 @@ func (s *Store) ListEntriesPage(ctx context.Context, before Cursor, limit int, f
 	return page, bad.orNil()
 }
 
+// skipDamaged is the place after the next limit rows of each table (the newer of the two,
+// so that no row is passed over), for a page whose rows were all damaged.
+func (s *Store) skipDamaged(ctx context.Context, lo, bAt int64, bID string, limit int) (Cursor, error) {
+	var c Cursor
+	for _, q := range []string{
+		`SELECT at, id FROM entries WHERE deleted = 0 AND at >= ? AND (at, id) < (?, ?) ORDER BY at DESC, id DESC LIMIT 1 OFFSET ?`,
+		`SELECT at, id FROM dose_events WHERE at >= ? AND (at, id) < (?, ?) ORDER BY at DESC, id DESC LIMIT 1 OFFSET ?`,
+	} {
+		var at int64
+		var id string
+		err := s.db.QueryRowContext(ctx, q, lo, bAt, bID, limit-1).Scan(&at, &id)
+		if errors.Is(err, sql.ErrNoRows) {
+			continue
+		}
+		if err != nil {
+			return Cursor{}, err
+		}
+		if k := (Cursor{At: s.fromMillis(at), ID: id}); c.IsZero() || olderThan(Entry{At: c.At, ID: c.ID}, k) {
+			c = k
+		}
+	}
+	return c, nil
+}
+
 // dosePage reads up to limit dose events older than (bAt, bID) as journal entries, snoozed
-// ones included (the caller drops them after paging).
-func (s *Store) dosePage(ctx context.Context, lo, bAt int64, bID string, limit int, bad *TamperedError) ([]Entry, error) {
+// ones included (the caller drops them after paging), and says how many rows it read,
+// damaged ones included.
+func (s *Store) dosePage(ctx context.Context, lo, bAt int64, bID string, limit int, bad *TamperedError) ([]Entry, int, error) {
 	var n int
 	if err := s.db.QueryRowContext(ctx, `SELECT count(*) FROM dose_events WHERE at >= ? AND (at, id) < (?, ?)`,
 		lo, bAt, bID).Scan(&n); err != nil {
-		return nil, err
+		return nil, 0, err
 	}
 	if n == 0 {
-		return nil, nil
+		return nil, 0, nil
 	}
 	names, err := s.medicationNames(ctx, bad)
 	if err != nil {
-		return nil, err
+		return nil, 0, err
 	}
 	rows, err := s.queryRows(ctx, `SELECT id, medication_id, at, updated_at, fmt, sealed FROM dose_events
 		WHERE at >= ? AND (at, id) < (?, ?) ORDER BY at DESC, id DESC LIMIT ?`,
 		lo, bAt, bID, limit)
 	if err != nil {
-		return nil, err
+		return nil, 0, err
 	}
 	defer rows.Close()
 	var out []Entry
+	raw := 0
 	for rows.Next() {
+		raw++
 		var (
 			e           Entry
 			at, updated int64
@@ -153,20 +188,20 @@ func (s *Store) dosePage(ctx context.Context, lo, bAt int64, bID string, limit i
 			rec         doseRecord
 		)
 		if err := rows.Scan(&e.ID, &e.MedicationID, &at, &updated, &format, &blob); err != nil {
-			return nil, err
+			return nil, 0, err
 		}
 		if err := s.unseal("dose_events", e.ID, format, blob, &rec); err != nil {
 			if err == errTampered {
 				bad.add("dose_events", e.ID)
 				continue
 			}
-			return nil, err
+			return nil, 0, err
 		}
 		e.Kind, e.At, e.CreatedAt, e.UpdatedAt = KindDose, s.fromMillis(at), s.fromMillis(updated), s.fromMillis(updated)
 		e.Name, e.Note, e.State = names[e.MedicationID], rec.Note, rec.State
 		out = append(out, e)
 	}
-	return out, rows.Err()
+	return out, raw, rows.Err()
 }
 
 // pageFromIndex answers a filtered page from the search index, which holds every entry

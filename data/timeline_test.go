@@ -317,3 +317,49 @@ func checkSeverityByDay(t *testing.T, s *Store, base time.Time) {
 		}
 	}
 }
+
+// TestListEntriesPageWithDamagedRows: damaged entries are reported, and the pages go on
+// past them to the end, even when a whole page is damaged.
+func TestListEntriesPageWithDamagedRows(t *testing.T) {
+	s, _ := timelineStore(t, 12)
+	ctx := context.Background()
+	all, _ := s.ListEntries(ctx, time.Time{}, time.Time{})
+	damaged := map[string]bool{}
+	for _, i := range []int{2, 5, 6, 7, 8} { // 6–8 fill a page of 2 and more
+		flipBlobByte(t, s.DB(), "entries", all[i].ID)
+		damaged[all[i].ID] = true
+	}
+	var want []Entry
+	for _, e := range all {
+		if !damaged[e.ID] {
+			want = append(want, e)
+		}
+	}
+	for _, size := range []int{1, 2, 3, 5} {
+		var got []Entry
+		reported := map[string]bool{}
+		var c Cursor
+		for range 100 {
+			p, err := s.ListEntriesPage(ctx, c, size, EntryFilter{})
+			var te *TamperedError
+			if errors.As(err, &te) {
+				for _, r := range te.Records {
+					reported[r.ID] = true
+				}
+			} else if err != nil {
+				t.Fatal(err)
+			}
+			got = append(got, p.Entries...)
+			if !p.More {
+				break
+			}
+			c = p.Next
+		}
+		if ids(got) != ids(want) {
+			t.Errorf("pages of %d:\n got %s\nwant %s", size, ids(got), ids(want))
+		}
+		if len(reported) != len(damaged) {
+			t.Errorf("pages of %d reported %d damaged entries, want %d", size, len(reported), len(damaged))
+		}
+	}
+}
