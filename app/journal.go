@@ -485,9 +485,15 @@ func (u *UI) loadMore() {
 			return
 		}
 		// Cleared after the list is redrawn: drawing the rows just added must not start
-		// another read from inside this one.
-		defer func() { j.loadingMore = false }()
+		// another read from inside this one. A page that brought nothing (its rows were
+		// all damaged) draws no new row to ask for the next one, so it asks itself.
 		var te *data.TamperedError
+		defer func() {
+			j.loadingMore = false
+			if (err == nil || te != nil) && len(p.Entries) == 0 && j.more {
+				u.loadMore()
+			}
+		}()
 		if err != nil && !errors.As(err, &te) {
 			return // the next scroll tries again
 		}
