@@ -20,7 +20,9 @@ import (
 )
 
 // commonMoods are offered when logging a mood.
-var commonMoods = []string{"Calm", "Content", "Cheerful", "Tired", "Worried", "Low", "Anxious", "Irritable"}
+func commonMoods() []string {
+	return []string{"Calm", "Content", "Cheerful", "Tired", "Worried", "Low", "Anxious", "Irritable"}
+}
 
 type journalForm struct {
 	kind    data.Kind
@@ -179,7 +181,7 @@ func (u *UI) setKind(k data.Kind) {
 	case data.KindMood:
 		j.nameLabel.SetText("How is your mood?")
 		j.name.SetPlaceHolder("For example: Calm")
-		j.name.SetOptions(commonMoods)
+		j.name.SetOptions(commonMoods())
 		j.nameBlock.Show()
 		j.sevBlock.Hide()
 		j.durBlock.Hide()

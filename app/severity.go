@@ -254,20 +254,19 @@ func (r *severityRenderer) Refresh() {
 	}
 }
 
-// severityScale colours severities 0–10 on a sequential scale after cividis (read from
-// palest to darkest: the stronger, the darker). Cividis was made to look the same to people
-// with and without red–green colour blindness, and its lightness rises evenly, so the order
-// survives greyscale printing too. Colour never stands alone: the number and word go with it.
-var severityScale = [severityCells]color.NRGBA{
-	{0xfe, 0xe8, 0x38, 0xff}, {0xe4, 0xcf, 0x5b, 0xff}, {0xc4, 0xb5, 0x6c, 0xff},
-	{0xa6, 0x9d, 0x75, 0xff}, {0x8a, 0x87, 0x79, 0xff}, {0x70, 0x71, 0x73, 0xff},
-	{0x57, 0x5d, 0x6d, 0xff}, {0x3b, 0x49, 0x6c, 0xff}, {0x12, 0x35, 0x70, 0xff},
-	{0x00, 0x2a, 0x5e, 0xff}, {0x00, 0x22, 0x4e, 0xff},
-}
-
-// severityColor is severity n's colour on the scale.
+// severityColor is severity n's colour on a sequential scale after cividis, read from
+// palest (0) to darkest (10): the stronger, the darker. Cividis was made to look the same to
+// people with and without red–green colour blindness, and its lightness rises evenly, so the
+// order survives greyscale printing too. Colour never stands alone: the number and word go
+// with it. (A literal here rather than a package variable: nothing can change the scale.)
 func severityColor(n int) color.NRGBA {
-	return severityScale[max(0, min(severityCells-1, n))]
+	scale := [severityCells]color.NRGBA{
+		{0xfe, 0xe8, 0x38, 0xff}, {0xe4, 0xcf, 0x5b, 0xff}, {0xc4, 0xb5, 0x6c, 0xff},
+		{0xa6, 0x9d, 0x75, 0xff}, {0x8a, 0x87, 0x79, 0xff}, {0x70, 0x71, 0x73, 0xff},
+		{0x57, 0x5d, 0x6d, 0xff}, {0x3b, 0x49, 0x6c, 0xff}, {0x12, 0x35, 0x70, 0xff},
+		{0x00, 0x2a, 0x5e, 0xff}, {0x00, 0x22, 0x4e, 0xff},
+	}
+	return scale[max(0, min(severityCells-1, n))]
 }
 
 // onSeverityColor is a text colour that reads on severity n's colour: dark on the pale half
