@@ -120,7 +120,7 @@ type journalScreen struct {
 
 // timelineItem is a day's header or an entry.
 type timelineItem struct {
-	day   string // the header's text; "" for an entry
+	day   string // the header's date, as 2006-01-02; "" for an entry
 	entry int    // index into entries
 }
 
