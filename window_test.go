@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"fmt"
 	"image"
 	"image/png"
 	"os"
@@ -70,9 +71,10 @@ func TestWindowSmoke(t *testing.T) {
 	waitForWindow(t, "^Smoke — Patient Companion$", 30*time.Second)
 	xdo(t, "key", "ctrl+2")
 
-	// Then the journal is drawn and its list fills in from disk (off the UI goroutine): wait
-	// until the form column (an empty margin on the unlock screen) and the list's first rows
-	// (the "Loading" message sits lower, in the middle) both show something.
+	// Then the journal is drawn and its timeline fills in from disk (off the UI goroutine):
+	// wait until the side bar (an empty margin on the unlock screen) and the timeline's first
+	// day and row, under the search and filters (the "Loading" message sits lower, in the
+	// middle), both show something.
 	shot := filepath.Join(t.TempDir(), "window.png")
 	deadline := time.Now().Add(30 * time.Second)
 	for {
@@ -81,7 +83,7 @@ func TestWindowSmoke(t *testing.T) {
 			t.Fatalf("the window looks blank: %d distinct colours in its area", n)
 		}
 		form := colours(img, image.Rect(0, 100, 200, 700)) // empty margin on the unlock screen
-		rows := colours(img, image.Rect(590, 160, 990, 260))
+		rows := colours(img, image.Rect(230, 340, 990, 460))
 		if form >= 20 && rows >= 20 {
 			break
 		}
@@ -90,8 +92,11 @@ func TestWindowSmoke(t *testing.T) {
 		}
 		time.Sleep(300 * time.Millisecond)
 	}
-	// Log a symptom with the keyboard alone: the name field has focus; Tab moves through its
-	// suggestions button, severity (digits choose), time, duration and note to Save.
+	// Log a symptom with the keyboard alone: "Add to journal" has the focus, and Space opens
+	// the form with the name field focused; Tab moves through its suggestions button,
+	// severity (digits choose), time, duration and note to Save.
+	xdo(t, "key", "space")
+	time.Sleep(500 * time.Millisecond) // the form is drawn on the next frame
 	xdo(t, "type", "--delay", "20", "Smoke test symptom")
 	xdo(t, "key", "--delay", "80", "Tab", "Tab", "7", "Tab", "Tab", "Tab", "Tab", "space")
 	deadline = time.Now().Add(20 * time.Second)
@@ -247,4 +252,78 @@ func differs(a, b image.Image) bool {
 		}
 	}
 	return n > 500
+}
+
+// TestWindowLargeJournal opens the Journal of a 100,000-entry profile in the real window,
+// (or COMPANION_LARGE_WINDOW=N entries, to compare with a small journal),
+// then scrolls it with the mouse wheel, and logs how long each took to show on screen (the
+// figures in docs/PERFORMANCE.md). It needs COMPANION_LARGE_WINDOW=1: making the profile
+// takes seconds. Screenshots are taken as fast as `import` can (about 0.1 s apart), so the
+// times are upper bounds; a stall would show as the window not answering the next key.
+func TestWindowLargeJournal(t *testing.T) {
+	if os.Getenv("COMPANION_LARGE_WINDOW") == "" || os.Getenv("DISPLAY") == "" {
+		t.Skip("set COMPANION_LARGE_WINDOW=1 (and run under scripts/test-env.sh)")
+	}
+	// COMPANION_LARGE_WINDOW=1 means 100,000 entries; another number, that many (to compare).
+	entries := os.Getenv("COMPANION_LARGE_WINDOW")
+	if entries == "1" {
+		entries = "100000"
+	}
+	dir := t.TempDir()
+	env := []string{"COMPANION_PASSPHRASE=large window"}
+	mustRun(t, dir, env, "profile", "create", "Large", "--no-keyring", "--demo-entries", entries)
+	cmd := exec.Command(os.Args[0])
+	cmd.Env = append(os.Environ(), asCompanion+"=1", "COMPANION_DATA_DIR="+dir, "COMPANION_PASSPHRASE=", "XDG_CONFIG_HOME="+t.TempDir())
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer func() {
+		cmd.Process.Kill()
+		cmd.Wait()
+		if t.Failed() {
+			t.Logf("app stderr:\n%s", stderr.String())
+		}
+	}()
+	win := waitForWindow(t, "^Patient Companion$", 60*time.Second)
+	xdo(t, "windowfocus", "--sync", win)
+	xdo(t, "type", "--delay", "20", "large window")
+	xdo(t, "key", "Return")
+	waitForWindow(t, "^Large — Patient Companion$", 30*time.Second)
+	shot := filepath.Join(t.TempDir(), "large.png")
+	// until waits for the window to differ from before (with rows drawn in the timeline's
+	// area, when rows is set), and says how long that took.
+	until := func(what string, before image.Image, rows bool) (time.Duration, image.Image) {
+		t.Helper()
+		start := time.Now()
+		for time.Since(start) < 30*time.Second {
+			img := screenshot(t, shot)
+			if differs(before, img) && (!rows || colours(img, image.Rect(230, 340, 990, 460)) >= 20) {
+				return time.Since(start), img
+			}
+		}
+		t.Fatalf("%s: nothing changed on screen in 30 s", what)
+		return 0, nil
+	}
+	today := screenshot(t, shot)
+	xdo(t, "key", "ctrl+2")
+	open, img := until("opening the Journal", today, true)
+	t.Logf("Journal of %s entries on screen after at most %v", entries, open.Round(10*time.Millisecond))
+	// Scroll a long way with the wheel: 60 notches is several pages of 100 entries.
+	xdo(t, "mousemove", "--window", win, "600", "550")
+	for i := range 5 {
+		xdo(t, "click", "--repeat", "60", "--delay", "5", "5")
+		d, next := until(fmt.Sprintf("scroll %d", i+1), img, true)
+		img = next
+		t.Logf("60 wheel notches down: the list moved within %v", d.Round(10*time.Millisecond))
+	}
+	if dst := os.Getenv("COMPANION_SCREENSHOT_DIR"); dst != "" {
+		b, _ := os.ReadFile(shot)
+		os.WriteFile(filepath.Join(dst, "large-journal.png"), b, 0o644)
+	}
+	// Still answering: a screen switch shows at once.
+	xdo(t, "key", "ctrl+1")
+	d, _ := until("back to Today", img, false)
+	t.Logf("Today after the scrolling: within %v", d.Round(10*time.Millisecond))
 }

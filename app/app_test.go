@@ -513,7 +513,10 @@ func TestMainButtonsAreBigTargets(t *testing.T) {
 	check("Today", u.today.nav.today)
 	check("Journal", u.today.nav.journal)
 	test.Tap(u.today.nav.journal)
+	check("Add to journal", u.journal.add)
+	test.Tap(u.journal.add)
 	check("Save", u.journal.save)
+	check("Back to the journal", u.journal.back)
 	check("Lock", u.journal.lockBtn)
 	if s := u.journal.severity.Size(); s.Height < 44 || s.Width/severityCells < 40 {
 		t.Errorf("severity picker is %v, want cells at least 40×44", s)
@@ -603,6 +606,7 @@ func TestBackgroundWorkOnGoroutines(t *testing.T) {
 		t.Errorf("while loading, the list says %q", j.empty.Text)
 	}
 	step("loading the journal")
+	test.Tap(j.add)
 	test.Type(j.name, "Cough")
 	tapSeverity(j, 2)
 	test.Tap(j.save)

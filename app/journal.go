@@ -1,5 +1,12 @@
 package app
 
+// The Journal screen: a timeline of everything logged, grouped by day, newest first, with
+// search as you type and filters by symptom and dates. Adding or editing an entry opens the
+// entry form (journal_form.go) in place of the timeline, so both get the window's full width.
+//
+// The timeline reads the journal a page at a time (data.ListEntriesPage) as the person
+// scrolls, so a 100,000-entry journal opens as fast as an empty one.
+
 import (
 	"context"
 	"errors"
@@ -17,52 +24,104 @@ import (
 )
 
 const (
-	msgEmptyJournal = "Nothing in your journal yet — add how you feel on the left."
-	msgLoading      = "Loading your journal…"
-	msgLoadFailed   = "Your journal could not be read just now. Please try again."
-	msgSaveFailed   = "Your entry could not be saved. Please try again."
-	msgNoSeverity   = "Choose how strong it is, from 0 to 10."
-	msgNoName       = "Write what you feel, or choose it from the list."
-	// formPanelWidth is the width of the "How do you feel?" form.
-	formPanelWidth = 560
+	msgEmptyJournal      = "Nothing in your journal yet — press “Add to journal” to write how you feel."
+	msgNoMatches         = "Nothing in your journal matches. Try other words, or clear the filters."
+	msgLoading           = "Loading your journal…"
+	msgLoadFailed        = "Your journal could not be read just now. Please try again."
+	msgSaveFailed        = "Your entry could not be saved. Please try again."
+	msgNoSeverity        = "Choose how strong it is, from 0 to 10."
+	msgNoName            = "Write what you feel, or choose it from the list."
+	msgNoMood            = "Write your mood in a word or two, or choose it from the list."
+	msgNoNote            = "Write your note."
+	msgBadDate           = "Write dates like 2025-11-01, or leave them empty."
+	msgDatesReversed     = "The “From” date is after the “To” date. Change one of them."
+	msgEntryDeleteFailed = "That entry could not be deleted. Please try again."
+	msgUndoFailed        = "That entry could not be brought back. Please try again."
+	msgDoseNoEdit        = "Medicine doses are changed on the Medicines screen."
+	// allSymptoms is the symptom filter's "no filter" choice.
+	allSymptoms = "All symptoms"
 	// suggestedOwn is how many of the person's own recent symptom names lead the suggestions.
 	suggestedOwn = 8
+	// journalPage is how many entries one read brings: a few screens' worth, so scrolling
+	// rarely waits, and small enough that the first screen shows at once.
+	journalPage = 100
+	// pageAhead is how close to the end of what is loaded a row may be drawn before the next
+	// page is read.
+	pageAhead = 30
+	// searchDelay is how long typing must pause before a search or a date filter runs: one
+	// search per pause, not one per key.
+	searchDelay = 250 * time.Millisecond
+	// largeText is the text size above which the Journal stacks what sits side by side at
+	// smaller sizes, so that it still fits a 1000-pixel window.
+	largeText = 1.5
+	// undoFor is how long "Entry deleted — Undo" stays.
+	undoFor = 10 * time.Second
+	// purgeAfter is how long a deleted entry is kept (sealed, hidden) before the Journal
+	// erases it for good: well past its Undo.
+	purgeAfter = time.Hour
 )
 
 type journalScreen struct {
-	store   *data.Store
-	entries []data.Entry
-	loaded  bool
+	store *data.Store
 
 	title   *widget.Label
 	lockBtn *widget.Button
 	nav     *navBar
 
-	// The form.
-	name        *navSelectEntry
-	suggestions []string // what name offers
-	nameErr     *widget.Label
-	severity    *severityPicker
-	sevLabel    *widget.Label
-	sevRow      *fyne.Container // holds sevLabel: re-laid out when it changes
-	sevErr      *widget.Label
-	when        *timeEntry
-	whenFilled  string // what the app put in when; left as it is, it means "now"
-	whenErr     *widget.Label
-	duration    *navEntry
-	durationErr *widget.Label
-	note        *noteEntry
-	status      *widget.Label
-	save        *widget.Button
-	saving      bool
+	// What the timeline shows. gen counts the queries: results of an older one are ignored.
+	entries     []data.Entry // newest first
+	items       []timelineItem
+	next        data.Cursor
+	more        bool // more pages after next
+	loaded      bool
+	loadingMore bool
+	gen         int
+	total       int
+	query       string
+	filter      data.EntryFilter
+	selected    string // id of the selected entry, "" for none
+	delay       time.Duration
+	debounce    *time.Timer
 
-	// The list.
-	listTop *fyne.Container // holds count: re-laid out when it changes
-	count   *widget.Label
-	warning *widget.Label
-	empty   *widget.Label
-	retry   *widget.Button
-	list    *widget.List
+	timeline *fyne.Container // the timeline view
+	form     fyne.CanvasObject
+
+	// The timeline's controls.
+	add      *widget.Button
+	count    *widget.Label
+	listTop  *fyne.Container // holds count: re-laid out when it changes
+	search   *navEntry
+	symptom  *widget.Select
+	from, to *navEntry
+	rangeErr *widget.Label
+	warning  *widget.Label
+	chart    *severityChart
+	chartBox *fyne.Container
+	empty    *widget.Label
+	retry    *widget.Button
+	list     *widget.List
+
+	// The selected entry's actions, and the undo bar after a delete.
+	actions  *fyne.Container
+	selText  *widget.Label
+	edit     *widget.Button
+	del      *widget.Button
+	undoBar  *fyne.Container
+	undoText *widget.Label
+	undo     *widget.Button
+	undoID   string
+	undoGen  int
+
+	// status says what the last save did (or why it did not); shown over both views.
+	status *widget.Label
+
+	journalForm
+}
+
+// timelineItem is a day's header or an entry.
+type timelineItem struct {
+	day   string // the header's date, as 2006-01-02; "" for an entry
+	entry int    // index into entries
 }
 
 func (u *UI) showJournal() {
@@ -70,380 +129,216 @@ func (u *UI) showJournal() {
 		return
 	}
 	u.clearScreens()
-	j := &journalScreen{store: u.store}
+	j := &journalScreen{store: u.store, delay: searchDelay}
 	u.journal = j
-	info := j.store.Info()
 
-	// Header.
-	j.title, j.lockBtn = u.titleAndLock(info.Name)
+	j.title, j.lockBtn = u.titleAndLock(j.store.Info().Name)
 	header, nav := u.header(navJournal, j.title, j.lockBtn)
 	j.nav = nav
 
-	form := u.journalForm(j)
-	listPanel := u.journalList(j)
-
-	formPanel := container.NewVScroll(container.NewPadded(form))
-	formPanel.SetMinSize(fyne.NewSize(formPanelWidth, 0))
-	body := container.NewBorder(nil, nil, formPanel, nil,
-		container.NewBorder(nil, nil, widget.NewSeparator(), nil, container.NewPadded(listPanel)))
-	u.setContent(u.frame(header, nav, body))
-
-	u.loadEntries()
-	u.focus(j.name)
-}
-
-// journalForm builds the "How do you feel?" form.
-func (u *UI) journalForm(j *journalScreen) fyne.CanvasObject {
-	j.name = u.newSelectEntry(data.CommonSymptoms)
-	j.name.SetPlaceHolder("For example: Headache")
-	j.name.OnChanged = func(string) { say(j.nameErr, ""); j.clearStatus() }
-	j.nameErr = message()
-
-	j.sevLabel = widget.NewLabelWithStyle("", fyne.TextAlignTrailing, fyne.TextStyle{Bold: true})
-	j.sevErr = message()
-	j.severity = newSeverityPicker(func(int) { u.severityChanged() })
-	j.sevRow = container.NewBorder(nil, nil, fieldLabel("How strong is it?"), j.sevLabel)
-	scale := container.NewBorder(nil, nil, caption("0 = not at all"), caption("10 = the worst"))
-
-	j.when = u.newTimeEntry()
-	j.fillWhen(u.opt.Now())
-	j.when.OnChanged = func(string) { say(j.whenErr, ""); j.clearStatus() }
-	j.whenErr = message()
-	j.duration = u.newEntry()
-	j.duration.SetPlaceHolder("e.g. 30 minutes")
-	j.duration.OnChanged = func(string) { say(j.durationErr, ""); j.clearStatus() }
-	j.durationErr = message()
-
-	j.note = u.newNoteEntry()
-	j.note.SetMinRowsVisible(3)
-	j.note.SetPlaceHolder("Anything else worth remembering")
-	j.note.OnChanged = func(string) { j.clearStatus() }
-
 	j.status = widget.NewLabel("")
+	j.status.Wrapping = fyne.TextWrapWord
 	j.status.Hide()
-	j.save = widget.NewButtonWithIcon("Save", theme.ConfirmIcon(), u.saveSymptom)
-	j.save.Importance = widget.HighImportance
+	j.timeline = u.journalTimeline(j)
+	j.form = u.buildJournalForm(j)
+	j.form.Hide()
+	body := container.NewBorder(j.status, nil, nil, nil, container.NewStack(j.timeline, j.form))
+	u.setContent(u.frame(header, nav, container.NewPadded(body)))
 
-	u.severityChanged()
-	return container.NewVBox(
-		labelled(subheading("What do you feel?"), j.name, j.nameErr),
-		labelled(j.sevRow, j.severity, scale, j.sevErr),
-		container.NewGridWithColumns(2,
-			labelled(fieldLabel("When?"), j.when, j.whenErr),
-			labelled(fieldLabel("How long? (optional)"), j.duration, j.durationErr),
-		),
-		labelled(fieldLabel("Note (optional)"), j.note),
-		j.status,
-		tall(j.save),
-	)
+	u.reloadJournal()
+	u.focus(j.add)
 }
 
-// labelled stacks a label over its field (and the field's message), a little closer than
-// the form's own spacing so each label reads as belonging to its field.
-func labelled(label fyne.CanvasObject, field ...fyne.CanvasObject) fyne.CanvasObject {
-	return container.New(layout.NewCustomPaddedVBoxLayout(-6), append([]fyne.CanvasObject{label}, field...)...)
-}
-
-func subheading(text string) *widget.Label {
-	l := widget.NewLabelWithStyle(text, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
-	l.SizeName = theme.SizeNameSubHeadingText
-	return l
-}
-
-func caption(text string) *widget.Label {
-	l := widget.NewLabel(text)
-	l.SizeName = theme.SizeNameCaptionText
-	return l
-}
-
-// severityChanged shows the chosen severity in words.
-func (u *UI) severityChanged() {
-	j := u.journal
-	n := j.severity.Selected()
-	defer j.sevRow.Refresh()
-	if n < 0 {
-		j.sevLabel.SetText("")
-		return
-	}
-	j.sevLabel.SetText(severityText(n))
-	say(j.sevErr, "")
-	j.clearStatus()
-}
-
-// fillWhen puts now in the time field.
-func (j *journalScreen) fillWhen(now time.Time) {
-	j.whenFilled = now.In(j.store.Location()).Format(whenLayout)
-	j.when.SetText(j.whenFilled)
-}
-
-func (j *journalScreen) clearStatus() {
-	if j.status.Visible() && !j.saving {
-		say(j.status, "")
-	}
-}
-
-// readForm checks the form and shows what is wrong next to each field.
-func (u *UI) readForm() (data.Symptom, bool) {
-	j := u.journal
-	ok := true
-	var focus fyne.Focusable
-	fail := func(l *widget.Label, msg string, f fyne.Focusable) {
-		say(l, msg)
-		if ok {
-			focus = f
-		}
-		ok = false
-	}
-	in := data.Symptom{Name: j.name.Text, Severity: j.severity.Selected(), Note: j.note.Text}
-	if strings.TrimSpace(in.Name) == "" {
-		fail(j.nameErr, msgNoName, j.name)
-	}
-	if j.severity.Selected() < 0 {
-		fail(j.sevErr, msgNoSeverity, j.severity)
-	}
-	when := j.when.Text
-	if strings.TrimSpace(when) == j.whenFilled {
-		// Untouched: the form may have been open a while, so "now" is now, not then.
-		when = ""
-	}
-	at, err := parseWhen(when, u.opt.Now(), j.store.Location())
-	if err != nil {
-		fail(j.whenErr, err.Error(), j.when)
-	}
-	in.At = at
-	d, err := parseDuration(j.duration.Text)
-	if err != nil {
-		fail(j.durationErr, err.Error(), j.duration)
-	}
-	in.Duration = d
-	if ok {
-		if _, err := data.ValidateSymptom(in); err != nil {
-			fail(j.status, inputMessage(err), j.name)
-			j.status.Importance = widget.DangerImportance
-			j.status.Refresh()
-		}
-	}
-	if focus != nil {
-		u.focus(focus)
-	}
-	return in, ok
-}
-
-func (j *journalScreen) setSaving(on bool) {
-	j.saving = on
-	for _, w := range []fyne.Disableable{j.name, j.severity, j.when, j.duration, j.note, j.save} {
-		if on {
-			w.Disable()
-		} else {
-			w.Enable()
-		}
-	}
-	if on {
-		j.save.SetText("Saving…")
-	} else {
-		j.save.SetText("Save")
-	}
-}
-
-// saveSymptom writes the form's symptom to the journal.
-func (u *UI) saveSymptom() {
-	j := u.journal
-	if j == nil || j.saving {
-		return
-	}
-	say(j.status, "")
-	in, ok := u.readForm()
-	if !ok {
-		return
-	}
-	j.setSaving(true)
-	st := j.store
-	background(u, func(ctx context.Context) (data.Entry, error) {
-		return st.AddSymptom(ctx, in)
-	}, func(e data.Entry, err error) {
-		if u.journal != j {
-			return
-		}
-		j.setSaving(false)
-		if err != nil {
-			// Never the entry's text: the message says what rule broke, or nothing.
-			msg := msgSaveFailed
-			if errors.Is(err, data.ErrInvalid) {
-				msg = inputMessage(err)
-			}
-			j.status.Importance = widget.DangerImportance
-			say(j.status, msg)
-			return
-		}
-		top := j.insert(e) == 0
-		u.refreshSuggestions()
-		u.resetForm()
-		j.status.Importance = widget.SuccessImportance
-		if top {
-			say(j.status, "Saved. It is at the top of your journal.")
-		} else {
-			say(j.status, "Saved in your journal, in time order.")
-		}
-		u.focus(j.name)
-	})
-}
-
-// resetForm empties the form for the next entry, with the time set to now.
-func (u *UI) resetForm() {
-	j := u.journal
-	j.name.SetText("")
-	j.severity.SetSelected(-1)
-	u.severityChanged()
-	j.fillWhen(u.opt.Now())
-	j.duration.SetText("")
-	j.note.SetText("")
-	for _, l := range []*widget.Label{j.nameErr, j.sevErr, j.whenErr, j.durationErr} {
-		say(l, "")
-	}
-}
-
-// ---------------------------------------------------------------------------------------
-// The list of entries
-
-// entryRow is one entry in the journal list: when and how strong on the first line, what and
-// the note on the second.
-type entryRow struct {
-	widget.BaseWidget
-	when     *widget.Label
-	severity *widget.Label
-	name     *widget.Label
-	note     *widget.Label
-}
-
-// rowLineOverlap pulls a row's two lines together: each label carries its own padding.
-const rowLineOverlap = 14
-
-func newEntryRow() *entryRow {
-	r := &entryRow{
-		when:     widget.NewLabel(""),
-		severity: widget.NewLabelWithStyle("", fyne.TextAlignTrailing, fyne.TextStyle{Bold: true}),
-		name:     widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
-		note:     widget.NewLabel(""),
-	}
-	r.when.SizeName = theme.SizeNameCaptionText
-	r.name.Truncation = fyne.TextTruncateEllipsis
-	r.note.Truncation = fyne.TextTruncateEllipsis
-	r.ExtendBaseWidget(r)
-	return r
-}
-
-func (r *entryRow) set(e data.Entry) {
-	r.when.SetText(e.At.Format(rowDate) + " · " + e.At.Format(rowClock))
-	r.severity.SetText(entryDetail(e))
-	r.name.SetText(entryTitle(e))
-	r.note.SetText(entryNote(e))
-	r.Refresh()
-}
-
-func (r *entryRow) CreateRenderer() fyne.WidgetRenderer {
-	return &entryRowRenderer{r: r, objects: []fyne.CanvasObject{r.when, r.severity, r.name, r.note}}
-}
-
-type entryRowRenderer struct {
-	r       *entryRow
-	objects []fyne.CanvasObject
-}
-
-func (rr *entryRowRenderer) Destroy()                     {}
-func (rr *entryRowRenderer) Objects() []fyne.CanvasObject { return rr.objects }
-func (rr *entryRowRenderer) Refresh() {
-	rr.Layout(rr.r.Size())
-	for _, o := range rr.objects {
-		o.Refresh()
-	}
-}
-
-func (rr *entryRowRenderer) MinSize() fyne.Size {
-	r := rr.r
-	top := r.when.MinSize().Max(r.severity.MinSize())
-	bottom := r.name.MinSize().Max(r.note.MinSize())
-	return fyne.NewSize(max(top.Width, bottom.Width), top.Height+bottom.Height-rowLineOverlap)
-}
-
-func (rr *entryRowRenderer) Layout(size fyne.Size) {
-	r := rr.r
-	// First line: the time on the left, the severity at its natural width on the right.
-	sevW := min(labelWidth(r.severity), size.Width/2)
-	topH := r.when.MinSize().Max(r.severity.MinSize()).Height
-	r.severity.Move(fyne.NewPos(size.Width-sevW, 0))
-	r.severity.Resize(fyne.NewSize(sevW, topH))
-	r.when.Move(fyne.NewPos(0, 0))
-	r.when.Resize(fyne.NewSize(size.Width-sevW, topH))
-	// Second line: the name as wide as it needs (up to most of the row), then the note.
-	y := topH - rowLineOverlap
-	h := r.name.MinSize().Height
-	nameW := labelWidth(r.name)
-	if r.note.Text != "" {
-		nameW = min(nameW, size.Width*0.6)
-	} else {
-		nameW = size.Width
-	}
-	r.name.Move(fyne.NewPos(0, y))
-	r.name.Resize(fyne.NewSize(nameW, h))
-	r.note.Move(fyne.NewPos(nameW-r.note.Theme().Size(theme.SizeNameInnerPadding), y))
-	r.note.Resize(fyne.NewSize(max(0, size.Width-nameW+r.note.Theme().Size(theme.SizeNameInnerPadding)), h))
-}
-
-// labelWidth is the width l needs to show its whole text on one line. The slack covers the
-// rounding to whole pixels when drawn, which would otherwise truncate a label just measured.
-func labelWidth(l *widget.Label) float32 {
-	th := l.Theme()
-	size := th.Size(theme.SizeNameText)
-	if l.SizeName != "" {
-		size = th.Size(l.SizeName)
-	}
-	const slack = 4
-	return fyne.MeasureText(l.Text, size, l.TextStyle).Width + 2*th.Size(theme.SizeNameInnerPadding) + slack
-}
-
-func (u *UI) journalList(j *journalScreen) fyne.CanvasObject {
+func (u *UI) journalTimeline(j *journalScreen) *fyne.Container {
+	j.add = widget.NewButtonWithIcon("Add to journal", theme.ContentAddIcon(), func() { u.openForm(nil) })
+	j.add.Importance = widget.HighImportance
 	j.count = widget.NewLabel("")
+	heading := subheading("Your journal")
+	heading.Truncation = fyne.TextTruncateEllipsis // at 200 % text, Add keeps its room
+	j.listTop = container.NewBorder(nil, nil, nil, container.NewHBox(container.NewCenter(j.count), tall(j.add)), heading)
+
+	j.search = u.newEntry()
+	j.search.SetPlaceHolder("Search your journal")
+	j.search.ActionItem = widget.NewIcon(theme.SearchIcon())
+	j.search.OnChanged = func(s string) {
+		j.query = strings.TrimSpace(s)
+		u.reloadSoon()
+	}
+	j.symptom = widget.NewSelect([]string{allSymptoms}, func(s string) {
+		if s == allSymptoms {
+			s = ""
+		}
+		if s != j.filter.Symptom {
+			j.filter.Symptom = s
+			u.reloadJournal()
+		}
+	})
+	j.symptom.SetSelected(allSymptoms)
+	j.from, j.to = u.newEntry(), u.newEntry()
+	j.from.SetPlaceHolder("e.g. 2025-11-01")
+	j.to.SetPlaceHolder("e.g. 2025-11-30")
+	j.from.OnChanged = func(string) { u.datesChanged() }
+	j.to.OnChanged = func(string) { u.datesChanged() }
+	j.rangeErr = message()
+	symptom := labelled(fieldLabel("Symptom"), j.symptom)
+	from, to := labelled(fieldLabel("From (date)"), j.from), labelled(fieldLabel("To (date)"), j.to)
+	filters := container.NewGridWithColumns(3, symptom, from, to)
+	if u.textScale() > largeText {
+		// Three across do not fit 1000 px at large text sizes, nor three labels over their
+		// fields 700 px high: the labels go beside the fields, in two rows.
+		beside := func(label string, field fyne.CanvasObject) fyne.CanvasObject {
+			return container.NewBorder(nil, nil, fieldLabel(label), nil, field)
+		}
+		filters = container.NewVBox(beside("Symptom", j.symptom),
+			container.NewGridWithColumns(2, beside("From", j.from), beside("To", j.to)))
+	}
+
 	j.warning = widget.NewLabel("")
 	j.warning.Wrapping = fyne.TextWrapWord
 	j.warning.Importance = widget.WarningImportance
 	j.warning.Hide()
+	j.chart = newSeverityChart()
+	j.chartBox = container.NewVBox(j.chart)
+	j.chartBox.Hide()
+
 	j.empty = paragraph(msgLoading)
 	j.empty.Alignment = fyne.TextAlignCenter
-	j.retry = widget.NewButton("Try again", u.loadEntries)
+	j.retry = widget.NewButton("Try again", u.reloadJournal)
 	j.retry.Hide()
 	j.list = widget.NewList(
-		func() int { return len(j.entries) },
+		func() int { return len(j.items) },
 		func() fyne.CanvasObject { return newEntryRow() },
-		func(id widget.ListItemID, o fyne.CanvasObject) {
-			if id < len(j.entries) {
-				o.(*entryRow).set(j.entries[id])
-			}
-		},
+		func(id widget.ListItemID, o fyne.CanvasObject) { u.drawItem(id, o.(*entryRow)) },
 	)
 	j.list.HideSeparators = false
-	j.list.OnSelected = func(widget.ListItemID) { j.list.UnselectAll() }
+	j.list.OnSelected = func(id widget.ListItemID) { u.selectItem(id) }
+	j.list.OnUnselected = func(widget.ListItemID) { j.selected = ""; j.actions.Hide() }
 	j.list.Hide()
-	j.listTop = container.NewBorder(nil, nil, subheading("Your journal"), j.count)
-	top := container.NewVBox(j.listTop, j.warning)
+
+	j.selText = widget.NewLabel("")
+	j.selText.Truncation = fyne.TextTruncateEllipsis
+	j.edit = widget.NewButtonWithIcon("Edit", theme.DocumentCreateIcon(), func() { u.editSelected() })
+	j.del = widget.NewButtonWithIcon("Delete", theme.DeleteIcon(), func() { u.deleteSelected() })
+	j.actions = container.NewBorder(nil, nil, nil, container.NewHBox(tall(j.edit), tall(j.del)), j.selText)
+	j.actions.Hide()
+	j.undoText = widget.NewLabel("")
+	j.undo = widget.NewButtonWithIcon("Undo", theme.ContentUndoIcon(), func() { u.undoDelete() })
+	j.undo.Importance = widget.HighImportance
+	j.undoBar = container.NewBorder(nil, nil, nil, tall(j.undo), j.undoText)
+	j.undoBar.Hide()
+
+	top := container.NewVBox(j.listTop, j.search, filters, j.rangeErr, j.warning, j.chartBox)
+	if u.textScale() > largeText {
+		// 700 px high has no room for a heading row at large text sizes: Add goes beside
+		// the search, and the count (kept up to date, unseen) gives way, so that the chart
+		// and at least one row of the list still fit under the filters.
+		top = container.NewVBox(container.NewBorder(nil, nil, nil, tall(j.add), j.search),
+			filters, j.rangeErr, j.warning, j.chartBox)
+	}
 	emptyState := container.NewVBox(layout.NewSpacer(), j.empty, container.NewCenter(j.retry), layout.NewSpacer())
-	return container.NewBorder(top, nil, nil, nil, container.NewStack(emptyState, j.list))
+	bottom := container.NewVBox(j.actions, j.undoBar)
+	// In this order, not NewBorder's (centre first), so Tab goes down the screen: Add,
+	// search, filters, the list, then the chosen entry's Edit and Delete.
+	center := container.NewStack(emptyState, j.list)
+	return container.New(layout.NewBorderLayout(top, bottom, nil, nil), top, center, bottom)
 }
 
-// loadEntries reads the whole journal, newest first.
-func (u *UI) loadEntries() {
+// ---------------------------------------------------------------------------------------
+// Reading the timeline
+
+// journalLoad is what one read of the timeline brought.
+type journalLoad struct {
+	page  data.EntryPage
+	total int
+	chart []data.DaySeverity
+	// own is the person's recent symptom names, for the form's suggestions (first load).
+	own []string
+}
+
+// reloadSoon reloads after typing pauses.
+func (u *UI) reloadSoon() {
+	j := u.journal
+	if j.debounce != nil {
+		j.debounce.Stop()
+	}
+	if j.delay <= 0 {
+		u.reloadJournal()
+		return
+	}
+	j.gen++ // results of a read still running are stale already
+	gen := j.gen
+	j.debounce = time.AfterFunc(j.delay, func() {
+		if u.ctx.Err() != nil {
+			return
+		}
+		fyne.Do(func() {
+			if u.journal == j && j.gen == gen {
+				u.reloadJournal()
+			}
+		})
+	})
+}
+
+// datesChanged reads the date range typed; it applies once both dates read.
+func (u *UI) datesChanged() {
+	j := u.journal
+	loc := j.store.Location()
+	since, err1 := parseDate(j.from.Text, loc)
+	until, err2 := parseDate(j.to.Text, loc)
+	if err1 != nil || err2 != nil {
+		say(j.rangeErr, msgBadDate)
+		return
+	}
+	if !since.IsZero() && !until.IsZero() && until.Before(since) {
+		say(j.rangeErr, msgDatesReversed)
+		return
+	}
+	say(j.rangeErr, "")
+	if !until.IsZero() {
+		until = until.AddDate(0, 0, 1) // "to 25 Nov" includes the 25th
+	}
+	if since.Equal(j.filter.Since) && until.Equal(j.filter.Until) {
+		return
+	}
+	j.filter.Since, j.filter.Until = since, until
+	u.reloadSoon()
+}
+
+// parseDate reads a date typed as 2025-11-01; empty is the zero time.
+func parseDate(s string, loc *time.Location) (time.Time, error) {
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return time.Time{}, nil
+	}
+	return time.ParseInLocation(time.DateOnly, s, loc)
+}
+
+// reloadJournal reads the timeline afresh for the current search and filters.
+func (u *UI) reloadJournal() {
 	j := u.journal
 	if j == nil {
 		return
 	}
+	if j.debounce != nil {
+		j.debounce.Stop()
+	}
+	j.gen++
+	gen := j.gen
 	j.retry.Hide()
 	if !j.loaded {
 		say(j.empty, msgLoading)
+	} else if j.query != "" {
+		// The first search of a session decrypts the whole journal (about half a second
+		// at 100,000 entries): say so rather than look stuck.
+		j.count.SetText("Searching…")
+		j.listTop.Refresh()
 	}
-	st := j.store
-	background(u, func(ctx context.Context) ([]data.Entry, error) {
-		return st.ListEntries(ctx, time.Time{}, time.Time{})
-	}, func(list []data.Entry, err error) {
-		if u.journal != j {
+	st, query, filter, first := j.store, j.query, j.filter, !j.loaded
+	now := u.opt.Now()
+	background(u, func(ctx context.Context) (journalLoad, error) {
+		return readJournal(ctx, st, query, filter, now, first)
+	}, func(l journalLoad, err error) {
+		if u.journal != j || j.gen != gen {
 			return
 		}
 		var te *data.TamperedError
@@ -466,38 +361,180 @@ func (u *UI) loadEntries() {
 			say(j.warning, "")
 		}
 		j.loaded = true
-		j.entries = list
+		j.loadingMore = false // a page read for the old query was dropped unseen
+		j.entries, j.next, j.more = l.page.Entries, l.page.Next, l.page.More
+		if first {
+			j.total = l.total
+		}
+		j.selected = ""
+		j.list.UnselectAll()
+		j.actions.Hide()
 		j.refreshList()
-		u.refreshSuggestions()
+		j.list.ScrollToTop()
+		if l.own != nil {
+			u.refreshSuggestions(l.own)
+		}
+		if filter.Symptom != "" {
+			j.chart.set(filter.Symptom, l.chart, now.In(st.Location()))
+			j.chartBox.Show()
+		} else {
+			j.chartBox.Hide()
+		}
 	})
 }
 
-// insert adds a new entry at its place (newest first) and returns that place.
-func (j *journalScreen) insert(e data.Entry) int {
-	i := 0
-	for i < len(j.entries) && !e.At.After(j.entries[i].At) {
-		i++
+// readJournal is one read of the timeline (off the UI goroutine): the first page, or every
+// match of a search (the search index is in memory, so all of it is cheap).
+func readJournal(ctx context.Context, st *data.Store, query string, f data.EntryFilter, now time.Time, first bool) (journalLoad, error) {
+	var l journalLoad
+	var bad data.TamperedError
+	keep := func(err error) error {
+		var te *data.TamperedError
+		if errors.As(err, &te) {
+			bad.Records = append(bad.Records, te.Records...)
+			return nil
+		}
+		return err
 	}
-	j.entries = append(j.entries, data.Entry{})
-	copy(j.entries[i+1:], j.entries[i:])
-	j.entries[i] = e
-	j.refreshList()
-	j.list.ScrollTo(i)
-	return i
+	var err error
+	if query != "" {
+		var found []data.Entry
+		found, err = st.Search(ctx, query)
+		if err = keep(err); err != nil {
+			return l, err
+		}
+		l.page.Entries = found[:0]
+		for _, e := range found {
+			if matchesFilter(e, f) {
+				l.page.Entries = append(l.page.Entries, e)
+			}
+		}
+	} else {
+		l.page, err = st.ListEntriesPage(ctx, data.Cursor{}, journalPage, f)
+		if err = keep(err); err != nil {
+			return l, err
+		}
+	}
+	// Counted once: later the screen keeps the count itself as entries are added and
+	// deleted (counting 100,000 rows takes 7 ms, on every key typed in the search).
+	if first {
+		if l.total, err = st.CountEntries(ctx); err != nil {
+			return l, err
+		}
+	}
+	if f.Symptom != "" {
+		l.chart, err = st.SeverityByDay(ctx, f.Symptom, now, chartDays)
+		if err = keep(err); err != nil {
+			return l, err
+		}
+	}
+	if first {
+		l.own = ownSymptoms(l.page.Entries)
+		// Entries deleted in an earlier session are past their Undo: erase them for good.
+		// A failure only leaves them (sealed, hidden) until the next time.
+		_, _ = st.PurgeDeletedEntries(ctx, now.Add(-purgeAfter))
+	}
+	if len(bad.Records) > 0 {
+		return l, &bad
+	}
+	return l, nil
 }
 
-func (j *journalScreen) refreshList() {
-	switch n := len(j.entries); n {
-	case 0:
-		j.count.SetText("")
-		j.list.Hide()
-		say(j.empty, msgEmptyJournal)
-	default:
-		if n == 1 {
-			j.count.SetText("1 entry")
-		} else {
-			j.count.SetText(strconv.Itoa(n) + " entries")
+// matchesFilter applies a filter to an entry found by search.
+func matchesFilter(e data.Entry, f data.EntryFilter) bool {
+	if !f.Since.IsZero() && e.At.Before(f.Since) || !f.Until.IsZero() && !e.At.Before(f.Until) {
+		return false
+	}
+	if s := strings.TrimSpace(f.Symptom); s != "" {
+		return e.Kind == data.KindSymptom && strings.EqualFold(strings.TrimSpace(e.Name), s)
+	}
+	return true
+}
+
+// ownSymptoms is the person's recent symptom names, newest first, without repeats.
+func ownSymptoms(es []data.Entry) []string {
+	seen := map[string]bool{}
+	out := []string{}
+	for _, e := range es {
+		k := strings.ToLower(strings.TrimSpace(e.Name))
+		if e.Kind != data.KindSymptom || k == "" || seen[k] {
+			continue
 		}
+		seen[k] = true
+		out = append(out, e.Name)
+		if len(out) == suggestedOwn {
+			break
+		}
+	}
+	return out
+}
+
+// loadMore reads the next page as the person scrolls near the end of what is loaded.
+func (u *UI) loadMore() {
+	j := u.journal
+	if j == nil || !j.more || j.loadingMore || j.query != "" {
+		return
+	}
+	j.loadingMore = true
+	gen := j.gen
+	st, cur, filter := j.store, j.next, j.filter
+	background(u, func(ctx context.Context) (data.EntryPage, error) {
+		return st.ListEntriesPage(ctx, cur, journalPage, filter)
+	}, func(p data.EntryPage, err error) {
+		if u.journal != j || j.gen != gen {
+			return
+		}
+		// Cleared after the list is redrawn: drawing the rows just added must not start
+		// another read from inside this one. A page that brought nothing (its rows were
+		// all damaged) draws no new row to ask for the next one, so it asks itself.
+		var te *data.TamperedError
+		defer func() {
+			j.loadingMore = false
+			if (err == nil || te != nil) && len(p.Entries) == 0 && j.more {
+				u.loadMore()
+			}
+		}()
+		if err != nil && !errors.As(err, &te) {
+			return // the next scroll tries again
+		}
+		if te != nil {
+			say(j.warning, "Some entries could not be read because the file was damaged. "+
+				"Everything else is shown, and nothing was changed.")
+		}
+		j.entries = append(j.entries, p.Entries...)
+		j.next, j.more = p.Next, p.More
+		j.refreshList()
+	})
+}
+
+// refreshList rebuilds the day headers and shows the list, or why it is empty.
+func (j *journalScreen) refreshList() {
+	j.rebuildItems()
+	switch {
+	case j.query != "" || j.filter != (data.EntryFilter{}):
+		n := len(j.entries)
+		switch {
+		case j.more:
+			j.count.SetText("")
+		case n == 1:
+			j.count.SetText("1 found")
+		default:
+			j.count.SetText(thousands(n) + " found")
+		}
+	case j.total == 1:
+		j.count.SetText("1 entry")
+	default:
+		j.count.SetText(thousands(j.total) + " entries")
+	}
+	if len(j.entries) == 0 {
+		j.list.Hide()
+		if j.query != "" || j.filter != (data.EntryFilter{}) {
+			say(j.empty, msgNoMatches)
+		} else {
+			j.count.SetText("")
+			say(j.empty, msgEmptyJournal)
+		}
+	} else {
 		j.empty.Hide()
 		j.list.Show()
 	}
@@ -505,8 +542,252 @@ func (j *journalScreen) refreshList() {
 	j.list.Refresh()
 }
 
-// refreshSuggestions offers the person's own recent symptom names first, then common ones.
-func (u *UI) refreshSuggestions() {
+// thousands writes n with its thousands grouped: 100,000 reads at a glance, 100000 does not.
+func thousands(n int) string {
+	s := strconv.Itoa(n)
+	for i := len(s) - 3; i > 0 && s[i-1] != '-'; i -= 3 {
+		s = s[:i] + "," + s[i:]
+	}
+	return s
+}
+
+// rebuildItems puts a header before each day's first entry.
+func (j *journalScreen) rebuildItems() {
+	j.items = j.items[:0]
+	var lastDay string
+	for i, e := range j.entries {
+		if d := e.At.Format(time.DateOnly); d != lastDay {
+			lastDay = d
+			j.items = append(j.items, timelineItem{day: d})
+		}
+		j.items = append(j.items, timelineItem{entry: i})
+	}
+}
+
+// dayTitle names a day for its header: "Today", "Yesterday", "Wed 19 Nov", and the year
+// when it is not this one.
+func dayTitle(day string, now time.Time, loc *time.Location) string {
+	d, err := time.ParseInLocation(time.DateOnly, day, loc)
+	if err != nil {
+		return day
+	}
+	n := now.In(loc)
+	switch day {
+	case n.Format(time.DateOnly):
+		return "Today"
+	case n.AddDate(0, 0, -1).Format(time.DateOnly):
+		return "Yesterday"
+	}
+	if d.Year() == n.Year() {
+		return d.Format("Mon 2 Jan")
+	}
+	return d.Format(rowDate)
+}
+
+func (u *UI) drawItem(id widget.ListItemID, r *entryRow) {
+	j := u.journal
+	if j == nil || id >= len(j.items) {
+		return
+	}
+	it := j.items[id]
+	if it.day == "" && it.entry >= len(j.entries) {
+		return
+	}
+	if it.day != "" {
+		r.setDay(dayTitle(it.day, u.opt.Now(), j.store.Location()))
+	} else {
+		r.set(j.entries[it.entry])
+	}
+	if id >= len(j.items)-pageAhead {
+		u.loadMore()
+	}
+}
+
+// ---------------------------------------------------------------------------------------
+// Selecting, editing and deleting
+
+func (u *UI) selectItem(id widget.ListItemID) {
+	j := u.journal
+	if id >= len(j.items) || j.items[id].day != "" {
+		j.list.Unselect(id) // a day's header is not an entry
+		return
+	}
+	e := j.entries[j.items[id].entry]
+	j.selected = e.ID
+	j.selText.SetText(entryTitle(e) + " · " + e.At.Format(rowDate+" "+rowClock))
+	if e.Kind == data.KindDose {
+		j.edit.Disable()
+		j.del.Disable()
+		j.selText.SetText(msgDoseNoEdit)
+	} else {
+		j.edit.Enable()
+		j.del.Enable()
+	}
+	j.actions.Show()
+}
+
+// selectedEntry is the selected entry, if it is still loaded.
+func (j *journalScreen) selectedEntry() (data.Entry, bool) {
+	for _, e := range j.entries {
+		if e.ID == j.selected && j.selected != "" {
+			return e, true
+		}
+	}
+	return data.Entry{}, false
+}
+
+func (u *UI) editSelected() {
+	j := u.journal
+	if e, ok := j.selectedEntry(); ok && e.Kind != data.KindDose {
+		u.openForm(&e)
+	}
+}
+
+// deleteSelected deletes at once; the undo bar offers it back for a while.
+func (u *UI) deleteSelected() {
+	j := u.journal
+	e, ok := j.selectedEntry()
+	if !ok || e.Kind == data.KindDose || j.del.Disabled() {
+		return
+	}
+	j.del.Disable()
+	st := j.store
+	background(u, func(ctx context.Context) (struct{}, error) {
+		return struct{}{}, st.DeleteEntry(ctx, e.ID)
+	}, func(_ struct{}, err error) {
+		if u.journal != j {
+			return
+		}
+		j.del.Enable()
+		if err != nil {
+			j.status.Importance = widget.DangerImportance
+			say(j.status, msgEntryDeleteFailed)
+			return
+		}
+		j.remove(e.ID)
+		j.total--
+		j.selected = ""
+		j.list.UnselectAll()
+		j.actions.Hide()
+		j.refreshList()
+		say(j.status, "")
+		j.undoID = e.ID
+		j.undoText.SetText("Entry deleted: " + entryTitle(e) + ".")
+		j.undo.Enable()
+		j.undoBar.Show()
+		u.focus(j.undo)
+		j.undoGen++
+		gen := j.undoGen
+		time.AfterFunc(undoFor, func() {
+			if u.ctx.Err() != nil {
+				return
+			}
+			fyne.Do(func() {
+				if u.journal == j && j.undoGen == gen {
+					j.undoBar.Hide()
+					j.undoID = ""
+				}
+			})
+		})
+	})
+}
+
+// undoDelete brings back the entry just deleted.
+func (u *UI) undoDelete() {
+	j := u.journal
+	id := j.undoID
+	if id == "" || j.undo.Disabled() {
+		return
+	}
+	j.undo.Disable()
+	st := j.store
+	background(u, func(ctx context.Context) (data.Entry, error) {
+		return st.RestoreEntry(ctx, id)
+	}, func(e data.Entry, err error) {
+		if u.journal != j {
+			return
+		}
+		if err != nil {
+			j.undo.Enable()
+			j.undoText.SetText(msgUndoFailed)
+			return
+		}
+		j.undoGen++
+		j.undoID = ""
+		j.undoBar.Hide()
+		j.total++
+		if i, ok := j.place(e); ok {
+			j.insertAt(i, e)
+			j.selectEntry(e.ID)
+		}
+		j.status.Importance = widget.SuccessImportance
+		say(j.status, "The entry is back in your journal.")
+		u.focus(j.add)
+	})
+}
+
+// remove takes an entry out of what is shown.
+func (j *journalScreen) remove(id string) {
+	for i, e := range j.entries {
+		if e.ID == id {
+			j.entries = append(j.entries[:i], j.entries[i+1:]...)
+			j.rebuildItems() // the list may redraw before refreshList
+			return
+		}
+	}
+}
+
+// place is where e goes among the loaded entries (newest first), and whether it belongs
+// there at all: not when it fails the search or filters, or is older than what is loaded
+// while more pages follow (the page that holds it will bring it).
+func (j *journalScreen) place(e data.Entry) (int, bool) {
+	if !matchesFilter(e, j.filter) {
+		return 0, false
+	}
+	if j.query != "" {
+		text := strings.ToLower(e.Name + "\n" + e.Note)
+		for _, w := range strings.Fields(strings.ToLower(j.query)) {
+			if !strings.Contains(text, w) {
+				return 0, false
+			}
+		}
+	}
+	i := 0
+	for i < len(j.entries) {
+		o := j.entries[i]
+		if o.At.Before(e.At) || (o.At.Equal(e.At) && o.ID < e.ID) {
+			break
+		}
+		i++
+	}
+	if i == len(j.entries) && j.more {
+		return 0, false
+	}
+	return i, true
+}
+
+// insertAt shows e at place i.
+func (j *journalScreen) insertAt(i int, e data.Entry) {
+	j.entries = append(j.entries, data.Entry{})
+	copy(j.entries[i+1:], j.entries[i:])
+	j.entries[i] = e
+	j.refreshList()
+}
+
+// selectEntry selects e's row and scrolls to it.
+func (j *journalScreen) selectEntry(id string) {
+	for k, it := range j.items {
+		if it.day == "" && j.entries[it.entry].ID == id {
+			j.list.ScrollTo(k)
+			j.list.Select(k)
+			return
+		}
+	}
+}
+
+// refreshSuggestions offers the person's own recent symptom names first, then common ones,
+// in the form and in the symptom filter.
+func (u *UI) refreshSuggestions(own []string) {
 	j := u.journal
 	seen := map[string]bool{}
 	var opts []string
@@ -518,50 +799,168 @@ func (u *UI) refreshSuggestions() {
 		seen[k] = true
 		opts = append(opts, s)
 	}
-	for _, e := range j.entries {
-		if len(opts) >= suggestedOwn {
-			break
-		}
-		if e.Kind == data.KindSymptom {
-			add(e.Name)
-		}
+	for _, s := range own {
+		add(s)
 	}
 	for _, s := range data.CommonSymptoms {
 		add(s)
 	}
 	j.suggestions = opts
-	j.name.SetOptions(opts)
+	if j.kind == data.KindSymptom {
+		j.name.SetOptions(opts)
+	}
+	j.symptom.SetOptions(append([]string{allSymptoms}, opts...))
 }
 
-// timeEntry selects all its text when it gets the focus, so typing a new time replaces the
-// one filled in rather than adding to it.
-type timeEntry struct {
-	navEntry
+// noteUsed puts a symptom name just used at the head of the suggestions.
+func (u *UI) noteUsed(name string) {
+	j := u.journal
+	u.refreshSuggestions(append([]string{name}, j.suggestions...))
 }
 
-func (u *UI) newTimeEntry() *timeEntry {
-	e := &timeEntry{navEntry{pass: u.runShortcut}}
-	e.ExtendBaseWidget(e)
-	return e
+// ---------------------------------------------------------------------------------------
+// A row of the timeline
+
+// entryRow is one row of the timeline: a day's header, or an entry — the time on the left;
+// what, and how strong, on the first line; how long and the note on the second.
+type entryRow struct {
+	widget.BaseWidget
+	day      *widget.Label
+	when     *widget.Label
+	severity *widget.Label
+	swatch   *severitySwatch
+	name     *widget.Label
+	note     *widget.Label
+	isDay    bool
 }
 
-func (e *timeEntry) FocusGained() {
-	e.navEntry.FocusGained()
-	e.TypedShortcut(&fyne.ShortcutSelectAll{})
+// rowLineOverlap pulls a row's two lines together: each label carries its own padding.
+const rowLineOverlap = 14
+
+func newEntryRow() *entryRow {
+	r := &entryRow{
+		day:      widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
+		when:     widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
+		severity: widget.NewLabelWithStyle("", fyne.TextAlignTrailing, fyne.TextStyle{}),
+		swatch:   newSeveritySwatch(),
+		name:     widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
+		note:     widget.NewLabel(""),
+	}
+	r.day.SizeName = theme.SizeNameSubHeadingText
+	r.day.Hide()
+	r.name.Truncation = fyne.TextTruncateEllipsis
+	r.note.Truncation = fyne.TextTruncateEllipsis
+	r.ExtendBaseWidget(r)
+	return r
 }
 
-// noteEntry is a multi-line entry that Tab leaves, as it does every other field: a person
-// using the keyboard must be able to reach Save. (A tab inside a note is of no use.)
-type noteEntry struct {
-	navEntry
+// setDay makes the row a day's header.
+func (r *entryRow) setDay(title string) {
+	r.isDay = true
+	r.day.Text = title
+	r.day.Hidden = false
+	for _, o := range []*widget.Label{r.when, r.severity, r.name, r.note} {
+		o.Hidden = true
+	}
+	r.swatch.Hidden = true
+	r.Refresh()
 }
 
-func (u *UI) newNoteEntry() *noteEntry {
-	e := &noteEntry{navEntry{pass: u.runShortcut}}
-	e.MultiLine = true
-	e.Wrapping = fyne.TextWrapWord
-	e.ExtendBaseWidget(e)
-	return e
+// set shows an entry. The texts are assigned, not SetText: each SetText would lay the label
+// out again before the row's own Refresh does it once more (rows are redrawn as they scroll
+// into view, so this is the timeline's hot path).
+func (r *entryRow) set(e data.Entry) {
+	r.isDay = false
+	r.day.Hidden = true
+	r.when.Text = e.At.Format(rowClock)
+	r.severity.Text = entryDetail(e)
+	r.name.Text = entryTitle(e)
+	r.note.Text = entryNote(e)
+	for _, o := range []*widget.Label{r.when, r.severity, r.name, r.note} {
+		o.Hidden = false
+	}
+	r.swatch.Hidden = e.Severity == nil
+	if e.Severity != nil {
+		r.swatch.n = *e.Severity
+	}
+	r.Refresh()
 }
 
-func (e *noteEntry) AcceptsTab() bool { return false }
+func (r *entryRow) CreateRenderer() fyne.WidgetRenderer {
+	return &entryRowRenderer{r: r, objects: []fyne.CanvasObject{r.day, r.when, r.swatch, r.severity, r.name, r.note}}
+}
+
+type entryRowRenderer struct {
+	r       *entryRow
+	objects []fyne.CanvasObject
+}
+
+func (rr *entryRowRenderer) Destroy()                     {}
+func (rr *entryRowRenderer) Objects() []fyne.CanvasObject { return rr.objects }
+func (rr *entryRowRenderer) Refresh() {
+	rr.Layout(rr.r.Size())
+	for _, o := range rr.objects {
+		o.Refresh()
+	}
+}
+
+func (rr *entryRowRenderer) MinSize() fyne.Size {
+	r := rr.r
+	top := r.name.MinSize().Max(r.severity.MinSize())
+	h := top.Height + r.note.MinSize().Height - rowLineOverlap
+	return fyne.NewSize(rr.whenWidth()+top.Width, max(h, r.day.MinSize().Height))
+}
+
+// whenWidth is the time column's width: room for "00:00".
+func (rr *entryRowRenderer) whenWidth() float32 {
+	l := rr.r.when
+	th := l.Theme()
+	return fyne.MeasureText("00:00", th.Size(theme.SizeNameText), l.TextStyle).Width + 2*th.Size(theme.SizeNameInnerPadding) + 4
+}
+
+func (rr *entryRowRenderer) Layout(size fyne.Size) {
+	r := rr.r
+	// A day's header sits low in its row, close to the entries it heads.
+	dh := r.day.MinSize().Height
+	r.day.Move(fyne.NewPos(0, size.Height-dh))
+	r.day.Resize(fyne.NewSize(size.Width, dh))
+
+	ww := rr.whenWidth()
+	topH := r.name.MinSize().Max(r.severity.MinSize()).Height
+	r.when.Move(fyne.NewPos(0, 0))
+	r.when.Resize(fyne.NewSize(ww, topH))
+	// First line: the name, then the severity at its natural width on the right, its colour
+	// swatch just before it.
+	rest := size.Width - ww
+	sevW := float32(0)
+	if r.severity.Text != "" {
+		sevW = min(labelWidth(r.severity), rest/2)
+	}
+	r.severity.Move(fyne.NewPos(size.Width-sevW, 0))
+	r.severity.Resize(fyne.NewSize(sevW, topH))
+	sw := r.swatch.MinSize()
+	r.swatch.Move(fyne.NewPos(size.Width-sevW-sw.Width+r.severity.Theme().Size(theme.SizeNameInnerPadding)/2, (topH-sw.Height)/2))
+	r.swatch.Resize(sw)
+	nameW := rest - sevW
+	if r.swatch.Visible() {
+		nameW -= sw.Width
+	}
+	r.name.Move(fyne.NewPos(ww, 0))
+	r.name.Resize(fyne.NewSize(max(0, nameW), topH))
+	// Second line: how long and the note.
+	y := topH - rowLineOverlap
+	r.note.Move(fyne.NewPos(ww, y))
+	r.note.Resize(fyne.NewSize(rest, r.note.MinSize().Height))
+}
+
+// labelWidth is the width l needs to show its whole text on one line. The slack covers the
+// rounding to whole pixels when drawn, which would otherwise truncate a label just measured.
+func labelWidth(l *widget.Label) float32 {
+	th := l.Theme()
+	size := th.Size(theme.SizeNameText)
+	if l.SizeName != "" {
+		size = th.Size(l.SizeName)
+	}
+	const slack = 4
+	return fyne.MeasureText(l.Text, size, l.TextStyle).Width + 2*th.Size(theme.SizeNameInnerPadding) + slack
+}

@@ -55,17 +55,34 @@ func storedEntries(t *testing.T, p *data.Profiles, info data.ProfileInfo) []data
 	return es
 }
 
+// addEntry presses "Add to journal": the form takes the timeline's place, ready to type.
+func addEntry(t *testing.T, u *UI) *journalScreen {
+	t.Helper()
+	j := u.journal
+	test.Tap(j.add)
+	if !j.form.Visible() || j.timeline.Visible() {
+		t.Fatal("Add to journal should show the form in place of the timeline")
+	}
+	assertFocused(t, u, j.name, "symptom name field")
+	return j
+}
+
 // tapSeverity taps the middle of cell n of the severity picker.
 func tapSeverity(j *journalScreen, n int) {
 	test.TapAt(j.severity, j.severity.cellCenter(n))
 }
 
-// rowTexts is the text of every journal row drawn on the canvas, top to bottom.
+// rowTexts is the text of every journal row drawn on the canvas, top to bottom: a day's
+// header as "# day", an entry as "time | name | note | severity".
 func rowTexts(u *UI) []string {
 	var out []string
 	for _, o := range test.LaidOutObjects(u.journal.list) {
 		r, ok := o.(*entryRow)
 		if !ok || !r.Visible() {
+			continue
+		}
+		if r.isDay {
+			out = append(out, "# "+r.day.Text)
 			continue
 		}
 		out = append(out, r.when.Text+" | "+r.name.Text+" | "+r.note.Text+" | "+r.severity.Text)
@@ -75,8 +92,8 @@ func rowTexts(u *UI) []string {
 
 func TestAddSymptom(t *testing.T) {
 	u, p, info := openJournal(t, data.Symptom{Name: "Cough", Severity: 2, At: fixedNow.Add(-48 * time.Hour)})
-	j := u.journal
-	assertFocused(t, u, j.name, "symptom name field")
+	assertFocused(t, u, u.journal.add, "Add to journal")
+	j := addEntry(t, u)
 	if j.when.Text != "2025-11-25 14:30" {
 		t.Errorf("time field = %q, want now", j.when.Text)
 	}
@@ -93,9 +110,13 @@ func TestAddSymptom(t *testing.T) {
 	if len(j.entries) != 2 || j.entries[0].Name != "Headache" {
 		t.Fatalf("entries on screen = %+v, want Headache on top", j.entries)
 	}
+	if !j.timeline.Visible() || j.form.Visible() {
+		t.Error("after saving, the timeline should show again")
+	}
 	rows := rowTexts(u)
-	if len(rows) != 2 || !strings.Contains(rows[0], "Headache") || !strings.Contains(rows[0], "6 — moderate") ||
-		!strings.Contains(rows[0], "Tue 25 Nov 2025 · 14:30") || !strings.Contains(rows[0], "Worse after the stairs") {
+	if len(rows) != 4 || rows[0] != "# Today" || !strings.Contains(rows[1], "Headache") || !strings.Contains(rows[1], "6 — moderate") ||
+		!strings.HasPrefix(rows[1], "14:30 |") || !strings.Contains(rows[1], "Worse after the stairs") ||
+		rows[2] != "# Sun 23 Nov" || !strings.Contains(rows[3], "Cough") {
 		t.Errorf("rows drawn = %q", rows)
 	}
 	if !strings.HasPrefix(j.count.Text, "2 ") {
@@ -110,7 +131,12 @@ func TestAddSymptom(t *testing.T) {
 	if j.save.Disabled() || j.save.Text != "Save" {
 		t.Error("Save should be ready again")
 	}
-	assertFocused(t, u, j.name, "symptom name field")
+	// The next entry is one key away; the form opens empty.
+	assertFocused(t, u, j.add, "Add to journal")
+	addEntry(t, u)
+	if j.name.Text != "" || j.severity.Selected() != -1 {
+		t.Error("the form should open empty for the next entry")
+	}
 	if j.suggestions[0] != "Headache" || j.suggestions[1] != "Cough" {
 		t.Errorf("suggestions should start with the person's own: %q", j.suggestions[:3])
 	}
@@ -129,7 +155,7 @@ func TestAddSymptom(t *testing.T) {
 
 func TestAddSymptomInThePastGoesInTimeOrder(t *testing.T) {
 	u, _, _ := openJournal(t, data.Symptom{Name: "Cough", Severity: 2, At: fixedNow.Add(-time.Hour)})
-	j := u.journal
+	j := addEntry(t, u)
 	test.Type(j.name, "Dizziness")
 	tapSeverity(j, 0)
 	j.when.SetText("2025-11-20 08:15")
@@ -162,7 +188,7 @@ func TestAddSymptomChecksTheForm(t *testing.T) {
 	} {
 		t.Run(tt.want, func(t *testing.T) {
 			u, p, info := openJournal(t)
-			j := u.journal
+			j := addEntry(t, u)
 			test.Type(j.name, tt.name)
 			if tt.severity >= 0 {
 				tapSeverity(j, tt.severity)
@@ -173,8 +199,8 @@ func TestAddSymptomChecksTheForm(t *testing.T) {
 			test.Type(j.duration, tt.duration)
 			test.Tap(j.save)
 			assertShows(t, tt.errLabel(j), tt.want)
-			if len(j.entries) != 0 || j.list.Visible() {
-				t.Error("nothing should be added")
+			if len(j.entries) != 0 || j.list.Visible() || !j.form.Visible() {
+				t.Error("nothing should be added, and the form should stay open")
 			}
 			if j.name.Text != tt.name {
 				t.Error("the form should keep what was typed")
@@ -189,7 +215,7 @@ func TestAddSymptomChecksTheForm(t *testing.T) {
 
 func TestSaveFailureDoesNotShowEntryText(t *testing.T) {
 	u, _, _ := openJournal(t)
-	j := u.journal
+	j := addEntry(t, u)
 	test.Type(j.name, "Secret symptom")
 	tapSeverity(j, 4)
 	test.Type(j.note, "private words")
@@ -199,7 +225,7 @@ func TestSaveFailureDoesNotShowEntryText(t *testing.T) {
 	if j.name.Text != "Secret symptom" || j.note.Text != "private words" {
 		t.Error("a failed save must keep the form")
 	}
-	if j.save.Disabled() {
+	if j.save.Disabled() || !j.form.Visible() {
 		t.Error("Save should be usable again to retry")
 	}
 }
@@ -230,16 +256,6 @@ func TestJournalShowsDamagedEntriesCalmly(t *testing.T) {
 	assertShows(t, j.warning, "1 entry could not be read because the file was damaged. Everything else is shown, and nothing was changed.")
 }
 
-// assertMarkup compares the window, at its default size, with testdata/<golden>. The real
-// driver lays out again whatever changed size before each frame; the test canvas does not, so
-// the content is refreshed (laid out) first.
-func assertMarkup(t *testing.T, u *UI, golden string) {
-	t.Helper()
-	u.win.Resize(fyne.NewSize(1000, 700))
-	u.win.Content().Refresh()
-	test.AssertRendersToMarkup(t, golden, u.win.Canvas())
-}
-
 func TestJournalMarkup(t *testing.T) {
 	u, _, _ := openJournal(t,
 		data.Symptom{Name: "Headache", Severity: 6, At: fixedNow.Add(-3 * time.Hour), Duration: 90 * time.Minute,
@@ -256,6 +272,18 @@ func TestJournalEmptyMarkup(t *testing.T) {
 	assertMarkup(t, u, "journal_empty.xml")
 }
 
+// TestJournalErrorMarkup: the form after Save with nothing filled in says what is missing
+// next to each field.
+func TestJournalErrorMarkup(t *testing.T) {
+	u, _, _ := openJournal(t, data.Symptom{Name: "Cough", Severity: 2, At: fixedNow.Add(-time.Hour)})
+	j := addEntry(t, u)
+	test.Type(j.note, "Kept while the rest is fixed")
+	test.Tap(j.save)
+	assertShows(t, j.nameErr, msgNoName)
+	assertShows(t, j.sevErr, msgNoSeverity)
+	assertMarkup(t, u, "journal_error.xml")
+}
+
 func TestUnlockMarkup(t *testing.T) {
 	p := testProfiles(t, nil)
 	passProfile(t, p, "Anne")
@@ -269,7 +297,7 @@ func TestUntouchedTimeMeansNow(t *testing.T) {
 	u, _, _ := openJournal(t)
 	clock := fixedNow
 	u.opt.Now = func() time.Time { return clock }
-	j := u.journal
+	j := addEntry(t, u)
 	clock = fixedNow.Add(2 * time.Hour) // the form sat open over lunch
 	test.Type(j.name, "Tiredness")
 	tapSeverity(j, 3)
@@ -284,7 +312,7 @@ func TestUntouchedTimeMeansNow(t *testing.T) {
 
 func TestSeverityPickerKeyboard(t *testing.T) {
 	u, _, _ := openJournal(t)
-	p := u.journal.severity
+	p := addEntry(t, u).severity
 	u.win.Canvas().Focus(p)
 	if u.win.Canvas().Focused() != p {
 		t.Fatal("the picker should take the keyboard focus")
@@ -327,7 +355,7 @@ func TestSeverityPickerKeyboard(t *testing.T) {
 
 func TestKeyboardReachesSave(t *testing.T) {
 	u, _, _ := openJournal(t)
-	j := u.journal
+	j := addEntry(t, u)
 	if j.note.AcceptsTab() {
 		t.Error("Tab must leave the note, or Save cannot be reached from the keyboard")
 	}

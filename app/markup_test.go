@@ -18,11 +18,15 @@ import (
 	"github.com/patient-companion/companion/data"
 )
 
-// assertScreen is assertMarkup, and with COMPANION_CAPTURE_DIR set also writes what the
-// test driver draws, as <name>.png, for a person to look at.
-func assertScreen(t *testing.T, u *UI, golden string) {
+// assertMarkup compares the window, at its default size, with testdata/<golden>. The real
+// driver lays out again whatever changed size before each frame; the test canvas does not, so
+// the content is refreshed (laid out) first. With COMPANION_CAPTURE_DIR set it also writes
+// what the test driver draws, as <name>.png, for a person to look at.
+func assertMarkup(t *testing.T, u *UI, golden string) {
 	t.Helper()
-	assertMarkup(t, u, golden)
+	u.win.Resize(fyne.NewSize(1000, 700))
+	u.win.Content().Refresh()
+	test.AssertRendersToMarkup(t, golden, u.win.Canvas())
 	if dir := os.Getenv("COMPANION_CAPTURE_DIR"); dir != "" {
 		f, err := os.Create(filepath.Join(dir, strings.TrimSuffix(golden, ".xml")+".png"))
 		if err != nil {
@@ -62,24 +66,24 @@ func TestTodayMarkup(t *testing.T) {
 	u := openToday(t, clk, fillProfile(t))
 	clk.Set(at(13, 10))
 	u.refreshToday()
-	assertScreen(t, u, "today.xml")
+	assertMarkup(t, u, "today.xml")
 }
 
 func TestTodayEmptyMarkup(t *testing.T) {
 	u := openToday(t, &testClock{t: at(9, 0)}, nil)
-	assertScreen(t, u, "today_empty.xml")
+	assertMarkup(t, u, "today_empty.xml")
 }
 
 func TestAppointmentsMarkup(t *testing.T) {
 	u := openToday(t, &testClock{t: at(9, 0)}, fillProfile(t))
 	ctrl(u, fyne.Key4)
-	assertScreen(t, u, "appointments.xml")
+	assertMarkup(t, u, "appointments.xml")
 }
 
 func TestAppointmentsEmptyMarkup(t *testing.T) {
 	u := openToday(t, &testClock{t: at(9, 0)}, nil)
 	ctrl(u, fyne.Key4)
-	assertScreen(t, u, "appointments_empty.xml")
+	assertMarkup(t, u, "appointments_empty.xml")
 }
 
 func TestAppointmentsErrorMarkup(t *testing.T) {
@@ -89,25 +93,25 @@ func TestAppointmentsErrorMarkup(t *testing.T) {
 	test.Type(a.what, "Physiotherapy")
 	test.Type(a.when, "next tuesday")
 	test.Tap(a.add)
-	assertScreen(t, u, "appointments_error.xml")
+	assertMarkup(t, u, "appointments_error.xml")
 }
 
 func TestMessagesMarkup(t *testing.T) {
 	u := openToday(t, &testClock{t: at(9, 0)}, fillProfile(t))
 	ctrl(u, fyne.Key5)
-	assertScreen(t, u, "messages.xml")
+	assertMarkup(t, u, "messages.xml")
 }
 
 func TestMessagesEmptyMarkup(t *testing.T) {
 	u := openToday(t, &testClock{t: at(9, 0)}, nil)
 	ctrl(u, fyne.Key5)
-	assertScreen(t, u, "messages_empty.xml")
+	assertMarkup(t, u, "messages_empty.xml")
 }
 
 func TestSettingsMarkup(t *testing.T) {
 	u := openToday(t, &testClock{t: at(9, 0)}, nil)
 	ctrl(u, fyne.Key6)
-	assertScreen(t, u, "settings.xml")
+	assertMarkup(t, u, "settings.xml")
 }
 
 func TestSettingsErrorMarkup(t *testing.T) {
@@ -116,7 +120,7 @@ func TestSettingsErrorMarkup(t *testing.T) {
 	s := u.settings
 	s.snooze.SetText("0")
 	test.Tap(s.save)
-	assertScreen(t, u, "settings_error.xml")
+	assertMarkup(t, u, "settings_error.xml")
 }
 
 func TestUnlockErrorMarkup(t *testing.T) {
@@ -124,7 +128,7 @@ func TestUnlockErrorMarkup(t *testing.T) {
 	passProfile(t, p, "Anne")
 	u := newTestUI(t, p)
 	unlockWith(t, u, "not the passphrase")
-	assertScreen(t, u, "unlock_error.xml")
+	assertMarkup(t, u, "unlock_error.xml")
 }
 
 func TestOverviewMarkup(t *testing.T) {
@@ -143,5 +147,5 @@ func TestOverviewMarkup(t *testing.T) {
 	unlockWith(t, u, goodPass)
 	clk.Set(at(13, 10))
 	ctrl(u, fyne.Key0)
-	assertScreen(t, u, "overview.xml")
+	assertMarkup(t, u, "overview.xml")
 }

@@ -66,7 +66,7 @@ func TestMedicationsEmpty(t *testing.T) {
 	if len(s.rows) != 0 || len(s.archived) != 0 || s.retryBox.Visible() {
 		t.Fatalf("rows %d archived %d retry %v", len(s.rows), len(s.archived), s.retryBox.Visible())
 	}
-	assertScreen(t, u, "medications_empty.xml")
+	assertMarkup(t, u, "medications_empty.xml")
 }
 
 func TestAddMedicationWithPreview(t *testing.T) {
@@ -247,7 +247,7 @@ func TestMedicationValidation(t *testing.T) {
 	if len(storedMeds(t, u)) != 0 {
 		t.Fatal("nothing should be stored")
 	}
-	assertScreen(t, u, "medications_error.xml")
+	assertMarkup(t, u, "medications_error.xml")
 
 	// Fixing the time shows the next problem of that step, the dates.
 	se.times[0].entry.SetText("08:00")
@@ -381,7 +381,7 @@ func TestMedicationsMarkup(t *testing.T) {
 			t.Fatal(err)
 		}
 	})
-	assertScreen(t, u, "medications.xml")
+	assertMarkup(t, u, "medications.xml")
 }
 
 // Going to another screen with the form open and coming back finds everything typed.

@@ -67,6 +67,7 @@ func TestShortcutsFromTextFields(t *testing.T) {
 	u := openToday(t, &testClock{t: fixedNow}, nil)
 	ctrl(u, fyne.Key2)
 	j := u.journal
+	test.Tap(j.add)
 	u.win.Canvas().Focus(j.name)
 	test.Type(j.name, "Headache")
 	j.name.TypedShortcut(&fyne.ShortcutSelectAll{})

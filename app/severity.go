@@ -1,6 +1,7 @@
 package app
 
 import (
+	"image/color"
 	"strconv"
 
 	"fyne.io/fyne/v2"
@@ -26,6 +27,9 @@ type severityPicker struct {
 }
 
 const severityCells = 11
+
+// severityStrip is the height of the colour strip along each cell's foot.
+const severityStrip = 8
 
 var (
 	_ fyne.Focusable     = (*severityPicker)(nil)
@@ -156,12 +160,14 @@ func (p *severityPicker) CreateRenderer() fyne.WidgetRenderer {
 	r := &severityRenderer{p: p}
 	for i := range severityCells {
 		bg := canvas.NewRectangle(nil)
+		strip := canvas.NewRectangle(severityColor(i))
 		label := canvas.NewText(strconv.Itoa(i), nil)
 		label.Alignment = fyne.TextAlignCenter
 		label.TextStyle = fyne.TextStyle{Bold: true}
 		r.cells = append(r.cells, bg)
+		r.strips = append(r.strips, strip)
 		r.labels = append(r.labels, label)
-		r.objects = append(r.objects, bg, label)
+		r.objects = append(r.objects, bg, strip, label)
 	}
 	r.Refresh()
 	return r
@@ -170,6 +176,7 @@ func (p *severityPicker) CreateRenderer() fyne.WidgetRenderer {
 type severityRenderer struct {
 	p       *severityPicker
 	cells   []*canvas.Rectangle
+	strips  []*canvas.Rectangle // each cell's colour on the severity scale, along its foot
 	labels  []*canvas.Text
 	objects []fyne.CanvasObject
 }
@@ -182,7 +189,9 @@ func (r *severityRenderer) MinSize() fyne.Size {
 	th := r.p.Theme()
 	pad := th.Size(theme.SizeNamePadding)
 	text := fyne.MeasureText("10", th.Size(theme.SizeNameText), fyne.TextStyle{Bold: true})
-	cell := max(text.Width+2*th.Size(theme.SizeNameInnerPadding), 40)
+	// The number needs only a little room around it; the cell is at least 40 wide (a big
+	// target) anyway, and at 200 % text eleven cells must still fit a 1000-pixel window.
+	cell := max(text.Width+pad, 40)
 	return fyne.NewSize(cell*severityCells+pad*(severityCells-1), max(bigTarget, text.Height+2*th.Size(theme.SizeNameInnerPadding)))
 }
 
@@ -193,6 +202,8 @@ func (r *severityRenderer) Layout(size fyne.Size) {
 		x := slot * float32(i)
 		r.cells[i].Move(fyne.NewPos(x+pad/2, 0))
 		r.cells[i].Resize(fyne.NewSize(slot-pad, size.Height))
+		r.strips[i].Move(fyne.NewPos(x+pad/2, size.Height-severityStrip))
+		r.strips[i].Resize(fyne.NewSize(slot-pad, severityStrip))
 		h := r.labels[i].MinSize().Height
 		r.labels[i].Move(fyne.NewPos(x+pad/2, (size.Height-h)/2))
 		r.labels[i].Resize(fyne.NewSize(slot-pad, h))
@@ -217,8 +228,9 @@ func (r *severityRenderer) Refresh() {
 			bg.FillColor = th.Color(theme.ColorNameDisabledButton, v)
 			label.Color = th.Color(theme.ColorNameDisabled, v)
 		case i == p.selected:
-			bg.FillColor = th.Color(theme.ColorNamePrimary, v)
-			label.Color = th.Color(theme.ColorNameForegroundOnPrimary, v)
+			// The choice takes its colour on the scale, all over.
+			bg.FillColor = severityColor(i)
+			label.Color = onSeverityColor(i)
 		case i == p.hovered:
 			bg.FillColor = th.Color(theme.ColorNameHover, v)
 			label.Color = th.Color(theme.ColorNameForeground, v)
@@ -231,7 +243,80 @@ func (r *severityRenderer) Refresh() {
 			bg.StrokeColor = th.Color(theme.ColorNameForeground, v)
 			bg.StrokeWidth = 3
 		}
+		r.strips[i].FillColor = severityColor(i)
+		r.strips[i].CornerRadius = radius
+		if p.disabled {
+			r.strips[i].FillColor = th.Color(theme.ColorNameDisabled, v)
+		}
 		bg.Refresh()
+		r.strips[i].Refresh()
 		label.Refresh()
 	}
+}
+
+// severityColor is severity n's colour on a sequential scale after cividis, read from
+// palest (0) to darkest (10): the stronger, the darker. Cividis was made to look the same to
+// people with and without red–green colour blindness, and its lightness rises evenly, so the
+// order survives greyscale printing too. Colour never stands alone: the number and word go
+// with it. (A literal here rather than a package variable: nothing can change the scale.)
+func severityColor(n int) color.NRGBA {
+	scale := [severityCells]color.NRGBA{
+		{0xfe, 0xe8, 0x38, 0xff}, {0xe4, 0xcf, 0x5b, 0xff}, {0xc4, 0xb5, 0x6c, 0xff},
+		{0xa6, 0x9d, 0x75, 0xff}, {0x8a, 0x87, 0x79, 0xff}, {0x70, 0x71, 0x73, 0xff},
+		{0x57, 0x5d, 0x6d, 0xff}, {0x3b, 0x49, 0x6c, 0xff}, {0x12, 0x35, 0x70, 0xff},
+		{0x00, 0x2a, 0x5e, 0xff}, {0x00, 0x22, 0x4e, 0xff},
+	}
+	return scale[max(0, min(severityCells-1, n))]
+}
+
+// onSeverityColor is a text colour that reads on severity n's colour: dark on the pale half
+// of the scale, white on the dark half.
+func onSeverityColor(n int) color.Color {
+	if n <= 4 {
+		return color.NRGBA{0x1a, 0x1a, 0x1a, 0xff}
+	}
+	return color.White
+}
+
+// severitySwatch is a small square of a severity's colour, shown beside its number and word.
+type severitySwatch struct {
+	widget.BaseWidget
+	rect *canvas.Rectangle
+	n    int
+}
+
+func newSeveritySwatch() *severitySwatch {
+	s := &severitySwatch{rect: canvas.NewRectangle(color.Transparent)}
+	s.ExtendBaseWidget(s)
+	return s
+}
+
+func (s *severitySwatch) set(n int) {
+	s.n = n
+	s.Refresh()
+}
+
+func (s *severitySwatch) CreateRenderer() fyne.WidgetRenderer {
+	return &swatchRenderer{s: s}
+}
+
+type swatchRenderer struct{ s *severitySwatch }
+
+const swatchSize = 22
+
+func (r *swatchRenderer) Destroy()                     {}
+func (r *swatchRenderer) MinSize() fyne.Size           { return fyne.NewSize(swatchSize, swatchSize) }
+func (r *swatchRenderer) Objects() []fyne.CanvasObject { return []fyne.CanvasObject{r.s.rect} }
+func (r *swatchRenderer) Layout(size fyne.Size)        { r.s.rect.Resize(size) }
+
+func (r *swatchRenderer) Refresh() {
+	th := r.s.Theme()
+	v := fyne.CurrentApp().Settings().ThemeVariant()
+	rect := r.s.rect
+	rect.FillColor = severityColor(r.s.n)
+	// An outline keeps the palest colours visible on a light background.
+	rect.StrokeColor, rect.StrokeWidth = th.Color(theme.ColorNameForeground, v), 1
+	rect.CornerRadius = 4
+	rect.Resize(r.s.Size())
+	rect.Refresh()
 }

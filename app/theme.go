@@ -176,9 +176,9 @@ func (t calmTheme) Size(n fyne.ThemeSizeName) float32 {
 	case theme.SizeNameInputBorder:
 		return 2
 	case theme.SizeNameInlineIcon:
-		// Icons grow with the text they stand beside, by half as much: at 200 % text the
-		// side bar must still leave room for a screen in a 1000 px window.
-		return 24 + 12*(scale-1)
+		// Icons grow with the text they stand beside, though less: at 200 % text the
+		// side bar must still leave room for a screen in a 1000 px window (a quarter as much).
+		return 24 + 6*(scale-1)
 	case theme.SizeNameScrollBar:
 		return 14
 	}

@@ -164,3 +164,83 @@ func BenchmarkSearchCold(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkTimelineFirstPage is what the Journal reads when it opens: the newest 100 entries
+// (and the doses among them), decrypted.
+func BenchmarkTimelineFirstPage(b *testing.B) {
+	s := openBench(b, Credentials{})
+	defer s.Close()
+	ctx := context.Background()
+	for b.Loop() {
+		p, err := s.ListEntriesPage(ctx, Cursor{}, 100, EntryFilter{})
+		if err != nil || len(p.Entries) != 100 {
+			b.Fatal(len(p.Entries), err)
+		}
+	}
+}
+
+// BenchmarkTimelineDeepPage is a page read after scrolling far back (page 500 of 1,000):
+// keyset paging costs the same anywhere in the journal.
+func BenchmarkTimelineDeepPage(b *testing.B) {
+	s := openBench(b, Credentials{})
+	defer s.Close()
+	ctx := context.Background()
+	all, err := s.listAll(ctx)
+	if err != nil {
+		b.Fatal(err)
+	}
+	cur := CursorOf(all[len(all)/2])
+	for b.Loop() {
+		p, err := s.ListEntriesPage(ctx, cur, 100, EntryFilter{})
+		if err != nil || len(p.Entries) != 100 {
+			b.Fatal(len(p.Entries), err)
+		}
+	}
+}
+
+// BenchmarkTimelineSymptomPage is a page of one symptom (names are sealed, so this scans the
+// search index), index warm.
+func BenchmarkTimelineSymptomPage(b *testing.B) {
+	s := openBench(b, Credentials{})
+	defer s.Close()
+	ctx := context.Background()
+	if err := s.WarmSearch(ctx); err != nil {
+		b.Fatal(err)
+	}
+	for b.Loop() {
+		p, err := s.ListEntriesPage(ctx, Cursor{}, 100, EntryFilter{Symptom: "Palpitations"})
+		if err != nil || len(p.Entries) != 100 {
+			b.Fatal(len(p.Entries), err)
+		}
+	}
+}
+
+// BenchmarkSeverityByDay is the Journal's 30-day chart of one symptom.
+func BenchmarkSeverityByDay(b *testing.B) {
+	s := openBench(b, Credentials{})
+	defer s.Close()
+	ctx := context.Background()
+	now := time.Now()
+	for b.Loop() {
+		if _, err := s.SeverityByDay(ctx, "Headache", now, 30); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkSeverityByDayWarm is the chart once the search index is built (choosing a symptom
+// in the Journal builds it): read from memory.
+func BenchmarkSeverityByDayWarm(b *testing.B) {
+	s := openBench(b, Credentials{})
+	defer s.Close()
+	ctx := context.Background()
+	if err := s.WarmSearch(ctx); err != nil {
+		b.Fatal(err)
+	}
+	now := time.Now()
+	for b.Loop() {
+		if _, err := s.SeverityByDay(ctx, "Headache", now, 30); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

@@ -100,3 +100,21 @@ func containsAll(text string, words []string) bool {
 	}
 	return true
 }
+
+// indexRemove takes an entry out of a built index after a delete or before an edit is put
+// back in its (maybe new) place.
+func (s *Store) indexRemove(id string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	idx := s.index
+	if idx == nil {
+		return
+	}
+	for i := range idx.entries {
+		if idx.entries[i].ID == id {
+			idx.entries = append(idx.entries[:i], idx.entries[i+1:]...)
+			idx.text = append(idx.text[:i], idx.text[i+1:]...)
+			return
+		}
+	}
+}
