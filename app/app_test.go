@@ -593,6 +593,7 @@ func TestBackgroundWorkOnGoroutines(t *testing.T) {
 	test.Tap(s.open) // a second press while busy does nothing
 	step("opening")
 	step("reading whether it has a screen PIN")
+	step("building the search index")
 	if u.today == nil || u.today.status.Text != msgTodayLoading {
 		t.Fatal("Today should open, saying it is loading")
 	}

@@ -147,6 +147,7 @@ func (u *UI) showJournal() {
 
 	u.reloadJournal()
 	u.focus(j.add)
+	u.restoreJournalDraft(j)
 }
 
 func (u *UI) journalTimeline(j *journalScreen) *fyne.Container {

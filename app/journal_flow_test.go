@@ -502,3 +502,35 @@ func TestThousands(t *testing.T) {
 		}
 	}
 }
+
+// TestJournalDraftSurvivesLeaving: a new entry half typed is still there after going to
+// another screen, and after the lock screen.
+func TestJournalDraftSurvivesLeaving(t *testing.T) {
+	u, _, _ := openJournal(t)
+	j := u.journal
+	test.Tap(j.add)
+	test.Type(j.name, "Dizzy")
+	tapSeverity(j, 5)
+	test.Type(j.note, "When standing up")
+	ctrl(u, fyne.Key1)
+	ctrl(u, fyne.Key2)
+	j = u.journal
+	if !j.form.Visible() || j.name.Text != "Dizzy" || j.note.Text != "When standing up" || j.severity.Selected() != 5 {
+		t.Fatalf("after another screen: form shown %v, name %q, note %q, severity %d",
+			j.form.Visible(), j.name.Text, j.note.Text, j.severity.Selected())
+	}
+	ctrl(u, fyne.KeyL)
+	unlockWith(t, u, goodPass)
+	ctrl(u, fyne.Key2)
+	if j = u.journal; j.name.Text != "Dizzy" {
+		t.Fatalf("after the lock screen the draft reads %q", j.name.Text)
+	}
+	// Saved, it is gone: the next Add starts empty.
+	test.Tap(j.save)
+	ctrl(u, fyne.Key1)
+	ctrl(u, fyne.Key2)
+	test.Tap(u.journal.add)
+	if u.journal.name.Text != "" {
+		t.Errorf("after saving, the next entry starts with %q", u.journal.name.Text)
+	}
+}

@@ -535,3 +535,45 @@ func (u *UI) newNoteEntry() *noteEntry {
 }
 
 func (e *noteEntry) AcceptsTab() bool { return false }
+
+// keptJournalDraft is a new entry typed in the Journal, kept while another screen (or the
+// lock screen) is shown.
+type keptJournalDraft struct {
+	store    *data.Store
+	draft    formDraft
+	formOpen bool
+}
+
+// keepJournalDraft keeps the Journal's unsaved new entry as the screen goes. (An edit of an
+// existing entry is not kept: the entry itself is still there.)
+func (u *UI) keepJournalDraft() {
+	j := u.journal
+	if j == nil || j.name == nil {
+		return
+	}
+	d := j.draft
+	if j.editing == nil {
+		taken := j.takeDraft()
+		d = &taken
+	}
+	if d == nil || (d.name == "" && d.note == "" && d.duration == "" && d.severity < 0 && d.when == d.whenFilled) {
+		u.journalDraft = nil
+		return
+	}
+	u.journalDraft = &keptJournalDraft{store: j.store, draft: *d, formOpen: j.form.Visible() && j.editing == nil}
+}
+
+// restoreJournalDraft puts a kept draft back in a newly shown Journal.
+func (u *UI) restoreJournalDraft(j *journalScreen) {
+	k := u.journalDraft
+	u.journalDraft = nil
+	if k == nil || k.store != j.store {
+		return
+	}
+	d := k.draft
+	j.draft = &d
+	j.restoreDraft()
+	if k.formOpen {
+		u.openForm(nil)
+	}
+}
