@@ -41,7 +41,7 @@ type accessForm struct {
 
 	keyringText *widget.Label
 	keyringRow  *fyne.Container // holds keyringOn and keyringOff; hidden when neither applies
-	keyringOn   *widget.Button  // "Also open with this computer's keyring"
+	keyringOn   *widget.Button  // "Use the keyring too"
 	keyringOff  *widget.Button  // "Stop using the keyring"
 	keyringMsg  *widget.Label
 
@@ -63,10 +63,10 @@ func (u *UI) newAccessForm(st *data.Store) (*accessForm, fyne.CanvasObject) {
 	f.renameMsg = message()
 
 	f.keyringText = paragraph("")
-	f.keyringOn = widget.NewButtonWithIcon("Also open with this computer's keyring", theme.LoginIcon(), func() { u.setKeyring(true) })
+	f.keyringOn = widget.NewButtonWithIcon("Use the keyring too", theme.LoginIcon(), func() { u.setKeyring(true) })
 	f.keyringOff = widget.NewButtonWithIcon("Stop using the keyring", theme.CancelIcon(), func() { u.setKeyring(false) })
 	f.keyringMsg = message()
-	f.keyringRow = container.NewHBox(tall(f.keyringOn), tall(f.keyringOff))
+	f.keyringRow = container.NewHBox()
 
 	f.pin = widget.NewPasswordEntry()
 	f.pin.SetPlaceHolder("4 to 12 digits")
@@ -113,7 +113,15 @@ func (u *UI) fitAccess(f *accessForm, info data.ProfileInfo) {
 			f.keyringOn.Show()
 		}
 	}
-	if f.keyringOn.Visible() || f.keyringOff.Visible() {
+	// Only the button that applies is in the row: a hidden one would still widen it.
+	f.keyringRow.Objects = nil
+	for _, b := range []*widget.Button{f.keyringOn, f.keyringOff} {
+		if b.Visible() {
+			f.keyringRow.Objects = append(f.keyringRow.Objects, tall(b))
+		}
+	}
+	f.keyringRow.Refresh()
+	if len(f.keyringRow.Objects) > 0 {
 		f.keyringRow.Show()
 	} else {
 		f.keyringRow.Hide()

@@ -96,13 +96,16 @@ func (u *UI) showAppointments() {
 	a.addState = widget.NewLabel("")
 	a.addState.Wrapping = fyne.TextWrapWord
 	a.addState.Hide()
+	when := labelled(fieldLabel("When?"), a.when, caption("Year-month-day hour:minute, like 2026-12-01 09:30."), a.whenErr)
+	where := labelled(fieldLabel("Where? (optional)"), a.place)
+	whenWhere := container.NewGridWithColumns(2, when, where)
+	if u.textScale() >= 1.5 {
+		whenWhere = container.NewVBox(when, where) // two across do not fit at large text
+	}
 	form := container.NewVBox(
 		subheading("Add an appointment"),
 		labelled(fieldLabel("What is it?"), a.what, a.whatErr),
-		container.NewGridWithColumns(2,
-			labelled(fieldLabel("When? (year-month-day hour:minute)"), a.when, a.whenErr),
-			labelled(fieldLabel("Where? (optional)"), a.place),
-		),
+		whenWhere,
 		a.addState,
 		container.NewHBox(tall(a.add)),
 	)

@@ -233,6 +233,9 @@ func (u *UI) journalTimeline(j *journalScreen) *fyne.Container {
 		// 700 px high has no room for a heading row at large text sizes: Add goes beside
 		// the search, and the count (kept up to date, unseen) gives way, so that the chart
 		// and at least one row of the list still fit under the filters.
+		// Add must have one parent only: listTop, re-laid out when the count changes, would
+		// size it to its own (unshown) size — in the window, zero.
+		j.listTop = container.NewStack()
 		top = container.NewVBox(container.NewBorder(nil, nil, nil, tall(j.add), j.search),
 			filters, j.rangeErr, j.warning, j.chartBox)
 	}

@@ -534,3 +534,18 @@ func TestJournalDraftSurvivesLeaving(t *testing.T) {
 		t.Errorf("after saving, the next entry starts with %q", u.journal.name.Text)
 	}
 }
+
+// TestJournalLargeTextAddButton: at 200 % text, Add sits beside the search and keeps its
+// size when the entry count changes (it once had two parents, and the count's re-layout
+// shrank it to nothing in the real window).
+func TestJournalLargeTextAddButton(t *testing.T) {
+	u, _, _ := openJournal(t, data.Symptom{Name: "Headache", Severity: 6, At: fixedNow.Add(-3 * time.Hour)})
+	u.setTextScale(2)
+	u.showJournal()
+	j := u.journal
+	u.win.Resize(fyne.NewSize(1000, 700))
+	j.listTop.Refresh() // as a change of the count does
+	if h := j.add.Size().Height; h < bigTarget {
+		t.Fatalf("Add is %v high after the count changed, want at least %v", h, bigTarget)
+	}
+}

@@ -144,9 +144,12 @@ func subheading(text string) *widget.Label {
 	return l
 }
 
+// caption is a small hint under a field. It wraps: at 200 % text a hint on one line would
+// widen the window past the screen.
 func caption(text string) *widget.Label {
 	l := widget.NewLabel(text)
 	l.SizeName = theme.SizeNameCaptionText
+	l.Wrapping = fyne.TextWrapWord
 	return l
 }
 

@@ -94,12 +94,14 @@ func (u *UI) showMessages() {
 	m.send = widget.NewButtonWithIcon("Send", theme.MailSendIcon(), u.sendNote)
 	m.send.Importance = widget.HighImportance
 
-	top := container.NewBorder(nil, nil, nil, container.NewCenter(tall(m.sync)), container.NewCenter(m.syncLine))
+	m.syncLine.Alignment = fyne.TextAlignCenter
+	// Not in a Center container: that would give the wrapping line its narrowest width.
+	top := container.NewBorder(nil, nil, nil, container.NewCenter(tall(m.sync)), m.syncLine)
 	m.scroll = container.NewVScroll(container.NewPadded(column(760,
 		container.NewVBox(m.syncMsg, m.warning, m.status, m.thread))))
 	bottom := container.NewPadded(column(760, container.NewVBox(
 		labelled(fieldLabel("Write to your care team"), m.compose, m.composeErr),
-		container.NewHBox(tall(m.send), container.NewPadded(caption("Notes are sent when the app reaches your clinic's portal."))))))
+		container.NewBorder(nil, nil, tall(m.send), nil, caption("Notes are sent when the app reaches your clinic's portal.")))))
 	u.setContent(u.frame(header, nav, container.NewBorder(container.NewPadded(top),
 		container.NewVBox(widget.NewSeparator(), bottom), nil, nil, m.scroll)))
 	if u.sync != nil && u.sync.running {

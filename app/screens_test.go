@@ -646,3 +646,24 @@ func TestStartAtLoginShowsThisComputer(t *testing.T) {
 		t.Error("ticking the box should turn the login entry back on")
 	}
 }
+
+// TestScreensFitLargeText: at 100 %, 150 % and 200 % text every screen fits a 1000 px wide
+// window (the window grew past the screen's edge at 200 % before; the Journal and
+// Medicines have their own tests, which also check the height).
+func TestScreensFitLargeText(t *testing.T) {
+	u := openToday(t, &testClock{t: at(9, 0)}, fillProfile(t))
+	pad := 2 * u.win.Canvas().Scale() * 6 // the window's own padding around its content
+	for _, scale := range []float32{1, 1.5, 2} {
+		u.setTextScale(scale)
+		for _, s := range []struct {
+			name string
+			key  fyne.KeyName
+		}{{"Today", fyne.Key1}, {"Appointments", fyne.Key4}, {"Messages", fyne.Key5}, {"Settings", fyne.Key6}} {
+			ctrl(u, fyne.Key2) // away, so the screen is built afresh at this size
+			ctrl(u, s.key)
+			if w := u.win.Content().MinSize().Width + pad; w > 1000 {
+				t.Errorf("%s at %.0f %% text needs %.0f px", s.name, scale*100, w)
+			}
+		}
+	}
+}

@@ -206,7 +206,7 @@ func (u *UI) showSettings() {
 		labelled(fieldLabel("Remind me of appointments"), s.apptRem,
 			caption("How long before, like 24h,1h — or none."), s.apptRemErr),
 		subheading("Security"),
-		labelled(fieldLabel("Lock after how many idle minutes?"), s.autoLock, caption("0 means never."), s.autoLockErr),
+		labelled(fieldLabel("Lock when idle for (minutes)"), s.autoLock, caption("0 means never."), s.autoLockErr),
 		container.NewHBox(tall(s.save), container.NewCenter(s.saveMsg)),
 		accessBox,
 		profileBox,
