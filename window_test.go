@@ -190,25 +190,7 @@ func TestWindowVisitsEveryScreen(t *testing.T) {
 	}
 	dir := t.TempDir()
 	mustRun(t, dir, []string{"COMPANION_PASSPHRASE=visit every screen"}, "profile", "create", "Visit", "--no-keyring", "--demo")
-	cmd := exec.Command(os.Args[0])
-	cmd.Env = append(os.Environ(), asCompanion+"=1", "COMPANION_DATA_DIR="+dir, "COMPANION_PASSPHRASE=", "XDG_CONFIG_HOME="+t.TempDir())
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	defer func() {
-		cmd.Process.Kill()
-		cmd.Wait()
-		if t.Failed() {
-			t.Logf("app stderr:\n%s", stderr.String())
-		}
-	}()
-	win := waitForWindow(t, "^Patient Companion$", 60*time.Second)
-	xdo(t, "windowfocus", "--sync", win)
-	xdo(t, "type", "--delay", "20", "visit every screen")
-	xdo(t, "key", "Return")
-	waitForWindow(t, "^Visit — Patient Companion$", 30*time.Second)
+	openByTyping(t, dir, "visit every screen", "Visit")
 
 	shot := filepath.Join(t.TempDir(), "screen.png")
 	var prev image.Image
@@ -272,25 +254,7 @@ func TestWindowLargeJournal(t *testing.T) {
 	dir := t.TempDir()
 	env := []string{"COMPANION_PASSPHRASE=large window"}
 	mustRun(t, dir, env, "profile", "create", "Large", "--no-keyring", "--demo-entries", entries)
-	cmd := exec.Command(os.Args[0])
-	cmd.Env = append(os.Environ(), asCompanion+"=1", "COMPANION_DATA_DIR="+dir, "COMPANION_PASSPHRASE=", "XDG_CONFIG_HOME="+t.TempDir())
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	defer func() {
-		cmd.Process.Kill()
-		cmd.Wait()
-		if t.Failed() {
-			t.Logf("app stderr:\n%s", stderr.String())
-		}
-	}()
-	win := waitForWindow(t, "^Patient Companion$", 60*time.Second)
-	xdo(t, "windowfocus", "--sync", win)
-	xdo(t, "type", "--delay", "20", "large window")
-	xdo(t, "key", "Return")
-	waitForWindow(t, "^Large — Patient Companion$", 30*time.Second)
+	win := openByTyping(t, dir, "large window", "Large")
 	shot := filepath.Join(t.TempDir(), "large.png")
 	// until waits for the window to differ from before (with rows drawn in the timeline's
 	// area, when rows is set), and says how long that took.
@@ -326,4 +290,31 @@ func TestWindowLargeJournal(t *testing.T) {
 	xdo(t, "key", "ctrl+1")
 	d, _ := until("back to Today", img, false)
 	t.Logf("Today after the scrolling: within %v", d.Round(10*time.Millisecond))
+}
+
+// openByTyping starts the app on dir's one passphrase profile (name), types the passphrase
+// into the unlock screen and waits for the profile's window; the app is killed when the test
+// ends (its stderr logged if the test failed).
+func openByTyping(t *testing.T, dir, passphrase, name string) (win string) {
+	t.Helper()
+	cmd := exec.Command(os.Args[0])
+	cmd.Env = append(os.Environ(), asCompanion+"=1", "COMPANION_DATA_DIR="+dir, "COMPANION_PASSPHRASE=", "XDG_CONFIG_HOME="+t.TempDir())
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		cmd.Process.Kill()
+		cmd.Wait()
+		if t.Failed() {
+			t.Logf("app stderr:\n%s", stderr.String())
+		}
+	})
+	win = waitForWindow(t, "^Patient Companion$", 60*time.Second)
+	xdo(t, "windowfocus", "--sync", win)
+	xdo(t, "type", "--delay", "20", passphrase)
+	xdo(t, "key", "Return")
+	waitForWindow(t, "^"+name+" — Patient Companion$", 30*time.Second)
+	return win
 }
