@@ -33,6 +33,10 @@ const (
 	msgPINCheckFailed = "The PIN could not be checked just now. Please try again."
 )
 
+// errPINNeeded: a locked keyring-only profile has a screen PIN (or whether it has one could
+// not be read), so the keyring alone does not show it.
+var errPINNeeded = errors.New("this profile's screen PIN is needed")
+
 // accessForm is the "Name and unlocking" part of Settings.
 type accessForm struct {
 	name      *navEntry
@@ -206,6 +210,8 @@ func (u *UI) setKeyring(on bool) {
 			sayDone(f.keyringMsg, msgKeyringAdded)
 		case err == nil:
 			sayDone(f.keyringMsg, msgKeyringRemoved)
+		case errors.Is(err, data.ErrKeyringKeyLeft):
+			sayDone(f.keyringMsg, msgKeyringRemoved+" (The old key is still in the keyring, but it opens nothing now.)")
 		case errors.Is(err, vault.ErrKeyringUnavailable):
 			sayError(f.keyringMsg, msgKeyringNone)
 		default:
@@ -214,7 +220,7 @@ func (u *UI) setKeyring(on bool) {
 		}
 		u.noteInfo(st.Info())
 		if !st.Info().HasKeyring {
-			u.pinLock = false
+			u.setPINFlag(st, false)
 		}
 		u.fitAccess(f, st.Info())
 		s.left.Refresh()
@@ -241,6 +247,9 @@ func (u *UI) savePIN() {
 	background(u, func(ctx context.Context) (struct{}, error) {
 		return struct{}{}, st.SetPIN(ctx, pin)
 	}, func(_ struct{}, err error) {
+		if err == nil {
+			u.setPINFlag(st, true) // also when Settings has gone meanwhile
+		}
 		if u.settings != s {
 			return
 		}
@@ -252,9 +261,6 @@ func (u *UI) savePIN() {
 		}
 		f.pin.SetText("")
 		f.pinAgain.SetText("")
-		if u.store == st {
-			u.pinLock = true
-		}
 		sayDone(f.pinMsg, msgPINSet)
 		u.fitAccess(f, st.Info())
 	})
@@ -270,6 +276,9 @@ func (u *UI) removePIN() {
 	background(u, func(ctx context.Context) (struct{}, error) {
 		return struct{}{}, st.ClearPIN(ctx)
 	}, func(_ struct{}, err error) {
+		if err == nil {
+			u.setPINFlag(st, false) // also when Settings has gone meanwhile
+		}
 		if u.settings != s {
 			return
 		}
@@ -278,22 +287,34 @@ func (u *UI) removePIN() {
 			u.failed(u.win, "The PIN was not saved", tryAgain)
 			return
 		}
-		if u.store == st {
-			u.pinLock = false
-		}
 		sayDone(f.pinMsg, msgPINRemoved)
 		u.fitAccess(f, st.Info())
 	})
 }
 
 // notePIN reads whether the newly opened profile st has a screen PIN (off the UI goroutine).
+// If that cannot be read, the lock screen asks again when it is used (submitUnlock).
 func (u *UI) notePIN(st *data.Store) {
 	u.pinLock = false
 	background(u, st.HasPIN, func(has bool, err error) {
-		if u.store == st && err == nil {
-			u.pinLock = has && !st.Info().HasPassphrase
+		if err == nil {
+			u.setPINFlag(st, has)
 		}
 	})
+}
+
+// setPINFlag records whether st, on screen or held, has a screen PIN the lock screen asks
+// for (only keyring-only profiles do).
+func (u *UI) setPINFlag(st *data.Store, has bool) {
+	has = has && !st.Info().HasPassphrase
+	if u.store == st {
+		u.pinLock = has
+	}
+	for _, h := range u.held {
+		if h.store == st {
+			h.pinLock = has
+		}
+	}
 }
 
 // noteInfo replaces the listed profile's details with info (after its unlocking changed).
@@ -356,7 +377,7 @@ func (u *UI) submitPIN(s *unlockScreen, pi data.ProfileInfo) {
 			say(s.message, msgPINCheckFailed)
 		} else {
 			say(s.message, msgWrongPIN)
-			u.wrongTry()
+			u.wrongTry(pi.ID)
 		}
 		if !s.pass.Disabled() {
 			u.focus(s.pass)

@@ -144,3 +144,49 @@ func TestKeyringOnOff(t *testing.T) {
 		t.Fatal("the keyring still opens it")
 	}
 }
+
+// TestPINSetBehindTheFlag: a PIN the window's flag does not know about (set while Settings
+// was going, or read with an error) is still asked for: the keyring alone does not unlock.
+func TestPINSetBehindTheFlag(t *testing.T) {
+	p := testProfiles(t, &memKeyring{})
+	makeProfile(t, p, data.CreateOptions{Name: "Mum"})
+	u := newTestUI(t, p)
+	test.Tap(u.unlock.open)
+	if err := u.store.SetPIN(context.Background(), "2468"); err != nil {
+		t.Fatal(err)
+	}
+	ctrl(u, fyne.KeyL)
+	test.Tap(u.unlock.open) // no PIN field yet: the keyring is offered
+	if !u.isLocked() {
+		t.Fatal("a profile with a PIN was shown by the keyring alone")
+	}
+	s := u.unlock
+	if s.passName.Text != "PIN" || !isShown(u, s.pass) || s.message.Text != msgNoPIN {
+		t.Fatalf("the lock screen should now ask for the PIN (label %q, message %q)", s.passName.Text, s.message.Text)
+	}
+	test.Type(s.pass, "2468")
+	test.Tap(s.open)
+	if u.isLocked() {
+		t.Fatal("the right PIN should unlock")
+	}
+}
+
+// TestWrongTriesOutliveOtherProfiles: opening another profile does not forget wrong tries
+// made on one, so a PIN cannot be tried three at a time without end.
+func TestWrongTriesOutliveOtherProfiles(t *testing.T) {
+	u := openToday(t, &testClock{t: fixedNow}, nil)
+	for i := 0; i < freeTries; i++ {
+		u.wrongTry("anne")
+	}
+	if !u.waiting(u.opt.Now()) {
+		t.Fatal("three wrong tries should make Open wait")
+	}
+	u.rightTry("a-new-profile")
+	if !u.waiting(u.opt.Now()) {
+		t.Fatal("opening another profile must not end the wait")
+	}
+	u.rightTry("anne")
+	if u.waiting(u.opt.Now()) || u.failures != 0 {
+		t.Fatal("Anne opened with her passphrase: the count starts again")
+	}
+}

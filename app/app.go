@@ -112,8 +112,10 @@ type UI struct {
 	autoLock   time.Duration
 	lastActive time.Time
 	lastFocus  focusSignature
-	// failures counts wrong passphrases in a row; waitUntil is when Open works again.
+	// failures counts wrong passphrases and PINs in a row, on any profile (the last of them
+	// failedFor); waitUntil is when Open works again.
 	failures  int
+	failedFor string
 	waitUntil time.Time
 	// pinLock: the open profile is keyring-only with a screen PIN, which the lock screen
 	// asks for.
@@ -144,9 +146,11 @@ func New(a fyne.App, opt Options) *UI {
 		}
 	}
 	u := &UI{app: a, opt: opt, ring: newFocusRing()}
+	u.ctx, u.cancel = context.WithCancel(context.Background())
+	// Listed while the window is made (it is disk work), for the first screen.
+	listing := u.listAhead(opt.FirstScreenWait)
 	u.applyTheme()
 	u.win = a.NewWindow(windowTitle)
-	u.ctx, u.cancel = context.WithCancel(context.Background())
 	u.win.Resize(fyne.NewSize(1000, 700))
 	u.win.SetMaster()
 	// Close the journal synchronously as the window goes: it is the last thing the app does,
@@ -157,8 +161,29 @@ func New(a fyne.App, opt Options) *UI {
 	u.watchActivity()
 	u.setupTray()
 	u.followFocus()
-	u.startScreen(opt.FirstScreenWait)
+	u.startScreen(listing, opt.FirstScreenWait)
 	return u
+}
+
+// profileListing is one listing of the profiles.
+type profileListing struct {
+	list []data.ProfileInfo
+	err  error
+}
+
+// listAhead starts listing the profiles in the background, when the first screen is to wait
+// for them (wait > 0); nil otherwise.
+func (u *UI) listAhead(wait time.Duration) <-chan profileListing {
+	if wait <= 0 {
+		return nil
+	}
+	ch := make(chan profileListing, 1)
+	ctx := u.ctx
+	u.opt.Go(func() {
+		l, err := u.opt.Profiles.List(ctx)
+		ch <- profileListing{l, err}
+	})
+	return ch
 }
 
 // ShowAndRun shows the window and runs the app until it quits.
@@ -224,25 +249,15 @@ type startScreen struct {
 }
 
 // showStart lists the profiles, then shows create (none yet) or unlock.
-func (u *UI) showStart() { u.startScreen(0) }
+func (u *UI) showStart() { u.startScreen(nil, 0) }
 
-// startScreen is showStart; if the profiles are listed within wait, the "Opening…" screen
-// is not shown at all, so the window's first frame is the screen the person needs (it
+// startScreen is showStart, given the profiles being listed ahead (listAhead): if they
+// arrive within wait, the "Opening…" screen is not shown at all, so the window's first frame is the screen the person needs (it
 // nearly always is that quick; a slow disk still gets "Opening…").
-func (u *UI) startScreen(wait time.Duration) {
-	if wait > 0 {
-		type listing struct {
-			list []data.ProfileInfo
-			err  error
-		}
-		ch := make(chan listing, 1)
-		ctx := u.ctx
-		u.opt.Go(func() {
-			l, err := u.opt.Profiles.List(ctx)
-			ch <- listing{l, err}
-		})
+func (u *UI) startScreen(listing <-chan profileListing, wait time.Duration) {
+	if listing != nil {
 		select {
-		case r := <-ch:
+		case r := <-listing:
 			if r.err == nil {
 				u.clearScreens()
 				u.win.SetTitle(windowTitle)
@@ -309,7 +324,7 @@ func (u *UI) opened(s *data.Store) {
 		u.store = s
 	}
 	u.setLocked(false)
-	u.failures, u.waitUntil = 0, time.Time{}
+	u.rightTry(s.Info().ID)
 	u.autoLock = defaultAutoLock
 	u.lastActive = u.opt.Now()
 	u.noteKnown(s.Info())

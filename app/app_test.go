@@ -619,3 +619,28 @@ func TestBackgroundWorkOnGoroutines(t *testing.T) {
 		t.Errorf("after saving: %d entries, Save disabled %v", len(j.entries), j.save.Disabled())
 	}
 }
+
+// TestFirstScreenWithoutOpening: when the profiles are listed within FirstScreenWait, the
+// window's first screen is the unlock screen, with no "Opening…" screen before it.
+func TestFirstScreenWithoutOpening(t *testing.T) {
+	p := testProfiles(t, nil)
+	passProfile(t, p, "Anne")
+	u := newTestUIWith(t, test.NewTempApp(t), Options{Profiles: p, FirstScreenWait: time.Minute})
+	if u.unlock == nil || u.start != nil {
+		t.Fatal("the first screen should be the unlock screen")
+	}
+	// A listing that does not come in time shows "Opening…" and then the unlock screen.
+	slow := make(chan func(), 2)
+	a := test.NewTempApp(t)
+	u = New(a, Options{Profiles: p, Go: func(f func()) { slow <- f }, Tick: -1, SyncEvery: -1,
+		FirstScreenWait: 10 * time.Millisecond, HasTray: func() bool { return false }})
+	t.Cleanup(func() { u.win.Close() })
+	if u.start == nil {
+		t.Fatal("a slow listing should show Opening…")
+	}
+	(<-slow)() // the listing ahead, whose answer is no longer awaited
+	(<-slow)() // the start screen's own listing
+	if u.unlock == nil {
+		t.Fatal("after the listing, the unlock screen should show")
+	}
+}

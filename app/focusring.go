@@ -82,7 +82,11 @@ func (u *UI) updateFocusRing() {
 		}
 		return
 	}
-	pos := u.app.Driver().AbsolutePositionForObject(obj).SubtractXY(focusRingGap+focusRingWidth, focusRingGap+focusRingWidth)
+	// Positions in the ring's layer: the object's place in the window less the layer's own
+	// (the window's padding).
+	d := u.app.Driver()
+	pos := d.AbsolutePositionForObject(obj).Subtract(d.AbsolutePositionForObject(r.layer)).
+		SubtractXY(focusRingGap+focusRingWidth, focusRingGap+focusRingWidth)
 	size := obj.Size().AddWidthHeight(2*(focusRingGap+focusRingWidth), 2*(focusRingGap+focusRingWidth))
 	c := u.app.Settings().Theme().Color(colorNameFocusRing, u.app.Settings().ThemeVariant())
 	if r.ring.Visible() && r.ring.Position() == pos && r.ring.Size() == size && r.ring.StrokeColor == c {

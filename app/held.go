@@ -2,7 +2,6 @@ package app
 
 import (
 	"sync/atomic"
-	"time"
 
 	"fyne.io/fyne/v2"
 
@@ -27,6 +26,9 @@ type heldProfile struct {
 	locked   *atomic.Bool
 	reminder *reminderWindow
 	pinLock  bool
+	// syncDone waits for a sync that was running when the profile was held (its store
+	// must not close under it).
+	syncDone func()
 }
 
 // heldByID is the held profile with that id, or nil.
@@ -68,7 +70,7 @@ func (u *UI) holdCurrent(locked bool) {
 		h.locked = new(atomic.Bool)
 	}
 	h.locked.Store(locked)
-	u.stopSync() // the store stays open, so a sync still running may finish
+	h.syncDone = u.stopSync() // the store stays open: a sync still running may finish
 	u.held = append(u.held, h)
 	u.store, u.engine, u.engineStop, u.engineLock, u.reminder, u.pinLock = nil, nil, nil, nil, nil, false
 	u.setLocked(false)
@@ -86,9 +88,9 @@ func (u *UI) bringForward(h *heldProfile) {
 		h.store, h.engine, h.engineStop, h.locked, h.reminder, h.pinLock
 	h.locked.Store(false)
 	u.setLocked(false)
-	u.failures, u.waitUntil = 0, time.Time{}
-	u.lastActive = u.opt.Now()
 	info := h.store.Info()
+	u.rightTry(info.ID)
+	u.lastActive = u.opt.Now()
 	u.app.Preferences().SetString(prefLastProfile, info.ID)
 	u.win.SetTitle(info.Name + " — Patient Companion")
 	u.startSync(h.store)
@@ -134,6 +136,9 @@ func (u *UI) closeHeldOne(h *heldProfile) {
 	if w := h.reminder; w != nil {
 		h.reminder = nil
 		w.win.Close()
+	}
+	if h.syncDone != nil {
+		h.syncDone()
 	}
 	_ = h.store.Close()
 }
@@ -197,7 +202,6 @@ func (u *UI) notifyHeld(h *heldProfile, n remind.Notice) {
 	w := h.reminder
 	if w == nil {
 		w = u.newReminderWindow(h.store, h.locked.Load() || u.isLocked())
-		w.win.SetTitle(reminderTitle + " — " + name)
 		h.reminder = w
 	}
 	u.addReminders(w, n)

@@ -49,6 +49,10 @@ func (u *UI) lockedProfile(pi data.ProfileInfo) bool {
 // lock hides the open profile's screens behind the lock screen; the profile stays open and
 // its reminders keep coming. With no profile open it shows the start screen.
 func (u *UI) lock() {
+	// A drop-down or dialog left open would stay over the lock screen, still working.
+	for o := u.win.Canvas().Overlays().Top(); o != nil; o = u.win.Canvas().Overlays().Top() {
+		u.win.Canvas().Overlays().Remove(o)
+	}
 	u.lockHeld()
 	if u.store != nil {
 		u.setLocked(true)
@@ -69,7 +73,7 @@ func (u *UI) setLocked(on bool) {
 // resume shows the open profile's screens again after the lock screen.
 func (u *UI) resume() {
 	u.setLocked(false)
-	u.failures, u.waitUntil = 0, time.Time{}
+	u.rightTry(u.store.Info().ID)
 	u.lastActive = u.opt.Now()
 	u.win.SetTitle(u.store.Info().Name + " — Patient Companion")
 	u.showToday()
@@ -134,6 +138,12 @@ func (u *UI) checkIdle(now time.Time) {
 		return
 	}
 	if u.autoLock > 0 && now.Sub(u.lastActive) >= u.autoLock {
+		if u.recovery != nil {
+			// The new profile's recovery key is on screen: it is shown once, so it stays;
+			// the profiles held behind lock.
+			u.lockHeld()
+			return
+		}
 		u.lock()
 	}
 }
@@ -161,9 +171,10 @@ func (u *UI) noteKnown(pi data.ProfileInfo) {
 	u.known = append(u.known, pi)
 }
 
-// wrongTry counts a wrong passphrase; from the freeTries-th on, Open waits a while, longer
-// each time.
-func (u *UI) wrongTry() {
+// wrongTry counts a wrong passphrase or PIN for the profile id; from the freeTries-th on,
+// Open waits a while, longer each time.
+func (u *UI) wrongTry(id string) {
+	u.failedFor = id
 	u.failures++
 	if u.failures < freeTries {
 		return
@@ -177,6 +188,15 @@ func (u *UI) wrongTry() {
 	if u.opt.Tick >= 0 {
 		// Tests (negative Tick) run no timers; they call checkIdle with a later time.
 		time.AfterFunc(d, func() { fyne.Do(func() { u.updateWait(u.opt.Now()) }) })
+	}
+}
+
+// rightTry forgets the wrong tries once the profile they were made on (id) is opened with
+// its passphrase or PIN. Opening another profile (a new one, say) does not: a 4-digit PIN
+// could otherwise be tried without end, three at a time.
+func (u *UI) rightTry(id string) {
+	if u.failures == 0 || id == u.failedFor {
+		u.failures, u.failedFor, u.waitUntil = 0, "", time.Time{}
 	}
 }
 
@@ -214,8 +234,8 @@ func (u *UI) updateWait(now time.Time) {
 // switchProfile shows another profile: at once if it is open and unlocked (held.go), else
 // on the unlock screen. The one on screen stays open behind, its reminders still coming.
 func (u *UI) switchProfile(id string) {
-	if u.store != nil && u.store.Info().ID == id {
-		return
+	if u.isLocked() || (u.store != nil && u.store.Info().ID == id) {
+		return // locked: only the lock screen chooses, with a passphrase
 	}
 	if h := u.heldByID(id); h != nil && !h.locked.Load() {
 		u.bringForward(h)

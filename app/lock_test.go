@@ -288,3 +288,70 @@ func TestProfileSwitcher(t *testing.T) {
 		t.Fatalf("Anne on screen and Bob behind, once each; held %d", len(u.held))
 	}
 }
+
+// TestNoSwitchPastTheLock: a switch asked for while locked (a drop-down left open when the
+// idle lock came) does nothing; Ctrl+L on the unlock screen locks profiles held behind it.
+func TestNoSwitchPastTheLock(t *testing.T) {
+	p := testProfiles(t, nil)
+	anne := passProfile(t, p, "Anne")
+	bob, _ := makeProfile(t, p, data.CreateOptions{Name: "Bob", Passphrase: []byte("bobs passphrase"), NoKeyring: true})
+	u := newTestUI(t, p)
+	unlockWith(t, u, goodPass)
+	ctrl(u, fyne.KeyL)
+	u.switchProfile(bob.ID) // what choosing Bob in the stale drop-down does
+	if !u.isLocked() || u.store.Info().ID != anne.ID || u.heldByID(anne.ID) != nil {
+		t.Fatal("a switch while locked should leave Anne on screen, locked")
+	}
+	unlockWith(t, u, goodPass)
+	u.today.nav.switcher.SetSelected("Bob") // Anne held, unlocked, behind Bob's unlock screen
+	if h := u.heldByID(anne.ID); h == nil || h.locked.Load() {
+		t.Fatal("Anne should be held, unlocked")
+	}
+	ctrl(u, fyne.KeyL)
+	if h := u.heldByID(anne.ID); !h.locked.Load() {
+		t.Fatal("Ctrl+L on the unlock screen should lock Anne, held behind it")
+	}
+	u.unlock.choice.SetSelected("Anne")
+	test.Tap(u.unlock.open)
+	if u.store != nil && u.store.Info().ID == anne.ID && !u.isLocked() {
+		t.Fatal("Anne, locked, was shown without her passphrase")
+	}
+}
+
+// TestRecoveryKeyScreenStays: while a new profile's recovery key is on screen, the screen
+// shortcuts do nothing (the profile is not opened until the key is written down) and the
+// idle lock locks the profiles held behind, but leaves the key on screen (it is shown once).
+func TestRecoveryKeyScreenStays(t *testing.T) {
+	clk := &testClock{t: fixedNow}
+	p := testProfiles(t, nil)
+	p.Now = clk.Now
+	anne := passProfile(t, p, "Anne")
+	u := newTestUI(t, p)
+	unlockWith(t, u, goodPass)
+	bob, _ := makeProfile(t, p, data.CreateOptions{Name: "Bob", Passphrase: []byte("bobs passphrase"), NoKeyring: true})
+	u.noteKnown(bob)        // made after the window listed the profiles
+	u.switchProfile(bob.ID) // Anne held, unlocked
+	test.Tap(u.unlock.another)
+	c := u.create
+	test.Type(c.name, "Carl")
+	test.Type(c.pass, goodPass)
+	test.Type(c.repeat, goodPass)
+	test.Tap(c.create)
+	if u.recovery == nil {
+		t.Fatal("the recovery key should show")
+	}
+	ctrl(u, fyne.Key1)
+	if u.recovery == nil || u.today != nil {
+		t.Fatal("Ctrl+1 should not leave the recovery-key screen")
+	}
+	u.autoLock = time.Minute
+	u.checkIdle(clk.Now())
+	clk.Set(fixedNow.Add(2 * time.Minute))
+	u.checkIdle(clk.Now())
+	if u.recovery == nil {
+		t.Fatal("the idle lock should leave the recovery key on screen")
+	}
+	if h := u.heldByID(anne.ID); h == nil || !h.locked.Load() {
+		t.Fatal("the idle lock should lock Anne, held behind")
+	}
+}

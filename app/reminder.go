@@ -110,7 +110,13 @@ func (u *UI) addReminders(w *reminderWindow, n remind.Notice) {
 
 // newReminderWindow makes the reminder window of st's doses; the caller keeps it.
 func (u *UI) newReminderWindow(st *data.Store, locked bool) *reminderWindow {
-	w := &reminderWindow{store: st, locked: locked, win: u.app.NewWindow(reminderTitle)}
+	// With several profiles on this computer the window names the person: two reminder
+	// windows (medicine names hidden while locked) must not look the same.
+	title := reminderTitle
+	if len(u.known) > 1 {
+		title += " — " + st.Info().Name
+	}
+	w := &reminderWindow{store: st, locked: locked, win: u.app.NewWindow(title)}
 	w.head = heading(reminderTitle)
 	w.intro = paragraph("")
 	w.box = container.NewVBox()
@@ -344,8 +350,9 @@ func (u *UI) startEngine(st *data.Store) {
 					u.refreshToday() // doses move from "later" to "take now" as time passes
 					u.autoLock = autoLock
 					u.checkIdle(now())
-				case u.store == nil:
-					// Held behind the unlock screen: the held profiles still lock when idle.
+				case u.engine == nil:
+					// No engine on screen (the unlock or recovery-key screen, profiles held
+					// behind): the held profiles still lock when idle.
 					u.checkIdle(now())
 				}
 			})

@@ -149,10 +149,13 @@ func TestFocusRingFollowsFocus(t *testing.T) {
 	if !ring.Visible() {
 		t.Fatal("a focused button should have the ring")
 	}
-	at := u.app.Driver().AbsolutePositionForObject(nav.journal)
-	if p := ring.Position(); p.X >= at.X || p.Y >= at.Y ||
-		p.X+ring.Size().Width <= at.X+nav.journal.Size().Width || p.Y+ring.Size().Height <= at.Y+nav.journal.Size().Height {
-		t.Errorf("ring at %v %v does not surround the button at %v %v", p, ring.Size(), at, nav.journal.Size())
+	d := u.app.Driver()
+	at := d.AbsolutePositionForObject(nav.journal)
+	want := at.SubtractXY(focusRingGap+focusRingWidth, focusRingGap+focusRingWidth)
+	if p := d.AbsolutePositionForObject(ring); p != want ||
+		ring.Size() != nav.journal.Size().AddWidthHeight(2*(focusRingGap+focusRingWidth), 2*(focusRingGap+focusRingWidth)) {
+		t.Errorf("ring at %v %v, want it %v px around the button at %v %v", p, ring.Size(),
+			focusRingGap+focusRingWidth, at, nav.journal.Size())
 	}
 	u.win.Canvas().FocusNext()
 	u.updateFocusRing()

@@ -139,7 +139,9 @@ func (u *UI) navShortcuts() []appShortcut {
 		out = append(out, appShortcut{
 			&desktop.CustomShortcut{KeyName: s.key, Modifier: fyne.KeyModifierShortcutDefault},
 			func() {
-				if u.store != nil && !u.isLocked() && !s.showing() {
+				// Not from the recovery-key screen: the new profile is not opened until the key
+				// is written down (its reminders start then).
+				if u.store != nil && !u.isLocked() && u.recovery == nil && !s.showing() {
 					s.show()
 				}
 			}})
@@ -147,7 +149,8 @@ func (u *UI) navShortcuts() []appShortcut {
 	return append(out, appShortcut{
 		&desktop.CustomShortcut{KeyName: fyne.KeyL, Modifier: fyne.KeyModifierShortcutDefault},
 		func() {
-			if u.store != nil && !u.isLocked() {
+			// Also with only held profiles open behind the unlock screen.
+			if u.anyUnlocked() {
 				u.lock()
 			}
 		}})

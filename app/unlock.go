@@ -220,7 +220,7 @@ func (u *UI) updateUnlock() {
 	case u.pinLocked(pi):
 		s.passName.SetText("PIN")
 		s.pass.SetPlaceHolder("Your PIN")
-		s.forgot.Hide()
+		s.forgot.SetText("Use your recovery key")
 	case u.heldUnlocked(pi):
 		s.passBox.Hide()
 		s.forgot.Hide()
@@ -324,7 +324,15 @@ func (u *UI) submitUnlock() {
 	say(s.message, "")
 	u.setUnlockBusy(true)
 	profiles := u.opt.Profiles
+	openSt, _ := u.openStore(pi.ID)
 	background(u, func(ctx context.Context) (*data.Store, error) {
+		if relock && len(pass) == 0 {
+			// Opening from the keyring, locked: a PIN set meanwhile (which the flag may
+			// not know yet) must still be asked for.
+			if has, err := openSt.HasPIN(ctx); err != nil || has {
+				return nil, errors.Join(errPINNeeded, err)
+			}
+		}
 		st, err := profiles.Open(ctx, pi, data.Credentials{Passphrase: pass})
 		if relock && err == nil {
 			// Only a check of the passphrase: the profile is open already.
@@ -351,9 +359,13 @@ func (u *UI) submitUnlock() {
 		}
 		s.pass.SetText("")
 		switch {
+		case errors.Is(err, errPINNeeded):
+			u.setPINFlag(openSt, true)
+			u.updateUnlock()
+			say(s.message, msgNoPIN)
 		case errors.Is(err, data.ErrWrongPassphrase):
 			say(s.message, msgWrongPassphrase)
-			u.wrongTry()
+			u.wrongTry(pi.ID)
 		case errors.Is(err, data.ErrLocked), errors.Is(err, vault.ErrKeyringUnavailable),
 			errors.Is(err, vault.ErrKeyringEntryMissing):
 			if pi.HasPassphrase {

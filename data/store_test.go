@@ -55,6 +55,9 @@ func (k *memKeyring) Set(_ context.Context, id string, key []byte) error {
 func (k *memKeyring) Delete(_ context.Context, id string) error {
 	k.mu.Lock()
 	defer k.mu.Unlock()
+	if k.err != nil {
+		return k.err
+	}
 	delete(k.keys, id)
 	return nil
 }

@@ -81,11 +81,15 @@ func (p *Profiles) RemoveKeyring(ctx context.Context, s *Store) error {
 	s.clearPIN(ctx) // a PIN is for keyring-only profiles
 	if p.Keyring != nil {
 		if err := p.Keyring.Delete(ctx, s.info.ID); err != nil && !errors.Is(err, vault.ErrKeyringEntryMissing) {
-			return fmt.Errorf("keyring unlock removed, but its key could not be deleted from the keyring: %w", err)
+			return fmt.Errorf("%w: %w", ErrKeyringKeyLeft, err)
 		}
 	}
 	return nil
 }
+
+// ErrKeyringKeyLeft: keyring unlock was removed from the profile, but the old key could
+// not be deleted from the keyring. It opens nothing any more (its envelope is gone).
+var ErrKeyringKeyLeft = errors.New("keyring unlock removed, but its old key could not be deleted from the keyring")
 
 func (s *Store) putEnvelope(ctx context.Context, e vault.Envelope) error {
 	b, err := json.Marshal(e)

@@ -75,6 +75,24 @@ func TestAddRemoveKeyring(t *testing.T) {
 		t.Fatalf("the passphrase must still open it: %v", err)
 	}
 
+	// The keyring refusing to delete the old key: unlock is removed all the same, and said so.
+	s, err = p.Open(ctx, info, Credentials{Passphrase: []byte("pw")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := p.AddKeyring(ctx, s); err != nil {
+		t.Fatal(err)
+	}
+	kr.err = errors.New("keyring locked")
+	if err := p.RemoveKeyring(ctx, s); !errors.Is(err, ErrKeyringKeyLeft) {
+		t.Fatalf("remove with a failing keyring: %v, want ErrKeyringKeyLeft", err)
+	}
+	kr.err = nil
+	s.Close()
+	if info, _ := p.Find(ctx, "Mum"); info.HasKeyring {
+		t.Fatal("the envelope should be gone even when the keyring kept its key")
+	}
+
 	// A keyring-only profile cannot drop its keyring: nothing but the recovery key would open it.
 	k, _, err := p.Create(ctx, CreateOptions{Name: "K"})
 	if err != nil {
