@@ -190,7 +190,9 @@ func TestWindowVisitsEveryScreen(t *testing.T) {
 	}
 	dir := t.TempDir()
 	mustRun(t, dir, []string{"COMPANION_PASSPHRASE=visit every screen"}, "profile", "create", "Visit", "--no-keyring", "--demo")
-	openByTyping(t, dir, "visit every screen", "Visit")
+	// The built program itself, as a person would start it (the other tests re-run this
+	// test binary as the program, which is the same code).
+	openByTyping(t, buildCompanion(t), dir, "visit every screen", "Visit")
 
 	shot := filepath.Join(t.TempDir(), "screen.png")
 	var prev image.Image
@@ -254,7 +256,7 @@ func TestWindowLargeJournal(t *testing.T) {
 	dir := t.TempDir()
 	env := []string{"COMPANION_PASSPHRASE=large window"}
 	mustRun(t, dir, env, "profile", "create", "Large", "--no-keyring", "--demo-entries", entries)
-	win := openByTyping(t, dir, "large window", "Large")
+	win := openByTyping(t, os.Args[0], dir, "large window", "Large")
 	shot := filepath.Join(t.TempDir(), "large.png")
 	// until waits for the window to differ from before (with rows drawn in the timeline's
 	// area, when rows is set), and says how long that took.
@@ -292,12 +294,12 @@ func TestWindowLargeJournal(t *testing.T) {
 	t.Logf("Today after the scrolling: within %v", d.Round(10*time.Millisecond))
 }
 
-// openByTyping starts the app on dir's one passphrase profile (name), types the passphrase
-// into the unlock screen and waits for the profile's window; the app is killed when the test
-// ends (its stderr logged if the test failed).
-func openByTyping(t *testing.T, dir, passphrase, name string) (win string) {
+// openByTyping starts the app (exe: a built companion, or this test binary) on dir's one
+// passphrase profile (name), types the passphrase into the unlock screen and waits for the
+// profile's window; the app is killed when the test ends (its stderr logged if it failed).
+func openByTyping(t *testing.T, exe, dir, passphrase, name string) (win string) {
 	t.Helper()
-	cmd := exec.Command(os.Args[0])
+	cmd := exec.Command(exe)
 	cmd.Env = append(os.Environ(), asCompanion+"=1", "COMPANION_DATA_DIR="+dir, "COMPANION_PASSPHRASE=", "XDG_CONFIG_HOME="+t.TempDir())
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
@@ -317,4 +319,20 @@ func openByTyping(t *testing.T, dir, passphrase, name string) (win string) {
 	xdo(t, "key", "Return")
 	waitForWindow(t, "^"+name+" — Patient Companion$", 30*time.Second)
 	return win
+}
+
+// buildCompanion builds the program with `go build`, as make build does, into a temporary
+// folder, with -race when this test binary has it (so only the link is new work).
+func buildCompanion(t *testing.T) string {
+	t.Helper()
+	exe := filepath.Join(t.TempDir(), "companion")
+	args := []string{"build", "-o", exe}
+	if raceBuild {
+		args = append(args, "-race")
+	}
+	cmd := exec.Command("go", append(args, ".")...)
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	return exe
 }
