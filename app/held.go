@@ -26,15 +26,24 @@ type heldProfile struct {
 	locked   *atomic.Bool
 	reminder *reminderWindow
 	pinLock  bool
-	// syncDone waits for a sync that was running when the profile was held (its store
-	// must not close under it).
-	syncDone func()
+	// sync keeps syncing while held (nil without one).
+	sync *syncer
 }
 
 // heldByID is the held profile with that id, or nil.
 func (u *UI) heldByID(id string) *heldProfile {
 	for _, h := range u.held {
 		if h.store.Info().ID == id {
+			return h
+		}
+	}
+	return nil
+}
+
+// heldBySync is the held profile syncing with sy, or nil.
+func (u *UI) heldBySync(sy *syncer) *heldProfile {
+	for _, h := range u.held {
+		if h.sync == sy {
 			return h
 		}
 	}
@@ -70,7 +79,7 @@ func (u *UI) holdCurrent(locked bool) {
 		h.locked = new(atomic.Bool)
 	}
 	h.locked.Store(locked)
-	h.syncDone = u.stopSync() // the store stays open: a sync still running may finish
+	h.sync, u.sync = u.sync, nil // its syncing goes on behind
 	u.held = append(u.held, h)
 	u.store, u.engine, u.engineStop, u.engineLock, u.reminder, u.pinLock = nil, nil, nil, nil, nil, false
 	u.setLocked(false)
@@ -93,7 +102,11 @@ func (u *UI) bringForward(h *heldProfile) {
 	u.lastActive = u.opt.Now()
 	u.app.Preferences().SetString(prefLastProfile, info.ID)
 	u.win.SetTitle(info.Name + " — Patient Companion")
-	u.startSync(h.store)
+	if h.sync != nil {
+		u.sync = h.sync
+	} else {
+		u.startSync(h.store)
+	}
 	u.showToday()
 }
 
@@ -137,8 +150,9 @@ func (u *UI) closeHeldOne(h *heldProfile) {
 		h.reminder = nil
 		w.win.Close()
 	}
-	if h.syncDone != nil {
-		h.syncDone()
+	if sy := h.sync; sy != nil {
+		sy.cancel()
+		sy.wg.Wait() // the store must not close under a sync
 	}
 	_ = h.store.Close()
 }

@@ -330,11 +330,10 @@ func TestMessageMarks(t *testing.T) {
 	}
 }
 
-func TestPeriodicSync(t *testing.T) {
-	noSleep(t)
-	srv, created := fakePortal(t)
-	ticks := make(chan time.Time)
-	ticked := make(chan struct{})
+// tickSyncs makes the periodic syncs tick when the test sends on ticks; ticked receives once
+// a tick's sync was started.
+func tickSyncs(t *testing.T) (ticks chan time.Time, ticked chan struct{}) {
+	ticks, ticked = make(chan time.Time), make(chan struct{})
 	syncTimer = func(time.Duration) (<-chan time.Time, func()) { return ticks, func() {} }
 	syncTicked = func() { ticked <- struct{}{} }
 	t.Cleanup(func() {
@@ -344,6 +343,13 @@ func TestPeriodicSync(t *testing.T) {
 		}
 		syncTicked = nil
 	})
+	return ticks, ticked
+}
+
+func TestPeriodicSync(t *testing.T) {
+	noSleep(t)
+	srv, created := fakePortal(t)
+	ticks, ticked := tickSyncs(t)
 	p := testProfiles(t, nil)
 	st, _, err := p.Create(context.Background(), data.CreateOptions{Name: "Mum", Passphrase: []byte(goodPass), NoKeyring: true})
 	if err != nil {
@@ -665,5 +671,55 @@ func TestScreensFitLargeText(t *testing.T) {
 				t.Errorf("%s at %.0f %% text needs %.0f px", s.name, scale*100, w)
 			}
 		}
+	}
+}
+
+// TestHeldProfileSyncs: a profile held behind another keeps syncing with its portal, so a
+// caregiver's notes for Mum go out while Dad's journal is on screen.
+func TestHeldProfileSyncs(t *testing.T) {
+	noSleep(t)
+	srv, created := fakePortal(t)
+	ticks, ticked := tickSyncs(t)
+	ctx := context.Background()
+	p := testProfiles(t, nil)
+	mum, _ := makeProfile(t, p, data.CreateOptions{Name: "Mum", Passphrase: []byte(goodPass), NoKeyring: true})
+	dad, _ := makeProfile(t, p, data.CreateOptions{Name: "Dad", Passphrase: []byte("dads passphrase"), NoKeyring: true})
+	st, err := p.Open(ctx, mum, data.Credentials{Passphrase: []byte(goodPass)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := st.SetPortalConnection(ctx, data.Portal{URL: srv.URL + "/fhir", PatientID: "p1"}); err != nil {
+		t.Fatal(err)
+	}
+	st.Close()
+	a := test.NewTempApp(t)
+	u := newTestUIWith(t, a, Options{Profiles: p})
+	u.opt.SyncEvery = time.Hour // newTestUIWith turns the loops off; this test ticks them itself
+	u.app.Preferences().SetString(prefLastProfile, mum.ID)
+	u.showStart()
+	unlockWith(t, u, goodPass)
+	u.today.nav.switcher.SetSelected("Dad")
+	unlockWith(t, u, "dads passphrase")
+	h := u.heldByID(mum.ID)
+	if u.store.Info().ID != dad.ID || h == nil || h.sync == nil {
+		t.Fatal("Dad on screen, Mum held with her syncer")
+	}
+	if _, err := h.store.AddNote(ctx, "For Mum's nurse"); err != nil {
+		t.Fatal(err)
+	}
+	before := *created
+	// Both profiles' loops listen to the same test ticks: tick until Mum's has run.
+	for i := 0; i < 10 && *created == before; i++ {
+		ticks <- time.Now()
+		<-ticked
+	}
+	if *created != before+1 {
+		t.Fatalf("Mum's note did not reach her portal while she was held (%d sent)", *created-before)
+	}
+	// Back on screen, her syncer comes with her.
+	sy := h.sync
+	u.today.nav.switcher.SetSelected("Mum")
+	if u.sync != sy {
+		t.Error("Mum's syncer should come forward with her")
 	}
 }

@@ -82,8 +82,10 @@ func (u *UI) startSync(st *data.Store) {
 			case <-ticks:
 			}
 			fyne.Do(func() {
-				if u.sync == sy {
-					u.runSync(true)
+				// Held profiles (held.go) sync too: a caregiver's messages arrive for
+				// everyone open, not only the person on screen.
+				if u.sync == sy || u.heldBySync(sy) != nil {
+					u.runSyncOf(sy, true)
 				}
 			})
 			if ticked != nil {
@@ -109,15 +111,20 @@ func (u *UI) stopSync() func() {
 // syncNow is the "Sync now" button.
 func (u *UI) syncNow() { u.runSync(false) }
 
-// runSync syncs the open profile off the UI goroutine, then shows the outcome. auto marks
-// the periodic sync: a profile without a portal is then left alone quietly.
-func (u *UI) runSync(auto bool) {
-	sy := u.sync
+// runSync syncs the profile on screen; see runSyncOf.
+func (u *UI) runSync(auto bool) { u.runSyncOf(u.sync, auto) }
+
+// runSyncOf runs the syncer sy (the profile on screen's, or a held one's) off the UI
+// goroutine, then shows the outcome if sy's profile is on screen. auto marks the periodic
+// sync: a profile without a portal is then left alone quietly.
+func (u *UI) runSyncOf(sy *syncer, auto bool) {
 	if sy == nil || sy.running {
 		return
 	}
 	sy.running = true
-	u.syncChanged(false, nil)
+	if u.sync == sy {
+		u.syncChanged(false, nil)
+	}
 	st, ctx, now := sy.st, sy.ctx, u.opt.Now
 	sy.wg.Add(1)
 	u.opt.Go(func() {
@@ -129,6 +136,9 @@ func (u *UI) runSync(auto bool) {
 		fyne.Do(func() {
 			sy.running = false
 			if u.sync != sy {
+				if h := u.heldBySync(sy); h != nil && !errors.Is(err, errNotConnected) {
+					sy.lastErr = err // shown when the profile comes forward
+				}
 				return
 			}
 			if errors.Is(err, errNotConnected) {
