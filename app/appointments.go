@@ -28,12 +28,8 @@ const (
 
 // appointmentsScreen lists upcoming and past appointments and has a form to add one.
 type appointmentsScreen struct {
-	store  *data.Store
+	screenBase
 	loaded bool
-
-	title   *widget.Label
-	lockBtn *widget.Button
-	nav     *navBar
 
 	status   *widget.Label // loading, failure or the empty state
 	warning  *widget.Label
@@ -63,15 +59,12 @@ type apptRow struct {
 }
 
 func (u *UI) showAppointments() {
-	if u.store == nil || u.isLocked() {
+	b, ok := u.newScreen(navAppointments)
+	if !ok {
 		return
 	}
-	u.clearScreens()
-	a := &appointmentsScreen{store: u.store}
+	a := &appointmentsScreen{screenBase: b}
 	u.appointments = a
-	a.title, a.lockBtn = u.titleAndLock(a.store.Info().Name)
-	header, nav := u.header(navAppointments, a.title, a.lockBtn)
-	a.nav = nav
 
 	a.status = paragraph(msgApptsLoading)
 	a.warning = paragraph("")
@@ -111,7 +104,7 @@ func (u *UI) showAppointments() {
 	)
 	content := container.NewVScroll(container.NewPadded(column(760,
 		container.NewVBox(a.warning, a.status, a.list, widget.NewSeparator(), form))))
-	u.setContent(u.frame(header, nav, content))
+	u.setContent(u.frame(b, content))
 	u.loadAppointments()
 }
 

@@ -62,11 +62,7 @@ const (
 )
 
 type journalScreen struct {
-	store *data.Store
-
-	title   *widget.Label
-	lockBtn *widget.Button
-	nav     *navBar
+	screenBase
 
 	// What the timeline shows. gen counts the queries: results of an older one are ignored.
 	entries     []data.Entry // newest first
@@ -125,16 +121,12 @@ type timelineItem struct {
 }
 
 func (u *UI) showJournal() {
-	if u.store == nil || u.isLocked() {
+	b, ok := u.newScreen(navJournal)
+	if !ok {
 		return
 	}
-	u.clearScreens()
-	j := &journalScreen{store: u.store, delay: searchDelay}
+	j := &journalScreen{screenBase: b, delay: searchDelay}
 	u.journal = j
-
-	j.title, j.lockBtn = u.titleAndLock(j.store.Info().Name)
-	header, nav := u.header(navJournal, j.title, j.lockBtn)
-	j.nav = nav
 
 	j.status = widget.NewLabel("")
 	j.status.Wrapping = fyne.TextWrapWord
@@ -143,7 +135,7 @@ func (u *UI) showJournal() {
 	j.form = u.buildJournalForm(j)
 	j.form.Hide()
 	body := container.NewBorder(j.status, nil, nil, nil, container.NewStack(j.timeline, j.form))
-	u.setContent(u.frame(header, nav, container.NewPadded(body)))
+	u.setContent(u.frame(b, container.NewPadded(body)))
 
 	u.reloadJournal()
 	u.focus(j.add)

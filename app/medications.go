@@ -32,12 +32,8 @@ const (
 // and holds the add / edit form while it is open (in place of the list, so the form has the
 // whole width and nothing behind it to lose track of).
 type medicationsScreen struct {
-	store  *data.Store
+	screenBase
 	loaded bool
-
-	title   *widget.Label
-	lockBtn *widget.Button
-	nav     *navBar
 
 	status   *widget.Label // loading, failure or the empty state
 	retry    *widget.Button
@@ -74,15 +70,12 @@ type medRow struct {
 }
 
 func (u *UI) showMedications() {
-	if u.store == nil || u.isLocked() {
+	b, ok := u.newScreen(navMedications)
+	if !ok {
 		return
 	}
-	u.clearScreens()
-	s := &medicationsScreen{store: u.store}
+	s := &medicationsScreen{screenBase: b}
 	u.medications = s
-	s.title, s.lockBtn = u.titleAndLock(s.store.Info().Name)
-	header, nav := u.header(navMedications, s.title, s.lockBtn)
-	s.nav = nav
 
 	s.status = paragraph(msgMedsLoading)
 	s.retry = widget.NewButton("Try again", u.loadMedications)
@@ -99,7 +92,7 @@ func (u *UI) showMedications() {
 	s.listView = container.NewVBox(s.warning, s.notice, container.NewHBox(tall(s.add)), s.status, s.retryBox, s.list)
 	s.body = container.NewStack(s.listView)
 	s.scroll = container.NewVScroll(container.NewPadded(column(760, s.body)))
-	u.setContent(u.frame(header, nav, s.scroll))
+	u.setContent(u.frame(b, s.scroll))
 	if d := u.medDraft; d != nil && d.store == s.store {
 		// Back from another screen with the form still open: it comes back as it was left.
 		s.form = d

@@ -32,12 +32,8 @@ const (
 
 // messagesScreen is the thread with the care team, a box to write a note, and Sync now.
 type messagesScreen struct {
-	store  *data.Store
+	screenBase
 	loaded bool
-
-	title   *widget.Label
-	lockBtn *widget.Button
-	nav     *navBar
 
 	syncLine *widget.Label // the sync status
 	sync     *widget.Button
@@ -63,15 +59,12 @@ type messageRow struct {
 }
 
 func (u *UI) showMessages() {
-	if u.store == nil || u.isLocked() {
+	b, ok := u.newScreen(navMessages)
+	if !ok {
 		return
 	}
-	u.clearScreens()
-	m := &messagesScreen{store: u.store}
+	m := &messagesScreen{screenBase: b}
 	u.messages = m
-	m.title, m.lockBtn = u.titleAndLock(m.store.Info().Name)
-	header, nav := u.header(navMessages, m.title, m.lockBtn)
-	m.nav = nav
 
 	m.syncLine = caption("")
 	m.syncLine.Hide()
@@ -102,7 +95,7 @@ func (u *UI) showMessages() {
 	bottom := container.NewPadded(column(760, container.NewVBox(
 		labelled(fieldLabel("Write to your care team"), m.compose, m.composeErr),
 		container.NewBorder(nil, nil, tall(m.send), nil, caption("Notes are sent when the app reaches your clinic's portal.")))))
-	u.setContent(u.frame(header, nav, container.NewBorder(container.NewPadded(top),
+	u.setContent(u.frame(b, container.NewBorder(container.NewPadded(top),
 		container.NewVBox(widget.NewSeparator(), bottom), nil, nil, m.scroll)))
 	if u.sync != nil && u.sync.running {
 		m.sync.Disable()

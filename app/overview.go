@@ -23,11 +23,9 @@ import (
 const msgOverviewLoadFailed = "This could not be read just now."
 
 type overviewScreen struct {
-	title   *widget.Label
-	lockBtn *widget.Button
-	nav     *navBar
-	rows    []*overviewRow
-	box     *fyne.Container
+	screenBase
+	rows []*overviewRow
+	box  *fyne.Container
 }
 
 // overviewRow is one person in the overview.
@@ -46,15 +44,12 @@ type overviewCounts struct {
 }
 
 func (u *UI) showOverview() {
-	if u.store == nil || u.isLocked() {
+	b, ok := u.newScreen("") // no side bar entry: the top bar's Everyone
+	if !ok {
 		return
 	}
-	u.clearScreens()
-	o := &overviewScreen{}
+	o := &overviewScreen{screenBase: b}
 	u.overview = o
-	o.title, o.lockBtn = u.titleAndLock(u.store.Info().Name)
-	header, nav := u.header("", o.title, o.lockBtn)
-	o.nav = nav
 	o.box = container.NewVBox(heading("Everyone"),
 		paragraph("Reminders come for everyone whose journal is open, even while someone else's is on screen."))
 	for _, pi := range u.known {
@@ -65,7 +60,7 @@ func (u *UI) showOverview() {
 		o.rows = append(o.rows, r)
 		o.box.Add(r.box)
 	}
-	u.setContent(u.frame(header, nav, container.NewVScroll(container.NewPadded(column(760, o.box)))))
+	u.setContent(u.frame(b, container.NewVScroll(container.NewPadded(column(760, o.box)))))
 	o.box.Refresh()
 	u.loadOverview(o)
 }

@@ -36,12 +36,8 @@ var testNotice = remind.Notice{Title: "Test reminder", Body: "Reminders are work
 
 // settingsScreen shows the profile's settings and its portal connection.
 type settingsScreen struct {
-	store  *data.Store
+	screenBase
 	loaded bool
-
-	title   *widget.Label
-	lockBtn *widget.Button
-	nav     *navBar
 
 	status *widget.Label   // loading or failure
 	locked map[string]bool // settings the clinic set for good
@@ -99,15 +95,12 @@ func (s *settingsScreen) fields() []settingField {
 }
 
 func (u *UI) showSettings() {
-	if u.store == nil || u.isLocked() {
+	b, ok := u.newScreen(navSettings)
+	if !ok {
 		return
 	}
-	u.clearScreens()
-	s := &settingsScreen{store: u.store}
+	s := &settingsScreen{screenBase: b}
 	u.settings = s
-	s.title, s.lockBtn = u.titleAndLock(s.store.Info().Name)
-	header, nav := u.header(navSettings, s.title, s.lockBtn)
-	s.nav = nav
 
 	s.status = paragraph(msgSettingsLoading)
 	s.clinic = caption("Settings that cannot be changed here were set by your clinic.")
@@ -229,7 +222,7 @@ func (u *UI) showSettings() {
 	)
 	// One column: two did not fit beside the side bar at larger text sizes.
 	content := container.NewVScroll(container.NewPadded(column(680, container.NewVBox(s.left, s.right))))
-	u.setContent(u.frame(header, nav, content))
+	u.setContent(u.frame(b, content))
 	u.loadSettings()
 }
 

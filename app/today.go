@@ -49,17 +49,42 @@ type navBar struct {
 	side     fyne.CanvasObject
 }
 
-// titleAndLock makes the header's profile name and Lock button, the same on every screen.
-func (u *UI) titleAndLock(name string) (*widget.Label, *widget.Button) {
-	title := widget.NewLabelWithStyle(name, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
-	title.SizeName = theme.SizeNameHeadingText
-	title.Truncation = fyne.TextTruncateEllipsis
-	return title, widget.NewButtonWithIcon("Lock", theme.LogoutIcon(), u.lock)
+// screenBase is what every screen of an open profile has: the profile's store, and the
+// frame around the screen — a top bar with the person's name, the switcher and Lock, and
+// the side bar of screens.
+type screenBase struct {
+	store   *data.Store
+	title   *widget.Label
+	lockBtn *widget.Button
+	top     fyne.CanvasObject
+	nav     *navBar
 }
 
-// header builds the top bar (the profile's name, the switcher and Lock) and the side bar
-// with current marked. Screens put them together with frame.
-func (u *UI) header(current string, title *widget.Label, lockBtn *widget.Button) (fyne.CanvasObject, *navBar) {
+// newScreen clears the window for a new screen of the open profile, with current marked
+// in the side bar ("" for none); false, and nothing done, when no profile is open or it is
+// locked.
+func (u *UI) newScreen(current string) (screenBase, bool) {
+	if u.store == nil || u.isLocked() {
+		return screenBase{}, false
+	}
+	u.clearScreens()
+	b := screenBase{store: u.store}
+	b.title = widget.NewLabelWithStyle(b.store.Info().Name, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	b.title.SizeName = theme.SizeNameHeadingText
+	b.title.Truncation = fyne.TextTruncateEllipsis
+	b.lockBtn = widget.NewButtonWithIcon("Lock", theme.LogoutIcon(), u.lock)
+	b.nav = u.navBar(current)
+	right := tall(b.lockBtn)
+	if b.nav.switcher != nil {
+		right = container.NewHBox(tall(b.nav.everyone), container.NewCenter(b.nav.switcher), right)
+	}
+	b.top = container.NewBorder(nil, nil, nil, container.NewCenter(right), b.title)
+	return b, true
+}
+
+// navBar builds the side bar with current marked, and (with several profiles) the top
+// bar's switcher and Everyone.
+func (u *UI) navBar(current string) *navBar {
 	nb := &navBar{
 		today:        widget.NewButtonWithIcon("Today", theme.HomeIcon(), u.showToday),
 		journal:      widget.NewButtonWithIcon("Journal", theme.DocumentIcon(), u.showJournal),
@@ -83,24 +108,21 @@ func (u *UI) header(current string, title *widget.Label, lockBtn *widget.Button)
 		side.Add(tall(it.b))
 	}
 	nb.side = side
-	title.Alignment = fyne.TextAlignLeading
-	right := tall(lockBtn)
 	if sw := u.profileSwitcher(); sw != nil {
 		nb.switcher = sw
 		nb.everyone = widget.NewButtonWithIcon("Everyone", theme.AccountIcon(), u.showOverview)
-		if u.overview != nil || current == "" {
-			nb.everyone.Importance = widget.HighImportance
+		if current == "" {
+			nb.everyone.Importance = widget.HighImportance // Everyone is the screen on show
 		}
-		right = container.NewHBox(tall(nb.everyone), container.NewCenter(sw), right)
 	}
-	return container.NewBorder(nil, nil, nil, container.NewCenter(right), title), nb
+	return nb
 }
 
 // frame lays out a screen of an open profile: the side bar on the left, the top bar over
 // the screen's body.
-func (u *UI) frame(top fyne.CanvasObject, nb *navBar, body fyne.CanvasObject) fyne.CanvasObject {
-	main := container.NewBorder(container.NewVBox(container.NewPadded(top), widget.NewSeparator()), nil, nil, nil, body)
-	left := container.NewHBox(container.NewPadded(container.NewVScroll(nb.side)), widget.NewSeparator())
+func (u *UI) frame(b screenBase, body fyne.CanvasObject) fyne.CanvasObject {
+	main := container.NewBorder(container.NewVBox(container.NewPadded(b.top), widget.NewSeparator()), nil, nil, nil, body)
+	left := container.NewHBox(container.NewPadded(container.NewVScroll(b.nav.side)), widget.NewSeparator())
 	return container.NewBorder(nil, nil, left, nil, main)
 }
 
@@ -175,12 +197,8 @@ func (u *UI) runShortcut(s fyne.Shortcut) bool {
 // todayScreen shows what to take now, what was missed, what comes later today, the next
 // appointment, and a button per as-needed medicine.
 type todayScreen struct {
-	store  *data.Store
+	screenBase
 	loaded bool
-
-	title   *widget.Label
-	lockBtn *widget.Button
-	nav     *navBar
 
 	syncLine *widget.Label // the portal sync status
 	status   *widget.Label // loading, failure or the empty state
@@ -295,15 +313,12 @@ func loadToday(ctx context.Context, st *data.Store, now time.Time) (todayData, e
 
 // showToday shows the Today screen and loads it.
 func (u *UI) showToday() {
-	if u.store == nil || u.isLocked() {
+	b, ok := u.newScreen(navToday)
+	if !ok {
 		return
 	}
-	u.clearScreens()
-	t := &todayScreen{store: u.store}
+	t := &todayScreen{screenBase: b}
 	u.today = t
-	t.title, t.lockBtn = u.titleAndLock(t.store.Info().Name)
-	header, nav := u.header(navToday, t.title, t.lockBtn)
-	t.nav = nav
 
 	t.syncLine = caption("")
 	t.syncLine.Hide()
@@ -317,7 +332,7 @@ func (u *UI) showToday() {
 	t.body = container.NewVBox()
 	content := container.NewVScroll(container.NewPadded(column(760,
 		container.NewVBox(t.syncLine, t.warning, t.status, t.retryBox, t.body))))
-	u.setContent(u.frame(header, nav, content))
+	u.setContent(u.frame(b, content))
 	u.refreshToday()
 }
 
