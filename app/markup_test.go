@@ -69,58 +69,44 @@ func TestTodayMarkup(t *testing.T) {
 	assertMarkup(t, u, "today.xml")
 }
 
-func TestTodayEmptyMarkup(t *testing.T) {
-	u := openToday(t, &testClock{t: at(9, 0)}, nil)
-	assertMarkup(t, u, "today_empty.xml")
-}
-
-func TestAppointmentsMarkup(t *testing.T) {
-	u := openToday(t, &testClock{t: at(9, 0)}, fillProfile(t))
-	ctrl(u, fyne.Key4)
-	assertMarkup(t, u, "appointments.xml")
-}
-
-func TestAppointmentsEmptyMarkup(t *testing.T) {
-	u := openToday(t, &testClock{t: at(9, 0)}, nil)
-	ctrl(u, fyne.Key4)
-	assertMarkup(t, u, "appointments_empty.xml")
-}
-
-func TestAppointmentsErrorMarkup(t *testing.T) {
-	u := openToday(t, &testClock{t: at(9, 0)}, nil)
-	ctrl(u, fyne.Key4)
-	a := u.appointments
-	test.Type(a.what, "Physiotherapy")
-	test.Type(a.when, "next tuesday")
-	test.Tap(a.add)
-	assertMarkup(t, u, "appointments_error.xml")
-}
-
-func TestMessagesMarkup(t *testing.T) {
-	u := openToday(t, &testClock{t: at(9, 0)}, fillProfile(t))
-	ctrl(u, fyne.Key5)
-	assertMarkup(t, u, "messages.xml")
-}
-
-func TestMessagesEmptyMarkup(t *testing.T) {
-	u := openToday(t, &testClock{t: at(9, 0)}, nil)
-	ctrl(u, fyne.Key5)
-	assertMarkup(t, u, "messages_empty.xml")
-}
-
-func TestSettingsMarkup(t *testing.T) {
-	u := openToday(t, &testClock{t: at(9, 0)}, nil)
-	ctrl(u, fyne.Key6)
-	assertMarkup(t, u, "settings.xml")
-}
-
-func TestSettingsErrorMarkup(t *testing.T) {
-	u := openToday(t, &testClock{t: at(9, 0)}, nil)
-	ctrl(u, fyne.Key6)
-	s := u.settings
-	s.snooze.SetText("0")
-	test.Tap(s.save)
-	assertMarkup(t, u, "settings_error.xml")
+// TestScreenMarkup: each screen empty, filled and (where a form can be wrong) with an error,
+// at 09:00 on the test day.
+func TestScreenMarkup(t *testing.T) {
+	for _, c := range []struct {
+		golden string
+		filled bool
+		key    fyne.KeyName
+		act    func(u *UI) // what makes the error state, if any
+	}{
+		{"today_empty.xml", false, fyne.Key1, nil},
+		{"appointments.xml", true, fyne.Key4, nil},
+		{"appointments_empty.xml", false, fyne.Key4, nil},
+		{"appointments_error.xml", false, fyne.Key4, func(u *UI) {
+			test.Type(u.appointments.what, "Physiotherapy")
+			test.Type(u.appointments.when, "next tuesday")
+			test.Tap(u.appointments.add)
+		}},
+		{"messages.xml", true, fyne.Key5, nil},
+		{"messages_empty.xml", false, fyne.Key5, nil},
+		{"settings.xml", false, fyne.Key6, nil},
+		{"settings_error.xml", false, fyne.Key6, func(u *UI) {
+			u.settings.snooze.SetText("0")
+			test.Tap(u.settings.save)
+		}},
+	} {
+		t.Run(strings.TrimSuffix(c.golden, ".xml"), func(t *testing.T) {
+			var setup func(ctx context.Context, st *data.Store)
+			if c.filled {
+				setup = fillProfile(t)
+			}
+			u := openToday(t, &testClock{t: at(9, 0)}, setup)
+			ctrl(u, c.key)
+			if c.act != nil {
+				c.act(u)
+			}
+			assertMarkup(t, u, c.golden)
+		})
+	}
 }
 
 func TestUnlockErrorMarkup(t *testing.T) {
