@@ -31,7 +31,97 @@ type appointmentRecord struct {
 	End         int64  `json:"end,omitempty"` // Unix ms
 }
 
-const appointmentFormat = 1
+func (r *appointmentRecord) encode(w *recWriter) {
+	w.str(1, r.Title)
+	w.str(2, r.Description)
+	w.str(3, r.Location)
+	w.str(4, r.Status)
+	w.int(5, r.End)
+}
+
+func (r *appointmentRecord) decode(rd *recReader) {
+	for rd.next() {
+		switch rd.tag {
+		case 1:
+			r.Title = rd.str()
+		case 2:
+			r.Description = rd.str()
+		case 3:
+			r.Location = rd.str()
+		case 4:
+			r.Status = rd.str()
+		case 5:
+			r.End = rd.int()
+		default:
+			rd.unknown()
+		}
+	}
+}
+
+func appointmentRecordOf(a Appointment) appointmentRecord {
+	rec := appointmentRecord{Title: a.Title, Description: a.Description, Location: a.Location, Status: a.Status}
+	if !a.End.IsZero() {
+		rec.End = toMillis(a.End)
+	}
+	return rec
+}
+
+// appointmentRow is an appointments row as stored; remote id and version are NULL for a
+// local appointment.
+type appointmentRow struct {
+	id, source              string
+	remoteID, remoteVersion sql.NullString
+	start, created, updated int64
+	deleted                 int64
+	format                  int
+	blob                    []byte
+}
+
+const appointmentColumns = `id, start_at, source, remote_id, remote_version, created_at, updated_at, deleted, fmt, sealed`
+
+func (r *appointmentRow) scan(sc interface{ Scan(...any) error }) error {
+	return sc.Scan(&r.id, &r.start, &r.source, &r.remoteID, &r.remoteVersion, &r.created, &r.updated, &r.deleted, &r.format, &r.blob)
+}
+
+func (r *appointmentRow) bound() cols {
+	return cols{r.start, r.source, nullString(r.remoteID), nullString(r.remoteVersion), r.created, r.updated, r.deleted}
+}
+
+func nullString(v sql.NullString) any {
+	if v.Valid {
+		return v.String
+	}
+	return nil
+}
+
+// writeAppointment seals rec into row and stores it, a new row or over the old one.
+func (s *Store) writeAppointment(ctx context.Context, tx execer, row appointmentRow, rec appointmentRecord) error {
+	blob, err := s.seal("appointments", row.id, row.bound(), &rec)
+	if err != nil {
+		return err
+	}
+	_, err = tx.ExecContext(ctx, `INSERT INTO appointments (`+appointmentColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+		ON CONFLICT (id) DO UPDATE SET start_at = excluded.start_at, source = excluded.source, remote_id = excluded.remote_id,
+			remote_version = excluded.remote_version, created_at = excluded.created_at, updated_at = excluded.updated_at,
+			deleted = excluded.deleted, fmt = excluded.fmt, sealed = excluded.sealed`,
+		row.id, row.start, row.source, row.remoteID, row.remoteVersion, row.created, row.updated, row.deleted, recordFormat, blob)
+	return err
+}
+
+// openAppointment authenticates one row and decodes it.
+func (s *Store) openAppointment(row *appointmentRow) (Appointment, error) {
+	var rec appointmentRecord
+	if err := s.unseal("appointments", row.id, row.format, row.bound(), row.blob, &rec); err != nil {
+		return Appointment{}, err
+	}
+	a := Appointment{ID: row.id, Source: row.source, Start: s.fromMillis(row.start),
+		CreatedAt: s.fromMillis(row.created), UpdatedAt: s.fromMillis(row.updated),
+		Title: rec.Title, Description: rec.Description, Location: rec.Location, Status: rec.Status}
+	if rec.End != 0 {
+		a.End = s.fromMillis(rec.End)
+	}
+	return a, nil
+}
 
 // ValidateAppointment checks an appointment as typed and returns it cleaned.
 func ValidateAppointment(a Appointment) (Appointment, error) {
@@ -58,18 +148,9 @@ func (s *Store) AddAppointment(ctx context.Context, a Appointment) (Appointment,
 	now := s.now()
 	a.ID, a.Source, a.Status = newID(), "local", "booked"
 	a.CreatedAt, a.UpdatedAt = now.In(s.loc), now.In(s.loc)
-	rec := appointmentRecord{Title: a.Title, Description: a.Description, Location: a.Location, Status: a.Status}
-	if !a.End.IsZero() {
-		rec.End = toMillis(a.End)
-	}
+	row := appointmentRow{id: a.ID, source: a.Source, start: toMillis(a.Start), created: toMillis(now), updated: toMillis(now)}
 	err = s.inTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
-		blob, err := s.seal("appointments", a.ID, appointmentFormat, rec)
-		if err != nil {
-			return err
-		}
-		_, err = tx.ExecContext(ctx, `INSERT INTO appointments (id, start_at, source, created_at, updated_at, fmt, sealed)
-			VALUES (?, ?, ?, ?, ?, ?, ?)`, a.ID, toMillis(a.Start), a.Source, toMillis(now), toMillis(now), appointmentFormat, blob)
-		return err
+		return s.writeAppointment(ctx, tx, row, appointmentRecordOf(a))
 	})
 	if err != nil {
 		return Appointment{}, fmt.Errorf("save appointment: %w", err)
@@ -91,8 +172,8 @@ func (s *Store) ListAppointments(ctx context.Context, since, until time.Time) ([
 	if !until.IsZero() {
 		hi = toMillis(until)
 	}
-	rows, err := s.queryRows(ctx, `SELECT id, start_at, source, created_at, updated_at, fmt, sealed FROM appointments
-		WHERE deleted = 0 AND start_at >= ? AND start_at < ? ORDER BY start_at, id`, lo, hi)
+	rows, err := s.queryRows(ctx, `SELECT `+appointmentColumns+` FROM appointments
+		WHERE (deleted = 0 AND start_at >= ? AND start_at < ?) OR deleted != 0 ORDER BY start_at, id`, lo, hi)
 	if err != nil {
 		return nil, fmt.Errorf("list appointments: %w", err)
 	}
@@ -103,29 +184,23 @@ func (s *Store) ListAppointments(ctx context.Context, since, until time.Time) ([
 		if err := cancelled(ctx, n); err != nil {
 			return nil, err
 		}
-		var (
-			a                       Appointment
-			start, created, updated int64
-			format                  int
-			blob                    []byte
-			rec                     appointmentRecord
-		)
-		if err := rows.Scan(&a.ID, &start, &a.Source, &created, &updated, &format, &blob); err != nil {
+		var row appointmentRow
+		if err := row.scan(rows); err != nil {
 			return nil, fmt.Errorf("list appointments: %w", err)
 		}
-		if err := s.unseal("appointments", a.ID, format, blob, &rec); err != nil {
+		// Rows marked deleted are read too, only to authenticate them: one marked deleted
+		// behind the app's back (its reminders would stop) is reported, not skipped.
+		a, err := s.openAppointment(&row)
+		if err != nil {
 			if err == errTampered {
-				bad.add("appointments", a.ID)
+				bad.add("appointments", row.id)
 				continue
 			}
 			return nil, err
 		}
-		a.Start, a.CreatedAt, a.UpdatedAt = s.fromMillis(start), s.fromMillis(created), s.fromMillis(updated)
-		a.Title, a.Description, a.Location, a.Status = rec.Title, rec.Description, rec.Location, rec.Status
-		if rec.End != 0 {
-			a.End = s.fromMillis(rec.End)
+		if row.deleted == 0 {
+			out = append(out, a)
 		}
-		out = append(out, a)
 	}
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("list appointments: %w", err)

@@ -200,16 +200,13 @@ func (s *Store) AddDemoProfile(ctx context.Context) error {
 			}
 			continue
 		}
-		note, err := s.AddNote(ctx, m.text)
-		if err != nil {
-			return err
-		}
-		// Demo notes were "sent" long ago: move them to their day and off the outbox.
-		if _, err := s.db.ExecContext(ctx, `UPDATE messages SET at = ?, state = 'sent', remote_id = ? WHERE id = ?`,
-			toMillis(at), fmt.Sprintf("demo-out-%d", i), note.ID); err != nil {
-			return err
-		}
-		if _, err := s.db.ExecContext(ctx, `DELETE FROM outbox WHERE entity_id = ?`, note.ID); err != nil {
+		// Demo notes were sent long ago: written on their day, sent, with no outbox item.
+		now := toMillis(s.now())
+		row := messageRow{id: newID(), at: toMillis(at), direction: DirectionOut, state: MessageSent,
+			remoteID: sql.NullString{String: fmt.Sprintf("demo-out-%d", i), Valid: true}, created: now, updated: now}
+		if err := s.inTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
+			return s.writeMessage(ctx, tx, row, messageRecord{Text: m.text})
+		}); err != nil {
 			return err
 		}
 	}

@@ -45,7 +45,66 @@ type doseRecord struct {
 	Note        string `json:"note,omitempty"`
 }
 
-const doseFormat = 1
+func (r *doseRecord) encode(w *recWriter) {
+	w.str(1, r.State)
+	w.int(2, r.SnoozeUntil)
+	w.str(3, r.Note)
+}
+
+func (r *doseRecord) decode(rd *recReader) {
+	for rd.next() {
+		switch rd.tag {
+		case 1:
+			r.State = rd.str()
+		case 2:
+			r.SnoozeUntil = rd.int()
+		case 3:
+			r.Note = rd.str()
+		default:
+			rd.unknown()
+		}
+	}
+}
+
+// doseRow is a dose_events row as stored. scheduled is nil for an as-needed dose.
+type doseRow struct {
+	id, medID            string
+	scheduled            sql.NullInt64
+	at, created, updated int64
+	format               int
+	blob                 []byte
+}
+
+const doseColumns = `id, medication_id, scheduled_at, at, created_at, updated_at, fmt, sealed`
+
+func (r *doseRow) scan(sc interface{ Scan(...any) error }) error {
+	return sc.Scan(&r.id, &r.medID, &r.scheduled, &r.at, &r.created, &r.updated, &r.format, &r.blob)
+}
+
+func (r *doseRow) bound() cols {
+	var sched any
+	if r.scheduled.Valid {
+		sched = r.scheduled.Int64
+	}
+	return cols{r.medID, sched, r.at, r.created, r.updated}
+}
+
+// openDose authenticates one row and decodes it into a DoseEvent.
+func (s *Store) openDose(row *doseRow) (DoseEvent, error) {
+	var rec doseRecord
+	if err := s.unseal("dose_events", row.id, row.format, row.bound(), row.blob, &rec); err != nil {
+		return DoseEvent{}, err
+	}
+	ev := DoseEvent{ID: row.id, MedicationID: row.medID, State: rec.State, Note: rec.Note,
+		At: s.fromMillis(row.at), UpdatedAt: s.fromMillis(row.updated)}
+	if row.scheduled.Valid {
+		ev.ScheduledAt = s.fromMillis(row.scheduled.Int64)
+	}
+	if rec.SnoozeUntil != 0 {
+		ev.SnoozeUntil = s.fromMillis(rec.SnoozeUntil)
+	}
+	return ev, nil
+}
 
 // RecordDose stores what happened to a dose. For a scheduled dose it replaces any earlier
 // event of the same occurrence (a snooze, then taken), so each occurrence has one state.
@@ -63,41 +122,48 @@ func (s *Store) RecordDose(ctx context.Context, ev DoseEvent) (DoseEvent, error)
 	}
 	now := s.now()
 	err := s.inTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
-		var exists int
-		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM medications WHERE id = ? AND deleted = 0`, ev.MedicationID).Scan(&exists); err != nil {
-			return err
+		if _, _, err := s.medTx(ctx, tx, ev.MedicationID); err != nil {
+			var te *TamperedError
+			if !errors.As(err, &te) || te.Records[0].Table != "schedule_steps" {
+				return err
+			}
+			// A damaged schedule step does not stop a dose being recorded.
 		}
-		if exists == 0 {
-			return fmt.Errorf("medication %s: %w", ev.MedicationID, ErrNotFound)
-		}
-		var sched any
+		row := doseRow{medID: ev.MedicationID, at: toMillis(ev.At), created: toMillis(now), updated: toMillis(now)}
 		if !ev.ScheduledAt.IsZero() {
-			sched = toMillis(ev.ScheduledAt)
-			var id string
-			err := tx.QueryRowContext(ctx, `SELECT id FROM dose_events WHERE medication_id = ? AND scheduled_at = ?`,
-				ev.MedicationID, sched).Scan(&id)
+			row.scheduled = sql.NullInt64{Int64: toMillis(ev.ScheduledAt), Valid: true}
+			var old doseRow
+			err := old.scan(tx.QueryRowContext(ctx, `SELECT `+doseColumns+` FROM dose_events WHERE medication_id = ? AND scheduled_at = ?`,
+				ev.MedicationID, row.scheduled.Int64))
 			switch {
 			case err == nil:
-				ev.ID = id
+				// The occurrence's one row is answered anew. A damaged row is replaced (it
+				// was reported when read): the answer given now is the truth.
+				row.id = old.id
+				if _, err := s.openDose(&old); err == nil {
+					row.created = old.created
+				}
 			case !errors.Is(err, sql.ErrNoRows):
 				return err
 			}
 		}
-		if ev.ID == "" {
-			ev.ID = newID()
+		if row.id == "" {
+			row.id = newID()
 		}
+		ev.ID = row.id
 		rec := doseRecord{State: ev.State, Note: ev.Note}
 		if !ev.SnoozeUntil.IsZero() {
 			rec.SnoozeUntil = toMillis(ev.SnoozeUntil)
 		}
-		blob, err := s.seal("dose_events", ev.ID, doseFormat, rec)
+		blob, err := s.seal("dose_events", row.id, row.bound(), &rec)
 		if err != nil {
 			return err
 		}
-		_, err = tx.ExecContext(ctx, `INSERT INTO dose_events (id, medication_id, scheduled_at, at, created_at, updated_at, fmt, sealed)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-			ON CONFLICT (id) DO UPDATE SET at = excluded.at, updated_at = excluded.updated_at, fmt = excluded.fmt, sealed = excluded.sealed`,
-			ev.ID, ev.MedicationID, sched, toMillis(ev.At), toMillis(now), toMillis(now), doseFormat, blob)
+		_, err = tx.ExecContext(ctx, `INSERT INTO dose_events (`+doseColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+			ON CONFLICT (id) DO UPDATE SET medication_id = excluded.medication_id, scheduled_at = excluded.scheduled_at,
+				at = excluded.at, created_at = excluded.created_at, updated_at = excluded.updated_at,
+				fmt = excluded.fmt, sealed = excluded.sealed`,
+			row.id, row.medID, row.scheduled, row.at, row.created, row.updated, recordFormat, blob)
 		return err
 	})
 	if err != nil {
@@ -124,7 +190,7 @@ func (s *Store) DoseEvents(ctx context.Context, medicationID string, since, unti
 	if !until.IsZero() {
 		hi = toMillis(until)
 	}
-	rows, err := s.queryRows(ctx, `SELECT id, medication_id, scheduled_at, at, updated_at, fmt, sealed FROM dose_events
+	rows, err := s.queryRows(ctx, `SELECT `+doseColumns+` FROM dose_events
 		WHERE (? = '' OR medication_id = ?) AND coalesce(scheduled_at, at) >= ? AND coalesce(scheduled_at, at) < ?
 		ORDER BY coalesce(scheduled_at, at), id`, medicationID, medicationID, lo, hi)
 	if err != nil {
@@ -137,31 +203,17 @@ func (s *Store) DoseEvents(ctx context.Context, medicationID string, since, unti
 		if err := cancelled(ctx, n); err != nil {
 			return nil, err
 		}
-		var (
-			ev          DoseEvent
-			sched       sql.NullInt64
-			at, updated int64
-			format      int
-			blob        []byte
-			rec         doseRecord
-		)
-		if err := rows.Scan(&ev.ID, &ev.MedicationID, &sched, &at, &updated, &format, &blob); err != nil {
+		var row doseRow
+		if err := row.scan(rows); err != nil {
 			return nil, fmt.Errorf("read doses: %w", err)
 		}
-		if err := s.unseal("dose_events", ev.ID, format, blob, &rec); err != nil {
+		ev, err := s.openDose(&row)
+		if err != nil {
 			if err == errTampered {
-				bad.add("dose_events", ev.ID)
+				bad.add("dose_events", row.id)
 				continue
 			}
 			return nil, err
-		}
-		if sched.Valid {
-			ev.ScheduledAt = s.fromMillis(sched.Int64)
-		}
-		ev.At, ev.UpdatedAt = s.fromMillis(at), s.fromMillis(updated)
-		ev.State, ev.Note = rec.State, rec.Note
-		if rec.SnoozeUntil != 0 {
-			ev.SnoozeUntil = s.fromMillis(rec.SnoozeUntil)
 		}
 		out = append(out, ev)
 	}
@@ -169,4 +221,34 @@ func (s *Store) DoseEvents(ctx context.Context, medicationID string, since, unti
 		return nil, fmt.Errorf("read doses: %w", err)
 	}
 	return out, bad.orNil()
+}
+
+// ForgetMissedAfter removes the "missed" records of doses scheduled after t. The reminder
+// engine calls it when it finds the clock had run ahead: a dose whose time has not come
+// cannot have been missed, and left recorded missed it would never be reminded. It returns
+// how many it removed.
+func (s *Store) ForgetMissedAfter(ctx context.Context, t time.Time) (int, error) {
+	evs, err := s.DoseEvents(ctx, "", t.Add(time.Millisecond), time.Time{})
+	var bad TamperedError
+	if !bad.absorb(err) {
+		return 0, err
+	}
+	n := 0
+	for _, ev := range evs {
+		if ev.State != DoseMissed || ev.ScheduledAt.IsZero() {
+			continue
+		}
+		res, err := s.db.ExecContext(ctx, `DELETE FROM dose_events WHERE id = ?`, ev.ID)
+		if err != nil {
+			return n, fmt.Errorf("forget missed dose: %w", err)
+		}
+		k, _ := res.RowsAffected()
+		n += int(k)
+	}
+	if n > 0 {
+		s.mu.Lock()
+		s.index = nil
+		s.mu.Unlock()
+	}
+	return n, nil
 }

@@ -3,6 +3,7 @@ package data
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 )
 
@@ -66,17 +67,28 @@ func recordNoun(table string) string {
 		return "schedule step"
 	case "dose_events":
 		return "dose record"
+	case "outbox":
+		return "outbox item"
+	case "meta":
+		return "profile record"
 	}
 	return strings.TrimSuffix(table, "s")
 }
 
 func (e *TamperedError) add(table, id string) { e.Records = append(e.Records, RecordRef{table, id}) }
 
-// orNil returns e as an error if it holds any record, else nil.
+// orNil returns e as an error if it holds any record, else nil. A record reported twice (a
+// medication read for its name and for its schedule) is named once.
 func (e *TamperedError) orNil() error {
 	if e == nil || len(e.Records) == 0 {
 		return nil
 	}
+	seen := make(map[RecordRef]bool, len(e.Records))
+	e.Records = slices.DeleteFunc(e.Records, func(r RecordRef) bool {
+		dup := seen[r]
+		seen[r] = true
+		return dup
+	})
 	return e
 }
 

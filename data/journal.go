@@ -37,7 +37,7 @@ type Entry struct {
 	State        string
 }
 
-// entryRecord is the sealed part of an entry (format 1).
+// entryRecord is the sealed part of an entry.
 type entryRecord struct {
 	Name        string `json:"name,omitempty"`
 	Severity    *int   `json:"severity,omitempty"`
@@ -45,7 +45,92 @@ type entryRecord struct {
 	Note        string `json:"note,omitempty"`
 }
 
-const entryFormat = 1
+func (r *entryRecord) encode(w *recWriter) {
+	w.str(1, r.Name)
+	if r.Severity != nil {
+		w.intAlways(2, int64(*r.Severity))
+	}
+	w.int(3, r.DurationSec)
+	w.str(4, r.Note)
+}
+
+func (r *entryRecord) decode(rd *recReader) {
+	for rd.next() {
+		switch rd.tag {
+		case 1:
+			r.Name = rd.str()
+		case 2:
+			v := rd.small()
+			r.Severity = &v
+		case 3:
+			r.DurationSec = rd.int()
+		case 4:
+			r.Note = rd.str()
+		default:
+			rd.unknown()
+		}
+	}
+}
+
+func entryRecordOf(e Entry) entryRecord {
+	return entryRecord{Name: e.Name, Severity: e.Severity, DurationSec: int64(e.Duration / time.Second), Note: e.Note}
+}
+
+// entryRow is an entries row as stored: the clear columns its record is bound to, and the
+// record.
+type entryRow struct {
+	id                   string
+	kind                 string
+	at, created, updated int64
+	deleted              int64
+	format               int
+	blob                 []byte
+}
+
+// entryColumns are selected in the order entryRow.scan reads them.
+const entryColumns = `id, kind, at, created_at, updated_at, deleted, fmt, sealed`
+
+func (r *entryRow) scan(sc interface{ Scan(...any) error }) error {
+	return sc.Scan(&r.id, &r.kind, &r.at, &r.created, &r.updated, &r.deleted, &r.format, &r.blob)
+}
+
+func (r *entryRow) bound() cols { return cols{r.kind, r.at, r.created, r.updated, r.deleted} }
+
+// entryRowOf is the row that stores e (deleted or not).
+func entryRowOf(e Entry, deleted bool) entryRow {
+	r := entryRow{id: e.ID, kind: string(e.Kind), at: toMillis(e.At), created: toMillis(e.CreatedAt), updated: toMillis(e.UpdatedAt), format: recordFormat}
+	if deleted {
+		r.deleted = 1
+	}
+	return r
+}
+
+// writeEntry seals rec into row and stores it, a new row or over the old one.
+func (s *Store) writeEntry(ctx context.Context, tx execer, row entryRow, rec entryRecord) error {
+	blob, err := s.seal("entries", row.id, row.bound(), &rec)
+	if err != nil {
+		return err
+	}
+	_, err = tx.ExecContext(ctx, `INSERT INTO entries (`+entryColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+		ON CONFLICT (id) DO UPDATE SET kind = excluded.kind, at = excluded.at, created_at = excluded.created_at,
+			updated_at = excluded.updated_at, deleted = excluded.deleted, fmt = excluded.fmt, sealed = excluded.sealed`,
+		row.id, row.kind, row.at, row.created, row.updated, row.deleted, recordFormat, blob)
+	return err
+}
+
+// openEntry authenticates one row and decodes it into an Entry.
+func (s *Store) openEntry(row *entryRow) (Entry, error) {
+	var rec entryRecord
+	if err := s.unseal("entries", row.id, row.format, row.bound(), row.blob, &rec); err != nil {
+		return Entry{}, err
+	}
+	return Entry{
+		ID: row.id, Kind: Kind(row.kind), At: s.fromMillis(row.at),
+		CreatedAt: s.fromMillis(row.created), UpdatedAt: s.fromMillis(row.updated),
+		Name: rec.Name, Severity: rec.Severity, Note: rec.Note,
+		Duration: time.Duration(rec.DurationSec) * time.Second,
+	}, nil
+}
 
 // Limits on what a person can type; generous, but a pasted book is a mistake.
 const (
@@ -106,16 +191,7 @@ func (s *Store) AddSymptom(ctx context.Context, in Symptom) (Entry, error) {
 }
 
 func (s *Store) insertEntry(ctx context.Context, tx *sql.Tx, e Entry) error {
-	blob, err := s.seal("entries", e.ID, entryFormat, entryRecord{
-		Name: e.Name, Severity: e.Severity, DurationSec: int64(e.Duration / time.Second), Note: e.Note,
-	})
-	if err != nil {
-		return err
-	}
-	_, err = tx.ExecContext(ctx,
-		`INSERT INTO entries (id, kind, at, created_at, updated_at, fmt, sealed) VALUES (?, ?, ?, ?, ?, ?, ?)`,
-		e.ID, string(e.Kind), toMillis(e.At), toMillis(e.CreatedAt), toMillis(e.UpdatedAt), entryFormat, blob)
-	return err
+	return s.writeEntry(ctx, tx, entryRowOf(e, false), entryRecordOf(e))
 }
 
 // ListEntries returns entries with since <= at < until, newest first, doses included (kind
@@ -131,13 +207,44 @@ func (s *Store) ListEntries(ctx context.Context, since, until time.Time) ([]Entr
 		hi = toMillis(until)
 	}
 	rows, err := s.queryRows(ctx,
-		`SELECT id, kind, at, created_at, updated_at, fmt, sealed FROM entries
+		`SELECT `+entryColumns+` FROM entries
 		 WHERE deleted = 0 AND at >= ? AND at < ? ORDER BY at DESC, id DESC`, lo, hi)
 	if err != nil {
 		return nil, fmt.Errorf("list journal: %w", err)
 	}
 	entries, err := s.scanEntries(ctx, rows, 0)
-	return s.withDoses(ctx, entries, err, lo, hi)
+	var bad TamperedError
+	if !bad.absorb(err) {
+		return nil, err
+	}
+	if err := s.checkHiddenEntries(ctx, &bad); err != nil {
+		return nil, fmt.Errorf("list journal: %w", err)
+	}
+	return s.withDoses(ctx, entries, bad.orNil(), lo, hi)
+}
+
+// checkHiddenEntries authenticates the rows marked deleted, which lists skip: a row whose
+// deleted flag was set behind the app's back would otherwise vanish without a word. There
+// are few (the Journal erases them an hour after the delete).
+func (s *Store) checkHiddenEntries(ctx context.Context, bad *TamperedError) error {
+	rows, err := s.queryRows(ctx, `SELECT `+entryColumns+` FROM entries WHERE deleted != 0`)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var row entryRow
+		if err := row.scan(rows); err != nil {
+			return err
+		}
+		if _, err := s.openEntry(&row); err != nil {
+			if err != errTampered {
+				return err
+			}
+			bad.add("entries", row.id)
+		}
+	}
+	return rows.Err()
 }
 
 // withDoses merges the dose events taken, skipped or missed in [lo, hi) into entries.
@@ -171,10 +278,7 @@ func (s *Store) withDoses(ctx context.Context, entries []Entry, entriesErr error
 		if at := toMillis(d.At); at < lo || at >= hi || d.State == DoseSnoozed {
 			continue
 		}
-		entries = append(entries, Entry{
-			ID: d.ID, Kind: KindDose, At: d.At, Name: names[d.MedicationID], Note: d.Note,
-			MedicationID: d.MedicationID, State: d.State, CreatedAt: d.UpdatedAt, UpdatedAt: d.UpdatedAt,
-		})
+		entries = append(entries, doseEntry(d, names))
 	}
 	sort.SliceStable(entries, func(i, j int) bool {
 		a, b := entries[i], entries[j]
@@ -186,38 +290,43 @@ func (s *Store) withDoses(ctx context.Context, entries []Entry, entriesErr error
 	return entries, bad.orNil()
 }
 
+// doseEntry is a dose as a journal entry, named after its medication.
+func doseEntry(d DoseEvent, names map[string]string) Entry {
+	return Entry{
+		ID: d.ID, Kind: KindDose, At: d.At, Name: names[d.MedicationID], Note: d.Note,
+		MedicationID: d.MedicationID, State: d.State, CreatedAt: d.UpdatedAt, UpdatedAt: d.UpdatedAt,
+	}
+}
+
 // medicationNames maps every medication id, removed ones too (their doses stay in the
 // journal), to its name.
 func (s *Store) medicationNames(ctx context.Context, bad *TamperedError) (map[string]string, error) {
-	rows, err := s.queryRows(ctx, `SELECT id, fmt, sealed FROM medications`)
+	rows, err := s.queryRows(ctx, `SELECT `+medColumns+` FROM medications`)
 	if err != nil {
 		return nil, fmt.Errorf("read medications: %w", err)
 	}
 	defer rows.Close()
 	names := map[string]string{}
 	for rows.Next() {
-		var (
-			id     string
-			format int
-			blob   []byte
-			rec    medRecord
-		)
-		if err := rows.Scan(&id, &format, &blob); err != nil {
+		var row medRow
+		if err := row.scan(rows); err != nil {
 			return nil, fmt.Errorf("read medications: %w", err)
 		}
-		if err := s.unseal("medications", id, format, blob, &rec); err != nil {
+		var rec medRecord
+		if err := s.unseal("medications", row.id, row.format, row.bound(), row.blob, &rec); err != nil {
 			if err == errTampered {
-				bad.add("medications", id)
+				bad.add("medications", row.id)
 				continue
 			}
 			return nil, err
 		}
-		names[id] = rec.Name
+		names[row.id] = rec.Name
 	}
 	return names, rows.Err()
 }
 
-// scanEntries decrypts rows into entries; sizeHint preallocates for a known count.
+// scanEntries decrypts rows (selected as entryColumns) into entries; sizeHint preallocates
+// for a known count.
 func (s *Store) scanEntries(ctx context.Context, rows *sql.Rows, sizeHint int) ([]Entry, error) {
 	defer rows.Close()
 	out := make([]Entry, 0, sizeHint)
@@ -226,27 +335,18 @@ func (s *Store) scanEntries(ctx context.Context, rows *sql.Rows, sizeHint int) (
 		if err := cancelled(ctx, n); err != nil {
 			return nil, err
 		}
-		var (
-			e                Entry
-			kind             string
-			at, created, upd int64
-			format           int
-			blob             []byte
-		)
-		if err := rows.Scan(&e.ID, &kind, &at, &created, &upd, &format, &blob); err != nil {
+		var row entryRow
+		if err := row.scan(rows); err != nil {
 			return nil, fmt.Errorf("read journal: %w", err)
 		}
-		var rec entryRecord
-		if err := s.unseal("entries", e.ID, format, blob, &rec); err != nil {
+		e, err := s.openEntry(&row)
+		if err != nil {
 			if err == errTampered {
-				bad.add("entries", e.ID)
+				bad.add("entries", row.id)
 				continue
 			}
 			return nil, err
 		}
-		e.Kind, e.At, e.CreatedAt, e.UpdatedAt = Kind(kind), s.fromMillis(at), s.fromMillis(created), s.fromMillis(upd)
-		e.Name, e.Severity, e.Note = rec.Name, rec.Severity, rec.Note
-		e.Duration = time.Duration(rec.DurationSec) * time.Second
 		out = append(out, e)
 	}
 	if err := rows.Err(); err != nil {
@@ -263,13 +363,19 @@ func (s *Store) listAll(ctx context.Context) ([]Entry, error) {
 		return nil, fmt.Errorf("count journal: %w", err)
 	}
 	rows, err := s.queryRows(ctx,
-		`SELECT id, kind, at, created_at, updated_at, fmt, sealed FROM entries
-		 WHERE deleted = 0 ORDER BY at DESC, id DESC`)
+		`SELECT `+entryColumns+` FROM entries WHERE deleted = 0 ORDER BY at DESC, id DESC`)
 	if err != nil {
 		return nil, fmt.Errorf("list journal: %w", err)
 	}
 	entries, err := s.scanEntries(ctx, rows, n)
-	return s.withDoses(ctx, entries, err, int64(-1<<62), int64(1<<62))
+	var bad TamperedError
+	if !bad.absorb(err) {
+		return nil, err
+	}
+	if err := s.checkHiddenEntries(ctx, &bad); err != nil {
+		return nil, fmt.Errorf("list journal: %w", err)
+	}
+	return s.withDoses(ctx, entries, bad.orNil(), int64(-1<<62), int64(1<<62))
 }
 
 // CountEntries returns how many entries the journal holds.

@@ -153,10 +153,137 @@ type stepRecord struct {
 	Cron      string `json:"cron,omitempty"`
 }
 
-const (
-	medFormat  = 1
-	stepFormat = 1
-)
+func (r *medRecord) encode(w *recWriter) {
+	w.str(1, r.Name)
+	w.str(2, r.Strength)
+	w.str(3, r.Form)
+	w.str(4, r.Dose)
+	w.str(5, r.Instructions)
+	w.flag(6, r.AsNeeded)
+	w.int(7, r.DoseWindowSec)
+	w.int(8, r.ScheduleFrom)
+	w.int(9, r.ArchivedAt)
+}
+
+func (r *medRecord) decode(rd *recReader) {
+	for rd.next() {
+		switch rd.tag {
+		case 1:
+			r.Name = rd.str()
+		case 2:
+			r.Strength = rd.str()
+		case 3:
+			r.Form = rd.str()
+		case 4:
+			r.Dose = rd.str()
+		case 5:
+			r.Instructions = rd.str()
+		case 6:
+			r.AsNeeded = true
+		case 7:
+			r.DoseWindowSec = rd.int()
+		case 8:
+			r.ScheduleFrom = rd.int()
+		case 9:
+			r.ArchivedAt = rd.int()
+		default:
+			rd.unknown()
+		}
+	}
+}
+
+func (r *stepRecord) encode(w *recWriter) {
+	w.ints(1, r.Times)
+	w.int(2, int64(r.EveryDays))
+	w.ints(3, r.Weekdays)
+	w.str(4, r.Start)
+	w.str(5, r.End)
+	w.str(6, r.Dose)
+	w.str(7, r.Cron)
+}
+
+func (r *stepRecord) decode(rd *recReader) {
+	for rd.next() {
+		switch rd.tag {
+		case 1:
+			r.Times = rd.ints()
+		case 2:
+			r.EveryDays = rd.small()
+		case 3:
+			r.Weekdays = rd.ints()
+		case 4:
+			r.Start = rd.str()
+		case 5:
+			r.End = rd.str()
+		case 6:
+			r.Dose = rd.str()
+		case 7:
+			r.Cron = rd.str()
+		default:
+			rd.unknown()
+		}
+	}
+}
+
+// medRow is a medications row as stored.
+type medRow struct {
+	id                string
+	created, updated  int64
+	archived, deleted int64
+	format            int
+	blob              []byte
+}
+
+const medColumns = `id, created_at, updated_at, archived, deleted, fmt, sealed`
+
+func (r *medRow) scan(sc interface{ Scan(...any) error }) error {
+	return sc.Scan(&r.id, &r.created, &r.updated, &r.archived, &r.deleted, &r.format, &r.blob)
+}
+
+func (r *medRow) bound() cols { return cols{r.created, r.updated, r.archived, r.deleted} }
+
+// medRowOf is the row that stores m.
+func medRowOf(m Medication, deleted bool) medRow {
+	r := medRow{id: m.ID, created: toMillis(m.CreatedAt), updated: toMillis(m.UpdatedAt)}
+	if m.Archived {
+		r.archived = 1
+	}
+	if deleted {
+		r.deleted = 1
+	}
+	return r
+}
+
+// writeMed seals m into its row and stores it, a new row or over the old one.
+func (s *Store) writeMed(ctx context.Context, tx execer, m Medication, deleted bool) error {
+	row := medRowOf(m, deleted)
+	rec := medRecordOf(m)
+	blob, err := s.seal("medications", row.id, row.bound(), &rec)
+	if err != nil {
+		return err
+	}
+	_, err = tx.ExecContext(ctx, `INSERT INTO medications (`+medColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?)
+		ON CONFLICT (id) DO UPDATE SET created_at = excluded.created_at, updated_at = excluded.updated_at,
+			archived = excluded.archived, deleted = excluded.deleted, fmt = excluded.fmt, sealed = excluded.sealed`,
+		row.id, row.created, row.updated, row.archived, row.deleted, recordFormat, blob)
+	return err
+}
+
+// stepRow is a schedule_steps row as stored.
+type stepRow struct {
+	id, medID string
+	seq       int64
+	format    int
+	blob      []byte
+}
+
+const stepColumns = `id, medication_id, seq, fmt, sealed`
+
+func (r *stepRow) scan(sc interface{ Scan(...any) error }) error {
+	return sc.Scan(&r.id, &r.medID, &r.seq, &r.format, &r.blob)
+}
+
+func (r *stepRow) bound() cols { return cols{r.medID, r.seq} }
 
 // ValidateMedication checks a medication as typed and returns it cleaned.
 func ValidateMedication(m Medication) (Medication, error) {
@@ -235,13 +362,7 @@ func (s *Store) AddMedication(ctx context.Context, m Medication) (Medication, er
 		}
 	}
 	err = s.inTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
-		blob, err := s.seal("medications", m.ID, medFormat, medRecordOf(m))
-		if err != nil {
-			return err
-		}
-		if _, err := tx.ExecContext(ctx,
-			`INSERT INTO medications (id, created_at, updated_at, fmt, sealed) VALUES (?, ?, ?, ?, ?)`,
-			m.ID, toMillis(now), toMillis(now), medFormat, blob); err != nil {
+		if err := s.writeMed(ctx, tx, m, false); err != nil {
 			return err
 		}
 		for i, st := range m.Steps {
@@ -268,60 +389,54 @@ func stepRecordOf(st Step) stepRecord {
 	return rec
 }
 
-func (s *Store) insertStep(ctx context.Context, tx *sql.Tx, medID string, seq int, st Step) error {
-	blob, err := s.seal("schedule_steps", st.ID, stepFormat, stepRecordOf(st))
+// insertStep stores a schedule step of medication medID at position seq, a new row or over
+// the old one.
+func (s *Store) insertStep(ctx context.Context, tx execer, medID string, seq int, st Step) error {
+	row := stepRow{id: st.ID, medID: medID, seq: int64(seq)}
+	rec := stepRecordOf(st)
+	blob, err := s.seal("schedule_steps", row.id, row.bound(), &rec)
 	if err != nil {
 		return err
 	}
-	_, err = tx.ExecContext(ctx,
-		`INSERT INTO schedule_steps (id, medication_id, seq, fmt, sealed) VALUES (?, ?, ?, ?, ?)`,
-		st.ID, medID, seq, stepFormat, blob)
+	_, err = tx.ExecContext(ctx, `INSERT INTO schedule_steps (`+stepColumns+`) VALUES (?, ?, ?, ?, ?)
+		ON CONFLICT (id) DO UPDATE SET medication_id = excluded.medication_id, seq = excluded.seq,
+			fmt = excluded.fmt, sealed = excluded.sealed`,
+		row.id, row.medID, row.seq, recordFormat, blob)
 	return err
 }
 
 // ListMedications returns every medication that was not removed, by name. Damaged records are
-// reported in a *TamperedError alongside the others.
+// reported in a *TamperedError alongside the others. Removed ones are read too, so that a
+// medicine marked removed behind the app's back (its reminders would stop) is reported.
 func (s *Store) ListMedications(ctx context.Context) ([]Medication, error) {
 	var bad TamperedError
 	steps, err := s.loadSteps(ctx, &bad)
 	if err != nil {
 		return nil, err
 	}
-	rows, err := s.queryRows(ctx,
-		`SELECT id, created_at, updated_at, archived, fmt, sealed FROM medications WHERE deleted = 0`)
+	rows, err := s.queryRows(ctx, `SELECT `+medColumns+` FROM medications`)
 	if err != nil {
 		return nil, fmt.Errorf("list medications: %w", err)
 	}
 	defer rows.Close()
 	out := []Medication{}
 	for rows.Next() {
-		var (
-			m                Medication
-			created, updated int64
-			format           int
-			blob             []byte
-		)
-		if err := rows.Scan(&m.ID, &created, &updated, &m.Archived, &format, &blob); err != nil {
+		var row medRow
+		if err := row.scan(rows); err != nil {
 			return nil, fmt.Errorf("list medications: %w", err)
 		}
 		var rec medRecord
-		if err := s.unseal("medications", m.ID, format, blob, &rec); err != nil {
+		if err := s.unseal("medications", row.id, row.format, row.bound(), row.blob, &rec); err != nil {
 			if err == errTampered {
-				bad.add("medications", m.ID)
+				bad.add("medications", row.id)
 				continue
 			}
 			return nil, err
 		}
-		m.Name, m.Strength, m.Form, m.Dose, m.Instructions = rec.Name, rec.Strength, rec.Form, rec.Dose, rec.Instructions
-		m.AsNeeded, m.DoseWindow = rec.AsNeeded, time.Duration(rec.DoseWindowSec)*time.Second
-		m.CreatedAt, m.UpdatedAt = s.fromMillis(created), s.fromMillis(updated)
-		m.ScheduleFrom = m.CreatedAt
-		if rec.ScheduleFrom != 0 {
-			m.ScheduleFrom = s.fromMillis(rec.ScheduleFrom)
+		if row.deleted != 0 {
+			continue
 		}
-		if m.Archived && rec.ArchivedAt != 0 {
-			m.ArchivedAt = s.fromMillis(rec.ArchivedAt)
-		}
+		m := s.medFrom(&row, &rec)
 		m.Steps = steps[m.ID]
 		out = append(out, m)
 	}
@@ -332,45 +447,62 @@ func (s *Store) ListMedications(ctx context.Context) ([]Medication, error) {
 	return out, bad.orNil()
 }
 
+// medFrom is the Medication an authenticated row and its record describe (without steps).
+func (s *Store) medFrom(row *medRow, rec *medRecord) Medication {
+	m := Medication{ID: row.id, Archived: row.archived != 0}
+	m.Name, m.Strength, m.Form, m.Dose, m.Instructions = rec.Name, rec.Strength, rec.Form, rec.Dose, rec.Instructions
+	m.AsNeeded, m.DoseWindow = rec.AsNeeded, time.Duration(rec.DoseWindowSec)*time.Second
+	m.CreatedAt, m.UpdatedAt = s.fromMillis(row.created), s.fromMillis(row.updated)
+	m.ScheduleFrom = m.CreatedAt
+	if rec.ScheduleFrom != 0 {
+		m.ScheduleFrom = s.fromMillis(rec.ScheduleFrom)
+	}
+	if m.Archived && rec.ArchivedAt != 0 {
+		m.ArchivedAt = s.fromMillis(rec.ArchivedAt)
+	}
+	return m
+}
+
 func (s *Store) loadSteps(ctx context.Context, bad *TamperedError) (map[string][]Step, error) {
-	rows, err := s.queryRows(ctx, `SELECT id, medication_id, fmt, sealed FROM schedule_steps ORDER BY medication_id, seq`)
+	rows, err := s.queryRows(ctx, `SELECT `+stepColumns+` FROM schedule_steps ORDER BY medication_id, seq`)
 	if err != nil {
 		return nil, fmt.Errorf("read schedules: %w", err)
 	}
 	defer rows.Close()
 	out := map[string][]Step{}
 	for rows.Next() {
-		var (
-			st     Step
-			medID  string
-			format int
-			blob   []byte
-			rec    stepRecord
-		)
-		if err := rows.Scan(&st.ID, &medID, &format, &blob); err != nil {
+		var row stepRow
+		if err := row.scan(rows); err != nil {
 			return nil, fmt.Errorf("read schedules: %w", err)
 		}
-		if err := s.unseal("schedule_steps", st.ID, format, blob, &rec); err != nil {
+		var rec stepRecord
+		if err := s.unseal("schedule_steps", row.id, row.format, row.bound(), row.blob, &rec); err != nil {
 			if err == errTampered {
-				bad.add("schedule_steps", st.ID)
+				bad.add("schedule_steps", row.id)
 				continue
 			}
 			return nil, err
 		}
-		for _, t := range rec.Times {
-			st.Times = append(st.Times, TimeOfDay(t))
-		}
-		for _, w := range rec.Weekdays {
-			st.Weekdays = append(st.Weekdays, time.Weekday(w))
-		}
-		st.EveryDays, st.Dose, st.Cron = rec.EveryDays, rec.Dose, rec.Cron
-		st.Start, _ = ParseDate(rec.Start)
-		if rec.End != "" {
-			st.End, _ = ParseDate(rec.End)
-		}
-		out[medID] = append(out[medID], st)
+		out[row.medID] = append(out[row.medID], stepFrom(row.id, &rec))
 	}
 	return out, rows.Err()
+}
+
+// stepFrom is the Step an authenticated step record describes.
+func stepFrom(id string, rec *stepRecord) Step {
+	st := Step{ID: id}
+	for _, t := range rec.Times {
+		st.Times = append(st.Times, TimeOfDay(t))
+	}
+	for _, w := range rec.Weekdays {
+		st.Weekdays = append(st.Weekdays, time.Weekday(w))
+	}
+	st.EveryDays, st.Dose, st.Cron = rec.EveryDays, rec.Dose, rec.Cron
+	st.Start, _ = ParseDate(rec.Start)
+	if rec.End != "" {
+		st.End, _ = ParseDate(rec.End)
+	}
+	return st
 }
 
 // ScheduleText describes a medication's schedule in plain words, e.g.
@@ -450,14 +582,69 @@ func (s *Store) Medication(ctx context.Context, id string) (Medication, error) {
 	return Medication{}, invalid("%q matches %d medications: give more of the id", id, len(found))
 }
 
+// medTx reads medication id (exactly) inside tx, authenticated, with its steps and their
+// positions: every change to a medication starts from what is really stored, so that a
+// re-seal never launders a column edited behind the app's back. Removed (or damaged)
+// medications are not found.
+func (s *Store) medTx(ctx context.Context, tx *sql.Tx, id string) (Medication, []int64, error) {
+	var row medRow
+	err := row.scan(tx.QueryRowContext(ctx, `SELECT `+medColumns+` FROM medications WHERE id = ?`, id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return Medication{}, nil, fmt.Errorf("medication %s: %w", id, ErrNotFound)
+	}
+	if err != nil {
+		return Medication{}, nil, err
+	}
+	var rec medRecord
+	if err := s.unseal("medications", row.id, row.format, row.bound(), row.blob, &rec); err != nil {
+		if err == errTampered {
+			return Medication{}, nil, &TamperedError{Records: []RecordRef{{"medications", id}}}
+		}
+		return Medication{}, nil, err
+	}
+	if row.deleted != 0 {
+		return Medication{}, nil, fmt.Errorf("medication %s: %w", id, ErrNotFound)
+	}
+	m := s.medFrom(&row, &rec)
+	rows, err := tx.QueryContext(ctx, `SELECT `+stepColumns+` FROM schedule_steps WHERE medication_id = ? ORDER BY seq`, id)
+	if err != nil {
+		return Medication{}, nil, err
+	}
+	var seqs []int64
+	var bad TamperedError
+	for rows.Next() {
+		var st stepRow
+		if err := st.scan(rows); err != nil {
+			rows.Close()
+			return Medication{}, nil, err
+		}
+		var rec stepRecord
+		if err := s.unseal("schedule_steps", st.id, st.format, st.bound(), st.blob, &rec); err != nil {
+			if err != errTampered {
+				rows.Close()
+				return Medication{}, nil, err
+			}
+			bad.add("schedule_steps", st.id)
+			continue
+		}
+		m.Steps = append(m.Steps, stepFrom(st.id, &rec))
+		seqs = append(seqs, st.seq)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return Medication{}, nil, err
+	}
+	return m, seqs, bad.orNil()
+}
+
 // AddStep appends a schedule step (the next step of a taper) to a medication.
 func (s *Store) AddStep(ctx context.Context, medicationID string, st Step) (Medication, error) {
-	m, err := s.Medication(ctx, medicationID)
+	found, err := s.Medication(ctx, medicationID)
 	if err != nil {
 		return Medication{}, err
 	}
-	if m.AsNeeded {
-		return Medication{}, invalid("%s is taken as needed and has no schedule", m.Name)
+	if found.AsNeeded {
+		return Medication{}, invalid("%s is taken as needed and has no schedule", found.Name)
 	}
 	if st.Start.IsZero() {
 		st.Start = DateOf(s.now().In(s.loc))
@@ -465,55 +652,61 @@ func (s *Store) AddStep(ctx context.Context, medicationID string, st Step) (Medi
 	if st, err = ValidateStep(st); err != nil {
 		return Medication{}, err
 	}
-	// A further step continues a taper: the step before it ends the day before it starts.
-	var prev *Step
-	if n := len(m.Steps); n > 0 {
-		prev = &m.Steps[n-1]
-		if !prev.Start.Before(st.Start) {
-			return Medication{}, invalid("the new step must start after the current one, which starts %s", prev.Start)
-		}
-		if prev.End.IsZero() || !prev.End.Before(st.Start) {
-			prev.End = DateOf(time.Date(st.Start.Year, st.Start.Month, st.Start.Day-1, 12, 0, 0, 0, time.UTC))
-		} else {
-			prev = nil // it already ends before the new step
-		}
-	}
 	st.ID = newID()
+	var m Medication
 	err = s.inTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
-		var seq int
-		if err := tx.QueryRowContext(ctx, `SELECT coalesce(max(seq), -1) + 1 FROM schedule_steps WHERE medication_id = ?`, m.ID).Scan(&seq); err != nil {
+		var seqs []int64
+		var err error
+		if m, seqs, err = s.medTx(ctx, tx, found.ID); err != nil {
 			return err
 		}
-		if prev != nil {
-			blob, err := s.seal("schedule_steps", prev.ID, stepFormat, stepRecordOf(*prev))
-			if err != nil {
-				return err
+		if m.AsNeeded {
+			return invalid("%s is taken as needed and has no schedule", m.Name)
+		}
+		// A further step continues a taper: the step before it ends the day before it starts.
+		seq := int64(0)
+		if n := len(m.Steps); n > 0 {
+			prev := &m.Steps[n-1]
+			seq = seqs[n-1] + 1
+			if !prev.Start.Before(st.Start) {
+				return invalid("the new step must start after the current one, which starts %s", prev.Start)
 			}
-			if _, err := tx.ExecContext(ctx, `UPDATE schedule_steps SET fmt = ?, sealed = ? WHERE id = ?`, stepFormat, blob, prev.ID); err != nil {
-				return err
+			if prev.End.IsZero() || !prev.End.Before(st.Start) {
+				prev.End = DateOf(time.Date(st.Start.Year, st.Start.Month, st.Start.Day-1, 12, 0, 0, 0, time.UTC))
+				if err := s.insertStep(ctx, tx, m.ID, int(seqs[n-1]), *prev); err != nil {
+					return err
+				}
 			}
 		}
-		if err := s.insertStep(ctx, tx, m.ID, seq, st); err != nil {
+		if err := s.insertStep(ctx, tx, m.ID, int(seq), st); err != nil {
 			return err
 		}
-		_, err := tx.ExecContext(ctx, `UPDATE medications SET updated_at = ? WHERE id = ?`, toMillis(s.now()), m.ID)
-		return err
+		m.UpdatedAt = s.now().In(s.loc)
+		m.Steps = append(m.Steps, st)
+		return s.writeMed(ctx, tx, m, false)
 	})
 	if err != nil {
 		return Medication{}, fmt.Errorf("save schedule step: %w", err)
 	}
-	m.Steps = append(m.Steps, st)
 	return m, nil
 }
 
 // RemoveMedication takes a medication off the list and out of the reminders. Its dose
 // history stays in the journal.
 func (s *Store) RemoveMedication(ctx context.Context, id string) (Medication, error) {
-	m, err := s.Medication(ctx, id)
+	found, err := s.Medication(ctx, id)
 	if err != nil {
 		return Medication{}, err
 	}
-	_, err = s.db.ExecContext(ctx, `UPDATE medications SET deleted = 1, updated_at = ? WHERE id = ?`, toMillis(s.now()), m.ID)
+	var m Medication
+	err = s.inTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
+		var err error
+		if m, _, err = s.medTx(ctx, tx, found.ID); err != nil {
+			return err
+		}
+		m.UpdatedAt = s.now().In(s.loc)
+		return s.writeMed(ctx, tx, m, true)
+	})
 	if err != nil {
 		return Medication{}, fmt.Errorf("remove medication: %w", err)
 	}
@@ -533,49 +726,41 @@ func (s *Store) UpdateMedication(ctx context.Context, m Medication) (Medication,
 		// Medication accepts id prefixes for people typing; an edit names its row exactly.
 		return Medication{}, fmt.Errorf("medication %s: %w", m.ID, ErrNotFound)
 	}
-	if old.Archived {
-		return Medication{}, invalid("%s is archived: restore it before changing it", old.Name)
-	}
 	m.Steps = append([]Step(nil), m.Steps...)
 	if m, err = ValidateMedication(m); err != nil {
 		return Medication{}, err
 	}
-	now := s.now().In(s.loc)
-	ownSteps := map[string]bool{}
-	for _, st := range old.Steps {
-		ownSteps[st.ID] = true
-	}
-	for i := range m.Steps {
-		if m.Steps[i].ID == "" || !ownSteps[m.Steps[i].ID] {
-			m.Steps[i].ID = newID()
-		}
-		delete(ownSteps, m.Steps[i].ID) // a step listed twice gets a new ID the second time
-		if m.Steps[i].Start.IsZero() {
-			m.Steps[i].Start = DateOf(now)
-		}
-	}
-	m.CreatedAt, m.UpdatedAt = old.CreatedAt, now
-	m.Archived, m.ArchivedAt = false, time.Time{}
-	m.ScheduleFrom = old.ScheduleFrom
-	if !sameSchedule(old, m) {
-		m.ScheduleFrom = now
-	}
 	err = s.inTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
-		blob, err := s.seal("medications", m.ID, medFormat, medRecordOf(m))
+		// Read again inside the transaction: removed, archived or changed since.
+		old, _, err := s.medTx(ctx, tx, m.ID)
 		if err != nil {
 			return err
 		}
-		res, err := tx.ExecContext(ctx,
-			`UPDATE medications SET updated_at = ?, fmt = ?, sealed = ? WHERE id = ? AND deleted = 0 AND archived = 0`,
-			toMillis(now), medFormat, blob, m.ID)
-		if err != nil {
-			return err
+		if old.Archived {
+			return invalid("%s is archived: restore it before changing it", old.Name)
 		}
-		if n, err := res.RowsAffected(); err != nil {
+		now := s.now().In(s.loc)
+		ownSteps := map[string]bool{}
+		for _, st := range old.Steps {
+			ownSteps[st.ID] = true
+		}
+		for i := range m.Steps {
+			if m.Steps[i].ID == "" || !ownSteps[m.Steps[i].ID] {
+				m.Steps[i].ID = newID()
+			}
+			delete(ownSteps, m.Steps[i].ID) // a step listed twice gets a new ID the second time
+			if m.Steps[i].Start.IsZero() {
+				m.Steps[i].Start = DateOf(now)
+			}
+		}
+		m.CreatedAt, m.UpdatedAt = old.CreatedAt, now
+		m.Archived, m.ArchivedAt = false, time.Time{}
+		m.ScheduleFrom = old.ScheduleFrom
+		if !sameSchedule(old, m) {
+			m.ScheduleFrom = now
+		}
+		if err := s.writeMed(ctx, tx, m, false); err != nil {
 			return err
-		} else if n == 0 {
-			// Removed or archived between the read above and this write.
-			return fmt.Errorf("medication %s: %w", m.ID, ErrNotFound)
 		}
 		if _, err := tx.ExecContext(ctx, `DELETE FROM schedule_steps WHERE medication_id = ?`, m.ID); err != nil {
 			return err
@@ -596,38 +781,29 @@ func (s *Store) UpdateMedication(ctx context.Context, m Medication) (Medication,
 // ArchiveMedication takes a medication out of the reminders and Today (archived true), or
 // brings it back (false). Unlike RemoveMedication it stays listable, with its dose history.
 func (s *Store) ArchiveMedication(ctx context.Context, id string, archived bool) (Medication, error) {
-	m, err := s.Medication(ctx, id)
+	found, err := s.Medication(ctx, id)
 	if err != nil {
 		return Medication{}, err
 	}
-	if m.Archived == archived {
-		return m, nil
-	}
-	now := s.now()
-	m.Archived, m.ArchivedAt, m.UpdatedAt = archived, time.Time{}, now.In(s.loc)
-	if archived {
-		m.ArchivedAt = now.In(s.loc)
-	} else {
-		// Back in the reminders from now: the doses of the archived stretch are history,
-		// not doses to record as missed.
-		m.ScheduleFrom = now.In(s.loc)
-	}
+	var m Medication
 	err = s.inTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
-		blob, err := s.seal("medications", m.ID, medFormat, medRecordOf(m))
-		if err != nil {
+		var err error
+		if m, _, err = s.medTx(ctx, tx, found.ID); err != nil {
 			return err
 		}
-		res, err := tx.ExecContext(ctx, `UPDATE medications SET archived = ?, updated_at = ?, fmt = ?, sealed = ? WHERE id = ? AND deleted = 0`,
-			archived, toMillis(now), medFormat, blob, m.ID)
-		if err != nil {
-			return err
+		if m.Archived == archived {
+			return nil
 		}
-		if n, err := res.RowsAffected(); err != nil {
-			return err
-		} else if n == 0 {
-			return fmt.Errorf("medication %s: %w", m.ID, ErrNotFound)
+		now := s.now().In(s.loc)
+		m.Archived, m.ArchivedAt, m.UpdatedAt = archived, time.Time{}, now
+		if archived {
+			m.ArchivedAt = now
+		} else {
+			// Back in the reminders from now: the doses of the archived stretch are history,
+			// not doses to record as missed.
+			m.ScheduleFrom = now
 		}
-		return nil
+		return s.writeMed(ctx, tx, m, false)
 	})
 	if err != nil {
 		return Medication{}, fmt.Errorf("archive medication: %w", err)

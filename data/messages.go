@@ -3,7 +3,9 @@ package data
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -38,10 +40,93 @@ type messageRecord struct {
 	Error  string `json:"error,omitempty"`
 }
 
-const (
-	messageFormat = 1
-	maxMessageLen = 10000
-)
+const maxMessageLen = 10000
+
+func (r *messageRecord) encode(w *recWriter) {
+	w.str(1, r.Text)
+	w.str(2, r.Sender)
+	w.str(3, r.Error)
+}
+
+func (r *messageRecord) decode(rd *recReader) {
+	for rd.next() {
+		switch rd.tag {
+		case 1:
+			r.Text = rd.str()
+		case 2:
+			r.Sender = rd.str()
+		case 3:
+			r.Error = rd.str()
+		default:
+			rd.unknown()
+		}
+	}
+}
+
+// messageRow is a messages row as stored; remote_id is NULL until the portal has it.
+type messageRow struct {
+	id, direction, state string
+	remoteID             sql.NullString
+	at, created, updated int64
+	format               int
+	blob                 []byte
+}
+
+const messageColumns = `id, at, direction, state, remote_id, created_at, updated_at, fmt, sealed`
+
+func (r *messageRow) scan(sc interface{ Scan(...any) error }) error {
+	return sc.Scan(&r.id, &r.at, &r.direction, &r.state, &r.remoteID, &r.created, &r.updated, &r.format, &r.blob)
+}
+
+func (r *messageRow) bound() cols {
+	return cols{r.at, r.direction, r.state, nullString(r.remoteID), r.created, r.updated}
+}
+
+// writeMessage seals rec into row and stores it, a new row or over the old one.
+func (s *Store) writeMessage(ctx context.Context, tx execer, row messageRow, rec messageRecord) error {
+	blob, err := s.seal("messages", row.id, row.bound(), &rec)
+	if err != nil {
+		return err
+	}
+	_, err = tx.ExecContext(ctx, `INSERT INTO messages (`+messageColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+		ON CONFLICT (id) DO UPDATE SET at = excluded.at, direction = excluded.direction, state = excluded.state,
+			remote_id = excluded.remote_id, created_at = excluded.created_at, updated_at = excluded.updated_at,
+			fmt = excluded.fmt, sealed = excluded.sealed`,
+		row.id, row.at, row.direction, row.state, row.remoteID, row.created, row.updated, recordFormat, blob)
+	return err
+}
+
+// openMessage authenticates one row and decodes it.
+func (s *Store) openMessage(row *messageRow) (Message, messageRecord, error) {
+	var rec messageRecord
+	if err := s.unseal("messages", row.id, row.format, row.bound(), row.blob, &rec); err != nil {
+		return Message{}, rec, err
+	}
+	m := Message{ID: row.id, Direction: row.direction, State: row.state, RemoteID: row.remoteID.String,
+		At: s.fromMillis(row.at), UpdatedAt: s.fromMillis(row.updated),
+		Text: rec.Text, Sender: rec.Sender, Error: rec.Error}
+	if m.State == "received" {
+		m.State = MessageSent
+	}
+	return m, rec, nil
+}
+
+// messageTx reads one message inside tx, authenticated.
+func (s *Store) messageTx(ctx context.Context, tx *sql.Tx, id string) (messageRow, messageRecord, error) {
+	var row messageRow
+	err := row.scan(tx.QueryRowContext(ctx, `SELECT `+messageColumns+` FROM messages WHERE id = ?`, id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return row, messageRecord{}, fmt.Errorf("message %s: %w", id, ErrNotFound)
+	}
+	if err != nil {
+		return row, messageRecord{}, err
+	}
+	_, rec, err := s.openMessage(&row)
+	if err == errTampered {
+		return row, rec, &TamperedError{Records: []RecordRef{{"messages", id}}}
+	}
+	return row, rec, err
+}
 
 // OutboxItem is a local change that must reach the portal.
 type OutboxItem struct {
@@ -65,17 +150,12 @@ func (s *Store) AddNote(ctx context.Context, text string) (Message, error) {
 	}
 	now := s.now()
 	m := Message{ID: newID(), At: now.In(s.loc), Text: text, Direction: DirectionOut, State: MessageQueued, UpdatedAt: now.In(s.loc)}
+	row := messageRow{id: m.ID, at: toMillis(now), direction: m.Direction, state: m.State, created: toMillis(now), updated: toMillis(now)}
 	err := s.inTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
-		blob, err := s.seal("messages", m.ID, messageFormat, messageRecord{Text: text})
-		if err != nil {
+		if err := s.writeMessage(ctx, tx, row, messageRecord{Text: text}); err != nil {
 			return err
 		}
-		if _, err := tx.ExecContext(ctx, `INSERT INTO messages (id, at, direction, state, created_at, updated_at, fmt, sealed)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, m.ID, toMillis(now), m.Direction, m.State, toMillis(now), toMillis(now), messageFormat, blob); err != nil {
-			return err
-		}
-		_, err = tx.ExecContext(ctx, `INSERT INTO outbox (entity, entity_id, op, created_at) VALUES ('message', ?, 'create', ?)`, m.ID, toMillis(now))
-		return err
+		return s.writeOutbox(ctx, tx, outboxRow{entity: "message", entityID: m.ID, op: "create", created: toMillis(now)})
 	})
 	if err != nil {
 		return Message{}, fmt.Errorf("save note: %w", err)
@@ -86,8 +166,7 @@ func (s *Store) AddNote(ctx context.Context, text string) (Message, error) {
 // ListMessages returns the whole thread, oldest first. Damaged records are reported in a
 // *TamperedError alongside the others.
 func (s *Store) ListMessages(ctx context.Context) ([]Message, error) {
-	rows, err := s.queryRows(ctx, `SELECT id, at, direction, state, coalesce(remote_id, ''), updated_at, fmt, sealed
-		FROM messages ORDER BY at, rowid`)
+	rows, err := s.queryRows(ctx, `SELECT `+messageColumns+` FROM messages ORDER BY at, rowid`)
 	if err != nil {
 		return nil, fmt.Errorf("list messages: %w", err)
 	}
@@ -98,27 +177,17 @@ func (s *Store) ListMessages(ctx context.Context) ([]Message, error) {
 		if err := cancelled(ctx, n); err != nil {
 			return nil, err
 		}
-		var (
-			m           Message
-			at, updated int64
-			format      int
-			blob        []byte
-			rec         messageRecord
-		)
-		if err := rows.Scan(&m.ID, &at, &m.Direction, &m.State, &m.RemoteID, &updated, &format, &blob); err != nil {
+		var row messageRow
+		if err := row.scan(rows); err != nil {
 			return nil, fmt.Errorf("list messages: %w", err)
 		}
-		if err := s.unseal("messages", m.ID, format, blob, &rec); err != nil {
+		m, _, err := s.openMessage(&row)
+		if err != nil {
 			if err == errTampered {
-				bad.add("messages", m.ID)
+				bad.add("messages", row.id)
 				continue
 			}
 			return nil, err
-		}
-		m.At, m.UpdatedAt = s.fromMillis(at), s.fromMillis(updated)
-		m.Text, m.Sender, m.Error = rec.Text, rec.Sender, rec.Error
-		if m.State == "received" {
-			m.State = MessageSent
 		}
 		out = append(out, m)
 	}
@@ -128,24 +197,176 @@ func (s *Store) ListMessages(ctx context.Context) ([]Message, error) {
 	return out, bad.orNil()
 }
 
-// Outbox returns the items waiting for the portal, oldest first.
+// outboxRow is an outbox row as stored. Its record holds nothing; its seal binds what must
+// be sent and when, so that an item edited behind the app's back is reported, not obeyed.
+// The row is named by what it sends (seq is only its place in the queue).
+type outboxRow struct {
+	seq                     int64
+	entity, entityID, op    string
+	created, attempts, next int64
+	format                  int
+	blob                    []byte
+}
+
+const outboxColumns = `seq, entity, entity_id, op, created_at, attempts, next_attempt_at, fmt, sealed`
+
+func (r *outboxRow) scan(sc interface{ Scan(...any) error }) error {
+	return sc.Scan(&r.seq, &r.entity, &r.entityID, &r.op, &r.created, &r.attempts, &r.next, &r.format, &r.blob)
+}
+
+func (r *outboxRow) name() string { return r.entity + "/" + r.entityID + "/" + r.op }
+
+func (r *outboxRow) bound() cols { return cols{r.created, r.attempts, r.next} }
+
+type outboxRecord struct{}
+
+func (outboxRecord) encode(*recWriter) {}
+
+func (outboxRecord) decode(rd *recReader) {
+	for rd.next() {
+		rd.unknown()
+	}
+}
+
+// writeOutbox seals and stores an outbox row: a new one when row.seq is 0, else over it.
+func (s *Store) writeOutbox(ctx context.Context, tx execer, row outboxRow) error {
+	blob, err := s.seal("outbox", row.name(), row.bound(), outboxRecord{})
+	if err != nil {
+		return err
+	}
+	if row.seq == 0 {
+		_, err = tx.ExecContext(ctx, `INSERT INTO outbox (entity, entity_id, op, created_at, attempts, next_attempt_at, fmt, sealed)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, row.entity, row.entityID, row.op, row.created, row.attempts, row.next, recordFormat, blob)
+		return err
+	}
+	_, err = tx.ExecContext(ctx, `UPDATE outbox SET entity = ?, entity_id = ?, op = ?, created_at = ?, attempts = ?,
+		next_attempt_at = ?, fmt = ?, sealed = ? WHERE seq = ?`,
+		row.entity, row.entityID, row.op, row.created, row.attempts, row.next, recordFormat, blob, row.seq)
+	return err
+}
+
+// Outbox returns the items waiting for the portal, oldest first. A note whose (sealed) state
+// says it still has to go, or was refused, but that has no item — the row was deleted behind
+// the app's back — is queued again here: the outbox is a queue, the notes are the truth. Items
+// that fail authentication are reported in a *TamperedError and not returned; their note,
+// if it is still queued, gets a fresh item.
 func (s *Store) Outbox(ctx context.Context) ([]OutboxItem, error) {
-	rows, err := s.queryRows(ctx, `SELECT seq, entity, entity_id, op, attempts, next_attempt_at FROM outbox ORDER BY seq`)
+	var out []OutboxItem
+	var bad TamperedError
+	err := s.inTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
+		out, bad = []OutboxItem{}, TamperedError{}
+		rows, err := tx.QueryContext(ctx, `SELECT `+outboxColumns+` FROM outbox ORDER BY seq`)
+		if err != nil {
+			return err
+		}
+		has := map[string]bool{}
+		var damaged []int64
+		for rows.Next() {
+			var row outboxRow
+			if err := row.scan(rows); err != nil {
+				rows.Close()
+				return err
+			}
+			if err := s.unseal("outbox", row.name(), row.format, row.bound(), row.blob, outboxRecord{}); err != nil {
+				if err != errTampered {
+					rows.Close()
+					return err
+				}
+				bad.add("outbox", strconv.FormatInt(row.seq, 10))
+				damaged = append(damaged, row.seq)
+				continue
+			}
+			has[row.entity+"/"+row.entityID] = true
+			it := OutboxItem{Seq: row.seq, Entity: row.entity, EntityID: row.entityID, Op: row.op, Attempts: int(row.attempts)}
+			if row.next != 0 {
+				it.NextAt = s.fromMillis(row.next)
+			}
+			out = append(out, it)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		for _, seq := range damaged {
+			if _, err := tx.ExecContext(ctx, `DELETE FROM outbox WHERE seq = ?`, seq); err != nil {
+				return err
+			}
+		}
+		return s.requeue(ctx, tx, has, &out)
+	})
 	if err != nil {
 		return nil, fmt.Errorf("read outbox: %w", err)
 	}
-	defer rows.Close()
-	out := []OutboxItem{}
-	for rows.Next() {
-		var it OutboxItem
-		var next int64
-		if err := rows.Scan(&it.Seq, &it.Entity, &it.EntityID, &it.Op, &it.Attempts, &next); err != nil {
-			return nil, fmt.Errorf("read outbox: %w", err)
-		}
-		if next != 0 {
-			it.NextAt = s.fromMillis(next)
-		}
-		out = append(out, it)
+	return out, bad.orNil()
+}
+
+// requeue gives every authentic outgoing note that is queued (or was refused) an outbox item
+// if it has none.
+func (s *Store) requeue(ctx context.Context, tx *sql.Tx, has map[string]bool, out *[]OutboxItem) error {
+	rows, err := tx.QueryContext(ctx, `SELECT `+messageColumns+` FROM messages
+		WHERE direction = 'out' AND state IN ('queued', 'failed') ORDER BY at, rowid`)
+	if err != nil {
+		return err
 	}
-	return out, rows.Err()
+	var missing []outboxRow
+	for rows.Next() {
+		var row messageRow
+		if err := row.scan(rows); err != nil {
+			rows.Close()
+			return err
+		}
+		if has["message/"+row.id] {
+			continue
+		}
+		if _, _, err := s.openMessage(&row); err != nil {
+			continue // damaged: reported by the lists, never sent
+		}
+		ob := outboxRow{entity: "message", entityID: row.id, op: "create", created: toMillis(s.now())}
+		if row.state == MessageFailed {
+			ob.next = toMillis(s.now().Add(refusedWait))
+		}
+		missing = append(missing, ob)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	for _, ob := range missing {
+		if err := s.writeOutbox(ctx, tx, ob); err != nil {
+			return err
+		}
+		var seq int64
+		if err := tx.QueryRowContext(ctx, `SELECT last_insert_rowid()`).Scan(&seq); err != nil {
+			return err
+		}
+		it := OutboxItem{Seq: seq, Entity: ob.entity, EntityID: ob.entityID, Op: ob.op}
+		if ob.next != 0 {
+			it.NextAt = s.fromMillis(ob.next)
+		}
+		*out = append(*out, it)
+	}
+	return nil
+}
+
+// refusedWait is when a note the portal refused is tried again by itself: never, in effect;
+// it waits for the person (edit, or retry by hand).
+const refusedWait = 100 * 365 * 24 * time.Hour
+
+// outboxTx reads one outbox item inside tx, authenticated.
+func (s *Store) outboxTx(ctx context.Context, tx *sql.Tx, seq int64) (outboxRow, error) {
+	var row outboxRow
+	err := row.scan(tx.QueryRowContext(ctx, `SELECT `+outboxColumns+` FROM outbox WHERE seq = ?`, seq))
+	if errors.Is(err, sql.ErrNoRows) {
+		return row, fmt.Errorf("outbox item %d: %w", seq, ErrNotFound)
+	}
+	if err != nil {
+		return row, err
+	}
+	if err := s.unseal("outbox", row.name(), row.format, row.bound(), row.blob, outboxRecord{}); err != nil {
+		if err == errTampered {
+			return row, &TamperedError{Records: []RecordRef{{"outbox", strconv.FormatInt(seq, 10)}}}
+		}
+		return row, err
+	}
+	return row, nil
 }

@@ -335,7 +335,7 @@ func (p *Profiles) build(ctx context.Context, id, final string, meta map[string]
 	if _, err := db.ExecContext(ctx, fmt.Sprintf("PRAGMA application_id = %d", ApplicationID)); err != nil {
 		return fmt.Errorf("create journal: %w", err)
 	}
-	if err := migrate(ctx, db); err != nil {
+	if err := migrate(ctx, db, nil); err != nil {
 		return fmt.Errorf("create journal: %w", err)
 	}
 	if err := writeMeta(ctx, db, meta); err != nil {
@@ -467,7 +467,7 @@ func (p *Profiles) finishOpen(ctx context.Context, db *sql.DB, path string, dk *
 		db.Close()
 		return nil, err
 	}
-	if err := migrate(ctx, db); err != nil {
+	if err := migrate(ctx, db, dk); err != nil {
 		return fail(err)
 	}
 	meta, err := readMeta(ctx, db)
@@ -482,7 +482,11 @@ func (p *Profiles) finishOpen(ctx context.Context, db *sql.DB, path string, dk *
 	if now == nil {
 		now = time.Now
 	}
-	return &Store{db: db, key: dk, path: path, info: info, now: now, loc: p.loc(), policy: p.Policy}, nil
+	s := &Store{db: db, key: dk, path: path, info: info, now: now, loc: p.loc(), policy: p.Policy}
+	if err := s.checkLabel(ctx); err != nil {
+		return fail(err)
+	}
+	return s, nil
 }
 
 // Recover unlocks a profile with its recovery key and sets a new passphrase.

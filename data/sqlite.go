@@ -16,6 +16,8 @@ import (
 	"strings"
 
 	_ "github.com/mattn/go-sqlite3" // registers the "sqlite3" driver
+
+	"github.com/patient-companion/companion/data/vault"
 )
 
 // ApplicationID marks our SQLite files ("PCmp"), so a foreign database is refused before we
@@ -29,6 +31,14 @@ type migration struct {
 	version int
 	name    string
 	sql     string
+	// step, if set, runs after the script in the same transaction, with the data key (nil
+	// for a journal being created, which has no records yet).
+	step func(context.Context, *sql.Tx, *vault.DataKey) error
+}
+
+// migrationSteps are the migrations' Go steps, by schema version.
+func migrationSteps() map[int]func(context.Context, *sql.Tx, *vault.DataKey) error {
+	return map[int]func(context.Context, *sql.Tx, *vault.DataKey) error{4: migrate4}
 }
 
 // migrations returns the embedded scripts in order. Each file is NNNN_name.sql and moves the
@@ -39,6 +49,7 @@ func migrations() ([]migration, error) {
 		return nil, err
 	}
 	sort.Strings(names)
+	steps := migrationSteps()
 	out := make([]migration, 0, len(names))
 	for i, n := range names {
 		base := strings.TrimPrefix(n, "migrations/")
@@ -50,7 +61,7 @@ func migrations() ([]migration, error) {
 		if err != nil {
 			return nil, err
 		}
-		out = append(out, migration{version: v, name: base, sql: string(b)})
+		out = append(out, migration{version: v, name: base, sql: string(b), step: steps[v]})
 	}
 	return out, nil
 }
@@ -161,21 +172,22 @@ func openDB(ctx context.Context, path, mode string) (*sql.DB, error) {
 }
 
 // migrate applies every migration above the file's user_version, each in its own
-// transaction together with the user_version bump, so a crash leaves a whole schema.
-func migrate(ctx context.Context, db *sql.DB) error {
+// transaction together with the user_version bump, so a crash leaves a whole schema. key is
+// the data key for the migrations that re-seal records; nil only for a new, empty journal.
+func migrate(ctx context.Context, db *sql.DB, key *vault.DataKey) error {
 	ms, err := migrations()
 	if err != nil {
 		return err
 	}
 	for _, m := range ms {
-		if err := applyMigration(ctx, db, m); err != nil {
+		if err := applyMigration(ctx, db, m, key); err != nil {
 			return fmt.Errorf("migrate to schema %d (%s): %w", m.version, m.name, err)
 		}
 	}
 	return nil
 }
 
-func applyMigration(ctx context.Context, db *sql.DB, m migration) error {
+func applyMigration(ctx context.Context, db *sql.DB, m migration, key *vault.DataKey) error {
 	tx, err := db.BeginTx(ctx, nil)
 	if err != nil {
 		return err
@@ -190,6 +202,11 @@ func applyMigration(ctx context.Context, db *sql.DB, m migration) error {
 	}
 	if _, err := tx.ExecContext(ctx, m.sql); err != nil {
 		return err
+	}
+	if m.step != nil {
+		if err := m.step(ctx, tx, key); err != nil {
+			return err
+		}
 	}
 	if _, err := tx.ExecContext(ctx, fmt.Sprintf("PRAGMA user_version = %d", m.version)); err != nil {
 		return err

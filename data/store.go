@@ -6,10 +6,8 @@ import (
 	"context"
 	"crypto/rand"
 	"database/sql"
-	"encoding/json"
 	"errors"
 	"fmt"
-	"strconv"
 	"sync"
 	"time"
 
@@ -26,6 +24,8 @@ type Store struct {
 	loc  *time.Location
 	// policy is the clinic's say over settings; nil without a clinic.
 	policy Policy
+	// damage is what was found damaged about the profile itself at opening (Damage).
+	damage []RecordRef
 
 	mu    sync.Mutex
 	index *searchIndex // built on first search, then kept current
@@ -56,35 +56,33 @@ func (s *Store) Close() error {
 // file directly (integrity checks, tampering). Application code goes through methods.
 func (s *Store) DB() *sql.DB { return s.db }
 
-// aad binds a sealed blob to its table, row and record format.
-func aad(table, id string, format int) []byte {
-	return []byte("patient-companion/record/v1|" + table + "|" + id + "|" + strconv.Itoa(format))
+// record is a table's sealed fields: encoded into a recWriter, decoded from a recReader
+// (record.go).
+type record interface {
+	encode(w *recWriter)
+	decode(r *recReader)
 }
 
-// seal serializes v and encrypts it for one row.
-func (s *Store) seal(table, id string, format int, v any) ([]byte, error) {
-	pt, err := json.Marshal(v)
-	if err != nil {
-		return nil, fmt.Errorf("encode %s record: %w", table, err)
-	}
-	defer clear(pt)
-	return s.key.Seal(aad(table, id, format), pt)
+// seal encodes rec and seals it for one row, bound to the row's clear columns.
+func (s *Store) seal(table, id string, bound cols, rec record) ([]byte, error) {
+	var w recWriter
+	rec.encode(&w)
+	return s.sealRecord(table, id, bound, w.b)
 }
 
-// unseal decrypts one row into v. A blob that fails authentication is reported as tampered
-// (errTampered), never decoded.
-func (s *Store) unseal(table, id string, format int, blob []byte, v any) error {
-	pt, err := s.key.Open(aad(table, id, format), blob)
+// unseal authenticates one row against its id and clear columns and decodes its record into
+// rec. A blob that fails authentication, a clear column changed behind the app's back, or a
+// record that does not decode is reported as tampered (errTampered), never decoded.
+func (s *Store) unseal(table, id string, format int, bound cols, blob []byte, rec record) error {
+	pt, err := s.openRecord(table, id, format, bound, blob)
 	if err != nil {
-		if errors.Is(err, vault.ErrTampered) {
-			return errTampered
-		}
 		return err
 	}
 	defer clear(pt)
-	if err := json.Unmarshal(pt, v); err != nil {
-		// Authentic but undecodable: written by a newer format we do not know.
-		return fmt.Errorf("%s record %s has a format this version cannot read: %w", table, id, ErrNewerSchema)
+	r := recReader{b: pt}
+	rec.decode(&r)
+	if r.err != nil {
+		return errTampered
 	}
 	return nil
 }
@@ -142,23 +140,62 @@ func cancelled(ctx context.Context, row int) error {
 	return ctx.Err()
 }
 
-// Setting returns a profile setting, or "" when it was never set.
+// settingRecord is a setting's value, sealed like any record: the portal's address, the
+// patient's id there and the reminder engine's last check are as much the person's business
+// as their journal, and an edited auto-lock or "hide medicine names" must not pass silently.
+type settingRecord struct{ value string }
+
+func (r *settingRecord) encode(w *recWriter) { w.str(1, r.value) }
+
+func (r *settingRecord) decode(rd *recReader) {
+	for rd.next() {
+		switch rd.tag {
+		case 1:
+			r.value = rd.str()
+		default:
+			rd.unknown()
+		}
+	}
+}
+
+// Setting returns a profile setting, or "" when it was never set. A value changed behind the
+// app's back is a *TamperedError naming the setting.
 func (s *Store) Setting(ctx context.Context, key string) (string, error) {
-	var v string
-	err := s.db.QueryRowContext(ctx, "SELECT value FROM settings WHERE key = ?", key).Scan(&v)
+	var format int
+	var blob []byte
+	err := s.db.QueryRowContext(ctx, "SELECT fmt, sealed FROM settings WHERE key = ?", key).Scan(&format, &blob)
 	if errors.Is(err, sql.ErrNoRows) {
 		return "", nil
 	}
 	if err != nil {
 		return "", fmt.Errorf("read setting %s: %w", key, err)
 	}
-	return v, nil
+	var rec settingRecord
+	if err := s.unseal("settings", key, format, nil, blob, &rec); err != nil {
+		if err == errTampered {
+			return "", &TamperedError{Records: []RecordRef{{"settings", key}}}
+		}
+		return "", err
+	}
+	return rec.value, nil
 }
 
 // SetSetting stores a profile setting.
 func (s *Store) SetSetting(ctx context.Context, key, value string) error {
-	_, err := s.db.ExecContext(ctx,
-		"INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value", key, value)
+	return s.setSetting(ctx, s.db, key, value)
+}
+
+type execer interface {
+	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+}
+
+func (s *Store) setSetting(ctx context.Context, db execer, key, value string) error {
+	blob, err := s.seal("settings", key, nil, &settingRecord{value})
+	if err != nil {
+		return err
+	}
+	_, err = db.ExecContext(ctx, `INSERT INTO settings (key, fmt, sealed) VALUES (?, ?, ?)
+		ON CONFLICT (key) DO UPDATE SET fmt = excluded.fmt, sealed = excluded.sealed`, key, recordFormat, blob)
 	if err != nil {
 		return fmt.Errorf("write setting %s: %w", key, err)
 	}

@@ -26,23 +26,26 @@ type Portal struct {
 	LastSync  time.Time
 }
 
-// PortalConnection returns the portal the profile is connected to (URL empty when none).
+// PortalConnection returns the portal the profile is connected to (URL empty when none). A
+// value that fails authentication is reported in a *TamperedError, with the others read.
 func (s *Store) PortalConnection(ctx context.Context) (Portal, error) {
 	var p Portal
-	var err error
-	if p.URL, err = s.Setting(ctx, keyPortalURL); err != nil {
-		return p, err
+	var bad TamperedError
+	var last string
+	for _, f := range []struct {
+		key string
+		v   *string
+	}{{keyPortalURL, &p.URL}, {keyPortalPatient, &p.PatientID}, {keyPortalClient, &p.ClientID}, {keyLastSync, &last}} {
+		v, err := s.Setting(ctx, f.key)
+		if !bad.absorb(err) {
+			return Portal{}, err
+		}
+		*f.v = v
 	}
-	if p.PatientID, err = s.Setting(ctx, keyPortalPatient); err != nil {
-		return p, err
+	if last != "" {
+		p.LastSync, _ = time.Parse(time.RFC3339Nano, last)
 	}
-	if p.ClientID, err = s.Setting(ctx, keyPortalClient); err != nil {
-		return p, err
-	}
-	if v, _ := s.Setting(ctx, keyLastSync); v != "" {
-		p.LastSync, _ = time.Parse(time.RFC3339Nano, v)
-	}
-	return p, nil
+	return p, bad.orNil()
 }
 
 // SetPortalConnection connects the profile to a portal (empty URL disconnects) and forgets
@@ -50,8 +53,7 @@ func (s *Store) PortalConnection(ctx context.Context) (Portal, error) {
 func (s *Store) SetPortalConnection(ctx context.Context, p Portal) error {
 	return s.inTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		for k, v := range map[string]string{keyPortalURL: p.URL, keyPortalPatient: p.PatientID, keyPortalClient: p.ClientID} {
-			if _, err := tx.ExecContext(ctx, `INSERT INTO settings (key, value) VALUES (?, ?)
-				ON CONFLICT (key) DO UPDATE SET value = excluded.value`, k, v); err != nil {
+			if err := s.setSetting(ctx, tx, k, v); err != nil {
 				return err
 			}
 		}
@@ -106,10 +108,15 @@ func (s *Store) Message(ctx context.Context, id string) (Message, error) {
 func (s *Store) MessageSent(ctx context.Context, seq int64, id, remoteID string) error {
 	now := toMillis(s.now())
 	return s.inTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
-		if _, err := tx.ExecContext(ctx, `UPDATE messages SET state = 'sent', remote_id = ?, updated_at = ? WHERE id = ?`, remoteID, now, id); err != nil {
+		row, rec, err := s.messageTx(ctx, tx, id)
+		if err != nil {
 			return err
 		}
-		_, err := tx.ExecContext(ctx, `DELETE FROM outbox WHERE seq = ?`, seq)
+		row.state, row.remoteID, row.updated = MessageSent, sql.NullString{String: remoteID, Valid: true}, now
+		if err := s.writeMessage(ctx, tx, row, rec); err != nil {
+			return err
+		}
+		_, err = tx.ExecContext(ctx, `DELETE FROM outbox WHERE seq = ?`, seq)
 		return err
 	})
 }
@@ -117,31 +124,33 @@ func (s *Store) MessageSent(ctx context.Context, seq int64, id, remoteID string)
 // MessageFailed marks a note the portal refused; it stays in the outbox (attempts counted,
 // not retried automatically) so nothing is ever dropped, and the reason is shown.
 func (s *Store) MessageFailed(ctx context.Context, seq int64, id, reason string) error {
-	m, err := s.Message(ctx, id)
-	if err != nil {
-		return err
-	}
 	now := s.now()
 	return s.inTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
-		blob, err := s.seal("messages", id, messageFormat, messageRecord{Text: m.Text, Sender: m.Sender, Error: reason})
+		row, rec, err := s.messageTx(ctx, tx, id)
 		if err != nil {
 			return err
 		}
-		if _, err := tx.ExecContext(ctx, `UPDATE messages SET state = 'failed', updated_at = ?, fmt = ?, sealed = ? WHERE id = ?`,
-			toMillis(now), messageFormat, blob, id); err != nil {
+		row.state, row.updated, rec.Error = MessageFailed, toMillis(now), reason
+		if err := s.writeMessage(ctx, tx, row, rec); err != nil {
 			return err
 		}
-		// Far in the future: a refused note waits for the person (edit, or retry by hand).
-		_, err = tx.ExecContext(ctx, `UPDATE outbox SET attempts = attempts + 1, next_attempt_at = ? WHERE seq = ?`,
-			toMillis(now.Add(100*365*24*time.Hour)), seq)
-		return err
+		return s.postpone(ctx, tx, seq, now.Add(refusedWait))
 	})
 }
 
 // PostponeOutbox counts a failed attempt and sets when to try again.
 func (s *Store) PostponeOutbox(ctx context.Context, seq int64, next time.Time) error {
-	_, err := s.db.ExecContext(ctx, `UPDATE outbox SET attempts = attempts + 1, next_attempt_at = ? WHERE seq = ?`, toMillis(next), seq)
-	return err
+	return s.inTx(ctx, func(ctx context.Context, tx *sql.Tx) error { return s.postpone(ctx, tx, seq, next) })
+}
+
+func (s *Store) postpone(ctx context.Context, tx *sql.Tx, seq int64, next time.Time) error {
+	row, err := s.outboxTx(ctx, tx, seq)
+	if err != nil {
+		return err
+	}
+	row.attempts++
+	row.next = toMillis(next)
+	return s.writeOutbox(ctx, tx, row)
 }
 
 // UpsertPortalAppointment stores an appointment pulled from the portal, by its remote id;
@@ -154,29 +163,27 @@ func (s *Store) UpsertPortalAppointment(ctx context.Context, remoteID, version s
 	now := s.now()
 	changed := false
 	err = s.inTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
-		var id, oldVersion string
-		err := tx.QueryRowContext(ctx, `SELECT id, coalesce(remote_version, '') FROM appointments WHERE remote_id = ?`, remoteID).Scan(&id, &oldVersion)
+		row := appointmentRow{source: "portal", start: toMillis(a.Start), created: toMillis(now), updated: toMillis(now),
+			remoteID: sql.NullString{String: remoteID, Valid: true}, remoteVersion: sql.NullString{String: version, Valid: true}}
+		var old appointmentRow
+		err := old.scan(tx.QueryRowContext(ctx, `SELECT `+appointmentColumns+` FROM appointments WHERE remote_id = ?`, remoteID))
 		switch {
 		case errors.Is(err, sql.ErrNoRows):
-			id = newID()
+			row.id = newID()
 		case err != nil:
 			return err
-		case version != "" && oldVersion == version:
-			return nil // already have this version
+		default:
+			row.id = old.id
+			// A stored copy that fails authentication is replaced by the portal's, never
+			// trusted to say "already have this version".
+			if _, err := s.openAppointment(&old); err == nil {
+				if version != "" && old.remoteVersion.String == version {
+					return nil // already have this version
+				}
+				row.created = old.created
+			}
 		}
-		rec := appointmentRecord{Title: a.Title, Description: a.Description, Location: a.Location, Status: a.Status}
-		if !a.End.IsZero() {
-			rec.End = toMillis(a.End)
-		}
-		blob, err := s.seal("appointments", id, appointmentFormat, rec)
-		if err != nil {
-			return err
-		}
-		_, err = tx.ExecContext(ctx, `INSERT INTO appointments (id, start_at, source, remote_id, remote_version, created_at, updated_at, fmt, sealed)
-			VALUES (?, ?, 'portal', ?, ?, ?, ?, ?, ?)
-			ON CONFLICT (id) DO UPDATE SET start_at = excluded.start_at, remote_version = excluded.remote_version,
-				updated_at = excluded.updated_at, fmt = excluded.fmt, sealed = excluded.sealed`,
-			id, toMillis(a.Start), remoteID, version, toMillis(now), toMillis(now), appointmentFormat, blob)
+		err = s.writeAppointment(ctx, tx, row, appointmentRecordOf(a))
 		changed = err == nil
 		return err
 	})
@@ -196,17 +203,13 @@ func (s *Store) UpsertIncomingMessage(ctx context.Context, remoteID string, m Me
 		if n > 0 {
 			return nil
 		}
-		id := newID()
-		blob, err := s.seal("messages", id, messageFormat, messageRecord{Text: m.Text, Sender: m.Sender})
-		if err != nil {
-			return err
-		}
 		at := m.At
 		if at.IsZero() {
 			at = now
 		}
-		_, err = tx.ExecContext(ctx, `INSERT INTO messages (id, at, direction, state, remote_id, created_at, updated_at, fmt, sealed)
-			VALUES (?, ?, 'in', 'sent', ?, ?, ?, ?, ?)`, id, toMillis(at), remoteID, toMillis(now), toMillis(now), messageFormat, blob)
+		row := messageRow{id: newID(), at: toMillis(at), direction: DirectionIn, state: MessageSent,
+			remoteID: sql.NullString{String: remoteID, Valid: true}, created: toMillis(now), updated: toMillis(now)}
+		err := s.writeMessage(ctx, tx, row, messageRecord{Text: m.Text, Sender: m.Sender})
 		added = err == nil
 		return err
 	})

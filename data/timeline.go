@@ -86,7 +86,7 @@ func (s *Store) ListEntriesPage(ctx context.Context, before Cursor, limit int, f
 	// Entries and doses live in two tables: read up to limit+1 rows of each past the cursor,
 	// merge, and keep the newest limit. The extra row tells whether more follow.
 	rows, err := s.queryRows(ctx,
-		`SELECT id, kind, at, created_at, updated_at, fmt, sealed FROM entries
+		`SELECT `+entryColumns+` FROM entries
 		 WHERE deleted = 0 AND at >= ? AND (at, id) < (?, ?)
 		 ORDER BY at DESC, id DESC LIMIT ?`, lo, bAt, bID, limit+1)
 	if err != nil {
@@ -169,7 +169,7 @@ func (s *Store) dosePage(ctx context.Context, lo, bAt int64, bID string, limit i
 	if err != nil {
 		return nil, 0, err
 	}
-	rows, err := s.queryRows(ctx, `SELECT id, medication_id, at, updated_at, fmt, sealed FROM dose_events
+	rows, err := s.queryRows(ctx, `SELECT `+doseColumns+` FROM dose_events
 		WHERE at >= ? AND (at, id) < (?, ?) ORDER BY at DESC, id DESC LIMIT ?`,
 		lo, bAt, bID, limit)
 	if err != nil {
@@ -180,26 +180,19 @@ func (s *Store) dosePage(ctx context.Context, lo, bAt int64, bID string, limit i
 	raw := 0
 	for rows.Next() {
 		raw++
-		var (
-			e           Entry
-			at, updated int64
-			format      int
-			blob        []byte
-			rec         doseRecord
-		)
-		if err := rows.Scan(&e.ID, &e.MedicationID, &at, &updated, &format, &blob); err != nil {
+		var row doseRow
+		if err := row.scan(rows); err != nil {
 			return nil, 0, err
 		}
-		if err := s.unseal("dose_events", e.ID, format, blob, &rec); err != nil {
+		d, err := s.openDose(&row)
+		if err != nil {
 			if err == errTampered {
-				bad.add("dose_events", e.ID)
+				bad.add("dose_events", row.id)
 				continue
 			}
 			return nil, 0, err
 		}
-		e.Kind, e.At, e.CreatedAt, e.UpdatedAt = KindDose, s.fromMillis(at), s.fromMillis(updated), s.fromMillis(updated)
-		e.Name, e.Note, e.State = names[e.MedicationID], rec.Note, rec.State
-		out = append(out, e)
+		out = append(out, doseEntry(d, names))
 	}
 	return out, raw, rows.Err()
 }
@@ -387,30 +380,18 @@ func (s *Store) UpdateEntry(ctx context.Context, e Entry) (Entry, error) {
 	now := s.now()
 	var out Entry
 	err := s.inTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
-		var kind string
-		var created int64
-		err := tx.QueryRowContext(ctx, `SELECT kind, created_at FROM entries WHERE id = ? AND deleted = 0`, e.ID).Scan(&kind, &created)
-		if errors.Is(err, sql.ErrNoRows) {
-			return fmt.Errorf("entry %s: %w", e.ID, ErrNotFound)
-		}
+		old, err := s.entryTx(ctx, tx, e.ID)
 		if err != nil {
 			return err
 		}
-		e.Kind = Kind(kind)
+		e.Kind = old.Kind
 		if e, err = validateEntry(e); err != nil {
 			return err
 		}
 		e.At = e.At.In(s.loc).Truncate(time.Millisecond)
-		e.CreatedAt, e.UpdatedAt = s.fromMillis(created), now.In(s.loc)
+		e.CreatedAt, e.UpdatedAt = old.CreatedAt, now.In(s.loc)
 		e.MedicationID, e.State = "", ""
-		blob, err := s.seal("entries", e.ID, entryFormat, entryRecord{
-			Name: e.Name, Severity: e.Severity, DurationSec: int64(e.Duration / time.Second), Note: e.Note,
-		})
-		if err != nil {
-			return err
-		}
-		if _, err := tx.ExecContext(ctx, `UPDATE entries SET at = ?, updated_at = ?, fmt = ?, sealed = ? WHERE id = ?`,
-			toMillis(e.At), toMillis(e.UpdatedAt), entryFormat, blob, e.ID); err != nil {
+		if err := s.writeEntry(ctx, tx, entryRowOf(e, false), entryRecordOf(e)); err != nil {
 			return err
 		}
 		out = e
@@ -449,23 +430,42 @@ func (s *Store) RestoreEntry(ctx context.Context, id string) (Entry, error) {
 }
 
 func (s *Store) setDeleted(ctx context.Context, id string, deleted bool) error {
-	flag, was := 0, 1
-	if deleted {
-		flag, was = 1, 0
-	}
 	return s.inTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, `UPDATE entries SET deleted = ?, updated_at = ? WHERE id = ? AND deleted = ?`,
-			flag, toMillis(s.now()), id, was)
+		var row entryRow
+		err := row.scan(tx.QueryRowContext(ctx, `SELECT `+entryColumns+` FROM entries WHERE id = ?`, id))
+		if errors.Is(err, sql.ErrNoRows) || err == nil && (row.deleted != 0) != !deleted {
+			return fmt.Errorf("entry %s: %w", id, ErrNotFound)
+		}
 		if err != nil {
 			return err
 		}
-		if n, err := res.RowsAffected(); err != nil {
-			return err
-		} else if n == 0 {
-			return fmt.Errorf("entry %s: %w", id, ErrNotFound)
+		e, err := s.openEntry(&row)
+		if err == errTampered {
+			return &TamperedError{Records: []RecordRef{{"entries", id}}}
 		}
-		return nil
+		if err != nil {
+			return err
+		}
+		e.UpdatedAt = s.now().In(s.loc)
+		return s.writeEntry(ctx, tx, entryRowOf(e, deleted), entryRecordOf(e))
 	})
+}
+
+// entryTx reads one (not deleted) entry inside tx, authenticated.
+func (s *Store) entryTx(ctx context.Context, tx *sql.Tx, id string) (Entry, error) {
+	var row entryRow
+	err := row.scan(tx.QueryRowContext(ctx, `SELECT `+entryColumns+` FROM entries WHERE id = ? AND deleted = 0`, id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return Entry{}, fmt.Errorf("entry %s: %w", id, ErrNotFound)
+	}
+	if err != nil {
+		return Entry{}, err
+	}
+	e, err := s.openEntry(&row)
+	if err == errTampered {
+		return Entry{}, &TamperedError{Records: []RecordRef{{"entries", id}}}
+	}
+	return e, err
 }
 
 // PurgeDeletedEntries erases the entries deleted before t, for good: DeleteEntry keeps a row
@@ -482,19 +482,24 @@ func (s *Store) PurgeDeletedEntries(ctx context.Context, before time.Time) (int,
 
 // GetEntry reads one (not deleted) symptom, mood or note.
 func (s *Store) GetEntry(ctx context.Context, id string) (Entry, error) {
-	rows, err := s.queryRows(ctx, `SELECT id, kind, at, created_at, updated_at, fmt, sealed FROM entries
-		WHERE id = ? AND deleted = 0`, id)
+	var row entryRow
+	err := row.scan(s.db.QueryRowContext(ctx, `SELECT `+entryColumns+` FROM entries WHERE id = ?`, id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return Entry{}, fmt.Errorf("entry %s: %w", id, ErrNotFound)
+	}
 	if err != nil {
 		return Entry{}, fmt.Errorf("read entry: %w", err)
 	}
-	es, err := s.scanEntries(ctx, rows, 1)
-	if err != nil {
+	e, err := s.openEntry(&row)
+	switch {
+	case err == errTampered:
+		return Entry{}, &TamperedError{Records: []RecordRef{{"entries", id}}}
+	case err != nil:
 		return Entry{}, err
-	}
-	if len(es) == 0 {
+	case row.deleted != 0:
 		return Entry{}, fmt.Errorf("entry %s: %w", id, ErrNotFound)
 	}
-	return es[0], nil
+	return e, nil
 }
 
 // DaySeverity is the strongest severity of one symptom on one day; Max is nil on a day

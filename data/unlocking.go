@@ -4,10 +4,13 @@ import (
 	"context"
 	"crypto/rand"
 	"crypto/subtle"
+	"database/sql"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
+	"time"
 	"unicode"
 	"unicode/utf8"
 
@@ -34,11 +37,80 @@ func (p *Profiles) Rename(ctx context.Context, s *Store, name string) error {
 			return fmt.Errorf("a profile named %q %w", e.Name, ErrExists)
 		}
 	}
-	if err := s.putMeta(ctx, metaName, []byte(name)); err != nil {
+	if err := s.setName(ctx, name); err != nil {
 		return fmt.Errorf("rename profile: %w", err)
 	}
-	s.info.Name = name
 	return nil
+}
+
+// The profile's name and creation time are in the clear (meta), because the unlock screen
+// and `profile list` show them before any key is at hand. A sealed copy, the label, is
+// compared with them at every unlock: a name edited behind the app's back is damage, and the
+// sealed name is the one used.
+
+const secretLabel = "profile.label"
+
+type profileLabel struct {
+	Name    string `json:"name"`
+	Created string `json:"created_at"`
+}
+
+// checkLabel compares the clear name and creation time with the sealed label, writing the
+// label the first time (a new profile, or one made before labels).
+func (s *Store) checkLabel(ctx context.Context) error {
+	var l profileLabel
+	ok, err := s.Secret(ctx, secretLabel, &l)
+	var te *TamperedError
+	switch {
+	case errors.As(err, &te):
+		s.damage = append(s.damage, te.Records...)
+		return nil
+	case err != nil:
+		return err
+	case !ok:
+		return s.PutSecret(ctx, secretLabel, profileLabel{Name: s.info.Name, Created: s.createdText()})
+	}
+	if l.Name != s.info.Name || l.Created != s.createdText() {
+		s.damage = append(s.damage, RecordRef{"meta", metaName})
+		s.info.Name = l.Name
+		if t, err := time.Parse(time.RFC3339Nano, l.Created); err == nil {
+			s.info.CreatedAt = t.In(s.loc)
+		}
+	}
+	return nil
+}
+
+func (s *Store) createdText() string {
+	if s.info.CreatedAt.IsZero() {
+		return ""
+	}
+	return s.info.CreatedAt.UTC().Format(time.RFC3339Nano)
+}
+
+// setName renames the profile: the clear name and the sealed label together.
+func (s *Store) setName(ctx context.Context, name string) error {
+	err := s.inTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
+		if _, err := tx.ExecContext(ctx, "INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+			metaName, []byte(name)); err != nil {
+			return err
+		}
+		return s.putSecret(ctx, tx, secretLabel, profileLabel{Name: name, Created: s.createdText()})
+	})
+	if err != nil {
+		return err
+	}
+	s.info.Name = name
+	s.damage = slices.DeleteFunc(s.damage, func(r RecordRef) bool { return r.Table == "meta" || r.ID == secretLabel })
+	return nil
+}
+
+// Damage reports what was found damaged about the profile itself when it was opened (its
+// name edited behind the app's back), as a *TamperedError; nil when nothing was.
+func (s *Store) Damage() error {
+	if len(s.damage) == 0 {
+		return nil
+	}
+	return &TamperedError{Records: slices.Clone(s.damage)}
 }
 
 // AddKeyring lets the OS keyring unlock the open profile s: a new key in the keyring wraps

@@ -73,6 +73,9 @@ type call struct {
 	fs   *pflag.FlagSet
 	args []string // positional arguments after the command words
 	json bool
+	// store is the profile the command opened, if any: damage found about the profile
+	// itself at opening (data.Store.Damage) fails the command once its output is printed.
+	store *data.Store
 }
 
 func commands() []*command {
@@ -236,6 +239,11 @@ func Run(ctx context.Context, args []string, env Env) int {
 	c := &call{ctx: ctx, env: env, fs: fs, args: fs.Args(), json: jsonOut}
 	if err := cmd.run(c); err != nil {
 		return fail(env, err)
+	}
+	if c.store != nil {
+		if err := c.store.Damage(); err != nil {
+			return fail(env, err)
+		}
 	}
 	return ExitOK
 }
@@ -416,6 +424,7 @@ func (c *call) openStore() (*data.Store, error) {
 	if errors.Is(err, data.ErrLocked) && pass == nil {
 		return nil, fmt.Errorf("profile %q is locked (%w); give the passphrase with --passphrase-file F or COMPANION_PASSPHRASE", info.Name, err)
 	}
+	c.store = s
 	return s, err
 }
 

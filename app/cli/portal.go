@@ -134,7 +134,7 @@ func portalStatus(c *call) error {
 	if !p.LastSync.IsZero() {
 		v["last_sync"] = rfc3339(p.LastSync.In(s.Location()))
 	}
-	return c.out(v, func(w io.Writer) {
+	return printed(err, c.out(v, func(w io.Writer) {
 		if p.URL == "" {
 			fmt.Fprintln(w, "Not connected to a portal. Connect with: companion portal connect URL")
 			return
@@ -144,7 +144,16 @@ func portalStatus(c *call) error {
 			last = p.LastSync.In(s.Location()).Format("2006-01-02 15:04")
 		}
 		fmt.Fprintf(w, "Connected to %s as patient %s; last synced %s; %d notes waiting to send, %d not accepted.\n", p.URL, p.PatientID, last, queued, failed)
-	})
+	}))
+}
+
+// printed is the error of a command that printed what it could read: the printing's own
+// error first, else the damage (a *data.TamperedError) found while reading.
+func printed(readErr, printErr error) error {
+	if printErr != nil {
+		return printErr
+	}
+	return readErr
 }
 
 func portalDisconnect(c *call) error {
@@ -174,13 +183,16 @@ func syncCmd(c *call) error {
 	}
 	defer s.Close()
 	res, err := portal.SyncProfile(c.ctx, s, nil, nil)
+	var te *data.TamperedError
 	switch {
 	case errors.Is(err, portal.ErrNotConnected):
 		return usagef("%v: connect with 'companion portal connect URL'", err)
+	case errors.As(err, &te):
+		// The sync went through; damaged outbox items are reported (exit 5) after the result.
 	case err != nil:
 		return portalError{err}
 	}
-	return c.out(res, func(w io.Writer) {
+	return printed(err, c.out(res, func(w io.Writer) {
 		fmt.Fprintf(w, "Synced: %d pulled, %d sent", res.Pulled, res.Pushed)
 		if res.Failed > 0 {
 			fmt.Fprintf(w, ", %d not accepted", res.Failed)
@@ -189,5 +201,5 @@ func syncCmd(c *call) error {
 		for _, e := range res.Errors {
 			fmt.Fprintln(w, "  "+e)
 		}
-	})
+	}))
 }

@@ -17,6 +17,7 @@ type Store interface {
 	ListMedications(ctx context.Context) ([]data.Medication, error)
 	DoseEvents(ctx context.Context, medicationID string, since, until time.Time) ([]data.DoseEvent, error)
 	RecordDose(ctx context.Context, ev data.DoseEvent) (data.DoseEvent, error)
+	ForgetMissedAfter(ctx context.Context, t time.Time) (int, error)
 	ListAppointments(ctx context.Context, since, until time.Time) ([]data.Appointment, error)
 	GetSetting(ctx context.Context, key string) (string, error)
 	Setting(ctx context.Context, key string) (string, error)
@@ -34,11 +35,15 @@ type Notice struct {
 	// Missed counts doses past their window found in this check (recorded as missed).
 	Missed       []Occurrence
 	Appointments []data.Appointment
+	// ClockError says that the last check was recorded later than now (the clock was set
+	// back after running ahead, or the record was damaged): the check looked back
+	// clockCatchUp instead, and says so, once.
+	ClockError bool
 }
 
 // Empty reports whether there is nothing to say.
 func (n Notice) Empty() bool {
-	return len(n.Due) == 0 && len(n.Late) == 0 && len(n.Missed) == 0 && len(n.Appointments) == 0
+	return len(n.Due) == 0 && len(n.Late) == 0 && len(n.Missed) == 0 && len(n.Appointments) == 0 && !n.ClockError
 }
 
 // Notifier delivers a notice (a system notification, the reminder window).
@@ -56,6 +61,13 @@ const (
 	lookBack = 7 * 24 * time.Hour
 	// lastCheckKey persists the last check, so a restart catches up exactly once.
 	lastCheckKey = "engine.last_check"
+	// clockSlack is how far ahead of now a recorded last check may be before it is a clock
+	// error rather than a clock that was corrected by a few seconds.
+	clockSlack = 5 * time.Minute
+	// clockCatchUp is how far back a check looks when the recorded last check cannot be
+	// believed (ahead of now, or damaged): a clock run ahead to 2100 must not silence every
+	// reminder until then.
+	clockCatchUp = 24 * time.Hour
 )
 
 // Engine decides, at each Tick, which doses are due, which were missed, and what to say.
@@ -77,8 +89,17 @@ type Engine struct {
 func (e *Engine) Tick(ctx context.Context, now time.Time) (Notice, error) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
+	var n Notice
 	if e.last.IsZero() {
-		if v, err := e.Store.Setting(ctx, lastCheckKey); err == nil && v != "" {
+		v, err := e.Store.Setting(ctx, lastCheckKey)
+		var te *data.TamperedError
+		switch {
+		case errors.As(err, &te):
+			// Damaged: neither "never checked" nor a time to trust.
+			e.last, n.ClockError = now.Add(-clockCatchUp), true
+		case err != nil:
+			return Notice{}, fmt.Errorf("read last check: %w", err)
+		case v != "":
 			e.last, _ = time.Parse(time.RFC3339Nano, v)
 		}
 		if e.last.IsZero() {
@@ -89,11 +110,20 @@ func (e *Engine) Tick(ctx context.Context, now time.Time) (Notice, error) {
 			}
 		}
 	}
+	if e.last.Sub(now) > clockSlack {
+		// The last check is ahead of the clock by more than a correction: the clock ran ahead
+		// and came back. Waiting for it to pass that time again would silence every reminder
+		// until then; look back a day instead, and say so. Doses the engine recorded missed
+		// while the clock was ahead have not even come yet: they are reminded after all.
+		e.last, n.ClockError = now.Add(-clockCatchUp), true
+		if _, err := e.Store.ForgetMissedAfter(ctx, now); err != nil {
+			return Notice{}, fmt.Errorf("forget doses missed while the clock was ahead: %w", err)
+		}
+	}
 	if !now.After(e.last) {
-		// The clock went back (or did not move): everything up to e.last was handled.
+		// The clock went back a little (or did not move): everything up to e.last was handled.
 		return Notice{}, nil
 	}
-	var n Notice
 	loc := e.Store.Location()
 	meds, err := e.Store.ListMedications(ctx)
 	var te *data.TamperedError
@@ -164,8 +194,8 @@ func (e *Engine) Tick(ctx context.Context, now time.Time) (Notice, error) {
 		return n, nil
 	}
 	hide := e.Locked != nil && e.Locked()
-	if v, err := e.Store.GetSetting(ctx, "hide_medicine_names"); err == nil && v == "true" {
-		hide = true
+	if v, err := e.Store.GetSetting(ctx, "hide_medicine_names"); err != nil || v == "true" {
+		hide = true // a setting that cannot be read hides rather than shows
 	}
 	n.Title, n.Body = e.text(n, loc, hide)
 	if e.Notifier != nil {
@@ -246,6 +276,14 @@ func (e *Engine) text(n Notice, loc *time.Location, hide bool) (title, body stri
 		}
 		if len(n.Late) > 0 {
 			lines = append(lines, "You can still mark them taken on the Today screen.")
+		}
+	}
+	if n.ClockError {
+		s := "The computer's clock was wrong; reminders of the last 24 hours were checked again"
+		if title == "" {
+			title = s
+		} else {
+			lines = append(lines, s+".")
 		}
 	}
 	for _, a := range n.Appointments {

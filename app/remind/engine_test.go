@@ -179,22 +179,77 @@ func TestOlderThanADayIsSilent(t *testing.T) {
 	}
 }
 
-// The clock jumps back an hour: no dose is raised twice, and the next is still on time.
+// The clock jumps back an hour (a clock error: the last check is ahead of now): it is said
+// once, an answered dose is not raised again, and the next is still on time.
 func TestClockJumpBack(t *testing.T) {
 	f := newFixture(t, "08:00", "09:00")
 	f.tick("2026-03-02T07:59:45Z")
 	f.tick("2026-03-02T08:00:15Z")
+	if _, err := f.store.RecordDose(context.Background(), data.DoseEvent{MedicationID: f.med.ID,
+		ScheduledAt: utc("2026-03-02T08:00:00Z"), State: data.DoseTaken, At: utc("2026-03-02T08:00:30Z")}); err != nil {
+		t.Fatal(err)
+	}
 	f.tick("2026-03-02T08:00:45Z")
 	// Jump back to 07:00:45 and tick every 30 s across 08:00 again.
+	clock := 0
 	for at := utc("2026-03-02T07:00:45Z"); at.Before(utc("2026-03-02T08:59:30Z")); at = at.Add(30 * time.Second) {
-		f.tick(at.Format(time.RFC3339))
+		if n := f.tick(at.Format(time.RFC3339)); n.ClockError {
+			clock++
+			if len(n.Due)+len(n.Late)+len(n.Missed) != 0 || !strings.Contains(n.Title, "clock") {
+				t.Fatalf("clock notice: %+v", n)
+			}
+		}
 	}
-	if len(f.rec.got) != 1 {
-		t.Fatalf("the 08:00 dose was raised %d times", len(f.rec.got))
+	if clock != 1 || len(f.rec.got) != 2 {
+		t.Fatalf("clock error said %d times, %d notices in all (want 1, 2: the 08:00 dose, then the clock)", clock, len(f.rec.got))
 	}
 	n := f.tick("2026-03-02T09:00:00Z")
-	if len(n.Due) != 1 || n.Due[0].At.UTC().Format("15:04") != "09:00" || len(f.rec.got) != 2 {
+	if len(n.Due) != 1 || n.Due[0].At.UTC().Format("15:04") != "09:00" || len(f.rec.got) != 3 {
 		t.Fatalf("09:00 not reminded on time after the jump: %+v", n)
+	}
+}
+
+// A clock that ran ahead to 2100 for one check, then came back, does not silence the
+// reminders until 2100 (issue 10, finding 2): the doses it recorded missed while ahead are
+// reminded after all, the last day is caught up, and the clock error is said once, also
+// by an engine started afterwards (a restart).
+func TestClockRanAhead(t *testing.T) {
+	f := newFixture(t, "08:00", "20:00")
+	f.tick("2026-03-02T06:00:00Z")
+	f.tick("2100-01-01T12:00:00Z") // every dose of the week before is recorded missed
+	f.eng = &Engine{Store: f.store, Notifier: f.rec}
+	n := f.tick("2026-03-02T08:00:10Z")
+	if !n.ClockError || len(n.Due) != 1 || n.Due[0].At.UTC().Format("15:04") != "08:00" {
+		t.Fatalf("back from 2100: %+v", n)
+	}
+	if st := f.states(); st["20:00"] != "" {
+		t.Fatalf("today's 20:00 dose is still recorded %q", st["20:00"])
+	}
+	if n := f.tick("2026-03-02T08:00:40Z"); n.ClockError || !n.Empty() {
+		t.Fatalf("said twice: %+v", n)
+	}
+	if n := f.tick("2026-03-02T20:00:05Z"); len(n.Due) != 1 {
+		t.Fatalf("20:00 not reminded: %+v", n)
+	}
+}
+
+// A last check that fails authentication (edited in the file) is neither trusted nor taken
+// for a first run: the engine looks back a day and says so.
+func TestLastCheckDamaged(t *testing.T) {
+	f := newFixture(t, "08:00")
+	f.tick("2026-03-02T06:00:00Z")
+	var blob []byte
+	if err := f.store.DB().QueryRow(`SELECT sealed FROM settings WHERE key = 'engine.last_check'`).Scan(&blob); err != nil {
+		t.Fatal(err)
+	}
+	blob[20] ^= 1
+	if _, err := f.store.DB().Exec(`UPDATE settings SET sealed = ? WHERE key = 'engine.last_check'`, blob); err != nil {
+		t.Fatal(err)
+	}
+	f.eng = &Engine{Store: f.store, Notifier: f.rec}
+	n := f.tick("2026-03-02T09:00:00Z")
+	if !n.ClockError || len(n.Late) != 1 {
+		t.Fatalf("damaged last check: %+v", n)
 	}
 }
 

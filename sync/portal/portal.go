@@ -89,10 +89,13 @@ func (e *Engine) sleep(ctx context.Context, d time.Duration) error {
 }
 
 // Sync pushes, then pulls. It returns an error when the portal could not be reached or
-// refused the sign-in; per-item problems are in Result.
+// refused the sign-in; per-item problems are in Result. Outbox items that failed
+// authentication (their notes are queued again) are returned as the *data.TamperedError
+// of a sync that otherwise went through.
 func (e *Engine) Sync(ctx context.Context) (Result, error) {
 	res := Result{Errors: []string{}}
-	if err := e.push(ctx, &res); err != nil {
+	damaged, err := e.push(ctx, &res)
+	if err != nil {
 		return res, err
 	}
 	n, err := e.pullAppointments(ctx)
@@ -105,7 +108,10 @@ func (e *Engine) Sync(ctx context.Context) (Result, error) {
 	if err != nil {
 		return res, err
 	}
-	return res, e.Store.SetLastSync(ctx, e.now())
+	if err := e.Store.SetLastSync(ctx, e.now()); err != nil {
+		return res, err
+	}
+	return res, damaged
 }
 
 // retry runs f with exponential backoff and jitter on dropped connections, 429 and 5xx
@@ -170,10 +176,16 @@ func unreachable(what string, err error) error {
 	return fmt.Errorf("%s: %w", what, err)
 }
 
-func (e *Engine) push(ctx context.Context, res *Result) error {
+// push sends what the outbox holds. damaged is the outbox items that failed authentication
+// (a *data.TamperedError), reported without stopping the sync.
+func (e *Engine) push(ctx context.Context, res *Result) (damaged, err error) {
 	items, err := e.Store.Outbox(ctx)
-	if err != nil {
-		return err
+	var te *data.TamperedError
+	if errors.As(err, &te) {
+		damaged = te
+		res.Errors = append(res.Errors, te.Error())
+	} else if err != nil {
+		return nil, err
 	}
 	now := e.now()
 	for _, it := range items {
@@ -187,7 +199,7 @@ func (e *Engine) push(ctx context.Context, res *Result) error {
 		}
 		body, err := json.Marshal(e.communication(m))
 		if err != nil {
-			return err
+			return nil, err
 		}
 		ident := identifierSystem + "|urn:uuid:" + m.ID
 		var created fhir.Raw
@@ -201,28 +213,28 @@ func (e *Engine) push(ctx context.Context, res *Result) error {
 		case err == nil:
 			c, derr := fhir.DecodeCommunication(created)
 			if derr != nil {
-				return unreachable("send note", derr)
+				return nil, unreachable("send note", derr)
 			}
 			if err := e.Store.MessageSent(ctx, it.Seq, m.ID, c.ID); err != nil {
-				return err
+				return nil, err
 			}
 			res.Pushed++
 		case errors.As(err, &he) && !he.Temporary() && he.Status != 401:
 			reason := http4xx(he)
 			if err := e.Store.MessageFailed(ctx, it.Seq, m.ID, reason); err != nil {
-				return err
+				return nil, err
 			}
 			res.Failed++
 			res.Errors = append(res.Errors, "note not accepted by the portal: "+reason)
 		default:
 			// Unreachable after retries: keep it, try again at the next sync.
 			if perr := e.Store.PostponeOutbox(ctx, it.Seq, now); perr != nil {
-				return perr
+				return nil, perr
 			}
-			return unreachable("send note", err)
+			return nil, unreachable("send note", err)
 		}
 	}
-	return nil
+	return damaged, nil
 }
 
 func http4xx(he *fhir.HTTPError) string {
