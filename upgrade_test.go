@@ -80,6 +80,16 @@ func TestUpgradeFixtures(t *testing.T) {
 			if after := schemaOf(t, dbs[0]); after != data.SchemaVersion() {
 				t.Errorf("after opening, the file is at schema %d, want %d", after, data.SchemaVersion())
 			}
+			// Every record was re-sealed in the current format (schema 4), so the clear
+			// columns of an upgraded profile are authenticated too: an edit is damage.
+			assertAllRecordsCurrent(t, dbs[0])
+			edit(t, dbs[0], `UPDATE entries SET kind = CASE kind WHEN 'note' THEN 'mood' ELSE 'note' END
+				WHERE id = (SELECT min(id) FROM entries)`)
+			if r := companion(t, dir, env, "--profile", "Fixture", "journal", "list"); r.code != 5 {
+				t.Errorf("an edited kind in an upgraded profile: exit %d, want 5 (%s)", r.code, r.stderr)
+			}
+			edit(t, dbs[0], `UPDATE entries SET kind = CASE kind WHEN 'note' THEN 'mood' ELSE 'note' END
+				WHERE id = (SELECT min(id) FROM entries)`)
 
 			// The old recovery key still opens it (the keys survived), and sets a new passphrase.
 			keyFile := filepath.Join(fixture, "recovery-key")
@@ -98,6 +108,39 @@ func TestUpgradeFixtures(t *testing.T) {
 	}
 	if older == 0 {
 		t.Error("no fixture is older than this build's schema: nothing was upgraded")
+	}
+}
+
+// assertAllRecordsCurrent checks that every sealed row of the journal is in the current
+// record format.
+func assertAllRecordsCurrent(t *testing.T, path string) {
+	t.Helper()
+	db, err := sql.Open("sqlite3", "file:"+path+"?mode=rw")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	for _, table := range []string{"entries", "medications", "schedule_steps", "dose_events", "appointments", "messages", "outbox", "settings", "secrets"} {
+		var old int
+		if err := db.QueryRow("SELECT count(*) FROM " + table + " WHERE fmt != 2").Scan(&old); err != nil {
+			t.Fatalf("%s: %v", table, err)
+		}
+		if old != 0 {
+			t.Errorf("%s: %d records not re-sealed in format 2", table, old)
+		}
+	}
+}
+
+// edit changes a journal file behind the app's back, as a plain SQLite editor would.
+func edit(t *testing.T, path, query string) {
+	t.Helper()
+	db, err := sql.Open("sqlite3", "file:"+path+"?mode=rw")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if _, err := db.Exec(query); err != nil {
+		t.Fatalf("%s: %v", query, err)
 	}
 }
 

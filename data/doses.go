@@ -190,9 +190,12 @@ func (s *Store) DoseEvents(ctx context.Context, medicationID string, since, unti
 	if !until.IsZero() {
 		hi = toMillis(until)
 	}
+	// Every medicine's doses in the range are read and authenticated, and only then
+	// filtered by medicine: a dose moved to another medicine (or to none) behind the app's
+	// back must be reported to whoever lists the medicine it came from.
 	rows, err := s.queryRows(ctx, `SELECT `+doseColumns+` FROM dose_events
-		WHERE (? = '' OR medication_id = ?) AND coalesce(scheduled_at, at) >= ? AND coalesce(scheduled_at, at) < ?
-		ORDER BY coalesce(scheduled_at, at), id`, medicationID, medicationID, lo, hi)
+		WHERE coalesce(scheduled_at, at) >= ? AND coalesce(scheduled_at, at) < ?
+		ORDER BY coalesce(scheduled_at, at), id`, lo, hi)
 	if err != nil {
 		return nil, fmt.Errorf("read doses: %w", err)
 	}
@@ -215,7 +218,9 @@ func (s *Store) DoseEvents(ctx context.Context, medicationID string, since, unti
 			}
 			return nil, err
 		}
-		out = append(out, ev)
+		if medicationID == "" || ev.MedicationID == medicationID {
+			out = append(out, ev)
+		}
 	}
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("read doses: %w", err)

@@ -555,14 +555,13 @@ func (st Step) Text() string {
 }
 
 // Medication returns one medication (removed ones are not found). A unique id prefix of at
-// least 4 characters also finds it, so people can type short ids.
+// least 4 characters also finds it, so people can type short ids. A medication whose record
+// is damaged is reported as damaged, not as missing.
 func (s *Store) Medication(ctx context.Context, id string) (Medication, error) {
 	all, err := s.ListMedications(ctx)
-	if err != nil {
-		var te *TamperedError
-		if !errors.As(err, &te) {
-			return Medication{}, err
-		}
+	var te *TamperedError
+	if err != nil && !errors.As(err, &te) {
+		return Medication{}, err
 	}
 	var found []Medication
 	for _, m := range all {
@@ -571,6 +570,13 @@ func (s *Store) Medication(ctx context.Context, id string) (Medication, error) {
 		}
 		if len(id) >= 4 && strings.HasPrefix(m.ID, id) {
 			found = append(found, m)
+		}
+	}
+	if len(found) == 0 && te != nil {
+		for _, r := range te.Records {
+			if r.Table == "medications" && (r.ID == id || len(id) >= 4 && strings.HasPrefix(r.ID, id)) {
+				return Medication{}, &TamperedError{Records: []RecordRef{r}}
+			}
 		}
 	}
 	switch len(found) {

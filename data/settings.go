@@ -98,7 +98,9 @@ type Policy interface {
 var ErrLockedByClinic = errors.New("this setting is set by your clinic and cannot be changed")
 
 // GetSetting returns a setting's value: the clinic's when it locked it, else the person's,
-// else the clinic's default, else the app's.
+// else the clinic's default, else the app's. When the stored value cannot be trusted it
+// returns the default together with the *TamperedError, so a caller that goes on has a
+// sane value.
 func (s *Store) GetSetting(ctx context.Context, key string) (string, error) {
 	spec, ok := Settings[key]
 	if !ok {
@@ -108,16 +110,20 @@ func (s *Store) GetSetting(ctx context.Context, key string) (string, error) {
 		return s.policy.Default(key), nil
 	}
 	v, err := s.Setting(ctx, key)
-	if err != nil {
+	var te *TamperedError
+	if err != nil && !errors.As(err, &te) {
 		return "", err
+	}
+	if te != nil {
+		v = ""
 	}
 	if v == "" && s.policy != nil {
 		v = s.policy.Default(key)
 	}
 	if v == "" {
-		return spec.Default, nil
+		v = spec.Default
 	}
-	return v, nil
+	return v, err
 }
 
 // SettingLocked reports whether the clinic locked a setting.

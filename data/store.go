@@ -8,6 +8,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"strings"
 	"sync"
 	"time"
 
@@ -158,26 +159,63 @@ func (r *settingRecord) decode(rd *recReader) {
 	}
 }
 
-// Setting returns a profile setting, or "" when it was never set. A value changed behind the
-// app's back is a *TamperedError naming the setting.
+// Setting returns a profile setting, or "" when it was never set. Damage is a
+// *TamperedError: the setting's own value failing authentication, or any row whose key is
+// not one this version knows (a key edited behind the app's back — the setting it named
+// would otherwise fall back to its default without a word).
 func (s *Store) Setting(ctx context.Context, key string) (string, error) {
-	var format int
-	var blob []byte
-	err := s.db.QueryRowContext(ctx, "SELECT fmt, sealed FROM settings WHERE key = ?", key).Scan(&format, &blob)
-	if errors.Is(err, sql.ErrNoRows) {
-		return "", nil
-	}
+	vals, damaged, err := s.readSettings(ctx)
 	if err != nil {
-		return "", fmt.Errorf("read setting %s: %w", key, err)
-	}
-	var rec settingRecord
-	if err := s.unseal("settings", key, format, nil, blob, &rec); err != nil {
-		if err == errTampered {
-			return "", &TamperedError{Records: []RecordRef{{"settings", key}}}
-		}
 		return "", err
 	}
-	return rec.value, nil
+	var bad TamperedError
+	for _, k := range damaged {
+		if k == key || !knownSettingKey(k) {
+			bad.add("settings", k)
+		}
+	}
+	return vals[key], bad.orNil()
+}
+
+// readSettings reads and authenticates every settings row (there are a dozen or so).
+func (s *Store) readSettings(ctx context.Context) (vals map[string]string, damaged []string, err error) {
+	rows, err := s.queryRows(ctx, "SELECT key, fmt, sealed FROM settings")
+	if err != nil {
+		return nil, nil, fmt.Errorf("read settings: %w", err)
+	}
+	defer rows.Close()
+	vals = map[string]string{}
+	for rows.Next() {
+		var key string
+		var format int
+		var blob []byte
+		if err := rows.Scan(&key, &format, &blob); err != nil {
+			return nil, nil, fmt.Errorf("read settings: %w", err)
+		}
+		var rec settingRecord
+		if err := s.unseal("settings", key, format, nil, blob, &rec); err != nil {
+			if err != errTampered {
+				return nil, nil, err
+			}
+			damaged = append(damaged, key)
+			continue
+		}
+		vals[key] = rec.value
+	}
+	return vals, damaged, rows.Err()
+}
+
+// knownSettingKey reports whether key is one this version writes: a preference, or one of
+// the keys the engine and the portal sync keep their state under.
+func knownSettingKey(key string) bool {
+	if _, ok := Settings[key]; ok {
+		return true
+	}
+	switch key {
+	case "engine.last_check", keyPortalURL, keyPortalPatient, keyPortalClient, keyLastSync:
+		return true
+	}
+	return strings.HasPrefix(key, keySyncMark)
 }
 
 // SetSetting stores a profile setting.

@@ -97,6 +97,13 @@ func (s *Store) ListEntriesPage(ctx context.Context, before Cursor, limit int, f
 	if !bad.absorb(err) {
 		return EntryPage{}, fmt.Errorf("list journal page: %w", err)
 	}
+	if before.IsZero() {
+		// Rows marked deleted are authenticated with the first page (not every page: the
+		// damage would be reported again at every scroll).
+		if err := s.checkHiddenEntries(ctx, &bad); err != nil {
+			return EntryPage{}, fmt.Errorf("list journal page: %w", err)
+		}
+	}
 	// Rows read, damaged ones included: a damaged entry must not end the timeline early.
 	rawEntries := len(entries) + len(bad.Records)
 	doses, rawDoses, err := s.dosePage(ctx, lo, bAt, bID, limit+1, &bad)
