@@ -1,9 +1,14 @@
 package data
 
 import (
+	"bytes"
 	"context"
+	"errors"
+	"fmt"
 	"sort"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 )
 
 // searchIndex holds every entry's decrypted text in memory, newest first. Search has to work
@@ -21,6 +26,11 @@ func indexText(e Entry) string {
 
 // Search returns the entries whose name or note contains every word of query (case does not
 // matter), newest first.
+//
+// With the index built (the window warms it after unlock, WarmSearch) it scans memory. Without
+// it — a command-line search, a process that searches once — it streams the journal instead:
+// each record is decrypted and matched as it is read, and only the matches are decoded into
+// entries, which costs a third of building the index (docs/PERFORMANCE.md).
 func (s *Store) Search(ctx context.Context, query string) ([]Entry, error) {
 	words := strings.Fields(strings.ToLower(query))
 	if len(words) == 0 {
@@ -29,9 +39,7 @@ func (s *Store) Search(ctx context.Context, query string) ([]Entry, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.index == nil {
-		if err := s.buildIndexLocked(ctx); err != nil {
-			return nil, err
-		}
+		return s.searchStream(ctx, words)
 	}
 	out := []Entry{}
 	for i, t := range s.index.text {
@@ -117,4 +125,127 @@ func (s *Store) indexRemove(id string) {
 			return
 		}
 	}
+}
+
+// searchStream is Search without the index: one pass over the journal, matching each record's
+// text as it is decrypted.
+func (s *Store) searchStream(ctx context.Context, words []string) ([]Entry, error) {
+	bwords := make([][]byte, len(words))
+	for i, w := range words {
+		bwords[i] = []byte(w)
+	}
+	rows, err := s.queryRows(ctx, `SELECT `+entryColumns+` FROM entries WHERE deleted = 0 ORDER BY at DESC, id DESC`)
+	if err != nil {
+		return nil, fmt.Errorf("search journal: %w", err)
+	}
+	defer rows.Close()
+	out := []Entry{}
+	var bad TamperedError
+	var text []byte
+	for n := 0; rows.Next(); n++ {
+		if err := cancelled(ctx, n); err != nil {
+			return nil, err
+		}
+		var row entryRow
+		if err := row.scan(rows); err != nil {
+			return nil, fmt.Errorf("search journal: %w", err)
+		}
+		pt, err := s.openRecord("entries", row.id, row.format, row.bound(), row.blob)
+		if err != nil {
+			if err == errTampered {
+				bad.add("entries", row.id)
+				continue
+			}
+			return nil, err
+		}
+		name, note, ok := entryText(pt)
+		if !ok {
+			clear(pt)
+			bad.add("entries", row.id)
+			continue
+		}
+		text = appendLower(append(appendLower(text[:0], name), '\n'), note)
+		match := containsAllBytes(text, bwords)
+		clear(pt)
+		if !match {
+			continue
+		}
+		e, err := s.openEntry(&row)
+		if err != nil {
+			if err == errTampered {
+				bad.add("entries", row.id)
+				continue
+			}
+			return nil, err
+		}
+		out = append(out, e)
+	}
+	clear(text)
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("search journal: %w", err)
+	}
+	rows.Close()
+	if err := s.checkHiddenEntries(ctx, &bad); err != nil {
+		return nil, fmt.Errorf("search journal: %w", err)
+	}
+	// Doses are journal entries named after their medicine; there are few enough to list.
+	doses, err := s.withDoses(ctx, nil, bad.orNil(), int64(-1<<62), int64(1<<62))
+	var te *TamperedError
+	if err != nil && !errors.As(err, &te) {
+		return nil, err
+	}
+	for _, d := range doses {
+		if containsAll(indexText(d), words) {
+			out = append(out, d)
+		}
+	}
+	sortTimeline(out)
+	return out, err
+}
+
+// entryText picks an entry record's name and note out of its plaintext (slices of it) without
+// decoding the rest; ok is false when the record does not decode.
+func entryText(pt []byte) (name, note []byte, ok bool) {
+	r := recReader{b: pt}
+	for r.next() {
+		switch r.tag {
+		case 1:
+			name = r.val
+		case 4:
+			note = r.val
+		case 2, 3:
+		default:
+			return nil, nil, false
+		}
+	}
+	return name, note, r.err == nil
+}
+
+// appendLower appends s lower-cased exactly as strings.ToLower lower-cases valid UTF-8,
+// without allocating.
+func appendLower(dst, s []byte) []byte {
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c < utf8.RuneSelf {
+			if 'A' <= c && c <= 'Z' {
+				c += 'a' - 'A'
+			}
+			dst = append(dst, c)
+			i++
+			continue
+		}
+		r, size := utf8.DecodeRune(s[i:])
+		dst = utf8.AppendRune(dst, unicode.ToLower(r))
+		i += size
+	}
+	return dst
+}
+
+func containsAllBytes(text []byte, words [][]byte) bool {
+	for _, w := range words {
+		if !bytes.Contains(text, w) {
+			return false
+		}
+	}
+	return true
 }
