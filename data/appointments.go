@@ -173,7 +173,7 @@ func (s *Store) ListAppointments(ctx context.Context, since, until time.Time) ([
 		hi = toMillis(until)
 	}
 	rows, err := s.queryRows(ctx, `SELECT `+appointmentColumns+` FROM appointments
-		WHERE (deleted = 0 AND start_at >= ? AND start_at < ?) OR deleted != 0 ORDER BY start_at, id`, lo, hi)
+		WHERE (deleted = 0 AND start_at >= ? AND start_at < ?) OR deleted > 0 OR deleted < 0 ORDER BY start_at, id`, lo, hi)
 	if err != nil {
 		return nil, fmt.Errorf("list appointments: %w", err)
 	}

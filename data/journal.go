@@ -227,7 +227,7 @@ func (s *Store) ListEntries(ctx context.Context, since, until time.Time) ([]Entr
 // deleted flag was set behind the app's back would otherwise vanish without a word. There
 // are few (the Journal erases them an hour after the delete).
 func (s *Store) checkHiddenEntries(ctx context.Context, bad *TamperedError) error {
-	rows, err := s.queryRows(ctx, `SELECT `+entryColumns+` FROM entries WHERE deleted != 0`)
+	rows, err := s.queryRows(ctx, `SELECT `+entryColumns+` FROM entries WHERE deleted > 0 OR deleted < 0`)
 	if err != nil {
 		return err
 	}

@@ -3,6 +3,7 @@ package data
 import (
 	"bytes"
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"sort"
@@ -134,57 +135,55 @@ func (s *Store) searchStream(ctx context.Context, words []string) ([]Entry, erro
 	for i, w := range words {
 		bwords[i] = []byte(w)
 	}
-	rows, err := s.queryRows(ctx, `SELECT `+entryColumns+` FROM entries WHERE deleted = 0 ORDER BY at DESC, id DESC`)
+	// In the table's own order (+deleted keeps SQLite off the (deleted, at, id) index): a scan
+	// of the table reads each page once, where walking the index fetches every row from
+	// elsewhere. The matches are sorted afterwards.
+	rows, err := s.queryRows(ctx, `SELECT `+entryColumns+` FROM entries WHERE +deleted = 0`)
 	if err != nil {
 		return nil, fmt.Errorf("search journal: %w", err)
 	}
-	defer rows.Close()
+	batches, finish := readEntryRows(ctx, rows)
 	out := []Entry{}
 	var bad TamperedError
 	var text []byte
-	for n := 0; rows.Next(); n++ {
-		if err := cancelled(ctx, n); err != nil {
-			return nil, err
-		}
-		var row entryRow
-		if err := row.scan(rows); err != nil {
-			return nil, fmt.Errorf("search journal: %w", err)
-		}
+	match := func(row *entryRow) error {
 		pt, err := s.openRecord("entries", row.id, row.format, row.bound(), row.blob)
 		if err != nil {
 			if err == errTampered {
 				bad.add("entries", row.id)
-				continue
+				return nil
 			}
-			return nil, err
+			return err
 		}
+		defer clear(pt)
 		name, note, ok := entryText(pt)
 		if !ok {
-			clear(pt)
 			bad.add("entries", row.id)
-			continue
+			return nil
 		}
 		text = appendLower(append(appendLower(text[:0], name), '\n'), note)
-		match := containsAllBytes(text, bwords)
-		clear(pt)
-		if !match {
-			continue
+		if !containsAllBytes(text, bwords) {
+			return nil
 		}
-		e, err := s.openEntry(&row)
+		e, err := s.openEntry(row)
 		if err != nil {
-			if err == errTampered {
-				bad.add("entries", row.id)
-				continue
-			}
-			return nil, err
+			return err
 		}
 		out = append(out, e)
+		return nil
+	}
+	var matchErr error
+	for batch := range batches {
+		for i := range batch {
+			if matchErr == nil {
+				matchErr = match(&batch[i])
+			}
+		}
 	}
 	clear(text)
-	if err := rows.Err(); err != nil {
+	if err := finish(matchErr); err != nil {
 		return nil, fmt.Errorf("search journal: %w", err)
 	}
-	rows.Close()
 	if err := s.checkHiddenEntries(ctx, &bad); err != nil {
 		return nil, fmt.Errorf("search journal: %w", err)
 	}
@@ -248,4 +247,62 @@ func containsAllBytes(text []byte, words [][]byte) bool {
 		}
 	}
 	return true
+}
+
+// readEntryRows scans rows (selected as entryColumns) on a goroutine of its own, in batches,
+// so that SQLite's stepping — half the cost of a search without an index — runs on one core
+// while the records are decrypted and matched on the other. Range over the channel, then call
+// finish with the consumer's own error (it stops the reader early): finish closes the rows and
+// returns the first error of either side.
+func readEntryRows(ctx context.Context, rows *sql.Rows) (<-chan []entryRow, func(error) error) {
+	const batchSize = 256
+	batches := make(chan []entryRow, 4)
+	stop := make(chan struct{})
+	done := make(chan error, 1)
+	go func() {
+		defer close(batches)
+		batch := make([]entryRow, 0, batchSize)
+		send := func() bool {
+			select {
+			case batches <- batch:
+				batch = make([]entryRow, 0, batchSize)
+				return true
+			case <-stop:
+				return false
+			}
+		}
+		for n := 0; rows.Next(); n++ {
+			if err := cancelled(ctx, n); err != nil {
+				done <- err
+				return
+			}
+			batch = append(batch, entryRow{})
+			if err := batch[len(batch)-1].scan(rows); err != nil {
+				done <- err
+				return
+			}
+			if len(batch) == batchSize && !send() {
+				done <- nil
+				return
+			}
+		}
+		if len(batch) > 0 && !send() {
+			done <- nil
+			return
+		}
+		done <- rows.Err()
+	}()
+	finish := func(consumerErr error) error {
+		close(stop)
+		for range batches {
+			// drain, so the reader is not left blocked on a send
+		}
+		readErr := <-done
+		rows.Close()
+		if consumerErr != nil {
+			return consumerErr
+		}
+		return readErr
+	}
+	return batches, finish
 }
