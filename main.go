@@ -106,6 +106,9 @@ func run(args []string) int {
 	if cl != nil {
 		profiles.Policy = cl
 	}
+	// Finish what a crash left half made or half deleted; off the UI's way (it may ask the
+	// keyring), and harmless to profiles being made meanwhile (they hold their locks).
+	go profiles.Sweep(ctx)
 	ui := app.New(a, app.Options{Profiles: profiles, Clinic: cl, Version: version, Build: build(),
 		FirstScreenWait: 150 * time.Millisecond, HasTray: func() bool { return <-trayCh }})
 	go func() {
