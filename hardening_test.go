@@ -149,7 +149,9 @@ func TestCreateCrashLeavesNothing(t *testing.T) {
 	go func() { exited <- cmd.Wait() }()
 	var making string
 	for deadline := time.Now().Add(2 * time.Minute); making == ""; {
-		if m, _ := filepath.Glob(filepath.Join(dir, "profiles", ".creating-*", "journal.db")); len(m) > 0 {
+		// The -wal appears once the journal is built and being filled, after the names lock
+		// is released, so the sweep below really looks at the profile in the making.
+		if m, _ := filepath.Glob(filepath.Join(dir, "profiles", ".creating-*", "journal.db-wal")); len(m) > 0 {
 			making = filepath.Dir(m[0])
 			break
 		}
