@@ -47,6 +47,9 @@ func main() {
 }
 
 func run(args []string) int {
+	// The passphrases are read once and leave the environment, so no child (a browser, a
+	// helper Fyne starts) inherits them.
+	getenv := cli.TakeSecrets(os.Getenv, os.Unsetenv)
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
 	keyring := vault.OSKeyring{}
@@ -62,9 +65,15 @@ func run(args []string) int {
 		// (e.g. about an unparseable locale such as "C") belong to the window only.
 		log.SetOutput(io.Discard)
 		return cli.Run(ctx, args, cli.Env{
-			Stdin: os.Stdin, Stdout: os.Stdout, Stderr: os.Stderr, Getenv: os.Getenv,
+			Stdin: os.Stdin, Stdout: os.Stdout, Stderr: os.Stderr, Getenv: getenv,
 			Keyring: keyring, Version: version, Build: build(), Clinic: cl,
 		})
+	}
+	// Without a screen the window cannot open: say so in one line, before anything is
+	// written (the lock file, the login entry).
+	if msg := noDisplay(os.Getenv); msg != "" {
+		fmt.Fprintln(os.Stderr, "companion:", msg)
+		return cli.ExitFailure
 	}
 	dir, err := cli.DataDir(args, os.Getenv)
 	if err != nil {
@@ -97,6 +106,9 @@ func run(args []string) int {
 	if cl != nil {
 		profiles.Policy = cl
 	}
+	// Finish what a crash left half made or half deleted; off the UI's way (it may ask the
+	// keyring), and harmless to profiles being made meanwhile (they hold their locks).
+	go profiles.Sweep(ctx)
 	ui := app.New(a, app.Options{Profiles: profiles, Clinic: cl, Version: version, Build: build(),
 		FirstScreenWait: 150 * time.Millisecond, HasTray: func() bool { return <-trayCh }})
 	go func() {

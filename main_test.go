@@ -26,6 +26,9 @@ import (
 const asCompanion = "COMPANION_TEST_RUN_MAIN"
 
 func TestMain(m *testing.M) {
+	if os.Getenv(asBrowser) == "1" {
+		os.Exit(fakeBrowser(os.Getenv(fakeBrowserEnv), os.Args[1:]))
+	}
 	if os.Getenv(asCompanion) == "1" {
 		quietinit.Restore()
 		os.Exit(run(os.Args[1:]))
@@ -172,7 +175,7 @@ func TestWrongPassphraseCLI(t *testing.T) {
 		{"med", "add", "--name", "X", "--times", "08:00"},
 		{"profile", "passwd", "Pat"},
 	} {
-		r := companion(t, dir, []string{"COMPANION_PASSPHRASE=wrong horse", "COMPANION_NEW_PASSPHRASE=x"}, args...)
+		r := companion(t, dir, []string{"COMPANION_PASSPHRASE=wrong horse", "COMPANION_NEW_PASSPHRASE=a new passphrase"}, args...)
 		if r.code != 3 || r.stdout != "" || !strings.Contains(r.stderr, "wrong passphrase") {
 			t.Fatalf("%v: exit %d, stdout %q, stderr %q; want 3 and one line", args, r.code, r.stdout, r.stderr)
 		}
@@ -190,7 +193,7 @@ func TestWrongPassphraseCLI(t *testing.T) {
 
 func TestTamperedRecordCLI(t *testing.T) {
 	dir := t.TempDir()
-	env := []string{"COMPANION_PASSPHRASE=pw"}
+	env := []string{"COMPANION_PASSPHRASE=pass phrase"}
 	mustRun(t, dir, env, "profile", "create", "Pat", "--no-keyring")
 	var ids []string
 	for i, name := range []string{"Cough", "Fever", "Rash"} {
@@ -231,7 +234,7 @@ func TestTamperedRecordCLI(t *testing.T) {
 }
 
 func TestBadJournalFilesCLI(t *testing.T) {
-	env := []string{"COMPANION_PASSPHRASE=pw"}
+	env := []string{"COMPANION_PASSPHRASE=pass phrase"}
 	cases := map[string]struct {
 		damage func(t *testing.T, path string)
 		want   string

@@ -186,7 +186,6 @@ func BenchmarkWarmSearch(b *testing.B) {
 	b.ReportMetric(float64(cpuClock()-cpu)/float64(b.N)/1e6, "cpu-ms/op")
 }
 
-
 // BenchmarkTimelineFirstPage is what the Journal reads when it opens: the newest 100 entries
 // (and the doses among them), decrypted.
 func BenchmarkTimelineFirstPage(b *testing.B) {

@@ -3,8 +3,13 @@ package data
 import (
 	"errors"
 	"fmt"
+	"io/fs"
 	"slices"
 	"strings"
+
+	"github.com/mattn/go-sqlite3"
+
+	"github.com/patient-companion/companion/data/vault"
 )
 
 // Sentinel errors; callers check them with errors.Is.
@@ -23,7 +28,51 @@ var (
 	ErrNewerSchema = errors.New("written by a newer version of Patient Companion")
 	// ErrNotOurFile: the file is not a Patient Companion journal (or is damaged beyond reading).
 	ErrNotOurFile = errors.New("not a Patient Companion journal")
+	// ErrDamaged: the journal is ours but damaged: SQLite finds it malformed, or it holds
+	// another profile's id (copied into this folder).
+	ErrDamaged = errors.New("damaged")
+	// ErrPermission: this user may not read or write the profile's folder or file. It is
+	// fs.ErrPermission too, so errors.Is finds it either way.
+	ErrPermission = fmt.Errorf("permission denied: %w", fs.ErrPermission)
 )
+
+// IsDamaged reports whether err means damaged data (exit 5 on the command line): a tampered
+// record, a foreign, newer or malformed file, a key record that cannot be right. Some of
+// these come straight from SQLite or the vault, wherever the damage is met.
+func IsDamaged(err error) bool {
+	var te *TamperedError
+	switch {
+	case err == nil:
+		return false
+	case errors.As(err, &te), errors.Is(err, ErrDamaged), errors.Is(err, ErrNotOurFile),
+		errors.Is(err, ErrNewerSchema), errors.Is(err, errTampered), errors.Is(err, vault.ErrDamaged):
+		return true
+	}
+	code, ok := sqliteCode(err)
+	return ok && (code == sqlite3.ErrCorrupt || code == sqlite3.ErrNotADB)
+}
+
+// IsPermission reports whether err means the files may not be read or written by this user
+// (a read-only folder or file), as the system or SQLite said it.
+func IsPermission(err error) bool {
+	if errors.Is(err, fs.ErrPermission) {
+		return true
+	}
+	code, ok := sqliteCode(err)
+	return ok && (code == sqlite3.ErrReadonly || code == sqlite3.ErrPerm)
+}
+
+func sqliteCode(err error) (sqlite3.ErrNo, bool) {
+	var se sqlite3.Error
+	if errors.As(err, &se) {
+		return se.Code, true
+	}
+	var sp *sqlite3.Error
+	if errors.As(err, &sp) && sp != nil {
+		return sp.Code, true
+	}
+	return 0, false
+}
 
 // invalid returns an ErrInvalid with a message meant for the user.
 func invalid(format string, args ...any) error {
@@ -105,6 +154,10 @@ func (e *FileError) Error() string {
 		return fmt.Sprintf("%s was %s (%s): install the latest version; the file was not changed", e.Path, ErrNewerSchema, e.Reason)
 	case errors.Is(e.Err, ErrNotOurFile):
 		return fmt.Sprintf("%s is %s (%s); the file was not changed", e.Path, ErrNotOurFile, e.Reason)
+	case errors.Is(e.Err, ErrDamaged):
+		return fmt.Sprintf("%s is damaged (%s): restore it from a backup; the file was not changed", e.Path, e.Reason)
+	case errors.Is(e.Err, fs.ErrPermission):
+		return fmt.Sprintf("%s: permission denied (%s): check that this user may read and write it and its folder", e.Path, e.Reason)
 	}
 	return fmt.Sprintf("%s: %s: %v", e.Path, e.Reason, e.Err)
 }

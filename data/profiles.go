@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 	"unicode"
 	"unicode/utf8"
@@ -69,7 +70,32 @@ const (
 	metaEnvelope   = "envelope." // + method
 	dbName         = "journal.db"
 	maxProfileName = 60
+
+	// In the profiles folder, hidden entries are work in progress, never a profile:
+	// .creating-<id> (a profile being made, with .creating-<id>.lock held while it is),
+	// .deleting-<id> (a profile being removed), and .names.lock (held while a name is
+	// checked and taken).
+	creatingPrefix = ".creating-"
+	deletingPrefix = ".deleting-"
+	lockSuffix     = ".lock"
+	namesLockName  = ".names.lock"
 )
+
+// MinPassphrase is the fewest characters a new passphrase may have (create, change,
+// recover). It is never checked when unlocking: an older, shorter passphrase still opens.
+const MinPassphrase = 8
+
+// ValidateNewPassphrase checks a passphrase being chosen: valid UTF-8 (what a person can
+// type in the window again) and at least MinPassphrase characters.
+func ValidateNewPassphrase(pass []byte) error {
+	switch {
+	case !utf8.Valid(pass):
+		return invalid("the new passphrase is not valid UTF-8 text")
+	case utf8.RuneCount(pass) < MinPassphrase:
+		return invalid("the new passphrase is shorter than %d characters: choose a longer one (a short sentence is easy to remember)", MinPassphrase)
+	}
+	return nil
+}
 
 func (p *Profiles) now() time.Time {
 	if p.Now != nil {
@@ -133,16 +159,46 @@ func (p *Profiles) List(ctx context.Context) ([]ProfileInfo, error) {
 	return out, nil
 }
 
-// Find returns the profile whose name (case-insensitive) or id is nameOrID.
+// Find returns the profile whose id or name (case-insensitive) is nameOrID. A name two
+// profiles share is refused (ErrInvalid, listing their ids), never picked between. A name
+// that matches no readable profile while some folder cannot be read is that folder's error
+// (the name may well be inside it), naming it, rather than ErrNotFound.
 func (p *Profiles) Find(ctx context.Context, nameOrID string) (ProfileInfo, error) {
 	all, err := p.List(ctx)
 	if err != nil {
 		return ProfileInfo{}, err
 	}
 	for _, pi := range all {
-		if pi.ID == nameOrID || (pi.Name != "" && strings.EqualFold(pi.Name, strings.TrimSpace(nameOrID))) {
+		if pi.ID == nameOrID {
 			return pi, nil
 		}
+	}
+	name := strings.TrimSpace(nameOrID)
+	var named, unreadable []ProfileInfo
+	for _, pi := range all {
+		switch {
+		case pi.Err != nil:
+			unreadable = append(unreadable, pi)
+		case strings.EqualFold(pi.Name, name):
+			named = append(named, pi)
+		}
+	}
+	switch {
+	case len(named) == 1:
+		return named[0], nil
+	case len(named) > 1:
+		ids := make([]string, len(named))
+		for i, pi := range named {
+			ids[i] = pi.ID
+		}
+		return ProfileInfo{}, invalid("%d profiles are named %q (%s): choose one by its id", len(named), name, strings.Join(ids, ", "))
+	case len(unreadable) > 0:
+		ids := make([]string, len(unreadable))
+		for i, pi := range unreadable {
+			ids[i] = pi.ID
+		}
+		return ProfileInfo{}, fmt.Errorf("no readable profile is named %q, and profile folder %s cannot be read (it may be that one): %w",
+			name, strings.Join(ids, ", "), unreadable[0].Err)
 	}
 	return ProfileInfo{}, fmt.Errorf("profile %q: %w", nameOrID, ErrNotFound)
 }
@@ -160,10 +216,13 @@ func (p *Profiles) readInfo(ctx context.Context, dir string) (ProfileInfo, error
 	defer db.Close()
 	meta, err := readMeta(ctx, db)
 	if err != nil {
-		return ProfileInfo{}, &FileError{Path: path, Reason: "its profile record is unreadable", Err: err}
+		return ProfileInfo{}, fileErr(path, "its profile record is unreadable", err)
 	}
 	return p.infoFromMeta(dir, meta)
 }
+
+// folderID is the profile id a folder stands for: its name (also while being made).
+func folderID(dir string) string { return strings.TrimPrefix(filepath.Base(dir), creatingPrefix) }
 
 func (p *Profiles) infoFromMeta(dir string, meta map[string][]byte) (ProfileInfo, error) {
 	pi := ProfileInfo{
@@ -173,6 +232,12 @@ func (p *Profiles) infoFromMeta(dir string, meta map[string][]byte) (ProfileInfo
 	}
 	if pi.ID == "" || pi.Name == "" {
 		return pi, &FileError{Path: filepath.Join(dir, dbName), Reason: "its profile record is missing", Err: ErrNotOurFile}
+	}
+	// The stored id must be its folder's: a journal copied into another profile's folder
+	// would otherwise make two profiles with one id (and one keyring key).
+	if f := folderID(dir); pi.ID != f {
+		return pi, &FileError{Path: filepath.Join(dir, dbName),
+			Reason: fmt.Sprintf("it holds profile %s, not %s, whose folder it is in: it was copied here", pi.ID, f), Err: ErrDamaged}
 	}
 	if t, err := time.Parse(time.RFC3339Nano, string(meta[metaCreated])); err == nil {
 		pi.CreatedAt = t.In(p.loc())
@@ -215,40 +280,70 @@ func envelope(meta map[string][]byte, m vault.Method) (vault.Envelope, bool, err
 }
 
 // Create makes a new profile and returns it unlocked, with its recovery key (to show once).
-// A crash at any point leaves either no profile or a whole one: the profile is built in a
-// hidden folder and renamed into place.
+// A crash at any point leaves either no profile or a whole one: see Prepare.
 func (p *Profiles) Create(ctx context.Context, opt CreateOptions) (*Store, vault.RecoveryKey, error) {
-	var rk vault.RecoveryKey
+	pp, err := p.Prepare(ctx, opt)
+	if err != nil {
+		return nil, vault.RecoveryKey{}, err
+	}
+	defer pp.Abort(ctx)
+	s, err := pp.Commit(ctx)
+	if err != nil {
+		return nil, vault.RecoveryKey{}, err
+	}
+	return s, pp.RecoveryKey(), nil
+}
+
+// PendingProfile is a new profile made whole in a hidden folder (.creating-<id>) but not yet
+// a profile: nobody lists it, opens it or takes its name until Commit renames it into place.
+// Everything that belongs to it (demo data, say) is added through Store first, and the
+// recovery key shown, so that a crash or a failure at any point leaves no profile whose key
+// nobody saw. Abort, or a later start's Sweep if this process dies, removes it all, keyring
+// key included; its lock file keeps other processes' sweeps away while it is being made.
+type PendingProfile struct {
+	p          *Profiles
+	id, tmp    string
+	lock       *os.File
+	store      *Store
+	rk         vault.RecoveryKey
+	keyringSet bool
+	done       bool // committed or aborted
+}
+
+// Store is the pending profile, unlocked, to fill before Commit.
+func (pp *PendingProfile) Store() *Store { return pp.store }
+
+// RecoveryKey is the key to show, once, before Commit.
+func (pp *PendingProfile) RecoveryKey() vault.RecoveryKey { return pp.rk }
+
+// Prepare makes a whole profile in a hidden folder, under the names lock, with its name
+// checked against every profile and every other profile being made.
+func (p *Profiles) Prepare(ctx context.Context, opt CreateOptions) (_ *PendingProfile, err error) {
 	name, err := ValidateProfileName(opt.Name)
 	if err != nil {
-		return nil, rk, err
+		return nil, err
 	}
 	if opt.NoKeyring && len(opt.Passphrase) == 0 {
-		return nil, rk, invalid("a profile without the keyring needs a passphrase")
+		return nil, invalid("a profile without the keyring needs a passphrase")
 	}
 	if opt.Passphrase != nil && strings.TrimSpace(string(opt.Passphrase)) == "" {
-		return nil, rk, invalid("the passphrase is empty")
+		return nil, invalid("the passphrase is empty")
 	}
-	existing, err := p.List(ctx)
-	if err != nil {
-		return nil, rk, err
+	if !opt.NoKeyring && p.Keyring == nil {
+		return nil, fmt.Errorf("%w: create the profile with --no-keyring and a passphrase (--passphrase-file F or COMPANION_PASSPHRASE)", vault.ErrKeyringUnavailable)
 	}
-	for _, e := range existing {
-		if strings.EqualFold(e.Name, name) {
-			return nil, rk, fmt.Errorf("a profile named %q %w", e.Name, ErrExists)
-		}
-	}
-
-	id := newID()
+	// The slow part (Argon2) comes before any lock is taken.
+	pp := &PendingProfile{p: p, id: newID()}
+	pp.tmp = filepath.Join(p.root(), creatingPrefix+pp.id)
 	dk, err := vault.NewDataKey()
 	if err != nil {
-		return nil, rk, err
+		return nil, err
 	}
-	if rk, err = vault.NewRecoveryKey(); err != nil {
-		return nil, rk, err
+	if pp.rk, err = vault.NewRecoveryKey(); err != nil {
+		return nil, err
 	}
 	meta := map[string][]byte{
-		metaID:      []byte(id),
+		metaID:      []byte(pp.id),
 		metaName:    []byte(name),
 		metaCreated: []byte(p.now().UTC().Format(time.RFC3339Nano)),
 	}
@@ -263,61 +358,180 @@ func (p *Profiles) Create(ctx context.Context, opt CreateOptions) (*Store, vault
 		meta[metaEnvelope+string(e.Method)] = b
 		return nil
 	}
-	if err := addEnvelope(dk.WrapWithRecoveryKey(rk, id)); err != nil {
-		return nil, rk, err
+	if err := addEnvelope(dk.WrapWithRecoveryKey(pp.rk, pp.id)); err != nil {
+		return nil, err
 	}
 	if len(opt.Passphrase) > 0 {
-		if err := addEnvelope(dk.WrapWithPassphrase(opt.Passphrase, p.argon2(), id)); err != nil {
-			return nil, rk, err
+		if err := addEnvelope(dk.WrapWithPassphrase(opt.Passphrase, p.argon2(), pp.id)); err != nil {
+			return nil, err
 		}
 	}
-	keyringSet := false
+	var kek []byte
 	if !opt.NoKeyring {
-		if p.Keyring == nil {
-			return nil, rk, fmt.Errorf("%w: create the profile with --no-keyring and a passphrase (--passphrase-file F or COMPANION_PASSPHRASE)", vault.ErrKeyringUnavailable)
+		if kek, err = vault.NewKEK(); err != nil {
+			return nil, err
 		}
-		kek, err := vault.NewKEK()
-		if err != nil {
-			return nil, rk, err
+		defer clear(kek)
+		if err := addEnvelope(dk.WrapWithKey(kek, pp.id)); err != nil {
+			return nil, err
 		}
-		if err := addEnvelope(dk.WrapWithKey(kek, id)); err != nil {
-			return nil, rk, err
-		}
-		if err := p.Keyring.Set(ctx, id, kek); err != nil {
-			return nil, rk, fmt.Errorf("%w: create the profile with --no-keyring and a passphrase (--passphrase-file F or COMPANION_PASSPHRASE)", err)
-		}
-		clear(kek)
-		keyringSet = true
 	}
-	final := filepath.Join(p.root(), id)
-	if err := p.build(ctx, id, final, meta); err != nil {
-		if keyringSet {
-			_ = p.Keyring.Delete(context.WithoutCancel(ctx), id)
-		}
-		return nil, rk, err
-	}
-	s, err := p.openWithKey(ctx, final, dk)
+
+	release, err := p.lockNames(ctx)
 	if err != nil {
-		return nil, rk, err
+		return nil, err
 	}
-	return s, rk, nil
+	defer release()
+	if err := p.nameFree(ctx, name, pp.id); err != nil {
+		return nil, err
+	}
+	if pp.lock, err = newLockFile(pp.tmp + lockSuffix); err != nil {
+		return nil, err
+	}
+	defer func() {
+		if err != nil {
+			pp.Abort(ctx)
+		}
+	}()
+	if kek != nil {
+		// Set while the lock file exists, so a crash from here on leaves the key findable
+		// by the sweep (.creating-<id> names it).
+		if err := p.Keyring.Set(ctx, pp.id, kek); err != nil {
+			return nil, fmt.Errorf("%w: create the profile with --no-keyring and a passphrase (--passphrase-file F or COMPANION_PASSPHRASE)", err)
+		}
+		pp.keyringSet = true
+	}
+	if err := build(ctx, pp.tmp, meta); err != nil {
+		return nil, err
+	}
+	release()
+	if pp.store, err = p.openWithKey(ctx, pp.tmp, dk); err != nil {
+		return nil, err
+	}
+	return pp, nil
 }
 
-// build writes a complete new journal into a hidden folder and renames it to final.
-func (p *Profiles) build(ctx context.Context, id, final string, meta map[string][]byte) error {
-	if err := os.MkdirAll(p.root(), 0o700); err != nil {
-		return fmt.Errorf("create data folder: %w", err)
+// Commit puts the pending profile in place (checking its name once more) and returns it,
+// open. After a failure the profile does not exist; call Abort to remove what is left.
+func (pp *PendingProfile) Commit(ctx context.Context) (*Store, error) {
+	if pp.done {
+		return nil, errors.New("this profile was already committed or aborted")
 	}
-	tmp := filepath.Join(p.root(), ".creating-"+id)
+	p, s := pp.p, pp.store
+	// Closing the only connection folds the -wal into the journal file, so the folder holds
+	// one file when it moves; the key stays (it is not Store.Close).
+	if err := s.db.Close(); err != nil {
+		return nil, fmt.Errorf("create journal: %w", err)
+	}
+	release, err := p.lockNames(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer release()
+	if err := p.nameFree(ctx, s.info.Name, pp.id); err != nil {
+		return nil, err
+	}
+	final := filepath.Join(p.root(), pp.id)
+	if err := os.Rename(pp.tmp, final); err != nil {
+		return nil, fmt.Errorf("create profile folder: %w", err)
+	}
+	pp.done = true
+	release()
+	pp.unlock()
+	if err := syncDir(p.root()); err != nil {
+		return nil, err
+	}
+	path := filepath.Join(final, dbName)
+	db, err := openDB(ctx, path, "rw")
+	if err != nil {
+		return nil, err
+	}
+	s.db, s.path, s.info.Dir = db, path, final
+	return s, nil
+}
+
+// Abort removes the pending profile: its files and its keyring key. After Commit it does
+// nothing, so `defer pp.Abort(ctx)` is the way to use it.
+func (pp *PendingProfile) Abort(ctx context.Context) {
+	if pp.done {
+		return
+	}
+	pp.done = true
+	// Clean up even when ctx was cancelled (Ctrl-C is a common reason to be here).
+	ctx = context.WithoutCancel(ctx)
+	if pp.store != nil {
+		pp.store.Close()
+	}
+	if pp.keyringSet {
+		_ = pp.p.Keyring.Delete(ctx, pp.id)
+	}
+	os.RemoveAll(pp.tmp)
+	pp.unlock()
+}
+
+// unlock gives up the pending profile's lock file. Closed first, then removed: a sweep
+// that takes it between the two finds nothing left to sweep.
+func (pp *PendingProfile) unlock() {
+	if pp.lock != nil {
+		pp.lock.Close()
+		os.Remove(pp.tmp + lockSuffix)
+		pp.lock = nil
+	}
+}
+
+// lockNames takes the profiles folder's names lock; the returned function releases it (and
+// may be called more than once).
+func (p *Profiles) lockNames(ctx context.Context) (func(), error) {
+	if err := os.MkdirAll(p.root(), 0o700); err != nil {
+		return nil, fmt.Errorf("create data folder: %w", err)
+	}
+	f, err := lockFile(ctx, filepath.Join(p.root(), namesLockName))
+	if err != nil {
+		return nil, err
+	}
+	return sync.OnceFunc(func() { f.Close() }), nil
+}
+
+// nameFree checks, under the names lock, that no profile but self (an id) is named name:
+// neither one in place nor one being made by a live process.
+func (p *Profiles) nameFree(ctx context.Context, name, self string) error {
+	all, err := p.List(ctx)
+	if err != nil {
+		return err
+	}
+	for _, e := range all {
+		if e.ID != self && e.Err == nil && strings.EqualFold(e.Name, name) {
+			return fmt.Errorf("a profile named %q %w", e.Name, ErrExists)
+		}
+	}
+	ents, err := os.ReadDir(p.root())
+	if err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return fmt.Errorf("list profiles: %w", err)
+	}
+	for _, e := range ents {
+		id, ok := strings.CutPrefix(e.Name(), creatingPrefix)
+		if !ok || !e.IsDir() || id == self {
+			continue
+		}
+		dir := filepath.Join(p.root(), e.Name())
+		if f, err := tryLockFile(dir + lockSuffix); f != nil || err != nil {
+			if f != nil {
+				f.Close()
+			}
+			continue // abandoned by a crash: the next sweep's, not a name in use
+		}
+		if info, err := p.readInfo(ctx, dir); err == nil && strings.EqualFold(info.Name, name) {
+			return fmt.Errorf("a profile named %q is being created; it %w", info.Name, ErrExists)
+		}
+	}
+	return nil
+}
+
+// build writes a complete new journal into the folder tmp, which it makes.
+func build(ctx context.Context, tmp string, meta map[string][]byte) error {
 	if err := os.Mkdir(tmp, 0o700); err != nil {
 		return fmt.Errorf("create profile folder: %w", err)
 	}
-	ok := false
-	defer func() {
-		if !ok {
-			os.RemoveAll(tmp)
-		}
-	}()
 	path := filepath.Join(tmp, dbName)
 	f, err := os.OpenFile(path, os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o600)
 	if err != nil {
@@ -326,7 +540,7 @@ func (p *Profiles) build(ctx context.Context, id, final string, meta map[string]
 	f.Close()
 	// Rollback journal while creating, so application_id and user_version land in the file's
 	// header itself (not in a WAL) before anyone can look at it.
-	db, err := sql.Open("sqlite3", "file:"+path+"?mode=rw&_synchronous=FULL&_foreign_keys=1")
+	db, err := sql.Open("sqlite3", createDSN(path))
 	if err != nil {
 		return err
 	}
@@ -347,14 +561,7 @@ func (p *Profiles) build(ctx context.Context, id, final string, meta map[string]
 	if err := db.Close(); err != nil {
 		return fmt.Errorf("create journal: %w", err)
 	}
-	if err := syncDir(tmp); err != nil {
-		return err
-	}
-	if err := os.Rename(tmp, final); err != nil {
-		return fmt.Errorf("create profile folder: %w", err)
-	}
-	ok = true
-	return syncDir(p.root())
+	return syncDir(tmp)
 }
 
 func writeMeta(ctx context.Context, db *sql.DB, meta map[string][]byte) error {
@@ -394,7 +601,8 @@ func (p *Profiles) Open(ctx context.Context, info ProfileInfo, cred Credentials)
 	if err != nil {
 		return nil, err
 	}
-	dk, err := p.unlock(ctx, db, info.ID, cred)
+	// The folder says which profile this is; the file must agree (unlock checks).
+	dk, err := p.unlock(ctx, db, info.Dir, cred)
 	if err != nil {
 		db.Close()
 		return nil, err
@@ -402,13 +610,15 @@ func (p *Profiles) Open(ctx context.Context, info ProfileInfo, cred Credentials)
 	return p.finishOpen(ctx, db, path, dk)
 }
 
-func (p *Profiles) unlock(ctx context.Context, db *sql.DB, id string, cred Credentials) (*vault.DataKey, error) {
+func (p *Profiles) unlock(ctx context.Context, db *sql.DB, dir string, cred Credentials) (*vault.DataKey, error) {
 	meta, err := readMeta(ctx, db)
 	if err != nil {
 		return nil, fmt.Errorf("read profile record: %w", err)
 	}
-	if string(meta[metaID]) != id {
-		return nil, fmt.Errorf("profile record does not match its folder: %w", ErrNotOurFile)
+	id := folderID(dir)
+	if stored := string(meta[metaID]); stored != id {
+		return nil, &FileError{Path: filepath.Join(dir, dbName),
+			Reason: fmt.Sprintf("it holds profile %q, not %s, whose folder it is in: it was copied here", stored, id), Err: ErrDamaged}
 	}
 	pass, hasPass, err := envelope(meta, vault.MethodPassphrase)
 	if err != nil {
@@ -497,6 +707,9 @@ func (p *Profiles) Recover(ctx context.Context, info ProfileInfo, rk vault.Recov
 	if strings.TrimSpace(string(newPassphrase)) == "" {
 		return nil, invalid("the new passphrase is empty")
 	}
+	if folderID(info.Dir) != info.ID {
+		return nil, &FileError{Path: filepath.Join(info.Dir, dbName), Reason: "it is not in its own profile's folder", Err: ErrDamaged}
+	}
 	path := filepath.Join(info.Dir, dbName)
 	db, err := openDB(ctx, path, "rw")
 	if err != nil {
@@ -567,7 +780,7 @@ func (p *Profiles) Delete(ctx context.Context, info ProfileInfo) error {
 	if info.Dir == "" || filepath.Dir(info.Dir) != p.root() {
 		return fmt.Errorf("profile %q: %w", info.Name, ErrNotFound)
 	}
-	aside := filepath.Join(p.root(), ".deleting-"+filepath.Base(info.Dir))
+	aside := filepath.Join(p.root(), deletingPrefix+filepath.Base(info.Dir))
 	if err := os.Rename(info.Dir, aside); err != nil {
 		return fmt.Errorf("delete profile: %w", err)
 	}
@@ -582,4 +795,68 @@ func (p *Profiles) Delete(ctx context.Context, info ProfileInfo) error {
 		return fmt.Errorf("profile deleted, but its keyring key could not be removed: %w", kerr)
 	}
 	return nil
+}
+
+// Sweep finishes what crashed processes left in the profiles folder, at start: a profile
+// half made (.creating-<id> whose lock nobody holds) is removed, and a delete that was
+// under way (.deleting-<id>) is finished, never undone, each with its keyring key. A
+// profile another process is making holds its lock and is left alone; if another process
+// holds the names lock, sweeping waits for a later start.
+func (p *Profiles) Sweep(ctx context.Context) error {
+	ents, err := os.ReadDir(p.root())
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("sweep profiles: %w", err)
+	}
+	names, err := tryLockFile(filepath.Join(p.root(), namesLockName))
+	if errors.Is(err, fs.ErrNotExist) {
+		names, err = lockFile(ctx, filepath.Join(p.root(), namesLockName))
+	}
+	if names == nil || err != nil {
+		return err
+	}
+	defer names.Close()
+	var errs []error
+	swept := map[string]bool{}
+	for _, e := range ents {
+		if id, ok := strings.CutPrefix(e.Name(), deletingPrefix); ok && e.IsDir() {
+			errs = append(errs, p.forgetKey(ctx, id), os.RemoveAll(filepath.Join(p.root(), e.Name())))
+			continue
+		}
+		id, ok := strings.CutPrefix(e.Name(), creatingPrefix)
+		if !ok {
+			continue
+		}
+		id = strings.TrimSuffix(id, lockSuffix)
+		if swept[id] {
+			continue
+		}
+		swept[id] = true
+		dir := filepath.Join(p.root(), creatingPrefix+id)
+		lock, err := tryLockFile(dir + lockSuffix)
+		if errors.Is(err, fs.ErrNotExist) {
+			lock, err = newLockFile(dir + lockSuffix)
+		}
+		if lock == nil || err != nil {
+			continue // being made by a live process
+		}
+		errs = append(errs, p.forgetKey(ctx, id), os.RemoveAll(dir))
+		lock.Close()
+		os.Remove(dir + lockSuffix)
+	}
+	return errors.Join(errs...)
+}
+
+// forgetKey deletes id's keyring key for a profile that is gone, unless a profile in place
+// has that id (a leftover named after a live profile must not cost it its key).
+func (p *Profiles) forgetKey(ctx context.Context, id string) error {
+	if p.Keyring == nil || id == "" {
+		return nil
+	}
+	if _, err := os.Lstat(filepath.Join(p.root(), id)); err == nil {
+		return nil
+	}
+	return p.Keyring.Delete(ctx, id)
 }

@@ -15,7 +15,7 @@ import (
 	"strconv"
 	"strings"
 
-	_ "github.com/mattn/go-sqlite3" // registers the "sqlite3" driver
+	"github.com/mattn/go-sqlite3" // also registers the "sqlite3" driver
 
 	"github.com/patient-companion/companion/data/vault"
 )
@@ -84,11 +84,20 @@ type fileHeader struct {
 
 const sqliteMagic = "SQLite format 3\x00"
 
-func readHeader(path string) (fileHeader, error) {
-	f, err := os.Open(path)
+// readHeader checks the header; with write it also checks that the file may be written, since
+// SQLite quietly opens a write-protected file read-only and fails only at the first write.
+func readHeader(path string, write bool) (fileHeader, error) {
+	flag := os.O_RDONLY
+	if write {
+		flag = os.O_RDWR
+	}
+	f, err := os.OpenFile(path, flag, 0)
 	if err != nil {
-		if errors.Is(err, fs.ErrNotExist) {
+		switch {
+		case errors.Is(err, fs.ErrNotExist):
 			return fileHeader{}, fmt.Errorf("%s: %w", path, ErrNotFound)
+		case errors.Is(err, fs.ErrPermission):
+			return fileHeader{}, &FileError{Path: path, Reason: "the file cannot be opened for reading and writing", Err: ErrPermission}
 		}
 		return fileHeader{}, &FileError{Path: path, Reason: "cannot read it", Err: err}
 	}
@@ -128,12 +137,56 @@ func dsn(path, mode string) string {
 		q.Set("_synchronous", "FULL")
 		q.Set("_txlock", "immediate")
 	}
-	return "file:" + (&url.URL{Path: path}).EscapedPath() + "?" + q.Encode()
+	return fileURI(path) + "?" + q.Encode()
+}
+
+// createDSN is the connection string for a journal being made: a rollback journal, so that
+// application_id and user_version land in the file's header itself.
+func createDSN(path string) string {
+	q := url.Values{}
+	q.Set("mode", "rw")
+	q.Set("_synchronous", "FULL")
+	q.Set("_foreign_keys", "1")
+	return fileURI(path) + "?" + q.Encode()
+}
+
+// fileURI is path as an SQLite URI. Every connection string goes through it: a '#', '?' or
+// '%' left as it is ends the path early, and SQLite then writes somewhere else entirely.
+func fileURI(path string) string {
+	return "file:" + (&url.URL{Path: path}).EscapedPath()
+}
+
+// fileErr classifies what SQLite said about a whole file: damage, permissions, or other.
+func fileErr(path, reason string, err error) error {
+	switch {
+	case IsDamaged(err):
+		return &FileError{Path: path, Reason: reason + ": " + err.Error(), Err: ErrDamaged}
+	case IsPermission(err):
+		return &FileError{Path: path, Reason: reason + ": " + err.Error(), Err: ErrPermission}
+	}
+	if code, ok := sqliteCode(err); ok && code == sqlite3.ErrCantOpen {
+		// The file opened a moment ago; what SQLite cannot open is its -wal or -shm beside it.
+		return &FileError{Path: path, Reason: reason + ": " + err.Error() + " (cannot create files in its folder)", Err: ErrPermission}
+	}
+	return &FileError{Path: path, Reason: reason, Err: err}
+}
+
+// Checkpoint copies what the write-ahead log (-wal) holds into the journal file itself and
+// empties the log. The command line calls it after its writes, before it reports success,
+// so an acknowledged entry survives even someone deleting the -wal after a crash. A reader
+// in another process (the window) may keep the log from being emptied; the entry is then
+// still safe in the log (synchronous=FULL), and docs/SECURITY.md says what that leaves.
+func (s *Store) Checkpoint(ctx context.Context) error {
+	var busy, logFrames, copied int
+	if err := s.db.QueryRowContext(ctx, "PRAGMA wal_checkpoint(TRUNCATE)").Scan(&busy, &logFrames, &copied); err != nil {
+		return fmt.Errorf("checkpoint: %w", err)
+	}
+	return nil
 }
 
 // openDB opens an existing journal after checking its header. It never creates a file.
 func openDB(ctx context.Context, path, mode string) (*sql.DB, error) {
-	if _, err := readHeader(path); err != nil {
+	if _, err := readHeader(path, mode != "ro"); err != nil {
 		return nil, err
 	}
 	db, err := sql.Open("sqlite3", dsn(path, mode))
@@ -144,17 +197,17 @@ func openDB(ctx context.Context, path, mode string) (*sql.DB, error) {
 	db.SetMaxOpenConns(1)
 	if err := db.PingContext(ctx); err != nil {
 		db.Close()
-		return nil, &FileError{Path: path, Reason: "SQLite cannot open it", Err: err}
+		return nil, fileErr(path, "SQLite cannot open it", err)
 	}
 	// The header said ours; the authoritative values come from SQLite (a WAL may be newer).
 	var appID, ver int
 	if err := db.QueryRowContext(ctx, "PRAGMA application_id").Scan(&appID); err != nil {
 		db.Close()
-		return nil, &FileError{Path: path, Reason: "SQLite cannot read it", Err: err}
+		return nil, fileErr(path, "SQLite cannot read it", err)
 	}
 	if err := db.QueryRowContext(ctx, "PRAGMA user_version").Scan(&ver); err != nil {
 		db.Close()
-		return nil, &FileError{Path: path, Reason: "SQLite cannot read it", Err: err}
+		return nil, fileErr(path, "SQLite cannot read it", err)
 	}
 	if appID != ApplicationID {
 		db.Close()

@@ -28,14 +28,15 @@ func (p *Profiles) Rename(ctx context.Context, s *Store, name string) error {
 	if err != nil {
 		return err
 	}
-	list, err := p.List(ctx)
+	// Under the names lock, so two renames (or a rename and a create) at once cannot end
+	// with one name twice.
+	release, err := p.lockNames(ctx)
 	if err != nil {
 		return err
 	}
-	for _, e := range list {
-		if e.ID != s.info.ID && strings.EqualFold(e.Name, name) {
-			return fmt.Errorf("a profile named %q %w", e.Name, ErrExists)
-		}
+	defer release()
+	if err := p.nameFree(ctx, name, s.info.ID); err != nil {
+		return err
 	}
 	if err := s.setName(ctx, name); err != nil {
 		return fmt.Errorf("rename profile: %w", err)

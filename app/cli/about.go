@@ -46,6 +46,6 @@ func about(c *call) error {
 			}
 			fmt.Fprintln(w)
 		}
-		fmt.Fprintf(w, "Data folder: %s\n", p.Dir)
+		fmt.Fprintf(w, "Data folder: %s\n", printable(p.Dir))
 	})
 }

@@ -49,6 +49,9 @@ func appointmentAdd(c *call) error {
 	if !c.changed("title") {
 		return usagef("give the appointment a --title")
 	}
+	if err := c.oneLine("title", "location"); err != nil {
+		return err
+	}
 	a := data.Appointment{Title: c.str("title"), Location: c.str("location")}
 	var err error
 	if a.Start, err = parseTime("at", c.str("at")); err != nil {
@@ -96,7 +99,7 @@ func appointmentList(c *call) error {
 			if a.Status != "booked" {
 				line += " (" + a.Status + ")"
 			}
-			fmt.Fprintf(w, "%s  [%s]\n", line, a.ID)
+			fmt.Fprintf(w, "%s  [%s]\n", printable(line), a.ID)
 		}
 	})
 }
@@ -115,7 +118,7 @@ func settingsGet(c *call) error {
 		if err != nil {
 			return err
 		}
-		return c.out(map[string]string{"key": c.args[0], "value": v}, func(w io.Writer) { fmt.Fprintln(w, v) })
+		return c.out(map[string]string{"key": c.args[0], "value": v}, func(w io.Writer) { fmt.Fprintln(w, printable(v)) })
 	}
 	all := map[string]string{}
 	for _, k := range data.SettingKeys() {
@@ -127,7 +130,7 @@ func settingsGet(c *call) error {
 		keys := data.SettingKeys()
 		sort.Strings(keys)
 		for _, k := range keys {
-			fmt.Fprintf(w, "%s = %s\t# %s\n", k, all[k], data.Settings[k].Help)
+			fmt.Fprintf(w, "%s = %s\t# %s\n", k, printable(all[k]), data.Settings[k].Help)
 		}
 	})
 }
@@ -145,5 +148,5 @@ func settingsSet(c *call) error {
 	if err != nil {
 		return err
 	}
-	return c.out(map[string]string{"key": c.args[0], "value": v}, func(w io.Writer) { fmt.Fprintf(w, "%s = %s\n", c.args[0], v) })
+	return c.out(map[string]string{"key": c.args[0], "value": v}, func(w io.Writer) { fmt.Fprintf(w, "%s = %s\n", printable(c.args[0]), printable(v)) })
 }

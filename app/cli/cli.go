@@ -10,9 +10,13 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/spf13/pflag"
 
@@ -73,9 +77,12 @@ type call struct {
 	fs   *pflag.FlagSet
 	args []string // positional arguments after the command words
 	json bool
-	// store is the profile the command opened, if any: damage found about the profile
-	// itself at opening (data.Store.Damage) fails the command once its output is printed.
+	// store is the profile openStore opened, checkpointed before any output (see out);
+	// damage found about the profile itself at opening (data.Store.Damage) fails the
+	// command once its output is printed.
 	store *data.Store
+	// profile, when set, is the profile the command names itself (profile passwd NAME).
+	profile string
 }
 
 func commands() []*command {
@@ -116,6 +123,7 @@ func globalFlags(fs *pflag.FlagSet) {
 	fs.Bool("json", false, "print one JSON value")
 	fs.String("passphrase-file", "", "read the passphrase from this file (env COMPANION_PASSPHRASE)")
 	fs.BoolP("help", "h", false, "show help")
+	fs.Bool("version", false, "print the version and exit")
 	fs.Bool("background", false, "window only: start without showing it (the login entry uses this)")
 }
 
@@ -169,10 +177,28 @@ func positionals(args []string, known *pflag.FlagSet) (words []string, at []int)
 	return words, at
 }
 
-// HasCommand reports whether args name a command (otherwise the window opens).
+// HasCommand reports whether args name a command, or ask for help or the version: then the
+// command line answers and exits. Otherwise the window opens.
 func HasCommand(args []string) bool {
-	words, _ := positionals(args, allFlags(commands()))
-	return len(words) > 0
+	known := allFlags(commands())
+	words, _ := positionals(args, known)
+	if len(words) > 0 {
+		return true
+	}
+	for i := 0; i < len(args); i++ {
+		a, _, _ := strings.Cut(args[i], "=")
+		switch {
+		case a == "--":
+			return false
+		case a == "--help" || a == "-h" || a == "--version":
+			return true
+		case strings.HasPrefix(a, "--") && !strings.Contains(args[i], "="):
+			if f := known.Lookup(a[2:]); f != nil && f.NoOptDefVal == "" {
+				i++ // its value, which may itself read "--help"
+			}
+		}
+	}
+	return false
 }
 
 // DataDir resolves the data folder from --data-dir anywhere in args, then COMPANION_DATA_DIR,
@@ -199,13 +225,40 @@ func Run(ctx context.Context, args []string, env Env) int {
 	if env.Now == nil {
 		env.Now = time.Now
 	}
+	// Input is text: invalid UTF-8 would be silently replaced on its way to JSON or the
+	// journal, and control characters (ESC, BEL, CR) in a name would later play on the
+	// terminal that lists it. Newlines and tabs belong in notes; names refuse them too.
+	for i, a := range args {
+		if !utf8.ValidString(a) {
+			return fail(env, usagef("argument %d is not valid UTF-8 text: give text in UTF-8", i+1))
+		}
+		if strings.ContainsFunc(a, func(r rune) bool { return r != '\n' && r != '\t' && unicode.IsControl(r) }) {
+			return fail(env, usagef("argument %d holds a control character (like ESC or BEL): leave it out", i+1))
+		}
+	}
 	cmds := commands()
 	words, at := positionals(args, allFlags(cmds))
-	if len(words) == 0 || words[0] == "help" {
-		printUsage(env.Stdout, cmds)
-		if len(words) == 0 {
-			return ExitUsage
+	if len(words) == 0 {
+		switch {
+		case flagGiven(args, "--version"):
+			return printVersion(env, flagGiven(args, "--json"))
+		case flagGiven(args, "--help", "-h"):
+			printUsage(env.Stdout, cmds)
+			return ExitOK
 		}
+		printUsage(env.Stdout, cmds)
+		return ExitUsage
+	}
+	if words[0] == "help" {
+		if len(words) == 1 {
+			printUsage(env.Stdout, cmds)
+			return ExitOK
+		}
+		cmd, n := findCommand(cmds, words[1:])
+		if cmd == nil || n != len(words)-1 {
+			return fail(env, usagef("no command %q; run 'companion help' for the list", strings.Join(words[1:], " ")))
+		}
+		fmt.Fprintf(env.Stdout, "usage: companion %s %s\n", cmd.path, cmd.usage)
 		return ExitOK
 	}
 	cmd, n := findCommand(cmds, words)
@@ -228,12 +281,26 @@ func Run(ctx context.Context, args []string, env Env) int {
 	if cmd.flags != nil {
 		cmd.flags(fs)
 	}
+	twice := onlyOnce(fs)
 	if err := fs.Parse(rest); err != nil {
+		if *twice != "" {
+			return fail(env, usagef("--%s is given twice: give it once", *twice))
+		}
 		return fail(env, usagef("%s: %v (usage: companion %s %s)", cmd.path, err, cmd.path, cmd.usage))
 	}
 	if h, _ := fs.GetBool("help"); h {
 		fmt.Fprintf(env.Stdout, "usage: companion %s %s\n", cmd.path, cmd.usage)
 		return ExitOK
+	}
+	if v, _ := fs.GetBool("version"); v {
+		return printVersion(env, flagGiven(args, "--json"))
+	}
+	if env.Location == nil {
+		// Go quietly falls back to UTC for a TZ it does not know; times of day would then be
+		// hours off with no word said.
+		if err := checkTZ(env.Getenv("TZ")); err != nil {
+			return fail(env, err)
+		}
 	}
 	jsonOut, _ := fs.GetBool("json")
 	c := &call{ctx: ctx, env: env, fs: fs, args: fs.Args(), json: jsonOut}
@@ -245,6 +312,81 @@ func Run(ctx context.Context, args []string, env Env) int {
 			return fail(env, err)
 		}
 	}
+	return ExitOK
+}
+
+// flagGiven reports whether any of names stands on the line as a flag (before any "--").
+func flagGiven(args []string, names ...string) bool {
+	for _, a := range args {
+		if a == "--" {
+			return false
+		}
+		a, _, _ = strings.Cut(a, "=")
+		for _, n := range names {
+			if a == n {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// onlyOnce makes every flag of fs refuse a second value: a flag given twice is a mistake
+// (which one did they mean?), never silently the last one. The name of such a flag is
+// left in the returned string.
+func onlyOnce(fs *pflag.FlagSet) *string {
+	twice := new(string)
+	fs.VisitAll(func(f *pflag.Flag) {
+		f.Value = &onceValue{Value: f.Value, name: f.Name, twice: twice}
+	})
+	return twice
+}
+
+type onceValue struct {
+	pflag.Value
+	name  string
+	set   bool
+	twice *string
+}
+
+func (v *onceValue) Set(s string) error {
+	if v.set {
+		*v.twice = v.name
+		return fmt.Errorf("--%s is given twice", v.name)
+	}
+	v.set = true
+	return v.Value.Set(s)
+}
+
+// checkTZ refuses a TZ that names no zone this computer knows (an empty TZ is UTC, as for
+// every program).
+func checkTZ(tz string) error {
+	name := strings.TrimPrefix(tz, ":")
+	if name == "" {
+		return nil
+	}
+	var err error
+	if filepath.IsAbs(name) {
+		var b []byte
+		if b, err = os.ReadFile(name); err == nil {
+			_, err = time.LoadLocationFromTZData(name, b)
+		}
+	} else {
+		_, err = time.LoadLocation(name)
+	}
+	if err != nil {
+		return usagef("TZ=%s is not a time zone this computer knows: use a name like Europe/Paris, or unset TZ", strconv.Quote(tz))
+	}
+	return nil
+}
+
+func printVersion(env Env, asJSON bool) int {
+	if asJSON {
+		b, _ := json.Marshal(map[string]string{"name": "Patient Companion", "version": env.Version, "build": env.Build})
+		fmt.Fprintf(env.Stdout, "%s\n", b)
+		return ExitOK
+	}
+	fmt.Fprintf(env.Stdout, "Patient Companion %s (build %s)\n", env.Version, env.Build)
 	return ExitOK
 }
 
@@ -266,16 +408,42 @@ func printUsage(w io.Writer, cmds []*command) {
 	}
 }
 
-// fail prints err as one line and returns its exit code.
+// fail prints err as one line (control characters escaped: an error may quote a name) and
+// returns its exit code.
 func fail(env Env, err error) int {
-	msg := strings.ReplaceAll(err.Error(), "\n", " ")
-	fmt.Fprintln(env.Stderr, "companion: "+msg)
+	fmt.Fprintln(env.Stderr, "companion: "+printable(err.Error()))
 	return exitCode(err)
+}
+
+// printable makes text that came from the journal, a medicine or the portal safe to print
+// on a terminal: control characters (ESC, BEL, CR…, with which a stored name could clear
+// the screen, retitle the window or forge a line) and bidirectional overrides are shown
+// escaped, like \x1b; newlines and tabs become spaces, so one record stays one line. JSON
+// output needs none of this: encoding/json escapes them and keeps the text exact.
+func printable(s string) string {
+	if !strings.ContainsFunc(s, func(r rune) bool { return r == '\n' || r == '\t' || needsEscape(r) }) {
+		return s
+	}
+	var b strings.Builder
+	for _, r := range s {
+		switch {
+		case r == '\n' || r == '\t':
+			b.WriteByte(' ')
+		case needsEscape(r):
+			b.WriteString(strings.Trim(strconv.QuoteRuneToASCII(r), "'"))
+		default:
+			b.WriteRune(r)
+		}
+	}
+	return b.String()
+}
+
+func needsEscape(r rune) bool {
+	return unicode.IsControl(r) || unicode.Is(unicode.Bidi_Control, r) || r == utf8.RuneError
 }
 
 func exitCode(err error) int {
 	var ue usageError
-	var te *data.TamperedError
 	var pe portalError
 	switch {
 	case errors.Is(err, data.ErrLockedByClinic):
@@ -284,7 +452,7 @@ func exitCode(err error) int {
 		return ExitPortal
 	case errors.As(err, &ue), errors.Is(err, data.ErrInvalid), errors.Is(err, data.ErrExists):
 		return ExitUsage
-	case errors.As(err, &te), errors.Is(err, data.ErrNotOurFile), errors.Is(err, data.ErrNewerSchema):
+	case data.IsDamaged(err):
 		return ExitDamaged
 	case errors.Is(err, data.ErrLocked), errors.Is(err, data.ErrWrongPassphrase),
 		errors.Is(err, vault.ErrKeyringUnavailable), errors.Is(err, vault.ErrKeyringEntryMissing):
@@ -295,14 +463,58 @@ func exitCode(err error) int {
 	return ExitFailure
 }
 
-// out prints v as JSON with --json, else calls human.
+// out prints v as JSON with --json, else calls human. An open profile is checkpointed first
+// (see data.Store.Checkpoint): what a command reports as done is in the journal file itself.
+// A failed write to stdout (a full disk) is an error, not a success nobody saw.
 func (c *call) out(v any, human func(w io.Writer)) error {
+	if c.store != nil {
+		if err := c.store.Checkpoint(c.ctx); err != nil {
+			return err
+		}
+	}
 	if c.json {
 		enc := json.NewEncoder(c.env.Stdout)
 		enc.SetIndent("", "  ")
-		return enc.Encode(v)
+		if err := enc.Encode(v); err != nil {
+			return fmt.Errorf("write the output: %w", err)
+		}
+		return nil
 	}
-	human(c.env.Stdout)
+	w := &errWriter{w: c.env.Stdout}
+	human(w)
+	if w.err != nil {
+		return fmt.Errorf("write the output: %w", w.err)
+	}
+	return nil
+}
+
+// errWriter keeps the first write error, which fmt.Fprint* calls would drop.
+type errWriter struct {
+	w   io.Writer
+	err error
+}
+
+func (e *errWriter) Write(p []byte) (int, error) {
+	if e.err != nil {
+		return 0, e.err
+	}
+	n, err := e.w.Write(p)
+	e.err = err
+	return n, err
+}
+
+// syncOutput flushes stdout to the disk when it is a file, so "written" means on the disk.
+func syncOutput(w io.Writer) error {
+	f, ok := w.(*os.File)
+	if !ok {
+		return nil
+	}
+	if fi, err := f.Stat(); err != nil || !fi.Mode().IsRegular() {
+		return nil // a terminal or a pipe: nothing to sync
+	}
+	if err := f.Sync(); err != nil {
+		return fmt.Errorf("write the output: %w", err)
+	}
 	return nil
 }
 
@@ -343,6 +555,9 @@ func (c *call) profiles() (*data.Profiles, error) {
 	if c.env.Clinic != nil {
 		p.Policy = c.env.Clinic
 	}
+	// What a crashed command or window left half made or half deleted is finished first.
+	// Best effort: a folder that cannot be swept now is swept at a later start.
+	_ = p.Sweep(c.ctx)
 	return p, nil
 }
 
@@ -361,10 +576,31 @@ func (c *call) secret(flag, env string) ([]byte, error) {
 	return nil, nil
 }
 
+// maxSecretFile bounds a secret file: a passphrase or a recovery key is a line of text, and
+// reading /dev/zero (or a film) as one would exhaust the memory.
+const maxSecretFile = 4096
+
 func readSecretFile(path, what string) ([]byte, error) {
-	b, err := os.ReadFile(path)
+	f, err := os.Open(path)
 	if err != nil {
 		return nil, usagef("cannot read %s: %v", what, errors.Unwrap(err))
+	}
+	defer f.Close()
+	fi, err := f.Stat()
+	switch {
+	case err != nil:
+		return nil, usagef("cannot read %s: %v", what, errors.Unwrap(err))
+	case !fi.Mode().IsRegular():
+		return nil, usagef("%s %s is not a regular file: put the secret in a file", what, path)
+	case fi.Size() > maxSecretFile:
+		return nil, usagef("%s %s is larger than %d bytes: it should hold one line", what, path, maxSecretFile)
+	}
+	b, err := io.ReadAll(io.LimitReader(f, maxSecretFile+1))
+	if err != nil {
+		return nil, usagef("cannot read %s: %v", what, errors.Unwrap(err))
+	}
+	if len(b) > maxSecretFile {
+		return nil, usagef("%s %s is larger than %d bytes: it should hold one line", what, path, maxSecretFile)
 	}
 	if bytes := strings.TrimSuffix(string(b), "\n"); len(bytes) != len(b) {
 		b = []byte(strings.TrimSuffix(bytes, "\r"))
@@ -378,7 +614,10 @@ func readSecretFile(path, what string) ([]byte, error) {
 // chooseProfile finds the profile the command is about: --profile, COMPANION_PROFILE, or the
 // only one there is.
 func (c *call) chooseProfile(p *data.Profiles) (data.ProfileInfo, error) {
-	name := c.str("profile")
+	name := c.profile
+	if name == "" {
+		name = c.str("profile")
+	}
 	if name == "" {
 		name = c.env.Getenv("COMPANION_PROFILE")
 	}
@@ -398,6 +637,9 @@ func (c *call) chooseProfile(p *data.Profiles) (data.ProfileInfo, error) {
 	names := make([]string, len(all))
 	for i, pi := range all {
 		names[i] = pi.Name
+		if pi.Err != nil {
+			names[i] = "unreadable folder " + pi.ID
+		}
 	}
 	sort.Strings(names)
 	return data.ProfileInfo{}, usagef("there are several profiles (%s): choose one with --profile NAME", strings.Join(names, ", "))
@@ -418,14 +660,37 @@ func (c *call) openStore() (*data.Store, error) {
 		return nil, err
 	}
 	s, err := p.Open(c.ctx, info, data.Credentials{Passphrase: pass})
-	if errors.Is(err, data.ErrWrongPassphrase) {
+	switch {
+	case err == nil:
+		c.store = s
+		return s, nil
+	case errors.Is(err, data.ErrWrongPassphrase):
 		return nil, fmt.Errorf("wrong passphrase for profile %q; nothing was changed (forgot it? see 'companion profile recover'): %w", info.Name, err)
-	}
-	if errors.Is(err, data.ErrLocked) && pass == nil {
+	case errors.Is(err, data.ErrLocked) && pass == nil:
 		return nil, fmt.Errorf("profile %q is locked (%w); give the passphrase with --passphrase-file F or COMPANION_PASSPHRASE", info.Name, err)
+	case data.IsDamaged(err), data.IsPermission(err):
+		return nil, fmt.Errorf("profile %s cannot be opened: %w", profileLabel(info), err)
 	}
-	c.store = s
-	return s, err
+	return nil, err
+}
+
+// profileLabel names a profile in an error: its name and id, or its folder when unreadable.
+func profileLabel(info data.ProfileInfo) string {
+	if info.Name == "" {
+		return "folder " + info.ID
+	}
+	return strconv.Quote(info.Name) + " (" + info.ID + ")"
+}
+
+// oneLine refuses a newline or a tab in flags that name something (a name, a title): every
+// list shows such a value on one line.
+func (c *call) oneLine(flags ...string) error {
+	for _, f := range flags {
+		if strings.ContainsAny(c.str(f), "\n\t") {
+			return usagef("--%s must be one line of text", f)
+		}
+	}
+	return nil
 }
 
 // noArgs rejects stray positional arguments.
@@ -451,9 +716,66 @@ func (c *call) oneArg(what string) (string, error) {
 func rfc3339(t time.Time) string { return t.Format(time.RFC3339Nano) }
 
 func parseTime(flag, s string) (time.Time, error) {
-	t, err := time.Parse(time.RFC3339, strings.TrimSpace(s))
-	if err != nil {
+	s = strings.TrimSpace(s)
+	t, err := time.Parse(time.RFC3339, s)
+	if err != nil || !validOffset(s) {
 		return time.Time{}, usagef("--%s %q is not a time: use RFC 3339, like 2026-03-01T08:30:00+01:00", flag, s)
 	}
 	return t, nil
+}
+
+// validOffset checks the zone offset ending an RFC 3339 time, which Go's parser lets through
+// up to +24:00 (and +23:60): hours 00-23, minutes 00-59.
+func validOffset(s string) bool {
+	if strings.HasSuffix(s, "Z") || strings.HasSuffix(s, "z") {
+		return true
+	}
+	if len(s) < 6 {
+		return false
+	}
+	off := s[len(s)-6:]
+	if off[0] != '+' && off[0] != '-' || off[3] != ':' {
+		return false
+	}
+	h, err1 := strconv.Atoi(off[1:3])
+	m, err2 := strconv.Atoi(off[4:6])
+	return err1 == nil && err2 == nil && h <= 23 && m <= 59
+}
+
+// TakeSecrets reads the secrets the command line accepts from the environment
+// (COMPANION_PASSPHRASE, COMPANION_NEW_PASSPHRASE) once, removes them from it, and
+// returns a getenv that still answers them. Removed, no child process inherits them: the
+// browser `portal connect` opens, or whatever the window (Fyne) starts.
+func TakeSecrets(getenv func(string) string, unsetenv func(string) error) func(string) string {
+	kept := map[string]string{}
+	for _, k := range secretEnv() {
+		if v := getenv(k); v != "" {
+			kept[k] = v
+		}
+		_ = unsetenv(k)
+	}
+	return func(k string) string {
+		if v, ok := kept[k]; ok {
+			return v
+		}
+		return getenv(k)
+	}
+}
+
+func secretEnv() []string { return []string{"COMPANION_PASSPHRASE", "COMPANION_NEW_PASSPHRASE"} }
+
+// childEnv is environ without the secrets, for every process the command line starts: a
+// belt to TakeSecrets' braces, for when Run is called without it.
+func childEnv(environ []string) []string {
+	out := make([]string, 0, len(environ))
+next:
+	for _, kv := range environ {
+		for _, k := range secretEnv() {
+			if strings.HasPrefix(kv, k+"=") {
+				continue next
+			}
+		}
+		out = append(out, kv)
+	}
+	return out
 }

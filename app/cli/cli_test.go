@@ -49,11 +49,14 @@ func (h *harness) run(args ...string) result {
 	if !h.now.IsZero() {
 		env.Now = func() time.Time { return h.now }
 	}
-	code := Run(context.Background(), append([]string{"--data-dir", h.dir}, args...), env)
+	if h.dir != "" {
+		args = append([]string{"--data-dir", h.dir}, args...)
+	}
+	code := Run(context.Background(), args, env)
 	r := result{code, out.String(), errb.String()}
 	if code != 0 {
 		// A list prints what it could read, then reports damage with exit 5.
-		if r.stdout != "" && code != ExitDamaged && !strings.Contains(strings.Join(args, " "), "journal") {
+		if r.stdout != "" && code != ExitDamaged {
 			h.t.Errorf("%v: exit %d with output on stdout: %q", args, code, r.stdout)
 		}
 		if strings.Count(strings.TrimSpace(r.stderr), "\n") != 0 || r.stderr == "" {
@@ -91,7 +94,7 @@ func (h *harness) wantCode(code int, args ...string) result {
 
 func TestFlagsAnywhere(t *testing.T) {
 	h := newHarness(t)
-	h.env["COMPANION_PASSPHRASE"] = "pw"
+	h.env["COMPANION_PASSPHRASE"] = testPass
 	// Flags before, between and after the command words.
 	h.ok("profile", "create", "alice", "--no-keyring")
 	h.ok("--json", "symptom", "--severity", "3", "add", "--name", "Cough")
@@ -101,16 +104,21 @@ func TestFlagsAnywhere(t *testing.T) {
 		t.Fatalf("list = %v", list)
 	}
 	dir := h.dir
-	h.dir = t.TempDir() // a wrong --data-dir first, the right one later on the line wins
+	h.dir = "" // --data-dir only where the line puts it
 	r := h.run("journal", "list", "--json", "--data-dir", dir)
 	if r.code != 0 || !strings.Contains(r.stdout, "Cough") {
 		t.Fatalf("--data-dir after the command: %+v", r)
+	}
+	// Given twice, a flag is refused rather than silently taking the last value.
+	r = h.wantCode(ExitUsage, "--data-dir", t.TempDir(), "journal", "list", "--json", "--data-dir", dir)
+	if !strings.Contains(r.stderr, "--data-dir") {
+		t.Fatalf("duplicate --data-dir: %q", r.stderr)
 	}
 }
 
 func TestProfileSelection(t *testing.T) {
 	h := newHarness(t)
-	h.env["COMPANION_PASSPHRASE"] = "pw"
+	h.env["COMPANION_PASSPHRASE"] = testPass
 	r := h.wantCode(ExitUsage, "journal", "list")
 	if !strings.Contains(r.stderr, "profile create") {
 		t.Fatalf("no profiles: %q", r.stderr)
@@ -141,7 +149,7 @@ func TestProfileSelection(t *testing.T) {
 
 func TestCreateJSONAndRecovery(t *testing.T) {
 	h := newHarness(t)
-	h.env["COMPANION_PASSPHRASE"] = "first"
+	h.env["COMPANION_PASSPHRASE"] = "first passphrase"
 	var created map[string]any
 	h.jsonOK(&created, "profile", "create", "Mum", "--no-keyring", "--demo-entries", "40")
 	rk, _ := created["recovery_key"].(string)
@@ -149,16 +157,16 @@ func TestCreateJSONAndRecovery(t *testing.T) {
 		t.Fatalf("create --json = %v", created)
 	}
 	// Forget the passphrase.
-	h.env["COMPANION_PASSPHRASE"] = "forgotten"
+	h.env["COMPANION_PASSPHRASE"] = "forgotten passphrase"
 	h.wantCode(ExitLocked, "journal", "list")
 	keyFile := filepath.Join(t.TempDir(), "rk.txt")
 	os.WriteFile(keyFile, []byte(strings.ToLower(rk)+"\n"), 0o600)
 	badFile := filepath.Join(t.TempDir(), "bad.txt")
 	os.WriteFile(badFile, []byte("AAAA-BBBB\n"), 0o600)
-	h.env["COMPANION_NEW_PASSPHRASE"] = "second"
+	h.env["COMPANION_NEW_PASSPHRASE"] = "second passphrase"
 	h.wantCode(ExitUsage, "profile", "recover", "Mum", "--recovery-key-file", badFile)
 	h.ok("profile", "recover", "Mum", "--recovery-key-file", keyFile)
-	h.env["COMPANION_PASSPHRASE"] = "second"
+	h.env["COMPANION_PASSPHRASE"] = "second passphrase"
 	var list []map[string]any
 	h.jsonOK(&list, "journal", "list")
 	if len(list) != 40 {
@@ -166,9 +174,9 @@ func TestCreateJSONAndRecovery(t *testing.T) {
 	}
 	// passwd: current from --passphrase-file, new from --new-passphrase-file.
 	cur := filepath.Join(t.TempDir(), "cur")
-	os.WriteFile(cur, []byte("second\n"), 0o600)
+	os.WriteFile(cur, []byte("second passphrase\n"), 0o600)
 	nw := filepath.Join(t.TempDir(), "new")
-	os.WriteFile(nw, []byte("third\n"), 0o600)
+	os.WriteFile(nw, []byte("third passphrase\n"), 0o600)
 	delete(h.env, "COMPANION_PASSPHRASE")
 	delete(h.env, "COMPANION_NEW_PASSPHRASE")
 	h.ok("profile", "passwd", "Mum", "--passphrase-file", cur, "--new-passphrase-file", nw)
@@ -178,7 +186,7 @@ func TestCreateJSONAndRecovery(t *testing.T) {
 
 func TestBadInputWritesNothing(t *testing.T) {
 	h := newHarness(t)
-	h.env["COMPANION_PASSPHRASE"] = "pw"
+	h.env["COMPANION_PASSPHRASE"] = testPass
 	h.ok("profile", "create", "A", "--no-keyring")
 	cases := [][]string{
 		{"symptom", "add", "--name", "Cough", "--severity", "11"},
@@ -217,7 +225,7 @@ func TestBadInputWritesNothing(t *testing.T) {
 
 func TestJSONShapes(t *testing.T) {
 	h := newHarness(t)
-	h.env["COMPANION_PASSPHRASE"] = "pw"
+	h.env["COMPANION_PASSPHRASE"] = testPass
 	h.ok("profile", "create", "A", "--no-keyring")
 	var empty []any
 	if out := h.ok("journal", "list", "--json"); strings.TrimSpace(out) != "[]" {
@@ -290,14 +298,14 @@ func TestJSONShapes(t *testing.T) {
 
 func TestPassphraseFileWinsOverEnv(t *testing.T) {
 	h := newHarness(t)
-	h.env["COMPANION_PASSPHRASE"] = "env-pass"
+	h.env["COMPANION_PASSPHRASE"] = "env passphrase"
 	f := filepath.Join(t.TempDir(), "pass")
-	os.WriteFile(f, []byte("file-pass\n"), 0o600)
+	os.WriteFile(f, []byte("file passphrase\n"), 0o600)
 	h.ok("profile", "create", "A", "--no-keyring", "--passphrase-file", f)
 	h.wantCode(ExitLocked, "journal", "list") // env passphrase is not the one
 	h.ok("journal", "list", "--passphrase-file", f)
 	// Only one trailing newline is stripped: "file-pass\n\n" is a different passphrase.
-	os.WriteFile(f, []byte("file-pass\n\n"), 0o600)
+	os.WriteFile(f, []byte("file passphrase\n\n"), 0o600)
 	h.wantCode(ExitLocked, "journal", "list", "--passphrase-file", f)
 	h.wantCode(ExitUsage, "journal", "list", "--passphrase-file", filepath.Join(t.TempDir(), "missing"))
 }

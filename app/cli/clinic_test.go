@@ -23,7 +23,7 @@ func riverside(t *testing.T) *clinic.Clinic {
 func TestClinicBuild(t *testing.T) {
 	h := newHarness(t)
 	h.clinic = riverside(t)
-	h.env["COMPANION_PASSPHRASE"] = "pw"
+	h.env["COMPANION_PASSPHRASE"] = testPass
 	h.ok("profile", "create", "Pat", "--no-keyring")
 
 	var about map[string]any

@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"strconv"
@@ -139,7 +140,7 @@ func medLog(c *call) error {
 	}
 	if err := c.out(out, func(w io.Writer) {
 		if len(out) == 0 {
-			fmt.Fprintf(w, "No doses of %s recorded yet.\n", m.Name)
+			fmt.Fprintf(w, "No doses of %s recorded yet.\n", printable(m.Name))
 		}
 		for _, d := range out {
 			line := d.At[:16]
@@ -174,7 +175,7 @@ func medRemove(c *call) error {
 		return err
 	}
 	return c.out(map[string]any{"id": m.ID, "name": m.Name, "removed": true}, func(w io.Writer) {
-		fmt.Fprintf(w, "Removed %s; its past doses stay in the journal.\n", m.Name)
+		fmt.Fprintf(w, "Removed %s; its past doses stay in the journal.\n", printable(m.Name))
 	})
 }
 
@@ -214,24 +215,37 @@ func remindersNext(c *call) error {
 		return err
 	}
 	defer s.Close()
+	// Like the lists, what can be read is shown: one damaged medicine (or dose record, or
+	// appointment) is named on stderr with exit 5, and never hides everyone else's reminders.
+	damaged := &data.TamperedError{}
+	var unusable []error
+	readable := func(err error) error {
+		var te *data.TamperedError
+		if errors.As(err, &te) {
+			damaged.Records = append(damaged.Records, te.Records...)
+			return nil
+		}
+		return err
+	}
 	meds, err := s.ListMedications(c.ctx)
-	if err != nil {
+	if err := readable(err); err != nil {
 		return err
 	}
 	var scheds []remind.MedSchedule
 	for _, m := range meds {
 		ms, err := remind.NewMedSchedule(m, s.Location())
 		if err != nil {
-			return fmt.Errorf("the schedule of %s cannot be used: %w", m.Name, err)
+			unusable = append(unusable, fmt.Errorf("the schedule of medication %s cannot be used (%v): %w", m.ID, err, data.ErrDamaged))
+			continue
 		}
 		scheds = append(scheds, ms)
 	}
 	events, err := s.DoseEvents(c.ctx, "", from.Add(-48*time.Hour), time.Time{})
-	if err != nil {
+	if err := readable(err); err != nil {
 		return err
 	}
 	appts, err := s.ListAppointments(c.ctx, from, time.Time{})
-	if err != nil {
+	if err := readable(err); err != nil {
 		return err
 	}
 	offs, err := s.GetSetting(c.ctx, "appointment_reminders")
@@ -251,23 +265,29 @@ func remindersNext(c *call) error {
 		}
 		out = append(out, j)
 	}
-	return c.out(out, func(w io.Writer) {
+	if err := c.out(out, func(w io.Writer) {
 		if len(out) == 0 {
 			fmt.Fprintln(w, "No reminders ahead.")
 		}
 		for _, r := range rs {
 			when := r.At.In(s.Location()).Format("Mon 2006-01-02 15:04")
 			if r.Kind == "dose" {
-				line := when + "  " + r.Dose.Medication
+				line := r.Dose.Medication
 				if r.Dose.Dose != "" {
 					line += ", " + r.Dose.Dose
 				}
-				fmt.Fprintln(w, line)
+				fmt.Fprintln(w, when+"  "+printable(line))
 			} else {
-				fmt.Fprintf(w, "%s  appointment: %s at %s\n", when, r.Appointment.Title, r.Appointment.Start.In(s.Location()).Format("Mon 2006-01-02 15:04"))
+				fmt.Fprintf(w, "%s  appointment: %s at %s\n", when, printable(r.Appointment.Title), r.Appointment.Start.In(s.Location()).Format("Mon 2006-01-02 15:04"))
 			}
 		}
-	})
+	}); err != nil {
+		return err
+	}
+	if len(damaged.Records) > 0 {
+		unusable = append([]error{damaged}, unusable...)
+	}
+	return errors.Join(unusable...)
 }
 
 // hours writes a duration as people say it: "1 hour", "90 minutes", "2 hours".

@@ -14,7 +14,7 @@ func newDoseHarness(t *testing.T) *harness {
 	}
 	h.loc = loc
 	h.now = time.Date(2026, 11, 25, 12, 0, 0, 0, loc)
-	h.env["COMPANION_PASSPHRASE"] = "pw"
+	h.env["COMPANION_PASSPHRASE"] = testPass
 	h.ok("profile", "create", "A", "--no-keyring")
 	return h
 }

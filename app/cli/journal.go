@@ -63,6 +63,9 @@ func symptomAdd(c *call) error {
 	if !c.changed("severity") {
 		return usagef("give the severity with --severity, a whole number from 0 (none) to 10 (worst)")
 	}
+	if err := c.oneLine("name"); err != nil {
+		return err
+	}
 	sev, err := strconv.Atoi(strings.TrimSpace(c.str("severity")))
 	if err != nil || sev < 0 || sev > 10 {
 		return usagef("--severity must be a whole number from 0 (none) to 10 (worst), not %q", c.str("severity"))
@@ -90,15 +93,25 @@ func symptomAdd(c *call) error {
 	return c.out(toEntryJSON(e), func(w io.Writer) { fmt.Fprintln(w, e.ID) })
 }
 
+// maxDuration bounds a duration as a person writes it: ten years is more than any symptom
+// or dose window, and far from where minutes overflow into nonsense.
+const maxDuration = 10 * 366 * 24 * time.Hour
+
 // parseDuration reads a duration as a person writes it: "45m", "1h30m", or plain minutes.
 func parseDuration(s string) (time.Duration, error) {
 	s = strings.TrimSpace(s)
-	if n, err := strconv.Atoi(s); err == nil && n >= 0 {
+	if n, err := strconv.ParseInt(s, 10, 64); err == nil && n >= 0 {
+		if n > int64(maxDuration/time.Minute) {
+			return 0, usagef("--duration %q is longer than ten years", s)
+		}
 		return time.Duration(n) * time.Minute, nil
 	}
 	d, err := time.ParseDuration(s)
 	if err != nil || d < 0 {
 		return 0, usagef("--duration %q is not a duration: use minutes or hours, like 45m, 2h or 1h30m", s)
+	}
+	if d > maxDuration {
+		return 0, usagef("--duration %q is longer than ten years", s)
 	}
 	return d, nil
 }
@@ -162,12 +175,12 @@ func (c *call) printEntries(entries []data.Entry, err error, empty string) error
 
 func entryLine(e data.Entry) string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "%s  %-7s  %s", e.At.Format("2006-01-02 15:04"), e.Kind, e.Name)
+	fmt.Fprintf(&b, "%s  %-7s  %s", e.At.Format("2006-01-02 15:04"), e.Kind, printable(e.Name))
 	if e.Severity != nil {
 		fmt.Fprintf(&b, " (%d/10)", *e.Severity)
 	}
 	if e.State != "" {
-		b.WriteString(" — " + e.State)
+		b.WriteString(" — " + printable(e.State))
 	}
 	if e.Duration > 0 {
 		fmt.Fprintf(&b, " for %s", strings.TrimSuffix(strings.TrimSuffix(e.Duration.String(), "0s"), "0m"))
@@ -176,7 +189,7 @@ func entryLine(e data.Entry) string {
 		if e.Name != "" {
 			b.WriteString(" — ")
 		}
-		b.WriteString(strings.ReplaceAll(e.Note, "\n", " "))
+		b.WriteString(printable(e.Note))
 	}
 	fmt.Fprintf(&b, "  [%s]", e.ID)
 	return b.String()

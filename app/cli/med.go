@@ -68,6 +68,9 @@ func stepFromFlags(c *call) (data.Step, error) {
 	}
 	if times != "" {
 		for _, t := range strings.Split(times, ",") {
+			if !plainTimeOfDay(t) {
+				return st, usagef("%q is not a time of day: use HH:MM on a 24-hour clock, like 08:00 or 20:30", t)
+			}
 			tod, err := data.ParseTimeOfDay(t)
 			if err != nil {
 				return st, err
@@ -116,6 +119,16 @@ func stepFromFlags(c *call) (data.Step, error) {
 	return data.ValidateStep(st)
 }
 
+// plainTimeOfDay accepts H:MM or HH:MM in digits only; data.ParseTimeOfDay reads numbers with
+// fmt, which also takes "+8:00" and "8:+5".
+func plainTimeOfDay(s string) bool {
+	h, m, ok := strings.Cut(s, ":")
+	digits := func(x string) bool {
+		return x != "" && strings.Trim(x, "0123456789") == ""
+	}
+	return ok && len(h) >= 1 && len(h) <= 2 && len(m) == 2 && digits(h) && digits(m)
+}
+
 func parseWeekdays(s string) ([]time.Weekday, error) {
 	names := map[string]time.Weekday{}
 	for d := time.Sunday; d <= time.Saturday; d++ {
@@ -148,6 +161,9 @@ func medAdd(c *call) error {
 	}
 	if strings.TrimSpace(m.Name) == "" {
 		return usagef("give the medicine's name with --name")
+	}
+	if err := c.oneLine("name", "dose", "strength", "form"); err != nil {
+		return err
 	}
 	if w := c.str("dose-window"); w != "" {
 		d, err := parseDuration(w)
@@ -204,7 +220,7 @@ func medList(c *call) error {
 			if m.Dose != "" {
 				line += ", " + m.Dose
 			}
-			fmt.Fprintf(w, "%s — %s  [%s]\n", line, m.ScheduleText(), m.ID)
+			fmt.Fprintf(w, "%s — %s  [%s]\n", printable(line), printable(m.ScheduleText()), m.ID)
 		}
 	})
 }

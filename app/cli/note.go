@@ -64,9 +64,9 @@ func noteList(c *call) error {
 			case data.MessageQueued:
 				mark = "  (waiting to send)"
 			case data.MessageFailed:
-				mark = "  (not sent: " + m.Error + ")"
+				mark = "  (not sent: " + printable(m.Error) + ")"
 			}
-			fmt.Fprintf(w, "%s  %s: %s%s  [%s]\n", m.At.Format("2006-01-02 15:04"), who, strings.ReplaceAll(m.Text, "\n", " "), mark, m.ID)
+			fmt.Fprintf(w, "%s  %s: %s%s  [%s]\n", m.At.Format("2006-01-02 15:04"), printable(who), printable(m.Text), mark, m.ID)
 		}
 	})
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
 	"os/exec"
 	"runtime"
 	"time"
@@ -78,9 +79,9 @@ func portalConnect(c *call) error {
 	}
 	return c.out(map[string]any{"url": conn.URL, "patient": conn.Patient, "connected": true, "sign_in": conn.SignIn}, func(w io.Writer) {
 		if conn.SignIn == "smart" {
-			fmt.Fprintf(w, "Signed in to %s (patient %s).\n", conn.URL, conn.Patient)
+			fmt.Fprintf(w, "Signed in to %s (patient %s).\n", printable(conn.URL), printable(conn.Patient))
 		} else {
-			fmt.Fprintf(w, "Connected to %s as patient %s.\n", conn.URL, conn.Patient)
+			fmt.Fprintf(w, "Connected to %s as patient %s.\n", printable(conn.URL), printable(conn.Patient))
 		}
 	})
 }
@@ -96,6 +97,8 @@ func openBrowser(u string) error {
 	default:
 		cmd = exec.Command("xdg-open", u)
 	}
+	// The browser is another program: it gets our environment without the secrets.
+	cmd.Env = childEnv(os.Environ())
 	if err := cmd.Start(); err != nil {
 		return err
 	}
@@ -143,7 +146,7 @@ func portalStatus(c *call) error {
 		if !p.LastSync.IsZero() {
 			last = p.LastSync.In(s.Location()).Format("2006-01-02 15:04")
 		}
-		fmt.Fprintf(w, "Connected to %s as patient %s; last synced %s; %d notes waiting to send, %d not accepted.\n", p.URL, p.PatientID, last, queued, failed)
+		fmt.Fprintf(w, "Connected to %s as patient %s; last synced %s; %d notes waiting to send, %d not accepted.\n", printable(p.URL), printable(p.PatientID), last, queued, failed)
 	}))
 }
 
@@ -199,7 +202,7 @@ func syncCmd(c *call) error {
 		}
 		fmt.Fprintln(w, ".")
 		for _, e := range res.Errors {
-			fmt.Fprintln(w, "  "+e)
+			fmt.Fprintln(w, "  "+printable(e))
 		}
 	}))
 }

@@ -59,15 +59,24 @@ func profileCreate(c *call) error {
 	if noKeyring && pass == nil {
 		return usagef("a profile without the keyring needs a passphrase: give it with --passphrase-file F or COMPANION_PASSPHRASE")
 	}
+	if pass != nil {
+		if err := data.ValidateNewPassphrase(pass); err != nil {
+			return err
+		}
+	}
 	p, err := c.profiles()
 	if err != nil {
 		return err
 	}
-	s, rk, err := p.Create(c.ctx, data.CreateOptions{Name: name, Passphrase: pass, NoKeyring: noKeyring})
+	// Two phases: the whole profile (demo data included) is made out of sight, the recovery
+	// key printed and the write checked, and only then is the profile put in place. A crash,
+	// a failure or a full disk under stdout leaves no profile whose key nobody saw.
+	pp, err := p.Prepare(c.ctx, data.CreateOptions{Name: name, Passphrase: pass, NoKeyring: noKeyring})
 	if err != nil {
 		return err
 	}
-	defer s.Close()
+	defer pp.Abort(c.ctx) // nothing once committed
+	s := pp.Store()
 	if demo {
 		if err := s.AddDemoProfile(c.ctx); err != nil {
 			return err
@@ -79,14 +88,24 @@ func profileCreate(c *call) error {
 		}
 	}
 	j := toProfileJSON(s.Info())
-	key := rk.String()
+	key := pp.RecoveryKey().String()
 	j.RecoveryKey = &key
-	return c.out(j, func(w io.Writer) {
+	err = c.out(j, func(w io.Writer) {
 		fmt.Fprintln(w, j.ID)
 		fmt.Fprintf(w, "Recovery key: %s\n", key)
 		fmt.Fprintln(w, "Write the recovery key down and keep it somewhere safe. It is shown only this once, and it is the")
 		fmt.Fprintln(w, "only way back into this journal if the passphrase is forgotten or this computer's keyring is lost.")
 	})
+	if err == nil {
+		err = syncOutput(c.env.Stdout)
+	}
+	if err != nil {
+		return fmt.Errorf("the recovery key could not be shown, so the profile was not created: %w", err)
+	}
+	if s, err = pp.Commit(c.ctx); err != nil {
+		return fmt.Errorf("the profile was not created (forget the recovery key above): %w", err)
+	}
+	return s.Close()
 }
 
 func profileList(c *call) error {
@@ -112,7 +131,7 @@ func profileList(c *call) error {
 		}
 		for _, pi := range all {
 			if pi.Err != nil {
-				fmt.Fprintf(w, "%s\t(cannot be read: %v)\n", pi.ID, pi.Err)
+				fmt.Fprintf(w, "%s\t(cannot be read: %s)\n", pi.ID, printable(pi.Err.Error()))
 				continue
 			}
 			how := []string{}
@@ -122,7 +141,7 @@ func profileList(c *call) error {
 			if pi.HasPassphrase {
 				how = append(how, "passphrase")
 			}
-			fmt.Fprintf(w, "%s\t%s\tcreated %s\tunlocks with %s\n", pi.Name, pi.ID, pi.CreatedAt.Format("2006-01-02"), joinOr(how))
+			fmt.Fprintf(w, "%s\t%s\tcreated %s\tunlocks with %s\n", printable(pi.Name), pi.ID, pi.CreatedAt.Format("2006-01-02"), joinOr(how))
 		}
 	})
 }
@@ -179,7 +198,10 @@ func profilePasswd(c *call) error {
 	if newPass == nil {
 		return usagef("give the new passphrase with --new-passphrase-file F or COMPANION_NEW_PASSPHRASE (the current one with --passphrase-file or COMPANION_PASSPHRASE)")
 	}
-	c.fs.Set("profile", name)
+	if err := data.ValidateNewPassphrase(newPass); err != nil {
+		return err
+	}
+	c.profile = name
 	s, err := c.openStore()
 	if err != nil {
 		return err
@@ -222,6 +244,9 @@ func profileRecover(c *call) error {
 	if newPass == nil {
 		return usagef("give the new passphrase with --new-passphrase-file F or COMPANION_NEW_PASSPHRASE")
 	}
+	if err := data.ValidateNewPassphrase(newPass); err != nil {
+		return err
+	}
 	p, err := c.profiles()
 	if err != nil {
 		return err
@@ -235,6 +260,7 @@ func profileRecover(c *call) error {
 		return err
 	}
 	defer s.Close()
+	c.store = s
 	return c.out(toProfileJSON(s.Info()), func(w io.Writer) {
 		fmt.Fprintf(w, "Profile %s recovered; it now opens with the new passphrase. The recovery key stays the same.\n", strconv.Quote(info.Name))
 	})

@@ -25,6 +25,23 @@ const (
 // ErrWrongSecret means the passphrase, keyring key or recovery key does not unwrap the envelope.
 var ErrWrongSecret = errors.New("wrong key or passphrase")
 
+// ErrDamaged means a key record cannot be right: its key-derivation costs are outside the
+// bounds below. Such a record is damaged or hostile; it is refused before any work, because
+// the costs are read from the file (2^32-1 KiB ran out of memory, 2^32-1 passes never ended).
+var ErrDamaged = errors.New("the key record is damaged")
+
+// MinArgon2 and MaxArgon2 bound the Argon2id costs accepted for passphrase wrapping, whether
+// asked for (a new passphrase) or read from a file (unlocking). The maximum is RFC 9106's
+// first recommended option (2 GiB) with room for ten passes: minutes at worst on an old
+// desktop, never an exhausted machine; the minimum is what tests and the screen PIN use.
+var (
+	MinArgon2 = Argon2Params{Time: 1, MemoryKiB: 8 * 1024, Threads: 1}
+	MaxArgon2 = Argon2Params{Time: 10, MemoryKiB: 2 * 1024 * 1024, Threads: 16}
+)
+
+// Salt lengths accepted in a key record: we write 16 bytes.
+const minSalt, maxSalt = 8, 64
+
 // ErrBadRecoveryKey means a recovery key is not well formed (a typo, a missing group).
 var ErrBadRecoveryKey = errors.New("recovery key is not valid: check it for typos")
 
@@ -78,6 +95,9 @@ func (k *DataKey) WrapWithPassphrase(passphrase []byte, p Argon2Params, context 
 		return Envelope{}, fmt.Errorf("salt: %w", err)
 	}
 	kdf := KDF{Name: "argon2id", Salt: salt, Time: p.Time, MemoryKiB: p.MemoryKiB, Threads: p.Threads}
+	if err := checkArgon2(kdf); err != nil {
+		return Envelope{}, err
+	}
 	kek, err := derive(kdf, passphrase)
 	if err != nil {
 		return Envelope{}, err
@@ -158,11 +178,14 @@ func derive(kdf KDF, secret []byte) ([]byte, error) {
 		}
 		return append([]byte(nil), secret...), nil
 	case "argon2id":
-		if kdf.Time == 0 || kdf.MemoryKiB == 0 || kdf.Threads == 0 || len(kdf.Salt) < 8 {
-			return nil, errors.New("passphrase key parameters are damaged")
+		if err := checkArgon2(kdf); err != nil {
+			return nil, err
 		}
 		return argon2.IDKey(secret, kdf.Salt, kdf.Time, kdf.MemoryKiB, kdf.Threads, KeySize), nil
 	case "hkdf-sha256":
+		if len(kdf.Salt) < minSalt || len(kdf.Salt) > maxSalt {
+			return nil, fmt.Errorf("%w: its salt has %d bytes", ErrDamaged, len(kdf.Salt))
+		}
 		return hkdf.Key(sha256.New, secret, kdf.Salt, "patient-companion recovery", KeySize)
 	default:
 		return nil, fmt.Errorf("key derivation %q is not supported by this version of the app", kdf.Name)
@@ -232,4 +255,20 @@ func ParseRecoveryKey(s string) (RecoveryKey, error) {
 	}
 	copy(rk.bytes[:], raw)
 	return rk, nil
+}
+
+// checkArgon2 refuses Argon2id costs outside [MinArgon2, MaxArgon2] before any is spent.
+func checkArgon2(kdf KDF) error {
+	lo, hi := MinArgon2, MaxArgon2
+	switch {
+	case kdf.Time < lo.Time || kdf.Time > hi.Time:
+		return fmt.Errorf("%w: %d Argon2 passes, outside %d to %d", ErrDamaged, kdf.Time, lo.Time, hi.Time)
+	case kdf.MemoryKiB < lo.MemoryKiB || kdf.MemoryKiB > hi.MemoryKiB:
+		return fmt.Errorf("%w: %d KiB of Argon2 memory, outside %d to %d", ErrDamaged, kdf.MemoryKiB, lo.MemoryKiB, hi.MemoryKiB)
+	case kdf.Threads < lo.Threads || kdf.Threads > hi.Threads:
+		return fmt.Errorf("%w: %d Argon2 lanes, outside %d to %d", ErrDamaged, kdf.Threads, lo.Threads, hi.Threads)
+	case len(kdf.Salt) < minSalt || len(kdf.Salt) > maxSalt:
+		return fmt.Errorf("%w: its salt has %d bytes, outside %d to %d", ErrDamaged, len(kdf.Salt), minSalt, maxSalt)
+	}
+	return nil
 }
