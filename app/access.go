@@ -326,17 +326,6 @@ func (u *UI) noteInfo(info data.ProfileInfo) {
 	}
 }
 
-// sayDone and sayError show a message in green or red.
-func sayDone(l *widget.Label, text string) {
-	l.Importance = widget.SuccessImportance
-	say(l, text)
-}
-
-func sayError(l *widget.Label, text string) {
-	l.Importance = widget.DangerImportance
-	say(l, text)
-}
-
 // pinLocked says whether pi is open (on screen or held), locked, keyring-only with a
 // screen PIN.
 func (u *UI) pinLocked(pi data.ProfileInfo) bool {

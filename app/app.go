@@ -11,16 +11,12 @@ import (
 	"context"
 	"errors"
 	"log"
-	"strings"
 	"sync/atomic"
 	"time"
-	"unicode/utf8"
 
 	"fyne.io/fyne/v2"
-	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
-	"fyne.io/fyne/v2/widget"
 
 	"github.com/patient-companion/companion/app/remind"
 	"github.com/patient-companion/companion/clinic"
@@ -165,27 +161,6 @@ func New(a fyne.App, opt Options) *UI {
 	return u
 }
 
-// profileListing is one listing of the profiles.
-type profileListing struct {
-	list []data.ProfileInfo
-	err  error
-}
-
-// listAhead starts listing the profiles in the background, when the first screen is to wait
-// for them (wait > 0); nil otherwise.
-func (u *UI) listAhead(wait time.Duration) <-chan profileListing {
-	if wait <= 0 {
-		return nil
-	}
-	ch := make(chan profileListing, 1)
-	ctx := u.ctx
-	u.opt.Go(func() {
-		l, err := u.opt.Profiles.List(ctx)
-		ch <- profileListing{l, err}
-	})
-	return ch
-}
-
 // ShowAndRun shows the window and runs the app until it quits.
 func (u *UI) ShowAndRun() { u.win.ShowAndRun() }
 
@@ -242,68 +217,6 @@ func (u *UI) focus(f fyne.Focusable) {
 	u.updateFocusRing()
 }
 
-// startScreen is shown while the profiles are listed, and when listing fails.
-type startScreen struct {
-	message *widget.Label
-	retry   *widget.Button
-}
-
-// showStart lists the profiles, then shows create (none yet) or unlock.
-func (u *UI) showStart() { u.startScreen(nil, 0) }
-
-// startScreen is showStart, given the profiles being listed ahead (listAhead): if they
-// arrive within wait, the "Opening…" screen is not shown at all, so the window's first frame is the screen the person needs (it
-// nearly always is that quick; a slow disk still gets "Opening…").
-func (u *UI) startScreen(listing <-chan profileListing, wait time.Duration) {
-	if listing != nil {
-		select {
-		case r := <-listing:
-			if r.err == nil {
-				u.clearScreens()
-				u.win.SetTitle(windowTitle)
-				u.listed(r.list)
-				return
-			}
-		case <-time.After(wait):
-		}
-	}
-	u.clearScreens()
-	u.win.SetTitle(windowTitle)
-	s := &startScreen{
-		message: widget.NewLabel("Opening Patient Companion…"),
-	}
-	s.message.Alignment = fyne.TextAlignCenter
-	s.message.Wrapping = fyne.TextWrapWord
-	s.retry = widget.NewButton("Try again", u.showStart)
-	s.retry.Importance = widget.HighImportance
-	s.retry.Hide()
-	u.start = s
-	u.setContent(container.NewCenter(column(520, container.NewVBox(s.message, tall(s.retry)))))
-
-	background(u, u.opt.Profiles.List, func(list []data.ProfileInfo, err error) {
-		if u.start != s {
-			return
-		}
-		if err != nil {
-			s.message.SetText("Your journals could not be found on this computer. " +
-				"Check that the disk is connected, then try again.\n\n(" + err.Error() + ")")
-			s.retry.Show()
-			return
-		}
-		u.listed(list)
-	})
-}
-
-// listed shows create (no profiles yet) or unlock.
-func (u *UI) listed(list []data.ProfileInfo) {
-	u.known = list
-	if len(list) == 0 {
-		u.showCreate(nil)
-		return
-	}
-	u.showUnlock(list, "")
-}
-
 // opened shows Today for a newly unlocked profile and starts its reminders.
 func (u *UI) opened(s *data.Store) {
 	if u.ctx.Err() != nil {
@@ -352,50 +265,6 @@ func (u *UI) warmSearch(st *data.Store) {
 func isDamaged(err error) bool {
 	var te *data.TamperedError
 	return errors.Is(err, data.ErrNotOurFile) || errors.As(err, &te)
-}
-
-// brand heads the side bar: the clinic's logo and name in a provisioned build, else the
-// app's icon and name.
-func (u *UI) brand() fyne.CanvasObject {
-	name, logo := windowTitle, u.app.Icon()
-	if c := u.opt.Clinic; c != nil {
-		name = c.Name
-		logo = nil
-		if len(c.LogoPNG) > 0 {
-			logo = fyne.NewStaticResource("clinic-logo.png", c.LogoPNG)
-		}
-	}
-	// Broken into lines here rather than by the label's own wrapping, whose height inside
-	// a VBox is worked out before its width is known (it overlapped the line below).
-	label := widget.NewLabelWithStyle(breakLines(name, 14), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
-	if logo == nil {
-		return label
-	}
-	img := canvas.NewImageFromResource(logo)
-	img.FillMode = canvas.ImageFillContain
-	img.SetMinSize(fyne.NewSize(48, 48))
-	return container.NewBorder(nil, nil, img, nil, label)
-}
-
-// breakLines puts words on lines of about width characters (a longer word has its own line).
-func breakLines(s string, width int) string {
-	var b strings.Builder
-	n := 0
-	for i, w := range strings.Fields(s) {
-		l := utf8.RuneCountInString(w)
-		if i > 0 {
-			if n+1+l > width {
-				b.WriteByte('\n')
-				n = 0
-			} else {
-				b.WriteByte(' ')
-				n++
-			}
-		}
-		b.WriteString(w)
-		n += l
-	}
-	return b.String()
 }
 
 // failed tells the person in a dialog over win that something they asked for did not

@@ -240,3 +240,19 @@ func (u *UI) unlockedOpen(pi data.ProfileInfo) {
 		u.bringForward(h)
 	}
 }
+
+// switchProfile shows another profile: at once if it is open and unlocked (held.go), else
+// on the unlock screen. The one on screen stays open behind, its reminders still coming.
+func (u *UI) switchProfile(id string) {
+	if u.isLocked() || (u.store != nil && u.store.Info().ID == id) {
+		return // locked: only the lock screen chooses, with a passphrase
+	}
+	if h := u.heldByID(id); h != nil && !h.locked.Load() {
+		u.bringForward(h)
+		return
+	}
+	u.app.Preferences().SetString(prefLastProfile, id)
+	u.holdCurrent(false)
+	u.win.SetTitle(windowTitle)
+	u.showStart()
+}

@@ -132,27 +132,6 @@ func (u *UI) buildJournalForm(j *journalScreen) fyne.CanvasObject {
 	return container.NewBorder(nil, buttons, nil, nil, container.NewVScroll(form))
 }
 
-// labelled stacks a label over its field (and the field's message), a little closer than
-// the form's own spacing so each label reads as belonging to its field.
-func labelled(label fyne.CanvasObject, field ...fyne.CanvasObject) fyne.CanvasObject {
-	return container.New(layout.NewCustomPaddedVBoxLayout(-6), append([]fyne.CanvasObject{label}, field...)...)
-}
-
-func subheading(text string) *widget.Label {
-	l := widget.NewLabelWithStyle(text, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
-	l.SizeName = theme.SizeNameSubHeadingText
-	return l
-}
-
-// caption is a small hint under a field. It wraps: at 200 % text a hint on one line would
-// widen the window past the screen.
-func caption(text string) *widget.Label {
-	l := widget.NewLabel(text)
-	l.SizeName = theme.SizeNameCaptionText
-	l.Wrapping = fyne.TextWrapWord
-	return l
-}
-
 // setKind shows the fields of a symptom, a mood or a note. What is typed stays.
 func (u *UI) setKind(k data.Kind) {
 	j := u.journal

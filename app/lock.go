@@ -231,51 +231,6 @@ func (u *UI) updateWait(now time.Time) {
 	}
 }
 
-// switchProfile shows another profile: at once if it is open and unlocked (held.go), else
-// on the unlock screen. The one on screen stays open behind, its reminders still coming.
-func (u *UI) switchProfile(id string) {
-	if u.isLocked() || (u.store != nil && u.store.Info().ID == id) {
-		return // locked: only the lock screen chooses, with a passphrase
-	}
-	if h := u.heldByID(id); h != nil && !h.locked.Load() {
-		u.bringForward(h)
-		return
-	}
-	u.app.Preferences().SetString(prefLastProfile, id)
-	u.holdCurrent(false)
-	u.win.SetTitle(windowTitle)
-	u.showStart()
-}
-
-// profileSwitcher is the header's list of profiles, nil with only one.
-func (u *UI) profileSwitcher() *widget.Select {
-	if u.store == nil || len(u.known) < 2 {
-		return nil
-	}
-	var labels []string
-	ids := map[string]string{}
-	current := ""
-	for _, pi := range u.known {
-		if pi.Err != nil {
-			continue
-		}
-		l := profileLabel(pi)
-		labels = append(labels, l)
-		ids[l] = pi.ID
-		if pi.ID == u.store.Info().ID {
-			current = l
-		}
-	}
-	if len(labels) < 2 {
-		return nil
-	}
-	sel := widget.NewSelect(labels, nil)
-	sel.PlaceHolder = "Switch profile"
-	sel.Selected = current
-	sel.OnChanged = func(l string) { u.switchProfile(ids[l]) }
-	return sel
-}
-
 // setLocked words the reminder rows without (locked) or with medicine names.
 func (w *reminderWindow) setLocked(on bool) {
 	w.locked = on
