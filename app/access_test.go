@@ -178,15 +178,15 @@ func TestWrongTriesOutliveOtherProfiles(t *testing.T) {
 	for i := 0; i < freeTries; i++ {
 		u.wrongTry("anne")
 	}
-	if !u.waiting(u.opt.Now()) {
+	if !u.waiting(u.now()) {
 		t.Fatal("three wrong tries should make Open wait")
 	}
 	u.rightTry("a-new-profile")
-	if !u.waiting(u.opt.Now()) {
+	if !u.waiting(u.now()) {
 		t.Fatal("opening another profile must not end the wait")
 	}
 	u.rightTry("anne")
-	if u.waiting(u.opt.Now()) || u.failures != 0 {
+	if u.waiting(u.now()) || u.failures != 0 {
 		t.Fatal("Anne opened with her passphrase: the count starts again")
 	}
 }

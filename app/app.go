@@ -30,8 +30,13 @@ type Options struct {
 	// Go runs background work (every call into data); nil means a new goroutine. Tests pass
 	// func(f func()) { f() } so that work finishes before the tap that started it returns.
 	Go func(func())
-	// Now is the clock; nil means Profiles.Now, else time.Now.
-	Now func() time.Time
+	// Clock is the time source: "now" on every screen and in the reminders, and the tickers
+	// and timers of the window's loops. main passes remind.SystemClock; nil means that too.
+	Clock remind.Clock
+	// Sync syncs one open profile with its portal, once; it returns portal.ErrNotConnected
+	// for a profile without one. main passes portal.SyncProfile on the same clock. Nil means
+	// no profile is ever synced (each reads as not connected).
+	Sync func(ctx context.Context, st *data.Store) error
 	// Theme is the base theme made larger and calmer for the window; nil means Fyne's default.
 	Theme fyne.Theme
 	// Tick is how often the reminder engine checks the clock while a profile is open; zero
@@ -135,11 +140,11 @@ func New(a fyne.App, opt Options) *UI {
 	if opt.HasTray == nil {
 		opt.HasTray = trayAvailable
 	}
-	if opt.Now == nil {
-		opt.Now = time.Now
-		if opt.Profiles != nil && opt.Profiles.Now != nil {
-			opt.Now = opt.Profiles.Now
-		}
+	if opt.Clock == nil {
+		opt.Clock = remind.SystemClock{}
+	}
+	if opt.Sync == nil {
+		opt.Sync = func(context.Context, *data.Store) error { return errNotConnected }
 	}
 	u := &UI{app: a, opt: opt, ring: newFocusRing()}
 	u.ctx, u.cancel = context.WithCancel(context.Background())
@@ -166,6 +171,9 @@ func (u *UI) ShowAndRun() { u.win.ShowAndRun() }
 
 // Window is the main window (for tests and for main's later additions, such as a tray).
 func (u *UI) Window() fyne.Window { return u.win }
+
+// now is the time on the window's clock.
+func (u *UI) now() time.Time { return u.opt.Clock.Now() }
 
 func (u *UI) shutdown() {
 	u.cancel()
@@ -239,7 +247,7 @@ func (u *UI) opened(s *data.Store) {
 	u.setLocked(false)
 	u.rightTry(s.Info().ID)
 	u.autoLock = defaultAutoLock
-	u.lastActive = u.opt.Now()
+	u.lastActive = u.now()
 	u.noteKnown(s.Info())
 	u.app.Preferences().SetString(prefLastProfile, s.Info().ID)
 	u.win.SetTitle(s.Info().Name + " — Patient Companion")

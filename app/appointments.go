@@ -140,7 +140,7 @@ func (u *UI) loadAppointments() {
 }
 
 func (u *UI) fillAppointments(a *appointmentsScreen, list []data.Appointment) {
-	now := u.opt.Now()
+	now := u.now()
 	loc := a.store.Location()
 	a.upcoming, a.past = nil, nil
 	for _, ap := range list {

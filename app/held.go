@@ -99,7 +99,7 @@ func (u *UI) bringForward(h *heldProfile) {
 	u.setLocked(false)
 	info := h.store.Info()
 	u.rightTry(info.ID)
-	u.lastActive = u.opt.Now()
+	u.lastActive = u.now()
 	u.app.Preferences().SetString(prefLastProfile, info.ID)
 	u.win.SetTitle(info.Name + " — Patient Companion")
 	if h.sync != nil {

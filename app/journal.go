@@ -330,7 +330,7 @@ func (u *UI) reloadJournal() {
 		j.listTop.Refresh()
 	}
 	st, query, filter, first := j.store, j.query, j.filter, !j.loaded
-	now := u.opt.Now()
+	now := u.now()
 	background(u, func(ctx context.Context) (journalLoad, error) {
 		return readJournal(ctx, st, query, filter, now, first)
 	}, func(l journalLoad, err error) {
@@ -590,7 +590,7 @@ func (u *UI) drawItem(id widget.ListItemID, r *entryRow) {
 		return
 	}
 	if it.day != "" {
-		r.setDay(dayTitle(it.day, u.opt.Now(), j.store.Location()))
+		r.setDay(dayTitle(it.day, u.now(), j.store.Location()))
 	} else {
 		r.set(j.entries[it.entry])
 	}

@@ -91,7 +91,7 @@ func (u *UI) buildJournalForm(j *journalScreen) fyne.CanvasObject {
 	j.sevBlock = container.NewStack(labelled(j.sevRow, j.severity, scale, j.sevErr))
 
 	j.when = u.newTimeEntry()
-	j.fillWhen(u.opt.Now())
+	j.fillWhen(u.now())
 	j.when.OnChanged = func(string) { say(j.whenErr, ""); j.clearStatus() }
 	j.whenErr = message()
 	j.duration = u.newEntry()
@@ -341,7 +341,7 @@ func (u *UI) readForm() (data.Entry, bool) {
 		// Untouched: the form may have been open a while, so "now" is now, not then.
 		when = ""
 	}
-	at, err := parseWhen(when, u.opt.Now(), j.store.Location())
+	at, err := parseWhen(when, u.now(), j.store.Location())
 	switch {
 	case err != nil:
 		fail(j.whenErr, err.Error(), j.when)
@@ -477,7 +477,7 @@ func (u *UI) resetForm() {
 	j.name.SetText("")
 	j.severity.SetSelected(-1)
 	u.severityChanged()
-	j.fillWhen(u.opt.Now())
+	j.fillWhen(u.now())
 	j.duration.SetText("")
 	j.note.SetText("")
 	for _, l := range []*widget.Label{j.nameErr, j.sevErr, j.whenErr, j.durationErr, j.noteErr} {

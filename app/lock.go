@@ -74,13 +74,13 @@ func (u *UI) setLocked(on bool) {
 func (u *UI) resume() {
 	u.setLocked(false)
 	u.rightTry(u.store.Info().ID)
-	u.lastActive = u.opt.Now()
+	u.lastActive = u.now()
 	u.win.SetTitle(u.store.Info().Name + " — Patient Companion")
 	u.showToday()
 }
 
 // activity notes that the person did something in the window.
-func (u *UI) activity() { u.lastActive = u.opt.Now() }
+func (u *UI) activity() { u.lastActive = u.now() }
 
 // watchActivity counts keys typed on the window as activity (keys typed into a field are
 // noticed by checkIdle, as the field's text changing).
@@ -183,12 +183,18 @@ func (u *UI) wrongTry(id string) {
 	if d > maxWait || d <= 0 {
 		d = maxWait
 	}
-	u.waitUntil = u.opt.Now().Add(d)
-	u.updateWait(u.opt.Now())
-	if u.opt.Tick >= 0 {
-		// Tests (negative Tick) run no timers; they call checkIdle with a later time.
-		time.AfterFunc(d, func() { fyne.Do(func() { u.updateWait(u.opt.Now()) }) })
-	}
+	u.waitUntil = u.now().Add(d)
+	u.updateWait(u.now())
+	// Open comes back by itself when the wait is over (checkIdle also looks, every tick).
+	over, stop := u.opt.Clock.NewTimer(d)
+	go func() {
+		defer stop()
+		select {
+		case <-over:
+			fyne.Do(func() { u.updateWait(u.now()) })
+		case <-u.ctx.Done():
+		}
+	}()
 }
 
 // rightTry forgets the wrong tries once the profile they were made on (id) is opened with

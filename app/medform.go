@@ -124,7 +124,7 @@ func (u *UI) openMedForm(m data.Medication) {
 		return
 	}
 	f := &medForm{store: s.store, editing: m}
-	now := u.opt.Now().In(s.store.Location())
+	now := u.now().In(s.store.Location())
 	changed := func(string) { u.medFormChanged() }
 
 	f.heading = subheading("Add a medicine")
@@ -665,7 +665,7 @@ func (u *UI) medFormChanged() {
 		return
 	}
 	loc := s.store.Location()
-	now := u.opt.Now()
+	now := u.now()
 	m, probs := f.read(now, loc)
 	if f.showErrors {
 		f.showProblems(probs)
@@ -733,7 +733,7 @@ func (u *UI) saveMedForm() {
 		return
 	}
 	loc := s.store.Location()
-	m, probs := f.read(u.opt.Now(), loc)
+	m, probs := f.read(u.now(), loc)
 	f.showProblems(probs)
 	if len(probs) > 0 {
 		f.showErrors = true

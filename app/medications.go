@@ -248,7 +248,7 @@ func (u *UI) loadMedications() {
 		say(s.status, msgMedsLoading)
 	}
 	st := s.store
-	now := u.opt.Now()
+	now := u.now()
 	background(u, func(ctx context.Context) (medsData, error) {
 		return loadMedicationsData(ctx, st, now)
 	}, func(md medsData, err error) {

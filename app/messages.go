@@ -147,7 +147,7 @@ func (u *UI) loadMessages() {
 			say(m.warning, "")
 		}
 		m.loaded = true
-		say(m.syncLine, syncText(l.si, u.sync, u.opt.Now()))
+		say(m.syncLine, syncText(l.si, u.sync, u.now()))
 		u.fillMessages(m, l.msgs)
 	})
 }

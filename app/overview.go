@@ -98,7 +98,7 @@ func (u *UI) newOverviewRow(pi data.ProfileInfo) *overviewRow {
 
 // loadOverview reads today for every open, unlocked profile, off the UI goroutine.
 func (u *UI) loadOverview(o *overviewScreen) {
-	now := u.opt.Now()
+	now := u.now()
 	for _, r := range o.rows {
 		st, locked := u.openStore(r.id)
 		if st == nil || locked {

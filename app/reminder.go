@@ -331,11 +331,12 @@ func (u *UI) startEngine(st *data.Store) {
 	}
 	ctx, cancel := context.WithCancel(u.ctx)
 	done := make(chan struct{})
-	now := u.opt.Now
+	clock := u.opt.Clock
+	now := clock.Now
 	go func() {
 		defer close(done)
-		t := time.NewTicker(every)
-		defer t.Stop()
+		ticks, stop := clock.NewTicker(every)
+		defer stop()
 		for {
 			if _, err := e.Tick(ctx, now()); err != nil && ctx.Err() == nil {
 				log.Printf("reminders: %v", err)
@@ -359,7 +360,7 @@ func (u *UI) startEngine(st *data.Store) {
 			select {
 			case <-ctx.Done():
 				return
-			case <-t.C:
+			case <-ticks:
 			}
 		}
 	}()

@@ -205,13 +205,7 @@ func fakePortal(t *testing.T) (*httptest.Server, *int) {
 	return srv, &created
 }
 
-func noSleep(t *testing.T) {
-	portalSleep = func(ctx context.Context, d time.Duration) error { return ctx.Err() }
-	t.Cleanup(func() { portalSleep = nil })
-}
-
 func TestMessagesSendAndSync(t *testing.T) {
-	noSleep(t)
 	srv, created := fakePortal(t)
 	clk := &testClock{t: fixedNow}
 	u := openToday(t, clk, func(ctx context.Context, st *data.Store) {
@@ -276,7 +270,6 @@ func TestMessagesSendAndSync(t *testing.T) {
 }
 
 func TestSyncOffline(t *testing.T) {
-	noSleep(t)
 	srv, _ := fakePortal(t)
 	url := srv.URL + "/fhir"
 	srv.Close()
@@ -330,26 +323,44 @@ func TestMessageMarks(t *testing.T) {
 	}
 }
 
-// tickSyncs makes the periodic syncs tick when the test sends on ticks; ticked receives once
-// a tick's sync was started.
-func tickSyncs(t *testing.T) (ticks chan time.Time, ticked chan struct{}) {
-	ticks, ticked = make(chan time.Time), make(chan struct{})
-	syncTimer = func(time.Duration) (<-chan time.Time, func()) { return ticks, func() {} }
-	syncTicked = func() { ticked <- struct{}{} }
-	t.Cleanup(func() {
-		syncTimer = func(every time.Duration) (<-chan time.Time, func()) {
-			tk := time.NewTicker(every)
-			return tk.C, tk.Stop
-		}
-		syncTicked = nil
-	})
-	return ticks, ticked
+// tickingClock is the tests' clock at fixedNow whose tickers all tick from ticks (the test
+// sends); it counts the tickers made and not yet stopped.
+type tickingClock struct {
+	frozenClock
+	ticks chan time.Time
+	mu    gosync.Mutex
+	live  int
+}
+
+func newTickingClock() *tickingClock {
+	return &tickingClock{frozenClock: frozenClock{func() time.Time { return fixedNow }}, ticks: make(chan time.Time)}
+}
+
+func (c *tickingClock) NewTicker(time.Duration) (<-chan time.Time, func()) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.live++
+	var once gosync.Once
+	return c.ticks, func() {
+		once.Do(func() {
+			c.mu.Lock()
+			defer c.mu.Unlock()
+			c.live--
+		})
+	}
+}
+
+func (c *tickingClock) running() int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.live
 }
 
 func TestPeriodicSync(t *testing.T) {
-	noSleep(t)
 	srv, created := fakePortal(t)
-	ticks, ticked := tickSyncs(t)
+	clk := newTickingClock()
+	sw := newSyncWatch()
+	synced := sw.synced
 	p := testProfiles(t, nil)
 	st, _, err := p.Create(context.Background(), data.CreateOptions{Name: "Mum", Passphrase: []byte(goodPass), NoKeyring: true})
 	if err != nil {
@@ -364,7 +375,7 @@ func TestPeriodicSync(t *testing.T) {
 	}
 	st.Close()
 	a := test.NewTempApp(t)
-	u := New(a, Options{Profiles: p, Go: syncGo, Tick: -1, SyncEvery: time.Hour})
+	u := New(a, Options{Profiles: p, Go: sw.goFn, Tick: -1, SyncEvery: time.Hour, Clock: clk, Sync: sw.sync(clk)})
 	u.win.Show()
 	t.Cleanup(func() {
 		for _, w := range a.Driver().AllWindows() {
@@ -375,6 +386,7 @@ func TestPeriodicSync(t *testing.T) {
 	})
 	unlockWith(t, u, goodPass)
 	// The first sync runs on opening.
+	<-synced
 	if *created != 1 {
 		t.Fatalf("after opening, the portal got %d notes", *created)
 	}
@@ -382,19 +394,24 @@ func TestPeriodicSync(t *testing.T) {
 	if _, err := u.store.AddNote(ctx, "Another"); err != nil {
 		t.Fatal(err)
 	}
-	ticks <- time.Now()
-	<-ticked
+	clk.ticks <- fixedNow
+	<-synced
 	if *created != 2 {
 		t.Fatalf("after a tick, the portal got %d notes", *created)
 	}
 	// Sync goes on while locked (DESIGN §2); closing the profile stops it.
 	u.lock()
-	if u.sync == nil {
-		t.Error("locking should not stop syncing")
+	if _, err := u.store.AddNote(ctx, "While locked"); err != nil {
+		t.Fatal(err)
 	}
-	u.closeStore()
-	if u.sync != nil {
-		t.Error("closing the profile should stop syncing")
+	clk.ticks <- fixedNow
+	<-synced
+	if *created != 3 {
+		t.Errorf("locking should not stop syncing: the portal got %d notes", *created)
+	}
+	u.win.Close()
+	if n := clk.running(); n != 0 {
+		t.Errorf("closing the profile should stop its syncing (%d tickers still running)", n)
 	}
 }
 
@@ -512,7 +529,6 @@ func TestSettingsPortal(t *testing.T) {
 }
 
 func TestSyncSignInAgain(t *testing.T) {
-	noSleep(t)
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.WriteHeader(http.StatusUnauthorized)
 	}))
@@ -573,7 +589,6 @@ func TestSettingsLockedByClinic(t *testing.T) {
 // TestSettingsConnect: connecting from Settings to a portal without sign-in needs the
 // patient id; with it, the profile is connected and a first sync runs.
 func TestSettingsConnect(t *testing.T) {
-	noSleep(t)
 	srv, _ := fakePortal(t)
 	base := srv.URL + "/fhir"
 	// The fake knows Patient/p1 through this wrapper.
@@ -677,9 +692,10 @@ func TestScreensFitLargeText(t *testing.T) {
 // TestHeldProfileSyncs: a profile held behind another keeps syncing with its portal, so a
 // caregiver's notes for Mum go out while Dad's journal is on screen.
 func TestHeldProfileSyncs(t *testing.T) {
-	noSleep(t)
 	srv, created := fakePortal(t)
-	ticks, ticked := tickSyncs(t)
+	clk := newTickingClock()
+	sw := newSyncWatch()
+	synced := sw.synced
 	ctx := context.Background()
 	p := testProfiles(t, nil)
 	mum, _ := makeProfile(t, p, data.CreateOptions{Name: "Mum", Passphrase: []byte(goodPass), NoKeyring: true})
@@ -693,13 +709,16 @@ func TestHeldProfileSyncs(t *testing.T) {
 	}
 	st.Close()
 	a := test.NewTempApp(t)
-	u := newTestUIWith(t, a, Options{Profiles: p})
-	u.opt.SyncEvery = time.Hour // newTestUIWith turns the loops off; this test ticks them itself
+	u := newTestUIWith(t, a, Options{Profiles: p, Clock: clk, Sync: sw.sync(clk)})
+	// newTestUIWith turns the loops off; this test ticks them itself, and watches the syncs.
+	u.opt.SyncEvery, u.opt.Go = time.Hour, sw.goFn
 	u.app.Preferences().SetString(prefLastProfile, mum.ID)
 	u.showStart()
 	unlockWith(t, u, goodPass)
+	<-synced // Mum's first sync, on opening
 	u.today.nav.switcher.SetSelected("Dad")
 	unlockWith(t, u, "dads passphrase")
+	<-synced // Dad's
 	h := u.heldByID(mum.ID)
 	if u.store.Info().ID != dad.ID || h == nil || h.sync == nil {
 		t.Fatal("Dad on screen, Mum held with her syncer")
@@ -710,8 +729,8 @@ func TestHeldProfileSyncs(t *testing.T) {
 	before := *created
 	// Both profiles' loops listen to the same test ticks: tick until Mum's has run.
 	for i := 0; i < 10 && *created == before; i++ {
-		ticks <- time.Now()
-		<-ticked
+		clk.ticks <- fixedNow
+		<-synced
 	}
 	if *created != before+1 {
 		t.Fatalf("Mum's note did not reach her portal while she was held (%d sent)", *created-before)

@@ -32,7 +32,9 @@ const (
 )
 
 // testNotice is what "Send a test reminder" shows.
-var testNotice = remind.Notice{Title: "Test reminder", Body: "Reminders are working."}
+func testNotice() remind.Notice {
+	return remind.Notice{Title: "Test reminder", Body: "Reminders are working."}
+}
 
 // settingsScreen shows the profile's settings and its portal connection.
 type settingsScreen struct {
@@ -387,7 +389,7 @@ func (u *UI) sendTestReminder() {
 	if s == nil || u.engine == nil {
 		return
 	}
-	_ = engineNotifier{u: u, eng: u.engine}.Notify(u.ctx, testNotice)
+	_ = engineNotifier{u: u, eng: u.engine}.Notify(u.ctx, testNotice())
 	say(s.testMsg, "A test reminder was sent. If no notification appeared, check that this computer allows notifications from Patient Companion.")
 	s.right.Refresh()
 }

@@ -29,10 +29,6 @@ const (
 // errNotConnected is a sync asked of a profile without a portal.
 var errNotConnected = portal.ErrNotConnected
 
-// portalSleep, when set, replaces the sync engine's waits between retries (tests make them
-// instant).
-var portalSleep func(ctx context.Context, d time.Duration) error
-
 // syncer is the open profile's portal sync: one at a time, on demand and every
 // Options.SyncEvery. Its fields other than ctx/wg are read and written on the UI goroutine.
 type syncer struct {
@@ -44,16 +40,6 @@ type syncer struct {
 	running bool
 	lastErr error // the last sync's error; nil after a good one
 }
-
-// syncTimer makes the periodic sync's ticks; tests replace it with their own channel.
-var syncTimer = func(every time.Duration) (<-chan time.Time, func()) {
-	t := time.NewTicker(every)
-	return t.C, t.Stop
-}
-
-// syncTicked, when set, is called by the periodic loop after each tick's sync was started
-// (tests wait on it).
-var syncTicked func()
 
 // startSync sets up syncing for a newly opened profile and, unless Options.SyncEvery is
 // negative, syncs at once and then periodically (when the profile has a portal).
@@ -69,8 +55,7 @@ func (u *UI) startSync(st *data.Store) {
 	if every == 0 {
 		every = defaultSyncEvery
 	}
-	ticks, stop := syncTimer(every)
-	ticked := syncTicked
+	ticks, stop := u.opt.Clock.NewTicker(every)
 	sy.wg.Add(1)
 	go func() {
 		defer sy.wg.Done()
@@ -88,9 +73,6 @@ func (u *UI) startSync(st *data.Store) {
 					u.runSyncOf(sy, true)
 				}
 			})
-			if ticked != nil {
-				ticked()
-			}
 		}
 	}()
 	u.runSync(true)
@@ -125,11 +107,11 @@ func (u *UI) runSyncOf(sy *syncer, auto bool) {
 	if u.sync == sy {
 		u.syncChanged(false, nil)
 	}
-	st, ctx, now := sy.st, sy.ctx, u.opt.Now
+	st, ctx, sync := sy.st, sy.ctx, u.opt.Sync
 	sy.wg.Add(1)
 	u.opt.Go(func() {
 		defer sy.wg.Done()
-		_, err := portal.SyncProfile(ctx, st, now, portalSleep)
+		err := sync(ctx, st)
 		if err != nil && !errors.Is(err, errNotConnected) && ctx.Err() == nil {
 			log.Printf("sync: %v", err)
 		}
@@ -279,7 +261,7 @@ func (u *UI) showSyncLine(st *data.Store, l *widget.Label, keep func() bool) {
 			say(l, msgSyncFailedRead)
 			return
 		}
-		say(l, syncText(si, u.sync, u.opt.Now()))
+		say(l, syncText(si, u.sync, u.now()))
 	})
 }
 

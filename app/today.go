@@ -175,7 +175,7 @@ func (u *UI) refreshToday() {
 	}
 	t.retryBox.Hide()
 	st := t.store
-	now := u.opt.Now()
+	now := u.now()
 	background(u, func(ctx context.Context) (todayData, error) {
 		return loadToday(ctx, st, now)
 	}, func(td todayData, err error) {
@@ -370,7 +370,7 @@ func (u *UI) answerToday(r *doseRow, state string) {
 // recordDose stores what happened to a scheduled dose, then updates Today and the reminder
 // window wherever the dose shows; done (optional) runs after, on the UI goroutine.
 func (u *UI) recordDose(st *data.Store, o remind.Occurrence, state string, done func(data.DoseEvent, error)) {
-	now := u.opt.Now()
+	now := u.now()
 	background(u, func(ctx context.Context) (data.DoseEvent, error) {
 		ev := data.DoseEvent{MedicationID: o.MedicationID, ScheduledAt: o.At, State: state, At: now}
 		if state == data.DoseSnoozed {
@@ -420,7 +420,7 @@ func (u *UI) doseAnswered(st *data.Store, o remind.Occurrence, ev data.DoseEvent
 					continue
 				}
 				r.item.ev, r.item.has = ev, true
-				r.setDetail(loc, u.opt.Now())
+				r.setDetail(loc, u.now())
 				if r.taken != nil {
 					if r.item.answered() {
 						r.taken.Hide()
@@ -475,7 +475,7 @@ func (u *UI) logAsNeeded(r *asNeededRow) {
 	}
 	r.log.Disable()
 	st := t.store
-	now := u.opt.Now()
+	now := u.now()
 	background(u, func(ctx context.Context) (data.DoseEvent, error) {
 		return st.RecordDose(ctx, data.DoseEvent{MedicationID: r.med.ID, State: data.DoseTaken, At: now})
 	}, func(ev data.DoseEvent, err error) {

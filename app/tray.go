@@ -53,7 +53,7 @@ func (u *UI) takeDueDoses() {
 		u.showWindow()
 		return
 	}
-	now := u.opt.Now()
+	now := u.now()
 	background(u, func(ctx context.Context) (int, error) {
 		td, err := loadToday(ctx, st, now)
 		if err != nil {

@@ -224,7 +224,7 @@ func (u *UI) setUnlockBusy(busy bool) {
 		s.open.SetText("Opening…")
 	} else {
 		s.open.SetText("Open")
-		u.updateWait(u.opt.Now())
+		u.updateWait(u.now())
 	}
 }
 
@@ -238,8 +238,8 @@ func (u *UI) submitUnlock() {
 	if pi.Err != nil {
 		return
 	}
-	if u.waiting(u.opt.Now()) {
-		u.updateWait(u.opt.Now())
+	if u.waiting(u.now()) {
+		u.updateWait(u.now())
 		return
 	}
 	if st, locked := u.openStore(pi.ID); st != nil && !locked {
