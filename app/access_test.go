@@ -152,7 +152,7 @@ func TestPINSetBehindTheFlag(t *testing.T) {
 	makeProfile(t, p, data.CreateOptions{Name: "Mum"})
 	u := newTestUI(t, p)
 	test.Tap(u.unlock.open)
-	if err := u.store.SetPIN(context.Background(), "2468"); err != nil {
+	if err := u.curStore().SetPIN(context.Background(), "2468"); err != nil {
 		t.Fatal(err)
 	}
 	ctrl(u, fyne.KeyL)

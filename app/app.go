@@ -2,16 +2,20 @@
 // goroutine; widgets are touched only on it (callbacks, or fyne.Do from background work).
 //
 // The window shows one screen at a time: starting (while the profiles are listed), create a
-// profile, the recovery key (once, after creating), unlock, recover with the recovery key, and
-// the journal. Each screen is a small struct of its widgets, built afresh when shown; tests
-// in this package reach the widgets through those structs.
+// profile, the recovery key (once, after creating), unlock, recover with the recovery key,
+// and the screens of an open profile (Today, Journal, Medicines, Appointments, Messages,
+// Settings, Everyone) inside the app shell (shell.go). Each screen is a small struct of its
+// widgets, built afresh when shown, in a file of its own; tests in this package reach the
+// widgets through those structs.
+//
+// Each unlocked profile is an openProfile (openprofile.go): it owns its store, reminder
+// engine and window, sync, lock, drafts and background work. The UI holds the one on screen
+// and the ones held behind it (held.go). docs/ARCHITECTURE.md has the map.
 package app
 
 import (
 	"context"
 	"errors"
-	"log"
-	"sync/atomic"
 	"time"
 
 	"fyne.io/fyne/v2"
@@ -60,7 +64,8 @@ type Options struct {
 	Version, Build string
 }
 
-// UI is the app's main window and its screens.
+// UI is the app's main window: the screen on show, and the open profiles. Its fields are
+// read and written on the UI goroutine only; background work gets copies of what it needs.
 type UI struct {
 	app    fyne.App
 	win    fyne.Window
@@ -68,9 +73,10 @@ type UI struct {
 	ctx    context.Context
 	cancel context.CancelFunc
 
-	// store is the unlocked profile, nil while none is. Read and written on the UI goroutine
-	// only; background work gets its own copy of the pointer.
-	store *data.Store
+	// cur is the open profile on screen (or behind the lock screen), nil while none is; held
+	// is the other open profiles, behind it, their reminders still coming (held.go).
+	cur  *openProfile
+	held []*openProfile
 
 	// The screen on show; the others are nil.
 	start        *startScreen
@@ -86,30 +92,9 @@ type UI struct {
 	messages     *messagesScreen
 	settings     *settingsScreen
 
-	// medDraft is the Medicines form while it is open, kept when the person goes to another
-	// screen so that coming back finds everything typed; forgotten with the profile.
-	medDraft *medForm
-	// journalDraft is a new journal entry typed but not saved when the Journal was left
-	// (journal_form.go); it comes back when the Journal is shown again.
-	journalDraft *keptJournalDraft
-
-	// sync is the open profile's portal sync; nil while no profile is open.
-	sync *syncer
-
-	// reminder is the "Time for your medicine" window while it is open.
-	reminder *reminderWindow
-	// engine reminds the open profile's doses; nil while no profile is open.
-	engine     *remind.Engine
-	engineStop func()       // stops the engine's loop and waits for it
-	engineLock *atomic.Bool // the engine's own "locked" (set while held locked, held.go)
-	// held is the other open profiles, behind the one on screen (held.go).
-	held []*heldProfile
-
-	// locked: the open profile's screens are behind the lock screen (lock.go). Atomic: the
-	// engine reads it from its goroutine to hide medicine names.
-	locked atomic.Bool
-	// autoLock is the open profile's auto_lock_minutes (0: never); lastActive the last key
-	// or screen change, lastFocus what had the focus (and its text) at the last check.
+	// autoLock is how long the window may stay idle before it locks (0: never): the
+	// auto_lock_minutes of the profile last on screen. lastActive is the last key or screen
+	// change, lastFocus what had the focus (and its text) at the last check (lock.go).
 	autoLock   time.Duration
 	lastActive time.Time
 	lastFocus  focusSignature
@@ -118,9 +103,6 @@ type UI struct {
 	failures  int
 	failedFor string
 	waitUntil time.Time
-	// pinLock: the open profile is keyring-only with a screen PIN, which the lock screen
-	// asks for.
-	pinLock bool
 	// ring outlines whatever has the keyboard focus (focusring.go).
 	ring *focusRing
 	// known is the profiles as last listed (for the header's switcher).
@@ -154,8 +136,8 @@ func New(a fyne.App, opt Options) *UI {
 	u.win = a.NewWindow(windowTitle)
 	u.win.Resize(fyne.NewSize(1000, 700))
 	u.win.SetMaster()
-	// Close the journal synchronously as the window goes: it is the last thing the app does,
-	// and a store closed in a goroutine that never finishes would leave its WAL behind.
+	// Close the open profiles synchronously as the window goes: it is the last thing the app
+	// does, and a store closed in a goroutine that never finishes would leave its WAL behind.
 	u.win.SetOnClosed(u.shutdown)
 	a.Lifecycle().SetOnStopped(u.shutdown)
 	u.addShortcuts()
@@ -175,32 +157,39 @@ func (u *UI) Window() fyne.Window { return u.win }
 // now is the time on the window's clock.
 func (u *UI) now() time.Time { return u.opt.Clock.Now() }
 
+// shutdown closes every open profile, each after its work has finished.
 func (u *UI) shutdown() {
 	u.cancel()
-	u.closeStore()
+	if p := u.cur; p != nil {
+		u.cur = nil
+		p.close()
+	}
 	u.closeHeld()
 }
 
-// closeStore forgets the open profile.
-func (u *UI) closeStore() {
-	u.stopEngine()
-	u.stopSync()()
-	u.closeReminder()
-	u.setLocked(false)
-	u.medDraft = nil
-	u.journalDraft = nil
-	if u.store != nil {
-		_ = u.store.Close()
-		u.store = nil
-	}
+// A worker is whose background work it is: the window's own (*UI: listing, opening and
+// creating profiles) or an open profile's (*openProfile: everything on its store), whose
+// closing waits for it.
+type worker interface {
+	// spawn runs work off the UI goroutine, then the function it returns on the UI goroutine.
+	spawn(work func(ctx context.Context) (then func()))
 }
 
-// background runs work off the UI goroutine (through Options.Go), then done on it.
-func background[T any](u *UI, work func(ctx context.Context) (T, error), done func(T, error)) {
+// spawn runs the window's own work with the window's context.
+func (u *UI) spawn(work func(ctx context.Context) (then func())) {
 	ctx := u.ctx
 	u.opt.Go(func() {
+		then := work(ctx)
+		fyne.Do(then)
+	})
+}
+
+// background runs work off the UI goroutine as w's, then done on the UI goroutine with its
+// result.
+func background[T any](w worker, work func(ctx context.Context) (T, error), done func(T, error)) {
+	w.spawn(func(ctx context.Context) func() {
 		v, err := work(ctx)
-		fyne.Do(func() { done(v, err) })
+		return func() { done(v, err) }
 	})
 }
 
@@ -225,48 +214,46 @@ func (u *UI) focus(f fyne.Focusable) {
 	u.updateFocusRing()
 }
 
-// opened shows Today for a newly unlocked profile and starts its reminders.
-func (u *UI) opened(s *data.Store) {
+// opened puts a newly unlocked (or recovered, or created) store on screen as the open
+// profile, on Today, and starts its reminders and sync.
+func (u *UI) opened(st *data.Store) {
 	if u.ctx.Err() != nil {
 		// The window closed while the profile was opening.
-		_ = s.Close()
+		_ = st.Close()
 		return
 	}
-	if u.store != s {
-		id := s.Info().ID
-		if u.store != nil && u.store.Info().ID == id {
-			u.closeStore() // the same profile, opened afresh (recovered): one copy only
+	p := u.cur
+	if p == nil || p.store != st {
+		id := st.Info().ID
+		if p != nil && p.id() == id {
+			// The same profile, opened afresh (recovered): one copy only.
+			u.cur = nil
+			p.close()
 		}
 		// The profile that was on screen (locked) stays open behind: its reminders go on.
 		u.holdCurrent(true)
 		if h := u.heldByID(id); h != nil {
 			u.closeHeldOne(h)
 		}
-		u.store = s
+		p = u.newOpenProfile(st)
+		u.cur = p
 	}
-	u.setLocked(false)
-	u.rightTry(s.Info().ID)
 	u.autoLock = defaultAutoLock
-	u.lastActive = u.now()
-	u.noteKnown(s.Info())
-	u.app.Preferences().SetString(prefLastProfile, s.Info().ID)
-	u.win.SetTitle(s.Info().Name + " — Patient Companion")
-	u.notePIN(s)
-	u.warmSearch(s)
-	u.startEngine(s)
-	u.startSync(s)
-	u.showToday()
+	u.noteKnown(st.Info())
+	u.show(p)
 }
 
-// warmSearch builds the open profile's search index in the background (0.65 s at 100,000
-// entries), so the Journal's first search and symptom filter answer at once.
-func (u *UI) warmSearch(st *data.Store) {
-	ctx := u.ctx
-	u.opt.Go(func() {
-		if err := st.WarmSearch(ctx); err != nil && ctx.Err() == nil {
-			log.Printf("search index could not be built ahead: %v", err) // ids only, never text
-		}
-	})
+// show puts the open profile p (already u.cur) on screen, unlocked, on Today, and starts
+// what runs while it is open if that has not started yet.
+func (u *UI) show(p *openProfile) {
+	p.setLocked(false)
+	info := p.store.Info()
+	u.rightTry(info.ID)
+	u.lastActive = u.now()
+	u.app.Preferences().SetString(prefLastProfile, info.ID)
+	u.win.SetTitle(info.Name + " — Patient Companion")
+	u.startProfile(p)
+	u.showToday()
 }
 
 // isDamaged says whether err means the journal file itself cannot be used.

@@ -142,6 +142,14 @@ func (w *syncWatch) goFn(f func()) {
 	}
 }
 
+// curStore is the store of the profile on screen, nil when none is.
+func (u *UI) curStore() *data.Store {
+	if u.cur == nil {
+		return nil
+	}
+	return u.cur.store
+}
+
 // makeProfile creates a profile outside the UI and closes it.
 func makeProfile(t *testing.T, p *data.Profiles, opt data.CreateOptions) (data.ProfileInfo, vault.RecoveryKey) {
 	t.Helper()
@@ -406,7 +414,7 @@ func TestUnlock(t *testing.T) {
 
 	unlockWith(t, u, "not the passphrase")
 	assertShows(t, s.message, msgWrongPassphrase)
-	if u.store != nil || u.today != nil || u.unlock != s {
+	if u.curStore() != nil || u.today != nil || u.unlock != s {
 		t.Fatal("a wrong passphrase must leave the profile locked")
 	}
 	if s.pass.Text != "" {
@@ -418,7 +426,7 @@ func TestUnlock(t *testing.T) {
 	}
 
 	unlockWith(t, u, goodPass)
-	if u.today == nil || u.store == nil {
+	if u.today == nil || u.curStore() == nil {
 		t.Fatalf("the right passphrase should open the journal; message %q", s.message.Text)
 	}
 	if u.today.title.Text != "Mum" {
@@ -452,12 +460,12 @@ func TestUnlockChoosesProfileAndRemembersIt(t *testing.T) {
 	s.choice.SetSelected("Bob")
 	assertFocused(t, u, s.pass, "passphrase field")
 	unlockWith(t, u, "bobs passphrase")
-	if u.today == nil || u.store.Info().ID != bob.ID {
+	if u.today == nil || u.curStore().Info().ID != bob.ID {
 		t.Fatalf("Bob's journal should open; message %q", s.message.Text)
 	}
 
 	test.Tap(u.today.lockBtn)
-	if u.store == nil || !u.isLocked() || u.unlock == nil || u.today != nil {
+	if u.curStore() == nil || !u.isLocked() || u.unlock == nil || u.today != nil {
 		t.Fatal("Lock should hide the profile behind the unlock screen, and keep it open")
 	}
 	if got := u.unlock.choice.Selected; got != "Bob" {
@@ -599,9 +607,9 @@ func TestClosingTheWindowClosesTheStore(t *testing.T) {
 	passProfile(t, p, "Mum")
 	u := newTestUI(t, p)
 	unlockWith(t, u, goodPass)
-	st := u.store
+	st := u.curStore()
 	u.win.Close()
-	if u.store != nil {
+	if u.curStore() != nil {
 		t.Error("the UI still holds the store")
 	}
 	if err := st.DB().Ping(); err == nil {
@@ -621,11 +629,18 @@ func TestBackgroundWorkOnGoroutines(t *testing.T) {
 	queue := make(chan func(), 64)
 	proceed := make(chan struct{})
 	done := make(chan struct{})
+	free := make(chan struct{}) // closed as the test ends: the rest runs without waiting
 	go func() {
 		for f := range queue {
-			<-proceed
+			select {
+			case <-proceed:
+			case <-free:
+			}
 			f()
-			done <- struct{}{}
+			select {
+			case done <- struct{}{}:
+			case <-free:
+			}
 		}
 	}()
 	t.Cleanup(func() { close(queue) })
@@ -648,6 +663,8 @@ func TestBackgroundWorkOnGoroutines(t *testing.T) {
 			}
 		}
 	})
+	// Closing the window waits for the open profile's work: let what is queued run.
+	t.Cleanup(func() { close(free) })
 
 	if u.start == nil || u.start.message.Text != "Opening Patient Companion…" {
 		t.Error("while the profiles are listed, the window should say so")

@@ -331,7 +331,7 @@ func (u *UI) reloadJournal() {
 	}
 	st, query, filter, first := j.store, j.query, j.filter, !j.loaded
 	now := u.now()
-	background(u, func(ctx context.Context) (journalLoad, error) {
+	background(j.prof, func(ctx context.Context) (journalLoad, error) {
 		return readJournal(ctx, st, query, filter, now, first)
 	}, func(l journalLoad, err error) {
 		if u.journal != j || j.gen != gen {
@@ -474,7 +474,7 @@ func (u *UI) loadMore() {
 	j.loadingMore = true
 	gen := j.gen
 	st, cur, filter := j.store, j.next, j.filter
-	background(u, func(ctx context.Context) (data.EntryPage, error) {
+	background(j.prof, func(ctx context.Context) (data.EntryPage, error) {
 		return st.ListEntriesPage(ctx, cur, journalPage, filter)
 	}, func(p data.EntryPage, err error) {
 		if u.journal != j || j.gen != gen {
@@ -648,7 +648,7 @@ func (u *UI) deleteSelected() {
 	}
 	j.del.Disable()
 	st := j.store
-	background(u, func(ctx context.Context) (struct{}, error) {
+	background(j.prof, func(ctx context.Context) (struct{}, error) {
 		return struct{}{}, st.DeleteEntry(ctx, e.ID)
 	}, func(_ struct{}, err error) {
 		if u.journal != j {
@@ -697,7 +697,7 @@ func (u *UI) undoDelete() {
 	}
 	j.undo.Disable()
 	st := j.store
-	background(u, func(ctx context.Context) (data.Entry, error) {
+	background(j.prof, func(ctx context.Context) (data.Entry, error) {
 		return st.RestoreEntry(ctx, id)
 	}, func(e data.Entry, err error) {
 		if u.journal != j {

@@ -414,7 +414,7 @@ func (u *UI) saveEntry() {
 	j.setSaving(true)
 	st := j.store
 	editing := j.editing != nil
-	background(u, func(ctx context.Context) (data.Entry, error) {
+	background(j.prof, func(ctx context.Context) (data.Entry, error) {
 		switch {
 		case editing:
 			return st.UpdateEntry(ctx, e)
@@ -518,10 +518,9 @@ func (u *UI) newNoteEntry() *noteEntry {
 
 func (e *noteEntry) AcceptsTab() bool { return false }
 
-// keptJournalDraft is a new entry typed in the Journal, kept while another screen (or the
-// lock screen) is shown.
+// keptJournalDraft is a new entry typed in the Journal, kept by its profile while another
+// screen (the lock screen, another profile) is shown.
 type keptJournalDraft struct {
-	store    *data.Store
 	draft    formDraft
 	formOpen bool
 }
@@ -539,17 +538,17 @@ func (u *UI) keepJournalDraft() {
 		d = &taken
 	}
 	if d == nil || (d.name == "" && d.note == "" && d.duration == "" && d.severity < 0 && d.when == d.whenFilled) {
-		u.journalDraft = nil
+		j.prof.journalDraft = nil
 		return
 	}
-	u.journalDraft = &keptJournalDraft{store: j.store, draft: *d, formOpen: j.form.Visible() && j.editing == nil}
+	j.prof.journalDraft = &keptJournalDraft{draft: *d, formOpen: j.form.Visible() && j.editing == nil}
 }
 
 // restoreJournalDraft puts a kept draft back in a newly shown Journal.
 func (u *UI) restoreJournalDraft(j *journalScreen) {
-	k := u.journalDraft
-	u.journalDraft = nil
-	if k == nil || k.store != j.store {
+	k := j.prof.journalDraft
+	j.prof.journalDraft = nil
+	if k == nil {
 		return
 	}
 	d := k.draft

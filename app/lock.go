@@ -18,8 +18,10 @@ import (
 // are still recorded, and sync goes on. Showing the screens again needs the profile's
 // passphrase, checked by opening the profile a second time and closing that copy at once.
 // A keyring-only profile has no passphrase: the lock screen asks for its screen PIN when it
-// has one (access.go), else it unlocks from the keyring, as it opens. Choosing another profile on the lock screen
-// (or in the header's switcher) opens that one instead, and closes the locked one.
+// has one (access.go), else it unlocks from the keyring, as it opens. Choosing another
+// profile on the lock screen (or in the header's switcher) opens that one instead; the
+// locked one stays open behind it, locked (held.go). The lock state is each open profile's
+// own (openProfile.locked); the idle timer and the count of wrong tries are the window's.
 
 const (
 	// defaultAutoLock is the auto_lock_minutes setting's default.
@@ -38,12 +40,13 @@ const msgWait = "Too many wrong tries. Please wait %d seconds, then try again."
 // hiddenMedText is what a reminder row says instead of a medicine's name while locked.
 func hiddenMedText(at string) string { return "Time for your " + at + " medicine" }
 
-func (u *UI) isLocked() bool { return u.locked.Load() }
+// isLocked says whether the profile on screen is behind the lock screen.
+func (u *UI) isLocked() bool { return u.cur != nil && u.cur.locked.Load() }
 
 // lockedProfile says whether pi is open (on screen or held), locked.
 func (u *UI) lockedProfile(pi data.ProfileInfo) bool {
-	st, locked := u.openStore(pi.ID)
-	return st != nil && locked
+	p := u.openByID(pi.ID)
+	return p != nil && p.locked.Load()
 }
 
 // lock hides the open profile's screens behind the lock screen; the profile stays open and
@@ -54,30 +57,15 @@ func (u *UI) lock() {
 		u.win.Canvas().Overlays().Remove(o)
 	}
 	u.lockHeld()
-	if u.store != nil {
-		u.setLocked(true)
+	if p := u.cur; p != nil {
+		p.setLocked(true)
 	}
 	u.win.SetTitle(windowTitle)
 	u.showStart()
 }
 
-// setLocked records the state (which the engine reads from its goroutine) and words the
-// reminder window to match.
-func (u *UI) setLocked(on bool) {
-	u.locked.Store(on)
-	if w := u.reminder; w != nil {
-		w.setLocked(on)
-	}
-}
-
 // resume shows the open profile's screens again after the lock screen.
-func (u *UI) resume() {
-	u.setLocked(false)
-	u.rightTry(u.store.Info().ID)
-	u.lastActive = u.now()
-	u.win.SetTitle(u.store.Info().Name + " — Patient Companion")
-	u.showToday()
-}
+func (u *UI) resume() { u.show(u.cur) }
 
 // activity notes that the person did something in the window.
 func (u *UI) activity() { u.lastActive = u.now() }

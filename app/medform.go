@@ -45,7 +45,6 @@ func weekdayAt(i int) time.Weekday { return time.Weekday((i + 1) % 7) }
 
 // medForm adds a medicine, or edits one (editing.ID set).
 type medForm struct {
-	store   *data.Store // the profile it was opened for
 	editing data.Medication
 
 	heading      *widget.Label
@@ -123,7 +122,7 @@ func (u *UI) openMedForm(m data.Medication) {
 	if s == nil {
 		return
 	}
-	f := &medForm{store: s.store, editing: m}
+	f := &medForm{editing: m}
 	now := u.now().In(s.store.Location())
 	changed := func(string) { u.medFormChanged() }
 
@@ -207,7 +206,7 @@ func (u *UI) openMedForm(m data.Medication) {
 		container.NewHBox(tall(f.save), tall(f.cancel)),
 	)
 	s.form = f
-	u.medDraft = f
+	s.prof.medDraft = f
 	say(s.notice, "")
 	u.layoutSteps()
 	u.medFormChanged()
@@ -755,7 +754,7 @@ func (u *UI) saveMedForm() {
 	f.save.Disable()
 	f.save.SetText("Saving…")
 	st := s.store
-	background(u, func(ctx context.Context) (data.Medication, error) {
+	background(s.prof, func(ctx context.Context) (data.Medication, error) {
 		if m.ID == "" {
 			return st.AddMedication(ctx, m)
 		}
@@ -797,7 +796,7 @@ func (u *UI) closeMedForm() {
 		return
 	}
 	s.form = nil
-	u.medDraft = nil
+	s.prof.medDraft = nil
 	s.body.Objects = []fyne.CanvasObject{s.listView}
 	s.body.Refresh()
 	s.scroll.ScrollToTop() // where "Saved" and the list begin

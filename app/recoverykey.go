@@ -25,9 +25,10 @@ func (u *UI) showRecoveryKey(st *data.Store, rk vault.RecoveryKey) {
 	s := &recoveryScreen{}
 	u.recovery = s
 	// The new profile is open already: keep it now, so closing the window here still
-	// closes it. One that was open (locked) stays open behind.
+	// closes it; its reminders start once the key is written down (opened). One that was
+	// open (locked) stays open behind.
 	u.holdCurrent(true)
-	u.store = st
+	u.cur = u.newOpenProfile(st)
 	s.key = widget.NewLabelWithStyle(recoveryKeyLines(rk.String()), fyne.TextAlignCenter, fyne.TextStyle{Monospace: true, Bold: true})
 	s.key.SizeName = theme.SizeNameHeadingText
 	s.key.Selectable = true

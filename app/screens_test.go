@@ -161,7 +161,7 @@ func TestAppointments(t *testing.T) {
 	if len(a.upcoming) != 3 || a.upcoming[2].appt.Title != "Blood test" {
 		t.Fatalf("after adding, upcoming = %d", len(a.upcoming))
 	}
-	list, err := u.store.ListAppointments(context.Background(), time.Time{}, time.Time{})
+	list, err := u.curStore().ListAppointments(context.Background(), time.Time{}, time.Time{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -236,7 +236,7 @@ func TestMessagesSendAndSync(t *testing.T) {
 	if !strings.HasPrefix(r.who.Text, "You") {
 		t.Errorf("our note is labelled %q", r.who.Text)
 	}
-	msgs, err := u.store.ListMessages(context.Background())
+	msgs, err := u.curStore().ListMessages(context.Background())
 	if err != nil || len(msgs) != 1 || msgs[0].State != data.MessageQueued || msgs[0].Direction != data.DirectionOut {
 		t.Fatalf("stored %+v, %v", msgs, err)
 	}
@@ -258,7 +258,7 @@ func TestMessagesSendAndSync(t *testing.T) {
 	assertShows(t, u.today.syncLine, "Synced 2 min ago")
 
 	// A message from the care team, and one they refused, show in the thread.
-	if _, err := u.store.UpsertIncomingMessage(context.Background(), "in1",
+	if _, err := u.curStore().UpsertIncomingMessage(context.Background(), "in1",
 		data.Message{At: fixedNow.Add(3 * time.Minute), Text: "Yes, that is fine.", Sender: "Nurse Patel"}); err != nil {
 		t.Fatal(err)
 	}
@@ -291,7 +291,7 @@ func TestSyncOffline(t *testing.T) {
 	if m.sync.Disabled() {
 		t.Error("Sync now should be available again")
 	}
-	msgs, _ := u.store.ListMessages(context.Background())
+	msgs, _ := u.curStore().ListMessages(context.Background())
 	if msgs[0].State != data.MessageQueued {
 		t.Errorf("the note is %s", msgs[0].State)
 	}
@@ -391,7 +391,7 @@ func TestPeriodicSync(t *testing.T) {
 		t.Fatalf("after opening, the portal got %d notes", *created)
 	}
 	assertShows(t, u.today.syncLine, "Synced just now")
-	if _, err := u.store.AddNote(ctx, "Another"); err != nil {
+	if _, err := u.curStore().AddNote(ctx, "Another"); err != nil {
 		t.Fatal(err)
 	}
 	clk.ticks <- fixedNow
@@ -401,7 +401,7 @@ func TestPeriodicSync(t *testing.T) {
 	}
 	// Sync goes on while locked (DESIGN §2); closing the profile stops it.
 	u.lock()
-	if _, err := u.store.AddNote(ctx, "While locked"); err != nil {
+	if _, err := u.curStore().AddNote(ctx, "While locked"); err != nil {
 		t.Fatal(err)
 	}
 	clk.ticks <- fixedNow
@@ -428,7 +428,7 @@ func TestSettings(t *testing.T) {
 	}
 	get := func(key string) string {
 		t.Helper()
-		v, err := u.store.GetSetting(context.Background(), key)
+		v, err := u.curStore().GetSetting(context.Background(), key)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -481,7 +481,7 @@ func TestSendTestReminder(t *testing.T) {
 	u := openToday(t, &testClock{t: fixedNow}, nil)
 	ctrl(u, fyne.Key6)
 	test.Tap(u.settings.testBtn)
-	w := u.reminder
+	w := u.cur.reminder
 	if w == nil {
 		t.Fatal("the test reminder should open the reminder window")
 	}
@@ -494,7 +494,7 @@ func TestSendTestReminder(t *testing.T) {
 		t.Error("the settings screen should say the test was sent")
 	}
 	test.Tap(w.close)
-	if u.reminder != nil {
+	if u.cur.reminder != nil {
 		t.Error("Close should close the reminder window")
 	}
 	// Nothing was recorded.
@@ -522,7 +522,7 @@ func TestSettingsPortal(t *testing.T) {
 	if s.disconnect.Visible() || !strings.HasPrefix(s.portalText.Text, "Not connected") {
 		t.Errorf("after disconnecting: %q", s.portalText.Text)
 	}
-	p, err := u.store.PortalConnection(context.Background())
+	p, err := u.curStore().PortalConnection(context.Background())
 	if err != nil || p.URL != "" {
 		t.Errorf("stored connection %+v, %v", p, err)
 	}
@@ -581,7 +581,7 @@ func TestSettingsLockedByClinic(t *testing.T) {
 	s.snooze.SetText("20")
 	test.Tap(s.save)
 	assertShows(t, s.saveMsg, msgSettingsSaved)
-	if v, _ := u.store.GetSetting(context.Background(), "snooze_minutes"); v != "20" {
+	if v, _ := u.curStore().GetSetting(context.Background(), "snooze_minutes"); v != "20" {
 		t.Errorf("snooze_minutes = %q", v)
 	}
 }
@@ -616,7 +616,7 @@ func TestSettingsConnect(t *testing.T) {
 	assertShows(t, s.portalMsg, "The portal does not know that patient id. Please check it with your clinic.")
 	u.connectPortal(base, "", "p1")
 	assertShows(t, s.portalMsg, "Connected. Your appointments and messages will arrive shortly.")
-	p, err := u.store.PortalConnection(context.Background())
+	p, err := u.curStore().PortalConnection(context.Background())
 	if err != nil || p.URL != base || p.PatientID != "p1" {
 		t.Fatalf("stored connection %+v, %v", p, err)
 	}
@@ -641,7 +641,7 @@ func TestSaveFailureDialog(t *testing.T) {
 	a := u.appointments
 	test.Type(a.what, "Physiotherapy")
 	test.Type(a.when, "2025-12-02 10:30")
-	_ = u.store.Close() // the journal file goes away under the window
+	_ = u.curStore().Close() // the journal file goes away under the window
 	test.Tap(a.add)
 	assertShows(t, a.addState, msgApptSaveFailed)
 	top := u.win.Canvas().Overlays().Top()
@@ -716,14 +716,14 @@ func TestHeldProfileSyncs(t *testing.T) {
 	u.showStart()
 	unlockWith(t, u, goodPass)
 	<-synced // Mum's first sync, on opening
+	mumP := u.cur
 	u.today.nav.switcher.SetSelected("Dad")
 	unlockWith(t, u, "dads passphrase")
 	<-synced // Dad's
-	h := u.heldByID(mum.ID)
-	if u.store.Info().ID != dad.ID || h == nil || h.sync == nil {
-		t.Fatal("Dad on screen, Mum held with her syncer")
+	if u.curStore().Info().ID != dad.ID || u.heldByID(mum.ID) != mumP {
+		t.Fatal("Dad on screen, Mum held")
 	}
-	if _, err := h.store.AddNote(ctx, "For Mum's nurse"); err != nil {
+	if _, err := mumP.store.AddNote(ctx, "For Mum's nurse"); err != nil {
 		t.Fatal(err)
 	}
 	before := *created
@@ -735,10 +735,9 @@ func TestHeldProfileSyncs(t *testing.T) {
 	if *created != before+1 {
 		t.Fatalf("Mum's note did not reach her portal while she was held (%d sent)", *created-before)
 	}
-	// Back on screen, her syncer comes with her.
-	sy := h.sync
+	// Back on screen, it is the same open profile: her sync comes with her.
 	u.today.nav.switcher.SetSelected("Mum")
-	if u.sync != sy {
-		t.Error("Mum's syncer should come forward with her")
+	if u.cur != mumP {
+		t.Error("Mum's open profile should come forward as it was")
 	}
 }

@@ -41,11 +41,12 @@ type navBar struct {
 	side     fyne.CanvasObject
 }
 
-// screenBase is what every screen of an open profile has: the profile's store, and the
-// frame around the screen — a top bar with the person's name, the switcher and Lock, and
-// the side bar of screens.
+// screenBase is what every screen of an open profile has: the profile, and the frame around
+// the screen — a top bar with the person's name, the switcher and Lock, and the side bar of
+// screens.
 type screenBase struct {
-	store   *data.Store
+	prof    *openProfile
+	store   *data.Store // prof.store, which never changes
 	title   *widget.Label
 	lockBtn *widget.Button
 	top     fyne.CanvasObject
@@ -56,11 +57,12 @@ type screenBase struct {
 // in the side bar ("" for none); false, and nothing done, when no profile is open or it is
 // locked.
 func (u *UI) newScreen(current string) (screenBase, bool) {
-	if u.store == nil || u.isLocked() {
+	p := u.cur
+	if p == nil || u.isLocked() {
 		return screenBase{}, false
 	}
 	u.clearScreens()
-	b := screenBase{store: u.store}
+	b := screenBase{prof: p, store: p.store}
 	b.title = widget.NewLabelWithStyle(b.store.Info().Name, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	b.title.SizeName = theme.SizeNameHeadingText
 	b.title.Truncation = fyne.TextTruncateEllipsis
@@ -155,7 +157,7 @@ func (u *UI) navShortcuts() []appShortcut {
 			func() {
 				// Not from the recovery-key screen: the new profile is not opened until the key
 				// is written down (its reminders start then).
-				if u.store != nil && !u.isLocked() && u.recovery == nil && !s.showing() {
+				if u.cur != nil && !u.isLocked() && u.recovery == nil && !s.showing() {
 					s.show()
 				}
 			}})
@@ -232,7 +234,7 @@ func breakLines(s string, width int) string {
 
 // profileSwitcher is the header's list of profiles, nil with only one.
 func (u *UI) profileSwitcher() *widget.Select {
-	if u.store == nil || len(u.known) < 2 {
+	if u.cur == nil || len(u.known) < 2 {
 		return nil
 	}
 	var labels []string
@@ -245,7 +247,7 @@ func (u *UI) profileSwitcher() *widget.Select {
 		l := profileLabel(pi)
 		labels = append(labels, l)
 		ids[l] = pi.ID
-		if pi.ID == u.store.Info().ID {
+		if pi.ID == u.cur.id() {
 			current = l
 		}
 	}

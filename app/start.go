@@ -56,7 +56,7 @@ func (u *UI) startScreen(listing <-chan profileListing, wait time.Duration) {
 				u.listed(r.list)
 				return
 			}
-		case <-time.After(wait):
+		case <-time.After(wait): // the machine's time, not Options.Clock: it bounds a wait for the disk
 		}
 	}
 	u.clearScreens()

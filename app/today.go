@@ -176,7 +176,7 @@ func (u *UI) refreshToday() {
 	t.retryBox.Hide()
 	st := t.store
 	now := u.now()
-	background(u, func(ctx context.Context) (todayData, error) {
+	background(t.prof, func(ctx context.Context) (todayData, error) {
 		return loadToday(ctx, st, now)
 	}, func(td todayData, err error) {
 		if u.today != t {
@@ -193,7 +193,7 @@ func (u *UI) refreshToday() {
 		if td.syncErr != nil {
 			say(t.syncLine, msgSyncFailedRead)
 		} else {
-			say(t.syncLine, syncText(td.sync, u.sync, now))
+			say(t.syncLine, syncText(td.sync, t.prof.sync, now))
 		}
 		if td.damaged {
 			say(t.warning, "Some of your records could not be read because the file was damaged. "+
@@ -357,7 +357,7 @@ func (u *UI) answerToday(r *doseRow, state string) {
 	}
 	r.taken.Disable()
 	r.skip.Disable()
-	u.recordDose(t.store, r.item.occ, state, func(ev data.DoseEvent, err error) {
+	u.recordDose(t.prof, r.item.occ, state, func(ev data.DoseEvent, err error) {
 		if err != nil {
 			r.taken.Enable()
 			r.skip.Enable()
@@ -367,11 +367,12 @@ func (u *UI) answerToday(r *doseRow, state string) {
 	})
 }
 
-// recordDose stores what happened to a scheduled dose, then updates Today and the reminder
-// window wherever the dose shows; done (optional) runs after, on the UI goroutine.
-func (u *UI) recordDose(st *data.Store, o remind.Occurrence, state string, done func(data.DoseEvent, error)) {
+// recordDose stores what happened to a scheduled dose of p, then updates Today and p's
+// reminder window wherever the dose shows; done (optional) runs after, on the UI goroutine.
+func (u *UI) recordDose(p *openProfile, o remind.Occurrence, state string, done func(data.DoseEvent, error)) {
+	st := p.store
 	now := u.now()
-	background(u, func(ctx context.Context) (data.DoseEvent, error) {
+	background(p, func(ctx context.Context) (data.DoseEvent, error) {
 		ev := data.DoseEvent{MedicationID: o.MedicationID, ScheduledAt: o.At, State: state, At: now}
 		if state == data.DoseSnoozed {
 			ev.SnoozeUntil = now.Add(snoozeFor(ctx, st))
@@ -382,7 +383,7 @@ func (u *UI) recordDose(st *data.Store, o remind.Occurrence, state string, done 
 			done(ev, err)
 		}
 		if err == nil {
-			u.doseAnswered(st, o, ev)
+			u.doseAnswered(p, o, ev)
 		}
 	})
 }
@@ -410,9 +411,9 @@ func sameDose(a, b remind.Occurrence) bool {
 	return a.MedicationID == b.MedicationID && a.At.Equal(b.At)
 }
 
-// doseAnswered shows a dose of st just recorded on Today and in the reminder windows.
-func (u *UI) doseAnswered(st *data.Store, o remind.Occurrence, ev data.DoseEvent) {
-	if t := u.today; t != nil && t.store == st {
+// doseAnswered shows a dose of p just recorded on Today and in p's reminder window.
+func (u *UI) doseAnswered(p *openProfile, o remind.Occurrence, ev data.DoseEvent) {
+	if t := u.today; t != nil && t.prof == p {
 		loc := t.store.Location()
 		for _, group := range [][]*doseRow{t.due, t.missed, t.later} {
 			for _, r := range group {
@@ -435,8 +436,8 @@ func (u *UI) doseAnswered(st *data.Store, o remind.Occurrence, ev data.DoseEvent
 		}
 		t.body.Refresh()
 	}
-	for _, w := range u.reminderWindows() {
-		w.answered(o, ev, st)
+	if w := p.reminder; w != nil {
+		w.answered(o, ev)
 	}
 }
 
@@ -476,7 +477,7 @@ func (u *UI) logAsNeeded(r *asNeededRow) {
 	r.log.Disable()
 	st := t.store
 	now := u.now()
-	background(u, func(ctx context.Context) (data.DoseEvent, error) {
+	background(t.prof, func(ctx context.Context) (data.DoseEvent, error) {
 		return st.RecordDose(ctx, data.DoseEvent{MedicationID: r.med.ID, State: data.DoseTaken, At: now})
 	}, func(ev data.DoseEvent, err error) {
 		r.log.Enable()

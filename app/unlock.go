@@ -242,11 +242,9 @@ func (u *UI) submitUnlock() {
 		u.updateWait(u.now())
 		return
 	}
-	if st, locked := u.openStore(pi.ID); st != nil && !locked {
+	if h := u.heldByID(pi.ID); h != nil && !h.locked.Load() {
 		// Held behind, unlocked (after a switch): it only needs showing.
-		if h := u.heldByID(pi.ID); h != nil {
-			u.bringForward(h)
-		}
+		u.bringForward(h)
 		return
 	}
 	if u.pinLocked(pi) {
@@ -266,12 +264,18 @@ func (u *UI) submitUnlock() {
 	say(s.message, "")
 	u.setUnlockBusy(true)
 	profiles := u.opt.Profiles
-	openSt, _ := u.openStore(pi.ID)
-	background(u, func(ctx context.Context) (*data.Store, error) {
+	// Opening is the window's work; checking the passphrase of a profile open already is
+	// that profile's (its closing waits for the check).
+	var w worker = u
+	op := u.openByID(pi.ID)
+	if relock {
+		w = op
+	}
+	background(w, func(ctx context.Context) (*data.Store, error) {
 		if relock && len(pass) == 0 {
 			// Opening from the keyring, locked: a PIN set meanwhile (which the flag may
 			// not know yet) must still be asked for.
-			if has, err := openSt.HasPIN(ctx); err != nil || has {
+			if has, err := op.store.HasPIN(ctx); err != nil || has {
 				return nil, errors.Join(errPINNeeded, err)
 			}
 		}
@@ -302,7 +306,7 @@ func (u *UI) submitUnlock() {
 		s.pass.SetText("")
 		switch {
 		case errors.Is(err, errPINNeeded):
-			u.setPINFlag(openSt, true)
+			u.setPINFlag(op, true)
 			u.updateUnlock()
 			say(s.message, msgNoPIN)
 		case errors.Is(err, data.ErrWrongPassphrase):
