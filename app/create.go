@@ -110,13 +110,7 @@ func (u *UI) setCreateBusy(busy bool) {
 	if u.opt.Profiles.Keyring != nil {
 		ws = append(ws, s.keyring)
 	}
-	for _, w := range ws {
-		if busy {
-			w.Disable()
-		} else {
-			w.Enable()
-		}
-	}
+	setEnabled(!busy, ws...)
 	if busy {
 		s.create.SetText("Creating your journal…")
 	} else {

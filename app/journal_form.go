@@ -385,14 +385,8 @@ func validateInput(e data.Entry) error {
 
 func (j *journalScreen) setSaving(on bool) {
 	j.saving = on
-	for _, w := range []fyne.Disableable{j.name, j.severity, j.when, j.duration, j.note, j.save, j.back,
-		j.kindSymptom, j.kindMood, j.kindNote} {
-		if on {
-			w.Disable()
-		} else {
-			w.Enable()
-		}
-	}
+	setEnabled(!on, j.name, j.severity, j.when, j.duration, j.note, j.save, j.back,
+		j.kindSymptom, j.kindMood, j.kindNote)
 	if on {
 		j.save.SetText("Saving…")
 	} else {

@@ -149,16 +149,6 @@ func autoLockOf(ctx context.Context, st *data.Store) time.Duration {
 	return time.Duration(n) * time.Minute
 }
 
-// noteKnown adds a newly opened profile to the switcher's list if it is not there yet.
-func (u *UI) noteKnown(pi data.ProfileInfo) {
-	for _, k := range u.known {
-		if k.ID == pi.ID {
-			return
-		}
-	}
-	u.known = append(u.known, pi)
-}
-
 // wrongTry counts a wrong passphrase or PIN for the profile id; from the freeTries-th on,
 // Open waits a while, longer each time.
 func (u *UI) wrongTry(id string) {
@@ -222,13 +212,5 @@ func (u *UI) updateWait(now time.Time) {
 		if s.passBox.Visible() {
 			u.focus(s.pass)
 		}
-	}
-}
-
-// setLocked words the reminder rows without (locked) or with medicine names.
-func (w *reminderWindow) setLocked(on bool) {
-	w.locked = on
-	for _, r := range w.rows {
-		r.name.SetText(rowName(r.occ, w.store, on))
 	}
 }

@@ -332,14 +332,7 @@ func TestRecoveryKeyScreenStays(t *testing.T) {
 	u.noteKnown(bob)        // made after the window listed the profiles
 	u.switchProfile(bob.ID) // Anne held, unlocked
 	test.Tap(u.unlock.another)
-	c := u.create
-	test.Type(c.name, "Carl")
-	test.Type(c.pass, goodPass)
-	test.Type(c.repeat, goodPass)
-	test.Tap(c.create)
-	if u.recovery == nil {
-		t.Fatal("the recovery key should show")
-	}
+	createOnScreen(t, u, "Carl")
 	ctrl(u, fyne.Key1)
 	if u.recovery == nil || u.today != nil {
 		t.Fatal("Ctrl+1 should not leave the recovery-key screen")

@@ -124,18 +124,25 @@ func TestDraftsStayWithTheirProfile(t *testing.T) {
 // none before the lock.
 func TestLockOnRecoveryKeyScreen(t *testing.T) {
 	u := newTestUI(t, testProfiles(t, nil))
+	createOnScreen(t, u, "Carl")
+	ctrl(u, fyne.KeyL)
+	unlockWith(t, u, goodPass)
+	if u.today == nil || u.cur == nil || u.cur.engine == nil {
+		t.Fatal("unlocked, Carl's Today should show, with his reminder engine running")
+	}
+}
+
+// createOnScreen creates a profile with goodPass on the create screen, which leaves its
+// recovery key on screen.
+func createOnScreen(t *testing.T, u *UI, name string) {
+	t.Helper()
 	c := u.create
-	test.Type(c.name, "Carl")
+	test.Type(c.name, name)
 	test.Type(c.pass, goodPass)
 	test.Type(c.repeat, goodPass)
 	test.Tap(c.create)
 	if u.recovery == nil {
 		t.Fatal("the recovery key should show")
-	}
-	ctrl(u, fyne.KeyL)
-	unlockWith(t, u, goodPass)
-	if u.today == nil || u.cur == nil || u.cur.engine == nil {
-		t.Fatal("unlocked, Carl's Today should show, with his reminder engine running")
 	}
 }
 

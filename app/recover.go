@@ -86,9 +86,7 @@ func (u *UI) submitRecover(pi data.ProfileInfo) {
 	}
 	say(s.message, "")
 	s.busy = true
-	for _, w := range []fyne.Disableable{s.key, s.pass, s.repeat, s.open, s.back} {
-		w.Disable()
-	}
+	setEnabled(false, s.key, s.pass, s.repeat, s.open, s.back)
 	s.open.SetText("Opening…")
 	newPass := []byte(pass)
 	profiles := u.opt.Profiles
@@ -103,9 +101,7 @@ func (u *UI) submitRecover(pi data.ProfileInfo) {
 			return
 		}
 		s.busy = false
-		for _, w := range []fyne.Disableable{s.key, s.pass, s.repeat, s.open, s.back} {
-			w.Enable()
-		}
+		setEnabled(true, s.key, s.pass, s.repeat, s.open, s.back)
 		s.open.SetText("Open my journal")
 		if err == nil {
 			u.opened(st)

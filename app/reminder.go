@@ -202,6 +202,14 @@ func (w *reminderWindow) addRow(u *UI, o remind.Occurrence, late bool) {
 	w.box.Add(r.box)
 }
 
+// setLocked words the reminder rows without (locked) or with medicine names.
+func (w *reminderWindow) setLocked(on bool) {
+	w.locked = on
+	for _, r := range w.rows {
+		r.name.SetText(rowName(r.occ, w.store, on))
+	}
+}
+
 // rowName is the words for a dose in the reminder window: the medicine, or while locked
 // only its time.
 func rowName(o remind.Occurrence, st *data.Store, locked bool) string {

@@ -391,21 +391,22 @@ func TestPeriodicSync(t *testing.T) {
 		t.Fatalf("after opening, the portal got %d notes", *created)
 	}
 	assertShows(t, u.today.syncLine, "Synced just now")
-	if _, err := u.curStore().AddNote(ctx, "Another"); err != nil {
-		t.Fatal(err)
+	// noteThenTick writes a note, then lets the periodic sync tick once.
+	noteThenTick := func(text string) {
+		t.Helper()
+		if _, err := u.curStore().AddNote(ctx, text); err != nil {
+			t.Fatal(err)
+		}
+		clk.ticks <- fixedNow
+		<-synced
 	}
-	clk.ticks <- fixedNow
-	<-synced
+	noteThenTick("Another")
 	if *created != 2 {
 		t.Fatalf("after a tick, the portal got %d notes", *created)
 	}
 	// Sync goes on while locked (DESIGN §2); closing the profile stops it.
 	u.lock()
-	if _, err := u.curStore().AddNote(ctx, "While locked"); err != nil {
-		t.Fatal(err)
-	}
-	clk.ticks <- fixedNow
-	<-synced
+	noteThenTick("While locked")
 	if *created != 3 {
 		t.Errorf("locking should not stop syncing: the portal got %d notes", *created)
 	}

@@ -95,3 +95,13 @@ func (u *UI) listed(list []data.ProfileInfo) {
 	}
 	u.showUnlock(list, "")
 }
+
+// noteKnown adds a newly opened profile to the switcher's list if it is not there yet.
+func (u *UI) noteKnown(pi data.ProfileInfo) {
+	for _, k := range u.known {
+		if k.ID == pi.ID {
+			return
+		}
+	}
+	u.known = append(u.known, pi)
+}

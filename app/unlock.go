@@ -206,19 +206,9 @@ func fileMessage(err error) string {
 func (u *UI) setUnlockBusy(busy bool) {
 	s := u.unlock
 	s.busy = busy
-	for _, w := range []fyne.Disableable{s.pass, s.open, s.forgot, s.another} {
-		if busy {
-			w.Disable()
-		} else {
-			w.Enable()
-		}
-	}
+	setEnabled(!busy, s.pass, s.open, s.forgot, s.another)
 	if s.choice != nil {
-		if busy {
-			s.choice.Disable()
-		} else {
-			s.choice.Enable()
-		}
+		setEnabled(!busy, s.choice)
 	}
 	if busy {
 		s.open.SetText("Opening…")

@@ -86,6 +86,17 @@ func caption(text string) *widget.Label {
 	return l
 }
 
+// setEnabled enables or disables every one of ws (a form while it is busy).
+func setEnabled(on bool, ws ...fyne.Disableable) {
+	for _, w := range ws {
+		if on {
+			w.Enable()
+		} else {
+			w.Disable()
+		}
+	}
+}
+
 // sayDone and sayError show a message in green or red.
 func sayDone(l *widget.Label, text string) {
 	l.Importance = widget.SuccessImportance
