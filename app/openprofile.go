@@ -64,9 +64,9 @@ func (u *UI) newOpenProfile(st *data.Store) *openProfile {
 // id is the profile's id.
 func (p *openProfile) id() string { return p.store.Info().ID }
 
-// startProfile begins what runs while p is open — reading whether it has a screen PIN, building its
-// search index, its reminder engine and its portal sync — the first time it is shown (a new
-// profile's start once its recovery key has been written down).
+// startProfile begins what runs while p is open — reading whether it has a screen PIN,
+// building its search index, its reminder engine and its portal sync — the first time it is
+// shown (a new profile's, once its recovery key has been written down).
 func (u *UI) startProfile(p *openProfile) {
 	if p.started {
 		return
