@@ -1,6 +1,7 @@
 // Command companion is Patient Companion: with no command it opens the window; with a
 // command it runs that command and exits (see `companion help`). This file is the
-// composition root: it builds the keyring, the profile store and the UI, and nothing else.
+// composition root: it builds the keyring, the profile store, the clock, the portal sync and
+// the UI, and nothing else.
 package main
 
 import (
@@ -22,12 +23,14 @@ import (
 	"github.com/patient-companion/companion/app"
 	"github.com/patient-companion/companion/app/autostart"
 	"github.com/patient-companion/companion/app/cli"
+	"github.com/patient-companion/companion/app/remind"
 	"github.com/patient-companion/companion/app/single"
 	"github.com/patient-companion/companion/assets"
 	"github.com/patient-companion/companion/clinic"
 	"github.com/patient-companion/companion/data"
 	"github.com/patient-companion/companion/data/vault"
 	"github.com/patient-companion/companion/internal/quietinit"
+	"github.com/patient-companion/companion/sync/portal"
 )
 
 // AppID is the stable application id (also in FyneApp.toml): it names the preferences folder
@@ -109,8 +112,14 @@ func run(args []string) int {
 	// Finish what a crash left half made or half deleted; off the UI's way (it may ask the
 	// keyring), and harmless to profiles being made meanwhile (they hold their locks).
 	go profiles.Sweep(ctx)
+	clock := remind.SystemClock{}
 	ui := app.New(a, app.Options{Profiles: profiles, Clinic: cl, Version: version, Build: build(),
-		FirstScreenWait: 150 * time.Millisecond, HasTray: func() bool { return <-trayCh }})
+		FirstScreenWait: 150 * time.Millisecond, HasTray: func() bool { return <-trayCh },
+		Clock: clock,
+		Sync: func(ctx context.Context, st *data.Store) error {
+			_, err := portal.SyncProfile(ctx, st, clock.Now, nil) // nil: real waits between retries
+			return err
+		}})
 	go func() {
 		for range inst.Requests() {
 			fyne.Do(func() {

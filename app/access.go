@@ -57,7 +57,8 @@ type accessForm struct {
 	pinMsg    *widget.Label
 }
 
-func (u *UI) newAccessForm(st *data.Store) (*accessForm, fyne.CanvasObject) {
+func (u *UI) newAccessForm(p *openProfile) (*accessForm, fyne.CanvasObject) {
+	st := p.store
 	f := &accessForm{}
 	f.name = u.newEntry()
 	f.name.SetText(st.Info().Name)
@@ -88,7 +89,7 @@ func (u *UI) newAccessForm(st *data.Store) (*accessForm, fyne.CanvasObject) {
 		f.pinMsg,
 		container.NewHBox(tall(f.setPIN), tall(f.removePIN)),
 	)
-	u.fitAccess(f, st.Info())
+	u.fitAccess(f, p)
 
 	box := container.NewVBox(
 		subheading("Name and unlocking"),
@@ -101,8 +102,9 @@ func (u *UI) newAccessForm(st *data.Store) (*accessForm, fyne.CanvasObject) {
 	return f, box
 }
 
-// fitAccess shows what applies to the profile as it is now.
-func (u *UI) fitAccess(f *accessForm, info data.ProfileInfo) {
+// fitAccess shows what applies to the profile p as it is now.
+func (u *UI) fitAccess(f *accessForm, p *openProfile) {
+	info := p.store.Info()
 	f.keyringOn.Hide()
 	f.keyringOff.Hide()
 	switch {
@@ -135,7 +137,7 @@ func (u *UI) fitAccess(f *accessForm, info data.ProfileInfo) {
 	} else {
 		f.pinBox.Show()
 	}
-	if u.pinLock {
+	if p.pinLock {
 		f.removePIN.Show()
 		f.setPIN.SetText("Change PIN")
 	} else {
@@ -154,7 +156,7 @@ func (u *UI) renameProfile() {
 	name := f.name.Text
 	f.rename.Disable()
 	profiles := u.opt.Profiles
-	background(u, func(ctx context.Context) (struct{}, error) {
+	background(s.prof, func(ctx context.Context) (struct{}, error) {
 		return struct{}{}, profiles.Rename(ctx, st, name)
 	}, func(_ struct{}, err error) {
 		if u.settings != s {
@@ -194,7 +196,7 @@ func (u *UI) setKeyring(on bool) {
 	f.keyringOn.Disable()
 	f.keyringOff.Disable()
 	profiles := u.opt.Profiles
-	background(u, func(ctx context.Context) (struct{}, error) {
+	background(s.prof, func(ctx context.Context) (struct{}, error) {
 		if on {
 			return struct{}{}, profiles.AddKeyring(ctx, st)
 		}
@@ -220,9 +222,9 @@ func (u *UI) setKeyring(on bool) {
 		}
 		u.noteInfo(st.Info())
 		if !st.Info().HasKeyring {
-			u.setPINFlag(st, false)
+			u.setPINFlag(s.prof, false)
 		}
-		u.fitAccess(f, st.Info())
+		u.fitAccess(f, s.prof)
 		s.left.Refresh()
 	})
 }
@@ -244,11 +246,11 @@ func (u *UI) savePIN() {
 		return
 	}
 	f.setPIN.Disable()
-	background(u, func(ctx context.Context) (struct{}, error) {
+	background(s.prof, func(ctx context.Context) (struct{}, error) {
 		return struct{}{}, st.SetPIN(ctx, pin)
 	}, func(_ struct{}, err error) {
 		if err == nil {
-			u.setPINFlag(st, true) // also when Settings has gone meanwhile
+			u.setPINFlag(s.prof, true) // also when Settings has gone meanwhile
 		}
 		if u.settings != s {
 			return
@@ -262,7 +264,7 @@ func (u *UI) savePIN() {
 		f.pin.SetText("")
 		f.pinAgain.SetText("")
 		sayDone(f.pinMsg, msgPINSet)
-		u.fitAccess(f, st.Info())
+		u.fitAccess(f, s.prof)
 	})
 }
 
@@ -273,11 +275,11 @@ func (u *UI) removePIN() {
 		return
 	}
 	f, st := s.access, s.store
-	background(u, func(ctx context.Context) (struct{}, error) {
+	background(s.prof, func(ctx context.Context) (struct{}, error) {
 		return struct{}{}, st.ClearPIN(ctx)
 	}, func(_ struct{}, err error) {
 		if err == nil {
-			u.setPINFlag(st, false) // also when Settings has gone meanwhile
+			u.setPINFlag(s.prof, false) // also when Settings has gone meanwhile
 		}
 		if u.settings != s {
 			return
@@ -288,33 +290,25 @@ func (u *UI) removePIN() {
 			return
 		}
 		sayDone(f.pinMsg, msgPINRemoved)
-		u.fitAccess(f, st.Info())
+		u.fitAccess(f, s.prof)
 	})
 }
 
-// notePIN reads whether the newly opened profile st has a screen PIN (off the UI goroutine).
+// notePIN reads whether the newly opened profile p has a screen PIN (off the UI goroutine).
 // If that cannot be read, the lock screen asks again when it is used (submitUnlock).
-func (u *UI) notePIN(st *data.Store) {
-	u.pinLock = false
-	background(u, st.HasPIN, func(has bool, err error) {
+func (u *UI) notePIN(p *openProfile) {
+	p.pinLock = false
+	background(p, p.store.HasPIN, func(has bool, err error) {
 		if err == nil {
-			u.setPINFlag(st, has)
+			u.setPINFlag(p, has)
 		}
 	})
 }
 
-// setPINFlag records whether st, on screen or held, has a screen PIN the lock screen asks
-// for (only keyring-only profiles do).
-func (u *UI) setPINFlag(st *data.Store, has bool) {
-	has = has && !st.Info().HasPassphrase
-	if u.store == st {
-		u.pinLock = has
-	}
-	for _, h := range u.held {
-		if h.store == st {
-			h.pinLock = has
-		}
-	}
+// setPINFlag records whether p has a screen PIN the lock screen asks for (only keyring-only
+// profiles do).
+func (u *UI) setPINFlag(p *openProfile, has bool) {
+	p.pinLock = has && !p.store.Info().HasPassphrase
 }
 
 // noteInfo replaces the listed profile's details with info (after its unlocking changed).
@@ -326,28 +320,14 @@ func (u *UI) noteInfo(info data.ProfileInfo) {
 	}
 }
 
-// sayDone and sayError show a message in green or red.
-func sayDone(l *widget.Label, text string) {
-	l.Importance = widget.SuccessImportance
-	say(l, text)
-}
-
-func sayError(l *widget.Label, text string) {
-	l.Importance = widget.DangerImportance
-	say(l, text)
-}
-
 // pinLocked says whether pi is open (on screen or held), locked, keyring-only with a
 // screen PIN.
 func (u *UI) pinLocked(pi data.ProfileInfo) bool {
-	st, locked := u.openStore(pi.ID)
-	if st == nil || !locked || st.Info().HasPassphrase {
+	p := u.openByID(pi.ID)
+	if p == nil || !p.locked.Load() || p.store.Info().HasPassphrase {
 		return false
 	}
-	if st == u.store {
-		return u.pinLock
-	}
-	return u.heldByID(pi.ID).pinLock
+	return p.pinLock
 }
 
 // submitPIN checks the PIN typed on the lock screen of a keyring-only profile.
@@ -360,9 +340,9 @@ func (u *UI) submitPIN(s *unlockScreen, pi data.ProfileInfo) {
 	}
 	say(s.message, "")
 	u.setUnlockBusy(true)
-	st, _ := u.openStore(pi.ID)
-	background(u, func(ctx context.Context) (bool, error) {
-		return st.CheckPIN(ctx, pin)
+	p := u.openByID(pi.ID)
+	background(p, func(ctx context.Context) (bool, error) {
+		return p.store.CheckPIN(ctx, pin)
 	}, func(ok bool, err error) {
 		if u.unlock != s {
 			return

@@ -152,7 +152,7 @@ func TestPINSetBehindTheFlag(t *testing.T) {
 	makeProfile(t, p, data.CreateOptions{Name: "Mum"})
 	u := newTestUI(t, p)
 	test.Tap(u.unlock.open)
-	if err := u.store.SetPIN(context.Background(), "2468"); err != nil {
+	if err := u.curStore().SetPIN(context.Background(), "2468"); err != nil {
 		t.Fatal(err)
 	}
 	ctrl(u, fyne.KeyL)
@@ -178,15 +178,15 @@ func TestWrongTriesOutliveOtherProfiles(t *testing.T) {
 	for i := 0; i < freeTries; i++ {
 		u.wrongTry("anne")
 	}
-	if !u.waiting(u.opt.Now()) {
+	if !u.waiting(u.now()) {
 		t.Fatal("three wrong tries should make Open wait")
 	}
 	u.rightTry("a-new-profile")
-	if !u.waiting(u.opt.Now()) {
+	if !u.waiting(u.now()) {
 		t.Fatal("opening another profile must not end the wait")
 	}
 	u.rightTry("anne")
-	if u.waiting(u.opt.Now()) || u.failures != 0 {
+	if u.waiting(u.now()) || u.failures != 0 {
 		t.Fatal("Anne opened with her passphrase: the count starts again")
 	}
 }

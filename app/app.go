@@ -2,25 +2,25 @@
 // goroutine; widgets are touched only on it (callbacks, or fyne.Do from background work).
 //
 // The window shows one screen at a time: starting (while the profiles are listed), create a
-// profile, the recovery key (once, after creating), unlock, recover with the recovery key, and
-// the journal. Each screen is a small struct of its widgets, built afresh when shown; tests
-// in this package reach the widgets through those structs.
+// profile, the recovery key (once, after creating), unlock, recover with the recovery key,
+// and the screens of an open profile (Today, Journal, Medicines, Appointments, Messages,
+// Settings, Everyone) inside the app shell (shell.go). Each screen is a small struct of its
+// widgets, built afresh when shown, in a file of its own; tests in this package reach the
+// widgets through those structs.
+//
+// Each unlocked profile is an openProfile (openprofile.go): it owns its store, reminder
+// engine and window, sync, lock, drafts and background work. The UI holds the one on screen
+// and the ones held behind it (held.go). docs/ARCHITECTURE.md has the map.
 package app
 
 import (
 	"context"
 	"errors"
-	"log"
-	"strings"
-	"sync/atomic"
 	"time"
-	"unicode/utf8"
 
 	"fyne.io/fyne/v2"
-	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
-	"fyne.io/fyne/v2/widget"
 
 	"github.com/patient-companion/companion/app/remind"
 	"github.com/patient-companion/companion/clinic"
@@ -34,8 +34,13 @@ type Options struct {
 	// Go runs background work (every call into data); nil means a new goroutine. Tests pass
 	// func(f func()) { f() } so that work finishes before the tap that started it returns.
 	Go func(func())
-	// Now is the clock; nil means Profiles.Now, else time.Now.
-	Now func() time.Time
+	// Clock is the time source: "now" on every screen and in the reminders, and the tickers
+	// and timers of the window's loops. main passes remind.SystemClock; nil means that too.
+	Clock remind.Clock
+	// Sync syncs one open profile with its portal, once; it returns portal.ErrNotConnected
+	// for a profile without one. main passes portal.SyncProfile on the same clock. Nil means
+	// no profile is ever synced (each reads as not connected).
+	Sync func(ctx context.Context, st *data.Store) error
 	// Theme is the base theme made larger and calmer for the window; nil means Fyne's default.
 	Theme fyne.Theme
 	// Tick is how often the reminder engine checks the clock while a profile is open; zero
@@ -59,7 +64,8 @@ type Options struct {
 	Version, Build string
 }
 
-// UI is the app's main window and its screens.
+// UI is the app's main window: the screen on show, and the open profiles. Its fields are
+// read and written on the UI goroutine only; background work gets copies of what it needs.
 type UI struct {
 	app    fyne.App
 	win    fyne.Window
@@ -67,9 +73,10 @@ type UI struct {
 	ctx    context.Context
 	cancel context.CancelFunc
 
-	// store is the unlocked profile, nil while none is. Read and written on the UI goroutine
-	// only; background work gets its own copy of the pointer.
-	store *data.Store
+	// cur is the open profile on screen (or behind the lock screen), nil while none is; held
+	// is the other open profiles, behind it, their reminders still coming (held.go).
+	cur  *openProfile
+	held []*openProfile
 
 	// The screen on show; the others are nil.
 	start        *startScreen
@@ -85,30 +92,9 @@ type UI struct {
 	messages     *messagesScreen
 	settings     *settingsScreen
 
-	// medDraft is the Medicines form while it is open, kept when the person goes to another
-	// screen so that coming back finds everything typed; forgotten with the profile.
-	medDraft *medForm
-	// journalDraft is a new journal entry typed but not saved when the Journal was left
-	// (journal_form.go); it comes back when the Journal is shown again.
-	journalDraft *keptJournalDraft
-
-	// sync is the open profile's portal sync; nil while no profile is open.
-	sync *syncer
-
-	// reminder is the "Time for your medicine" window while it is open.
-	reminder *reminderWindow
-	// engine reminds the open profile's doses; nil while no profile is open.
-	engine     *remind.Engine
-	engineStop func()       // stops the engine's loop and waits for it
-	engineLock *atomic.Bool // the engine's own "locked" (set while held locked, held.go)
-	// held is the other open profiles, behind the one on screen (held.go).
-	held []*heldProfile
-
-	// locked: the open profile's screens are behind the lock screen (lock.go). Atomic: the
-	// engine reads it from its goroutine to hide medicine names.
-	locked atomic.Bool
-	// autoLock is the open profile's auto_lock_minutes (0: never); lastActive the last key
-	// or screen change, lastFocus what had the focus (and its text) at the last check.
+	// autoLock is how long the window may stay idle before it locks (0: never): the
+	// auto_lock_minutes of the profile last on screen. lastActive is the last key or screen
+	// change, lastFocus what had the focus (and its text) at the last check (lock.go).
 	autoLock   time.Duration
 	lastActive time.Time
 	lastFocus  focusSignature
@@ -117,9 +103,6 @@ type UI struct {
 	failures  int
 	failedFor string
 	waitUntil time.Time
-	// pinLock: the open profile is keyring-only with a screen PIN, which the lock screen
-	// asks for.
-	pinLock bool
 	// ring outlines whatever has the keyboard focus (focusring.go).
 	ring *focusRing
 	// known is the profiles as last listed (for the header's switcher).
@@ -139,11 +122,11 @@ func New(a fyne.App, opt Options) *UI {
 	if opt.HasTray == nil {
 		opt.HasTray = trayAvailable
 	}
-	if opt.Now == nil {
-		opt.Now = time.Now
-		if opt.Profiles != nil && opt.Profiles.Now != nil {
-			opt.Now = opt.Profiles.Now
-		}
+	if opt.Clock == nil {
+		opt.Clock = remind.SystemClock{}
+	}
+	if opt.Sync == nil {
+		opt.Sync = func(context.Context, *data.Store) error { return errNotConnected }
 	}
 	u := &UI{app: a, opt: opt, ring: newFocusRing()}
 	u.ctx, u.cancel = context.WithCancel(context.Background())
@@ -153,8 +136,8 @@ func New(a fyne.App, opt Options) *UI {
 	u.win = a.NewWindow(windowTitle)
 	u.win.Resize(fyne.NewSize(1000, 700))
 	u.win.SetMaster()
-	// Close the journal synchronously as the window goes: it is the last thing the app does,
-	// and a store closed in a goroutine that never finishes would leave its WAL behind.
+	// Close the open profiles synchronously as the window goes: it is the last thing the app
+	// does, and a store closed in a goroutine that never finishes would leave its WAL behind.
 	u.win.SetOnClosed(u.shutdown)
 	a.Lifecycle().SetOnStopped(u.shutdown)
 	u.addShortcuts()
@@ -165,59 +148,48 @@ func New(a fyne.App, opt Options) *UI {
 	return u
 }
 
-// profileListing is one listing of the profiles.
-type profileListing struct {
-	list []data.ProfileInfo
-	err  error
-}
-
-// listAhead starts listing the profiles in the background, when the first screen is to wait
-// for them (wait > 0); nil otherwise.
-func (u *UI) listAhead(wait time.Duration) <-chan profileListing {
-	if wait <= 0 {
-		return nil
-	}
-	ch := make(chan profileListing, 1)
-	ctx := u.ctx
-	u.opt.Go(func() {
-		l, err := u.opt.Profiles.List(ctx)
-		ch <- profileListing{l, err}
-	})
-	return ch
-}
-
 // ShowAndRun shows the window and runs the app until it quits.
 func (u *UI) ShowAndRun() { u.win.ShowAndRun() }
 
 // Window is the main window (for tests and for main's later additions, such as a tray).
 func (u *UI) Window() fyne.Window { return u.win }
 
+// now is the time on the window's clock.
+func (u *UI) now() time.Time { return u.opt.Clock.Now() }
+
+// shutdown closes every open profile, each after its work has finished.
 func (u *UI) shutdown() {
 	u.cancel()
-	u.closeStore()
+	if p := u.cur; p != nil {
+		u.cur = nil
+		p.close()
+	}
 	u.closeHeld()
 }
 
-// closeStore forgets the open profile.
-func (u *UI) closeStore() {
-	u.stopEngine()
-	u.stopSync()()
-	u.closeReminder()
-	u.setLocked(false)
-	u.medDraft = nil
-	u.journalDraft = nil
-	if u.store != nil {
-		_ = u.store.Close()
-		u.store = nil
-	}
+// A worker is whose background work it is: the window's own (*UI: listing, opening and
+// creating profiles) or an open profile's (*openProfile: everything on its store), whose
+// closing waits for it.
+type worker interface {
+	// spawn runs work off the UI goroutine, then the function it returns on the UI goroutine.
+	spawn(work func(ctx context.Context) (then func()))
 }
 
-// background runs work off the UI goroutine (through Options.Go), then done on it.
-func background[T any](u *UI, work func(ctx context.Context) (T, error), done func(T, error)) {
+// spawn runs the window's own work with the window's context.
+func (u *UI) spawn(work func(ctx context.Context) (then func())) {
 	ctx := u.ctx
 	u.opt.Go(func() {
+		then := work(ctx)
+		fyne.Do(then)
+	})
+}
+
+// background runs work off the UI goroutine as w's, then done on the UI goroutine with its
+// result.
+func background[T any](w worker, work func(ctx context.Context) (T, error), done func(T, error)) {
+	w.spawn(func(ctx context.Context) func() {
 		v, err := work(ctx)
-		fyne.Do(func() { done(v, err) })
+		return func() { done(v, err) }
 	})
 }
 
@@ -242,160 +214,52 @@ func (u *UI) focus(f fyne.Focusable) {
 	u.updateFocusRing()
 }
 
-// startScreen is shown while the profiles are listed, and when listing fails.
-type startScreen struct {
-	message *widget.Label
-	retry   *widget.Button
-}
-
-// showStart lists the profiles, then shows create (none yet) or unlock.
-func (u *UI) showStart() { u.startScreen(nil, 0) }
-
-// startScreen is showStart, given the profiles being listed ahead (listAhead): if they
-// arrive within wait, the "Opening…" screen is not shown at all, so the window's first frame is the screen the person needs (it
-// nearly always is that quick; a slow disk still gets "Opening…").
-func (u *UI) startScreen(listing <-chan profileListing, wait time.Duration) {
-	if listing != nil {
-		select {
-		case r := <-listing:
-			if r.err == nil {
-				u.clearScreens()
-				u.win.SetTitle(windowTitle)
-				u.listed(r.list)
-				return
-			}
-		case <-time.After(wait):
-		}
-	}
-	u.clearScreens()
-	u.win.SetTitle(windowTitle)
-	s := &startScreen{
-		message: widget.NewLabel("Opening Patient Companion…"),
-	}
-	s.message.Alignment = fyne.TextAlignCenter
-	s.message.Wrapping = fyne.TextWrapWord
-	s.retry = widget.NewButton("Try again", u.showStart)
-	s.retry.Importance = widget.HighImportance
-	s.retry.Hide()
-	u.start = s
-	u.setContent(container.NewCenter(column(520, container.NewVBox(s.message, tall(s.retry)))))
-
-	background(u, u.opt.Profiles.List, func(list []data.ProfileInfo, err error) {
-		if u.start != s {
-			return
-		}
-		if err != nil {
-			s.message.SetText("Your journals could not be found on this computer. " +
-				"Check that the disk is connected, then try again.\n\n(" + err.Error() + ")")
-			s.retry.Show()
-			return
-		}
-		u.listed(list)
-	})
-}
-
-// listed shows create (no profiles yet) or unlock.
-func (u *UI) listed(list []data.ProfileInfo) {
-	u.known = list
-	if len(list) == 0 {
-		u.showCreate(nil)
-		return
-	}
-	u.showUnlock(list, "")
-}
-
-// opened shows Today for a newly unlocked profile and starts its reminders.
-func (u *UI) opened(s *data.Store) {
+// opened puts a newly unlocked (or recovered, or created) store on screen as the open
+// profile, on Today, and starts its reminders and sync.
+func (u *UI) opened(st *data.Store) {
 	if u.ctx.Err() != nil {
 		// The window closed while the profile was opening.
-		_ = s.Close()
+		_ = st.Close()
 		return
 	}
-	if u.store != s {
-		id := s.Info().ID
-		if u.store != nil && u.store.Info().ID == id {
-			u.closeStore() // the same profile, opened afresh (recovered): one copy only
+	p := u.cur
+	if p == nil || p.store != st {
+		id := st.Info().ID
+		if p != nil && p.id() == id {
+			// The same profile, opened afresh (recovered): one copy only.
+			u.cur = nil
+			p.close()
 		}
 		// The profile that was on screen (locked) stays open behind: its reminders go on.
 		u.holdCurrent(true)
 		if h := u.heldByID(id); h != nil {
 			u.closeHeldOne(h)
 		}
-		u.store = s
+		p = u.newOpenProfile(st)
+		u.cur = p
 	}
-	u.setLocked(false)
-	u.rightTry(s.Info().ID)
 	u.autoLock = defaultAutoLock
-	u.lastActive = u.opt.Now()
-	u.noteKnown(s.Info())
-	u.app.Preferences().SetString(prefLastProfile, s.Info().ID)
-	u.win.SetTitle(s.Info().Name + " — Patient Companion")
-	u.notePIN(s)
-	u.warmSearch(s)
-	u.startEngine(s)
-	u.startSync(s)
-	u.showToday()
+	u.noteKnown(st.Info())
+	u.show(p)
 }
 
-// warmSearch builds the open profile's search index in the background (0.65 s at 100,000
-// entries), so the Journal's first search and symptom filter answer at once.
-func (u *UI) warmSearch(st *data.Store) {
-	ctx := u.ctx
-	u.opt.Go(func() {
-		if err := st.WarmSearch(ctx); err != nil && ctx.Err() == nil {
-			log.Printf("search index could not be built ahead: %v", err) // ids only, never text
-		}
-	})
+// show puts the open profile p (already u.cur) on screen, unlocked, on Today, and starts
+// what runs while it is open if that has not started yet.
+func (u *UI) show(p *openProfile) {
+	p.setLocked(false)
+	info := p.store.Info()
+	u.rightTry(info.ID)
+	u.lastActive = u.now()
+	u.app.Preferences().SetString(prefLastProfile, info.ID)
+	u.win.SetTitle(info.Name + " — Patient Companion")
+	u.startProfile(p)
+	u.showToday()
 }
 
 // isDamaged says whether err means the journal file itself cannot be used.
 func isDamaged(err error) bool {
 	var te *data.TamperedError
 	return errors.Is(err, data.ErrNotOurFile) || errors.As(err, &te)
-}
-
-// brand heads the side bar: the clinic's logo and name in a provisioned build, else the
-// app's icon and name.
-func (u *UI) brand() fyne.CanvasObject {
-	name, logo := windowTitle, u.app.Icon()
-	if c := u.opt.Clinic; c != nil {
-		name = c.Name
-		logo = nil
-		if len(c.LogoPNG) > 0 {
-			logo = fyne.NewStaticResource("clinic-logo.png", c.LogoPNG)
-		}
-	}
-	// Broken into lines here rather than by the label's own wrapping, whose height inside
-	// a VBox is worked out before its width is known (it overlapped the line below).
-	label := widget.NewLabelWithStyle(breakLines(name, 14), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
-	if logo == nil {
-		return label
-	}
-	img := canvas.NewImageFromResource(logo)
-	img.FillMode = canvas.ImageFillContain
-	img.SetMinSize(fyne.NewSize(48, 48))
-	return container.NewBorder(nil, nil, img, nil, label)
-}
-
-// breakLines puts words on lines of about width characters (a longer word has its own line).
-func breakLines(s string, width int) string {
-	var b strings.Builder
-	n := 0
-	for i, w := range strings.Fields(s) {
-		l := utf8.RuneCountInString(w)
-		if i > 0 {
-			if n+1+l > width {
-				b.WriteByte('\n')
-				n = 0
-			} else {
-				b.WriteByte(' ')
-				n++
-			}
-		}
-		b.WriteString(w)
-		n += l
-	}
-	return b.String()
 }
 
 // failed tells the person in a dialog over win that something they asked for did not

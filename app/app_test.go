@@ -14,8 +14,10 @@ import (
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/widget"
 
+	"github.com/patient-companion/companion/app/remind"
 	"github.com/patient-companion/companion/data"
 	"github.com/patient-companion/companion/data/vault"
+	"github.com/patient-companion/companion/sync/portal"
 )
 
 // fixedNow is the tests' clock: every "now" on screen is this, so goldens stay put.
@@ -52,11 +54,19 @@ func newTestUIOn(t *testing.T, a fyne.App, p *data.Profiles) *UI {
 }
 
 // newTestUIWith is newTestUIOn with more options: work runs synchronously and no loops run.
+// Unless opt says otherwise, the window's clock is the profiles' (fixedNow, or the test's
+// clock), and it syncs with portal.SyncProfile without waiting between retries.
 func newTestUIWith(t *testing.T, a fyne.App, opt Options) *UI {
 	t.Helper()
 	opt.Go, opt.Tick, opt.SyncEvery = syncGo, -1, -1
 	if opt.HasTray == nil {
 		opt.HasTray = func() bool { return false }
+	}
+	if opt.Clock == nil {
+		opt.Clock = clockOf(opt.Profiles.Now)
+	}
+	if opt.Sync == nil {
+		opt.Sync = testSync(opt.Clock)
 	}
 	u := New(a, opt)
 	u.win.Show()
@@ -69,6 +79,75 @@ func newTestUIWith(t *testing.T, a fyne.App, opt Options) *UI {
 		}
 	})
 	return u
+}
+
+// frozenClock is a window clock that reads now and whose tickers and timers never fire
+// (tests run the engine's checks and the syncs themselves).
+type frozenClock struct{ now func() time.Time }
+
+func clockOf(now func() time.Time) remind.Clock {
+	if now == nil {
+		now = func() time.Time { return fixedNow }
+	}
+	return frozenClock{now}
+}
+
+func (c frozenClock) Now() time.Time { return c.now() }
+
+func (frozenClock) NewTicker(time.Duration) (<-chan time.Time, func()) { return nil, func() {} }
+
+func (frozenClock) NewTimer(time.Duration) (<-chan time.Time, func()) { return nil, func() {} }
+
+// testSync is Options.Sync for tests: portal.SyncProfile on clock, without waiting between
+// retries.
+func testSync(clock remind.Clock) func(ctx context.Context, st *data.Store) error {
+	noWait := func(ctx context.Context, _ time.Duration) error { return ctx.Err() }
+	return func(ctx context.Context, st *data.Store) error {
+		_, err := portal.SyncProfile(ctx, st, clock.Now, noWait)
+		return err
+	}
+}
+
+// syncWatch tells a test when each sync is over, the window updated: its sync records the
+// profile synced, and its goFn (background work at once, as syncGo) sends that id on synced
+// once the work that synced has returned, its result shown. The sync loops run on goroutines
+// of their own, so the send is also what orders the test after them.
+type syncWatch struct {
+	synced chan string
+	mu     sync.Mutex
+	last   string
+}
+
+func newSyncWatch() *syncWatch { return &syncWatch{synced: make(chan string, 8)} }
+
+func (w *syncWatch) sync(clock remind.Clock) func(ctx context.Context, st *data.Store) error {
+	do := testSync(clock)
+	return func(ctx context.Context, st *data.Store) error {
+		err := do(ctx, st)
+		w.mu.Lock()
+		defer w.mu.Unlock()
+		w.last = st.Info().ID
+		return err
+	}
+}
+
+func (w *syncWatch) goFn(f func()) {
+	f()
+	w.mu.Lock()
+	id := w.last
+	w.last = ""
+	w.mu.Unlock()
+	if id != "" {
+		w.synced <- id
+	}
+}
+
+// curStore is the store of the profile on screen, nil when none is.
+func (u *UI) curStore() *data.Store {
+	if u.cur == nil {
+		return nil
+	}
+	return u.cur.store
 }
 
 // makeProfile creates a profile outside the UI and closes it.
@@ -335,7 +414,7 @@ func TestUnlock(t *testing.T) {
 
 	unlockWith(t, u, "not the passphrase")
 	assertShows(t, s.message, msgWrongPassphrase)
-	if u.store != nil || u.today != nil || u.unlock != s {
+	if u.curStore() != nil || u.today != nil || u.unlock != s {
 		t.Fatal("a wrong passphrase must leave the profile locked")
 	}
 	if s.pass.Text != "" {
@@ -347,7 +426,7 @@ func TestUnlock(t *testing.T) {
 	}
 
 	unlockWith(t, u, goodPass)
-	if u.today == nil || u.store == nil {
+	if u.today == nil || u.curStore() == nil {
 		t.Fatalf("the right passphrase should open the journal; message %q", s.message.Text)
 	}
 	if u.today.title.Text != "Mum" {
@@ -381,12 +460,12 @@ func TestUnlockChoosesProfileAndRemembersIt(t *testing.T) {
 	s.choice.SetSelected("Bob")
 	assertFocused(t, u, s.pass, "passphrase field")
 	unlockWith(t, u, "bobs passphrase")
-	if u.today == nil || u.store.Info().ID != bob.ID {
+	if u.today == nil || u.curStore().Info().ID != bob.ID {
 		t.Fatalf("Bob's journal should open; message %q", s.message.Text)
 	}
 
 	test.Tap(u.today.lockBtn)
-	if u.store == nil || !u.isLocked() || u.unlock == nil || u.today != nil {
+	if u.curStore() == nil || !u.isLocked() || u.unlock == nil || u.today != nil {
 		t.Fatal("Lock should hide the profile behind the unlock screen, and keep it open")
 	}
 	if got := u.unlock.choice.Selected; got != "Bob" {
@@ -528,9 +607,9 @@ func TestClosingTheWindowClosesTheStore(t *testing.T) {
 	passProfile(t, p, "Mum")
 	u := newTestUI(t, p)
 	unlockWith(t, u, goodPass)
-	st := u.store
+	st := u.curStore()
 	u.win.Close()
-	if u.store != nil {
+	if u.curStore() != nil {
 		t.Error("the UI still holds the store")
 	}
 	if err := st.DB().Ping(); err == nil {
@@ -550,11 +629,18 @@ func TestBackgroundWorkOnGoroutines(t *testing.T) {
 	queue := make(chan func(), 64)
 	proceed := make(chan struct{})
 	done := make(chan struct{})
+	free := make(chan struct{}) // closed as the test ends: the rest runs without waiting
 	go func() {
 		for f := range queue {
-			<-proceed
+			select {
+			case <-proceed:
+			case <-free:
+			}
 			f()
-			done <- struct{}{}
+			select {
+			case done <- struct{}{}:
+			case <-free:
+			}
 		}
 	}()
 	t.Cleanup(func() { close(queue) })
@@ -568,7 +654,8 @@ func TestBackgroundWorkOnGoroutines(t *testing.T) {
 		<-done
 	}
 	a := test.NewTempApp(t)
-	u := New(a, Options{Profiles: p, Go: func(f func()) { queue <- f }, Tick: -1, SyncEvery: -1})
+	u := New(a, Options{Profiles: p, Go: func(f func()) { queue <- f }, Tick: -1, SyncEvery: -1,
+		Clock: clockOf(p.Now)})
 	t.Cleanup(func() {
 		for _, w := range a.Driver().AllWindows() {
 			if w == u.win {
@@ -576,6 +663,8 @@ func TestBackgroundWorkOnGoroutines(t *testing.T) {
 			}
 		}
 	})
+	// Closing the window waits for the open profile's work: let what is queued run.
+	t.Cleanup(func() { close(free) })
 
 	if u.start == nil || u.start.message.Text != "Opening Patient Companion…" {
 		t.Error("while the profiles are listed, the window should say so")

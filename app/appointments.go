@@ -115,7 +115,7 @@ func (u *UI) loadAppointments() {
 		return
 	}
 	st := a.store
-	background(u, func(ctx context.Context) ([]data.Appointment, error) {
+	background(a.prof, func(ctx context.Context) ([]data.Appointment, error) {
 		return st.ListAppointments(ctx, time.Time{}, time.Time{})
 	}, func(list []data.Appointment, err error) {
 		if u.appointments != a {
@@ -140,7 +140,7 @@ func (u *UI) loadAppointments() {
 }
 
 func (u *UI) fillAppointments(a *appointmentsScreen, list []data.Appointment) {
-	now := u.opt.Now()
+	now := u.now()
 	loc := a.store.Location()
 	a.upcoming, a.past = nil, nil
 	for _, ap := range list {
@@ -232,7 +232,7 @@ func (u *UI) addAppointment() {
 	ap := data.Appointment{Title: title, Start: start, Location: a.place.Text}
 	a.add.Disable()
 	st := a.store
-	background(u, func(ctx context.Context) (data.Appointment, error) {
+	background(a.prof, func(ctx context.Context) (data.Appointment, error) {
 		return st.AddAppointment(ctx, ap)
 	}, func(saved data.Appointment, err error) {
 		if u.appointments != a {

@@ -330,8 +330,8 @@ func (u *UI) reloadJournal() {
 		j.listTop.Refresh()
 	}
 	st, query, filter, first := j.store, j.query, j.filter, !j.loaded
-	now := u.opt.Now()
-	background(u, func(ctx context.Context) (journalLoad, error) {
+	now := u.now()
+	background(j.prof, func(ctx context.Context) (journalLoad, error) {
 		return readJournal(ctx, st, query, filter, now, first)
 	}, func(l journalLoad, err error) {
 		if u.journal != j || j.gen != gen {
@@ -474,7 +474,7 @@ func (u *UI) loadMore() {
 	j.loadingMore = true
 	gen := j.gen
 	st, cur, filter := j.store, j.next, j.filter
-	background(u, func(ctx context.Context) (data.EntryPage, error) {
+	background(j.prof, func(ctx context.Context) (data.EntryPage, error) {
 		return st.ListEntriesPage(ctx, cur, journalPage, filter)
 	}, func(p data.EntryPage, err error) {
 		if u.journal != j || j.gen != gen {
@@ -590,7 +590,7 @@ func (u *UI) drawItem(id widget.ListItemID, r *entryRow) {
 		return
 	}
 	if it.day != "" {
-		r.setDay(dayTitle(it.day, u.opt.Now(), j.store.Location()))
+		r.setDay(dayTitle(it.day, u.now(), j.store.Location()))
 	} else {
 		r.set(j.entries[it.entry])
 	}
@@ -648,7 +648,7 @@ func (u *UI) deleteSelected() {
 	}
 	j.del.Disable()
 	st := j.store
-	background(u, func(ctx context.Context) (struct{}, error) {
+	background(j.prof, func(ctx context.Context) (struct{}, error) {
 		return struct{}{}, st.DeleteEntry(ctx, e.ID)
 	}, func(_ struct{}, err error) {
 		if u.journal != j {
@@ -697,7 +697,7 @@ func (u *UI) undoDelete() {
 	}
 	j.undo.Disable()
 	st := j.store
-	background(u, func(ctx context.Context) (data.Entry, error) {
+	background(j.prof, func(ctx context.Context) (data.Entry, error) {
 		return st.RestoreEntry(ctx, id)
 	}, func(e data.Entry, err error) {
 		if u.journal != j {

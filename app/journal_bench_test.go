@@ -40,7 +40,7 @@ func benchJournal(b *testing.B, queue *[]func()) *UI {
 		}
 		f()
 	}
-	u := New(a, Options{Profiles: p, Go: goFn, Tick: -1, SyncEvery: -1})
+	u := New(a, Options{Profiles: p, Go: goFn, Tick: -1, SyncEvery: -1, Clock: clockOf(p.Now)})
 	u.win.Resize(fyne.NewSize(1000, 700))
 	u.win.Show()
 	b.Cleanup(func() { u.win.Close() })

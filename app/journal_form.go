@@ -91,7 +91,7 @@ func (u *UI) buildJournalForm(j *journalScreen) fyne.CanvasObject {
 	j.sevBlock = container.NewStack(labelled(j.sevRow, j.severity, scale, j.sevErr))
 
 	j.when = u.newTimeEntry()
-	j.fillWhen(u.opt.Now())
+	j.fillWhen(u.now())
 	j.when.OnChanged = func(string) { say(j.whenErr, ""); j.clearStatus() }
 	j.whenErr = message()
 	j.duration = u.newEntry()
@@ -130,27 +130,6 @@ func (u *UI) buildJournalForm(j *journalScreen) fyne.CanvasObject {
 	// Save stays in sight below the fields, however long the note or large the text.
 	buttons := container.NewHBox(tall(j.save), tall(j.back), layout.NewSpacer())
 	return container.NewBorder(nil, buttons, nil, nil, container.NewVScroll(form))
-}
-
-// labelled stacks a label over its field (and the field's message), a little closer than
-// the form's own spacing so each label reads as belonging to its field.
-func labelled(label fyne.CanvasObject, field ...fyne.CanvasObject) fyne.CanvasObject {
-	return container.New(layout.NewCustomPaddedVBoxLayout(-6), append([]fyne.CanvasObject{label}, field...)...)
-}
-
-func subheading(text string) *widget.Label {
-	l := widget.NewLabelWithStyle(text, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
-	l.SizeName = theme.SizeNameSubHeadingText
-	return l
-}
-
-// caption is a small hint under a field. It wraps: at 200 % text a hint on one line would
-// widen the window past the screen.
-func caption(text string) *widget.Label {
-	l := widget.NewLabel(text)
-	l.SizeName = theme.SizeNameCaptionText
-	l.Wrapping = fyne.TextWrapWord
-	return l
 }
 
 // setKind shows the fields of a symptom, a mood or a note. What is typed stays.
@@ -362,7 +341,7 @@ func (u *UI) readForm() (data.Entry, bool) {
 		// Untouched: the form may have been open a while, so "now" is now, not then.
 		when = ""
 	}
-	at, err := parseWhen(when, u.opt.Now(), j.store.Location())
+	at, err := parseWhen(when, u.now(), j.store.Location())
 	switch {
 	case err != nil:
 		fail(j.whenErr, err.Error(), j.when)
@@ -406,14 +385,8 @@ func validateInput(e data.Entry) error {
 
 func (j *journalScreen) setSaving(on bool) {
 	j.saving = on
-	for _, w := range []fyne.Disableable{j.name, j.severity, j.when, j.duration, j.note, j.save, j.back,
-		j.kindSymptom, j.kindMood, j.kindNote} {
-		if on {
-			w.Disable()
-		} else {
-			w.Enable()
-		}
-	}
+	setEnabled(!on, j.name, j.severity, j.when, j.duration, j.note, j.save, j.back,
+		j.kindSymptom, j.kindMood, j.kindNote)
 	if on {
 		j.save.SetText("Saving…")
 	} else {
@@ -435,7 +408,7 @@ func (u *UI) saveEntry() {
 	j.setSaving(true)
 	st := j.store
 	editing := j.editing != nil
-	background(u, func(ctx context.Context) (data.Entry, error) {
+	background(j.prof, func(ctx context.Context) (data.Entry, error) {
 		switch {
 		case editing:
 			return st.UpdateEntry(ctx, e)
@@ -498,7 +471,7 @@ func (u *UI) resetForm() {
 	j.name.SetText("")
 	j.severity.SetSelected(-1)
 	u.severityChanged()
-	j.fillWhen(u.opt.Now())
+	j.fillWhen(u.now())
 	j.duration.SetText("")
 	j.note.SetText("")
 	for _, l := range []*widget.Label{j.nameErr, j.sevErr, j.whenErr, j.durationErr, j.noteErr} {
@@ -539,10 +512,9 @@ func (u *UI) newNoteEntry() *noteEntry {
 
 func (e *noteEntry) AcceptsTab() bool { return false }
 
-// keptJournalDraft is a new entry typed in the Journal, kept while another screen (or the
-// lock screen) is shown.
+// keptJournalDraft is a new entry typed in the Journal, kept by its profile while another
+// screen (the lock screen, another profile) is shown.
 type keptJournalDraft struct {
-	store    *data.Store
 	draft    formDraft
 	formOpen bool
 }
@@ -560,17 +532,17 @@ func (u *UI) keepJournalDraft() {
 		d = &taken
 	}
 	if d == nil || (d.name == "" && d.note == "" && d.duration == "" && d.severity < 0 && d.when == d.whenFilled) {
-		u.journalDraft = nil
+		j.prof.journalDraft = nil
 		return
 	}
-	u.journalDraft = &keptJournalDraft{store: j.store, draft: *d, formOpen: j.form.Visible() && j.editing == nil}
+	j.prof.journalDraft = &keptJournalDraft{draft: *d, formOpen: j.form.Visible() && j.editing == nil}
 }
 
 // restoreJournalDraft puts a kept draft back in a newly shown Journal.
 func (u *UI) restoreJournalDraft(j *journalScreen) {
-	k := u.journalDraft
-	u.journalDraft = nil
-	if k == nil || k.store != j.store {
+	k := j.prof.journalDraft
+	j.prof.journalDraft = nil
+	if k == nil {
 		return
 	}
 	d := k.draft

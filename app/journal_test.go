@@ -296,7 +296,7 @@ func TestUnlockMarkup(t *testing.T) {
 func TestUntouchedTimeMeansNow(t *testing.T) {
 	u, _, _ := openJournal(t)
 	clock := fixedNow
-	u.opt.Now = func() time.Time { return clock }
+	u.opt.Clock = clockOf(func() time.Time { return clock })
 	j := addEntry(t, u)
 	clock = fixedNow.Add(2 * time.Hour) // the form sat open over lunch
 	test.Type(j.name, "Tiredness")

@@ -18,8 +18,10 @@ import (
 // are still recorded, and sync goes on. Showing the screens again needs the profile's
 // passphrase, checked by opening the profile a second time and closing that copy at once.
 // A keyring-only profile has no passphrase: the lock screen asks for its screen PIN when it
-// has one (access.go), else it unlocks from the keyring, as it opens. Choosing another profile on the lock screen
-// (or in the header's switcher) opens that one instead, and closes the locked one.
+// has one (access.go), else it unlocks from the keyring, as it opens. Choosing another
+// profile on the lock screen (or in the header's switcher) opens that one instead; the
+// locked one stays open behind it, locked (held.go). The lock state is each open profile's
+// own (openProfile.locked); the idle timer and the count of wrong tries are the window's.
 
 const (
 	// defaultAutoLock is the auto_lock_minutes setting's default.
@@ -38,12 +40,13 @@ const msgWait = "Too many wrong tries. Please wait %d seconds, then try again."
 // hiddenMedText is what a reminder row says instead of a medicine's name while locked.
 func hiddenMedText(at string) string { return "Time for your " + at + " medicine" }
 
-func (u *UI) isLocked() bool { return u.locked.Load() }
+// isLocked says whether the profile on screen is behind the lock screen.
+func (u *UI) isLocked() bool { return u.cur != nil && u.cur.locked.Load() }
 
 // lockedProfile says whether pi is open (on screen or held), locked.
 func (u *UI) lockedProfile(pi data.ProfileInfo) bool {
-	st, locked := u.openStore(pi.ID)
-	return st != nil && locked
+	p := u.openByID(pi.ID)
+	return p != nil && p.locked.Load()
 }
 
 // lock hides the open profile's screens behind the lock screen; the profile stays open and
@@ -54,33 +57,18 @@ func (u *UI) lock() {
 		u.win.Canvas().Overlays().Remove(o)
 	}
 	u.lockHeld()
-	if u.store != nil {
-		u.setLocked(true)
+	if p := u.cur; p != nil {
+		p.setLocked(true)
 	}
 	u.win.SetTitle(windowTitle)
 	u.showStart()
 }
 
-// setLocked records the state (which the engine reads from its goroutine) and words the
-// reminder window to match.
-func (u *UI) setLocked(on bool) {
-	u.locked.Store(on)
-	if w := u.reminder; w != nil {
-		w.setLocked(on)
-	}
-}
-
 // resume shows the open profile's screens again after the lock screen.
-func (u *UI) resume() {
-	u.setLocked(false)
-	u.rightTry(u.store.Info().ID)
-	u.lastActive = u.opt.Now()
-	u.win.SetTitle(u.store.Info().Name + " — Patient Companion")
-	u.showToday()
-}
+func (u *UI) resume() { u.show(u.cur) }
 
 // activity notes that the person did something in the window.
-func (u *UI) activity() { u.lastActive = u.opt.Now() }
+func (u *UI) activity() { u.lastActive = u.now() }
 
 // watchActivity counts keys typed on the window as activity (keys typed into a field are
 // noticed by checkIdle, as the field's text changing).
@@ -161,16 +149,6 @@ func autoLockOf(ctx context.Context, st *data.Store) time.Duration {
 	return time.Duration(n) * time.Minute
 }
 
-// noteKnown adds a newly opened profile to the switcher's list if it is not there yet.
-func (u *UI) noteKnown(pi data.ProfileInfo) {
-	for _, k := range u.known {
-		if k.ID == pi.ID {
-			return
-		}
-	}
-	u.known = append(u.known, pi)
-}
-
 // wrongTry counts a wrong passphrase or PIN for the profile id; from the freeTries-th on,
 // Open waits a while, longer each time.
 func (u *UI) wrongTry(id string) {
@@ -183,12 +161,18 @@ func (u *UI) wrongTry(id string) {
 	if d > maxWait || d <= 0 {
 		d = maxWait
 	}
-	u.waitUntil = u.opt.Now().Add(d)
-	u.updateWait(u.opt.Now())
-	if u.opt.Tick >= 0 {
-		// Tests (negative Tick) run no timers; they call checkIdle with a later time.
-		time.AfterFunc(d, func() { fyne.Do(func() { u.updateWait(u.opt.Now()) }) })
-	}
+	u.waitUntil = u.now().Add(d)
+	u.updateWait(u.now())
+	// Open comes back by itself when the wait is over (checkIdle also looks, every tick).
+	over, stop := u.opt.Clock.NewTimer(d)
+	go func() {
+		defer stop()
+		select {
+		case <-over:
+			fyne.Do(func() { u.updateWait(u.now()) })
+		case <-u.ctx.Done():
+		}
+	}()
 }
 
 // rightTry forgets the wrong tries once the profile they were made on (id) is opened with
@@ -228,58 +212,5 @@ func (u *UI) updateWait(now time.Time) {
 		if s.passBox.Visible() {
 			u.focus(s.pass)
 		}
-	}
-}
-
-// switchProfile shows another profile: at once if it is open and unlocked (held.go), else
-// on the unlock screen. The one on screen stays open behind, its reminders still coming.
-func (u *UI) switchProfile(id string) {
-	if u.isLocked() || (u.store != nil && u.store.Info().ID == id) {
-		return // locked: only the lock screen chooses, with a passphrase
-	}
-	if h := u.heldByID(id); h != nil && !h.locked.Load() {
-		u.bringForward(h)
-		return
-	}
-	u.app.Preferences().SetString(prefLastProfile, id)
-	u.holdCurrent(false)
-	u.win.SetTitle(windowTitle)
-	u.showStart()
-}
-
-// profileSwitcher is the header's list of profiles, nil with only one.
-func (u *UI) profileSwitcher() *widget.Select {
-	if u.store == nil || len(u.known) < 2 {
-		return nil
-	}
-	var labels []string
-	ids := map[string]string{}
-	current := ""
-	for _, pi := range u.known {
-		if pi.Err != nil {
-			continue
-		}
-		l := profileLabel(pi)
-		labels = append(labels, l)
-		ids[l] = pi.ID
-		if pi.ID == u.store.Info().ID {
-			current = l
-		}
-	}
-	if len(labels) < 2 {
-		return nil
-	}
-	sel := widget.NewSelect(labels, nil)
-	sel.PlaceHolder = "Switch profile"
-	sel.Selected = current
-	sel.OnChanged = func(l string) { u.switchProfile(ids[l]) }
-	return sel
-}
-
-// setLocked words the reminder rows without (locked) or with medicine names.
-func (w *reminderWindow) setLocked(on bool) {
-	w.locked = on
-	for _, r := range w.rows {
-		r.name.SetText(rowName(r.occ, w.store, on))
 	}
 }

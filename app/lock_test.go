@@ -20,13 +20,13 @@ func TestLockKeepsRemindersRunning(t *testing.T) {
 	u := openToday(t, clk, func(ctx context.Context, st *data.Store) {
 		addMed(t, st, "Metformin", "500 mg", hm(9, 0))
 	})
-	st, eng := u.store, u.engine
+	st, eng := u.curStore(), u.cur.engine
 	tick(t, u, clk, at(8, 0))
 	ctrl(u, fyne.KeyL)
 	if !u.isLocked() || u.unlock == nil || u.today != nil {
 		t.Fatal("Ctrl+L should show the lock screen")
 	}
-	if u.store != st || u.engine != eng {
+	if u.curStore() != st || u.cur.engine != eng {
 		t.Fatal("locking must keep the profile open and its engine running")
 	}
 	if !eng.Locked() {
@@ -42,7 +42,7 @@ func TestLockKeepsRemindersRunning(t *testing.T) {
 	}
 
 	tick(t, u, clk, at(9, 0))
-	w := u.reminder
+	w := u.cur.reminder
 	if w == nil || len(w.rows) != 1 {
 		t.Fatal("the reminder window should open while locked")
 	}
@@ -60,7 +60,7 @@ func TestLockKeepsRemindersRunning(t *testing.T) {
 		t.Fatal("a wrong passphrase must keep it locked")
 	}
 	unlockWith(t, u, goodPass)
-	if u.isLocked() || u.today == nil || u.store != st || u.engine != eng {
+	if u.isLocked() || u.today == nil || u.curStore() != st || u.cur.engine != eng {
 		t.Fatal("the passphrase should show the same open profile again")
 	}
 	if eng.Locked() {
@@ -132,15 +132,15 @@ func TestAutoLock(t *testing.T) {
 		t.Fatal("a key should count as activity")
 	}
 	u.checkIdle(at(7, 9))
-	if !u.isLocked() || u.unlock == nil || u.store == nil {
+	if !u.isLocked() || u.unlock == nil || u.curStore() == nil {
 		t.Fatal("5 idle minutes should lock, keeping the profile open")
 	}
 	unlockWith(t, u, goodPass)
 
-	if _, err := u.store.PutSetting(context.Background(), "auto_lock_minutes", "0"); err != nil {
+	if _, err := u.curStore().PutSetting(context.Background(), "auto_lock_minutes", "0"); err != nil {
 		t.Fatal(err)
 	}
-	u.autoLock = autoLockOf(context.Background(), u.store)
+	u.autoLock = autoLockOf(context.Background(), u.curStore())
 	u.checkIdle(at(23, 0))
 	if u.isLocked() {
 		t.Fatal("0 means never")
@@ -219,7 +219,7 @@ func TestProfileSwitcher(t *testing.T) {
 
 	u := newTestUI(t, p)
 	unlockWith(t, u, goodPass)
-	if u.store.Info().ID != anne.ID {
+	if u.curStore().Info().ID != anne.ID {
 		t.Fatal("Anne should open")
 	}
 	sw := u.today.nav.switcher
@@ -234,7 +234,7 @@ func TestProfileSwitcher(t *testing.T) {
 		t.Fatal("Anne should stay open behind")
 	}
 	unlockWith(t, u, "bobs passphrase")
-	if u.isLocked() || u.store.Info().ID != bob.ID || u.today == nil {
+	if u.isLocked() || u.curStore().Info().ID != bob.ID || u.today == nil {
 		t.Fatalf("Bob should open; message %q", u.unlock.message.Text)
 	}
 
@@ -247,8 +247,8 @@ func TestProfileSwitcher(t *testing.T) {
 		}
 	}
 	w := h.reminder
-	if w == nil || len(w.rows) != 1 || u.reminder != nil {
-		t.Fatalf("Anne's dose should come up in Anne's reminder window (held window %v, on-screen window %v)", w, u.reminder)
+	if w == nil || len(w.rows) != 1 || u.cur.reminder != nil {
+		t.Fatalf("Anne's dose should come up in Anne's reminder window (held window %v, on-screen window %v)", w, u.cur.reminder)
 	}
 	if !strings.Contains(w.win.Title(), "Anne") || !strings.Contains(w.rows[0].name.Text, "Metformin") {
 		t.Errorf("the window %q should name Anne, and the row %q her medicine", w.win.Title(), w.rows[0].name.Text)
@@ -256,14 +256,14 @@ func TestProfileSwitcher(t *testing.T) {
 	test.Tap(w.rows[0].taken)
 	// One click back to Anne, and her Today shows the dose taken.
 	u.today.nav.switcher.SetSelected("Anne")
-	if u.store == nil || u.store.Info().ID != anne.ID || u.today == nil {
+	if u.curStore() == nil || u.curStore().Info().ID != anne.ID || u.today == nil {
 		t.Fatal("switching back to Anne, unlocked, should be one click")
 	}
-	evs, err := u.store.DoseEvents(ctx, med.ID, at(0, 0), at(23, 0))
+	evs, err := u.curStore().DoseEvents(ctx, med.ID, at(0, 0), at(23, 0))
 	if err != nil || len(evs) != 1 || evs[0].State != data.DoseTaken {
 		t.Fatalf("Anne's dose events: %+v %v", evs, err)
 	}
-	if u.reminder != w {
+	if u.cur.reminder != w {
 		t.Error("Anne's reminder window should come with her")
 	}
 
@@ -275,7 +275,7 @@ func TestProfileSwitcher(t *testing.T) {
 		t.Fatal("Anne's passphrase should not show Bob")
 	}
 	unlockWith(t, u, "bobs passphrase")
-	if u.isLocked() || u.store.Info().ID != bob.ID {
+	if u.isLocked() || u.curStore().Info().ID != bob.ID {
 		t.Fatal("Bob's passphrase should show Bob")
 	}
 	// Anne was locked with the app: coming back to her needs her passphrase.
@@ -284,7 +284,7 @@ func TestProfileSwitcher(t *testing.T) {
 		t.Fatal("Anne was locked: switching to her should ask for her passphrase")
 	}
 	unlockWith(t, u, goodPass)
-	if u.store.Info().ID != anne.ID || len(u.held) != 1 || u.held[0].store.Info().ID != bob.ID {
+	if u.curStore().Info().ID != anne.ID || len(u.held) != 1 || u.held[0].store.Info().ID != bob.ID {
 		t.Fatalf("Anne on screen and Bob behind, once each; held %d", len(u.held))
 	}
 }
@@ -299,7 +299,7 @@ func TestNoSwitchPastTheLock(t *testing.T) {
 	unlockWith(t, u, goodPass)
 	ctrl(u, fyne.KeyL)
 	u.switchProfile(bob.ID) // what choosing Bob in the stale drop-down does
-	if !u.isLocked() || u.store.Info().ID != anne.ID || u.heldByID(anne.ID) != nil {
+	if !u.isLocked() || u.curStore().Info().ID != anne.ID || u.heldByID(anne.ID) != nil {
 		t.Fatal("a switch while locked should leave Anne on screen, locked")
 	}
 	unlockWith(t, u, goodPass)
@@ -313,7 +313,7 @@ func TestNoSwitchPastTheLock(t *testing.T) {
 	}
 	u.unlock.choice.SetSelected("Anne")
 	test.Tap(u.unlock.open)
-	if u.store != nil && u.store.Info().ID == anne.ID && !u.isLocked() {
+	if u.curStore() != nil && u.curStore().Info().ID == anne.ID && !u.isLocked() {
 		t.Fatal("Anne, locked, was shown without her passphrase")
 	}
 }
@@ -332,14 +332,7 @@ func TestRecoveryKeyScreenStays(t *testing.T) {
 	u.noteKnown(bob)        // made after the window listed the profiles
 	u.switchProfile(bob.ID) // Anne held, unlocked
 	test.Tap(u.unlock.another)
-	c := u.create
-	test.Type(c.name, "Carl")
-	test.Type(c.pass, goodPass)
-	test.Type(c.repeat, goodPass)
-	test.Tap(c.create)
-	if u.recovery == nil {
-		t.Fatal("the recovery key should show")
-	}
+	createOnScreen(t, u, "Carl")
 	ctrl(u, fyne.Key1)
 	if u.recovery == nil || u.today != nil {
 		t.Fatal("Ctrl+1 should not leave the recovery-key screen")

@@ -45,7 +45,6 @@ func weekdayAt(i int) time.Weekday { return time.Weekday((i + 1) % 7) }
 
 // medForm adds a medicine, or edits one (editing.ID set).
 type medForm struct {
-	store   *data.Store // the profile it was opened for
 	editing data.Medication
 
 	heading      *widget.Label
@@ -123,8 +122,8 @@ func (u *UI) openMedForm(m data.Medication) {
 	if s == nil {
 		return
 	}
-	f := &medForm{store: s.store, editing: m}
-	now := u.opt.Now().In(s.store.Location())
+	f := &medForm{editing: m}
+	now := u.now().In(s.store.Location())
 	changed := func(string) { u.medFormChanged() }
 
 	f.heading = subheading("Add a medicine")
@@ -207,7 +206,7 @@ func (u *UI) openMedForm(m data.Medication) {
 		container.NewHBox(tall(f.save), tall(f.cancel)),
 	)
 	s.form = f
-	u.medDraft = f
+	s.prof.medDraft = f
 	say(s.notice, "")
 	u.layoutSteps()
 	u.medFormChanged()
@@ -665,7 +664,7 @@ func (u *UI) medFormChanged() {
 		return
 	}
 	loc := s.store.Location()
-	now := u.opt.Now()
+	now := u.now()
 	m, probs := f.read(now, loc)
 	if f.showErrors {
 		f.showProblems(probs)
@@ -733,7 +732,7 @@ func (u *UI) saveMedForm() {
 		return
 	}
 	loc := s.store.Location()
-	m, probs := f.read(u.opt.Now(), loc)
+	m, probs := f.read(u.now(), loc)
 	f.showProblems(probs)
 	if len(probs) > 0 {
 		f.showErrors = true
@@ -755,7 +754,7 @@ func (u *UI) saveMedForm() {
 	f.save.Disable()
 	f.save.SetText("Saving…")
 	st := s.store
-	background(u, func(ctx context.Context) (data.Medication, error) {
+	background(s.prof, func(ctx context.Context) (data.Medication, error) {
 		if m.ID == "" {
 			return st.AddMedication(ctx, m)
 		}
@@ -797,7 +796,7 @@ func (u *UI) closeMedForm() {
 		return
 	}
 	s.form = nil
-	u.medDraft = nil
+	s.prof.medDraft = nil
 	s.body.Objects = []fyne.CanvasObject{s.listView}
 	s.body.Refresh()
 	s.scroll.ScrollToTop() // where "Saved" and the list begin

@@ -93,7 +93,7 @@ func (u *UI) showMedications() {
 	s.body = container.NewStack(s.listView)
 	s.scroll = container.NewVScroll(container.NewPadded(column(760, s.body)))
 	u.setContent(u.frame(b, s.scroll))
-	if d := u.medDraft; d != nil && d.store == s.store {
+	if d := s.prof.medDraft; d != nil {
 		// Back from another screen with the form still open: it comes back as it was left.
 		s.form = d
 		s.body.Objects = []fyne.CanvasObject{d.box}
@@ -248,8 +248,8 @@ func (u *UI) loadMedications() {
 		say(s.status, msgMedsLoading)
 	}
 	st := s.store
-	now := u.opt.Now()
-	background(u, func(ctx context.Context) (medsData, error) {
+	now := u.now()
+	background(s.prof, func(ctx context.Context) (medsData, error) {
 		return loadMedicationsData(ctx, st, now)
 	}, func(md medsData, err error) {
 		if u.medications != s {
@@ -456,7 +456,7 @@ func (u *UI) setArchived(r *medRow, archived bool) {
 	}
 	st := s.store
 	id := r.info.med.ID
-	background(u, func(ctx context.Context) (data.Medication, error) {
+	background(s.prof, func(ctx context.Context) (data.Medication, error) {
 		return st.ArchiveMedication(ctx, id, archived)
 	}, func(m data.Medication, err error) {
 		if u.medications != s {

@@ -26,7 +26,7 @@ func openMeds(t *testing.T, clk *testClock, setup func(ctx context.Context, st *
 // storedMeds reads the medicines from the open store, as a later run would find them.
 func storedMeds(t *testing.T, u *UI) []data.Medication {
 	t.Helper()
-	ms, err := u.store.ListMedications(context.Background())
+	ms, err := u.curStore().ListMedications(context.Background())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -159,7 +159,7 @@ func TestEditMedicationKeepsHistory(t *testing.T) {
 	if len(ms) != 1 || ms[0].ID != med.ID || len(ms[0].Steps[0].Weekdays) != 2 {
 		t.Fatalf("stored %+v", ms)
 	}
-	if evs, _ := u.store.DoseEvents(context.Background(), med.ID, time.Time{}, time.Time{}); len(evs) != 4 {
+	if evs, _ := u.curStore().DoseEvents(context.Background(), med.ID, time.Time{}, time.Time{}); len(evs) != 4 {
 		t.Fatalf("dose history after edit: %d events", len(evs))
 	}
 	if !strings.Contains(s.rows[0].schedule.Text, "08:00 on Mon, Wed") {

@@ -97,7 +97,7 @@ func (u *UI) showMessages() {
 		container.NewBorder(nil, nil, tall(m.send), nil, caption("Notes are sent when the app reaches your clinic's portal.")))))
 	u.setContent(u.frame(b, container.NewBorder(container.NewPadded(top),
 		container.NewVBox(widget.NewSeparator(), bottom), nil, nil, m.scroll)))
-	if u.sync != nil && u.sync.running {
+	if m.prof.sync.running {
 		m.sync.Disable()
 	}
 	u.loadMessages()
@@ -114,7 +114,7 @@ func (u *UI) loadMessages() {
 		msgs []data.Message
 		si   syncInfo
 	}
-	background(u, func(ctx context.Context) (loaded, error) {
+	background(m.prof, func(ctx context.Context) (loaded, error) {
 		var l loaded
 		var err error
 		l.msgs, err = st.ListMessages(ctx)
@@ -147,7 +147,7 @@ func (u *UI) loadMessages() {
 			say(m.warning, "")
 		}
 		m.loaded = true
-		say(m.syncLine, syncText(l.si, u.sync, u.opt.Now()))
+		say(m.syncLine, syncText(l.si, m.prof.sync, u.now()))
 		u.fillMessages(m, l.msgs)
 	})
 }
@@ -233,7 +233,7 @@ func (u *UI) sendNote() {
 	}
 	m.send.Disable()
 	st := m.store
-	background(u, func(ctx context.Context) (data.Message, error) {
+	background(m.prof, func(ctx context.Context) (data.Message, error) {
 		return st.AddNote(ctx, text)
 	}, func(_ data.Message, err error) {
 		if u.messages != m {

@@ -71,21 +71,21 @@ func (u *UI) newOverviewRow(pi data.ProfileInfo) *overviewRow {
 	r.detail = paragraph("")
 	id := pi.ID
 	r.show = widget.NewButtonWithIcon("Show", theme.NavigateNextIcon(), func() {
-		if u.store != nil && u.store.Info().ID == id {
+		if u.cur != nil && u.cur.id() == id {
 			u.showToday()
 			return
 		}
 		u.switchProfile(id)
 	})
-	st, locked := u.openStore(pi.ID)
+	p := u.openByID(pi.ID)
 	switch {
-	case st != nil && st == u.store:
+	case p != nil && p == u.cur:
 		r.detail.SetText("Loading…")
 		r.show.SetText("Today")
-	case st == nil:
+	case p == nil:
 		r.detail.SetText("Not open, so no reminders come for " + pi.Name + ".")
 		r.show.SetText("Open…")
-	case locked:
+	case p.locked.Load():
 		r.detail.SetText("Locked. Reminders still come, without medicine names.")
 		r.show.SetText("Unlock…")
 	default:
@@ -98,14 +98,14 @@ func (u *UI) newOverviewRow(pi data.ProfileInfo) *overviewRow {
 
 // loadOverview reads today for every open, unlocked profile, off the UI goroutine.
 func (u *UI) loadOverview(o *overviewScreen) {
-	now := u.opt.Now()
+	now := u.now()
 	for _, r := range o.rows {
-		st, locked := u.openStore(r.id)
-		if st == nil || locked {
+		p := u.openByID(r.id)
+		if p == nil || p.locked.Load() {
 			continue
 		}
-		r := r
-		background(u, func(ctx context.Context) (overviewCounts, error) {
+		st := p.store
+		background(p, func(ctx context.Context) (overviewCounts, error) {
 			return countToday(ctx, st, now)
 		}, func(c overviewCounts, err error) {
 			if u.overview != o {

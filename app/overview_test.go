@@ -33,12 +33,12 @@ func TestCaregiverOverview(t *testing.T) {
 
 	u := newTestUI(t, p)
 	unlockWith(t, u, goodPass)
-	if u.store.Info().ID != anne.ID {
+	if u.curStore().Info().ID != anne.ID {
 		t.Fatal("Anne should open first")
 	}
 	u.today.nav.switcher.SetSelected("Bob")
 	unlockWith(t, u, "bobs passphrase")
-	if u.store.Info().ID != bob.ID {
+	if u.curStore().Info().ID != bob.ID {
 		t.Fatal("Bob should be on screen")
 	}
 	clk.Set(at(9, 15)) // 07:00 missed (window 2 h), 09:00 due, 20:00 later
@@ -67,7 +67,7 @@ func TestCaregiverOverview(t *testing.T) {
 		t.Errorf("Carl's row says %q with %q", c.detail.Text, c.show.Text)
 	}
 	test.Tap(byName["Anne"].show)
-	if u.store.Info().ID != anne.ID || u.today == nil {
+	if u.curStore().Info().ID != anne.ID || u.today == nil {
 		t.Fatal("Show should bring Anne forward, on Today")
 	}
 	// With one profile there is no overview.

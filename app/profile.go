@@ -122,7 +122,7 @@ func (u *UI) changePassphrase() {
 	say(f.passMsg, "")
 	f.change.Disable()
 	profiles := u.opt.Profiles
-	background(u, func(ctx context.Context) (struct{}, error) {
+	background(s.prof, func(ctx context.Context) (struct{}, error) {
 		defer clear(cur)
 		defer clear(nw)
 		if info.HasPassphrase {
@@ -146,11 +146,9 @@ func (u *UI) changePassphrase() {
 			say(f.passMsg, msgPassChanged)
 			// A keyring-only profile that now has a passphrase unlocks its screen with it.
 			u.noteInfo(st.Info())
-			if u.store == st {
-				u.pinLock = false
-			}
+			s.prof.pinLock = false
 			if s.access != nil {
-				u.fitAccess(s.access, st.Info())
+				u.fitAccess(s.access, s.prof)
 			}
 			f.passMsg.Importance = widget.SuccessImportance
 			f.passMsg.Refresh()
@@ -175,19 +173,15 @@ func (u *UI) deleteProfile() {
 	f := s.profile
 	st := s.store
 	info := st.Info()
-	if f.confirmName.Text != info.Name || u.store != st {
+	if f.confirmName.Text != info.Name || u.cur != s.prof {
 		return
 	}
 	f.confirmDelete.Disable()
-	u.store = nil
-	u.stopEngine()
-	synced := u.stopSync()
-	u.closeReminder()
-	u.setLocked(false)
+	u.cur = nil
+	closed := s.prof.end()
 	profiles := u.opt.Profiles
 	background(u, func(ctx context.Context) (struct{}, error) {
-		synced()
-		_ = st.Close()
+		_ = closed() // its work done and its key forgotten before its files go
 		return struct{}{}, profiles.Delete(ctx, info)
 	}, func(_ struct{}, err error) {
 		if u.app.Preferences().String(prefLastProfile) == info.ID {

@@ -60,7 +60,7 @@ func TestDeleteProfile(t *testing.T) {
 	}
 	test.Type(f.confirmName, "Bo")
 	u.deleteProfile()
-	if u.store == nil {
+	if u.curStore() == nil {
 		t.Fatal("deleted without the name typed")
 	}
 	test.Type(f.confirmName, "b")
@@ -68,7 +68,7 @@ func TestDeleteProfile(t *testing.T) {
 		t.Fatal("the name typed should enable Delete for good")
 	}
 	test.Tap(f.confirmDelete)
-	if u.store != nil || u.engine != nil || u.unlock == nil {
+	if u.cur != nil || u.unlock == nil {
 		t.Fatal("deleting should close the profile and show the start screen")
 	}
 	if u.unlock.choice != nil || u.unlock.profiles[0].Name != "Anne" {

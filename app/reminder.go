@@ -3,7 +3,6 @@ package app
 import (
 	"context"
 	"log"
-	"sync/atomic"
 	"time"
 	"unicode"
 
@@ -26,8 +25,9 @@ const defaultTick = 30 * time.Second
 // Taken / Skip / Snooze buttons. T, S and Z act on the first dose not yet answered.
 type reminderWindow struct {
 	win    fyne.Window
-	store  *data.Store
-	locked bool // medicine names hidden
+	prof   *openProfile // whose doses it asks about
+	store  *data.Store  // prof.store
+	locked bool         // medicine names hidden
 	head   *widget.Label
 	intro  *widget.Label
 	// notice is the words of a notice without doses (the test reminder), shown while the
@@ -53,22 +53,36 @@ type reminderRow struct {
 	box     fyne.CanvasObject
 }
 
-// ShowReminder opens the reminder window for n's due and late doses, or adds them to the
-// window already open. It must be called on the UI goroutine (from a callback, or through
-// fyne.Do from elsewhere, as the engine's notifier does). A notice without doses (only
-// appointments, or only doses already missed) opens nothing, except a notice that is only
-// words (the test reminder), which the window shows; Today is refreshed either way.
-func (u *UI) ShowReminder(n remind.Notice) {
-	defer u.refreshToday()
+// deliver delivers a notice of p's: a desktop notification (naming the person when p is held
+// behind another), and p's reminder window. Called on the UI goroutine.
+func (u *UI) deliver(p *openProfile, n remind.Notice) {
+	if p.ctx.Err() != nil {
+		return // closed meanwhile
+	}
+	title := n.Title
+	if p != u.cur {
+		title = p.store.Info().Name + ": " + title
+	}
+	u.app.SendNotification(fyne.NewNotification(title, n.Body))
+	u.showReminder(p, n)
+}
+
+// showReminder opens p's reminder window for n's due and late doses, or adds them to the
+// window already open. A notice without doses (only appointments, or only doses already
+// missed) opens nothing, except a notice that is only words (the test reminder), which the
+// window shows. Today is refreshed either way when it is p's.
+func (u *UI) showReminder(p *openProfile, n remind.Notice) {
+	if p == u.cur {
+		defer u.refreshToday()
+	}
 	plain := n.Empty() && n.Body != ""
-	if u.store == nil || (len(n.Due)+len(n.Late) == 0 && !plain) {
+	if len(n.Due)+len(n.Late) == 0 && !plain {
 		return
 	}
-	w := u.reminder
-	if w == nil || w.store != u.store {
-		u.closeReminder()
-		w = u.newReminderWindow(u.store, u.isLocked())
-		u.reminder = w
+	w := p.reminder
+	if w == nil {
+		w = u.newReminderWindow(p)
+		p.reminder = w
 	}
 	if plain {
 		w.notice = n.Body
@@ -108,19 +122,21 @@ func (u *UI) addReminders(w *reminderWindow, n remind.Notice) {
 	w.win.RequestFocus()
 }
 
-// newReminderWindow makes the reminder window of st's doses; the caller keeps it.
-func (u *UI) newReminderWindow(st *data.Store, locked bool) *reminderWindow {
+// newReminderWindow makes the reminder window of p's doses; the caller keeps it.
+func (u *UI) newReminderWindow(p *openProfile) *reminderWindow {
+	st := p.store
 	// With several profiles on this computer the window names the person: two reminder
 	// windows (medicine names hidden while locked) must not look the same.
 	title := reminderTitle
 	if len(u.known) > 1 {
 		title += " — " + st.Info().Name
 	}
-	w := &reminderWindow{store: st, locked: locked, win: u.app.NewWindow(title)}
+	locked := p.locked.Load() || u.isLocked()
+	w := &reminderWindow{prof: p, store: st, locked: locked, win: u.app.NewWindow(title)}
 	w.head = heading(reminderTitle)
 	w.intro = paragraph("")
 	w.box = container.NewVBox()
-	w.close = widget.NewButton("Close", func() { u.closeReminder() })
+	w.close = widget.NewButton("Close", p.closeReminder)
 	w.win.SetContent(container.NewBorder(
 		container.NewPadded(container.NewVBox(w.head, w.intro)),
 		container.NewPadded(container.NewHBox(container.NewPadded(caption("Keys: T taken · S skip · Z snooze")),
@@ -128,7 +144,11 @@ func (u *UI) newReminderWindow(st *data.Store, locked bool) *reminderWindow {
 		nil, nil,
 		container.NewVScroll(container.NewPadded(w.box))))
 	w.win.Resize(fyne.NewSize(640, 600))
-	w.win.SetOnClosed(func() { u.forgetReminder(w) })
+	w.win.SetOnClosed(func() {
+		if p.reminder == w {
+			p.reminder = nil // closed by the person
+		}
+	})
 	w.win.Canvas().SetOnTypedRune(func(r rune) {
 		row := w.first()
 		if row == nil {
@@ -146,14 +166,6 @@ func (u *UI) newReminderWindow(st *data.Store, locked bool) *reminderWindow {
 	return w
 }
 
-// closeReminder closes the reminder window, if it is open.
-func (u *UI) closeReminder() {
-	if w := u.reminder; w != nil {
-		u.reminder = nil
-		w.win.Close()
-	}
-}
-
 func (w *reminderWindow) addRow(u *UI, o remind.Occurrence, late bool) {
 	r := &reminderRow{occ: o, late: late}
 	r.name = widget.NewLabelWithStyle(rowName(o, w.store, w.locked), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
@@ -163,13 +175,13 @@ func (w *reminderWindow) addRow(u *UI, o remind.Occurrence, late bool) {
 	r.setDetail(w.store.Location())
 	act := func(state string) func() {
 		return func() {
-			if r.done || r.taken.Disabled() || !u.ownsReminder(w) {
+			if r.done || r.taken.Disabled() || w.prof.reminder != w {
 				return
 			}
 			for _, b := range []*widget.Button{r.taken, r.skip, r.snooze} {
 				b.Disable()
 			}
-			u.recordDose(w.store, o, state, func(ev data.DoseEvent, err error) {
+			u.recordDose(w.prof, o, state, func(ev data.DoseEvent, err error) {
 				if err != nil {
 					r.setButtons(true)
 					r.detail.SetText(msgDoseSaveError)
@@ -188,6 +200,14 @@ func (w *reminderWindow) addRow(u *UI, o remind.Occurrence, late bool) {
 	w.rows = append(w.rows, r)
 	w.head.SetText(reminderTitle)
 	w.box.Add(r.box)
+}
+
+// setLocked words the reminder rows without (locked) or with medicine names.
+func (w *reminderWindow) setLocked(on bool) {
+	w.locked = on
+	for _, r := range w.rows {
+		r.name.SetText(rowName(r.occ, w.store, on))
+	}
 }
 
 // rowName is the words for a dose in the reminder window: the medicine, or while locked
@@ -235,10 +255,7 @@ func (w *reminderWindow) first() *reminderRow {
 }
 
 // answered shows what was recorded for a dose of this window.
-func (w *reminderWindow) answered(o remind.Occurrence, ev data.DoseEvent, st *data.Store) {
-	if st != w.store {
-		return
-	}
+func (w *reminderWindow) answered(o remind.Occurrence, ev data.DoseEvent) {
 	loc := w.store.Location()
 	for _, r := range w.rows {
 		if !sameDose(r.occ, o) {
@@ -288,40 +305,28 @@ func (w *reminderWindow) update() {
 // ---------------------------------------------------------------------------------------
 // The engine
 
-// engineNotifier delivers the engine's notices: a desktop notification, and the reminder
-// window (the guaranteed channel: notifications carry no buttons and report no errors).
+// engineNotifier delivers the notices of p's engine: a desktop notification, and p's
+// reminder window (the guaranteed channel: notifications carry no buttons and report no
+// errors).
 type engineNotifier struct {
-	u   *UI
-	eng *remind.Engine
+	u *UI
+	p *openProfile
 }
 
 // Notify is called from the engine's goroutine; the window is touched through fyne.Do.
 func (nf engineNotifier) Notify(_ context.Context, n remind.Notice) error {
-	fyne.Do(func() {
-		if nf.u.engine != nf.eng {
-			if h := nf.u.heldByEngine(nf.eng); h != nil {
-				nf.u.notifyHeld(h, n)
-			}
-			return // else the profile was closed meanwhile
-		}
-		nf.u.app.SendNotification(fyne.NewNotification(n.Title, n.Body))
-		nf.u.ShowReminder(n)
-	})
+	fyne.Do(func() { nf.u.deliver(nf.p, n) })
 	return nil
 }
 
-// startEngine creates the open profile's reminder engine and, unless Options.Tick is
-// negative, runs it: one check at once, then one every Options.Tick (30 s by default),
-// until the profile closes or the window quits.
-func (u *UI) startEngine(st *data.Store) {
-	u.stopEngine()
-	// Names are hidden while the app is locked, and while this profile is held locked
-	// behind another (held.go).
-	lk := new(atomic.Bool)
-	u.engineLock = lk
-	e := &remind.Engine{Store: st, Locked: func() bool { return u.locked.Load() || lk.Load() }}
-	e.Notifier = engineNotifier{u: u, eng: e}
-	u.engine = e
+// startEngine creates p's reminder engine and, unless Options.Tick is negative, runs it: one
+// check at once, then one every Options.Tick (30 s by default), until p closes.
+func (u *UI) startEngine(p *openProfile) {
+	st := p.store
+	// Names are hidden while p is locked, on screen or held behind another.
+	e := &remind.Engine{Store: st, Locked: p.locked.Load}
+	e.Notifier = engineNotifier{u: u, p: p}
+	p.engine = e
 	if u.opt.Tick < 0 {
 		return
 	}
@@ -329,15 +334,12 @@ func (u *UI) startEngine(st *data.Store) {
 	if every == 0 {
 		every = defaultTick
 	}
-	ctx, cancel := context.WithCancel(u.ctx)
-	done := make(chan struct{})
-	now := u.opt.Now
-	go func() {
-		defer close(done)
-		t := time.NewTicker(every)
-		defer t.Stop()
+	clock := u.opt.Clock
+	p.loop(func(ctx context.Context) {
+		ticks, stop := clock.NewTicker(every)
+		defer stop()
 		for {
-			if _, err := e.Tick(ctx, now()); err != nil && ctx.Err() == nil {
+			if _, err := e.Tick(ctx, clock.Now()); err != nil && ctx.Err() == nil {
 				log.Printf("reminders: %v", err)
 			}
 			if ctx.Err() != nil {
@@ -345,35 +347,24 @@ func (u *UI) startEngine(st *data.Store) {
 			}
 			autoLock := autoLockOf(ctx, st) // read each time: Settings may change it
 			fyne.Do(func() {
-				switch {
-				case u.engine == e:
+				if p.ctx.Err() != nil {
+					return
+				}
+				if u.cur == p {
 					u.refreshToday() // doses move from "later" to "take now" as time passes
 					u.autoLock = autoLock
-					u.checkIdle(now())
-				case u.engine == nil:
-					// No engine on screen (the unlock or recovery-key screen, profiles held
-					// behind): the held profiles still lock when idle.
-					u.checkIdle(now())
+				}
+				// The profile on screen checks the idle time; while none with an engine is
+				// (the unlock or recovery-key screen), the held ones do, so they still lock.
+				if u.cur == p || u.cur == nil || u.cur.engine == nil {
+					u.checkIdle(clock.Now())
 				}
 			})
 			select {
 			case <-ctx.Done():
 				return
-			case <-t.C:
+			case <-ticks:
 			}
 		}
-	}()
-	u.engineStop = func() {
-		cancel()
-		<-done
-	}
-}
-
-// stopEngine stops the reminder loop and waits for it, so the store can be closed.
-func (u *UI) stopEngine() {
-	u.engine, u.engineLock = nil, nil
-	if stop := u.engineStop; stop != nil {
-		u.engineStop = nil
-		stop()
-	}
+	})
 }

@@ -161,7 +161,7 @@ func TestAppointments(t *testing.T) {
 	if len(a.upcoming) != 3 || a.upcoming[2].appt.Title != "Blood test" {
 		t.Fatalf("after adding, upcoming = %d", len(a.upcoming))
 	}
-	list, err := u.store.ListAppointments(context.Background(), time.Time{}, time.Time{})
+	list, err := u.curStore().ListAppointments(context.Background(), time.Time{}, time.Time{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -205,13 +205,7 @@ func fakePortal(t *testing.T) (*httptest.Server, *int) {
 	return srv, &created
 }
 
-func noSleep(t *testing.T) {
-	portalSleep = func(ctx context.Context, d time.Duration) error { return ctx.Err() }
-	t.Cleanup(func() { portalSleep = nil })
-}
-
 func TestMessagesSendAndSync(t *testing.T) {
-	noSleep(t)
 	srv, created := fakePortal(t)
 	clk := &testClock{t: fixedNow}
 	u := openToday(t, clk, func(ctx context.Context, st *data.Store) {
@@ -242,7 +236,7 @@ func TestMessagesSendAndSync(t *testing.T) {
 	if !strings.HasPrefix(r.who.Text, "You") {
 		t.Errorf("our note is labelled %q", r.who.Text)
 	}
-	msgs, err := u.store.ListMessages(context.Background())
+	msgs, err := u.curStore().ListMessages(context.Background())
 	if err != nil || len(msgs) != 1 || msgs[0].State != data.MessageQueued || msgs[0].Direction != data.DirectionOut {
 		t.Fatalf("stored %+v, %v", msgs, err)
 	}
@@ -264,7 +258,7 @@ func TestMessagesSendAndSync(t *testing.T) {
 	assertShows(t, u.today.syncLine, "Synced 2 min ago")
 
 	// A message from the care team, and one they refused, show in the thread.
-	if _, err := u.store.UpsertIncomingMessage(context.Background(), "in1",
+	if _, err := u.curStore().UpsertIncomingMessage(context.Background(), "in1",
 		data.Message{At: fixedNow.Add(3 * time.Minute), Text: "Yes, that is fine.", Sender: "Nurse Patel"}); err != nil {
 		t.Fatal(err)
 	}
@@ -276,7 +270,6 @@ func TestMessagesSendAndSync(t *testing.T) {
 }
 
 func TestSyncOffline(t *testing.T) {
-	noSleep(t)
 	srv, _ := fakePortal(t)
 	url := srv.URL + "/fhir"
 	srv.Close()
@@ -298,7 +291,7 @@ func TestSyncOffline(t *testing.T) {
 	if m.sync.Disabled() {
 		t.Error("Sync now should be available again")
 	}
-	msgs, _ := u.store.ListMessages(context.Background())
+	msgs, _ := u.curStore().ListMessages(context.Background())
 	if msgs[0].State != data.MessageQueued {
 		t.Errorf("the note is %s", msgs[0].State)
 	}
@@ -330,26 +323,44 @@ func TestMessageMarks(t *testing.T) {
 	}
 }
 
-// tickSyncs makes the periodic syncs tick when the test sends on ticks; ticked receives once
-// a tick's sync was started.
-func tickSyncs(t *testing.T) (ticks chan time.Time, ticked chan struct{}) {
-	ticks, ticked = make(chan time.Time), make(chan struct{})
-	syncTimer = func(time.Duration) (<-chan time.Time, func()) { return ticks, func() {} }
-	syncTicked = func() { ticked <- struct{}{} }
-	t.Cleanup(func() {
-		syncTimer = func(every time.Duration) (<-chan time.Time, func()) {
-			tk := time.NewTicker(every)
-			return tk.C, tk.Stop
-		}
-		syncTicked = nil
-	})
-	return ticks, ticked
+// tickingClock is the tests' clock at fixedNow whose tickers all tick from ticks (the test
+// sends); it counts the tickers made and not yet stopped.
+type tickingClock struct {
+	frozenClock
+	ticks chan time.Time
+	mu    gosync.Mutex
+	live  int
+}
+
+func newTickingClock() *tickingClock {
+	return &tickingClock{frozenClock: frozenClock{func() time.Time { return fixedNow }}, ticks: make(chan time.Time)}
+}
+
+func (c *tickingClock) NewTicker(time.Duration) (<-chan time.Time, func()) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.live++
+	var once gosync.Once
+	return c.ticks, func() {
+		once.Do(func() {
+			c.mu.Lock()
+			defer c.mu.Unlock()
+			c.live--
+		})
+	}
+}
+
+func (c *tickingClock) running() int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.live
 }
 
 func TestPeriodicSync(t *testing.T) {
-	noSleep(t)
 	srv, created := fakePortal(t)
-	ticks, ticked := tickSyncs(t)
+	clk := newTickingClock()
+	sw := newSyncWatch()
+	synced := sw.synced
 	p := testProfiles(t, nil)
 	st, _, err := p.Create(context.Background(), data.CreateOptions{Name: "Mum", Passphrase: []byte(goodPass), NoKeyring: true})
 	if err != nil {
@@ -364,7 +375,7 @@ func TestPeriodicSync(t *testing.T) {
 	}
 	st.Close()
 	a := test.NewTempApp(t)
-	u := New(a, Options{Profiles: p, Go: syncGo, Tick: -1, SyncEvery: time.Hour})
+	u := New(a, Options{Profiles: p, Go: sw.goFn, Tick: -1, SyncEvery: time.Hour, Clock: clk, Sync: sw.sync(clk)})
 	u.win.Show()
 	t.Cleanup(func() {
 		for _, w := range a.Driver().AllWindows() {
@@ -375,26 +386,33 @@ func TestPeriodicSync(t *testing.T) {
 	})
 	unlockWith(t, u, goodPass)
 	// The first sync runs on opening.
+	<-synced
 	if *created != 1 {
 		t.Fatalf("after opening, the portal got %d notes", *created)
 	}
 	assertShows(t, u.today.syncLine, "Synced just now")
-	if _, err := u.store.AddNote(ctx, "Another"); err != nil {
-		t.Fatal(err)
+	// noteThenTick writes a note, then lets the periodic sync tick once.
+	noteThenTick := func(text string) {
+		t.Helper()
+		if _, err := u.curStore().AddNote(ctx, text); err != nil {
+			t.Fatal(err)
+		}
+		clk.ticks <- fixedNow
+		<-synced
 	}
-	ticks <- time.Now()
-	<-ticked
+	noteThenTick("Another")
 	if *created != 2 {
 		t.Fatalf("after a tick, the portal got %d notes", *created)
 	}
 	// Sync goes on while locked (DESIGN §2); closing the profile stops it.
 	u.lock()
-	if u.sync == nil {
-		t.Error("locking should not stop syncing")
+	noteThenTick("While locked")
+	if *created != 3 {
+		t.Errorf("locking should not stop syncing: the portal got %d notes", *created)
 	}
-	u.closeStore()
-	if u.sync != nil {
-		t.Error("closing the profile should stop syncing")
+	u.win.Close()
+	if n := clk.running(); n != 0 {
+		t.Errorf("closing the profile should stop its syncing (%d tickers still running)", n)
 	}
 }
 
@@ -411,7 +429,7 @@ func TestSettings(t *testing.T) {
 	}
 	get := func(key string) string {
 		t.Helper()
-		v, err := u.store.GetSetting(context.Background(), key)
+		v, err := u.curStore().GetSetting(context.Background(), key)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -464,7 +482,7 @@ func TestSendTestReminder(t *testing.T) {
 	u := openToday(t, &testClock{t: fixedNow}, nil)
 	ctrl(u, fyne.Key6)
 	test.Tap(u.settings.testBtn)
-	w := u.reminder
+	w := u.cur.reminder
 	if w == nil {
 		t.Fatal("the test reminder should open the reminder window")
 	}
@@ -477,7 +495,7 @@ func TestSendTestReminder(t *testing.T) {
 		t.Error("the settings screen should say the test was sent")
 	}
 	test.Tap(w.close)
-	if u.reminder != nil {
+	if u.cur.reminder != nil {
 		t.Error("Close should close the reminder window")
 	}
 	// Nothing was recorded.
@@ -505,14 +523,13 @@ func TestSettingsPortal(t *testing.T) {
 	if s.disconnect.Visible() || !strings.HasPrefix(s.portalText.Text, "Not connected") {
 		t.Errorf("after disconnecting: %q", s.portalText.Text)
 	}
-	p, err := u.store.PortalConnection(context.Background())
+	p, err := u.curStore().PortalConnection(context.Background())
 	if err != nil || p.URL != "" {
 		t.Errorf("stored connection %+v, %v", p, err)
 	}
 }
 
 func TestSyncSignInAgain(t *testing.T) {
-	noSleep(t)
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.WriteHeader(http.StatusUnauthorized)
 	}))
@@ -565,7 +582,7 @@ func TestSettingsLockedByClinic(t *testing.T) {
 	s.snooze.SetText("20")
 	test.Tap(s.save)
 	assertShows(t, s.saveMsg, msgSettingsSaved)
-	if v, _ := u.store.GetSetting(context.Background(), "snooze_minutes"); v != "20" {
+	if v, _ := u.curStore().GetSetting(context.Background(), "snooze_minutes"); v != "20" {
 		t.Errorf("snooze_minutes = %q", v)
 	}
 }
@@ -573,7 +590,6 @@ func TestSettingsLockedByClinic(t *testing.T) {
 // TestSettingsConnect: connecting from Settings to a portal without sign-in needs the
 // patient id; with it, the profile is connected and a first sync runs.
 func TestSettingsConnect(t *testing.T) {
-	noSleep(t)
 	srv, _ := fakePortal(t)
 	base := srv.URL + "/fhir"
 	// The fake knows Patient/p1 through this wrapper.
@@ -601,7 +617,7 @@ func TestSettingsConnect(t *testing.T) {
 	assertShows(t, s.portalMsg, "The portal does not know that patient id. Please check it with your clinic.")
 	u.connectPortal(base, "", "p1")
 	assertShows(t, s.portalMsg, "Connected. Your appointments and messages will arrive shortly.")
-	p, err := u.store.PortalConnection(context.Background())
+	p, err := u.curStore().PortalConnection(context.Background())
 	if err != nil || p.URL != base || p.PatientID != "p1" {
 		t.Fatalf("stored connection %+v, %v", p, err)
 	}
@@ -626,7 +642,7 @@ func TestSaveFailureDialog(t *testing.T) {
 	a := u.appointments
 	test.Type(a.what, "Physiotherapy")
 	test.Type(a.when, "2025-12-02 10:30")
-	_ = u.store.Close() // the journal file goes away under the window
+	_ = u.curStore().Close() // the journal file goes away under the window
 	test.Tap(a.add)
 	assertShows(t, a.addState, msgApptSaveFailed)
 	top := u.win.Canvas().Overlays().Top()
@@ -677,9 +693,10 @@ func TestScreensFitLargeText(t *testing.T) {
 // TestHeldProfileSyncs: a profile held behind another keeps syncing with its portal, so a
 // caregiver's notes for Mum go out while Dad's journal is on screen.
 func TestHeldProfileSyncs(t *testing.T) {
-	noSleep(t)
 	srv, created := fakePortal(t)
-	ticks, ticked := tickSyncs(t)
+	clk := newTickingClock()
+	sw := newSyncWatch()
+	synced := sw.synced
 	ctx := context.Background()
 	p := testProfiles(t, nil)
 	mum, _ := makeProfile(t, p, data.CreateOptions{Name: "Mum", Passphrase: []byte(goodPass), NoKeyring: true})
@@ -693,33 +710,35 @@ func TestHeldProfileSyncs(t *testing.T) {
 	}
 	st.Close()
 	a := test.NewTempApp(t)
-	u := newTestUIWith(t, a, Options{Profiles: p})
-	u.opt.SyncEvery = time.Hour // newTestUIWith turns the loops off; this test ticks them itself
+	u := newTestUIWith(t, a, Options{Profiles: p, Clock: clk, Sync: sw.sync(clk)})
+	// newTestUIWith turns the loops off; this test ticks them itself, and watches the syncs.
+	u.opt.SyncEvery, u.opt.Go = time.Hour, sw.goFn
 	u.app.Preferences().SetString(prefLastProfile, mum.ID)
 	u.showStart()
 	unlockWith(t, u, goodPass)
+	<-synced // Mum's first sync, on opening
+	mumP := u.cur
 	u.today.nav.switcher.SetSelected("Dad")
 	unlockWith(t, u, "dads passphrase")
-	h := u.heldByID(mum.ID)
-	if u.store.Info().ID != dad.ID || h == nil || h.sync == nil {
-		t.Fatal("Dad on screen, Mum held with her syncer")
+	<-synced // Dad's
+	if u.curStore().Info().ID != dad.ID || u.heldByID(mum.ID) != mumP {
+		t.Fatal("Dad on screen, Mum held")
 	}
-	if _, err := h.store.AddNote(ctx, "For Mum's nurse"); err != nil {
+	if _, err := mumP.store.AddNote(ctx, "For Mum's nurse"); err != nil {
 		t.Fatal(err)
 	}
 	before := *created
 	// Both profiles' loops listen to the same test ticks: tick until Mum's has run.
 	for i := 0; i < 10 && *created == before; i++ {
-		ticks <- time.Now()
-		<-ticked
+		clk.ticks <- fixedNow
+		<-synced
 	}
 	if *created != before+1 {
 		t.Fatalf("Mum's note did not reach her portal while she was held (%d sent)", *created-before)
 	}
-	// Back on screen, her syncer comes with her.
-	sy := h.sync
+	// Back on screen, it is the same open profile: her sync comes with her.
 	u.today.nav.switcher.SetSelected("Mum")
-	if u.sync != sy {
-		t.Error("Mum's syncer should come forward with her")
+	if u.cur != mumP {
+		t.Error("Mum's open profile should come forward as it was")
 	}
 }

@@ -32,7 +32,9 @@ const (
 )
 
 // testNotice is what "Send a test reminder" shows.
-var testNotice = remind.Notice{Title: "Test reminder", Body: "Reminders are working."}
+func testNotice() remind.Notice {
+	return remind.Notice{Title: "Test reminder", Body: "Reminders are working."}
+}
 
 // settingsScreen shows the profile's settings and its portal connection.
 type settingsScreen struct {
@@ -185,7 +187,7 @@ func (u *UI) showSettings() {
 
 	var profileBox, accessBox fyne.CanvasObject
 	s.profile, profileBox = u.newProfileForm(s.store)
-	s.access, accessBox = u.newAccessForm(s.store)
+	s.access, accessBox = u.newAccessForm(s.prof)
 	s.left = container.NewVBox(
 		s.status,
 		s.clinic,
@@ -234,7 +236,7 @@ func (u *UI) loadSettings() {
 	}
 	st := s.store
 	keys := []string{"hide_medicine_names", "start_at_login", "auto_lock_minutes", "snooze_minutes", "appointment_reminders"}
-	background(u, func(ctx context.Context) (map[string]string, error) {
+	background(s.prof, func(ctx context.Context) (map[string]string, error) {
 		vals := map[string]string{}
 		for _, k := range keys {
 			v, err := st.GetSetting(ctx, k)
@@ -299,7 +301,7 @@ func (u *UI) saveCheck(c *widget.Check, key string, on bool) {
 		u.app.Preferences().SetBool(prefAutostartOff, !on)
 	}
 	st := s.store
-	background(u, func(ctx context.Context) (string, error) {
+	background(s.prof, func(ctx context.Context) (string, error) {
 		return st.PutSetting(ctx, key, value)
 	}, func(_ string, err error) {
 		if u.settings != s || err == nil {
@@ -351,7 +353,7 @@ func (u *UI) saveSettings() {
 	}
 	s.save.Disable()
 	st := s.store
-	background(u, func(ctx context.Context) (map[string]string, error) {
+	background(s.prof, func(ctx context.Context) (map[string]string, error) {
 		out := map[string]string{}
 		for _, f := range fields {
 			v, err := st.PutSetting(ctx, f.key, vals[f.key])
@@ -384,10 +386,10 @@ func (u *UI) saveSettings() {
 // desktop notification and the reminder window.
 func (u *UI) sendTestReminder() {
 	s := u.settings
-	if s == nil || u.engine == nil {
+	if s == nil || s.prof.engine == nil {
 		return
 	}
-	_ = engineNotifier{u: u, eng: u.engine}.Notify(u.ctx, testNotice)
+	_ = engineNotifier{u: u, p: s.prof}.Notify(u.ctx, testNotice())
 	say(s.testMsg, "A test reminder was sent. If no notification appeared, check that this computer allows notifications from Patient Companion.")
 	s.right.Refresh()
 }
@@ -399,7 +401,7 @@ func (u *UI) loadPortal() {
 		return
 	}
 	st := s.store
-	background(u, st.PortalConnection, func(p data.Portal, err error) {
+	background(s.prof, st.PortalConnection, func(p data.Portal, err error) {
 		if u.settings != s {
 			return
 		}
@@ -461,7 +463,7 @@ func (u *UI) disconnectPortal() {
 	}
 	say(s.portalMsg, "")
 	st := s.store
-	background(u, func(ctx context.Context) (struct{}, error) {
+	background(s.prof, func(ctx context.Context) (struct{}, error) {
 		return struct{}{}, st.SetPortalConnection(ctx, data.Portal{})
 	}, func(_ struct{}, err error) {
 		if u.settings != s {
@@ -471,9 +473,7 @@ func (u *UI) disconnectPortal() {
 			say(s.portalMsg, "The portal could not be disconnected just now. Please try again.")
 			return
 		}
-		if sy := u.sync; sy != nil {
-			sy.lastErr = nil
-		}
+		s.prof.sync.lastErr = nil
 		u.loadPortal()
 	})
 }
@@ -494,7 +494,7 @@ func (u *UI) connectPortal(rawURL, clientID, patient string) {
 	s.connect.Disable()
 	s.signInAgain.Disable()
 	say(s.portalMsg, "Connecting… If your browser opens your clinic's sign-in page, sign in there.")
-	background(u, func(ctx context.Context) (portal.Connection, error) {
+	background(s.prof, func(ctx context.Context) (portal.Connection, error) {
 		ctx, cancel := context.WithTimeout(ctx, 15*time.Minute)
 		defer cancel()
 		return portal.ConnectProfile(ctx, st, rawURL, clientID, patient, func(addr string) error {
@@ -528,9 +528,7 @@ func (u *UI) connectPortal(rawURL, clientID, patient string) {
 			say(s.portalMsg, "Could not connect to the portal. Check the address and your internet connection, then try again.")
 		default:
 			say(s.portalMsg, "Connected. Your appointments and messages will arrive shortly.")
-			if sy := u.sync; sy != nil {
-				sy.lastErr = nil
-			}
+			s.prof.sync.lastErr = nil
 			u.loadPortal()
 			u.syncNow()
 		}

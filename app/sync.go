@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"log"
-	gosync "sync"
 	"time"
 
 	"fyne.io/fyne/v2"
@@ -29,39 +28,16 @@ const (
 // errNotConnected is a sync asked of a profile without a portal.
 var errNotConnected = portal.ErrNotConnected
 
-// portalSleep, when set, replaces the sync engine's waits between retries (tests make them
-// instant).
-var portalSleep func(ctx context.Context, d time.Duration) error
-
-// syncer is the open profile's portal sync: one at a time, on demand and every
-// Options.SyncEvery. Its fields other than ctx/wg are read and written on the UI goroutine.
-type syncer struct {
-	st     *data.Store
-	ctx    context.Context
-	cancel context.CancelFunc
-	wg     gosync.WaitGroup
-
+// syncState is an open profile's portal sync as the screens show it: one at a time, on
+// demand and every Options.SyncEvery, on screen or held (UI goroutine only).
+type syncState struct {
 	running bool
 	lastErr error // the last sync's error; nil after a good one
 }
 
-// syncTimer makes the periodic sync's ticks; tests replace it with their own channel.
-var syncTimer = func(every time.Duration) (<-chan time.Time, func()) {
-	t := time.NewTicker(every)
-	return t.C, t.Stop
-}
-
-// syncTicked, when set, is called by the periodic loop after each tick's sync was started
-// (tests wait on it).
-var syncTicked func()
-
-// startSync sets up syncing for a newly opened profile and, unless Options.SyncEvery is
-// negative, syncs at once and then periodically (when the profile has a portal).
-func (u *UI) startSync(st *data.Store) {
-	u.stopSync()
-	sy := &syncer{st: st}
-	sy.ctx, sy.cancel = context.WithCancel(u.ctx)
-	u.sync = sy
+// startSync starts p's syncing: unless Options.SyncEvery is negative, a sync at once and
+// then one every SyncEvery, until p closes (when it has no portal, each finds nothing to do).
+func (u *UI) startSync(p *openProfile) {
 	if u.opt.SyncEvery < 0 {
 		return
 	}
@@ -69,80 +45,54 @@ func (u *UI) startSync(st *data.Store) {
 	if every == 0 {
 		every = defaultSyncEvery
 	}
-	ticks, stop := syncTimer(every)
-	ticked := syncTicked
-	sy.wg.Add(1)
-	go func() {
-		defer sy.wg.Done()
+	clock := u.opt.Clock
+	p.loop(func(ctx context.Context) {
+		ticks, stop := clock.NewTicker(every)
 		defer stop()
 		for {
 			select {
-			case <-sy.ctx.Done():
+			case <-ctx.Done():
 				return
 			case <-ticks:
 			}
-			fyne.Do(func() {
-				// Held profiles (held.go) sync too: a caregiver's messages arrive for
-				// everyone open, not only the person on screen.
-				if u.sync == sy || u.heldBySync(sy) != nil {
-					u.runSyncOf(sy, true)
-				}
-			})
-			if ticked != nil {
-				ticked()
-			}
+			// Held profiles (held.go) sync too: a caregiver's messages arrive for everyone
+			// open, not only the person on screen.
+			fyne.Do(func() { u.runSync(p, true) })
 		}
-	}()
-	u.runSync(true)
-}
-
-// stopSync cancels the open profile's syncing and returns a function that waits until
-// nothing of it uses the store any more.
-func (u *UI) stopSync() func() {
-	sy := u.sync
-	u.sync = nil
-	if sy == nil {
-		return func() {}
-	}
-	sy.cancel()
-	return sy.wg.Wait
+	})
+	u.runSync(p, true)
 }
 
 // syncNow is the "Sync now" button.
-func (u *UI) syncNow() { u.runSync(false) }
+func (u *UI) syncNow() { u.runSync(u.cur, false) }
 
-// runSync syncs the profile on screen; see runSyncOf.
-func (u *UI) runSync(auto bool) { u.runSyncOf(u.sync, auto) }
-
-// runSyncOf runs the syncer sy (the profile on screen's, or a held one's) off the UI
-// goroutine, then shows the outcome if sy's profile is on screen. auto marks the periodic
-// sync: a profile without a portal is then left alone quietly.
-func (u *UI) runSyncOf(sy *syncer, auto bool) {
-	if sy == nil || sy.running {
+// runSync runs p's sync (p on screen or held) off the UI goroutine, then shows the outcome
+// if p is on screen (a held profile's is shown when it comes forward). auto marks the
+// periodic sync: a profile without a portal is then left alone quietly.
+func (u *UI) runSync(p *openProfile, auto bool) {
+	if p == nil || p.sync.running || p.ctx.Err() != nil {
 		return
 	}
-	sy.running = true
-	if u.sync == sy {
+	p.sync.running = true
+	if u.cur == p {
 		u.syncChanged(false, nil)
 	}
-	st, ctx, now := sy.st, sy.ctx, u.opt.Now
-	sy.wg.Add(1)
-	u.opt.Go(func() {
-		defer sy.wg.Done()
-		_, err := portal.SyncProfile(ctx, st, now, portalSleep)
+	sync := u.opt.Sync
+	p.spawn(func(ctx context.Context) func() {
+		err := sync(ctx, p.store)
 		if err != nil && !errors.Is(err, errNotConnected) && ctx.Err() == nil {
 			log.Printf("sync: %v", err)
 		}
-		fyne.Do(func() {
-			sy.running = false
-			if u.sync != sy {
-				if h := u.heldBySync(sy); h != nil && !errors.Is(err, errNotConnected) {
-					sy.lastErr = err // shown when the profile comes forward
+		return func() {
+			p.sync.running = false
+			if u.cur != p {
+				if !errors.Is(err, errNotConnected) {
+					p.sync.lastErr = err // shown when the profile comes forward
 				}
 				return
 			}
 			if errors.Is(err, errNotConnected) {
-				sy.lastErr = nil
+				p.sync.lastErr = nil
 				if auto {
 					// Nothing to do, and nothing to say.
 					if m := u.messages; m != nil {
@@ -152,10 +102,10 @@ func (u *UI) runSyncOf(sy *syncer, auto bool) {
 					return
 				}
 			} else {
-				sy.lastErr = err
+				p.sync.lastErr = err
 			}
 			u.syncChanged(true, err)
-		})
+		}
 	})
 }
 
@@ -223,15 +173,15 @@ func loadSyncInfo(ctx context.Context, st *data.Store) (syncInfo, error) {
 
 // syncText words the sync status: "Synced 2 min ago", "Offline — 1 note waiting",
 // "Sign in again", "Not connected to a portal".
-func syncText(si syncInfo, sy *syncer, now time.Time) string {
+func syncText(si syncInfo, sy syncState, now time.Time) string {
 	switch {
 	case si.portal.URL == "":
 		return "Not connected to a portal"
-	case sy != nil && sy.running:
+	case sy.running:
 		return "Syncing…"
-	case sy != nil && errors.Is(sy.lastErr, portal.ErrSignInAgain):
+	case errors.Is(sy.lastErr, portal.ErrSignInAgain):
 		return "Sign in again"
-	case sy != nil && sy.lastErr != nil:
+	case sy.lastErr != nil:
 		return "Offline — " + notesWaiting(si.queued)
 	case si.portal.LastSync.IsZero():
 		if si.queued > 0 {
@@ -267,10 +217,10 @@ func ago(d time.Duration, t time.Time) string {
 	return "on " + t.Format("Mon 2 Jan") + " at " + t.Format("15:04")
 }
 
-// showSyncLine loads the status and puts it in l (on the UI goroutine, if keep still holds).
-func (u *UI) showSyncLine(st *data.Store, l *widget.Label, keep func() bool) {
-	background(u, func(ctx context.Context) (syncInfo, error) {
-		return loadSyncInfo(ctx, st)
+// showSyncLine loads p's status and puts it in l (on the UI goroutine, if keep still holds).
+func (u *UI) showSyncLine(p *openProfile, l *widget.Label, keep func() bool) {
+	background(p, func(ctx context.Context) (syncInfo, error) {
+		return loadSyncInfo(ctx, p.store)
 	}, func(si syncInfo, err error) {
 		if !keep() {
 			return
@@ -279,16 +229,16 @@ func (u *UI) showSyncLine(st *data.Store, l *widget.Label, keep func() bool) {
 			say(l, msgSyncFailedRead)
 			return
 		}
-		say(l, syncText(si, u.sync, u.opt.Now()))
+		say(l, syncText(si, p.sync, u.now()))
 	})
 }
 
 // refreshSyncLines updates the status lines on show.
 func (u *UI) refreshSyncLines() {
 	if t := u.today; t != nil {
-		u.showSyncLine(t.store, t.syncLine, func() bool { return u.today == t })
+		u.showSyncLine(t.prof, t.syncLine, func() bool { return u.today == t })
 	}
 	if m := u.messages; m != nil {
-		u.showSyncLine(m.store, m.syncLine, func() bool { return u.messages == m })
+		u.showSyncLine(m.prof, m.syncLine, func() bool { return u.messages == m })
 	}
 }

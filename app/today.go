@@ -8,7 +8,6 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
-	"fyne.io/fyne/v2/driver/desktop"
 	"fyne.io/fyne/v2/layout"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
@@ -25,174 +24,6 @@ const (
 	msgNothingDue    = "Nothing to take right now."
 	msgDoseSaveError = "That could not be saved. Please try again."
 )
-
-// The screens the navigation side bar switches between, in its order (Ctrl+1 … Ctrl+6).
-const (
-	navToday        = "today"
-	navJournal      = "journal"
-	navMedications  = "medications"
-	navAppointments = "appointments"
-	navMessages     = "messages"
-	navSettings     = "settings"
-)
-
-// navBar is the frame of every screen of an open profile: a side bar with the clinic (or
-// the app) and the six screens, and a top bar with the person's name, the profile switcher
-// and Lock. The side bar keeps its labels whole at any text size; a row across the top
-// ran out of room at six screens and 200 % text.
-type navBar struct {
-	today, journal, medications, appointments, messages, settings *widget.Button
-	// switcher lists the profiles (nil with only one); everyone shows the caregiver
-	// overview (nil with only one profile).
-	switcher *widget.Select
-	everyone *widget.Button
-	side     fyne.CanvasObject
-}
-
-// screenBase is what every screen of an open profile has: the profile's store, and the
-// frame around the screen — a top bar with the person's name, the switcher and Lock, and
-// the side bar of screens.
-type screenBase struct {
-	store   *data.Store
-	title   *widget.Label
-	lockBtn *widget.Button
-	top     fyne.CanvasObject
-	nav     *navBar
-}
-
-// newScreen clears the window for a new screen of the open profile, with current marked
-// in the side bar ("" for none); false, and nothing done, when no profile is open or it is
-// locked.
-func (u *UI) newScreen(current string) (screenBase, bool) {
-	if u.store == nil || u.isLocked() {
-		return screenBase{}, false
-	}
-	u.clearScreens()
-	b := screenBase{store: u.store}
-	b.title = widget.NewLabelWithStyle(b.store.Info().Name, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
-	b.title.SizeName = theme.SizeNameHeadingText
-	b.title.Truncation = fyne.TextTruncateEllipsis
-	b.lockBtn = widget.NewButtonWithIcon("Lock", theme.LogoutIcon(), u.lock)
-	b.nav = u.navBar(current)
-	right := tall(b.lockBtn)
-	if b.nav.switcher != nil {
-		right = container.NewHBox(tall(b.nav.everyone), container.NewCenter(b.nav.switcher), right)
-	}
-	b.top = container.NewBorder(nil, nil, nil, container.NewCenter(right), b.title)
-	return b, true
-}
-
-// navBar builds the side bar with current marked, and (with several profiles) the top
-// bar's switcher and Everyone.
-func (u *UI) navBar(current string) *navBar {
-	nb := &navBar{
-		today:        widget.NewButtonWithIcon("Today", theme.HomeIcon(), u.showToday),
-		journal:      widget.NewButtonWithIcon("Journal", theme.DocumentIcon(), u.showJournal),
-		medications:  widget.NewButtonWithIcon("Medicines", theme.ListIcon(), u.showMedications),
-		appointments: widget.NewButtonWithIcon("Appointments", theme.CalendarIcon(), u.showAppointments),
-		messages:     widget.NewButtonWithIcon("Messages", theme.MailComposeIcon(), u.showMessages),
-		settings:     widget.NewButtonWithIcon("Settings", theme.SettingsIcon(), u.showSettings),
-	}
-	side := container.NewVBox(u.brand(), widget.NewSeparator())
-	for _, it := range []struct {
-		name string
-		b    *widget.Button
-	}{{navToday, nb.today}, {navJournal, nb.journal}, {navMedications, nb.medications},
-		{navAppointments, nb.appointments}, {navMessages, nb.messages}, {navSettings, nb.settings}} {
-		it.b.Alignment = widget.ButtonAlignLeading
-		if it.name == current {
-			it.b.Importance = widget.HighImportance
-		} else {
-			it.b.Importance = widget.LowImportance
-		}
-		side.Add(tall(it.b))
-	}
-	nb.side = side
-	if sw := u.profileSwitcher(); sw != nil {
-		nb.switcher = sw
-		nb.everyone = widget.NewButtonWithIcon("Everyone", theme.AccountIcon(), u.showOverview)
-		if current == "" {
-			nb.everyone.Importance = widget.HighImportance // Everyone is the screen on show
-		}
-	}
-	return nb
-}
-
-// frame lays out a screen of an open profile: the side bar on the left, the top bar over
-// the screen's body.
-func (u *UI) frame(b screenBase, body fyne.CanvasObject) fyne.CanvasObject {
-	main := container.NewBorder(container.NewVBox(container.NewPadded(b.top), widget.NewSeparator()), nil, nil, nil, body)
-	left := container.NewHBox(container.NewPadded(container.NewVScroll(b.nav.side)), widget.NewSeparator())
-	return container.NewBorder(nil, nil, left, nil, main)
-}
-
-// addShortcuts lets Ctrl+1 … Ctrl+6 switch between Today, the Journal, Medicines,
-// Appointments, Messages and Settings, Ctrl+0 show everyone (with several profiles), and
-// Ctrl+L lock. Canvas shortcuts reach the window
-// when no text field has the keyboard focus; our text fields pass them on (shortcutEntry).
-func (u *UI) addShortcuts() {
-	c := u.win.Canvas()
-	for _, s := range u.navShortcuts() {
-		c.AddShortcut(s.shortcut, func(fyne.Shortcut) { s.run() })
-	}
-}
-
-// appShortcut is one of the window's own key combinations.
-type appShortcut struct {
-	shortcut *desktop.CustomShortcut
-	run      func()
-}
-
-func (u *UI) navShortcuts() []appShortcut {
-	var out []appShortcut
-	for _, s := range []struct {
-		key     fyne.KeyName
-		showing func() bool
-		show    func()
-	}{
-		{fyne.Key0, func() bool { return u.overview != nil || len(u.known) < 2 }, u.showOverview},
-		{fyne.Key1, func() bool { return u.today != nil }, u.showToday},
-		{fyne.Key2, func() bool { return u.journal != nil }, u.showJournal},
-		{fyne.Key3, func() bool { return u.medications != nil }, u.showMedications},
-		{fyne.Key4, func() bool { return u.appointments != nil }, u.showAppointments},
-		{fyne.Key5, func() bool { return u.messages != nil }, u.showMessages},
-		{fyne.Key6, func() bool { return u.settings != nil }, u.showSettings},
-	} {
-		out = append(out, appShortcut{
-			&desktop.CustomShortcut{KeyName: s.key, Modifier: fyne.KeyModifierShortcutDefault},
-			func() {
-				// Not from the recovery-key screen: the new profile is not opened until the key
-				// is written down (its reminders start then).
-				if u.store != nil && !u.isLocked() && u.recovery == nil && !s.showing() {
-					s.show()
-				}
-			}})
-	}
-	return append(out, appShortcut{
-		&desktop.CustomShortcut{KeyName: fyne.KeyL, Modifier: fyne.KeyModifierShortcutDefault},
-		func() {
-			// Also with only held profiles open behind the unlock screen.
-			if u.anyUnlocked() {
-				u.lock()
-			}
-		}})
-}
-
-// runShortcut runs the window's shortcut s, if it is one; text fields call it with the
-// shortcuts they do not use themselves.
-func (u *UI) runShortcut(s fyne.Shortcut) bool {
-	cs, ok := s.(*desktop.CustomShortcut)
-	if !ok {
-		return false
-	}
-	for _, a := range u.navShortcuts() {
-		if a.shortcut.KeyName == cs.KeyName && a.shortcut.Modifier == cs.Modifier {
-			a.run()
-			return true
-		}
-	}
-	return false
-}
 
 // todayScreen shows what to take now, what was missed, what comes later today, the next
 // appointment, and a button per as-needed medicine.
@@ -344,8 +175,8 @@ func (u *UI) refreshToday() {
 	}
 	t.retryBox.Hide()
 	st := t.store
-	now := u.opt.Now()
-	background(u, func(ctx context.Context) (todayData, error) {
+	now := u.now()
+	background(t.prof, func(ctx context.Context) (todayData, error) {
 		return loadToday(ctx, st, now)
 	}, func(td todayData, err error) {
 		if u.today != t {
@@ -362,7 +193,7 @@ func (u *UI) refreshToday() {
 		if td.syncErr != nil {
 			say(t.syncLine, msgSyncFailedRead)
 		} else {
-			say(t.syncLine, syncText(td.sync, u.sync, now))
+			say(t.syncLine, syncText(td.sync, t.prof.sync, now))
 		}
 		if td.damaged {
 			say(t.warning, "Some of your records could not be read because the file was damaged. "+
@@ -526,7 +357,7 @@ func (u *UI) answerToday(r *doseRow, state string) {
 	}
 	r.taken.Disable()
 	r.skip.Disable()
-	u.recordDose(t.store, r.item.occ, state, func(ev data.DoseEvent, err error) {
+	u.recordDose(t.prof, r.item.occ, state, func(ev data.DoseEvent, err error) {
 		if err != nil {
 			r.taken.Enable()
 			r.skip.Enable()
@@ -536,11 +367,12 @@ func (u *UI) answerToday(r *doseRow, state string) {
 	})
 }
 
-// recordDose stores what happened to a scheduled dose, then updates Today and the reminder
-// window wherever the dose shows; done (optional) runs after, on the UI goroutine.
-func (u *UI) recordDose(st *data.Store, o remind.Occurrence, state string, done func(data.DoseEvent, error)) {
-	now := u.opt.Now()
-	background(u, func(ctx context.Context) (data.DoseEvent, error) {
+// recordDose stores what happened to a scheduled dose of p, then updates Today and p's
+// reminder window wherever the dose shows; done (optional) runs after, on the UI goroutine.
+func (u *UI) recordDose(p *openProfile, o remind.Occurrence, state string, done func(data.DoseEvent, error)) {
+	st := p.store
+	now := u.now()
+	background(p, func(ctx context.Context) (data.DoseEvent, error) {
 		ev := data.DoseEvent{MedicationID: o.MedicationID, ScheduledAt: o.At, State: state, At: now}
 		if state == data.DoseSnoozed {
 			ev.SnoozeUntil = now.Add(snoozeFor(ctx, st))
@@ -551,7 +383,7 @@ func (u *UI) recordDose(st *data.Store, o remind.Occurrence, state string, done 
 			done(ev, err)
 		}
 		if err == nil {
-			u.doseAnswered(st, o, ev)
+			u.doseAnswered(p, o, ev)
 		}
 	})
 }
@@ -579,9 +411,9 @@ func sameDose(a, b remind.Occurrence) bool {
 	return a.MedicationID == b.MedicationID && a.At.Equal(b.At)
 }
 
-// doseAnswered shows a dose of st just recorded on Today and in the reminder windows.
-func (u *UI) doseAnswered(st *data.Store, o remind.Occurrence, ev data.DoseEvent) {
-	if t := u.today; t != nil && t.store == st {
+// doseAnswered shows a dose of p just recorded on Today and in p's reminder window.
+func (u *UI) doseAnswered(p *openProfile, o remind.Occurrence, ev data.DoseEvent) {
+	if t := u.today; t != nil && t.prof == p {
 		loc := t.store.Location()
 		for _, group := range [][]*doseRow{t.due, t.missed, t.later} {
 			for _, r := range group {
@@ -589,7 +421,7 @@ func (u *UI) doseAnswered(st *data.Store, o remind.Occurrence, ev data.DoseEvent
 					continue
 				}
 				r.item.ev, r.item.has = ev, true
-				r.setDetail(loc, u.opt.Now())
+				r.setDetail(loc, u.now())
 				if r.taken != nil {
 					if r.item.answered() {
 						r.taken.Hide()
@@ -604,8 +436,8 @@ func (u *UI) doseAnswered(st *data.Store, o remind.Occurrence, ev data.DoseEvent
 		}
 		t.body.Refresh()
 	}
-	for _, w := range u.reminderWindows() {
-		w.answered(o, ev, st)
+	if w := p.reminder; w != nil {
+		w.answered(o, ev)
 	}
 }
 
@@ -644,8 +476,8 @@ func (u *UI) logAsNeeded(r *asNeededRow) {
 	}
 	r.log.Disable()
 	st := t.store
-	now := u.opt.Now()
-	background(u, func(ctx context.Context) (data.DoseEvent, error) {
+	now := u.now()
+	background(t.prof, func(ctx context.Context) (data.DoseEvent, error) {
 		return st.RecordDose(ctx, data.DoseEvent{MedicationID: r.med.ID, State: data.DoseTaken, At: now})
 	}, func(ev data.DoseEvent, err error) {
 		r.log.Enable()

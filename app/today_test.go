@@ -54,7 +54,7 @@ func openToday(t *testing.T, clk *testClock, setup func(ctx context.Context, st 
 	if u.today == nil {
 		t.Fatal("Today should be the first screen after unlocking")
 	}
-	if u.engine == nil {
+	if u.cur.engine == nil {
 		t.Fatal("opening a profile should create its reminder engine")
 	}
 	return u
@@ -81,14 +81,14 @@ func hm(h, m int) data.TimeOfDay { return data.TimeOfDay(h*60 + m) }
 func tick(t *testing.T, u *UI, clk *testClock, now time.Time) {
 	t.Helper()
 	clk.Set(now)
-	if _, err := u.engine.Tick(context.Background(), now); err != nil {
+	if _, err := u.cur.engine.Tick(context.Background(), now); err != nil {
 		t.Fatalf("Tick(%s): %v", now, err)
 	}
 }
 
 func doseEvents(t *testing.T, u *UI) []data.DoseEvent {
 	t.Helper()
-	evs, err := u.store.DoseEvents(context.Background(), "", time.Time{}, time.Time{})
+	evs, err := u.curStore().DoseEvents(context.Background(), "", time.Time{}, time.Time{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -182,7 +182,7 @@ func TestTodayShowsLateDoseAfterSleep(t *testing.T) {
 		addMed(t, st, "Metformin", "500 mg", hm(9, 0), hm(15, 0))
 	})
 	tick(t, u, clk, at(8, 0))
-	if u.reminder != nil {
+	if u.cur.reminder != nil {
 		t.Fatal("nothing is due at 08:00")
 	}
 	tick(t, u, clk, at(16, 0))
@@ -215,7 +215,7 @@ func TestTodayShowsLateDoseAfterSleep(t *testing.T) {
 		t.Errorf("after Taken the row shows %q", r.detail.Text)
 	}
 	// The reminder window, opened by the same notice, shows it answered too.
-	if w := u.reminder; w == nil || len(w.rows) != 1 || !w.rows[0].done {
+	if w := u.cur.reminder; w == nil || len(w.rows) != 1 || !w.rows[0].done {
 		t.Error("the reminder window should show the dose answered")
 	}
 }
@@ -229,7 +229,7 @@ func TestReminderTaken(t *testing.T) {
 	})
 	tick(t, u, clk, at(8, 59))
 	tick(t, u, clk, at(9, 0))
-	w := u.reminder
+	w := u.cur.reminder
 	if w == nil {
 		t.Fatal("a due dose should open the reminder window")
 	}
@@ -252,12 +252,12 @@ func TestReminderTaken(t *testing.T) {
 	}
 	assertShows(t, w.intro, "All done. You can close this window.")
 	test.Tap(w.close)
-	if u.reminder != nil {
+	if u.cur.reminder != nil {
 		t.Error("Close should close the reminder window")
 	}
 	// A later notice opens it again.
 	tick(t, u, clk, at(9, 3))
-	if u.reminder != nil {
+	if u.cur.reminder != nil {
 		t.Error("nothing new is due at 09:03")
 	}
 }
@@ -274,7 +274,7 @@ func TestReminderSnooze(t *testing.T) {
 	})
 	tick(t, u, clk, at(8, 0))
 	tick(t, u, clk, at(9, 0))
-	w := u.reminder
+	w := u.cur.reminder
 	if w == nil || len(w.rows) != 1 {
 		t.Fatal("the reminder window should ask about the 09:00 dose")
 	}
@@ -292,7 +292,7 @@ func TestReminderSnooze(t *testing.T) {
 		t.Error("still snoozed at 09:10")
 	}
 	tick(t, u, clk, at(9, 16))
-	if u.reminder != w || w.rows[0].done || !w.rows[0].taken.Visible() {
+	if u.cur.reminder != w || w.rows[0].done || !w.rows[0].taken.Visible() {
 		t.Fatal("when the snooze runs out the window should ask again")
 	}
 	test.Tap(w.rows[0].skip)
@@ -308,7 +308,7 @@ func TestSnoozeDefault(t *testing.T) {
 	})
 	tick(t, u, clk, at(8, 0))
 	tick(t, u, clk, at(9, 0))
-	test.Tap(u.reminder.rows[0].snooze)
+	test.Tap(u.cur.reminder.rows[0].snooze)
 	if ev := eventAt(t, u, at(9, 0)); !ev.SnoozeUntil.Equal(at(9, 10)) {
 		t.Errorf("snoozed until %s, want 09:10 (10 minutes by default)", ev.SnoozeUntil)
 	}
@@ -367,7 +367,7 @@ func TestTodayAndReminderButtonsAreBigTargets(t *testing.T) {
 	check("Taken", td.due[0].taken)
 	check("Skip", td.due[0].skip)
 	check("Log a dose", td.asNeeded[0].log)
-	w := u.reminder
+	w := u.cur.reminder
 	w.win.Content().Refresh()
 	check("reminder Taken", w.rows[0].taken)
 	check("reminder Skip", w.rows[0].skip)
@@ -423,7 +423,7 @@ func TestTrayTakeDueDoses(t *testing.T) {
 	if ev := eventAt(t, u, at(9, 0)); ev.State != data.DoseTaken || !ev.At.Equal(at(9, 45)) {
 		t.Errorf("09:00 dose: %+v, want taken at 09:45", ev)
 	}
-	evs, _ := u.store.DoseEvents(context.Background(), "", time.Time{}, time.Time{})
+	evs, _ := u.curStore().DoseEvents(context.Background(), "", time.Time{}, time.Time{})
 	if len(evs) != 2 {
 		t.Errorf("%d doses recorded, want the two due ones (09:00 and 09:30)", len(evs))
 	}
@@ -449,14 +449,14 @@ func TestCloseKeepsRunning(t *testing.T) {
 	a := &trayApp{App: test.NewTempApp(t)}
 	u := newTestUIWith(t, a, Options{Profiles: p, HasTray: func() bool { return true }})
 	unlockWith(t, u, goodPass)
-	eng := u.engine
+	eng := u.cur.engine
 	u.hideToTray() // what the window's close button does when there is a tray
-	if u.store == nil || u.engine != eng {
+	if u.curStore() == nil || u.cur.engine != eng {
 		t.Fatal("closing the window closed the profile or stopped its reminders")
 	}
 	tick(t, u, clk, at(8, 59))
 	tick(t, u, clk, at(9, 0))
-	if u.reminder == nil {
+	if u.cur.reminder == nil {
 		t.Fatal("no reminder after the window was closed")
 	}
 }
@@ -471,7 +471,7 @@ func TestTodayAfterScheduleEdit(t *testing.T) {
 	})
 	clk.Set(at(12, 0))
 	med.Steps = []data.Step{{Times: []data.TimeOfDay{hm(9, 0), hm(18, 0)}}}
-	if _, err := u.store.UpdateMedication(context.Background(), med); err != nil {
+	if _, err := u.curStore().UpdateMedication(context.Background(), med); err != nil {
 		t.Fatal(err)
 	}
 	clk.Set(at(12, 5))

@@ -48,13 +48,14 @@ func (u *UI) hideToTray() { u.win.Hide() }
 // (without names: the screen may be locked or seen by others). With no profile open it opens
 // the window instead.
 func (u *UI) takeDueDoses() {
-	st := u.store
-	if st == nil {
+	p := u.cur
+	if p == nil {
 		u.showWindow()
 		return
 	}
-	now := u.opt.Now()
-	background(u, func(ctx context.Context) (int, error) {
+	st := p.store
+	now := u.now()
+	background(p, func(ctx context.Context) (int, error) {
 		td, err := loadToday(ctx, st, now)
 		if err != nil {
 			return 0, err

@@ -43,7 +43,10 @@ func (s *Store) Path() string { return s.path }
 // Location is the time zone wall-clock times are shown in: TZ when set, else the system's.
 func (s *Store) Location() *time.Location { return s.loc }
 
-// Close closes the file and forgets the data key.
+// Close closes the file and forgets the data key. Reads and writes still under way on other
+// goroutines are not waited for: each fails, as "database is closed" or vault.ErrForgotten,
+// and none sees the key half forgotten (DataKey.Forget waits for uses of the key under way).
+// Callers that must not see those failures (the window) wait for their own work first.
 func (s *Store) Close() error {
 	s.mu.Lock()
 	s.index = nil

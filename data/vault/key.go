@@ -11,6 +11,7 @@ import (
 	"crypto/rand"
 	"errors"
 	"fmt"
+	"sync"
 )
 
 // KeySize is the size in bytes of every symmetric key here: AES-256.
@@ -20,11 +21,19 @@ const KeySize = 32
 // to another row, or is damaged.
 var ErrTampered = errors.New("sealed data failed authentication")
 
+// ErrForgotten reports a use of a data key after Forget: its profile was closed, so nothing
+// can be sealed, opened or wrapped with it any more. Reopen the profile.
+var ErrForgotten = errors.New("the data key is forgotten: the profile was closed")
+
 // DataKey is a profile's data key. The zero value is unusable; make one with NewDataKey or by
-// unwrapping an Envelope.
+// unwrapping an Envelope. It is safe for concurrent use, Forget included: a profile closes
+// (and forgets its key) while background reads and writes may still be using it.
 type DataKey struct {
+	// mu is held shared by every use of the key and exclusively by Forget, so Forget waits
+	// for uses under way and a use never sees the key half cleared.
+	mu   sync.RWMutex
 	raw  [KeySize]byte
-	aead cipher.AEAD
+	aead cipher.AEAD // nil once forgotten
 }
 
 // NewDataKey returns a fresh random data key.
@@ -46,18 +55,31 @@ func newDataKey(raw [KeySize]byte) (*DataKey, error) {
 
 // Seal encrypts plaintext and binds it to aad. The result is nonce || ciphertext || tag.
 func (k *DataKey) Seal(aad, plaintext []byte) ([]byte, error) {
+	k.mu.RLock()
+	defer k.mu.RUnlock()
+	if k.aead == nil {
+		return nil, ErrForgotten
+	}
 	return seal(k.aead, aad, plaintext)
 }
 
 // Open authenticates and decrypts a blob made by Seal with the same aad. Any mismatch —
 // a changed byte, another row's aad, another key — returns ErrTampered.
 func (k *DataKey) Open(aad, blob []byte) ([]byte, error) {
+	k.mu.RLock()
+	defer k.mu.RUnlock()
+	if k.aead == nil {
+		return nil, ErrForgotten
+	}
 	return open(k.aead, aad, blob)
 }
 
-// Forget overwrites the key material. The key is unusable afterwards. Go may have copied it
-// elsewhere in memory; this is best effort, not a guarantee.
+// Forget overwrites the key material, after the uses under way have finished; every use
+// afterwards returns ErrForgotten. Go may have copied the key elsewhere in memory (the AES
+// key schedule inside the cipher, for one); this is best effort, not a guarantee.
 func (k *DataKey) Forget() {
+	k.mu.Lock()
+	defer k.mu.Unlock()
 	clear(k.raw[:])
 	k.aead = nil
 }
@@ -81,9 +103,6 @@ func newGCM(key []byte) (cipher.AEAD, error) {
 }
 
 func seal(aead cipher.AEAD, aad, plaintext []byte) ([]byte, error) {
-	if aead == nil {
-		return nil, errors.New("key has been forgotten")
-	}
 	ns := aead.NonceSize()
 	out := make([]byte, ns, ns+len(plaintext)+aead.Overhead())
 	if _, err := rand.Read(out); err != nil {
@@ -93,9 +112,6 @@ func seal(aead cipher.AEAD, aad, plaintext []byte) ([]byte, error) {
 }
 
 func open(aead cipher.AEAD, aad, blob []byte) ([]byte, error) {
-	if aead == nil {
-		return nil, errors.New("key has been forgotten")
-	}
 	ns := aead.NonceSize()
 	if len(blob) < ns+aead.Overhead() {
 		return nil, ErrTampered

@@ -127,6 +127,12 @@ func (k *DataKey) wrap(kek []byte, m Method, kdf KDF, context string) (Envelope,
 	if err != nil {
 		return Envelope{}, err
 	}
+	k.mu.RLock()
+	defer k.mu.RUnlock()
+	if k.aead == nil {
+		// Its bytes are zeros now: wrapping them would lock the journal away for good.
+		return Envelope{}, ErrForgotten
+	}
 	w, err := seal(aead, wrapAAD(m, context), k.raw[:])
 	if err != nil {
 		return Envelope{}, fmt.Errorf("wrap data key: %w", err)

@@ -7,8 +7,8 @@
 // (the spec, since Go 1.21). This package imports only os, and its path sorts before "log",
 // so its init runs before the log package captures os.Stderr for its standard logger: it
 // points os.Stderr at the null device for the rest of package initialization, and main
-// calls Restore first thing. This is the module's one piece of package-level mutable state,
-// and it is written only during init.
+// calls Restore first thing. realStderr is package-level state because nothing else exists
+// yet to hold it; it is written only during init and read only by Restore.
 package quietinit
 
 import "os"
