@@ -8,6 +8,7 @@
 #   make vet     gofmt check + go vet
 #   make screenshots  docs/screenshots/*.png from the real window (light, dark, high contrast, 200 %)
 #   make bench-start  start to first frame, the app against an empty Fyne window: make bench-start RUNS=20
+#   make bench-memory resident memory of the window on a 100,000-entry profile beside an empty window
 #   make clean   remove build outputs
 
 SHELL := /bin/bash
@@ -64,6 +65,14 @@ bench-start: build
 	$(GO) build -o bin/emptywindow ./cmd/emptywindow
 	$(GO) build -o bin/startbench ./cmd/startbench
 	TEST_ENV_FRESH=1 $(TEST_ENV) bin/startbench -n $(RUNS) -companion bin/companion -empty bin/emptywindow
+
+# Resident memory of the real window with ENTRIES journal entries (100,000 by default), the
+# search index built, beside an empty Fyne window in the same run; without -race (it
+# multiplies memory). Figures in docs/PERFORMANCE.md.
+ENTRIES ?= 1
+bench-memory:
+	TEST_ENV_FRESH=1 COMPANION_MEMORY_WINDOW=$(ENTRIES) $(TEST_ENV) $(GO) test -count=1 -timeout 15m -run '^TestWindowMemory$$' -v .
+.PHONY: bench-memory
 
 # The README's pictures: a demo profile in the real window under Xvfb, once per variant.
 screenshots:
