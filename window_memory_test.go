@@ -31,8 +31,15 @@ func TestWindowMemory(t *testing.T) {
 		entries = n
 	}
 	dir := t.TempDir()
-	const pass = "memory window"
-	mustRun(t, dir, []string{"COMPANION_PASSPHRASE=" + pass}, "profile", "create", "Memory", "--no-keyring", "--demo-entries", entries)
+	// COMPANION_MEMORY_KEYRING=1 opens a keyring profile instead (no Argon2id), to tell the
+	// passphrase's share from the rest.
+	pass := "memory window"
+	if os.Getenv("COMPANION_MEMORY_KEYRING") != "" {
+		pass = ""
+		mustRun(t, dir, nil, "profile", "create", "Memory", "--demo-entries", entries)
+	} else {
+		mustRun(t, dir, []string{"COMPANION_PASSPHRASE=" + pass}, "profile", "create", "Memory", "--no-keyring", "--demo-entries", entries)
+	}
 
 	exe := buildCompanion(t)
 	empty := filepath.Join(t.TempDir(), "emptywindow")
@@ -47,10 +54,16 @@ func TestWindowMemory(t *testing.T) {
 	e.Process.Kill()
 	e.Wait()
 
-	c := startProgram(t, exe, []string{"COMPANION_DATA_DIR=" + dir, "COMPANION_PASSPHRASE=", "XDG_CONFIG_HOME=" + t.TempDir()})
+	// COMPANION_MEMORY_ENV adds environment to the companion alone (GOGC=50, GODEBUG=…), to try
+	// what changes its figure.
+	cenv := append([]string{"COMPANION_DATA_DIR=" + dir, "COMPANION_PASSPHRASE=", "XDG_CONFIG_HOME=" + t.TempDir()},
+		strings.Fields(os.Getenv("COMPANION_MEMORY_ENV"))...)
+	c := startProgram(t, exe, cenv)
 	win := waitForWindow(t, "^Patient Companion$", 60*time.Second)
 	xdo(t, "windowfocus", "--sync", win)
-	xdo(t, "type", "--delay", "20", pass)
+	if pass != "" {
+		xdo(t, "type", "--delay", "20", pass)
+	}
 	xdo(t, "key", "Return")
 	waitForWindow(t, "^Memory — Patient Companion$", 60*time.Second)
 	// The search index is built in the background after unlock: wait until the process has
@@ -77,7 +90,7 @@ func startProgram(t *testing.T, exe string, env []string) *exec.Cmd {
 	t.Cleanup(func() {
 		cmd.Process.Kill()
 		cmd.Wait()
-		if t.Failed() {
+		if t.Failed() || os.Getenv("COMPANION_MEMORY_ENV") != "" {
 			t.Logf("%s stderr:\n%s", filepath.Base(exe), stderr.String())
 		}
 	})

@@ -7,6 +7,7 @@ import (
 	"encoding/base32"
 	"errors"
 	"fmt"
+	"runtime/debug"
 	"strings"
 
 	"golang.org/x/crypto/argon2"
@@ -187,7 +188,13 @@ func derive(kdf KDF, secret []byte) ([]byte, error) {
 		if err := checkArgon2(kdf); err != nil {
 			return nil, err
 		}
-		return argon2.IDKey(secret, kdf.Salt, kdf.Time, kdf.MemoryKiB, kdf.Threads, KeySize), nil
+		key := argon2.IDKey(secret, kdf.Salt, kdf.Time, kdf.MemoryKiB, kdf.Threads, KeySize)
+		// Argon2id's working memory (64 MiB by default) is garbage the moment the key is
+		// derived, but the heap goal has just doubled past it: left to itself the next
+		// collection may not come for minutes, and a window that runs all day would carry
+		// it all that time (docs/PERFORMANCE.md, "Memory"). Collect and return it now.
+		debug.FreeOSMemory()
+		return key, nil
 	case "hkdf-sha256":
 		if len(kdf.Salt) < minSalt || len(kdf.Salt) > maxSalt {
 			return nil, fmt.Errorf("%w: its salt has %d bytes", ErrDamaged, len(kdf.Salt))
