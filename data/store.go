@@ -29,7 +29,10 @@ type Store struct {
 	damage []RecordRef
 
 	mu    sync.Mutex
-	index *searchIndex // built on first search, then kept current
+	index *searchIndex // built by WarmSearch, then kept current (index.go)
+	// searchWanted: WarmSearch was called, so Search rebuilds a dropped index rather than
+	// streaming the journal (a process that searches once streams).
+	searchWanted bool
 
 	syncMu sync.Mutex // LockSync where the system has no file locks
 }

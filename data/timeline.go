@@ -210,6 +210,7 @@ func (s *Store) pageFromIndex(ctx context.Context, before Cursor, limit int, f E
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.index == nil {
+		s.searchWanted = true // a filter once means filtering again: keep the index
 		if err := s.buildIndexLocked(ctx); err != nil {
 			return EntryPage{}, fmt.Errorf("list journal page: %w", err)
 		}
@@ -217,25 +218,25 @@ func (s *Store) pageFromIndex(ctx context.Context, before Cursor, limit int, f E
 	idx := s.index
 	start := 0
 	if !before.IsZero() {
-		start = sort.Search(len(idx.entries), func(i int) bool { return olderThan(idx.entries[i], before) })
+		start = sort.Search(len(idx.rows), func(i int) bool { return idx.after(&idx.rows[i], before) })
 	}
 	lo, hi := f.bounds()
-	key := f.symptomKey()
+	key := []byte(f.symptomKey())
+	var buf []byte
 	page := EntryPage{Entries: []Entry{}}
-	for i := start; i < len(idx.entries); i++ {
-		e := idx.entries[i]
-		at := toMillis(e.At)
-		if at < lo {
+	for i := start; i < len(idx.rows); i++ {
+		r := &idx.rows[i]
+		if r.at < lo {
 			break // older than the range, and so is everything after
 		}
-		if at >= hi || e.Kind != KindSymptom || strings.ToLower(strings.TrimSpace(e.Name)) != key {
+		if r.at >= hi || !idx.symptomIs(r, key, &buf) {
 			continue
 		}
 		if len(page.Entries) == limit {
 			page.More = true
 			break
 		}
-		page.Entries = append(page.Entries, e)
+		page.Entries = append(page.Entries, idx.entry(s, r))
 	}
 	if n := len(page.Entries); n > 0 {
 		page.Next = CursorOf(page.Entries[n-1])
@@ -529,7 +530,7 @@ func (s *Store) SeverityByDay(ctx context.Context, symptom string, last time.Tim
 		out[i].Day = time.Date(first.Year(), first.Month(), first.Day()+i, 0, 0, 0, 0, s.loc)
 	}
 	end := time.Date(l.Year(), l.Month(), l.Day()+1, 0, 0, 0, 0, s.loc)
-	es, ok, err := s.indexRange(first, end)
+	es, ok, err := s.indexSymptoms(first, end, symptom)
 	if !ok {
 		es, err = s.ListEntries(ctx, first, end)
 	}
@@ -557,19 +558,24 @@ func (s *Store) SeverityByDay(ctx context.Context, symptom string, last time.Tim
 	return out, bad.orNil()
 }
 
-// indexRange is ListEntries(since, until) answered from the search index when this session
-// has built it (a symptom filter does), without decrypting again; ok is false when it has
-// not been built.
-func (s *Store) indexRange(since, until time.Time) (es []Entry, ok bool, err error) {
+// indexSymptoms is the symptoms named symptom with since <= at < until, answered from the
+// search index when this session has built it (a symptom filter does), without decrypting
+// again; ok is false when it has not been built.
+func (s *Store) indexSymptoms(since, until time.Time, symptom string) (es []Entry, ok bool, err error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	idx := s.index
 	if idx == nil {
 		return nil, false, nil
 	}
-	i := sort.Search(len(idx.entries), func(i int) bool { return idx.entries[i].At.Before(until) })
-	for ; i < len(idx.entries) && !idx.entries[i].At.Before(since); i++ {
-		es = append(es, idx.entries[i])
+	lo, hi := toMillis(since), toMillis(until)
+	key := []byte(strings.ToLower(strings.TrimSpace(symptom)))
+	var buf []byte
+	i := sort.Search(len(idx.rows), func(i int) bool { return idx.rows[i].at < hi })
+	for ; i < len(idx.rows) && idx.rows[i].at >= lo; i++ {
+		if idx.symptomIs(&idx.rows[i], key, &buf) {
+			es = append(es, idx.entry(s, &idx.rows[i]))
+		}
 	}
 	return es, true, idx.damaged
 }
