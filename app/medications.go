@@ -146,15 +146,13 @@ func loadMedicationsData(ctx context.Context, st *data.Store, now time.Time) (me
 }
 
 // todayStatus sums up a medicine's day: "Taken 08:00 · next 20:00", "Missed 08:00",
-// "As needed".
+// "As needed". events must cover remind.TodaySpan.
 func todayStatus(m data.Medication, events []data.DoseEvent, loc *time.Location, now time.Time) string {
 	if m.Archived {
 		return ""
 	}
-	n := now.In(loc)
-	dayStart := time.Date(n.Year(), n.Month(), n.Day(), 0, 0, 0, 0, loc)
-	dayEnd := dayStart.AddDate(0, 0, 1)
 	if m.AsNeeded {
+		dayStart, dayEnd := remind.Day(now, loc)
 		var last time.Time
 		for _, ev := range events {
 			if ev.ScheduledAt.IsZero() && ev.State == data.DoseTaken && !ev.At.Before(dayStart) && ev.At.Before(dayEnd) && ev.At.After(last) {
@@ -170,38 +168,26 @@ func todayStatus(m data.Medication, events []data.DoseEvent, loc *time.Location,
 	if err != nil {
 		return "This schedule cannot be used: choose Edit to fix it."
 	}
-	window := m.DoseWindow
-	if window <= 0 {
-		window = data.DefaultDoseWindow
-	}
-	byAt := map[int64]data.DoseEvent{}
-	for _, ev := range events {
-		if !ev.ScheduledAt.IsZero() {
-			byAt[ev.ScheduledAt.UnixMilli()] = ev
-		}
-	}
 	var parts []string
 	next := ""
-	for _, o := range ms.Between(nil, dayStart.Add(-time.Nanosecond), dayEnd.Add(-time.Nanosecond)) {
-		ev, has := byAt[o.At.UnixMilli()]
-		clock := o.At.In(loc).Format("15:04")
-		switch {
-		case has && ev.State == data.DoseTaken && ev.Late():
-			parts = append(parts, "Taken "+clock+" (late)")
-		case has && ev.State == data.DoseTaken:
-			parts = append(parts, "Taken "+clock)
-		case has && ev.State == data.DoseSkipped:
+	for _, d := range ms.DayDoses(remind.NewEvents(events), now) {
+		clock := d.At.In(loc).Format("15:04")
+		switch d.Status {
+		case remind.Taken:
+			if d.Event.Late() {
+				parts = append(parts, "Taken "+clock+" (late)")
+			} else {
+				parts = append(parts, "Taken "+clock)
+			}
+		case remind.Skipped:
 			parts = append(parts, "Skipped "+clock)
-		case o.At.After(now):
+		case remind.Upcoming:
 			if next == "" {
 				next = clock
 			}
-		case !has && (o.At.Before(m.CreatedAt) || o.At.Before(m.ScheduleFrom)):
-			// Its time came before the medicine was written down, or before this schedule
-			// took effect: not ours to judge.
-		case (has && ev.State == data.DoseMissed) || now.Sub(o.At) > window:
+		case remind.Missed:
 			parts = append(parts, "Missed "+clock)
-		default:
+		default: // waiting: due, late, snoozed
 			parts = append(parts, "Due now ("+clock+")")
 		}
 	}

@@ -460,6 +460,8 @@ func TestTodayStatus(t *testing.T) {
 	day := func(h, m int) time.Time { return time.Date(2025, 11, 25, h, m, 0, 0, time.UTC) }
 	twice := []data.Step{{Times: []data.TimeOfDay{hm(8, 0), hm(20, 0)}, Start: data.Date{Year: 2025, Month: 11, Day: 1}}}
 	med := data.Medication{ID: "m", Steps: twice, CreatedAt: day(0, 0).AddDate(0, 0, -10)}
+	wide := med
+	wide.DoseWindow = 5 * time.Hour
 	ev := func(at time.Time, state string, when time.Time) data.DoseEvent {
 		return data.DoseEvent{MedicationID: "m", ScheduledAt: at, State: state, At: when}
 	}
@@ -475,6 +477,10 @@ func TestTodayStatus(t *testing.T) {
 		{"taken late", med, []data.DoseEvent{ev(day(8, 0), data.DoseTaken, day(9, 0))}, day(14, 30), "Taken 08:00 (late) · next 20:00"},
 		{"skipped", med, []data.DoseEvent{ev(day(8, 0), data.DoseSkipped, day(8, 0))}, day(14, 30), "Skipped 08:00 · next 20:00"},
 		{"due", med, nil, day(8, 20), "Due now (08:00) · next 20:00"},
+		{"late", med, nil, day(9, 50), "Due now (08:00) · next 20:00"},
+		{"snoozed", med, []data.DoseEvent{{MedicationID: "m", ScheduledAt: day(8, 0), State: data.DoseSnoozed, At: day(8, 1), SnoozeUntil: day(8, 11)}},
+			day(8, 5), "Due now (08:00) · next 20:00"},
+		{"yesterday's evening dose, still in its window", wide, nil, day(0, 30).AddDate(0, 0, 1), "Due now (20:00) · next 08:00"},
 		{"missed", med, nil, day(14, 30), "Missed 08:00 · next 20:00"},
 		{"day done", med, []data.DoseEvent{ev(day(8, 0), data.DoseTaken, day(8, 0)), ev(day(20, 0), data.DoseMissed, day(20, 0))},
 			day(23, 0), "Taken 08:00 · Missed 20:00"},

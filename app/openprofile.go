@@ -44,6 +44,7 @@ type openProfile struct {
 	engine   *remind.Engine  // nil until started
 	sync     syncState       // its portal sync (sync.go)
 	reminder *reminderWindow // its "Time for your medicine" window while open
+	question *doseQuestion   // "Taken at 08:03 — change to skipped?" while asked (answer.go)
 
 	// medDraft is the Medicines form while it is open, kept when the person goes to another
 	// screen (or profile) so that coming back finds everything typed.

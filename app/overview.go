@@ -12,6 +12,7 @@ import (
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
+	"github.com/patient-companion/companion/app/remind"
 	"github.com/patient-companion/companion/data"
 )
 
@@ -131,13 +132,12 @@ func countToday(ctx context.Context, st *data.Store, now time.Time) (overviewCou
 	}
 	loc := st.Location()
 	for _, d := range td.doses {
-		text := medText(d.occ) + " at " + d.occ.At.In(loc).Format("15:04")
+		text := medText(d.Occurrence) + " at " + d.At.In(loc).Format("15:04")
 		switch {
-		case d.answered() || d.occ.At.After(now):
-		case (d.has && d.ev.State == data.DoseMissed) || now.Sub(d.occ.At) > d.window:
-			c.missed = append(c.missed, text)
-		default:
+		case d.Waiting():
 			c.due = append(c.due, text)
+		case d.Status == remind.Missed:
+			c.missed = append(c.missed, text)
 		}
 	}
 	c.next = td.next

@@ -181,7 +181,7 @@ func (w *reminderWindow) addRow(u *UI, o remind.Occurrence, late bool) {
 			for _, b := range []*widget.Button{r.taken, r.skip, r.snooze} {
 				b.Disable()
 			}
-			u.recordDose(w.prof, o, state, func(ev data.DoseEvent, err error) {
+			u.answerDose(w.prof, w.win, o, state, func(err error) {
 				if err != nil {
 					r.setButtons(true)
 					r.detail.SetText(msgDoseSaveError)
@@ -254,23 +254,27 @@ func (w *reminderWindow) first() *reminderRow {
 	return nil
 }
 
-// answered shows what was recorded for a dose of this window.
-func (w *reminderWindow) answered(o remind.Occurrence, ev data.DoseEvent) {
+// answered shows where a dose of this window stands now that it was answered (or snoozed),
+// here or elsewhere.
+func (w *reminderWindow) answered(d remind.Dose) {
 	loc := w.store.Location()
 	for _, r := range w.rows {
-		if !sameDose(r.occ, o) {
+		if !sameDose(r.occ, d.Occurrence) {
+			continue
+		}
+		switch d.Status {
+		case remind.Taken:
+			r.detail.SetText("Taken at " + d.Event.At.In(loc).Format("15:04"))
+		case remind.Skipped:
+			r.detail.SetText("Skipped")
+		case remind.Snoozed:
+			r.detail.SetText("Snoozed — you will be reminded again at " + d.Event.SnoozeUntil.In(loc).Format("15:04"))
+		default: // not answered after all: keep asking
+			r.setButtons(true)
 			continue
 		}
 		r.done = true
 		r.setButtons(false)
-		switch ev.State {
-		case data.DoseTaken:
-			r.detail.SetText("Taken at " + ev.At.In(loc).Format("15:04"))
-		case data.DoseSkipped:
-			r.detail.SetText("Skipped")
-		case data.DoseSnoozed:
-			r.detail.SetText("Snoozed — you will be reminded again at " + ev.SnoozeUntil.In(loc).Format("15:04"))
-		}
 	}
 	w.update()
 }

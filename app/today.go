@@ -44,22 +44,9 @@ type todayScreen struct {
 	appointment              *widget.Label // nil without one
 }
 
-// doseItem is one scheduled dose of today and what happened to it.
-type doseItem struct {
-	occ    remind.Occurrence
-	ev     data.DoseEvent
-	has    bool
-	window time.Duration
-	early  bool // its time came before the medicine was added or its schedule last changed: never "missed"
-}
-
-func (d doseItem) answered() bool {
-	return d.has && (d.ev.State == data.DoseTaken || d.ev.State == data.DoseSkipped)
-}
-
 // todayData is what one load of Today read.
 type todayData struct {
-	doses    []doseItem
+	doses    []remind.Dose
 	asNeeded []data.Medication
 	next     *data.Appointment
 	damaged  bool
@@ -72,31 +59,20 @@ func loadToday(ctx context.Context, st *data.Store, now time.Time) (todayData, e
 	var td todayData
 	var te *data.TamperedError
 	loc := st.Location()
-	n := now.In(loc)
-	dayStart := time.Date(n.Year(), n.Month(), n.Day(), 0, 0, 0, 0, loc)
-	dayEnd := dayStart.AddDate(0, 0, 1)
 	meds, err := st.ListMedications(ctx)
 	if errors.As(err, &te) {
 		td.damaged = true
 	} else if err != nil {
 		return td, err
 	}
-	events, err := st.DoseEvents(ctx, "", dayStart, dayEnd)
+	from, to := remind.TodaySpan(meds, now, loc)
+	events, err := st.DoseEvents(ctx, "", from, to)
 	if errors.As(err, &te) {
 		td.damaged = true
 	} else if err != nil {
 		return td, err
 	}
-	type key struct {
-		med string
-		at  int64
-	}
-	idx := map[key]data.DoseEvent{}
-	for _, ev := range events {
-		if !ev.ScheduledAt.IsZero() {
-			idx[key{ev.MedicationID, ev.ScheduledAt.UnixMilli()}] = ev
-		}
-	}
+	idx := remind.NewEvents(events)
 	for _, m := range meds {
 		if m.Archived {
 			continue
@@ -109,22 +85,9 @@ func loadToday(ctx context.Context, st *data.Store, now time.Time) (todayData, e
 		if err != nil {
 			continue
 		}
-		window := m.DoseWindow
-		if window <= 0 {
-			window = data.DefaultDoseWindow
-		}
-		for _, o := range ms.Between(nil, dayStart.Add(-time.Nanosecond), dayEnd.Add(-time.Nanosecond)) {
-			ev, has := idx[key{o.MedicationID, o.At.UnixMilli()}]
-			d := doseItem{occ: o, ev: ev, has: has, window: window, early: o.At.Before(m.CreatedAt) || o.At.Before(m.ScheduleFrom)}
-			if d.early && !has && now.Sub(o.At) > data.LateAfter {
-				// Its time came before the medicine was added, a while ago: it was likely
-				// taken (or not) before it was written down, so it is not ours to ask about.
-				continue
-			}
-			td.doses = append(td.doses, d)
-		}
+		td.doses = append(td.doses, ms.DayDoses(idx, now)...)
 	}
-	sort.SliceStable(td.doses, func(i, j int) bool { return td.doses[i].occ.At.Before(td.doses[j].occ.At) })
+	sort.SliceStable(td.doses, func(i, j int) bool { return td.doses[i].At.Before(td.doses[j].At) })
 	appts, err := st.ListAppointments(ctx, now, time.Time{})
 	if errors.As(err, &te) {
 		td.damaged = true
@@ -211,14 +174,14 @@ func (u *UI) fillToday(t *todayScreen, td todayData, now time.Time) {
 	t.due, t.missed, t.later, t.done, t.asNeeded, t.appointment = nil, nil, nil, nil, nil, nil
 	for _, d := range td.doses {
 		switch {
-		case d.answered():
-			t.done = append(t.done, u.newDoseRow(d, loc, now))
-		case d.occ.At.After(now):
-			t.later = append(t.later, u.newDoseRow(d, loc, now))
-		case (d.has && d.ev.State == data.DoseMissed) || now.Sub(d.occ.At) > d.window:
-			t.missed = append(t.missed, u.newDoseRow(d, loc, now))
-		default:
-			t.due = append(t.due, u.newDoseRow(d, loc, now))
+		case d.Answered():
+			t.done = append(t.done, u.newDoseRow(d, loc))
+		case d.Status == remind.Upcoming:
+			t.later = append(t.later, u.newDoseRow(d, loc))
+		case d.Status == remind.Missed:
+			t.missed = append(t.missed, u.newDoseRow(d, loc))
+		default: // waiting: due, late, snoozed
+			t.due = append(t.due, u.newDoseRow(d, loc))
 		}
 	}
 	var objs []fyne.CanvasObject
@@ -294,7 +257,7 @@ func medText(o remind.Occurrence) string {
 
 // doseRow is one scheduled dose on Today.
 type doseRow struct {
-	item    doseItem
+	item    remind.Dose
 	name    *widget.Label
 	detail  *widget.Label
 	taken   *widget.Button // nil for later doses
@@ -303,14 +266,14 @@ type doseRow struct {
 	box     fyne.CanvasObject
 }
 
-func (u *UI) newDoseRow(d doseItem, loc *time.Location, now time.Time) *doseRow {
+func (u *UI) newDoseRow(d remind.Dose, loc *time.Location) *doseRow {
 	r := &doseRow{item: d}
-	r.name = widget.NewLabelWithStyle(medText(d.occ), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	r.name = widget.NewLabelWithStyle(medText(d.Occurrence), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	r.name.Truncation = fyne.TextTruncateEllipsis
 	r.detail = widget.NewLabel("")
 	r.detail.Wrapping = fyne.TextWrapWord
-	r.setDetail(loc, now)
-	if !d.answered() && !d.occ.At.After(now) {
+	r.setDetail(loc)
+	if !d.Answered() && d.Status != remind.Upcoming {
 		r.taken = widget.NewButtonWithIcon("Taken", theme.ConfirmIcon(), func() { u.answerToday(r, data.DoseTaken) })
 		r.taken.Importance = widget.HighImportance
 		r.skip = widget.NewButton("Skip", func() { u.answerToday(r, data.DoseSkipped) })
@@ -326,22 +289,22 @@ func (u *UI) newDoseRow(d doseItem, loc *time.Location, now time.Time) *doseRow 
 }
 
 // setDetail says when the dose is and what happened to it.
-func (r *doseRow) setDetail(loc *time.Location, now time.Time) {
+func (r *doseRow) setDetail(loc *time.Location) {
 	d := r.item
-	at := d.occ.At.In(loc).Format("15:04")
+	at := d.At.In(loc).Format("15:04")
 	var s string
-	switch {
-	case d.has && d.ev.State == data.DoseTaken:
-		s = "Taken at " + d.ev.At.In(loc).Format("15:04") + " (due " + at + ")"
-	case d.has && d.ev.State == data.DoseSkipped:
+	switch d.Status {
+	case remind.Taken:
+		s = "Taken at " + d.Event.At.In(loc).Format("15:04") + " (due " + at + ")"
+	case remind.Skipped:
 		s = "Skipped (due " + at + ")"
-	case d.occ.At.After(now):
+	case remind.Upcoming:
 		s = "At " + at
-	case (d.has && d.ev.State == data.DoseMissed) || now.Sub(d.occ.At) > d.window:
+	case remind.Missed:
 		s = "Was due at " + at + " — missed"
-	case d.has && d.ev.State == data.DoseSnoozed && d.ev.SnoozeUntil.After(now):
-		s = "Due at " + at + " — snoozed until " + d.ev.SnoozeUntil.In(loc).Format("15:04")
-	case now.Sub(d.occ.At) > data.LateAfter:
+	case remind.Snoozed:
+		s = "Due at " + at + " — snoozed until " + d.Event.SnoozeUntil.In(loc).Format("15:04")
+	case remind.Late:
 		s = "Was due at " + at + " — late"
 	default:
 		s = "Due at " + at
@@ -357,33 +320,12 @@ func (u *UI) answerToday(r *doseRow, state string) {
 	}
 	r.taken.Disable()
 	r.skip.Disable()
-	u.recordDose(t.prof, r.item.occ, state, func(ev data.DoseEvent, err error) {
+	u.answerDose(t.prof, u.win, r.item.Occurrence, state, func(err error) {
 		if err != nil {
 			r.taken.Enable()
 			r.skip.Enable()
 			r.detail.SetText(msgDoseSaveError)
 			u.failed(u.win, "That dose was not recorded", "Please press the button again.")
-		}
-	})
-}
-
-// recordDose stores what happened to a scheduled dose of p, then updates Today and p's
-// reminder window wherever the dose shows; done (optional) runs after, on the UI goroutine.
-func (u *UI) recordDose(p *openProfile, o remind.Occurrence, state string, done func(data.DoseEvent, error)) {
-	st := p.store
-	now := u.now()
-	background(p, func(ctx context.Context) (data.DoseEvent, error) {
-		ev := data.DoseEvent{MedicationID: o.MedicationID, ScheduledAt: o.At, State: state, At: now}
-		if state == data.DoseSnoozed {
-			ev.SnoozeUntil = now.Add(snoozeFor(ctx, st))
-		}
-		return st.RecordDose(ctx, ev)
-	}, func(ev data.DoseEvent, err error) {
-		if done != nil {
-			done(ev, err)
-		}
-		if err == nil {
-			u.doseAnswered(p, o, ev)
 		}
 	})
 }
@@ -411,19 +353,21 @@ func sameDose(a, b remind.Occurrence) bool {
 	return a.MedicationID == b.MedicationID && a.At.Equal(b.At)
 }
 
-// doseAnswered shows a dose of p just recorded on Today and in p's reminder window.
+// doseAnswered shows what was just recorded for dose o of p (ev) on Today and in p's
+// reminder window: one answer, shown wherever the dose shows.
 func (u *UI) doseAnswered(p *openProfile, o remind.Occurrence, ev data.DoseEvent) {
+	d := remind.DoseAt(o, ev, u.now())
 	if t := u.today; t != nil && t.prof == p {
 		loc := t.store.Location()
 		for _, group := range [][]*doseRow{t.due, t.missed, t.later} {
 			for _, r := range group {
-				if !sameDose(r.item.occ, o) {
+				if !sameDose(r.item.Occurrence, o) {
 					continue
 				}
-				r.item.ev, r.item.has = ev, true
-				r.setDetail(loc, u.now())
+				r.item = d
+				r.setDetail(loc)
 				if r.taken != nil {
-					if r.item.answered() {
+					if d.Answered() {
 						r.taken.Hide()
 						r.skip.Hide()
 						r.buttons.Hide()
@@ -437,7 +381,7 @@ func (u *UI) doseAnswered(p *openProfile, o remind.Occurrence, ev data.DoseEvent
 		t.body.Refresh()
 	}
 	if w := p.reminder; w != nil {
-		w.answered(o, ev)
+		w.answered(d)
 	}
 }
 

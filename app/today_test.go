@@ -109,7 +109,7 @@ func eventAt(t *testing.T, u *UI, sched time.Time) data.DoseEvent {
 
 func rowAt(rows []*doseRow, sched time.Time) *doseRow {
 	for _, r := range rows {
-		if r.item.occ.At.Equal(sched) {
+		if r.item.At.Equal(sched) {
 			return r
 		}
 	}
@@ -147,7 +147,7 @@ func TestTodayGroups(t *testing.T) {
 	if td.status.Visible() {
 		t.Errorf("status %q should be hidden", td.status.Text)
 	}
-	if len(td.missed) != 1 || !td.missed[0].item.occ.At.Equal(at(8, 0)) {
+	if len(td.missed) != 1 || !td.missed[0].item.At.Equal(at(8, 0)) {
 		t.Errorf("missed = %d rows, want the 08:00 dose", len(td.missed))
 	}
 	if len(td.due) != 2 || rowAt(td.due, at(13, 0)) == nil || rowAt(td.due, at(14, 0)) == nil {
@@ -478,11 +478,11 @@ func TestTodayAfterScheduleEdit(t *testing.T) {
 	u.refreshToday()
 	td := u.today
 	for _, r := range td.missed {
-		if r.item.occ.At.Equal(at(9, 0)) {
+		if r.item.At.Equal(at(9, 0)) {
 			t.Fatal("09:00, set at 12:00, should not be missed")
 		}
 	}
-	if len(td.later) != 1 || !td.later[0].item.occ.At.Equal(at(18, 0)) {
+	if len(td.later) != 1 || !td.later[0].item.At.Equal(at(18, 0)) {
 		t.Errorf("later today: %d rows, want the 18:00 dose", len(td.later))
 	}
 }

@@ -2,11 +2,13 @@ package app
 
 import (
 	"context"
+	"errors"
 	"fmt"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/driver/desktop"
 
+	"github.com/patient-companion/companion/app/remind"
 	"github.com/patient-companion/companion/data"
 )
 
@@ -43,10 +45,11 @@ func TrayAvailable() bool { return trayAvailable() }
 // app, the open profile and its reminder engine stay.
 func (u *UI) hideToTray() { u.win.Hide() }
 
-// takeDueDoses records as taken every dose whose time has come and that is still within its
-// window (Today's "Take now"), from the tray menu, and says how many in a notification
-// (without names: the screen may be locked or seen by others). With no profile open it opens
-// the window instead.
+// takeDueDoses records as taken every dose waiting for an answer (Today's "Take now"), from
+// the tray menu, shows them answered on Today and in the reminder window, and says how many
+// in a notification (without names: the screen may be locked or seen by others). A dose
+// answered meanwhile elsewhere keeps that answer (and is shown with it). With no profile
+// open it opens the window instead.
 func (u *UI) takeDueDoses() {
 	p := u.cur
 	if p == nil {
@@ -55,24 +58,41 @@ func (u *UI) takeDueDoses() {
 	}
 	st := p.store
 	now := u.now()
-	background(p, func(ctx context.Context) (int, error) {
+	type answer struct {
+		o       remind.Occurrence
+		ev      data.DoseEvent
+		already bool // answered before the tray got to it
+	}
+	background(p, func(ctx context.Context) ([]answer, error) {
 		td, err := loadToday(ctx, st, now)
 		if err != nil {
-			return 0, err
+			return nil, err
 		}
-		n := 0
+		var out []answer
 		for _, d := range td.doses {
-			if d.answered() || (d.has && d.ev.State == data.DoseMissed) || d.occ.At.After(now) || now.Sub(d.occ.At) > d.window {
+			if !d.Waiting() {
 				continue
 			}
-			ev := data.DoseEvent{MedicationID: d.occ.MedicationID, ScheduledAt: d.occ.At, State: data.DoseTaken, At: now}
-			if _, err := st.RecordDose(ctx, ev); err != nil {
-				return n, err
+			ev, err := st.RecordDose(ctx, data.DoseEvent{MedicationID: d.MedicationID, ScheduledAt: d.At, State: data.DoseTaken, At: now})
+			var ae *data.AnsweredError
+			switch {
+			case errors.As(err, &ae):
+				out = append(out, answer{o: d.Occurrence, ev: ae.Event(), already: true})
+			case err != nil:
+				return out, err
+			default:
+				out = append(out, answer{o: d.Occurrence, ev: ev})
 			}
-			n++
 		}
-		return n, nil
-	}, func(n int, err error) {
+		return out, nil
+	}, func(answers []answer, err error) {
+		n := 0
+		for _, a := range answers {
+			u.doseAnswered(p, a.o, a.ev)
+			if !a.already {
+				n++
+			}
+		}
 		msg := fmt.Sprintf("%d doses marked as taken.", n)
 		switch {
 		case err != nil:

@@ -106,9 +106,51 @@ func (s *Store) openDose(row *doseRow) (DoseEvent, error) {
 	return ev, nil
 }
 
-// RecordDose stores what happened to a dose. For a scheduled dose it replaces any earlier
-// event of the same occurrence (a snooze, then taken), so each occurrence has one state.
+// AnsweredError is the refusal to record anything over a dose already taken or skipped:
+// a second answer would replace the first without anyone deciding so (the tray and the
+// reminder window, two windows, the command line). It names the answer given; ChangeDose
+// replaces it on purpose. It is ErrInvalid too, so the command line exits 2.
+type AnsweredError struct {
+	MedicationID string
+	ScheduledAt  time.Time // the dose
+	State        string    // DoseTaken or DoseSkipped
+	At           time.Time // when it was taken or skipped
+}
+
+func (e *AnsweredError) Error() string {
+	return fmt.Sprintf("the dose of %s was already %s at %s", e.ScheduledAt.Format("2006-01-02 15:04"), e.State, e.At.Format("15:04"))
+}
+
+// Is makes an AnsweredError match ErrInvalid.
+func (e *AnsweredError) Is(target error) bool { return target == ErrInvalid }
+
+// Event is the answer already recorded, as a DoseEvent (without its id), for showing it.
+func (e *AnsweredError) Event() DoseEvent {
+	return DoseEvent{MedicationID: e.MedicationID, ScheduledAt: e.ScheduledAt, State: e.State, At: e.At}
+}
+
+// RecordDose stores what happened to a dose. For a scheduled dose it replaces an earlier
+// snooze or "missed" of the same occurrence (a snooze, then taken; a missed dose taken
+// late), so each occurrence has one state; over a dose already taken or skipped it records
+// nothing and returns an *AnsweredError. Each as-needed dose is a record of its own.
 func (s *Store) RecordDose(ctx context.Context, ev DoseEvent) (DoseEvent, error) {
+	return s.recordDose(ctx, ev, false)
+}
+
+// ChangeDose replaces the answer of a scheduled dose with another answer (taken or
+// skipped), because the person said so: `med take --change`, or "change to skipped?" in the
+// window. Over a dose not answered yet it records as RecordDose does.
+func (s *Store) ChangeDose(ctx context.Context, ev DoseEvent) (DoseEvent, error) {
+	if ev.State != DoseTaken && ev.State != DoseSkipped {
+		return DoseEvent{}, invalid("a dose can only be changed to taken or skipped, not %q", ev.State)
+	}
+	if ev.ScheduledAt.IsZero() {
+		return DoseEvent{}, invalid("only a scheduled dose can be changed")
+	}
+	return s.recordDose(ctx, ev, true)
+}
+
+func (s *Store) recordDose(ctx context.Context, ev DoseEvent, change bool) (DoseEvent, error) {
 	switch ev.State {
 	case DoseTaken, DoseSkipped, DoseSnoozed, DoseMissed:
 	default:
@@ -140,8 +182,16 @@ func (s *Store) RecordDose(ctx context.Context, ev DoseEvent) (DoseEvent, error)
 				// The occurrence's one row is answered anew. A damaged row is replaced (it
 				// was reported when read): the answer given now is the truth.
 				row.id = old.id
-				if _, err := s.openDose(&old); err == nil {
-					row.created = old.created
+				prev, err := s.openDose(&old)
+				if err != nil {
+					break
+				}
+				row.created = old.created
+				// Read inside the transaction, so an answer that landed a moment ago (the
+				// tray, the other window, the command line) is seen, never written over.
+				if !change && (prev.State == DoseTaken || prev.State == DoseSkipped) {
+					return &AnsweredError{MedicationID: prev.MedicationID, ScheduledAt: prev.ScheduledAt.In(s.loc),
+						State: prev.State, At: prev.At.In(s.loc)}
 				}
 			case !errors.Is(err, sql.ErrNoRows):
 				return err
@@ -166,6 +216,10 @@ func (s *Store) RecordDose(ctx context.Context, ev DoseEvent) (DoseEvent, error)
 			row.id, row.medID, row.scheduled, row.at, row.created, row.updated, recordFormat, blob)
 		return err
 	})
+	var ae *AnsweredError
+	if errors.As(err, &ae) {
+		return DoseEvent{}, ae // already says what it is about; "save dose:" would only blur it
+	}
 	if err != nil {
 		return DoseEvent{}, fmt.Errorf("save dose: %w", err)
 	}

@@ -61,18 +61,27 @@ func medStepAdd(c *call) error {
 	return c.out(toMedJSON(m), func(w io.Writer) { fmt.Fprintln(w, m.Steps[len(m.Steps)-1].ID) })
 }
 
-// answer records taken or skipped for the dose nearest to --at (DESIGN §6).
+func answerFlags(fs *pflag.FlagSet) {
+	atFlag(fs)
+	fs.Bool("change", false, "replace the answer of a dose already taken or skipped")
+}
+
+// answer records taken or skipped for the dose nearest to --at (DESIGN §6). A dose already
+// taken or skipped is refused (exit 2, naming its answer) unless --change says to replace it;
+// a missed one may be taken late or skipped as it is.
 func answer(c *call, state string) error {
 	id, err := c.oneArg("medication id")
 	if err != nil {
 		return err
 	}
-	at := c.env.Now()
+	now := c.env.Now()
+	at := now
 	if c.changed("at") {
 		if at, err = parseTime("at", c.str("at")); err != nil {
 			return err
 		}
 	}
+	change, _ := c.fs.GetBool("change")
 	s, err := c.openStore()
 	if err != nil {
 		return err
@@ -83,28 +92,38 @@ func answer(c *call, state string) error {
 		return err
 	}
 	ev := data.DoseEvent{MedicationID: m.ID, State: state, At: at}
-	if m.AsNeeded {
-		if state != data.DoseTaken {
-			return usagef("%s is taken as needed: there is no scheduled dose to skip", m.Name)
-		}
-	} else {
-		ms, err := remind.NewMedSchedule(m, s.Location())
+	record := s.RecordDose
+	switch {
+	case m.AsNeeded && state != data.DoseTaken:
+		return usagef("%s is taken as needed: there is no scheduled dose to skip", m.Name)
+	case m.AsNeeded && change:
+		return usagef("%s is taken as needed: each dose taken is logged anew, there is no answer to --change", m.Name)
+	case !m.AsNeeded:
+		loc := s.Location()
+		ms, err := remind.NewMedSchedule(m, loc)
 		if err != nil {
 			return err
 		}
-		window := m.DoseWindow
+		window := remind.Window(m)
 		events, err := s.DoseEvents(c.ctx, m.ID, at.Add(-window-time.Hour), at.Add(2*remind.AnswerEarly))
 		if err != nil {
 			return err
 		}
-		o, ok := remind.Answerable(ms, events, at)
+		d, ok := ms.Nearest(remind.NewEvents(events), at, now)
 		if !ok {
 			return fmt.Errorf("no dose of %s is waiting at %s (a dose can be answered from %s before its time until %s after it): %w",
-				m.Name, at.In(s.Location()).Format("2006-01-02 15:04"), hours(remind.AnswerEarly), hours(window), data.ErrNotFound)
+				m.Name, at.In(loc).Format("2006-01-02 15:04"), hours(remind.AnswerEarly), hours(window), data.ErrNotFound)
 		}
-		ev.ScheduledAt = o.At
+		if d.Answered() && !change {
+			return usagef("the %s dose of %s on %s was already %s at %s; to record it as %s instead, add --change",
+				d.At.In(loc).Format("15:04"), m.Name, d.At.In(loc).Format("2006-01-02"), d.Status, d.Event.At.In(loc).Format("15:04"), state)
+		}
+		ev.ScheduledAt = d.At
+		if change {
+			record = s.ChangeDose
+		}
 	}
-	ev, err = s.RecordDose(c.ctx, ev)
+	ev, err = record(c.ctx, ev)
 	if err != nil {
 		return err
 	}
@@ -252,7 +271,7 @@ func remindersNext(c *call) error {
 	if err != nil {
 		return err
 	}
-	rs := remind.Upcoming(scheds, events, appts, data.ParseDurations(offs), from, count)
+	rs := remind.NextReminders(scheds, events, appts, data.ParseDurations(offs), from, count)
 	out := make([]reminderJSON, 0, len(rs))
 	for _, r := range rs {
 		j := reminderJSON{At: rfc3339(r.At.In(s.Location())), Kind: r.Kind}

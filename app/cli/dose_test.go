@@ -1,9 +1,13 @@
 package cli
 
 import (
+	"context"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/patient-companion/companion/app/remind"
+	"github.com/patient-companion/companion/data"
 )
 
 func newDoseHarness(t *testing.T) *harness {
@@ -29,8 +33,8 @@ func TestTakeAndSkip(t *testing.T) {
 	if d["state"] != "taken" || d["scheduled_at"] != "2026-11-25T08:00:00-05:00" || d["late"] != false {
 		t.Fatalf("take = %v", d)
 	}
-	// Again: that dose is answered, and 20:00 is more than an hour away.
-	h.wantCode(ExitNotFound, "med", "take", med, "--at", "2026-11-25T08:30:00-05:00")
+	// Again: the nearest dose is answered already (20:00 is more than an hour away).
+	h.wantCode(ExitUsage, "med", "take", med, "--at", "2026-11-25T08:30:00-05:00")
 	// 19:10 is within the hour before 20:00.
 	h.jsonOK(&d, "med", "skip", med, "--at", "2026-11-25T19:10:00-05:00")
 	if d["state"] != "skipped" || d["scheduled_at"] != "2026-11-25T20:00:00-05:00" {
@@ -79,6 +83,78 @@ func TestTakeAndSkip(t *testing.T) {
 		t.Fatalf("journal after remove has %d entries, want 5", len(j))
 	}
 	h.wantCode(ExitNotFound, "med", "take", med)
+}
+
+// TestAnswerTwiceNeedsChange: a dose already taken or skipped is not answered again
+// silently: exit 2 naming its answer, unless --change; the JSON is the same either way.
+func TestAnswerTwiceNeedsChange(t *testing.T) {
+	h := newDoseHarness(t)
+	med := strings.TrimSpace(h.ok("med", "add", "--name", "Metformin", "--times", "08:00,20:00", "--start", "2026-11-20"))
+	var taken, changed map[string]any
+	h.jsonOK(&taken, "med", "take", med, "--at", "2026-11-25T08:20:00-05:00")
+	for _, cmd := range []string{"take", "skip"} {
+		r := h.wantCode(ExitUsage, "med", cmd, med, "--at", "2026-11-25T08:30:00-05:00")
+		for _, want := range []string{"08:00 dose of Metformin on 2026-11-25 was already taken at 08:20", "--change"} {
+			if !strings.Contains(r.stderr, want) {
+				t.Errorf("med %s again: stderr %q should say %q", cmd, r.stderr, want)
+			}
+		}
+	}
+	h.jsonOK(&changed, "med", "skip", med, "--at", "2026-11-25T08:30:00-05:00", "--change")
+	if len(changed) != len(taken) {
+		t.Errorf("--change printed fields %v, take printed %v", changed, taken)
+	}
+	for k := range taken {
+		if _, ok := changed[k]; !ok {
+			t.Errorf("--change lacks the field %q", k)
+		}
+	}
+	if changed["id"] != taken["id"] || changed["state"] != "skipped" || changed["scheduled_at"] != "2026-11-25T08:00:00-05:00" ||
+		changed["at"] != "2026-11-25T08:30:00-05:00" {
+		t.Fatalf("changed = %v (taken was %v)", changed, taken)
+	}
+	if r := h.wantCode(ExitUsage, "med", "take", med, "--at", "2026-11-25T08:40:00-05:00"); !strings.Contains(r.stderr, "already skipped at 08:30") {
+		t.Errorf("after the change: %q", r.stderr)
+	}
+	// --change on a dose not answered yet just answers it.
+	h.jsonOK(&changed, "med", "take", med, "--at", "2026-11-25T20:05:00-05:00", "--change")
+	if changed["state"] != "taken" || changed["scheduled_at"] != "2026-11-25T20:00:00-05:00" {
+		t.Fatalf("--change on a new dose = %v", changed)
+	}
+	var log []map[string]any
+	h.jsonOK(&log, "med", "log", med)
+	if len(log) != 2 || log[1]["state"] != "skipped" {
+		t.Fatalf("log = %v, want the 08:00 dose once, skipped", log)
+	}
+	// An as-needed medicine has no answer to change.
+	prn := strings.TrimSpace(h.ok("med", "add", "--name", "Paracetamol", "--as-needed"))
+	h.wantCode(ExitUsage, "med", "take", prn, "--change")
+}
+
+// TestTakeMissedDoseLate: a dose the reminder engine recorded missed may still be taken late
+// with --at inside its window, as Today offers, without --change. (The engine's "missed"
+// used to count as an answer here and not on Today.)
+func TestTakeMissedDoseLate(t *testing.T) {
+	h := newDoseHarness(t)
+	med := strings.TrimSpace(h.ok("med", "add", "--name", "Metformin", "--times", "08:00,20:00", "--start", "2026-11-20"))
+	s := h.openDirect()
+	e := &remind.Engine{Store: s}
+	for _, now := range []time.Time{h.now, h.now.Add(11 * time.Hour)} { // 12:00, then 23:00
+		if _, err := e.Tick(context.Background(), now); err != nil {
+			t.Fatal(err)
+		}
+	}
+	evs, err := s.DoseEvents(context.Background(), med, time.Time{}, time.Time{})
+	s.Close()
+	if err != nil || len(evs) != 1 || evs[0].State != data.DoseMissed {
+		t.Fatalf("the engine should have recorded the 20:00 dose missed: %+v %v", evs, err)
+	}
+	h.now = h.now.Add(11 * time.Hour)
+	var d map[string]any
+	h.jsonOK(&d, "med", "take", med, "--at", "2026-11-25T21:00:00-05:00")
+	if d["state"] != "taken" || d["scheduled_at"] != "2026-11-25T20:00:00-05:00" || d["late"] != true {
+		t.Fatalf("take = %v", d)
+	}
 }
 
 func TestRemindersNext(t *testing.T) {

@@ -65,10 +65,7 @@ func MedAdherence(m data.Medication, events []data.DoseEvent, loc *time.Location
 	if m.AsNeeded {
 		return a
 	}
-	window := m.DoseWindow
-	if window <= 0 {
-		window = data.DefaultDoseWindow
-	}
+	window := Window(m)
 	begin := m.CreatedAt
 	if m.ScheduleFrom.After(begin) {
 		begin = m.ScheduleFrom
@@ -96,12 +93,10 @@ func MedAdherence(m data.Medication, events []data.DoseEvent, loc *time.Location
 	if err != nil {
 		return a
 	}
-	idx := indexEvents(events)
-	for _, o := range ms.Between(nil, begin.Add(-time.Nanosecond), until) {
-		if ev, has := idx.get(o); has && answered(ev) {
-			continue // counted above
-		}
-		if now.Sub(o.At) > window {
+	idx := NewEvents(events)
+	for _, d := range ms.Doses(idx, begin.Add(-time.Nanosecond), until, now) {
+		// What was recorded (missed too) is counted above; a snooze is no answer.
+		if d.Status == Missed && d.Event.State != data.DoseMissed {
 			a.Missed++
 		}
 	}

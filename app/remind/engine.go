@@ -135,15 +135,11 @@ func (e *Engine) Tick(ctx context.Context, now time.Time) (Notice, error) {
 	if err != nil && !errors.As(err, &te) {
 		return n, err
 	}
-	idx := indexEvents(events)
+	idx := NewEvents(events)
 	for _, m := range meds {
 		ms, err := NewMedSchedule(m, loc)
 		if err != nil {
 			continue // a schedule we cannot read is reported where it is edited
-		}
-		window := m.DoseWindow
-		if window <= 0 {
-			window = data.DefaultDoseWindow
 		}
 		// Nothing before the medication was added is due, nor anything of a schedule before
 		// it was changed (or before the medicine was restored from the archive).
@@ -154,24 +150,28 @@ func (e *Engine) Tick(ctx context.Context, now time.Time) (Notice, error) {
 		if m.ScheduleFrom.After(start) {
 			start = m.ScheduleFrom
 		}
-		for _, o := range ms.Between(nil, start, now) {
-			ev, has := idx.get(o)
-			if has && answered(ev) {
-				continue
-			}
-			snoozed := has && ev.State == data.DoseSnoozed
+		for _, d := range ms.Doses(idx, start, now, now) {
+			o := d.Occurrence
 			switch {
-			case now.Sub(o.At) > window:
+			case d.Status == Missed && d.Event.State != data.DoseMissed:
 				// Past its window: recorded missed; said once only if it is recent and
 				// was never raised before (its time came after the last check).
-				if _, err := e.Store.RecordDose(ctx, data.DoseEvent{MedicationID: o.MedicationID, ScheduledAt: o.At, State: data.DoseMissed, At: o.At}); err != nil {
+				_, err := e.Store.RecordDose(ctx, data.DoseEvent{MedicationID: o.MedicationID, ScheduledAt: o.At, State: data.DoseMissed, At: o.At})
+				var ae *data.AnsweredError
+				if errors.As(err, &ae) {
+					continue // answered since it was read (the window, the tray): that answer stands
+				}
+				if err != nil {
 					return n, fmt.Errorf("record missed dose: %w", err)
 				}
 				if o.At.After(e.last) && now.Sub(o.At) <= silentAfter {
 					n.Missed = append(n.Missed, o)
 				}
-			case snoozed:
-				if ev.SnoozeUntil.After(e.last) && !ev.SnoozeUntil.After(now) {
+			case d.Status != Due && d.Status != Late:
+				// Answered, recorded missed, or snoozed still.
+			case d.Event.State == data.DoseSnoozed:
+				// The snooze ran out: asked again, once, at the check after it did.
+				if d.Event.SnoozeUntil.After(e.last) {
 					n.Due = append(n.Due, o)
 				}
 			case o.At.After(e.last):

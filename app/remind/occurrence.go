@@ -14,18 +14,22 @@ type Occurrence struct {
 	Dose         string // the step's dose, else the medication's
 	StepID       string
 	At           time.Time // the instant; At.In(loc) is the wall time it was scheduled for
+	// Window is how long after At the dose may still be answered (Window of its medicine).
+	Window time.Duration
 }
 
 // MedSchedule is a medication's steps, ready to compute occurrences.
 type MedSchedule struct {
-	Med   data.Medication
-	steps []StepSchedule
+	Med    data.Medication
+	steps  []StepSchedule
+	loc    *time.Location
+	window time.Duration // Window(Med)
 }
 
 // NewMedSchedule prepares a medication's steps in loc. An as-needed or archived medication
 // has no occurrences.
 func NewMedSchedule(m data.Medication, loc *time.Location) (MedSchedule, error) {
-	ms := MedSchedule{Med: m}
+	ms := MedSchedule{Med: m, loc: loc, window: Window(m)}
 	if m.AsNeeded || m.Archived {
 		return ms, nil
 	}
@@ -51,7 +55,7 @@ func (ms MedSchedule) Between(out []Occurrence, from, to time.Time) []Occurrence
 			dose = ms.Med.Dose
 		}
 		for _, at := range buf {
-			out = append(out, Occurrence{MedicationID: ms.Med.ID, Medication: ms.Med.Name, Dose: dose, StepID: s.step.ID, At: at})
+			out = append(out, Occurrence{MedicationID: ms.Med.ID, Medication: ms.Med.Name, Dose: dose, StepID: s.step.ID, At: at, Window: ms.window})
 		}
 	}
 	if len(ms.steps) > 1 {
@@ -74,7 +78,7 @@ func (ms MedSchedule) Next(t time.Time) (Occurrence, bool) {
 		if dose == "" {
 			dose = ms.Med.Dose
 		}
-		best, found = Occurrence{MedicationID: ms.Med.ID, Medication: ms.Med.Name, Dose: dose, StepID: s.step.ID, At: at}, true
+		best, found = Occurrence{MedicationID: ms.Med.ID, Medication: ms.Med.Name, Dose: dose, StepID: s.step.ID, At: at, Window: ms.window}, true
 	}
 	return best, found
 }

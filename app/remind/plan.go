@@ -7,67 +7,6 @@ import (
 	"github.com/patient-companion/companion/data"
 )
 
-// AnswerEarly is how long before its time a dose can already be marked taken or skipped.
-const AnswerEarly = time.Hour
-
-// answered reports whether an event settles its occurrence (a snooze does not).
-func answered(ev data.DoseEvent) bool {
-	return ev.State == data.DoseTaken || ev.State == data.DoseSkipped || ev.State == data.DoseMissed
-}
-
-// eventsByOccurrence indexes scheduled events by medication and scheduled instant.
-type eventsByOccurrence map[string]map[int64]data.DoseEvent
-
-func indexEvents(events []data.DoseEvent) eventsByOccurrence {
-	idx := eventsByOccurrence{}
-	for _, ev := range events {
-		if ev.ScheduledAt.IsZero() {
-			continue
-		}
-		m := idx[ev.MedicationID]
-		if m == nil {
-			m = map[int64]data.DoseEvent{}
-			idx[ev.MedicationID] = m
-		}
-		m[ev.ScheduledAt.UnixMilli()] = ev
-	}
-	return idx
-}
-
-func (idx eventsByOccurrence) get(o Occurrence) (data.DoseEvent, bool) {
-	ev, ok := idx[o.MedicationID][o.At.UnixMilli()]
-	return ev, ok
-}
-
-// Answerable returns the dose that "take" or "skip" at time at acts on: the unanswered
-// occurrence nearest to at, among those from AnswerEarly before their time to the end of
-// their dose window. events are the medication's dose events around at.
-func Answerable(ms MedSchedule, events []data.DoseEvent, at time.Time) (Occurrence, bool) {
-	window := ms.Med.DoseWindow
-	if window <= 0 {
-		window = data.DefaultDoseWindow
-	}
-	idx := indexEvents(events)
-	var best Occurrence
-	found := false
-	for _, o := range ms.Between(nil, at.Add(-window-time.Nanosecond), at.Add(AnswerEarly)) {
-		if ev, ok := idx.get(o); ok && answered(ev) {
-			continue
-		}
-		if !found || absDur(o.At.Sub(at)) < absDur(best.At.Sub(at)) {
-			best, found = o, true
-		}
-	}
-	return best, found
-}
-
-func absDur(d time.Duration) time.Duration {
-	if d < 0 {
-		return -d
-	}
-	return d
-}
-
 // Reminder is one upcoming reminder: a dose, or an appointment some time before it starts.
 type Reminder struct {
 	At          time.Time
@@ -79,13 +18,14 @@ type Reminder struct {
 // DefaultAppointmentReminders are how long before an appointment people are reminded.
 var DefaultAppointmentReminders = []time.Duration{24 * time.Hour, time.Hour}
 
-// Upcoming returns the next count reminders at or after from: unanswered doses and
-// appointment reminders (offsets before each appointment that is not cancelled).
-func Upcoming(meds []MedSchedule, events []data.DoseEvent, appts []data.Appointment, offsets []time.Duration, from time.Time, count int) []Reminder {
+// NextReminders returns the next count reminders at or after from (`reminders next`):
+// doses neither answered nor missed, and appointment reminders (offsets before each
+// appointment that is not cancelled).
+func NextReminders(meds []MedSchedule, events []data.DoseEvent, appts []data.Appointment, offsets []time.Duration, from time.Time, count int) []Reminder {
 	if count <= 0 {
 		return []Reminder{}
 	}
-	idx := indexEvents(events)
+	idx := NewEvents(events)
 	out := []Reminder{}
 	start := from.Add(-time.Nanosecond) // from is inclusive
 	for _, ms := range meds {
@@ -96,7 +36,7 @@ func Upcoming(meds []MedSchedule, events []data.DoseEvent, appts []data.Appointm
 				break
 			}
 			t = o.At
-			if ev, ok := idx.get(o); ok && answered(ev) {
+			if d := DoseAt(o, idx.Of(o), from); d.Answered() || d.Status == Missed {
 				continue
 			}
 			out = append(out, Reminder{At: o.At, Kind: "dose", Dose: o})

@@ -1,0 +1,102 @@
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/layout"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/patient-companion/companion/app/remind"
+	"github.com/patient-companion/companion/data"
+)
+
+// Answering a dose from the window (Today's and the reminder window's Taken, Skip and
+// Snooze). The store refuses to record over an answer (data.AnsweredError), so a dose
+// answered meanwhile elsewhere — the tray, the other window, the command line — is never
+// written over: the same answer, or a snooze, just shows the answer given; another answer is
+// asked about first ("Taken at 08:03 — change to skipped?").
+
+// doseQuestion is the "change the answer?" dialog, while it shows.
+type doseQuestion struct {
+	dlg          *dialog.CustomDialog
+	text         *widget.Label
+	change, keep *widget.Button
+}
+
+// answerDose records state (taken, skipped or snoozed) for scheduled dose o of p, pressed on
+// win, then shows it wherever the dose shows (doseAnswered). done (optional) runs on the UI
+// goroutine once the dose is settled, with the error when it could not be saved.
+func (u *UI) answerDose(p *openProfile, win fyne.Window, o remind.Occurrence, state string, done func(error)) {
+	st := p.store
+	now := u.now()
+	finish := func(err error) {
+		if done != nil {
+			done(err)
+		}
+	}
+	background(p, func(ctx context.Context) (data.DoseEvent, error) {
+		ev := data.DoseEvent{MedicationID: o.MedicationID, ScheduledAt: o.At, State: state, At: now}
+		if state == data.DoseSnoozed {
+			ev.SnoozeUntil = now.Add(snoozeFor(ctx, st))
+		}
+		return st.RecordDose(ctx, ev)
+	}, func(ev data.DoseEvent, err error) {
+		var ae *data.AnsweredError
+		switch {
+		case errors.As(err, &ae) && (state == ae.State || state == data.DoseSnoozed):
+			// Answered so already, or a snooze of a dose no longer waiting: show what is.
+			u.doseAnswered(p, o, ae.Event())
+			finish(nil)
+		case errors.As(err, &ae):
+			p.question = u.askChange(p, win, o, ae, state, func(err error) { p.question = nil; finish(err) })
+		case err != nil:
+			finish(err)
+		default:
+			u.doseAnswered(p, o, ev)
+			finish(nil)
+		}
+	})
+}
+
+// askChange asks on win whether the answer ae names should become state. Change records it
+// (data.Store.ChangeDose); Keep shows the answer as it stands. done runs after either.
+func (u *UI) askChange(p *openProfile, win fyne.Window, o remind.Occurrence, ae *data.AnsweredError, state string, done func(error)) *doseQuestion {
+	loc := p.store.Location()
+	q := &doseQuestion{}
+	// No medicine name: the reminder window asks while the app is locked too.
+	was := "Skipped"
+	if ae.State == data.DoseTaken {
+		was = "Taken"
+	}
+	q.text = paragraph(fmt.Sprintf("%s at %s — change to %s?", was, ae.At.In(loc).Format("15:04"), state))
+	q.keep = widget.NewButton("Keep as "+ae.State, nil)
+	q.change = widget.NewButton("Change to "+state, nil)
+	q.change.Importance = widget.HighImportance
+	content := container.NewVBox(fixedWidth(420, q.text), container.NewHBox(layout.NewSpacer(), tall(q.keep), tall(q.change)))
+	q.dlg = dialog.NewCustomWithoutButtons("Already answered", content, win)
+	q.keep.OnTapped = func() {
+		q.dlg.Hide()
+		u.doseAnswered(p, o, ae.Event())
+		done(nil)
+	}
+	q.change.OnTapped = func() {
+		q.dlg.Hide()
+		st := p.store
+		now := u.now()
+		background(p, func(ctx context.Context) (data.DoseEvent, error) {
+			return st.ChangeDose(ctx, data.DoseEvent{MedicationID: o.MedicationID, ScheduledAt: o.At, State: state, At: now})
+		}, func(ev data.DoseEvent, err error) {
+			if err == nil {
+				u.doseAnswered(p, o, ev)
+			}
+			done(err)
+		})
+	}
+	q.dlg.Show()
+	return q
+}
