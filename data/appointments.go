@@ -84,14 +84,14 @@ func (r *appointmentRow) scan(sc interface{ Scan(...any) error }) error {
 }
 
 func (r *appointmentRow) bound() cols {
-	return cols{r.start, r.source, nullString(r.remoteID), nullString(r.remoteVersion), r.created, r.updated, r.deleted}
+	return cols{ival(r.start), sval(r.source), nullString(r.remoteID), nullString(r.remoteVersion), ival(r.created), ival(r.updated), ival(r.deleted)}
 }
 
-func nullString(v sql.NullString) any {
+func nullString(v sql.NullString) col {
 	if v.Valid {
-		return v.String
+		return sval(v.String)
 	}
-	return nil
+	return nullCol
 }
 
 // writeAppointment seals rec into row and stores it, a new row or over the old one.

@@ -82,11 +82,11 @@ func (r *doseRow) scan(sc interface{ Scan(...any) error }) error {
 }
 
 func (r *doseRow) bound() cols {
-	var sched any
+	sched := nullCol
 	if r.scheduled.Valid {
-		sched = r.scheduled.Int64
+		sched = ival(r.scheduled.Int64)
 	}
-	return cols{r.medID, sched, r.at, r.created, r.updated}
+	return cols{sval(r.medID), sched, ival(r.at), ival(r.created), ival(r.updated)}
 }
 
 // openDose authenticates one row and decodes it into a DoseEvent.

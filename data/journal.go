@@ -94,7 +94,9 @@ func (r *entryRow) scan(sc interface{ Scan(...any) error }) error {
 	return sc.Scan(&r.id, &r.kind, &r.at, &r.created, &r.updated, &r.deleted, &r.format, &r.blob)
 }
 
-func (r *entryRow) bound() cols { return cols{r.kind, r.at, r.created, r.updated, r.deleted} }
+func (r *entryRow) bound() cols {
+	return cols{sval(r.kind), ival(r.at), ival(r.created), ival(r.updated), ival(r.deleted)}
+}
 
 // entryRowOf is the row that stores e (deleted or not).
 func entryRowOf(e Entry, deleted bool) entryRow {

@@ -240,7 +240,9 @@ func (r *medRow) scan(sc interface{ Scan(...any) error }) error {
 	return sc.Scan(&r.id, &r.created, &r.updated, &r.archived, &r.deleted, &r.format, &r.blob)
 }
 
-func (r *medRow) bound() cols { return cols{r.created, r.updated, r.archived, r.deleted} }
+func (r *medRow) bound() cols {
+	return cols{ival(r.created), ival(r.updated), ival(r.archived), ival(r.deleted)}
+}
 
 // medRowOf is the row that stores m.
 func medRowOf(m Medication, deleted bool) medRow {
@@ -283,7 +285,7 @@ func (r *stepRow) scan(sc interface{ Scan(...any) error }) error {
 	return sc.Scan(&r.id, &r.medID, &r.seq, &r.format, &r.blob)
 }
 
-func (r *stepRow) bound() cols { return cols{r.medID, r.seq} }
+func (r *stepRow) bound() cols { return cols{sval(r.medID), ival(r.seq)} }
 
 // ValidateMedication checks a medication as typed and returns it cleaned.
 func ValidateMedication(m Medication) (Medication, error) {

@@ -79,7 +79,7 @@ func (r *messageRow) scan(sc interface{ Scan(...any) error }) error {
 }
 
 func (r *messageRow) bound() cols {
-	return cols{r.at, r.direction, r.state, nullString(r.remoteID), r.created, r.updated}
+	return cols{ival(r.at), sval(r.direction), sval(r.state), nullString(r.remoteID), ival(r.created), ival(r.updated)}
 }
 
 // writeMessage seals rec into row and stores it, a new row or over the old one.
@@ -216,7 +216,7 @@ func (r *outboxRow) scan(sc interface{ Scan(...any) error }) error {
 
 func (r *outboxRow) name() string { return r.entity + "/" + r.entityID + "/" + r.op }
 
-func (r *outboxRow) bound() cols { return cols{r.created, r.attempts, r.next} }
+func (r *outboxRow) bound() cols { return cols{ival(r.created), ival(r.attempts), ival(r.next)} }
 
 type outboxRecord struct{}
 

@@ -4,6 +4,7 @@
 package cli
 
 import (
+	"bufio"
 	"context"
 	"encoding/json"
 	"errors"
@@ -480,8 +481,11 @@ func (c *call) out(v any, human func(w io.Writer)) error {
 		}
 		return nil
 	}
+	// Buffered: a search that prints thousands of entries made a write call per line.
 	w := &errWriter{w: c.env.Stdout}
-	human(w)
+	bw := bufio.NewWriterSize(w, 64<<10)
+	human(bw)
+	bw.Flush()
 	if w.err != nil {
 		return fmt.Errorf("write the output: %w", w.err)
 	}
