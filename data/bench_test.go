@@ -206,7 +206,7 @@ func BenchmarkTimelineDeepPage(b *testing.B) {
 	s := openBench(b, Credentials{})
 	defer s.Close()
 	ctx := context.Background()
-	all, err := s.listAll(ctx)
+	all, err := s.ListEntries(ctx, time.Time{}, time.Time{})
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -133,6 +133,14 @@ func TestClearColumnsAuthenticated(t *testing.T) {
 			f.exec(t, `UPDATE messages SET state = 'sent' WHERE id = ?`, f.queued.ID)
 			return RecordRef{"messages", f.queued.ID}
 		}, msgs},
+		{"a time that is no number", func(t *testing.T, f *columnsFixture) RecordRef {
+			f.exec(t, `UPDATE entries SET at = 'soon', deleted = 1.0 WHERE id = ?`, f.note.ID)
+			return RecordRef{"entries", f.note.ID}
+		}, list},
+		{"a time written as a fraction", func(t *testing.T, f *columnsFixture) RecordRef {
+			f.exec(t, `UPDATE entries SET created_at = created_at + 0.5 WHERE id = ?`, f.note.ID)
+			return RecordRef{"entries", f.note.ID}
+		}, list},
 		{"a record's format changed", func(t *testing.T, f *columnsFixture) RecordRef {
 			f.exec(t, `UPDATE entries SET fmt = 1 WHERE id = ?`, f.note.ID)
 			return RecordRef{"entries", f.note.ID}

@@ -149,7 +149,7 @@ func (s *Store) buildIndexLocked(ctx context.Context) error {
 		return fmt.Errorf("count journal: %w", err)
 	}
 	idx := &searchIndex{rows: make([]indexRow, 0, n+n/16), arena: make([]byte, 0, n*96)}
-	rows, err := s.queryRows(ctx, `SELECT `+entryColumns+` FROM entries WHERE +deleted = 0`)
+	rows, err := s.queryRows(ctx, `SELECT `+entrySelect+` FROM entries WHERE +deleted = 0`)
 	if err != nil {
 		return fmt.Errorf("read journal: %w", err)
 	}

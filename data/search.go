@@ -85,7 +85,7 @@ func (s *Store) searchStream(ctx context.Context, words []string) ([]Entry, erro
 	// In the table's own order (+deleted keeps SQLite off the (deleted, at, id) index): a scan
 	// of the table reads each page once, where walking the index fetches every row from
 	// elsewhere. The matches are sorted afterwards.
-	rows, err := s.queryRows(ctx, `SELECT `+entryColumns+` FROM entries WHERE +deleted = 0`)
+	rows, err := s.queryRows(ctx, `SELECT `+entrySelect+` FROM entries WHERE +deleted = 0`)
 	if err != nil {
 		return nil, fmt.Errorf("search journal: %w", err)
 	}
@@ -196,7 +196,7 @@ func containsAllBytes(text []byte, words [][]byte) bool {
 	return true
 }
 
-// readEntryRows scans rows (selected as entryColumns) on a goroutine of its own, in batches,
+// readEntryRows scans rows (selected as entrySelect) on a goroutine of its own, in batches,
 // so that SQLite's stepping — half the cost of a search without an index — runs on one core
 // while the records are decrypted and matched on the other. Range over the channel, then call
 // finish with the consumer's own error (it stops the reader early): finish closes the rows and

@@ -86,7 +86,7 @@ func (s *Store) ListEntriesPage(ctx context.Context, before Cursor, limit int, f
 	// Entries and doses live in two tables: read up to limit+1 rows of each past the cursor,
 	// merge, and keep the newest limit. The extra row tells whether more follow.
 	rows, err := s.queryRows(ctx,
-		`SELECT `+entryColumns+` FROM entries
+		`SELECT `+entrySelect+` FROM entries
 		 WHERE deleted = 0 AND at >= ? AND (at, id) < (?, ?)
 		 ORDER BY at DESC, id DESC LIMIT ?`, lo, bAt, bID, limit+1)
 	if err != nil {
@@ -440,7 +440,7 @@ func (s *Store) RestoreEntry(ctx context.Context, id string) (Entry, error) {
 func (s *Store) setDeleted(ctx context.Context, id string, deleted bool) error {
 	return s.inTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		var row entryRow
-		err := row.scan(tx.QueryRowContext(ctx, `SELECT `+entryColumns+` FROM entries WHERE id = ?`, id))
+		err := row.scan(tx.QueryRowContext(ctx, `SELECT `+entrySelect+` FROM entries WHERE id = ?`, id))
 		if errors.Is(err, sql.ErrNoRows) || err == nil && (row.deleted != 0) != !deleted {
 			return fmt.Errorf("entry %s: %w", id, ErrNotFound)
 		}
@@ -462,7 +462,7 @@ func (s *Store) setDeleted(ctx context.Context, id string, deleted bool) error {
 // entryTx reads one (not deleted) entry inside tx, authenticated.
 func (s *Store) entryTx(ctx context.Context, tx *sql.Tx, id string) (Entry, error) {
 	var row entryRow
-	err := row.scan(tx.QueryRowContext(ctx, `SELECT `+entryColumns+` FROM entries WHERE id = ? AND deleted = 0`, id))
+	err := row.scan(tx.QueryRowContext(ctx, `SELECT `+entrySelect+` FROM entries WHERE id = ? AND deleted = 0`, id))
 	if errors.Is(err, sql.ErrNoRows) {
 		return Entry{}, fmt.Errorf("entry %s: %w", id, ErrNotFound)
 	}
@@ -491,7 +491,7 @@ func (s *Store) PurgeDeletedEntries(ctx context.Context, before time.Time) (int,
 // GetEntry reads one (not deleted) symptom, mood or note.
 func (s *Store) GetEntry(ctx context.Context, id string) (Entry, error) {
 	var row entryRow
-	err := row.scan(s.db.QueryRowContext(ctx, `SELECT `+entryColumns+` FROM entries WHERE id = ?`, id))
+	err := row.scan(s.db.QueryRowContext(ctx, `SELECT `+entrySelect+` FROM entries WHERE id = ?`, id))
 	if errors.Is(err, sql.ErrNoRows) {
 		return Entry{}, fmt.Errorf("entry %s: %w", id, ErrNotFound)
 	}
