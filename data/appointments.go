@@ -83,6 +83,8 @@ func (r *appointmentRow) scan(sc interface{ Scan(...any) error }) error {
 	return sc.Scan(&r.id, &r.start, &r.source, &r.remoteID, &r.remoteVersion, &r.created, &r.updated, &r.deleted, &r.format, &r.blob)
 }
 
+func (r *appointmentRow) sealed() (string, int, []byte, bool) { return r.id, r.format, r.blob, true }
+
 func (r *appointmentRow) bound() cols {
 	return cols{ival(r.start), sval(r.source), nullString(r.remoteID), nullString(r.remoteVersion), ival(r.created), ival(r.updated), ival(r.deleted)}
 }

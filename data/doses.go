@@ -81,6 +81,8 @@ func (r *doseRow) scan(sc interface{ Scan(...any) error }) error {
 	return sc.Scan(&r.id, &r.medID, &r.scheduled, &r.at, &r.created, &r.updated, &r.format, &r.blob)
 }
 
+func (r *doseRow) sealed() (string, int, []byte, bool) { return r.id, r.format, r.blob, true }
+
 func (r *doseRow) bound() cols {
 	sched := nullCol
 	if r.scheduled.Valid {

@@ -148,6 +148,8 @@ func canonicalInt(s string) (int64, bool) {
 	return int64(v), true
 }
 
+func (r *entryRow) sealed() (string, int, []byte, bool) { return r.id, r.format, r.blob, !r.garbled }
+
 func (r *entryRow) bound() cols {
 	return cols{sval(r.kind), ival(r.at), ival(r.created), ival(r.updated), ival(r.deleted)}
 }

@@ -240,6 +240,8 @@ func (r *medRow) scan(sc interface{ Scan(...any) error }) error {
 	return sc.Scan(&r.id, &r.created, &r.updated, &r.archived, &r.deleted, &r.format, &r.blob)
 }
 
+func (r *medRow) sealed() (string, int, []byte, bool) { return r.id, r.format, r.blob, true }
+
 func (r *medRow) bound() cols {
 	return cols{ival(r.created), ival(r.updated), ival(r.archived), ival(r.deleted)}
 }
@@ -284,6 +286,8 @@ const stepColumns = `id, medication_id, seq, fmt, sealed`
 func (r *stepRow) scan(sc interface{ Scan(...any) error }) error {
 	return sc.Scan(&r.id, &r.medID, &r.seq, &r.format, &r.blob)
 }
+
+func (r *stepRow) sealed() (string, int, []byte, bool) { return r.id, r.format, r.blob, true }
 
 func (r *stepRow) bound() cols { return cols{sval(r.medID), ival(r.seq)} }
 

@@ -78,6 +78,8 @@ func (r *messageRow) scan(sc interface{ Scan(...any) error }) error {
 	return sc.Scan(&r.id, &r.at, &r.direction, &r.state, &r.remoteID, &r.created, &r.updated, &r.format, &r.blob)
 }
 
+func (r *messageRow) sealed() (string, int, []byte, bool) { return r.id, r.format, r.blob, true }
+
 func (r *messageRow) bound() cols {
 	return cols{ival(r.at), sval(r.direction), sval(r.state), nullString(r.remoteID), ival(r.created), ival(r.updated)}
 }

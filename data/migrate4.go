@@ -26,9 +26,7 @@ var errNeedsKey = errors.New("re-sealing records needs the profile's data key")
 func migrate4(ctx context.Context, tx *sql.Tx, key *vault.DataKey) error {
 	s := &Store{key: key}
 	steps := []func(context.Context, *sql.Tx) error{
-		s.migrateSettings, s.migrateOutbox,
-		s.migrateEntries, s.migrateMeds, s.migrateSteps, s.migrateDoses,
-		s.migrateAppointments, s.migrateMessages, s.migrateSecrets,
+		s.migrateSettings, s.migrateOutbox, s.migrateRecords, s.migrateSecrets,
 	}
 	for _, step := range steps {
 		if err := step(ctx, tx); err != nil {
@@ -140,94 +138,69 @@ func (s *Store) migrateOutbox(ctx context.Context, tx *sql.Tx) error {
 	return err
 }
 
-func (s *Store) migrateEntries(ctx context.Context, tx *sql.Tx) error {
-	return forRows(ctx, tx, `SELECT `+entrySelect+` FROM entries`,
-		func(r *sql.Rows) (entryRow, error) { var x entryRow; return x, x.scan(r) },
-		func(x entryRow) error {
-			var rec entryRecord
-			if x.garbled {
-				return nil // its clear columns are not ours: left for the lists to report
-			}
-			if ok, err := s.openV1("entries", x.id, x.format, x.blob, &rec); !ok || err != nil {
-				return err
-			}
-			return s.writeEntry(ctx, tx, x, rec)
-		})
+// sealedRow is what migration 4 needs of a table's row type (entryRow, medRow, …).
+type sealedRow interface {
+	scan(sc interface{ Scan(...any) error }) error
+	bound() cols
+	// sealed is the row's id, record format and blob; ok is false when its clear columns
+	// do not read as ours (such a row is left for the lists to report).
+	sealed() (id string, format int, blob []byte, ok bool)
 }
 
-func (s *Store) migrateMeds(ctx context.Context, tx *sql.Tx) error {
-	return forRows(ctx, tx, `SELECT `+medColumns+` FROM medications`,
-		func(r *sql.Rows) (medRow, error) { var x medRow; return x, x.scan(r) },
-		func(x medRow) error {
-			var rec medRecord
-			if ok, err := s.openV1("medications", x.id, x.format, x.blob, &rec); !ok || err != nil {
+// resealTable re-seals every format-1 record of table in format 2, in place.
+func resealTable[R any, PR interface {
+	*R
+	sealedRow
+}, Rec any, PRec interface {
+	*Rec
+	record
+}](ctx context.Context, tx *sql.Tx, s *Store, table, query string) error {
+	return forRows(ctx, tx, query,
+		func(r *sql.Rows) (R, error) { var x R; return x, PR(&x).scan(r) },
+		func(x R) error {
+			id, format, blob, ok := PR(&x).sealed()
+			if !ok {
+				return nil
+			}
+			var rec Rec
+			if ok, err := s.openV1(table, id, format, blob, &rec); !ok || err != nil {
 				return err
 			}
-			blob, err := s.seal("medications", x.id, x.bound(), &rec)
+			sealed, err := s.seal(table, id, PR(&x).bound(), PRec(&rec))
 			if err != nil {
 				return err
 			}
-			_, err = tx.ExecContext(ctx, `UPDATE medications SET fmt = ?, sealed = ? WHERE id = ?`, recordFormat, blob, x.id)
+			_, err = tx.ExecContext(ctx, `UPDATE `+table+` SET fmt = ?, sealed = ? WHERE id = ?`, recordFormat, sealed, id)
 			return err
 		})
 }
 
-func (s *Store) migrateSteps(ctx context.Context, tx *sql.Tx) error {
-	return forRows(ctx, tx, `SELECT `+stepColumns+` FROM schedule_steps`,
-		func(r *sql.Rows) (stepRow, error) { var x stepRow; return x, x.scan(r) },
-		func(x stepRow) error {
-			var rec stepRecord
-			if ok, err := s.openV1("schedule_steps", x.id, x.format, x.blob, &rec); !ok || err != nil {
-				return err
-			}
-			blob, err := s.seal("schedule_steps", x.id, x.bound(), &rec)
-			if err != nil {
-				return err
-			}
-			_, err = tx.ExecContext(ctx, `UPDATE schedule_steps SET fmt = ?, sealed = ? WHERE id = ?`, recordFormat, blob, x.id)
+func (s *Store) migrateRecords(ctx context.Context, tx *sql.Tx) error {
+	for _, f := range []func() error{
+		func() error {
+			return resealTable[entryRow, *entryRow, entryRecord](ctx, tx, s, "entries", `SELECT `+entrySelect+` FROM entries`)
+		},
+		func() error {
+			return resealTable[medRow, *medRow, medRecord](ctx, tx, s, "medications", `SELECT `+medColumns+` FROM medications`)
+		},
+		func() error {
+			return resealTable[stepRow, *stepRow, stepRecord](ctx, tx, s, "schedule_steps", `SELECT `+stepColumns+` FROM schedule_steps`)
+		},
+		func() error {
+			return resealTable[doseRow, *doseRow, doseRecord](ctx, tx, s, "dose_events", `SELECT `+doseColumns+` FROM dose_events`)
+		},
+		func() error {
+			return resealTable[appointmentRow, *appointmentRow, appointmentRecord](ctx, tx, s, "appointments", `SELECT `+appointmentColumns+` FROM appointments`)
+		},
+		func() error {
+			return resealTable[messageRow, *messageRow, messageRecord](ctx, tx, s, "messages", `SELECT `+messageColumns+` FROM messages`)
+		},
+	} {
+		if err := f(); err != nil {
 			return err
-		})
-}
-
-func (s *Store) migrateDoses(ctx context.Context, tx *sql.Tx) error {
-	return forRows(ctx, tx, `SELECT `+doseColumns+` FROM dose_events`,
-		func(r *sql.Rows) (doseRow, error) { var x doseRow; return x, x.scan(r) },
-		func(x doseRow) error {
-			var rec doseRecord
-			if ok, err := s.openV1("dose_events", x.id, x.format, x.blob, &rec); !ok || err != nil {
-				return err
-			}
-			blob, err := s.seal("dose_events", x.id, x.bound(), &rec)
-			if err != nil {
-				return err
-			}
-			_, err = tx.ExecContext(ctx, `UPDATE dose_events SET fmt = ?, sealed = ? WHERE id = ?`, recordFormat, blob, x.id)
-			return err
-		})
-}
-
-func (s *Store) migrateAppointments(ctx context.Context, tx *sql.Tx) error {
-	return forRows(ctx, tx, `SELECT `+appointmentColumns+` FROM appointments`,
-		func(r *sql.Rows) (appointmentRow, error) { var x appointmentRow; return x, x.scan(r) },
-		func(x appointmentRow) error {
-			var rec appointmentRecord
-			if ok, err := s.openV1("appointments", x.id, x.format, x.blob, &rec); !ok || err != nil {
-				return err
-			}
-			return s.writeAppointment(ctx, tx, x, rec)
-		})
-}
-
-func (s *Store) migrateMessages(ctx context.Context, tx *sql.Tx) error {
-	return forRows(ctx, tx, `SELECT `+messageColumns+` FROM messages`,
-		func(r *sql.Rows) (messageRow, error) { var x messageRow; return x, x.scan(r) },
-		func(x messageRow) error {
-			var rec messageRecord
-			if ok, err := s.openV1("messages", x.id, x.format, x.blob, &rec); !ok || err != nil {
-				return err
-			}
-			return s.writeMessage(ctx, tx, x, rec)
-		})
+		}
+	}
+	return nil
 }
 
 func (s *Store) migrateSecrets(ctx context.Context, tx *sql.Tx) error {
