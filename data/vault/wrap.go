@@ -192,8 +192,10 @@ func derive(kdf KDF, secret []byte) ([]byte, error) {
 		// Argon2id's working memory (64 MiB by default) is garbage the moment the key is
 		// derived, but the heap goal has just doubled past it: left to itself the next
 		// collection may not come for minutes, and a window that runs all day would carry
-		// it all that time (docs/PERFORMANCE.md, "Memory"). Collect and return it now.
-		debug.FreeOSMemory()
+		// it all that time (docs/PERFORMANCE.md, "Memory"). Collect and return it now — on
+		// the side, since handing 64 MiB back to the system takes ~100 ms the person
+		// unlocking should not wait for.
+		go debug.FreeOSMemory()
 		return key, nil
 	case "hkdf-sha256":
 		if len(kdf.Salt) < minSalt || len(kdf.Salt) > maxSalt {
