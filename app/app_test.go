@@ -687,6 +687,7 @@ func TestBackgroundWorkOnGoroutines(t *testing.T) {
 		t.Fatal("Today should open, saying it is loading")
 	}
 	step("loading today")
+	step("reading its settings (auto-lock, start at login)")
 	test.Tap(u.today.nav.journal)
 	j := u.journal
 	if j == nil {

@@ -140,7 +140,7 @@ func TestAutoLock(t *testing.T) {
 	if _, err := u.curStore().PutSetting(context.Background(), "auto_lock_minutes", "0"); err != nil {
 		t.Fatal(err)
 	}
-	u.autoLock = autoLockOf(context.Background(), u.curStore())
+	u.loadProfileSettings(u.cur)
 	u.checkIdle(at(23, 0))
 	if u.isLocked() {
 		t.Fatal("0 means never")

@@ -211,7 +211,7 @@ func (s *Store) readSettings(ctx context.Context) (vals map[string]string, damag
 // knownSettingKey reports whether key is one this version writes: a preference, or one of
 // the keys the engine and the portal sync keep their state under.
 func knownSettingKey(key string) bool {
-	if _, ok := Settings[key]; ok {
+	if _, ok := settingSpecs[key]; ok {
 		return true
 	}
 	switch key {

@@ -114,7 +114,17 @@ func settingsGet(c *call) error {
 	}
 	defer s.Close()
 	if len(c.args) == 1 {
-		v, err := s.GetSetting(c.ctx, c.args[0])
+		// An unknown key is "not found" (exit 4) before anything is read.
+		if _, err := data.DefaultSettings().Text(c.args[0]); err != nil {
+			return err
+		}
+	}
+	set, err := s.Settings(c.ctx)
+	if err != nil {
+		return err
+	}
+	if len(c.args) == 1 {
+		v, err := set.Text(c.args[0])
 		if err != nil {
 			return err
 		}
@@ -122,7 +132,7 @@ func settingsGet(c *call) error {
 	}
 	all := map[string]string{}
 	for _, k := range data.SettingKeys() {
-		if all[k], err = s.GetSetting(c.ctx, k); err != nil {
+		if all[k], err = set.Text(k); err != nil {
 			return err
 		}
 	}
@@ -130,7 +140,7 @@ func settingsGet(c *call) error {
 		keys := data.SettingKeys()
 		sort.Strings(keys)
 		for _, k := range keys {
-			fmt.Fprintf(w, "%s = %s\t# %s\n", k, printable(all[k]), data.Settings[k].Help)
+			fmt.Fprintf(w, "%s = %s\t# %s\n", k, printable(all[k]), data.SettingHelp(k))
 		}
 	})
 }

@@ -248,11 +248,11 @@ func remindersNext(c *call) error {
 	if err := readable(err); err != nil {
 		return err
 	}
-	offs, err := s.GetSetting(c.ctx, "appointment_reminders")
+	set, err := s.Settings(c.ctx)
 	if err != nil {
 		return err
 	}
-	rs := remind.Upcoming(scheds, events, appts, data.ParseDurations(offs), from, count)
+	rs := remind.Upcoming(scheds, events, appts, set.AppointmentReminders, from, count)
 	out := make([]reminderJSON, 0, len(rs))
 	for _, r := range rs {
 		j := reminderJSON{At: rfc3339(r.At.In(s.Location())), Kind: r.Kind}
