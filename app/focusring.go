@@ -7,6 +7,7 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/driver/desktop"
 	"fyne.io/fyne/v2/widget"
 )
 
@@ -72,9 +73,10 @@ func (n *ringNudge) nudge() {
 }
 
 // followFocus keeps the ring on the focused object while the window lives, nudged by the
-// theme (not in tests, which call updateFocusRing themselves); before the theme is applied.
+// theme; before the theme is applied. Not on Fyne's test driver (not a desktop app), whose
+// fyne.Do runs on the calling goroutine: tests call updateFocusRing themselves.
 func (u *UI) followFocus() {
-	if u.opt.Tick >= 0 {
+	if _, desk := u.app.(desktop.App); desk && u.opt.Tick >= 0 {
 		u.nudge = &ringNudge{look: u.updateFocusRing}
 	}
 }

@@ -310,8 +310,8 @@ type engineNotifier struct {
 // call, Options.Notify), the window is touched through fyne.Do. A notification that could
 // not be shown is returned, so the engine reports it; the reminder window opens anyway.
 func (nf engineNotifier) Notify(ctx context.Context, n remind.Notice) error {
-	err := nf.u.opt.Notify(ctx, n.Title, n.Body)
 	fyne.Do(func() { nf.u.deliver(nf.p, n) })
+	err := nf.u.opt.Notify(ctx, n.Title, n.Body)
 	if err != nil {
 		return fmt.Errorf("desktop notification: %w", err)
 	}
