@@ -69,7 +69,9 @@ bench-start: build
 screenshots:
 	$(TEST_ENV) bash scripts/screenshots.sh
 
-# gofmt -l over every .go file except dependencies and test data.
+# gofmt -l over every .go file except dependencies and test data; go vet; staticcheck (its
+# version pinned in scripts/install-deps.sh, which installs it with go install).
+STATICCHECK ?= $(shell command -v staticcheck 2>/dev/null || echo "$$($(GO) env GOPATH)/bin/staticcheck")
 vet:
 	@unformatted=$$(find . \( -name .git -o -name node_modules -o -name vendor -o -name testdata \) -prune \
 		-o -name '*.go' -type f -print0 | xargs -0 -r gofmt -l); \
@@ -79,6 +81,10 @@ vet:
 		exit 1; \
 	fi
 	$(GO) vet $(PKG)
+	@if [ ! -x "$(STATICCHECK)" ]; then \
+		echo "staticcheck is not installed: run 'make deps' (scripts/install-deps.sh)" >&2; exit 1; \
+	fi
+	$(STATICCHECK) $(PKG)
 
 clean:
 	rm -rf bin/ dist/

@@ -16,8 +16,8 @@ import (
 // handClock is a window clock whose one-shot timers the test fires by hand; its tickers
 // never tick, so anything that happens came from a timer (never from a poll).
 type handClock struct {
-	mu     sync.Mutex
-	now    time.Time
+	mu      sync.Mutex
+	now     time.Time
 	timers  []handTimer
 	armed   chan time.Duration // each delay asked for (buffered)
 	stopped chan struct{}      // each timer stopped (buffered): its owner is done with it

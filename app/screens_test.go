@@ -596,7 +596,6 @@ func TestSettingsLockedByClinic(t *testing.T) {
 // patient id; with it, the profile is connected and a first sync runs.
 func TestSettingsConnect(t *testing.T) {
 	srv, _ := fakePortal(t)
-	base := srv.URL + "/fhir"
 	// The fake knows Patient/p1 through this wrapper.
 	mux := http.NewServeMux()
 	mux.HandleFunc("/fhir/Patient/p1", func(w http.ResponseWriter, r *http.Request) {
@@ -606,7 +605,7 @@ func TestSettingsConnect(t *testing.T) {
 	mux.Handle("/", httputil.NewSingleHostReverseProxy(mustURL(t, srv.URL)))
 	front := httptest.NewServer(mux)
 	t.Cleanup(front.Close)
-	base = front.URL + "/fhir"
+	base := front.URL + "/fhir"
 
 	u := openToday(t, &testClock{t: fixedNow}, nil)
 	ctrl(u, fyne.Key6)

@@ -28,10 +28,6 @@ type calmTheme struct {
 
 var _ fyne.Theme = calmTheme{}
 
-func newCalmTheme(base fyne.Theme) fyne.Theme {
-	return newCalmThemeWith(base, 1, false)
-}
-
 // newCalmThemeWith is the calm theme with text scaled by scale and, if contrast, the
 // high-contrast colours.
 func newCalmThemeWith(base fyne.Theme, scale float32, contrast bool) fyne.Theme {

@@ -30,8 +30,6 @@ type Store struct {
 
 	mu    sync.Mutex
 	index *searchIndex // built on first search, then kept current
-
-	syncMu sync.Mutex // LockSync where the system has no file locks
 }
 
 // Info describes the profile this store belongs to.

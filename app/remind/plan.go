@@ -76,9 +76,6 @@ type Reminder struct {
 	Appointment data.Appointment
 }
 
-// DefaultAppointmentReminders are how long before an appointment people are reminded.
-var DefaultAppointmentReminders = []time.Duration{24 * time.Hour, time.Hour}
-
 // Upcoming returns the next count reminders at or after from: unanswered doses and
 // appointment reminders (offsets before each appointment that is not cancelled).
 func Upcoming(meds []MedSchedule, events []data.DoseEvent, appts []data.Appointment, offsets []time.Duration, from time.Time, count int) []Reminder {
