@@ -8,6 +8,7 @@
 #   make vet     gofmt check + go vet
 #   make screenshots  docs/screenshots/*.png from the real window (light, dark, high contrast, 200 %)
 #   make bench-start  start to first frame, the app against an empty Fyne window: make bench-start RUNS=20
+#   make bench-idle   idle CPU and fsyncs, unlocked, shown then hidden, against an empty Fyne window: MINUTES=10
 #   make clean   remove build outputs
 
 SHELL := /bin/bash
@@ -23,6 +24,7 @@ GOTESTFLAGS ?=
 BENCH       ?= .
 BENCHFLAGS  ?=
 RUNS        ?= 10
+MINUTES     ?= 10
 ARGS        ?=
 # COMPANION_REQUIRE_KEYRING and COMPANION_REQUIRE_FHIR turn "no keyring / no FHIR engine, skip"
 # into failures:
@@ -32,7 +34,7 @@ TEST_ENV    := COMPANION_REQUIRE_KEYRING=1 COMPANION_REQUIRE_FHIR=1 bash scripts
 # deps must finish before build in `make run`, even under -j.
 .NOTPARALLEL:
 
-.PHONY: all deps build run test bench bench-start vet clean screenshots
+.PHONY: all deps build run test bench bench-start bench-idle vet clean screenshots
 
 all: build
 
@@ -64,6 +66,12 @@ bench-start: build
 	$(GO) build -o bin/emptywindow ./cmd/emptywindow
 	$(GO) build -o bin/startbench ./cmd/startbench
 	TEST_ENV_FRESH=1 $(TEST_ENV) bin/startbench -n $(RUNS) -companion bin/companion -empty bin/emptywindow
+
+# Idle cost (issue 11): the app unlocked and left alone MINUTES minutes shown, then hidden,
+# beside an empty Fyne window, on a private Xvfb; CPU share and fsync calls. Not in CI.
+bench-idle: build
+	$(GO) build -o bin/emptywindow ./cmd/emptywindow
+	TEST_ENV_FRESH=1 $(TEST_ENV) bash scripts/bench-idle.sh bin/companion bin/emptywindow $(MINUTES)
 
 # The README's pictures: a demo profile in the real window under Xvfb, once per variant.
 screenshots:

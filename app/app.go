@@ -225,6 +225,11 @@ func (u *UI) clearScreens() {
 
 func (u *UI) setContent(o fyne.CanvasObject) {
 	u.activity()
+	// Fyne hands the focus to the new content only if the focused object is in it, and
+	// otherwise never tells the old one it lost the focus: a text field left focused on the
+	// old screen then blinks its cursor forever, redrawing the window ~15 times a second
+	// while nobody looks (docs/PERFORMANCE.md, idle). Unfocus says so first.
+	u.win.Canvas().Unfocus()
 	u.win.SetContent(container.NewStack(u.pointer, o, u.ring.layer))
 	u.ring.ring.Hide()
 	u.lastFocus = u.focusSig()
