@@ -106,17 +106,19 @@ func (n notified) next(t *testing.T) string {
 func runningUI(t *testing.T, p *data.Profiles, clk *handClock, n notified) *UI {
 	t.Helper()
 	a := test.NewTempApp(t)
-	u := New(a, Options{Profiles: p, Go: syncGo, Tick: 0, SyncEvery: -1, Clock: clk, Notify: n.notify,
-		HasTray: func() bool { return false }})
-	u.win.Show()
-	t.Cleanup(func() {
-		for _, w := range a.Driver().AllWindows() {
-			if w == u.win {
-				w.Close()
-			}
-		}
-	})
-	return u
+	return showUntilEnd(t, a, New(a, Options{Profiles: p, Go: syncGo, Tick: 0, SyncEvery: -1, Clock: clk,
+		Notify: n.notify, HasTray: func() bool { return false }}))
+}
+
+// withMed gives the profile info a medicine taken at 08:00.
+func withMed(t *testing.T, p *data.Profiles, info data.ProfileInfo) {
+	t.Helper()
+	st, err := p.Open(context.Background(), info, data.Credentials{Passphrase: []byte(goodPass)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	addMed(t, st, "Metformin", "500 mg", hm(8, 0))
+	st.Close()
 }
 
 // TestReminderOnTheMinute: the window runs the engine's own loop, which arms a timer for the
@@ -126,13 +128,7 @@ func TestReminderOnTheMinute(t *testing.T) {
 	clk := newHandClock(at(7, 59).Add(45 * time.Second))
 	p := testProfiles(t, nil)
 	p.Now = clk.Now
-	info := passProfile(t, p, "Mum")
-	st, err := p.Open(context.Background(), info, data.Credentials{Passphrase: []byte(goodPass)})
-	if err != nil {
-		t.Fatal(err)
-	}
-	addMed(t, st, "Metformin", "500 mg", hm(8, 0))
-	st.Close()
+	withMed(t, p, passProfile(t, p, "Mum"))
 	n := notified{make(chan string, 8)}
 	u := runningUI(t, p, clk, n)
 	unlockWith(t, u, goodPass)
@@ -147,25 +143,19 @@ func TestReminderOnTheMinute(t *testing.T) {
 // person the engine's way, "Anne — time for the 08:00 …", also when Anne is held behind
 // Bob (the window used to prefix "Anne: Time for your …" for a held profile only).
 func TestHeldProfileNamedByTheEngine(t *testing.T) {
-	ctx := context.Background()
 	clk := newHandClock(at(7, 59).Add(45 * time.Second))
 	p := testProfiles(t, nil)
 	p.Now = clk.Now
-	mum := passProfile(t, p, "Anne") // listed first: opened first
+	anne := passProfile(t, p, "Anne") // listed first: opened first
 	passProfileAs(t, p, "Bob", "bobs passphrase")
-	st, err := p.Open(ctx, mum, data.Credentials{Passphrase: []byte(goodPass)})
-	if err != nil {
-		t.Fatal(err)
-	}
-	addMed(t, st, "Metformin", "500 mg", hm(8, 0))
-	st.Close()
+	withMed(t, p, anne)
 	n := notified{make(chan string, 8)}
 	u := runningUI(t, p, clk, n)
 	unlockWith(t, u, goodPass)
 	clk.waitArmed(t, 15*time.Second)
 	u.today.nav.switcher.SetSelected("Bob")
 	unlockWith(t, u, "bobs passphrase")
-	if h := u.heldByID(mum.ID); h == nil {
+	if h := u.heldByID(anne.ID); h == nil {
 		t.Fatal("Anne should be held behind Bob")
 	}
 	clk.advance(at(8, 0))

@@ -24,23 +24,36 @@ const prefCloseTold = "close.told"
 // setupTray makes closing hide the window and, where something on the desktop shows tray
 // icons, adds the tray menu.
 //
-// The tray menu is set only when a tray host answers now. Fyne 2.7 makes a hidden GL
-// window for the tray, synchronously, before the main window: 180–500 ms of start-up on
+// The tray menu is set at start only when a tray host answers then. Fyne 2.7 makes a hidden
+// GL window for the tray, synchronously, before the main window: 180–500 ms of start-up on
 // our test machines (docs/PERFORMANCE.md), wasted where no tray shows; and without a D-Bus
-// session it panicked at quit. An app started at login before the panel is up has no icon
-// that session; its window still comes back by starting the app again.
+// session it panicked at quit. Where none answers (an app started at login before the
+// panel is up), a host that appears later gets the icon then (lateTray).
 func (u *UI) setupTray() {
 	u.win.SetCloseIntercept(u.closeRequested)
 	desk, ok := u.app.(desktop.App)
-	if !ok || !u.opt.HasTray() {
+	if !ok {
 		return
 	}
 	open := fyne.NewMenuItem("Open Patient Companion", u.Show)
 	take := fyne.NewMenuItem("Take due doses", u.takeDueDoses)
 	quit := fyne.NewMenuItem("Quit", u.quit)
 	quit.IsQuit = true
-	desk.SetSystemTrayMenu(fyne.NewMenu(windowTitle, open, take, quit))
-	u.tray = true
+	menu := fyne.NewMenu(windowTitle, open, take, quit)
+	if u.opt.HasTray() {
+		desk.SetSystemTrayMenu(menu)
+		u.tray = true
+		return
+	}
+	if _, real := u.app.Driver().(desktop.Driver); !real {
+		return // Fyne's test driver: no tray to come
+	}
+	go func() {
+		if waitForTrayHost(u.ctx) {
+			lateTray(desk, menu, u.app.Icon())
+			fyne.Do(func() { u.tray = true })
+		}
+	}()
 }
 
 // TrayAvailable reports whether something on this desktop shows tray icons (main asks early,
