@@ -188,6 +188,9 @@ func notifier() func(ctx context.Context, title, body string) error {
 	}
 	d := notify.DBus{AppName: "Patient Companion", Icon: AppID}
 	return func(ctx context.Context, title, body string) error {
+		// A notification server that hangs must not hold up the next reminder.
+		ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+		defer cancel()
 		_, err := d.Send(ctx, title, body)
 		return err
 	}
