@@ -245,3 +245,26 @@ func tapButton(t *testing.T, o fyne.CanvasObject, text string) {
 	}
 	test.Tap(found)
 }
+
+// TestHiddenWindowHoldsNoFocus: a hidden window gives up the focus (a focused field's cursor
+// blinks, redrawing the window many times a second, hidden or not) and takes it back when it
+// shows again.
+func TestHiddenWindowHoldsNoFocus(t *testing.T) {
+	p := testProfiles(t, nil)
+	passProfile(t, p, "Mum")
+	u := newTestUI(t, p)
+	unlockWith(t, u, goodPass)
+	u.lock()
+	if u.unlock == nil || u.win.Canvas().Focused() != u.unlock.pass {
+		t.Fatal("the lock screen should focus the passphrase field")
+	}
+	u.app.Preferences().SetBool(prefCloseTold, true)
+	u.closeRequested()
+	if f := u.win.Canvas().Focused(); f != nil {
+		t.Fatalf("the hidden window still holds the focus: %T", f)
+	}
+	u.Show()
+	if u.win.Canvas().Focused() != u.unlock.pass {
+		t.Fatal("shown again, the passphrase field should have the focus")
+	}
+}

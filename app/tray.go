@@ -64,6 +64,9 @@ func TrayAvailable() bool { return trayAvailable() }
 // on. The first time, a message says so and how to come back, with Quit for whoever meant
 // it (Escape, or "Hide the window", hides).
 func (u *UI) closeRequested() {
+	if u.closeTold != nil {
+		return // the message is on screen, waiting for an answer
+	}
 	if u.app.Preferences().Bool(prefCloseTold) {
 		u.hideWindow()
 		return
@@ -76,6 +79,7 @@ func (u *UI) closeRequested() {
 		"reminders still come. " + back + "\n\nTo stop it and its reminders, choose Quit (or press Ctrl+Q).")
 	d := dialog.NewCustomConfirm("Your reminders keep coming", "Quit", "Hide the window",
 		container.NewPadded(column(460, text)), func(quit bool) {
+			u.closeTold = nil
 			u.app.Preferences().SetBool(prefCloseTold, true)
 			if quit {
 				u.quit()
@@ -87,18 +91,25 @@ func (u *UI) closeRequested() {
 	d.Show()
 }
 
-// hideWindow hides the window; the app and its reminders go on.
+// hideWindow hides the window; the app and its reminders go on. The focus goes too: a
+// focused text field (the lock screen's passphrase) blinks its cursor, which redraws the
+// window many times a second, seen or not.
 func (u *UI) hideWindow() {
 	u.closeTold = nil
 	u.hidden = true
+	u.win.Canvas().Unfocus()
 	u.win.Hide()
 }
 
-// Show brings the window back (the tray's Open, a second start of the app).
+// Show brings the window back (the tray's Open, a second start of the app), with the focus
+// where the lock screen puts it.
 func (u *UI) Show() {
 	u.hidden = false
 	u.win.Show()
 	u.win.RequestFocus()
+	if s := u.unlock; s != nil && s.passBox.Visible() && !s.pass.Disabled() {
+		u.focus(s.pass)
+	}
 }
 
 // quit ends the app: every open profile is closed (their keys forgotten) as the app stops.
