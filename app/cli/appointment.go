@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"sort"
@@ -120,6 +121,9 @@ func settingsGet(c *call) error {
 		}
 	}
 	set, err := s.Settings(c.ctx)
+	if len(c.args) == 1 {
+		err = damageAbout(err, c.args[0])
+	}
 	if err != nil {
 		return err
 	}
@@ -159,4 +163,24 @@ func settingsSet(c *call) error {
 		return err
 	}
 	return c.out(map[string]string{"key": c.args[0], "value": v}, func(w io.Writer) { fmt.Fprintf(w, "%s = %s\n", printable(c.args[0]), printable(v)) })
+}
+
+// damageAbout keeps of err's damaged settings those that matter to reading key: key itself,
+// and any row whose key no setting has (an edited key would hide a setting's value). Another
+// setting's damage is reported when that one is read (or all of them are).
+func damageAbout(err error, key string) error {
+	var te *data.TamperedError
+	if !errors.As(err, &te) {
+		return err
+	}
+	var keep data.TamperedError
+	for _, r := range te.Records {
+		if r.ID == key || data.SettingHelp(r.ID) == "" {
+			keep.Records = append(keep.Records, r)
+		}
+	}
+	if len(keep.Records) == 0 {
+		return nil
+	}
+	return &keep
 }
