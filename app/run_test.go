@@ -268,3 +268,21 @@ func TestHiddenWindowHoldsNoFocus(t *testing.T) {
 		t.Fatal("shown again, the passphrase field should have the focus")
 	}
 }
+
+// TestSettingsDamagedSaysSo: a damaged setting shows its usual value and says the file was
+// damaged, instead of the screen failing to load (nothing is skipped silently).
+func TestSettingsDamagedSaysSo(t *testing.T) {
+	u := openToday(t, &testClock{t: fixedNow}, nil)
+	if _, err := u.curStore().PutSetting(context.Background(), data.KeySnoozeMinutes, "20"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := u.curStore().DB().Exec(`UPDATE settings SET sealed = sealed || x'00' WHERE key = 'snooze_minutes'`); err != nil {
+		t.Fatal(err)
+	}
+	ctrl(u, fyne.Key6)
+	s := u.settings
+	assertShows(t, s.status, msgSettingsDamaged)
+	if s.snooze.Text != "10" || s.autoLock.Text != "5" {
+		t.Fatalf("shown: snooze %q, auto-lock %q", s.snooze.Text, s.autoLock.Text)
+	}
+}

@@ -26,6 +26,8 @@ const (
 	msgSettingsLoadFailed = "Your settings could not be read just now. Please try again."
 	msgSettingSaveFailed  = "That could not be saved. Please try again."
 	msgSettingsSaved      = "Saved."
+	msgSettingsDamaged    = "Some of your settings could not be read because the file was damaged: " +
+		"their usual values are shown. Saving puts yours back."
 )
 
 // Autostart is this computer's login entry (an autostart.Entry).
@@ -256,8 +258,12 @@ func (u *UI) loadSettings() {
 			say(s.status, msgSettingsLoadFailed)
 			return
 		}
-		// Damaged values come with their defaults in place: shown, and saved over.
-		say(s.status, "")
+		// Damaged values come with their defaults in place: shown, said, and saved over.
+		if te != nil {
+			say(s.status, msgSettingsDamaged)
+		} else {
+			say(s.status, "")
+		}
 		s.loaded = true
 		s.hideNames.SetChecked(set.HideMedicineNames)
 		s.startLogin.SetChecked(set.StartAtLogin)
