@@ -21,6 +21,7 @@ type handClock struct {
 	timers  []handTimer
 	armed   chan time.Duration // each delay asked for (buffered)
 	stopped chan struct{}      // each timer stopped (buffered): its owner is done with it
+	tickers chan time.Duration // each ticker's period (buffered)
 }
 
 type handTimer struct {
@@ -29,7 +30,8 @@ type handTimer struct {
 }
 
 func newHandClock(now time.Time) *handClock {
-	return &handClock{now: now, armed: make(chan time.Duration, 64), stopped: make(chan struct{}, 64)}
+	return &handClock{now: now, armed: make(chan time.Duration, 64), stopped: make(chan struct{}, 64),
+		tickers: make(chan time.Duration, 64)}
 }
 
 func (c *handClock) Now() time.Time {
@@ -38,7 +40,10 @@ func (c *handClock) Now() time.Time {
 	return c.now
 }
 
-func (c *handClock) NewTicker(time.Duration) (<-chan time.Time, func()) { return nil, func() {} }
+func (c *handClock) NewTicker(d time.Duration) (<-chan time.Time, func()) {
+	c.tickers <- d
+	return nil, func() {}
+}
 
 func (c *handClock) NewTimer(d time.Duration) (<-chan time.Time, func()) {
 	c.mu.Lock()
@@ -284,5 +289,39 @@ func TestSettingsDamagedSaysSo(t *testing.T) {
 	assertShows(t, s.status, msgSettingsDamaged)
 	if s.snooze.Text != "10" || s.autoLock.Text != "5" {
 		t.Fatalf("shown: snooze %q, auto-lock %q", s.snooze.Text, s.autoLock.Text)
+	}
+}
+
+// syncPolicy is a clinic that sets the portal sync interval (clinic.json's
+// policy.sync_interval_minutes).
+type syncPolicy struct{}
+
+func (syncPolicy) Default(key string) string {
+	if key == "sync_interval_minutes" {
+		return "30"
+	}
+	return ""
+}
+func (syncPolicy) IsLocked(string) bool { return false }
+
+// TestClinicSyncInterval: the window syncs as often as the clinic's sync_interval_minutes
+// says (validated and documented, it used to be read by nothing: always 15 minutes).
+func TestClinicSyncInterval(t *testing.T) {
+	clk := newHandClock(at(9, 0))
+	p := testProfiles(t, nil)
+	p.Now = clk.Now
+	p.Policy = syncPolicy{}
+	passProfile(t, p, "Mum")
+	a := test.NewTempApp(t)
+	u := showUntilEnd(t, a, New(a, Options{Profiles: p, Go: syncGo, Tick: -1, Clock: clk,
+		HasTray: func() bool { return false }}))
+	unlockWith(t, u, goodPass)
+	select {
+	case d := <-clk.tickers:
+		if d != 30*time.Minute {
+			t.Fatalf("sync every %s, want the clinic's 30m", d)
+		}
+	case <-time.After(20 * time.Second): // a bound on a broken test, not a wait for the app
+		t.Fatal("no sync loop started")
 	}
 }
