@@ -9,6 +9,7 @@
 #   make screenshots  docs/screenshots/*.png from the real window (light, dark, high contrast, 200 %)
 #   make bench-start  start to first frame, the app against an empty Fyne window: make bench-start RUNS=20
 #   make bench-memory resident memory of the window on a 100,000-entry profile beside an empty window
+#   make bench-idle   idle CPU and fsyncs, unlocked, shown then hidden, against an empty Fyne window: MINUTES=10
 #   make clean   remove build outputs
 
 SHELL := /bin/bash
@@ -24,6 +25,7 @@ GOTESTFLAGS ?=
 BENCH       ?= .
 BENCHFLAGS  ?=
 RUNS        ?= 10
+MINUTES     ?= 10
 ARGS        ?=
 # COMPANION_REQUIRE_KEYRING and COMPANION_REQUIRE_FHIR turn "no keyring / no FHIR engine, skip"
 # into failures:
@@ -33,7 +35,7 @@ TEST_ENV    := COMPANION_REQUIRE_KEYRING=1 COMPANION_REQUIRE_FHIR=1 bash scripts
 # deps must finish before build in `make run`, even under -j.
 .NOTPARALLEL:
 
-.PHONY: all deps build run test bench bench-start vet clean screenshots
+.PHONY: all deps build run test bench bench-start bench-idle vet clean screenshots
 
 all: build
 
@@ -74,11 +76,19 @@ bench-memory:
 	TEST_ENV_FRESH=1 COMPANION_MEMORY_WINDOW=$(ENTRIES) $(TEST_ENV) $(GO) test -count=1 -timeout 15m -run '^TestWindowMemory$$' -v .
 .PHONY: bench-memory
 
+# Idle cost (issue 11): the app unlocked and left alone MINUTES minutes shown, then hidden,
+# beside an empty Fyne window, on a private Xvfb; CPU share and fsync calls. Not in CI.
+bench-idle: build
+	$(GO) build -o bin/emptywindow ./cmd/emptywindow
+	TEST_ENV_FRESH=1 $(TEST_ENV) bash scripts/bench-idle.sh bin/companion bin/emptywindow $(MINUTES)
+
 # The README's pictures: a demo profile in the real window under Xvfb, once per variant.
 screenshots:
 	$(TEST_ENV) bash scripts/screenshots.sh
 
-# gofmt -l over every .go file except dependencies and test data.
+# gofmt -l over every .go file except dependencies and test data; go vet; staticcheck (its
+# version pinned in scripts/install-deps.sh, which installs it with go install).
+STATICCHECK ?= $(shell command -v staticcheck 2>/dev/null || echo "$$($(GO) env GOPATH)/bin/staticcheck")
 vet:
 	@unformatted=$$(find . \( -name .git -o -name node_modules -o -name vendor -o -name testdata \) -prune \
 		-o -name '*.go' -type f -print0 | xargs -0 -r gofmt -l); \
@@ -88,6 +98,10 @@ vet:
 		exit 1; \
 	fi
 	$(GO) vet $(PKG)
+	@if [ ! -x "$(STATICCHECK)" ]; then \
+		echo "staticcheck is not installed: run 'make deps' (scripts/install-deps.sh)" >&2; exit 1; \
+	fi
+	$(STATICCHECK) $(PKG)
 
 clean:
 	rm -rf bin/ dist/

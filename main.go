@@ -13,6 +13,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"runtime"
 	"runtime/debug"
 	"strings"
 	"time"
@@ -23,6 +24,7 @@ import (
 	"github.com/patient-companion/companion/app"
 	"github.com/patient-companion/companion/app/autostart"
 	"github.com/patient-companion/companion/app/cli"
+	"github.com/patient-companion/companion/app/notify"
 	"github.com/patient-companion/companion/app/remind"
 	"github.com/patient-companion/companion/app/single"
 	"github.com/patient-companion/companion/assets"
@@ -110,7 +112,8 @@ func run(args []string) int {
 	a := fyneapp.NewWithID(AppID)
 	go warmText()
 	a.SetIcon(fyne.NewStaticResource("icon.png", assets.Icon))
-	startAtLogin(a, dir)
+	entry := loginEntry(dir)
+	refreshLoginEntry(entry)
 	profiles := &data.Profiles{Dir: dir, Keyring: keyring}
 	if cl != nil {
 		profiles.Policy = cl
@@ -121,17 +124,14 @@ func run(args []string) int {
 	clock := remind.SystemClock{}
 	ui := app.New(a, app.Options{Profiles: profiles, Clinic: cl, Version: version, Build: build(),
 		FirstScreenWait: 150 * time.Millisecond, HasTray: func() bool { return <-trayCh },
-		Clock: clock,
+		Clock: clock, Notify: notifier(), Autostart: entry,
 		Sync: func(ctx context.Context, st *data.Store) error {
 			_, err := portal.SyncProfile(ctx, st, clock.Now, nil) // nil: real waits between retries
 			return err
 		}})
 	go func() {
 		for range inst.Requests() {
-			fyne.Do(func() {
-				ui.Window().Show()
-				ui.Window().RequestFocus()
-			})
+			fyne.Do(ui.Show) // a second start: the window comes back (also from hidden)
 		}
 	}()
 	if background(args) {
@@ -153,16 +153,12 @@ func background(args []string) bool {
 	return false
 }
 
-// startAtLogin keeps the login entry in place unless the person turned it off in Settings
-// (the preference "autostart.off"); it is rewritten each start so it follows the program
-// if it moves. Failing to write it is not fatal: the app still runs now.
-func startAtLogin(a fyne.App, dir string) {
-	if a.Preferences().Bool("autostart.off") {
-		return
-	}
+// loginEntry is this computer's login entry for the app on dir: it passes --data-dir when
+// the folder is not the default. Nil when the program's path cannot be known.
+func loginEntry(dir string) app.Autostart {
 	exe, err := os.Executable()
 	if err != nil {
-		return
+		return nil
 	}
 	var extra []string
 	if def, err := data.DefaultDir(os.Getenv); err != nil || def != dir {
@@ -171,8 +167,38 @@ func startAtLogin(a fyne.App, dir string) {
 		}
 		extra = []string{"--data-dir", dir}
 	}
-	if err := (autostart.Entry{Exe: exe, Args: extra}).Enable(); err != nil {
+	return autostart.Entry{Exe: exe, Args: extra}
+}
+
+// refreshLoginEntry rewrites the login entry if there is one, so it follows the program if
+// it moved. Whether there is one is the open profile's "Start when I log in" (stored once, in
+// the profile): the window adds or removes the entry when it shows a profile. Failing is not
+// fatal: the app still runs now.
+func refreshLoginEntry(a app.Autostart) {
+	e, ok := a.(autostart.Entry)
+	if !ok || !e.Enabled() {
+		return
+	}
+	if err := e.Enable(); err != nil {
 		log.Printf("start at login: %v", err)
+	}
+}
+
+// notifier is how notifications go out: on Linux straight to the desktop's notification
+// server over D-Bus (app/notify), which says when a notification could not be shown, unlike
+// Fyne's SendNotification, and is where action buttons (Taken, Snooze) will go; elsewhere
+// nil, which is Fyne's.
+func notifier() func(ctx context.Context, title, body string) error {
+	if runtime.GOOS != "linux" {
+		return nil
+	}
+	d := notify.DBus{AppName: "Patient Companion", Icon: AppID}
+	return func(ctx context.Context, title, body string) error {
+		// A notification server that hangs must not hold up the next reminder.
+		ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+		defer cancel()
+		_, err := d.Send(ctx, title, body)
+		return err
 	}
 }
 

@@ -52,11 +52,6 @@ func TestWindowSmoke(t *testing.T) {
 
 	win := waitForWindow(t, "^Patient Companion$", 60*time.Second)
 
-	// It put itself in the login items, with its data folder, to start hidden.
-	entry, err := os.ReadFile(filepath.Join(cfg, "autostart", "org.patientcompanion.companion.desktop"))
-	if err != nil || !strings.Contains(string(entry), "--data-dir "+dir+" --background") {
-		t.Fatalf("login entry: %v\n%s", err, entry)
-	}
 	// A second launch hands over to the running app and exits.
 	second := exec.Command(os.Args[0])
 	second.Env = cmd.Env
@@ -69,6 +64,20 @@ func TestWindowSmoke(t *testing.T) {
 	xdo(t, "key", "Return")
 	// The title names the profile once it is open; Today comes first, Ctrl+2 is the journal.
 	waitForWindow(t, "^Smoke — Patient Companion$", 30*time.Second)
+	// Its start at login is on (the default), so it put itself in the login items, with its
+	// data folder, to start hidden (written in the background as the profile is shown).
+	entryPath := filepath.Join(cfg, "autostart", "org.patientcompanion.companion.desktop")
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		entry, err := os.ReadFile(entryPath)
+		if err == nil && strings.Contains(string(entry), "--data-dir "+dir+" --background") {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("login entry: %v\n%s", err, entry)
+		}
+		time.Sleep(100 * time.Millisecond) // another process's file: nothing to wait on
+	}
 	xdo(t, "key", "ctrl+2")
 
 	// Then the journal is drawn and its timeline fills in from disk (off the UI goroutine):
@@ -76,7 +85,7 @@ func TestWindowSmoke(t *testing.T) {
 	// day and row, under the search and filters (the "Loading" message sits lower, in the
 	// middle), both show something.
 	shot := filepath.Join(t.TempDir(), "window.png")
-	deadline := time.Now().Add(30 * time.Second)
+	deadline = time.Now().Add(30 * time.Second)
 	for {
 		img := screenshot(t, shot)
 		if n := colours(img, image.Rect(0, 0, 1000, 700)); n < 50 {

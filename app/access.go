@@ -171,6 +171,7 @@ func (u *UI) renameProfile() {
 					u.known[i].Name = info.Name
 				}
 			}
+			u.namePeople()
 			f.name.SetText(info.Name)
 			s.title.SetText(info.Name)
 			u.win.SetTitle(info.Name + " — Patient Companion")

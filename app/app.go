@@ -41,11 +41,18 @@ type Options struct {
 	// for a profile without one. main passes portal.SyncProfile on the same clock. Nil means
 	// no profile is ever synced (each reads as not connected).
 	Sync func(ctx context.Context, st *data.Store) error
+	// Notify shows a desktop notification and says whether it could (main passes
+	// notify.DBus's Send on Linux, where action buttons will go too); nil means Fyne's
+	// SendNotification, which cannot tell. It is called off the UI goroutine.
+	Notify func(ctx context.Context, title, body string) error
+	// Autostart is this computer's login entry (main passes autostart.Entry); the window
+	// adds or removes it to follow the open profile's "Start when I log in". Nil: none.
+	Autostart Autostart
 	// Theme is the base theme made larger and calmer for the window; nil means Fyne's default.
 	Theme fyne.Theme
-	// Tick is how often the reminder engine checks the clock while a profile is open; zero
-	// means every 30 seconds, and a negative value runs no loop at all (tests call the
-	// engine's Tick themselves, with times of their choosing, so they never sleep).
+	// Tick, when negative, runs no reminder loop and no focus ring (tests call the engine's
+	// Tick themselves, with times of their choosing, so they never sleep); otherwise each
+	// open profile runs remind.Engine.Run (on the minute, with a 30-second safety tick).
 	Tick time.Duration
 	// SyncEvery is how often an open profile with a portal syncs with it (once at opening,
 	// then periodically); zero means every 15 minutes, and a negative value runs no periodic
@@ -98,15 +105,24 @@ type UI struct {
 	autoLock   time.Duration
 	lastActive time.Time
 	lastFocus  focusSignature
+	// idleArmed: the idle timer is armed (armIdle); pointer catches pointer moves.
+	idleArmed bool
+	pointer   *pointerLayer
 	// failures counts wrong passphrases and PINs in a row, on any profile (the last of them
 	// failedFor); waitUntil is when Open works again.
 	failures  int
 	failedFor string
 	waitUntil time.Time
-	// ring outlines whatever has the keyboard focus (focusring.go).
-	ring *focusRing
+	// ring outlines whatever has the keyboard focus (focusring.go); nudge moves it when
+	// something is redrawn (nil in tests).
+	ring  *focusRing
+	nudge *ringNudge
 	// known is the profiles as last listed (for the header's switcher).
 	known []data.ProfileInfo
+	// tray: the tray menu is set; hidden: the window was closed (hidden, tray.go);
+	// closeTold is the first close's message while it shows.
+	tray, hidden bool
+	closeTold    dialog.Dialog
 }
 
 const windowTitle = "Patient Companion"
@@ -128,10 +144,18 @@ func New(a fyne.App, opt Options) *UI {
 	if opt.Sync == nil {
 		opt.Sync = func(context.Context, *data.Store) error { return errNotConnected }
 	}
+	if opt.Notify == nil {
+		opt.Notify = func(_ context.Context, title, body string) error {
+			fyne.Do(func() { a.SendNotification(fyne.NewNotification(title, body)) })
+			return nil
+		}
+	}
 	u := &UI{app: a, opt: opt, ring: newFocusRing()}
+	u.pointer = newPointerLayer(u.activity)
 	u.ctx, u.cancel = context.WithCancel(context.Background())
 	// Listed while the window is made (it is disk work), for the first screen.
 	listing := u.listAhead(opt.FirstScreenWait)
+	u.followFocus()
 	u.applyTheme()
 	u.win = a.NewWindow(windowTitle)
 	u.win.Resize(fyne.NewSize(1000, 700))
@@ -143,7 +167,6 @@ func New(a fyne.App, opt Options) *UI {
 	u.addShortcuts()
 	u.watchActivity()
 	u.setupTray()
-	u.followFocus()
 	u.startScreen(listing, opt.FirstScreenWait)
 	return u
 }
@@ -202,7 +225,12 @@ func (u *UI) clearScreens() {
 
 func (u *UI) setContent(o fyne.CanvasObject) {
 	u.activity()
-	u.win.SetContent(container.NewStack(o, u.ring.layer))
+	// Fyne hands the focus to the new content only if the focused object is in it, and
+	// otherwise never tells the old one it lost the focus: a text field left focused on the
+	// old screen then blinks its cursor forever, redrawing the window ~15 times a second
+	// while nobody looks (docs/PERFORMANCE.md, idle). Unfocus says so first.
+	u.win.Canvas().Unfocus()
+	u.win.SetContent(container.NewStack(u.pointer, o, u.ring.layer))
 	u.ring.ring.Hide()
 	u.lastFocus = u.focusSig()
 }
@@ -238,7 +266,7 @@ func (u *UI) opened(st *data.Store) {
 		p = u.newOpenProfile(st)
 		u.cur = p
 	}
-	u.autoLock = defaultAutoLock
+	u.autoLock = defaultAutoLock // until its settings are read (show)
 	u.noteKnown(st.Info())
 	u.show(p)
 }
@@ -254,6 +282,7 @@ func (u *UI) show(p *openProfile) {
 	u.win.SetTitle(info.Name + " — Patient Companion")
 	u.startProfile(p)
 	u.showToday()
+	u.loadProfileSettings(p)
 }
 
 // isDamaged says whether err means the journal file itself cannot be used.

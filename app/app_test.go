@@ -68,7 +68,11 @@ func newTestUIWith(t *testing.T, a fyne.App, opt Options) *UI {
 	if opt.Sync == nil {
 		opt.Sync = testSync(opt.Clock)
 	}
-	u := New(a, opt)
+	return showUntilEnd(t, a, New(a, opt))
+}
+
+// showUntilEnd shows u's window and closes it (and every open profile) when the test ends.
+func showUntilEnd(t *testing.T, a fyne.App, u *UI) *UI {
 	u.win.Show()
 	t.Cleanup(func() {
 		// Some tests close the window themselves; the test driver panics on a second Close.
@@ -687,6 +691,7 @@ func TestBackgroundWorkOnGoroutines(t *testing.T) {
 		t.Fatal("Today should open, saying it is loading")
 	}
 	step("loading today")
+	step("reading its settings (auto-lock, start at login)")
 	test.Tap(u.today.nav.journal)
 	j := u.journal
 	if j == nil {

@@ -2,11 +2,12 @@ package app
 
 import (
 	"image/color"
-	"time"
+	"sync/atomic"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/driver/desktop"
 	"fyne.io/fyne/v2/widget"
 )
 
@@ -18,14 +19,17 @@ import (
 // are left out: they have a coloured border of their own when focused.
 //
 // The ring lies in a layer over the screen (a container without layout, so it is placed
-// by hand); canvas rectangles take no taps, so the screen underneath works as before. It
-// follows the focus, and whatever scrolls under it, by a light poll (focusRingEvery) and
-// at every screen change.
+// by hand); canvas rectangles take no taps, so the screen underneath works as before.
+//
+// It follows the focus without polling. Fyne has no "focus changed" event, but a change of
+// focus redraws the widget that lost it and the one that gained it (Tab, a click, a screen
+// change), as scrolling redraws the scroll bars, and every redraw asks the theme for its
+// colours: the theme nudges the ring (ringNudge), which looks once per burst of redraws,
+// after it. An idle window redraws nothing, so the ring costs nothing then.
 
 const (
 	focusRingWidth = 3
 	focusRingGap   = 2 // between the ring and what it rings
-	focusRingEvery = 120 * time.Millisecond
 )
 
 // colorNameFocusRing is the ring's colour in the calm theme.
@@ -49,24 +53,32 @@ func newFocusRing() *focusRing {
 	return r
 }
 
-// followFocus keeps the ring on the focused object while the window lives (not in tests,
-// which call updateFocusRing themselves).
-func (u *UI) followFocus() {
-	if u.opt.Tick < 0 {
+// ringNudge is how the theme tells the window that something was redrawn: the first
+// nudge of a burst schedules one look at the focus on the UI goroutine, the others are
+// dropped until that look has run. Safe from any goroutine (the theme is asked from several).
+type ringNudge struct {
+	pending atomic.Bool
+	look    func() // runs on the UI goroutine
+}
+
+func (n *ringNudge) nudge() {
+	if n == nil || n.look == nil || !n.pending.CompareAndSwap(false, true) {
 		return
 	}
-	go func() {
-		t := time.NewTicker(focusRingEvery)
-		defer t.Stop()
-		for {
-			select {
-			case <-u.ctx.Done():
-				return
-			case <-t.C:
-				fyne.Do(u.updateFocusRing)
-			}
-		}
-	}()
+	// Not inline: the theme is asked in the middle of a redraw.
+	go fyne.Do(func() {
+		n.pending.Store(false)
+		n.look()
+	})
+}
+
+// followFocus keeps the ring on the focused object while the window lives, nudged by the
+// theme; before the theme is applied. Not on Fyne's test driver (not a desktop app), whose
+// fyne.Do runs on the calling goroutine: tests call updateFocusRing themselves.
+func (u *UI) followFocus() {
+	if _, desk := u.app.(desktop.App); desk && u.opt.Tick >= 0 {
+		u.nudge = &ringNudge{look: u.updateFocusRing}
+	}
 }
 
 // updateFocusRing puts the ring around the focused object, or hides it.

@@ -31,16 +31,6 @@ func (u *UI) openByID(id string) *openProfile {
 	return u.heldByID(id)
 }
 
-// isHeld says whether p is one of the held profiles.
-func (u *UI) isHeld(p *openProfile) bool {
-	for _, h := range u.held {
-		if h == p {
-			return true
-		}
-	}
-	return false
-}
-
 func (u *UI) removeHeld(p *openProfile) {
 	for i, h := range u.held {
 		if h == p {

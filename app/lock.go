@@ -3,10 +3,11 @@ package app
 import (
 	"context"
 	"fmt"
-	"strconv"
+	"log"
 	"time"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/driver/desktop"
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/patient-companion/companion/data"
@@ -67,11 +68,71 @@ func (u *UI) lock() {
 // resume shows the open profile's screens again after the lock screen.
 func (u *UI) resume() { u.show(u.cur) }
 
-// activity notes that the person did something in the window.
+// activity notes that the person did something in the window. It only notes the time: the
+// idle timer (armIdle) looks at it when it fires, so a busy pointer costs nothing more.
 func (u *UI) activity() { u.lastActive = u.now() }
 
+// pointerLayer lies under every screen, the size of the window, and counts the pointer
+// moving over it as activity. Fyne gives a pointer move to the top-most hoverable object
+// under it, so buttons and lists keep their own hover; moving across a window crosses the
+// plain parts between them, which is enough to tell that someone is there.
+type pointerLayer struct {
+	widget.BaseWidget
+	moved func()
+}
+
+func newPointerLayer(moved func()) *pointerLayer {
+	l := &pointerLayer{moved: moved}
+	l.ExtendBaseWidget(l)
+	return l
+}
+
+func (l *pointerLayer) CreateRenderer() fyne.WidgetRenderer { return emptyRenderer{} }
+
+// emptyRenderer draws nothing.
+type emptyRenderer struct{}
+
+func (emptyRenderer) Destroy()                     {}
+func (emptyRenderer) Layout(fyne.Size)             {}
+func (emptyRenderer) MinSize() fyne.Size           { return fyne.Size{} }
+func (emptyRenderer) Objects() []fyne.CanvasObject { return nil }
+func (emptyRenderer) Refresh()                     {}
+
+func (l *pointerLayer) MouseIn(*desktop.MouseEvent)    { l.moved() }
+func (l *pointerLayer) MouseMoved(*desktop.MouseEvent) { l.moved() }
+func (l *pointerLayer) MouseOut()                      {}
+
+// armIdle arms the idle timer for the moment the window would lock if nothing happened
+// meanwhile (lastActive + autoLock): one timer, not a poll. When it fires, checkIdle decides
+// (activity since then pushes the moment on, and the timer is armed again for it). Nothing
+// is armed while every open profile is locked, or auto-lock is off; showing a profile arms it.
+func (u *UI) armIdle() {
+	if u.idleArmed || u.autoLock <= 0 || !u.anyUnlocked() || u.ctx.Err() != nil {
+		return
+	}
+	d := u.lastActive.Add(u.autoLock).Sub(u.now())
+	if d < time.Second {
+		d = time.Second
+	}
+	u.idleArmed = true
+	fire, stop := u.opt.Clock.NewTimer(d)
+	go func() {
+		defer stop()
+		select {
+		case <-fire:
+			fyne.Do(func() {
+				u.idleArmed = false
+				u.checkIdle(u.now())
+				u.armIdle()
+			})
+		case <-u.ctx.Done():
+		}
+	}()
+}
+
 // watchActivity counts keys typed on the window as activity (keys typed into a field are
-// noticed by checkIdle, as the field's text changing).
+// noticed by checkIdle, as the field's text changing); the pointer is counted by the
+// pointerLayer under each screen.
 func (u *UI) watchActivity() {
 	c := u.win.Canvas()
 	onKey, onRune := c.OnTypedKey(), c.OnTypedRune()
@@ -109,8 +170,8 @@ func (u *UI) focusSig() focusSignature {
 }
 
 // checkIdle locks the open profile when the window has been idle for the auto_lock_minutes
-// setting, and re-enables Open when a wait after wrong passphrases is over. The engine's
-// loop calls it on every tick; tests call it with the time they choose.
+// setting, and re-enables Open when a wait after wrong passphrases is over. The idle timer
+// (armIdle) calls it; tests call it with the time they choose.
 func (u *UI) checkIdle(now time.Time) {
 	u.updateWait(now)
 	if !u.anyUnlocked() {
@@ -136,17 +197,29 @@ func (u *UI) checkIdle(now time.Time) {
 	}
 }
 
-// autoLockOf reads a profile's auto_lock_minutes setting (disk work: off the UI goroutine).
-func autoLockOf(ctx context.Context, st *data.Store) time.Duration {
-	v, err := st.GetSetting(ctx, "auto_lock_minutes")
-	if err != nil {
-		return defaultAutoLock
-	}
-	n, err := strconv.Atoi(v)
-	if err != nil || n < 0 {
-		return defaultAutoLock
-	}
-	return time.Duration(n) * time.Minute
+// setAutoLock takes the auto-lock time of the profile on screen (from its settings) and
+// arms the idle timer for it.
+func (u *UI) setAutoLock(d time.Duration) {
+	u.autoLock = d
+	u.armIdle()
+}
+
+// loadProfileSettings reads p's settings in the background and applies what belongs to the window
+// as a whole while p is on screen: its auto_lock_minutes, and its start at login (the login
+// entry follows the profile shown).
+func (u *UI) loadProfileSettings(p *openProfile) {
+	background(p, func(ctx context.Context) (data.Settings, error) {
+		// Damaged settings come with the defaults in place: lock after the default time.
+		set, _ := p.store.Settings(ctx)
+		if err := u.applyStartAtLogin(set.StartAtLogin); err != nil {
+			log.Printf("start at login: %v", err)
+		}
+		return set, nil
+	}, func(set data.Settings, _ error) {
+		if u.cur == p {
+			u.setAutoLock(set.AutoLock)
+		}
+	})
 }
 
 // wrongTry counts a wrong passphrase or PIN for the profile id; from the freeTries-th on,

@@ -126,7 +126,7 @@ func TestAutoLock(t *testing.T) {
 		t.Fatal("locked after 4 idle minutes")
 	}
 	clk.Set(at(7, 4))
-	u.win.Canvas().(fyne.Canvas).OnTypedRune()('x') // a key on the window
+	u.win.Canvas().OnTypedRune()('x') // a key on the window
 	u.checkIdle(at(7, 8))
 	if u.isLocked() {
 		t.Fatal("a key should count as activity")
@@ -140,7 +140,7 @@ func TestAutoLock(t *testing.T) {
 	if _, err := u.curStore().PutSetting(context.Background(), "auto_lock_minutes", "0"); err != nil {
 		t.Fatal(err)
 	}
-	u.autoLock = autoLockOf(context.Background(), u.curStore())
+	u.loadProfileSettings(u.cur)
 	u.checkIdle(at(23, 0))
 	if u.isLocked() {
 		t.Fatal("0 means never")

@@ -621,8 +621,14 @@ func (se *stepEditor) read(kind string, i int, now time.Time, loc *time.Location
 		checked, err := data.ValidateStep(st)
 		if err != nil {
 			at, field := se.timesErr, fyne.Focusable(nil)
-			if strings.Contains(err.Error(), "date") {
-				at, field = se.datesErr, se.end
+			var ie *data.InputError
+			if errors.As(err, &ie) {
+				switch ie.Field {
+				case data.FieldEnd, data.FieldStart, data.FieldDate:
+					at, field = se.datesErr, se.end
+				case data.FieldEveryDays:
+					at, field = se.everyErr, se.every
+				}
 			}
 			bad(at, field, inputMessage(err))
 		} else {

@@ -40,6 +40,9 @@ type openProfile struct {
 	locked atomic.Bool
 	// pinLock: keyring-only with a screen PIN, which the lock screen asks for.
 	pinLock bool
+	// person is the name its notices give while several profiles share the computer, ""
+	// while it is the only one (read by its engine's goroutine: UI.namePeople sets it).
+	person atomic.Pointer[string]
 
 	engine   *remind.Engine  // nil until started
 	sync     syncState       // its portal sync (sync.go)
@@ -62,6 +65,36 @@ func (u *UI) newOpenProfile(st *data.Store) *openProfile {
 	return p
 }
 
+// personName is the name p's notices give ("" for none); safe from any goroutine.
+func (p *openProfile) personName() string {
+	if n := p.person.Load(); n != nil {
+		return *n
+	}
+	return ""
+}
+
+// namePeople words every open profile's notices for who is on this computer: with several
+// profiles each names its person ("Mum — time for the 8:00 medicine"). Called whenever the
+// list of profiles or a name changes.
+func (u *UI) namePeople() {
+	open := u.held
+	if u.cur != nil {
+		open = append([]*openProfile{u.cur}, u.held...)
+	}
+	for _, p := range open {
+		name := ""
+		if len(u.known) > 1 {
+			name = p.store.Info().Name
+			for _, k := range u.known {
+				if k.ID == p.id() {
+					name = k.Name // renamed since it opened
+				}
+			}
+		}
+		p.person.Store(&name)
+	}
+}
+
 // id is the profile's id.
 func (p *openProfile) id() string { return p.store.Info().ID }
 
@@ -73,6 +106,7 @@ func (u *UI) startProfile(p *openProfile) {
 		return
 	}
 	p.started = true
+	u.namePeople()
 	u.notePIN(p)
 	u.warmSearch(p)
 	u.startEngine(p)

@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"fmt"
 	"log"
 	"time"
 	"unicode"
@@ -17,9 +18,6 @@ import (
 )
 
 const reminderTitle = "Time for your medicine"
-
-// defaultTick is how often the engine checks the clock (DESIGN §3: the safety net).
-const defaultTick = 30 * time.Second
 
 // reminderWindow is the separate window that asks about due and late doses, with big
 // Taken / Skip / Snooze buttons. T, S and Z act on the first dose not yet answered.
@@ -53,17 +51,12 @@ type reminderRow struct {
 	box     fyne.CanvasObject
 }
 
-// deliver delivers a notice of p's: a desktop notification (naming the person when p is held
-// behind another), and p's reminder window. Called on the UI goroutine.
+// deliver shows a notice of p's in p's reminder window (its desktop notification went out
+// from the engine's goroutine: engineNotifier). Called on the UI goroutine.
 func (u *UI) deliver(p *openProfile, n remind.Notice) {
 	if p.ctx.Err() != nil {
 		return // closed meanwhile
 	}
-	title := n.Title
-	if p != u.cur {
-		title = p.store.Info().Name + ": " + title
-	}
-	u.app.SendNotification(fyne.NewNotification(title, n.Body))
 	u.showReminder(p, n)
 }
 
@@ -309,66 +302,55 @@ func (w *reminderWindow) update() {
 // ---------------------------------------------------------------------------------------
 // The engine
 
-// engineNotifier delivers the notices of p's engine: a desktop notification, and p's
-// reminder window (the guaranteed channel: notifications carry no buttons and report no
-// errors).
+// engineNotifier delivers the notices of p's engine: a desktop notification, worded by the
+// engine (which names the person when several share the computer), and p's reminder window
+// (the guaranteed channel: notifications carry no buttons, and may not be shown at all).
 type engineNotifier struct {
 	u *UI
 	p *openProfile
 }
 
-// Notify is called from the engine's goroutine; the window is touched through fyne.Do.
-func (nf engineNotifier) Notify(_ context.Context, n remind.Notice) error {
+// Notify is called from the engine's goroutine: the notification is sent from there (a D-Bus
+// call, Options.Notify), the window is touched through fyne.Do. A notification that could
+// not be shown is returned, so the engine reports it; the reminder window opens anyway.
+func (nf engineNotifier) Notify(ctx context.Context, n remind.Notice) error {
 	fyne.Do(func() { nf.u.deliver(nf.p, n) })
+	err := nf.u.opt.Notify(ctx, n.Title, n.Body)
+	if err != nil {
+		return fmt.Errorf("desktop notification: %w", err)
+	}
 	return nil
 }
 
-// startEngine creates p's reminder engine and, unless Options.Tick is negative, runs it: one
-// check at once, then one every Options.Tick (30 s by default), until p closes.
+// startEngine creates p's reminder engine and, unless Options.Tick is negative, runs it
+// (remind.Engine.Run: at once, then on the minute of each reminder, with a 30-second safety
+// tick) until p closes.
 func (u *UI) startEngine(p *openProfile) {
-	st := p.store
-	// Names are hidden while p is locked, on screen or held behind another.
-	e := &remind.Engine{Store: st, Locked: p.locked.Load}
+	// Names are hidden while p is locked, on screen or held behind another; the person is
+	// named while several profiles share the computer.
+	e := &remind.Engine{Store: p.store, Locked: p.locked.Load, Person: p.personName}
 	e.Notifier = engineNotifier{u: u, p: p}
 	p.engine = e
 	if u.opt.Tick < 0 {
 		return
 	}
-	every := u.opt.Tick
-	if every == 0 {
-		every = defaultTick
-	}
-	clock := u.opt.Clock
+	clock, loc := u.opt.Clock, p.store.Location()
 	p.loop(func(ctx context.Context) {
-		ticks, stop := clock.NewTicker(every)
-		defer stop()
-		for {
-			if _, err := e.Tick(ctx, clock.Now()); err != nil && ctx.Err() == nil {
-				log.Printf("reminders: %v", err)
+		day := clock.Now().In(loc).YearDay()
+		e.Run(ctx, clock, func(_ remind.Notice, err error) {
+			if err != nil {
+				log.Printf("reminders: %v", err) // ids and times only, never a medicine's name
 			}
-			if ctx.Err() != nil {
-				return
+			// Today changes when a reminder comes (showReminder refreshes it) and when the
+			// day does; a quiet check redraws nothing.
+			if d := clock.Now().In(loc).YearDay(); d != day {
+				day = d
+				fyne.Do(func() {
+					if u.cur == p && p.ctx.Err() == nil {
+						u.refreshToday()
+					}
+				})
 			}
-			autoLock := autoLockOf(ctx, st) // read each time: Settings may change it
-			fyne.Do(func() {
-				if p.ctx.Err() != nil {
-					return
-				}
-				if u.cur == p {
-					u.refreshToday() // doses move from "later" to "take now" as time passes
-					u.autoLock = autoLock
-				}
-				// The profile on screen checks the idle time; while none with an engine is
-				// (the unlock or recovery-key screen), the held ones do, so they still lock.
-				if u.cur == p || u.cur == nil || u.cur.engine == nil {
-					u.checkIdle(clock.Now())
-				}
-			})
-			select {
-			case <-ctx.Done():
-				return
-			case <-ticks:
-			}
-		}
+		})
 	})
 }

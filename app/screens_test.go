@@ -17,6 +17,7 @@ import (
 	"fyne.io/fyne/v2/driver/desktop"
 	"fyne.io/fyne/v2/test"
 
+	"github.com/patient-companion/companion/app/autostart"
 	"github.com/patient-companion/companion/data"
 )
 
@@ -429,7 +430,11 @@ func TestSettings(t *testing.T) {
 	}
 	get := func(key string) string {
 		t.Helper()
-		v, err := u.curStore().GetSetting(context.Background(), key)
+		set, err := u.curStore().Settings(context.Background())
+		if err != nil {
+			t.Fatal(err)
+		}
+		v, err := set.Text(key)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -440,12 +445,12 @@ func TestSettings(t *testing.T) {
 		t.Errorf("hide_medicine_names = %q", v)
 	}
 	test.Tap(s.startLogin)
-	if v := get("start_at_login"); v != "false" || !u.app.Preferences().Bool(prefAutostartOff) {
-		t.Errorf("start_at_login = %q, autostart.off %v", v, u.app.Preferences().Bool(prefAutostartOff))
+	if v := get("start_at_login"); v != "false" {
+		t.Errorf("start_at_login = %q", v)
 	}
 	test.Tap(s.startLogin)
-	if u.app.Preferences().Bool(prefAutostartOff) {
-		t.Error("turning start at login back on should clear autostart.off")
+	if v := get("start_at_login"); v != "true" {
+		t.Errorf("start_at_login = %q after ticking it again", v)
 	}
 
 	// An invalid auto-lock value shows an error and saves nothing.
@@ -582,8 +587,8 @@ func TestSettingsLockedByClinic(t *testing.T) {
 	s.snooze.SetText("20")
 	test.Tap(s.save)
 	assertShows(t, s.saveMsg, msgSettingsSaved)
-	if v, _ := u.curStore().GetSetting(context.Background(), "snooze_minutes"); v != "20" {
-		t.Errorf("snooze_minutes = %q", v)
+	if set, _ := u.curStore().Settings(context.Background()); set.Snooze != 20*time.Minute {
+		t.Errorf("snooze = %s", set.Snooze)
 	}
 }
 
@@ -591,7 +596,6 @@ func TestSettingsLockedByClinic(t *testing.T) {
 // patient id; with it, the profile is connected and a first sync runs.
 func TestSettingsConnect(t *testing.T) {
 	srv, _ := fakePortal(t)
-	base := srv.URL + "/fhir"
 	// The fake knows Patient/p1 through this wrapper.
 	mux := http.NewServeMux()
 	mux.HandleFunc("/fhir/Patient/p1", func(w http.ResponseWriter, r *http.Request) {
@@ -601,7 +605,7 @@ func TestSettingsConnect(t *testing.T) {
 	mux.Handle("/", httputil.NewSingleHostReverseProxy(mustURL(t, srv.URL)))
 	front := httptest.NewServer(mux)
 	t.Cleanup(front.Close)
-	base = front.URL + "/fhir"
+	base := front.URL + "/fhir"
 
 	u := openToday(t, &testClock{t: fixedNow}, nil)
 	ctrl(u, fyne.Key6)
@@ -654,18 +658,46 @@ func TestSaveFailureDialog(t *testing.T) {
 	}
 }
 
-// TestStartAtLoginShowsThisComputer: the box shows what happens at login on this computer
-// (main reads the preference), not a profile's stored value.
-func TestStartAtLoginShowsThisComputer(t *testing.T) {
-	u := openToday(t, &testClock{t: fixedNow}, nil)
-	u.app.Preferences().SetBool(prefAutostartOff, true)
-	ctrl(u, fyne.Key6)
-	if u.settings.startLogin.Checked {
-		t.Fatal("with the login entry turned off on this computer, the box should be clear")
+// TestStartAtLoginFollowsTheSetting: "Start when I log in" is stored once, in the profile,
+// and the login entry follows it: unticking removes the entry (it used to stay), ticking
+// puts it back, and showing a profile whose setting is off (changed with the command line)
+// removes it too.
+func TestStartAtLoginFollowsTheSetting(t *testing.T) {
+	cfg := t.TempDir()
+	entry := autostart.Entry{Exe: "/opt/companion/companion", Getenv: func(k string) string {
+		if k == "XDG_CONFIG_HOME" {
+			return cfg
+		}
+		return ""
+	}}
+	p := testProfiles(t, nil)
+	passProfile(t, p, "Mum")
+	u := newTestUIWith(t, test.NewTempApp(t), Options{Profiles: p, Autostart: entry})
+	unlockWith(t, u, goodPass)
+	if !entry.Enabled() {
+		t.Fatal("showing a profile with start at login on (the default) should add the login entry")
 	}
-	test.Tap(u.settings.startLogin)
-	if u.app.Preferences().Bool(prefAutostartOff) {
-		t.Error("ticking the box should turn the login entry back on")
+	ctrl(u, fyne.Key6)
+	s := u.settings
+	if !s.startLogin.Checked {
+		t.Fatal("the box should show the profile's setting (on)")
+	}
+	test.Tap(s.startLogin)
+	if entry.Enabled() {
+		t.Fatal("unticking Start when I log in should remove the login entry")
+	}
+	test.Tap(s.startLogin)
+	if !entry.Enabled() {
+		t.Fatal("ticking it again should put the login entry back")
+	}
+	// Turned off elsewhere (the command line): the next time the profile is shown.
+	if _, err := u.curStore().PutSetting(context.Background(), data.KeyStartAtLogin, "false"); err != nil {
+		t.Fatal(err)
+	}
+	u.lock()
+	unlockWith(t, u, goodPass)
+	if entry.Enabled() {
+		t.Fatal("a profile whose start at login is off should remove the login entry when shown")
 	}
 }
 

@@ -3,6 +3,7 @@ package app
 import (
 	"context"
 	"errors"
+	"log"
 	"net/url"
 	"strings"
 	"time"
@@ -15,7 +16,6 @@ import (
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
-	"github.com/patient-companion/companion/app/remind"
 	"github.com/patient-companion/companion/data"
 	"github.com/patient-companion/companion/sync/fhir"
 	"github.com/patient-companion/companion/sync/portal"
@@ -26,14 +26,29 @@ const (
 	msgSettingsLoadFailed = "Your settings could not be read just now. Please try again."
 	msgSettingSaveFailed  = "That could not be saved. Please try again."
 	msgSettingsSaved      = "Saved."
-	// prefAutostartOff is the Fyne preference main reads at start: true when the person
-	// turned "start at login" off.
-	prefAutostartOff = "autostart.off"
+	msgSettingsDamaged    = "Some of your settings could not be read because the file was damaged: " +
+		"their usual values are shown. Saving puts yours back."
 )
 
-// testNotice is what "Send a test reminder" shows.
-func testNotice() remind.Notice {
-	return remind.Notice{Title: "Test reminder", Body: "Reminders are working."}
+// Autostart is this computer's login entry (an autostart.Entry).
+type Autostart interface {
+	Enable() error
+	Disable() error
+}
+
+// applyStartAtLogin adds or removes the login entry to match a profile's "Start when I log
+// in" (disk work: off the UI goroutine). The setting is stored once, in the profile; the
+// entry follows it each time a profile is shown and whenever it is changed (a change made
+// with the command line counts from the next time the window shows that profile).
+func (u *UI) applyStartAtLogin(on bool) error {
+	a := u.opt.Autostart
+	if a == nil {
+		return nil
+	}
+	if on {
+		return a.Enable()
+	}
+	return a.Disable()
 }
 
 // settingsScreen shows the profile's settings and its portal connection.
@@ -90,9 +105,9 @@ type settingField struct {
 
 func (s *settingsScreen) fields() []settingField {
 	return []settingField{
-		{"auto_lock_minutes", s.autoLock, s.autoLockErr},
-		{"snooze_minutes", s.snooze, s.snoozeErr},
-		{"appointment_reminders", s.apptRem, s.apptRemErr},
+		{data.KeyAutoLockMinutes, s.autoLock, s.autoLockErr},
+		{data.KeySnoozeMinutes, s.snooze, s.snoozeErr},
+		{data.KeyAppointmentReminders, s.apptRem, s.apptRemErr},
 	}
 }
 
@@ -234,46 +249,34 @@ func (u *UI) loadSettings() {
 	if s == nil {
 		return
 	}
-	st := s.store
-	keys := []string{"hide_medicine_names", "start_at_login", "auto_lock_minutes", "snooze_minutes", "appointment_reminders"}
-	background(s.prof, func(ctx context.Context) (map[string]string, error) {
-		vals := map[string]string{}
-		for _, k := range keys {
-			v, err := st.GetSetting(ctx, k)
-			if err != nil {
-				return nil, err
-			}
-			vals[k] = v
-		}
-		return vals, nil
-	}, func(vals map[string]string, err error) {
+	background(s.prof, s.store.Settings, func(set data.Settings, err error) {
 		if u.settings != s {
 			return
 		}
-		if err != nil {
+		var te *data.TamperedError
+		if err != nil && !errors.As(err, &te) {
 			say(s.status, msgSettingsLoadFailed)
 			return
 		}
-		say(s.status, "")
+		// Damaged values come with their defaults in place: shown, said, and saved over.
+		if te != nil {
+			say(s.status, msgSettingsDamaged)
+		} else {
+			say(s.status, "")
+		}
 		s.loaded = true
-		s.hideNames.SetChecked(vals["hide_medicine_names"] == "true")
-		// What happens at login is the computer's preference (main reads it at start); the
-		// profile's setting follows it, but the box shows what will happen.
-		s.startLogin.SetChecked(!u.app.Preferences().Bool(prefAutostartOff))
-		s.hideNames.OnChanged = func(on bool) { u.saveCheck(s.hideNames, "hide_medicine_names", on) }
-		s.startLogin.OnChanged = func(on bool) { u.saveCheck(s.startLogin, "start_at_login", on) }
-		s.autoLock.SetText(vals["auto_lock_minutes"])
-		s.snooze.SetText(vals["snooze_minutes"])
-		s.apptRem.SetText(vals["appointment_reminders"])
+		s.hideNames.SetChecked(set.HideMedicineNames)
+		s.startLogin.SetChecked(set.StartAtLogin)
+		s.hideNames.OnChanged = func(on bool) { u.saveCheck(s.hideNames, data.KeyHideMedicineNames, on) }
+		s.startLogin.OnChanged = func(on bool) { u.saveCheck(s.startLogin, data.KeyStartAtLogin, on) }
 		for _, f := range s.fields() {
+			v, _ := set.Text(f.key)
+			f.entry.SetText(v)
 			say(f.err, "")
 		}
-		s.locked = map[string]bool{}
-		for _, k := range keys {
-			s.locked[k] = st.SettingLocked(k)
-		}
-		for k, d := range map[string]fyne.Disableable{"hide_medicine_names": s.hideNames, "start_at_login": s.startLogin,
-			"auto_lock_minutes": s.autoLock, "snooze_minutes": s.snooze, "appointment_reminders": s.apptRem} {
+		s.locked = set.Locked
+		for k, d := range map[string]fyne.Disableable{data.KeyHideMedicineNames: s.hideNames, data.KeyStartAtLogin: s.startLogin,
+			data.KeyAutoLockMinutes: s.autoLock, data.KeySnoozeMinutes: s.snooze, data.KeyAppointmentReminders: s.apptRem} {
 			if s.locked[k] {
 				d.Disable()
 				s.clinic.Show()
@@ -296,13 +299,16 @@ func (u *UI) saveCheck(c *widget.Check, key string, on bool) {
 	if on {
 		value = "true"
 	}
-	if key == "start_at_login" {
-		// main reads this preference at start to add or remove the login entry.
-		u.app.Preferences().SetBool(prefAutostartOff, !on)
-	}
 	st := s.store
 	background(s.prof, func(ctx context.Context) (string, error) {
-		return st.PutSetting(ctx, key, value)
+		v, err := st.PutSetting(ctx, key, value)
+		if err == nil && key == data.KeyStartAtLogin {
+			if err := u.applyStartAtLogin(on); err != nil {
+				// Saved; the login entry follows the next time this profile is shown.
+				log.Printf("start at login: %v", err)
+			}
+		}
+		return v, err
 	}, func(_ string, err error) {
 		if u.settings != s || err == nil {
 			return
@@ -318,9 +324,6 @@ func (u *UI) saveCheck(c *widget.Check, key string, on bool) {
 		c.OnChanged = nil
 		c.SetChecked(!on)
 		c.OnChanged = f
-		if key == "start_at_login" {
-			u.app.Preferences().SetBool(prefAutostartOff, on)
-		}
 	})
 }
 
@@ -339,9 +342,9 @@ func (u *UI) saveSettings() {
 			continue
 		}
 		fields = append(fields, f)
-		v, err := data.Settings[f.key].Check(f.entry.Text)
+		v, err := data.CheckSetting(f.key, f.entry.Text)
 		if err != nil {
-			say(f.err, sentence(err.Error()))
+			say(f.err, inputMessage(err))
 			ok = false
 			continue
 		}
@@ -389,9 +392,26 @@ func (u *UI) sendTestReminder() {
 	if s == nil || s.prof.engine == nil {
 		return
 	}
-	_ = engineNotifier{u: u, p: s.prof}.Notify(u.ctx, testNotice())
-	say(s.testMsg, "A test reminder was sent. If no notification appeared, check that this computer allows notifications from Patient Companion.")
-	s.right.Refresh()
+	p := s.prof
+	n := p.engine.TestNotice()
+	s.testBtn.Disable()
+	background(p, func(ctx context.Context) (struct{}, error) {
+		return struct{}{}, u.opt.Notify(ctx, n.Title, n.Body)
+	}, func(_ struct{}, err error) {
+		u.deliver(p, n)
+		if u.settings != s {
+			return
+		}
+		s.testBtn.Enable()
+		if err != nil {
+			// Seen, unlike Fyne's notifications: say so rather than "check your settings".
+			log.Printf("test reminder: %v", err)
+			say(s.testMsg, "The test reminder opened here, but this computer did not show it as a notification. Reminders will still open their window here.")
+		} else {
+			say(s.testMsg, "A test reminder was sent. If no notification appeared, check that this computer allows notifications from Patient Companion.")
+		}
+		s.right.Refresh()
+	})
 }
 
 // loadPortal shows the portal connection.

@@ -291,11 +291,6 @@ func newSeveritySwatch() *severitySwatch {
 	return s
 }
 
-func (s *severitySwatch) set(n int) {
-	s.n = n
-	s.Refresh()
-}
-
 func (s *severitySwatch) CreateRenderer() fyne.WidgetRenderer {
 	return &swatchRenderer{s: s}
 }

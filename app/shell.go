@@ -169,7 +169,10 @@ func (u *UI) navShortcuts() []appShortcut {
 			if u.anyUnlocked() {
 				u.lock()
 			}
-		}})
+		}}, appShortcut{
+		// Quitting is explicit (closing the window only hides it: tray.go).
+		&desktop.CustomShortcut{KeyName: fyne.KeyQ, Modifier: fyne.KeyModifierShortcutDefault},
+		u.quit})
 }
 
 // runShortcut runs the window's shortcut s, if it is one; text fields call it with the

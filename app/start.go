@@ -89,6 +89,7 @@ func (u *UI) startScreen(listing <-chan profileListing, wait time.Duration) {
 // listed shows create (no profiles yet) or unlock.
 func (u *UI) listed(list []data.ProfileInfo) {
 	u.known = list
+	u.namePeople()
 	if len(list) == 0 {
 		u.showCreate(nil)
 		return
@@ -104,4 +105,5 @@ func (u *UI) noteKnown(pi data.ProfileInfo) {
 		}
 	}
 	u.known = append(u.known, pi)
+	u.namePeople()
 }

@@ -14,9 +14,6 @@ import (
 	"github.com/patient-companion/companion/sync/portal"
 )
 
-// defaultSyncEvery is how often the open profile syncs with its portal (DESIGN §4).
-const defaultSyncEvery = 15 * time.Minute
-
 // Messages about syncing. They never carry the text of a note or an error.
 const (
 	msgSyncOffline    = "Your clinic's portal could not be reached just now. Your notes are kept here and will be sent at the next sync."
@@ -36,17 +33,19 @@ type syncState struct {
 }
 
 // startSync starts p's syncing: unless Options.SyncEvery is negative, a sync at once and
-// then one every SyncEvery, until p closes (when it has no portal, each finds nothing to do).
+// then one every SyncEvery — by default the clinic's sync_interval_minutes, else every 15
+// minutes — until p closes (when it has no portal, each finds nothing to do).
 func (u *UI) startSync(p *openProfile) {
 	if u.opt.SyncEvery < 0 {
 		return
 	}
-	every := u.opt.SyncEvery
-	if every == 0 {
-		every = defaultSyncEvery
-	}
 	clock := u.opt.Clock
 	p.loop(func(ctx context.Context) {
+		every := u.opt.SyncEvery
+		if every == 0 {
+			set, _ := p.store.Settings(ctx) // damaged: the defaults come with the error
+			every = set.SyncInterval
+		}
 		ticks, stop := clock.NewTicker(every)
 		defer stop()
 		for {

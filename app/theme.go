@@ -21,13 +21,12 @@ type calmTheme struct {
 	fyne.Theme
 	scale    float32
 	contrast bool
+	// redrawn is told whenever a colour is asked for, that is, something is being drawn
+	// (the focus ring follows the focus that way: focusring.go); nil in tests.
+	redrawn *ringNudge
 }
 
 var _ fyne.Theme = calmTheme{}
-
-func newCalmTheme(base fyne.Theme) fyne.Theme {
-	return newCalmThemeWith(base, 1, false)
-}
 
 // newCalmThemeWith is the calm theme with text scaled by scale and, if contrast, the
 // high-contrast colours.
@@ -130,6 +129,9 @@ var (
 )
 
 func (t calmTheme) Color(n fyne.ThemeColorName, v fyne.ThemeVariant) color.Color {
+	if n != colorNameFocusRing { // the ring's own colour is asked by the ring
+		t.redrawn.nudge()
+	}
 	if n == colorNameFocusRing {
 		if v == theme.VariantLight {
 			return focusRingLight
@@ -249,7 +251,9 @@ func (u *UI) highContrast() bool { return u.app.Preferences().Bool(prefContrast)
 // applyTheme sets the calm theme with the text size and contrast preferences; Fyne redraws
 // every window with it at once.
 func (u *UI) applyTheme() {
-	u.app.Settings().SetTheme(newCalmThemeWith(u.opt.Theme, u.textScale(), u.highContrast()))
+	th := newCalmThemeWith(u.opt.Theme, u.textScale(), u.highContrast()).(calmTheme)
+	th.redrawn = u.nudge
+	u.app.Settings().SetTheme(th)
 }
 
 // setTextScale remembers a text size and applies it.

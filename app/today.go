@@ -330,23 +330,10 @@ func (u *UI) answerToday(r *doseRow, state string) {
 	})
 }
 
-// snoozeFor is the snooze_minutes setting (10 minutes when unset or unreadable).
+// snoozeFor is the snooze_minutes setting (its default when the settings are damaged).
 func snoozeFor(ctx context.Context, st *data.Store) time.Duration {
-	v, err := st.GetSetting(ctx, "snooze_minutes")
-	if err != nil {
-		return 10 * time.Minute
-	}
-	var n int
-	for _, c := range v {
-		if c < '0' || c > '9' {
-			return 10 * time.Minute
-		}
-		n = n*10 + int(c-'0')
-	}
-	if n <= 0 || n > 24*60 {
-		return 10 * time.Minute
-	}
-	return time.Duration(n) * time.Minute
+	set, _ := st.Settings(ctx) // damaged: the defaults come with the error
+	return set.Snooze
 }
 
 func sameDose(a, b remind.Occurrence) bool {

@@ -450,7 +450,8 @@ func TestCloseKeepsRunning(t *testing.T) {
 	u := newTestUIWith(t, a, Options{Profiles: p, HasTray: func() bool { return true }})
 	unlockWith(t, u, goodPass)
 	eng := u.cur.engine
-	u.hideToTray() // what the window's close button does when there is a tray
+	u.app.Preferences().SetBool(prefCloseTold, true)
+	u.closeRequested() // what the window's close button does
 	if u.curStore() == nil || u.cur.engine != eng {
 		t.Fatal("closing the window closed the profile or stopped its reminders")
 	}

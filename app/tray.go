@@ -6,44 +6,116 @@ import (
 	"fmt"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/driver/desktop"
 
 	"github.com/patient-companion/companion/app/remind"
 	"github.com/patient-companion/companion/data"
 )
 
-// setupTray keeps the app running in the system tray when the window is closed, so
-// reminders still come (DESIGN §3): closing hides the window, the tray menu's Open shows it
-// again and Quit is the explicit way out. Without a desktop app (tests, mobile) closing
-// the window quits as before, and so it does when nothing on the desktop shows tray icons
-// (a hidden window could not be brought back).
+// Closing the window never stops reminders (DESIGN §3): it hides the window, and the app,
+// the open profiles and their reminder engines go on. The window comes back from the tray
+// icon's Open where a tray shows icons, and everywhere by starting the app again (the
+// single-instance socket asks the running one to show it: Show). The first close says so.
+// Quitting is explicit: the tray's Quit, Ctrl+Q, or Quit in that first message.
+
+// prefCloseTold: the person has been told once that closing keeps the app running.
+const prefCloseTold = "close.told"
+
+// setupTray makes closing hide the window and, where something on the desktop shows tray
+// icons, adds the tray menu.
 //
-// The tray menu is set only when a tray host answers now. Fyne 2.7 makes a hidden GL
-// window for the tray, synchronously, before the main window: 180–500 ms of start-up on
+// The tray menu is set at start only when a tray host answers then. Fyne 2.7 makes a hidden
+// GL window for the tray, synchronously, before the main window: 180–500 ms of start-up on
 // our test machines (docs/PERFORMANCE.md), wasted where no tray shows; and without a D-Bus
-// session it panicked at quit. The cost of asking first: an app started at login before
-// the desktop's panel is up has no tray icon that session (its reminders still come; a
-// second start from the menu brings its window forward).
+// session it panicked at quit. Where none answers (an app started at login before the
+// panel is up), a host that appears later gets the icon then (lateTray).
 func (u *UI) setupTray() {
+	u.win.SetCloseIntercept(u.closeRequested)
 	desk, ok := u.app.(desktop.App)
-	if !ok || !u.opt.HasTray() {
+	if !ok {
 		return
 	}
-	open := fyne.NewMenuItem("Open Patient Companion", u.showWindow)
+	open := fyne.NewMenuItem("Open Patient Companion", u.Show)
 	take := fyne.NewMenuItem("Take due doses", u.takeDueDoses)
-	quit := fyne.NewMenuItem("Quit", u.app.Quit)
+	quit := fyne.NewMenuItem("Quit", u.quit)
 	quit.IsQuit = true
-	desk.SetSystemTrayMenu(fyne.NewMenu(windowTitle, open, take, quit))
-	u.win.SetCloseIntercept(u.hideToTray)
+	menu := fyne.NewMenu(windowTitle, open, take, quit)
+	if u.opt.HasTray() {
+		desk.SetSystemTrayMenu(menu)
+		u.tray = true
+		return
+	}
+	if _, real := u.app.Driver().(desktop.Driver); !real {
+		return // Fyne's test driver: no tray to come
+	}
+	go func() {
+		if waitForTrayHost(u.ctx) {
+			lateTray(desk, menu, u.app.Icon())
+			fyne.Do(func() { u.tray = true })
+		}
+	}()
 }
 
 // TrayAvailable reports whether something on this desktop shows tray icons (main asks early,
 // in the background, and passes the answer as Options.HasTray).
 func TrayAvailable() bool { return trayAvailable() }
 
-// hideToTray is what closing the window does when there is a tray: the window goes, the
-// app, the open profile and its reminder engine stay.
-func (u *UI) hideToTray() { u.win.Hide() }
+// closeRequested is the window's close button: the window hides and everything else goes
+// on. The first time, a message says so and how to come back, with Quit for whoever meant
+// it (Escape, or "Hide the window", hides).
+func (u *UI) closeRequested() {
+	if u.closeTold != nil {
+		return // the message is on screen, waiting for an answer
+	}
+	if u.app.Preferences().Bool(prefCloseTold) {
+		u.hideWindow()
+		return
+	}
+	back := "To open it again, start Patient Companion again, as you did today."
+	if u.tray {
+		back = "To open it again, click its icon in the tray, or start Patient Companion again."
+	}
+	text := paragraph("Patient Companion keeps running when its window is closed, so that your " +
+		"reminders still come. " + back + "\n\nTo stop it and its reminders, choose Quit (or press Ctrl+Q).")
+	d := dialog.NewCustomConfirm("Your reminders keep coming", "Quit", "Hide the window",
+		container.NewPadded(column(460, text)), func(quit bool) {
+			u.closeTold = nil
+			u.app.Preferences().SetBool(prefCloseTold, true)
+			if quit {
+				u.quit()
+				return
+			}
+			u.hideWindow()
+		}, u.win)
+	u.closeTold = d
+	d.Show()
+}
+
+// hideWindow hides the window; the app and its reminders go on. The focus goes too: a
+// focused text field (the lock screen's passphrase) blinks its cursor, which redraws the
+// window many times a second, seen or not.
+func (u *UI) hideWindow() {
+	u.closeTold = nil
+	u.hidden = true
+	u.win.Canvas().Unfocus()
+	u.win.Hide()
+}
+
+// Show brings the window back (the tray's Open, a second start of the app), with the focus
+// where the lock screen puts it.
+func (u *UI) Show() {
+	u.hidden = false
+	u.win.Show()
+	u.win.RequestFocus()
+	if s := u.unlock; s != nil && s.passBox.Visible() && !s.pass.Disabled() {
+		u.focus(s.pass)
+	}
+}
+
+// quit ends the app: every open profile is closed (their keys forgotten) as the app stops.
+func (u *UI) quit() { u.app.Quit() }
 
 // takeDueDoses records as taken every dose waiting for an answer (Today's "Take now"), from
 // the tray menu, shows them answered on Today and in the reminder window, and says how many
@@ -53,7 +125,7 @@ func (u *UI) hideToTray() { u.win.Hide() }
 func (u *UI) takeDueDoses() {
 	p := u.cur
 	if p == nil {
-		u.showWindow()
+		u.Show()
 		return
 	}
 	st := p.store
@@ -107,10 +179,4 @@ func (u *UI) takeDueDoses() {
 			u.refreshToday()
 		}
 	})
-}
-
-// showWindow brings the main window back from the tray.
-func (u *UI) showWindow() {
-	u.win.Show()
-	u.win.RequestFocus()
 }

@@ -130,13 +130,13 @@ func ValidateAppointment(a Appointment) (Appointment, error) {
 	a.Title, a.Location, a.Description = strings.TrimSpace(a.Title), strings.TrimSpace(a.Location), strings.TrimSpace(a.Description)
 	switch {
 	case a.Title == "":
-		return Appointment{}, invalid("the appointment needs a title")
+		return Appointment{}, invalidField(FieldTitle, "the appointment needs a title")
 	case utf8.RuneCountInString(a.Title) > maxNameLen*5 || utf8.RuneCountInString(a.Location) > maxNameLen*5:
 		return Appointment{}, invalid("the title or place is too long")
 	case a.Start.IsZero():
-		return Appointment{}, invalid("the appointment needs a start time")
+		return Appointment{}, invalidField(FieldStart, "the appointment needs a start time")
 	case !a.End.IsZero() && !a.End.After(a.Start):
-		return Appointment{}, invalid("the appointment ends before it starts")
+		return Appointment{}, invalidField(FieldEnd, "the appointment ends before it starts")
 	}
 	return a, nil
 }

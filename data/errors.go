@@ -74,9 +74,45 @@ func sqliteCode(err error) (sqlite3.ErrNo, bool) {
 	return 0, false
 }
 
-// invalid returns an ErrInvalid with a message meant for the user.
+// InputError is input that breaks a rule: which field (one of the Field… names, or "" when
+// the rule is about the whole) and a message meant for the user that describes the rule,
+// never the text that broke it. It is ErrInvalid for errors.Is, so the command line maps it
+// to exit 2; the window finds the field to flag with errors.As, never by reading the text.
+type InputError struct {
+	Field string
+	Msg   string
+}
+
+// The fields an InputError can name.
+const (
+	FieldName       = "name"
+	FieldSeverity   = "severity"
+	FieldDuration   = "duration"
+	FieldNote       = "note"
+	FieldTimes      = "times"
+	FieldStart      = "start"
+	FieldEnd        = "end"
+	FieldDate       = "date"
+	FieldEveryDays  = "every_days"
+	FieldDoseWindow = "dose_window"
+	FieldTitle      = "title"
+	FieldPassphrase = "passphrase"
+	FieldPIN        = "pin"
+)
+
+func (e *InputError) Error() string { return ErrInvalid.Error() + ": " + e.Msg }
+
+// Is makes an InputError ErrInvalid.
+func (e *InputError) Is(target error) bool { return target == ErrInvalid }
+
+// invalid returns an *InputError about no one field, with a message meant for the user.
 func invalid(format string, args ...any) error {
-	return fmt.Errorf("%w: %s", ErrInvalid, fmt.Sprintf(format, args...))
+	return &InputError{Msg: fmt.Sprintf(format, args...)}
+}
+
+// invalidField returns an *InputError about one field.
+func invalidField(field, format string, args ...any) error {
+	return &InputError{Field: field, Msg: fmt.Sprintf(format, args...)}
 }
 
 // RecordRef names one stored record, never its content.

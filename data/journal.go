@@ -214,15 +214,15 @@ func ValidateSymptom(in Symptom) (Symptom, error) {
 	in.Note = strings.TrimSpace(in.Note)
 	switch {
 	case in.Name == "":
-		return in, invalid("the symptom name is empty")
+		return in, invalidField(FieldName, "the symptom name is empty")
 	case utf8.RuneCountInString(in.Name) > maxNameLen:
-		return in, invalid("the symptom name is longer than %d characters", maxNameLen)
+		return in, invalidField(FieldName, "the symptom name is longer than %d characters", maxNameLen)
 	case in.Severity < 0 || in.Severity > 10:
-		return in, invalid("severity must be a whole number from 0 to 10, not %d", in.Severity)
+		return in, invalidField(FieldSeverity, "severity must be a whole number from 0 to 10, not %d", in.Severity)
 	case in.Duration < 0:
-		return in, invalid("the duration cannot be negative")
+		return in, invalidField(FieldDuration, "the duration cannot be negative")
 	case utf8.RuneCountInString(in.Note) > maxNoteLen:
-		return in, invalid("the note is longer than %d characters", maxNoteLen)
+		return in, invalidField(FieldNote, "the note is longer than %d characters", maxNoteLen)
 	}
 	return in, nil
 }

@@ -59,10 +59,10 @@ func ParseTimeOfDay(s string) (TimeOfDay, error) {
 	s = strings.TrimSpace(s)
 	var h, m int
 	if len(s) < 4 || len(s) > 5 || strings.Count(s, ":") != 1 {
-		return 0, invalid("%q is not a time of day: use HH:MM on a 24-hour clock, like 08:00 or 20:30", s)
+		return 0, invalidField(FieldTimes, "%q is not a time of day: use HH:MM on a 24-hour clock, like 08:00 or 20:30", s)
 	}
 	if _, err := fmt.Sscanf(s, "%d:%d", &h, &m); err != nil || h < 0 || h > 23 || m < 0 || m > 59 || len(strings.SplitN(s, ":", 2)[1]) != 2 {
-		return 0, invalid("%q is not a time of day: use HH:MM on a 24-hour clock, like 08:00 or 20:30", s)
+		return 0, invalidField(FieldTimes, "%q is not a time of day: use HH:MM on a 24-hour clock, like 08:00 or 20:30", s)
 	}
 	return TimeOfDay(h*60 + m), nil
 }
@@ -80,7 +80,7 @@ type Date struct {
 func ParseDate(s string) (Date, error) {
 	t, err := time.Parse(time.DateOnly, strings.TrimSpace(s))
 	if err != nil {
-		return Date{}, invalid("%q is not a date: use YYYY-MM-DD, like 2026-03-01", s)
+		return Date{}, invalidField(FieldDate, "%q is not a date: use YYYY-MM-DD, like 2026-03-01", s)
 	}
 	return DateOf(t), nil
 }
@@ -300,10 +300,10 @@ func ValidateMedication(m Medication) (Medication, error) {
 		}
 	}
 	if m.Name == "" {
-		return m, invalid("the medication name is empty")
+		return m, invalidField(FieldName, "the medication name is empty")
 	}
 	if m.DoseWindow < 0 {
-		return m, invalid("the dose window cannot be negative")
+		return m, invalidField(FieldDoseWindow, "the dose window cannot be negative")
 	}
 	if m.DoseWindow == 0 {
 		m.DoseWindow = DefaultDoseWindow
@@ -315,7 +315,7 @@ func ValidateMedication(m Medication) (Medication, error) {
 		return m, nil
 	}
 	if len(m.Steps) == 0 {
-		return m, invalid("give the times to take it (like --times 08:00,20:00), or mark it as needed")
+		return m, invalidField(FieldTimes, "give the times to take it (like --times 08:00,20:00), or mark it as needed")
 	}
 	for i := range m.Steps {
 		st, err := ValidateStep(m.Steps[i])
@@ -330,24 +330,24 @@ func ValidateMedication(m Medication) (Medication, error) {
 // ValidateStep checks one schedule step.
 func ValidateStep(st Step) (Step, error) {
 	if st.Cron == "" && len(st.Times) == 0 {
-		return st, invalid("a schedule needs at least one time of day")
+		return st, invalidField(FieldTimes, "a schedule needs at least one time of day")
 	}
 	seen := map[TimeOfDay]bool{}
 	for _, t := range st.Times {
 		if t < 0 || t >= 24*60 {
-			return st, invalid("%d is not a time of day", int(t))
+			return st, invalidField(FieldTimes, "%d is not a time of day", int(t))
 		}
 		if seen[t] {
-			return st, invalid("the time %s is given twice", t)
+			return st, invalidField(FieldTimes, "the time %s is given twice", t)
 		}
 		seen[t] = true
 	}
 	sort.Slice(st.Times, func(i, j int) bool { return st.Times[i] < st.Times[j] })
 	if st.EveryDays < 0 {
-		return st, invalid("every %d days is not possible: give a number of days of 1 or more", st.EveryDays)
+		return st, invalidField(FieldEveryDays, "every %d days is not possible: give a number of days of 1 or more", st.EveryDays)
 	}
 	if !st.End.IsZero() && !st.Start.IsZero() && st.End.Before(st.Start) {
-		return st, invalid("the end date %s is before the start date %s", st.End, st.Start)
+		return st, invalidField(FieldEnd, "the end date %s is before the start date %s", st.End, st.Start)
 	}
 	st.Dose = strings.TrimSpace(st.Dose)
 	return st, nil
@@ -681,7 +681,7 @@ func (s *Store) AddStep(ctx context.Context, medicationID string, st Step) (Medi
 			prev := &m.Steps[n-1]
 			seq = seqs[n-1] + 1
 			if !prev.Start.Before(st.Start) {
-				return invalid("the new step must start after the current one, which starts %s", prev.Start)
+				return invalidField(FieldStart, "the new step must start after the current one, which starts %s", prev.Start)
 			}
 			if prev.End.IsZero() || !prev.End.Before(st.Start) {
 				prev.End = DateOf(time.Date(st.Start.Year, st.Start.Month, st.Start.Day-1, 12, 0, 0, 0, time.UTC))

@@ -90,9 +90,9 @@ const MinPassphrase = 8
 func ValidateNewPassphrase(pass []byte) error {
 	switch {
 	case !utf8.Valid(pass):
-		return invalid("the new passphrase is not valid UTF-8 text")
+		return invalidField(FieldPassphrase, "the new passphrase is not valid UTF-8 text")
 	case utf8.RuneCount(pass) < MinPassphrase:
-		return invalid("the new passphrase is shorter than %d characters: choose a longer one (a short sentence is easy to remember)", MinPassphrase)
+		return invalidField(FieldPassphrase, "the new passphrase is shorter than %d characters: choose a longer one (a short sentence is easy to remember)", MinPassphrase)
 	}
 	return nil
 }
@@ -125,11 +125,11 @@ func ValidateProfileName(name string) (string, error) {
 	name = strings.TrimSpace(name)
 	switch {
 	case name == "":
-		return "", invalid("the profile name is empty")
+		return "", invalidField(FieldName, "the profile name is empty")
 	case utf8.RuneCountInString(name) > maxProfileName:
-		return "", invalid("the profile name is longer than %d characters", maxProfileName)
+		return "", invalidField(FieldName, "the profile name is longer than %d characters", maxProfileName)
 	case strings.IndexFunc(name, unicode.IsControl) >= 0:
-		return "", invalid("the profile name contains a control character")
+		return "", invalidField(FieldName, "the profile name contains a control character")
 	}
 	return name, nil
 }
@@ -327,7 +327,7 @@ func (p *Profiles) Prepare(ctx context.Context, opt CreateOptions) (_ *PendingPr
 		return nil, invalid("a profile without the keyring needs a passphrase")
 	}
 	if opt.Passphrase != nil && strings.TrimSpace(string(opt.Passphrase)) == "" {
-		return nil, invalid("the passphrase is empty")
+		return nil, invalidField(FieldPassphrase, "the passphrase is empty")
 	}
 	if !opt.NoKeyring && p.Keyring == nil {
 		return nil, fmt.Errorf("%w: create the profile with --no-keyring and a passphrase (--passphrase-file F or COMPANION_PASSPHRASE)", vault.ErrKeyringUnavailable)
@@ -705,7 +705,7 @@ func (p *Profiles) Recover(ctx context.Context, info ProfileInfo, rk vault.Recov
 		return nil, info.Err
 	}
 	if strings.TrimSpace(string(newPassphrase)) == "" {
-		return nil, invalid("the new passphrase is empty")
+		return nil, invalidField(FieldPassphrase, "the new passphrase is empty")
 	}
 	if folderID(info.Dir) != info.ID {
 		return nil, &FileError{Path: filepath.Join(info.Dir, dbName), Reason: "it is not in its own profile's folder", Err: ErrDamaged}
@@ -751,7 +751,7 @@ func (p *Profiles) Recover(ctx context.Context, info ProfileInfo, rk vault.Recov
 // no record changes.
 func (s *Store) SetPassphrase(ctx context.Context, passphrase []byte, p vault.Argon2Params) error {
 	if strings.TrimSpace(string(passphrase)) == "" {
-		return invalid("the new passphrase is empty")
+		return invalidField(FieldPassphrase, "the new passphrase is empty")
 	}
 	if p == (vault.Argon2Params{}) {
 		p = vault.DefaultArgon2

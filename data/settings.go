@@ -69,23 +69,130 @@ func ParseDurations(v string) []time.Duration {
 	return out
 }
 
-// Settings are every profile setting, by key.
-var Settings = map[string]SettingSpec{
-	"hide_medicine_names":   {Default: "false", Help: "notifications say \"your 8:00 medicine\" instead of its name", Check: checkBool},
-	"auto_lock_minutes":     {Default: "5", Help: "lock the window after this many idle minutes (0: never)", Check: checkInt(0, 1440)},
-	"snooze_minutes":        {Default: "10", Help: "how long Snooze waits", Check: checkInt(1, 240)},
-	"appointment_reminders": {Key: "appointment_reminders", Default: "24h,1h", Help: "how long before an appointment to remind (none: never)", Check: checkDurations},
-	"start_at_login":        {Default: "true", Help: "start the app when you log in, so reminders fire", Check: checkBool},
+// The settings a person can change (the command line's `settings get/set` keys).
+const (
+	KeyHideMedicineNames    = "hide_medicine_names"
+	KeyAutoLockMinutes      = "auto_lock_minutes"
+	KeySnoozeMinutes        = "snooze_minutes"
+	KeyAppointmentReminders = "appointment_reminders"
+	KeyStartAtLogin         = "start_at_login"
+	// keySyncInterval is the clinic's policy only (clinic.json); no person sets it.
+	keySyncInterval = "sync_interval_minutes"
+)
+
+// settingSpecs are every profile setting, by key.
+var settingSpecs = map[string]SettingSpec{
+	KeyHideMedicineNames:    {Default: "false", Help: "notifications say \"your 8:00 medicine\" instead of its name", Check: checkBool},
+	KeyAutoLockMinutes:      {Default: "5", Help: "lock the window after this many idle minutes (0: never)", Check: checkInt(0, 1440)},
+	KeySnoozeMinutes:        {Default: "10", Help: "how long Snooze waits", Check: checkInt(1, 240)},
+	KeyAppointmentReminders: {Default: "24h,1h", Help: "how long before an appointment to remind (none: never)", Check: checkDurations},
+	KeyStartAtLogin:         {Default: "true", Help: "start the app when you log in, so reminders fire", Check: checkBool},
 }
+
+// DefaultSyncInterval is how often the window syncs with the portal when the clinic does
+// not say (DESIGN §4).
+const DefaultSyncInterval = 15 * time.Minute
 
 // SettingKeys lists the setting keys in order.
 func SettingKeys() []string {
-	keys := make([]string, 0, len(Settings))
-	for k := range Settings {
+	keys := make([]string, 0, len(settingSpecs))
+	for k := range settingSpecs {
 		keys = append(keys, k)
 	}
 	sort.Strings(keys)
 	return keys
+}
+
+// SettingHelp is a setting's one-line description ("" for an unknown key).
+func SettingHelp(key string) string { return settingSpecs[key].Help }
+
+// CheckSetting returns value in its canonical form, or an *InputError (naming the key as its
+// field) saying what is allowed ("use a whole number from 0 to 1440").
+func CheckSetting(key, value string) (string, error) {
+	spec, ok := settingSpecs[key]
+	if !ok {
+		return "", unknownSetting(key)
+	}
+	v, err := spec.Check(value)
+	if err != nil {
+		return "", &InputError{Field: key, Msg: err.Error()}
+	}
+	return v, nil
+}
+
+func unknownSetting(key string) error {
+	return fmt.Errorf("setting %q: %w (known: %s)", key, ErrNotFound, strings.Join(SettingKeys(), ", "))
+}
+
+// Settings are a profile's settings, read in one go (Store.Settings) with the clinic's
+// locks and defaults applied: the one way the window, the command line and the reminder
+// engine read them.
+type Settings struct {
+	HideMedicineNames bool
+	// AutoLock is how long the window may stay idle before it locks; 0 never.
+	AutoLock time.Duration
+	Snooze   time.Duration
+	// AppointmentReminders are how long before an appointment to remind; none when empty.
+	AppointmentReminders []time.Duration
+	StartAtLogin         bool
+	// SyncInterval is how often the window syncs with the portal: the clinic's
+	// sync_interval_minutes, else DefaultSyncInterval.
+	SyncInterval time.Duration
+	// Locked are the settings the clinic set for good (by key).
+	Locked map[string]bool
+
+	text map[string]string // each setting's canonical text, for Text
+}
+
+// Text is a setting's value as the command line shows it ("true", "5", "24h,1h").
+func (s Settings) Text(key string) (string, error) {
+	v, ok := s.text[key]
+	if !ok {
+		return "", unknownSetting(key)
+	}
+	return v, nil
+}
+
+// DefaultSettings are the settings of a profile that never changed any, without a clinic.
+func DefaultSettings() Settings { return settingsFrom(nil, nil) }
+
+// settingsFrom applies the policy (nil: none) and the defaults over stored values.
+func settingsFrom(stored map[string]string, policy Policy) Settings {
+	out := Settings{Locked: map[string]bool{}, text: map[string]string{}}
+	for key, spec := range settingSpecs {
+		v := stored[key]
+		if policy != nil && policy.IsLocked(key) {
+			v, out.Locked[key] = policy.Default(key), true
+		}
+		if v == "" && policy != nil {
+			v = policy.Default(key)
+		}
+		if c, err := spec.Check(v); v == "" || err != nil {
+			// Never set; or a clinic default of another version's form: the app's default.
+			v = spec.Default
+		} else {
+			v = c
+		}
+		out.text[key] = v
+	}
+	t := out.text
+	out.HideMedicineNames = t[KeyHideMedicineNames] == "true"
+	out.StartAtLogin = t[KeyStartAtLogin] == "true"
+	out.AutoLock = minutes(t[KeyAutoLockMinutes])
+	out.Snooze = minutes(t[KeySnoozeMinutes])
+	out.AppointmentReminders = ParseDurations(t[KeyAppointmentReminders])
+	out.SyncInterval = DefaultSyncInterval
+	if policy != nil {
+		if n, err := strconv.Atoi(policy.Default(keySyncInterval)); err == nil && n > 0 {
+			out.SyncInterval = time.Duration(n) * time.Minute
+		}
+	}
+	return out
+}
+
+func minutes(v string) time.Duration {
+	n, _ := strconv.Atoi(v) // checked: canonical
+	return time.Duration(n) * time.Minute
 }
 
 // Policy is a clinic's say over settings (a *clinic.Clinic): defaults, and settings locked.
@@ -97,50 +204,44 @@ type Policy interface {
 // ErrLockedByClinic: the clinic that provided this installation set this setting for good.
 var ErrLockedByClinic = errors.New("this setting is set by your clinic and cannot be changed")
 
-// GetSetting returns a setting's value: the clinic's when it locked it, else the person's,
-// else the clinic's default, else the app's. When the stored value cannot be trusted it
-// returns the default together with the *TamperedError, so a caller that goes on has a
-// sane value.
-func (s *Store) GetSetting(ctx context.Context, key string) (string, error) {
-	spec, ok := Settings[key]
-	if !ok {
-		return "", fmt.Errorf("setting %q: %w (known: %s)", key, ErrNotFound, strings.Join(SettingKeys(), ", "))
+// Settings reads every setting at once: the clinic's value where it locked one, else the
+// person's, else the clinic's default, else the app's. A stored value that fails its
+// integrity check is reported in a *TamperedError, with the default in its place, so a
+// caller that goes on has sane settings.
+func (s *Store) Settings(ctx context.Context) (Settings, error) {
+	vals, damaged, err := s.readSettings(ctx)
+	if err != nil {
+		return settingsFrom(nil, s.policy), err
 	}
-	if s.policy != nil && s.policy.IsLocked(key) {
-		return s.policy.Default(key), nil
+	var bad TamperedError
+	for _, k := range damaged {
+		if _, ok := settingSpecs[k]; ok || !knownSettingKey(k) {
+			bad.add("settings", k)
+		}
 	}
-	v, err := s.Setting(ctx, key)
-	var te *TamperedError
-	if err != nil && !errors.As(err, &te) {
-		return "", err
-	}
-	if te != nil {
-		v = ""
-	}
-	if v == "" && s.policy != nil {
-		v = s.policy.Default(key)
-	}
-	if v == "" {
-		v = spec.Default
-	}
-	return v, err
+	return settingsFrom(vals, s.policy), bad.orNil()
 }
 
 // SettingLocked reports whether the clinic locked a setting.
 func (s *Store) SettingLocked(key string) bool { return s.policy != nil && s.policy.IsLocked(key) }
 
-// PutSetting checks and stores a setting's value, returning it in canonical form.
+// PutSetting checks and stores one setting's value, returning it in canonical form: the
+// one way a setting is written.
 func (s *Store) PutSetting(ctx context.Context, key, value string) (string, error) {
-	spec, ok := Settings[key]
-	if !ok {
-		return "", fmt.Errorf("setting %q: %w (known: %s)", key, ErrNotFound, strings.Join(SettingKeys(), ", "))
+	if _, ok := settingSpecs[key]; !ok {
+		return "", unknownSetting(key)
 	}
 	if s.SettingLocked(key) {
 		return "", fmt.Errorf("%s: %w", key, ErrLockedByClinic)
 	}
-	v, err := spec.Check(value)
+	v, err := CheckSetting(key, value)
+	var ie *InputError
+	if errors.As(err, &ie) {
+		// The command line names the setting and what was given.
+		return "", &InputError{Field: key, Msg: fmt.Sprintf("%s %q: %s", key, value, ie.Msg)}
+	}
 	if err != nil {
-		return "", invalid("%s %q: %v", key, value, err)
+		return "", err
 	}
 	return v, s.SetSetting(ctx, key, v)
 }

@@ -34,6 +34,7 @@ type Store struct {
 	// streaming the journal (a process that searches once streams).
 	searchWanted bool
 
+	//lint:ignore U1000 used by synclock_other.go, on systems without file locks
 	syncMu sync.Mutex // LockSync where the system has no file locks
 }
 
@@ -214,7 +215,7 @@ func (s *Store) readSettings(ctx context.Context) (vals map[string]string, damag
 // knownSettingKey reports whether key is one this version writes: a preference, or one of
 // the keys the engine and the portal sync keep their state under.
 func knownSettingKey(key string) bool {
-	if _, ok := Settings[key]; ok {
+	if _, ok := settingSpecs[key]; ok {
 		return true
 	}
 	switch key {

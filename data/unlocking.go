@@ -208,7 +208,7 @@ type pinVerifier struct {
 func ValidatePIN(pin string) error {
 	n := utf8.RuneCountInString(pin)
 	if n < minPINLen || n > maxPINLen || strings.IndexFunc(pin, func(r rune) bool { return !unicode.IsDigit(r) || r > '9' }) >= 0 {
-		return invalid("a PIN is %d to %d digits", minPINLen, maxPINLen)
+		return invalidField(FieldPIN, "a PIN is %d to %d digits", minPINLen, maxPINLen)
 	}
 	return nil
 }

@@ -87,6 +87,17 @@ else
 	die "could not read the Go version from '$(command -v go)' (got '$gover')"
 fi
 
+# --- staticcheck (make vet) ------------------------------------------------------
+# From the Go module proxy, at a pinned version, into $(go env GOPATH)/bin; skipped when
+# that version is already there.
+STATICCHECK_VERSION=v0.8.2
+sc="$(go env GOPATH)/bin/staticcheck"
+if ! { [ -x "$sc" ] && "$sc" -version 2>/dev/null | grep -q "(${STATICCHECK_VERSION#v})"; }; then
+	log "installing staticcheck $STATICCHECK_VERSION"
+	GOFLAGS= go install "honnef.co/go/tools/cmd/staticcheck@$STATICCHECK_VERSION" ||
+		die "go install staticcheck failed"
+fi
+
 # --- Node: the FHIR test server (testdata/fhir-server, DESIGN §8) -------------
 # Only for the tests (`install-deps.sh --test`, as .ci/run calls it): running the
 # app needs none of it. Any node + npm runs `npm ci` (Debian's nodejs/npm are

@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"sort"
@@ -114,7 +115,20 @@ func settingsGet(c *call) error {
 	}
 	defer s.Close()
 	if len(c.args) == 1 {
-		v, err := s.GetSetting(c.ctx, c.args[0])
+		// An unknown key is "not found" (exit 4) before anything is read.
+		if _, err := data.DefaultSettings().Text(c.args[0]); err != nil {
+			return err
+		}
+	}
+	set, err := s.Settings(c.ctx)
+	if len(c.args) == 1 {
+		err = damageAbout(err, c.args[0])
+	}
+	if err != nil {
+		return err
+	}
+	if len(c.args) == 1 {
+		v, err := set.Text(c.args[0])
 		if err != nil {
 			return err
 		}
@@ -122,7 +136,7 @@ func settingsGet(c *call) error {
 	}
 	all := map[string]string{}
 	for _, k := range data.SettingKeys() {
-		if all[k], err = s.GetSetting(c.ctx, k); err != nil {
+		if all[k], err = set.Text(k); err != nil {
 			return err
 		}
 	}
@@ -130,7 +144,7 @@ func settingsGet(c *call) error {
 		keys := data.SettingKeys()
 		sort.Strings(keys)
 		for _, k := range keys {
-			fmt.Fprintf(w, "%s = %s\t# %s\n", k, printable(all[k]), data.Settings[k].Help)
+			fmt.Fprintf(w, "%s = %s\t# %s\n", k, printable(all[k]), data.SettingHelp(k))
 		}
 	})
 }
@@ -149,4 +163,24 @@ func settingsSet(c *call) error {
 		return err
 	}
 	return c.out(map[string]string{"key": c.args[0], "value": v}, func(w io.Writer) { fmt.Fprintf(w, "%s = %s\n", printable(c.args[0]), printable(v)) })
+}
+
+// damageAbout keeps of err's damaged settings those that matter to reading key: key itself,
+// and any row whose key no setting has (an edited key would hide a setting's value). Another
+// setting's damage is reported when that one is read (or all of them are).
+func damageAbout(err error, key string) error {
+	var te *data.TamperedError
+	if !errors.As(err, &te) {
+		return err
+	}
+	var keep data.TamperedError
+	for _, r := range te.Records {
+		if r.ID == key || data.SettingHelp(r.ID) == "" {
+			keep.Records = append(keep.Records, r)
+		}
+	}
+	if len(keep.Records) == 0 {
+		return nil
+	}
+	return &keep
 }

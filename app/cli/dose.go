@@ -267,11 +267,11 @@ func remindersNext(c *call) error {
 	if err := readable(err); err != nil {
 		return err
 	}
-	offs, err := s.GetSetting(c.ctx, "appointment_reminders")
-	if err != nil {
+	set, err := s.Settings(c.ctx)
+	if err := readable(err); err != nil {
 		return err
 	}
-	rs := remind.NextReminders(scheds, events, appts, data.ParseDurations(offs), from, count)
+	rs := remind.NextReminders(scheds, events, appts, set.AppointmentReminders, from, count)
 	out := make([]reminderJSON, 0, len(rs))
 	for _, r := range rs {
 		j := reminderJSON{At: rfc3339(r.At.In(s.Location())), Kind: r.Kind}

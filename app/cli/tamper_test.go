@@ -423,3 +423,27 @@ func diffLines(a, b string) string {
 	}
 	return "(same lines)"
 }
+
+// TestSettingsGetDamageOfOne: one damaged setting fails reading it (exit 5) and reading
+// them all, but not reading another one, as before settings were read in one go.
+func TestSettingsGetDamageOfOne(t *testing.T) {
+	h := newHarness(t)
+	h.env["COMPANION_PASSPHRASE"] = "a long passphrase"
+	h.ok("profile", "create", "Mum", "--no-keyring")
+	h.ok("settings", "set", "hide_medicine_names", "true")
+	h.ok("settings", "set", "snooze_minutes", "20")
+	dbs, _ := filepath.Glob(filepath.Join(h.dir, "profiles", "*", "journal.db"))
+	if len(dbs) != 1 {
+		t.Fatalf("journals: %v", dbs)
+	}
+	db := openRaw(t, dbs[0])
+	if _, err := db.Exec(`UPDATE settings SET sealed = sealed || x'00' WHERE key = 'snooze_minutes'`); err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+	if got := strings.TrimSpace(h.ok("settings", "get", "hide_medicine_names")); got != "true" {
+		t.Fatalf("hide_medicine_names = %q", got)
+	}
+	h.wantCode(ExitDamaged, "settings", "get", "snooze_minutes")
+	h.wantCode(ExitDamaged, "settings", "get")
+}

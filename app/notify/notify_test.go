@@ -73,7 +73,7 @@ func TestReminderReachesTheBus(t *testing.T) {
 	if _, err := s.PutSetting(ctx, "hide_medicine_names", "true"); err != nil {
 		t.Fatal(err)
 	}
-	eng := &remind.Engine{Store: s, Notifier: DBus{AppName: "Patient Companion"}, Person: "Mum"}
+	eng := &remind.Engine{Store: s, Notifier: DBus{AppName: "Patient Companion"}, Person: func() string { return "Mum" }}
 	if _, err := eng.Tick(ctx, now.Add(time.Hour+59*time.Minute)); err != nil {
 		t.Fatal(err)
 	}

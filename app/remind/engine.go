@@ -19,7 +19,7 @@ type Store interface {
 	RecordDose(ctx context.Context, ev data.DoseEvent) (data.DoseEvent, error)
 	ForgetMissedAfter(ctx context.Context, t time.Time) (int, error)
 	ListAppointments(ctx context.Context, since, until time.Time) ([]data.Appointment, error)
-	GetSetting(ctx context.Context, key string) (string, error)
+	Settings(ctx context.Context) (data.Settings, error)
 	Setting(ctx context.Context, key string) (string, error)
 	SetSetting(ctx context.Context, key, value string) error
 	Location() *time.Location
@@ -53,13 +53,14 @@ type Notifier interface {
 
 const (
 	// onTime is how late a dose may be noticed and still count as "due now" rather than
-	// "missed while asleep": a little over the 30-second tick.
+	// "missed while asleep": a little over the 30-second safety tick.
 	onTime = 2 * time.Minute
 	// silentAfter: doses older than this are recorded missed without any notice.
 	silentAfter = 24 * time.Hour
 	// lookBack bounds how far back a check looks for unanswered doses.
 	lookBack = 7 * 24 * time.Hour
-	// lastCheckKey persists the last check, so a restart catches up exactly once.
+	// lastCheckKey persists the last check that found something to do or say, so a restart
+	// catches up exactly once (see Tick).
 	lastCheckKey = "engine.last_check"
 	// clockSlack is how far ahead of now a recorded last check may be before it is a clock
 	// error rather than a clock that was corrected by a few seconds.
@@ -76,8 +77,10 @@ type Engine struct {
 	Store    Store
 	Notifier Notifier
 	// Person names the profile in notifications when several people share the computer
-	// ("Mum — time for the 8:00 medicine"); empty for a single profile.
-	Person string
+	// ("Mum — time for the 8:00 medicine"); nil, or "", for a single profile. It is asked at
+	// each notice, from the engine's goroutine, so a profile added or renamed meanwhile
+	// counts.
+	Person func() string
 	// Locked reports whether the window is locked (medicine names are then hidden).
 	Locked func() bool
 
@@ -86,10 +89,18 @@ type Engine struct {
 }
 
 // Tick checks the schedule at now (the wall clock) and notifies once about everything new.
+//
+// The last check is kept in memory for every tick, but written to the profile only when the
+// check found something to do or say (a notice, a dose recorded missed, a clock error), and
+// the first time: an idle app then writes nothing (each write is an fsync). A restart reads
+// the last check written and looks again from there; every check since found nothing, so
+// looking again finds nothing new either — doses answered meanwhile stay answered, doses
+// recorded missed stay recorded — and what was said is never said twice.
 func (e *Engine) Tick(ctx context.Context, now time.Time) (Notice, error) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	var n Notice
+	wrote := false // something was recorded: the last check must be written too
 	if e.last.IsZero() {
 		v, err := e.Store.Setting(ctx, lastCheckKey)
 		var te *data.TamperedError
@@ -116,6 +127,7 @@ func (e *Engine) Tick(ctx context.Context, now time.Time) (Notice, error) {
 		// until then; look back a day instead, and say so. Doses the engine recorded missed
 		// while the clock was ahead have not even come yet: they are reminded after all.
 		e.last, n.ClockError = now.Add(-clockCatchUp), true
+		wrote = true
 		if _, err := e.Store.ForgetMissedAfter(ctx, now); err != nil {
 			return Notice{}, fmt.Errorf("forget doses missed while the clock was ahead: %w", err)
 		}
@@ -164,6 +176,7 @@ func (e *Engine) Tick(ctx context.Context, now time.Time) (Notice, error) {
 				if err != nil {
 					return n, fmt.Errorf("record missed dose: %w", err)
 				}
+				wrote = true
 				if o.At.After(e.last) && now.Sub(o.At) <= silentAfter {
 					n.Missed = append(n.Missed, o)
 				}
@@ -183,21 +196,26 @@ func (e *Engine) Tick(ctx context.Context, now time.Time) (Notice, error) {
 			}
 		}
 	}
-	if err := e.appointments(ctx, now, &n); err != nil {
+	set, serr := e.Store.Settings(ctx)
+	if serr != nil && !errors.As(serr, &te) {
+		return n, fmt.Errorf("read settings: %w", serr)
+	}
+	if err := e.appointments(ctx, now, set.AppointmentReminders, &n); err != nil {
 		return n, err
 	}
 	e.last = now
+	if n.Empty() && !wrote {
+		return n, nil
+	}
 	if err := e.Store.SetSetting(ctx, lastCheckKey, now.UTC().Format(time.RFC3339Nano)); err != nil {
 		return n, fmt.Errorf("save last check: %w", err)
 	}
 	if n.Empty() {
 		return n, nil
 	}
-	hide := e.Locked != nil && e.Locked()
-	if v, err := e.Store.GetSetting(ctx, "hide_medicine_names"); err != nil || v == "true" {
-		hide = true // a setting that cannot be read hides rather than shows
-	}
-	n.Title, n.Body = e.text(n, loc, hide)
+	// A setting that cannot be read (damaged) hides rather than shows.
+	hide := set.HideMedicineNames || serr != nil || (e.Locked != nil && e.Locked())
+	n.Title, n.Body = e.text(n, loc, hide, e.person())
 	if e.Notifier != nil {
 		if err := e.Notifier.Notify(ctx, n); err != nil {
 			return n, fmt.Errorf("notify: %w", err)
@@ -206,12 +224,7 @@ func (e *Engine) Tick(ctx context.Context, now time.Time) (Notice, error) {
 	return n, nil
 }
 
-func (e *Engine) appointments(ctx context.Context, now time.Time, n *Notice) error {
-	v, err := e.Store.GetSetting(ctx, "appointment_reminders")
-	if err != nil {
-		return err
-	}
-	offsets := data.ParseDurations(v)
+func (e *Engine) appointments(ctx context.Context, now time.Time, offsets []time.Duration, n *Notice) error {
 	if len(offsets) == 0 {
 		return nil
 	}
@@ -234,15 +247,34 @@ func (e *Engine) appointments(ctx context.Context, now time.Time, n *Notice) err
 	return nil
 }
 
+// person is the name notices give, "" for none.
+func (e *Engine) person() string {
+	if e.Person == nil {
+		return ""
+	}
+	return e.Person()
+}
+
+// TestNotice is what "Send a test reminder" shows, worded as this engine's notices are.
+func (e *Engine) TestNotice() Notice {
+	n := Notice{Title: "Test reminder", Body: "Reminders are working."}
+	if p := e.person(); p != "" {
+		n.Title = p + " — " + lowerFirst(n.Title)
+	}
+	return n
+}
+
 // text words a notice: "Time for your 8:00 medicine", "2 doses were missed while the
-// computer was asleep", with the person's name first when several profiles share it.
-func (e *Engine) text(n Notice, loc *time.Location, hide bool) (title, body string) {
+// computer was asleep". With several people on the computer the person's name comes first
+// and the medicine is "the", not "your" ("Mum — time for the 8:00 medicine"): the notice
+// may be read by someone else, and we do not know the person's pronouns.
+func (e *Engine) text(n Notice, loc *time.Location, hide bool, person string) (title, body string) {
 	var lines []string
 	if len(n.Due) > 0 {
 		sort.SliceStable(n.Due, func(i, j int) bool { return n.Due[i].At.Before(n.Due[j].At) })
 		clock := n.Due[0].At.In(loc).Format("15:04")
 		whose := "your"
-		if e.Person != "" {
+		if person != "" {
 			whose = "the"
 		}
 		if hide {
@@ -297,14 +329,15 @@ func (e *Engine) text(n Notice, loc *time.Location, hide bool) (title, body stri
 			lines = append(lines, s)
 		}
 	}
-	if e.Person != "" {
-		title = e.Person + " — " + lowerFirst(title)
+	if person != "" {
+		title = person + " — " + lowerFirst(title)
 	}
 	return title, strings.Join(lines, "\n")
 }
 
+// lowerFirst lower-cases the first letter, for a title that follows a person's name.
 func lowerFirst(s string) string {
-	if s == "" || strings.HasPrefix(s, "Appointment") {
+	if s == "" {
 		return s
 	}
 	return strings.ToLower(s[:1]) + s[1:]

@@ -100,7 +100,7 @@ func TestDueOnTime(t *testing.T) {
 
 func TestHiddenNamesAndPerson(t *testing.T) {
 	f := newFixture(t, "08:00")
-	f.eng.Person = "Mum"
+	f.eng.Person = func() string { return "Mum" }
 	if _, err := f.store.PutSetting(context.Background(), "hide_medicine_names", "true"); err != nil {
 		t.Fatal(err)
 	}
@@ -356,5 +356,71 @@ func TestEditedScheduleChangesTheFutureOnly(t *testing.T) {
 	f.tick("2026-03-03T08:29:40Z")
 	if n := f.tick("2026-03-03T08:30:10Z"); len(n.Due) != 1 {
 		t.Fatalf("the new time is not reminded: %+v", n)
+	}
+}
+
+// lastCheck is the last check as written to the profile.
+func (f *fixture) lastCheck() string {
+	f.t.Helper()
+	v, err := f.store.Setting(context.Background(), lastCheckKey)
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	return v
+}
+
+// A check that finds nothing writes nothing (each write is an fsync, ~2,880 a day at one per
+// tick); one that says something writes the time it checked.
+func TestQuietChecksWriteNothing(t *testing.T) {
+	f := newFixture(t, "08:00")
+	f.tick("2026-03-02T06:00:00Z") // the first check ever is written: nothing before it is ours
+	first := f.lastCheck()
+	if first == "" {
+		t.Fatal("the first check was not written")
+	}
+	for _, at := range []string{"2026-03-02T06:00:30Z", "2026-03-02T07:00:00Z", "2026-03-02T07:59:59Z"} {
+		f.tick(at)
+		if got := f.lastCheck(); got != first {
+			t.Fatalf("a check at %s that found nothing wrote the last check %s", at, got)
+		}
+	}
+	f.tick("2026-03-02T08:00:05Z")
+	if got := f.lastCheck(); got != "2026-03-02T08:00:05Z" {
+		t.Fatalf("last check after the 08:00 reminder = %q", got)
+	}
+}
+
+// Restarts after quiet checks (the last check written is old) catch up once: a dose said
+// before the restart is not said again, one that came while the app was closed is said
+// once, however often the app restarts.
+func TestQuietChecksThenRestarts(t *testing.T) {
+	f := newFixture(t, "08:00", "12:00")
+	f.tick("2026-03-02T06:00:00Z")
+	f.tick("2026-03-02T07:00:00Z")
+	restart := func(at string) Notice {
+		f.eng = &Engine{Store: f.store, Notifier: f.rec}
+		return f.tick(at)
+	}
+	if n := restart("2026-03-02T07:30:00Z"); !n.Empty() {
+		t.Fatalf("restart before any dose said %+v", n)
+	}
+	if n := f.tick("2026-03-02T08:00:10Z"); len(n.Due) != 1 {
+		t.Fatalf("08:00 not reminded after the restart: %+v", n)
+	}
+	f.tick("2026-03-02T08:30:00Z") // quiet, not written
+	if n := restart("2026-03-02T09:00:00Z"); !n.Empty() {
+		t.Fatalf("the 08:00 reminder was said again after a restart: %+v", n)
+	}
+	// Closed from 09:00 to 12:30: the 12:00 dose is said once, late.
+	if n := restart("2026-03-02T12:30:00Z"); len(n.Late) != 1 || len(n.Due) != 0 {
+		t.Fatalf("12:00 after a restart at 12:30: %+v", n)
+	}
+	for _, at := range []string{"2026-03-02T12:31:00Z", "2026-03-02T13:00:00Z"} {
+		if n := restart(at); !n.Empty() {
+			t.Fatalf("restart at %s said again: %+v", at, n)
+		}
+	}
+	if len(f.rec.got) != 2 {
+		t.Fatalf("%d notices, want 2: %+v", len(f.rec.got), f.rec.got)
 	}
 }

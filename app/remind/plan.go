@@ -15,9 +15,6 @@ type Reminder struct {
 	Appointment data.Appointment
 }
 
-// DefaultAppointmentReminders are how long before an appointment people are reminded.
-var DefaultAppointmentReminders = []time.Duration{24 * time.Hour, time.Hour}
-
 // NextReminders returns the next count reminders at or after from (`reminders next`):
 // doses neither answered nor missed, and appointment reminders (offsets before each
 // appointment that is not cancelled).

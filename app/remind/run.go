@@ -38,32 +38,38 @@ func (SystemClock) NewTimer(d time.Duration) (<-chan time.Time, func()) {
 // TickEvery is the safety-net check interval (DESIGN §3).
 const TickEvery = 30 * time.Second
 
-// Run checks at once, then every TickEvery, and also exactly when the next dose or reminder
-// is due while the computer is awake, so reminders arrive on the minute without a busy loop.
-// The ticker is monotonic, but each check reads the wall clock: after sleep or a clock change
-// the next tick catches up. Errors go to onErr and the loop goes on; it ends with ctx.
-func (e *Engine) Run(ctx context.Context, clock Clock, onErr func(error)) {
+// Run checks at once, then exactly when the next dose, snooze or appointment reminder is
+// due, so reminders arrive on the minute; a monotonic ticker every TickEvery is the safety
+// net. Each check reads the wall clock and arms a one-shot timer for what comes before the
+// next tick, so after sleep (the monotonic clock stood still) or a change of the wall clock
+// the next tick catches up and re-arms the timer from the new time. Between events it does
+// nothing but that tick. onCheck (may be nil) is told every check's notice (empty when there
+// was nothing to say) and error; the loop goes on after an error, and ends with ctx.
+func (e *Engine) Run(ctx context.Context, clock Clock, onCheck func(Notice, error)) {
 	tick, stopTick := clock.NewTicker(TickEvery)
 	defer stopTick()
 	var wake <-chan time.Time
 	stopWake := func() {}
 	defer func() { stopWake() }()
+	report := func(n Notice, err error) {
+		if onCheck != nil && ctx.Err() == nil {
+			onCheck(n, err)
+		}
+	}
 	check := func() {
 		now := clock.Now()
-		if _, err := e.Tick(ctx, now); err != nil && onErr != nil && ctx.Err() == nil {
-			onErr(err)
-		}
+		n, err := e.Tick(ctx, now)
+		report(n, err)
 		stopWake()
 		wake, stopWake = nil, func() {}
 		next, ok, err := e.NextEvent(ctx, now)
 		if err != nil {
-			if onErr != nil && ctx.Err() == nil {
-				onErr(err)
-			}
+			report(Notice{}, err)
 			return
 		}
-		// Only a timer for what comes before the next tick; the tick covers the rest.
-		if d := next.Sub(now); ok && d > 0 && d < TickEvery {
+		// Only a timer for what comes before the next tick; the tick covers the rest (and
+		// a timer armed hours ahead would be wrong after sleep anyway).
+		if d := next.Sub(now); ok && d > 0 && d <= TickEvery {
 			wake, stopWake = clock.NewTimer(d)
 		}
 	}
@@ -111,13 +117,16 @@ func (e *Engine) NextEvent(ctx context.Context, now time.Time) (time.Time, bool,
 			consider(ev.SnoozeUntil)
 		}
 	}
-	if v, err := e.Store.GetSetting(ctx, "appointment_reminders"); err == nil {
+	if set, err := e.Store.Settings(ctx); err == nil && len(set.AppointmentReminders) > 0 {
 		appts, err := e.Store.ListAppointments(ctx, now, time.Time{})
 		if err != nil && !errors.As(err, &te) {
 			return time.Time{}, false, err
 		}
 		for _, a := range appts {
-			for _, off := range data.ParseDurations(v) {
+			if a.Status == "cancelled" {
+				continue
+			}
+			for _, off := range set.AppointmentReminders {
 				consider(a.Start.Add(-off))
 			}
 		}

@@ -51,7 +51,11 @@ func TestRunRemindsOnTheMinute(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
 	go func() {
-		f.eng.Run(ctx, clock, func(err error) { t.Error(err) })
+		f.eng.Run(ctx, clock, func(_ Notice, err error) {
+			if err != nil {
+				t.Error(err)
+			}
+		})
 		close(done)
 	}()
 	// The first check runs at once, finds 08:00 fifteen seconds away and arms a timer.

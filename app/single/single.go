@@ -14,6 +14,9 @@ import (
 )
 
 // ErrRunning is returned to a second launch after it has asked the first to show itself.
+// It is the one line that launch prints, a sentence for the person.
+//
+//lint:ignore ST1005 printed as it is: the app's name starts the sentence
 var ErrRunning = errors.New("Patient Companion is already running; its window has been brought forward")
 
 // Instance is the running first instance.

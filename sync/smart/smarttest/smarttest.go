@@ -63,13 +63,11 @@ func Start(t testing.TB, fhirUpstream, patient string) *Portal {
 		if err != nil {
 			t.Fatal(err)
 		}
-		rp := httputil.NewSingleHostReverseProxy(up)
-		orig := rp.Director
-		rp.Director = func(r *http.Request) {
-			r.URL.Path = strings.TrimPrefix(r.URL.Path, "/fhir")
-			orig(r)
-			r.Header.Del("Authorization")
-		}
+		rp := &httputil.ReverseProxy{Rewrite: func(r *httputil.ProxyRequest) {
+			r.Out.URL.Path = strings.TrimPrefix(r.In.URL.Path, "/fhir")
+			r.SetURL(up)
+			r.Out.Header.Del("Authorization")
+		}}
 		// The upstream writes its own absolute links (next pages, Location): point them back here.
 		rp.ModifyResponse = func(resp *http.Response) error {
 			b, err := io.ReadAll(resp.Body)

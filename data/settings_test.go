@@ -1,0 +1,127 @@
+package data
+
+import (
+	"context"
+	"errors"
+	"testing"
+	"time"
+)
+
+// policyStub is a clinic's say over settings.
+type policyStub struct {
+	defaults map[string]string
+	locked   map[string]bool
+}
+
+func (p policyStub) Default(key string) string { return p.defaults[key] }
+func (p policyStub) IsLocked(key string) bool  { return p.locked[key] }
+
+// TestSettingsInOneGo: Settings reads every setting at once, typed, with the app's
+// defaults, the person's values, and the clinic's defaults and locks applied.
+func TestSettingsInOneGo(t *testing.T) {
+	ctx := context.Background()
+	p := newProfiles(t)
+	s, _ := createPassphraseProfile(t, p, "A", "pw")
+	defer s.Close()
+	set, err := s.Settings(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if set.HideMedicineNames || !set.StartAtLogin || set.AutoLock != 5*time.Minute || set.Snooze != 10*time.Minute ||
+		len(set.AppointmentReminders) != 2 || set.AppointmentReminders[0] != 24*time.Hour || set.SyncInterval != 15*time.Minute {
+		t.Fatalf("defaults: %+v", set)
+	}
+	if _, err := s.PutSetting(ctx, KeyAppointmentReminders, " 90m "); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.PutSetting(ctx, KeyStartAtLogin, "no"); err != nil {
+		t.Fatal(err)
+	}
+	set, _ = s.Settings(ctx)
+	if v, _ := set.Text(KeyAppointmentReminders); v != "90m" || set.AppointmentReminders[0] != 90*time.Minute || set.StartAtLogin {
+		t.Fatalf("after writing: %q %+v", v, set)
+	}
+	if _, err := set.Text("colour"); !errors.Is(err, ErrNotFound) {
+		t.Fatalf("unknown key: %v", err)
+	}
+
+	// The clinic: a locked auto-lock, a default for hiding names, its sync interval (which
+	// is nobody's setting but the clinic's, and was read by nothing before).
+	s.policy = policyStub{
+		defaults: map[string]string{KeyAutoLockMinutes: "2", KeyHideMedicineNames: "true", keySyncInterval: "30"},
+		locked:   map[string]bool{KeyAutoLockMinutes: true},
+	}
+	if _, err := s.PutSetting(ctx, KeyAutoLockMinutes, "9"); !errors.Is(err, ErrLockedByClinic) {
+		t.Fatalf("locked setting written: %v", err)
+	}
+	set, _ = s.Settings(ctx)
+	if set.AutoLock != 2*time.Minute || !set.Locked[KeyAutoLockMinutes] || !set.HideMedicineNames || set.SyncInterval != 30*time.Minute {
+		t.Fatalf("with the clinic: %+v", set)
+	}
+}
+
+// TestSettingsDamaged: a setting that fails its integrity check is reported, with the
+// default in its place and the others read.
+func TestSettingsDamaged(t *testing.T) {
+	ctx := context.Background()
+	p := newProfiles(t)
+	s, _ := createPassphraseProfile(t, p, "A", "pw")
+	defer s.Close()
+	if _, err := s.PutSetting(ctx, KeySnoozeMinutes, "30"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.PutSetting(ctx, KeyHideMedicineNames, "true"); err != nil {
+		t.Fatal(err)
+	}
+	var blob []byte
+	if err := s.DB().QueryRow("SELECT sealed FROM settings WHERE key = ?", KeySnoozeMinutes).Scan(&blob); err != nil {
+		t.Fatal(err)
+	}
+	blob[len(blob)/2] ^= 0x40
+	if _, err := s.DB().Exec("UPDATE settings SET sealed = ? WHERE key = ?", blob, KeySnoozeMinutes); err != nil {
+		t.Fatal(err)
+	}
+	set, err := s.Settings(ctx)
+	var te *TamperedError
+	if !errors.As(err, &te) || len(te.Records) != 1 || te.Records[0].ID != KeySnoozeMinutes {
+		t.Fatalf("err = %v, want the damaged snooze setting named", err)
+	}
+	if set.Snooze != 10*time.Minute || !set.HideMedicineNames {
+		t.Fatalf("damaged: %+v (want the default snooze, the stored hide)", set)
+	}
+}
+
+// TestInputErrorField: validators name the field they refuse, and stay ErrInvalid with the
+// same message, so the window flags a field with errors.As and the command line keeps exit 2.
+func TestInputErrorField(t *testing.T) {
+	for _, c := range []struct {
+		err   error
+		field string
+		msg   string
+	}{
+		{func() error {
+			_, err := ValidateStep(Step{Times: []TimeOfDay{480}, Start: Date{2026, 3, 2}, End: Date{2026, 3, 1}})
+			return err
+		}(),
+			FieldEnd, "invalid input: the end date 2026-03-01 is before the start date 2026-03-02"},
+		{func() error { _, err := ValidateStep(Step{Times: []TimeOfDay{480, 480}}); return err }(),
+			FieldTimes, "invalid input: the time 08:00 is given twice"},
+		{func() error { _, err := ParseTimeOfDay("25:00"); return err }(),
+			FieldTimes, `invalid input: "25:00" is not a time of day: use HH:MM on a 24-hour clock, like 08:00 or 20:30`},
+		{func() error { _, err := CheckSetting(KeyAutoLockMinutes, "soon"); return err }(),
+			KeyAutoLockMinutes, "invalid input: use a whole number from 0 to 1440"},
+	} {
+		var ie *InputError
+		if !errors.Is(c.err, ErrInvalid) || !errors.As(c.err, &ie) || ie.Field != c.field || c.err.Error() != c.msg {
+			t.Errorf("%v: field %q, want %q and message %q", c.err, fieldOf(c.err), c.field, c.msg)
+		}
+	}
+}
+
+func fieldOf(err error) string {
+	var ie *InputError
+	if errors.As(err, &ie) {
+		return ie.Field
+	}
+	return ""
+}
