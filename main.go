@@ -110,7 +110,6 @@ func run(args []string) int {
 		debug.SetGCPercent(50)
 	}
 	a := fyneapp.NewWithID(AppID)
-	go warmText()
 	a.SetIcon(fyne.NewStaticResource("icon.png", assets.Icon))
 	entry := loginEntry(dir)
 	refreshLoginEntry(entry)
@@ -136,6 +135,7 @@ func run(args []string) int {
 	}()
 	if background(args) {
 		// Started at login: no window until a reminder or the person asks for it.
+		ui.StartHidden()
 		a.Run()
 		return 0
 	}
@@ -246,14 +246,5 @@ func plainLocale(getenv func(string) string, setenv func(string, string) error, 
 	}
 	if l := getenv("LANG"); l == "" || isC(l) {
 		_ = setenv("LANG", "en_US.UTF-8")
-	}
-}
-
-// warmText loads the window's fonts on the other core while the main goroutine makes the
-// window: the first screen's layout otherwise pays for it (about 20 ms of 60–90 ms on our
-// test machine, docs/PERFORMANCE.md). Measuring text is safe off the UI goroutine.
-func warmText() {
-	for _, style := range []fyne.TextStyle{{}, {Bold: true}} {
-		fyne.MeasureText("Open your journal", 18, style)
 	}
 }

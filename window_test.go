@@ -230,6 +230,14 @@ func TestWindowVisitsEveryScreen(t *testing.T) {
 			os.WriteFile(filepath.Join(dst, "screen-"+s.name+".png"), b, 0o644)
 		}
 	}
+
+	// Locked, the passphrase field waits without the focus (its cursor would redraw the
+	// window all day) and takes what is typed: typing the passphrase and Enter unlocks.
+	xdo(t, "key", "ctrl+l")
+	waitForWindow(t, "^Patient Companion$", 15*time.Second)
+	xdo(t, "type", "--delay", "20", "visit every screen")
+	xdo(t, "key", "Return")
+	waitForWindow(t, "^Visit — Patient Companion$", 15*time.Second)
 }
 
 // differs reports whether two screenshots differ in a noticeable share of the window area.

@@ -119,10 +119,14 @@ type UI struct {
 	nudge *ringNudge
 	// known is the profiles as last listed (for the header's switcher).
 	known []data.ProfileInfo
-	// tray: the tray menu is set; hidden: the window was closed (hidden, tray.go);
-	// closeTold is the first close's message while it shows.
+	// tray: the tray menu is set; hidden: the window was closed (hidden, tray.go), or the
+	// app started at login without it; closeTold is the first close's message while it shows.
 	tray, hidden bool
 	closeTold    dialog.Dialog
+	// typeTo is the field the first key goes to when nothing has the focus: the lock
+	// screen's passphrase, which is not focused while nobody is there (its blinking cursor
+	// redraws the window ~15 times a second, docs/PERFORMANCE.md) but takes what is typed.
+	typeTo fyne.Focusable
 }
 
 const windowTitle = "Patient Companion"
@@ -157,6 +161,8 @@ func New(a fyne.App, opt Options) *UI {
 	listing := u.listAhead(opt.FirstScreenWait)
 	u.followFocus()
 	u.applyTheme()
+	// After the theme is set (it is what measuring reads; measuring before raced with it).
+	go warmText()
 	u.win = a.NewWindow(windowTitle)
 	u.win.Resize(fyne.NewSize(1000, 700))
 	u.win.SetMaster()
@@ -169,6 +175,22 @@ func New(a fyne.App, opt Options) *UI {
 	u.setupTray()
 	u.startScreen(listing, opt.FirstScreenWait)
 	return u
+}
+
+// warmText loads the window's fonts on the other core while the main goroutine makes the
+// window: the first screen's layout otherwise pays for it (about 20 ms of 60–90 ms on our
+// test machine, docs/PERFORMANCE.md). Measuring text is safe off the UI goroutine.
+func warmText() {
+	for _, style := range []fyne.TextStyle{{}, {Bold: true}} {
+		fyne.MeasureText("Open your journal", 18, style)
+	}
+}
+
+// StartHidden is for a start at login (--background): the window exists but is not shown, so
+// nothing in it takes the focus until it is.
+func (u *UI) StartHidden() {
+	u.hidden = true
+	u.win.Canvas().Unfocus()
 }
 
 // ShowAndRun shows the window and runs the app until it quits.
@@ -230,6 +252,7 @@ func (u *UI) setContent(o fyne.CanvasObject) {
 	// old screen then blinks its cursor forever, redrawing the window ~15 times a second
 	// while nobody looks (docs/PERFORMANCE.md, idle). Unfocus says so first.
 	u.win.Canvas().Unfocus()
+	u.typeTo = nil
 	u.win.SetContent(container.NewStack(u.pointer, o, u.ring.layer))
 	u.ring.ring.Hide()
 	u.lastFocus = u.focusSig()

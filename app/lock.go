@@ -138,12 +138,23 @@ func (u *UI) watchActivity() {
 	onKey, onRune := c.OnTypedKey(), c.OnTypedRune()
 	c.SetOnTypedKey(func(ev *fyne.KeyEvent) {
 		u.activity()
+		if f := u.typeTo; f != nil && c.Focused() == nil {
+			// A key (Tab, Enter) only wakes the field: Enter on an empty passphrase would
+			// count as a wrong try.
+			u.focus(f)
+			return
+		}
 		if onKey != nil {
 			onKey(ev)
 		}
 	})
 	c.SetOnTypedRune(func(r rune) {
 		u.activity()
+		if f := u.typeTo; f != nil && c.Focused() == nil {
+			u.focus(f)
+			f.TypedRune(r)
+			return
+		}
 		if onRune != nil {
 			onRune(r)
 		}

@@ -260,8 +260,19 @@ func TestHiddenWindowHoldsNoFocus(t *testing.T) {
 	u := newTestUI(t, p)
 	unlockWith(t, u, goodPass)
 	u.lock()
-	if u.unlock == nil || u.win.Canvas().Focused() != u.unlock.pass {
-		t.Fatal("the lock screen should focus the passphrase field")
+	if u.unlock == nil || u.win.Canvas().Focused() != nil || u.typeTo != u.unlock.pass {
+		t.Fatalf("the lock screen should leave its passphrase field unfocused (its cursor would blink) and take typing into it: focused %T", u.win.Canvas().Focused())
+	}
+	// The first key typed wakes the field and goes into it; Enter alone only wakes it (an
+	// empty passphrase would count as a wrong try).
+	u.win.Canvas().OnTypedKey()(&fyne.KeyEvent{Name: fyne.KeyReturn})
+	if u.win.Canvas().Focused() != u.unlock.pass || u.failures != 0 {
+		t.Fatalf("Enter on the lock screen: focused %T, %d wrong tries", u.win.Canvas().Focused(), u.failures)
+	}
+	u.win.Canvas().Unfocus()
+	u.win.Canvas().OnTypedRune()('x')
+	if u.win.Canvas().Focused() != u.unlock.pass || u.unlock.pass.Text != "x" {
+		t.Fatalf("typing on the lock screen: focused %T, field %q", u.win.Canvas().Focused(), u.unlock.pass.Text)
 	}
 	u.app.Preferences().SetBool(prefCloseTold, true)
 	u.closeRequested()

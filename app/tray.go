@@ -110,7 +110,7 @@ func (u *UI) Show() {
 	u.win.Show()
 	u.win.RequestFocus()
 	if s := u.unlock; s != nil && s.passBox.Visible() && !s.pass.Disabled() {
-		u.focus(s.pass)
+		u.focus(s.pass) // someone asked for the window: they are there
 	}
 }
 

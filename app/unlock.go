@@ -133,7 +133,13 @@ func (u *UI) showUnlock(list []data.ProfileInfo, msg string) {
 		say(s.message, msg)
 	}
 	if s.passBox.Visible() && !s.pass.Disabled() {
-		u.focus(s.pass)
+		if u.isLocked() || u.hidden {
+			// Locked (most often by the idle timer) or not shown: nobody is at the window.
+			// The field waits unfocused and takes the first key typed (watchActivity).
+			u.typeTo = s.pass
+		} else {
+			u.focus(s.pass)
+		}
 	}
 }
 
