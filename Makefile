@@ -66,7 +66,7 @@ fuzz:
 	bash scripts/fuzz.sh '$(FUZZTIME)' '$(FUZZ)'
 
 # The crash campaign (crash_test.go) at full length, without -race (it measures crashes, not
-# races, and runs faster); make test runs it with 2 kills per command and seed 1.
+# races, and runs faster); make test runs it with 1 kill per command and seed 1.
 test-crash:
 	COMPANION_CRASH_RUNS=$(CRASH_RUNS) COMPANION_CRASH_SEED=$(CRASH_SEED) \
 		$(TEST_ENV) $(GO) test -count=1 -timeout 0 -run '^TestCrashCampaign$$' -v .
