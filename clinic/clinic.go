@@ -84,7 +84,7 @@ func Parse(b []byte, readLogo func(string) ([]byte, error)) (*Clinic, error) {
 	}
 	// Anything after the value is a mistake: dec.More() alone let a stray closing bracket
 	// through ({"name":"A"}}), as it only looks for another value.
-	if len(bytes.TrimSpace(b[dec.InputOffset():])) > 0 {
+	if len(bytes.Trim(b[dec.InputOffset():], " \t\r\n")) > 0 { // JSON's own white space only
 		return nil, errors.New("clinic file: more than one JSON value (or a stray bracket after it)")
 	}
 	var problems []string
