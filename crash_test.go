@@ -50,7 +50,7 @@ func TestCrashCampaign(t *testing.T) {
 	}
 	runs := envInt(t, "COMPANION_CRASH_RUNS", 1)
 	seed := uint64(envInt(t, "COMPANION_CRASH_SEED", 1))
-	t.Logf("crash campaign: %d kills per command, seed %d (replay: COMPANION_CRASH_SEED=%d COMPANION_CRASH_RUNS=%d)", runs, seed, seed, runs)
+	t.Logf("crash campaign: kills per command %d, seed %d (replay: COMPANION_CRASH_SEED=%d COMPANION_CRASH_RUNS=%d)", runs, seed, seed, runs)
 	exe := buildCompanion(t)
 
 	cases := []struct {
