@@ -365,8 +365,9 @@ func ValidateStep(st Step) (Step, error) {
 	return st, nil
 }
 
-// errNotText refuses bytes that are not UTF-8 text (a terminal in another encoding): sealed
-// records are JSON, which would store them changed, as U+FFFD.
+// errNotText refuses bytes that are not UTF-8 text (a terminal in another encoding, a
+// caller other than the command line, which refuses them itself): a sealed record reads its
+// text back only as UTF-8, so such a step was saved and then read as damaged.
 func errNotText(what string) error {
 	return invalid("%s is not valid text (UTF-8): check the terminal's encoding", what)
 }
