@@ -72,7 +72,8 @@ func TestCrashCampaign(t *testing.T) {
 			r := &crashRig{t: t, exe: exe, dir: t.TempDir(), runs: runs,
 				rng: rand.New(rand.NewPCG(seed, uint64(i)))}
 			c.run(r)
-			t.Logf("%d rounds, %d killed while running, %d finished first", runs, r.killed, runs-r.killed)
+			t.Logf("%d rounds, %d killed while running, %d finished first; %d left unfinished work for the next command",
+				runs, r.killed, runs-r.killed, r.unfinished)
 			if len(r.failed) > 0 {
 				t.Errorf("rounds failing: %s", r.summary())
 			}
@@ -104,6 +105,9 @@ type crashRig struct {
 	lastKill time.Duration
 	failed   map[string]map[int]bool // kind of failed check → rounds
 	seen     map[string]bool         // leftovers already reported
+	// unfinished counts the rounds whose kill left unfinished work (.creating-/.deleting-)
+	// for the next command to clear: the sweep's checks were really exercised.
+	unfinished int
 }
 
 // errorf reports a failed check of one round, with when its kill came (to replay it), and
@@ -269,10 +273,13 @@ func (r *crashRig) leftovers() []string {
 
 // checkSwept runs a command that reads the folder (as the window or any command would at
 // start) and wants no unfinished work left behind afterwards: neither the hidden folder nor,
-// for an unfinished create, the keyring key it had already stored.
-func (r *crashRig) checkSwept(round int) {
+// for an unfinished create, the keyring key it had already stored. before is what the kill
+// left, listed before any command ran.
+func (r *crashRig) checkSwept(round int, before []string) {
 	r.t.Helper()
-	before := r.leftovers()
+	if len(before) > 0 {
+		r.unfinished++
+	}
 	r.must(nil, "profile", "list")
 	if r.seen == nil {
 		r.seen = map[string]bool{}
@@ -457,6 +464,7 @@ func crashCreate(r *crashRig, demo bool) {
 	for round := 0; round < r.runs; round++ {
 		name := fmt.Sprintf("P%d", round)
 		o := r.once(d*6/5, nil, append([]string{"profile", "create", name}, extra...)...)
+		left := r.leftovers()
 		r.checkFiles(round)
 		p, listed := r.find(name)
 		switch {
@@ -476,7 +484,7 @@ func crashCreate(r *crashRig, demo bool) {
 				}
 			}
 		}
-		r.checkSwept(round)
+		r.checkSwept(round, left)
 	}
 }
 
@@ -484,7 +492,7 @@ func crashPassphrase(r *crashRig, recovery bool) {
 	var created struct {
 		RecoveryKey string `json:"recovery_key"`
 	}
-	out := r.must([]string{"COMPANION_PASSPHRASE=pass-0"}, "profile", "create", "Crash", "--no-keyring", "--json")
+	out := r.must([]string{"COMPANION_PASSPHRASE=passphrase-0"}, "profile", "create", "Crash", "--no-keyring", "--json")
 	if err := json.Unmarshal([]byte(out), &created); err != nil {
 		r.t.Fatal(err)
 	}
@@ -503,11 +511,11 @@ func crashPassphrase(r *crashRig, recovery bool) {
 		}
 		return o.code == 0
 	}
-	cur := "pass-0"
-	_, d := r.timed([]string{"COMPANION_PASSPHRASE=" + cur, "COMPANION_NEW_PASSPHRASE=pass-warm"}, args()...)
-	cur = "pass-warm"
+	cur := "passphrase-0"
+	_, d := r.timed([]string{"COMPANION_PASSPHRASE=" + cur, "COMPANION_NEW_PASSPHRASE=passphrase-warm"}, args()...)
+	cur = "passphrase-warm"
 	for round := 0; round < r.runs; round++ {
-		next := fmt.Sprintf("pass-%d", round+1)
+		next := fmt.Sprintf("passphrase-%d", round+1)
 		o := r.once(d, []string{"COMPANION_PASSPHRASE=" + cur, "COMPANION_NEW_PASSPHRASE=" + next}, args()...)
 		r.checkFiles(round)
 		newOK := opens(next)
@@ -538,6 +546,12 @@ func crashDelete(r *crashRig) {
 			_, d = r.timed(nil, "profile", "delete", "Warm-up")
 		}
 		o := r.once(d, nil, "profile", "delete", name)
+		for _, l := range r.leftovers() {
+			if strings.HasSuffix(l, created.ID) {
+				r.unfinished++
+				break
+			}
+		}
 		r.checkFiles(round)
 		if _, listed := r.find(name); listed {
 			if !o.killed {
