@@ -5,6 +5,8 @@
 #   make test    vet, then all tests under Xvfb + D-Bus + gnome-keyring + dunst
 #                narrow it: make test PKG=./app/... GOTESTFLAGS='-run TestX -v'
 #   make bench   benchmarks in the same environment: make bench BENCH=Search PKG=./data/...
+#   make fuzz    each fuzz target in turn for FUZZTIME (10m; FUZZ=regexp picks targets); outside CI
+#   make test-crash  the crash campaign: CRASH_RUNS (100) kills per write command, seed CRASH_SEED
 #   make vet     gofmt check + go vet
 #   make screenshots  docs/screenshots/*.png from the real window (light, dark, high contrast, 200 %)
 #   make bench-start  start to first frame, the app against an empty Fyne window: make bench-start RUNS=20
@@ -26,6 +28,10 @@ BENCH       ?= .
 BENCHFLAGS  ?=
 RUNS        ?= 10
 MINUTES     ?= 10
+FUZZTIME    ?= 10m
+FUZZ        ?= .
+CRASH_RUNS  ?= 100
+CRASH_SEED  ?= $(shell date +%s)
 ARGS        ?=
 # COMPANION_REQUIRE_KEYRING and COMPANION_REQUIRE_FHIR turn "no keyring / no FHIR engine, skip"
 # into failures:
@@ -35,7 +41,7 @@ TEST_ENV    := COMPANION_REQUIRE_KEYRING=1 COMPANION_REQUIRE_FHIR=1 bash scripts
 # deps must finish before build in `make run`, even under -j.
 .NOTPARALLEL:
 
-.PHONY: all deps build run test bench bench-start bench-idle vet clean screenshots
+.PHONY: all deps build run test bench bench-start bench-idle vet clean screenshots fuzz test-crash
 
 all: build
 
@@ -56,6 +62,16 @@ run: deps build
 
 test: vet
 	$(TEST_ENV) $(GO) test -race -count=1 -timeout 8m $(GOTESTFLAGS) $(PKG)
+
+# make test runs the fuzz targets' seed corpora (testdata/fuzz/); this fuzzes each for FUZZTIME.
+fuzz:
+	bash scripts/fuzz.sh '$(FUZZTIME)' '$(FUZZ)'
+
+# The crash campaign (crash_test.go) at full length, without -race (it measures crashes, not
+# races, and runs faster); make test runs it with 1 kill per command and seed 1.
+test-crash:
+	COMPANION_CRASH_RUNS=$(CRASH_RUNS) COMPANION_CRASH_SEED=$(CRASH_SEED) \
+		$(TEST_ENV) $(GO) test -count=1 -timeout 0 -run '^TestCrashCampaign$$' -v .
 
 bench:
 	$(TEST_ENV) $(GO) test -run '^$$' -bench '$(BENCH)' -benchmem $(BENCHFLAGS) $(PKG)

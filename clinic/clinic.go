@@ -82,8 +82,10 @@ func Parse(b []byte, readLogo func(string) ([]byte, error)) (*Clinic, error) {
 	if err := dec.Decode(&f); err != nil {
 		return nil, fmt.Errorf("clinic file: %w", err)
 	}
-	if dec.More() {
-		return nil, errors.New("clinic file: more than one JSON value")
+	// Anything after the value is a mistake: dec.More() alone let a stray closing bracket
+	// through ({"name":"A"}}), as it only looks for another value.
+	if len(bytes.Trim(b[dec.InputOffset():], " \t\r\n")) > 0 { // JSON's own white space only
+		return nil, errors.New("clinic file: more than one JSON value (or a stray bracket after it)")
 	}
 	var problems []string
 	bad := func(format string, args ...any) { problems = append(problems, fmt.Sprintf(format, args...)) }

@@ -129,6 +129,8 @@ func (s *Store) openAppointment(row *appointmentRow) (Appointment, error) {
 func ValidateAppointment(a Appointment) (Appointment, error) {
 	a.Title, a.Location, a.Description = strings.TrimSpace(a.Title), strings.TrimSpace(a.Location), strings.TrimSpace(a.Description)
 	switch {
+	case !utf8.ValidString(a.Title) || !utf8.ValidString(a.Location) || !utf8.ValidString(a.Description):
+		return Appointment{}, errNotText("the appointment's title, place or description")
 	case a.Title == "":
 		return Appointment{}, invalidField(FieldTitle, "the appointment needs a title")
 	case utf8.RuneCountInString(a.Title) > maxNameLen*5 || utf8.RuneCountInString(a.Location) > maxNameLen*5:

@@ -346,3 +346,28 @@ func TestProfileNameChecked(t *testing.T) {
 		t.Fatalf("a rename mends it: %v", s.Damage())
 	}
 }
+
+// Text that is not UTF-8 is refused when it is written (it would read back as damage: a
+// record's text must decode as UTF-8), whatever the caller.
+func TestNotTextRefused(t *testing.T) {
+	ctx := context.Background()
+	p := newProfiles(t)
+	s, _ := createPassphraseProfile(t, p, "A", "correct horse")
+	defer s.Close()
+	bad := "caf\xe9"
+	checks := map[string]error{}
+	_, checks["symptom"] = s.AddSymptom(ctx, Symptom{Name: bad, Severity: 1})
+	_, checks["symptom note"] = s.AddSymptom(ctx, Symptom{Name: "ok", Severity: 1, Note: bad})
+	_, checks["mood"] = s.AddMood(ctx, Mood{Word: bad})
+	_, checks["journal note"] = s.AddJournalNote(ctx, JournalNote{Text: bad})
+	_, checks["note"] = s.AddNote(ctx, bad)
+	_, checks["appointment"] = s.AddAppointment(ctx, Appointment{Title: "ok", Location: bad, Start: time.Now().Add(time.Hour)})
+	for what, err := range checks {
+		if !errors.Is(err, ErrInvalid) {
+			t.Errorf("%s with invalid UTF-8: %v", what, err)
+		}
+	}
+	if _, err := s.ListEntries(ctx, time.Time{}, time.Time{}); err != nil {
+		t.Fatalf("nothing damaged should have been written: %v", err)
+	}
+}

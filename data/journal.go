@@ -213,6 +213,8 @@ func ValidateSymptom(in Symptom) (Symptom, error) {
 	in.Name = strings.TrimSpace(in.Name)
 	in.Note = strings.TrimSpace(in.Note)
 	switch {
+	case !utf8.ValidString(in.Name) || !utf8.ValidString(in.Note):
+		return in, errNotText("the symptom's name or note")
 	case in.Name == "":
 		return in, invalidField(FieldName, "the symptom name is empty")
 	case utf8.RuneCountInString(in.Name) > maxNameLen:

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"reflect"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -54,17 +55,28 @@ const DefaultDoseWindow = 2 * time.Hour
 // TimeOfDay is a wall-clock time, minutes after midnight.
 type TimeOfDay int
 
-// ParseTimeOfDay reads "HH:MM" (24-hour clock).
+// ParseTimeOfDay reads "HH:MM" (24-hour clock; the hour may have one digit).
 func ParseTimeOfDay(s string) (TimeOfDay, error) {
 	s = strings.TrimSpace(s)
-	var h, m int
-	if len(s) < 4 || len(s) > 5 || strings.Count(s, ":") != 1 {
-		return 0, invalidField(FieldTimes, "%q is not a time of day: use HH:MM on a 24-hour clock, like 08:00 or 20:30", s)
-	}
-	if _, err := fmt.Sscanf(s, "%d:%d", &h, &m); err != nil || h < 0 || h > 23 || m < 0 || m > 59 || len(strings.SplitN(s, ":", 2)[1]) != 2 {
+	// Digits only: Sscanf's %d took signs and stopped before trailing letters, so "08:3O"
+	// (a letter O) read as 08:03 and "+8:00" as 08:00.
+	hh, mm, _ := strings.Cut(s, ":")
+	h, herr := strconv.Atoi(hh)
+	m, merr := strconv.Atoi(mm)
+	if len(hh) < 1 || len(hh) > 2 || len(mm) != 2 || !allDigits(hh) || !allDigits(mm) ||
+		herr != nil || merr != nil || h > 23 || m > 59 {
 		return 0, invalidField(FieldTimes, "%q is not a time of day: use HH:MM on a 24-hour clock, like 08:00 or 20:30", s)
 	}
 	return TimeOfDay(h*60 + m), nil
+}
+
+func allDigits(s string) bool {
+	for _, r := range s {
+		if r < '0' || r > '9' {
+			return false
+		}
+	}
+	return true
 }
 
 func (t TimeOfDay) String() string { return fmt.Sprintf("%02d:%02d", int(t)/60, int(t)%60) }
@@ -295,6 +307,9 @@ func (r *stepRow) bound() cols { return cols{sval(r.medID), ival(r.seq)} }
 func ValidateMedication(m Medication) (Medication, error) {
 	for _, f := range []*string{&m.Name, &m.Strength, &m.Form, &m.Dose, &m.Instructions} {
 		*f = strings.TrimSpace(*f)
+		if !utf8.ValidString(*f) {
+			return m, errNotText("a medication field")
+		}
 		if utf8.RuneCountInString(*f) > maxNameLen*5 {
 			return m, invalid("a medication field is longer than %d characters", maxNameLen*5)
 		}
@@ -350,7 +365,17 @@ func ValidateStep(st Step) (Step, error) {
 		return st, invalidField(FieldEnd, "the end date %s is before the start date %s", st.End, st.Start)
 	}
 	st.Dose = strings.TrimSpace(st.Dose)
+	if !utf8.ValidString(st.Dose) || !utf8.ValidString(st.Cron) {
+		return st, errNotText("the dose or cron expression")
+	}
 	return st, nil
+}
+
+// errNotText refuses bytes that are not UTF-8 text (a terminal in another encoding, a
+// caller other than the command line, which refuses them itself): a sealed record reads its
+// text back only as UTF-8, so such a step was saved and then read as damaged.
+func errNotText(what string) error {
+	return invalid("%s is not valid text (UTF-8): check the terminal's encoding", what)
 }
 
 // AddMedication stores a new medication with its schedule steps.

@@ -145,6 +145,8 @@ type OutboxItem struct {
 func (s *Store) AddNote(ctx context.Context, text string) (Message, error) {
 	text = strings.TrimSpace(text)
 	switch {
+	case !utf8.ValidString(text):
+		return Message{}, errNotText("the note")
 	case text == "":
 		return Message{}, invalid("the note is empty")
 	case utf8.RuneCountInString(text) > maxMessageLen:

@@ -285,6 +285,8 @@ type Mood struct {
 func ValidateMood(in Mood) (Mood, error) {
 	in.Word, in.Note = strings.TrimSpace(in.Word), strings.TrimSpace(in.Note)
 	switch {
+	case !utf8.ValidString(in.Word) || !utf8.ValidString(in.Note):
+		return in, errNotText("the mood or its note")
 	case in.Word == "":
 		return in, invalid("the mood is empty")
 	case utf8.RuneCountInString(in.Word) > maxNameLen:
@@ -319,6 +321,8 @@ type JournalNote struct {
 func ValidateJournalNote(in JournalNote) (JournalNote, error) {
 	in.Text = strings.TrimSpace(in.Text)
 	switch {
+	case !utf8.ValidString(in.Text):
+		return in, errNotText("the note")
 	case in.Text == "":
 		return in, invalid("the note is empty")
 	case utf8.RuneCountInString(in.Text) > maxNoteLen:

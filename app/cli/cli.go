@@ -247,8 +247,9 @@ func Run(ctx context.Context, args []string, env Env) int {
 			printUsage(env.Stdout, cmds)
 			return ExitOK
 		}
-		printUsage(env.Stdout, cmds)
-		return ExitUsage
+		// Bad usage like any other: one line on stderr, nothing on stdout (main opens the
+		// window instead, so only a caller of Run gets here).
+		return fail(env, usagef("no command given; run 'companion help' for the list"))
 	}
 	if words[0] == "help" {
 		if len(words) == 1 {

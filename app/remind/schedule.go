@@ -6,6 +6,7 @@ package remind
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -99,32 +100,44 @@ func (s StepSchedule) Next(t time.Time) time.Time {
 	if start := civil(s.step.Start); !s.step.Start.IsZero() && d.before(start) {
 		d = start
 	}
+	// A time the clocks skip moves forward, past later times of its day (02:30 → 03:30 is
+	// after 03:15), or even into the next day where a whole day is skipped (Samoa, 30
+	// December 2011): so take the earliest of the day where one is found and the day after.
+	var best time.Time
+	var found civilDate
 	// Every N days with weekdays could in principle skip long stretches; five years is far
 	// beyond any real gap and bounds the work for a schedule that never fires (31 February).
 	for i := 0; i < 5*366+2; i, d = i+1, d.addDays(1) {
+		if !best.IsZero() && found.addDays(1).before(d) {
+			break
+		}
 		if !s.step.End.IsZero() && civil(s.step.End).before(d) {
-			return time.Time{}
+			break
 		}
 		if !s.onDay(d) {
 			continue
 		}
 		day := dayOffsets(d, s.loc)
 		for _, m := range s.times {
-			if at := day.instant(m); at.After(t) {
-				return at
+			if at := day.instant(m); at.After(t) && (best.IsZero() || at.Before(best)) {
+				if best.IsZero() {
+					found = d
+				}
+				best = at
 			}
 		}
 	}
-	return time.Time{}
+	return best
 }
 
-// Between appends to out every occurrence with from < at <= to, in order. It walks the
-// calendar once (Next would restart from each occurrence), which is what makes a year of
-// fifty medications cheap.
+// Between appends to out every occurrence with from < at <= to, in order, each instant once.
+// It walks the calendar once (Next would restart from each occurrence), which is what makes
+// a year of fifty medications cheap.
 func (s StepSchedule) Between(out []time.Time, from, to time.Time) []time.Time {
 	if !to.After(from) {
 		return out
 	}
+	first := len(out)
 	last := civilOf(to.In(s.loc)).addDays(1)
 	for d := civilOf(from.In(s.loc)).addDays(-1); !last.before(d); d = d.addDays(1) {
 		if !s.step.End.IsZero() && civil(s.step.End).before(d) {
@@ -139,6 +152,16 @@ func (s StepSchedule) Between(out []time.Time, from, to time.Time) []time.Time {
 			if at.After(from) && !at.After(to) {
 				out = append(out, at)
 			}
+		}
+	}
+	// Only a skipped time moved forward (see Next) can break the order or meet another
+	// time: 02:00 and 03:00 both fall at 03:00 on the spring-forward night. One instant is
+	// one dose occurrence (doses are recorded by their time).
+	for i := first + 1; i < len(out); i++ {
+		if !out[i].After(out[i-1]) {
+			mine := out[first:]
+			slices.SortFunc(mine, func(a, b time.Time) int { return a.Compare(b) })
+			return append(out[:first], slices.CompactFunc(mine, time.Time.Equal)...)
 		}
 	}
 	return out

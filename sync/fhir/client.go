@@ -74,6 +74,8 @@ type Client struct {
 	http    *http.Client
 	tokens  TokenSource
 	maxBody int64
+	// maxPages is MaxPages (tests lower it).
+	maxPages int
 }
 
 // Option configures a Client.
@@ -98,7 +100,7 @@ func New(base string, opts ...Option) (*Client, error) {
 	if err := checkScheme(u); err != nil {
 		return nil, err
 	}
-	c := &Client{base: u, http: &http.Client{Timeout: 60 * time.Second}, maxBody: DefaultMaxBody}
+	c := &Client{base: u, http: &http.Client{Timeout: 60 * time.Second}, maxBody: DefaultMaxBody, maxPages: MaxPages}
 	for _, o := range opts {
 		o(c)
 	}
@@ -207,12 +209,26 @@ func parseRetryAfter(s string, now time.Time) time.Duration {
 	return 0
 }
 
+// MaxPages bounds one search: a portal whose paging never ends (distinct next links
+// forever) must not keep a sync busy, or grow the set of pages read, without limit. At
+// the _count of 100 the sync asks for, it is a million resources.
+const MaxPages = 10000
+
 // Search runs a search and calls each with every resource of every page, following the
-// Bundle's next links exactly as given (same server only).
+// Bundle's next links exactly as given (same server only). A next link back to a page
+// already read is ErrMalformed: followed, it would loop for ever.
 func (c *Client) Search(ctx context.Context, resourceType string, params url.Values, each func(Raw) error) error {
 	u := c.endpoint(resourceType)
 	u.RawQuery = params.Encode()
+	read := map[string]bool{}
 	for u != nil {
+		if read[u.String()] {
+			return fmt.Errorf("%w: %s search: a next link leads back to a page already read (%s)", ErrMalformed, resourceType, u.Path)
+		}
+		if len(read) >= c.maxPages {
+			return fmt.Errorf("%w: %s search: more than %d pages", ErrTooLarge, resourceType, c.maxPages)
+		}
+		read[u.String()] = true
 		data, _, _, err := c.do(ctx, http.MethodGet, u, nil, nil)
 		if err != nil {
 			return err
