@@ -127,6 +127,8 @@ type UI struct {
 	// screen's passphrase, which is not focused while nobody is there (its blinking cursor
 	// redraws the window ~15 times a second, docs/PERFORMANCE.md) but takes what is typed.
 	typeTo fyne.Focusable
+	// warmed is closed when warmText is done (setContent waits for it).
+	warmed chan struct{}
 }
 
 const windowTitle = "Patient Companion"
@@ -162,7 +164,11 @@ func New(a fyne.App, opt Options) *UI {
 	u.followFocus()
 	u.applyTheme()
 	// After the theme is set (it is what measuring reads; measuring before raced with it).
-	go warmText()
+	u.warmed = make(chan struct{})
+	go func() {
+		defer close(u.warmed)
+		warmText()
+	}()
 	u.win = a.NewWindow(windowTitle)
 	u.win.Resize(fyne.NewSize(1000, 700))
 	u.win.SetMaster()
@@ -179,7 +185,9 @@ func New(a fyne.App, opt Options) *UI {
 
 // warmText loads the window's fonts on the other core while the main goroutine makes the
 // window: the first screen's layout otherwise pays for it (about 20 ms of 60–90 ms on our
-// test machine, docs/PERFORMANCE.md). Measuring text is safe off the UI goroutine.
+// test machine, docs/PERFORMANCE.md). The fonts' glyph caches are not safe for two goroutines
+// at once (the race detector caught it), so setContent waits for u.warmed before the first
+// screen measures anything.
 func warmText() {
 	for _, style := range []fyne.TextStyle{{}, {Bold: true}} {
 		fyne.MeasureText("Open your journal", 18, style)
@@ -246,6 +254,7 @@ func (u *UI) clearScreens() {
 }
 
 func (u *UI) setContent(o fyne.CanvasObject) {
+	<-u.warmed // nothing measures text while warmText still does
 	u.activity()
 	// Fyne hands the focus to the new content only if the focused object is in it, and
 	// otherwise never tells the old one it lost the focus: a text field left focused on the
