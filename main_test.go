@@ -19,6 +19,7 @@ import (
 
 	_ "github.com/mattn/go-sqlite3"
 
+	"github.com/patient-companion/companion/data/datatest"
 	"github.com/patient-companion/companion/data/vault"
 	"github.com/patient-companion/companion/internal/quietinit"
 )
@@ -201,19 +202,9 @@ func TestTamperedRecordCLI(t *testing.T) {
 		ids = append(ids, strings.TrimSpace(out))
 	}
 	// Flip one byte inside the sealed blob of the second entry, behind the app's back.
-	db, err := sql.Open("sqlite3", "file:"+journalFile(t, dir)+"?mode=rw")
-	if err != nil {
-		t.Fatal(err)
-	}
-	var blob []byte
-	if err := db.QueryRow("SELECT sealed FROM entries WHERE id = ?", ids[1]).Scan(&blob); err != nil {
-		t.Fatal(err)
-	}
-	blob[20] ^= 0x01
-	if _, err := db.Exec("UPDATE entries SET sealed = ? WHERE id = ?", blob, ids[1]); err != nil {
-		t.Fatal(err)
-	}
-	db.Close()
+	j := datatest.OpenJournal(t, journalFile(t, dir))
+	j.FlipSealed("entries", ids[1])
+	j.Close()
 
 	r := companion(t, dir, env, "journal", "list", "--json")
 	if r.code != 5 {

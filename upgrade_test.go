@@ -16,6 +16,7 @@ import (
 	"testing"
 
 	"github.com/patient-companion/companion/data"
+	"github.com/patient-companion/companion/data/datatest"
 )
 
 const fixturePassphrase = "COMPANION_PASSPHRASE=upgrade fixture passphrase"
@@ -115,11 +116,9 @@ func TestUpgradeFixtures(t *testing.T) {
 // record format.
 func assertAllRecordsCurrent(t *testing.T, path string) {
 	t.Helper()
-	db, err := sql.Open("sqlite3", "file:"+path+"?mode=rw")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
+	j := datatest.OpenJournal(t, path)
+	defer j.Close()
+	db := j.DB
 	for _, table := range []string{"entries", "medications", "schedule_steps", "dose_events", "appointments", "messages", "outbox", "settings", "secrets"} {
 		var old int
 		if err := db.QueryRow("SELECT count(*) FROM " + table + " WHERE fmt != 2").Scan(&old); err != nil {
@@ -131,17 +130,13 @@ func assertAllRecordsCurrent(t *testing.T, path string) {
 	}
 }
 
-// edit changes a journal file behind the app's back, as a plain SQLite editor would.
+// edit changes a journal file behind the app's back, as a plain SQLite editor would, and
+// closes it before the app runs again.
 func edit(t *testing.T, path, query string) {
 	t.Helper()
-	db, err := sql.Open("sqlite3", "file:"+path+"?mode=rw")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	if _, err := db.Exec(query); err != nil {
-		t.Fatalf("%s: %v", query, err)
-	}
+	j := datatest.OpenJournal(t, path)
+	j.Exec(query)
+	j.Close()
 }
 
 // assertSameJSON compares two JSON documents as values, so spacing does not matter.
