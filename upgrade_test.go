@@ -9,7 +9,6 @@ package main
 import (
 	"database/sql"
 	"encoding/json"
-	"io/fs"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -32,7 +31,7 @@ func TestUpgradeFixtures(t *testing.T) {
 	older := 0 // fixtures that the new build has to migrate
 	for _, fixture := range dirs {
 		t.Run(filepath.Base(fixture), func(t *testing.T) {
-			dir := copyTree(t, filepath.Join(fixture, "data"))
+			dir := datatest.CopyDir(t, filepath.Join(fixture, "data"))
 			env := []string{fixturePassphrase, "TZ=UTC"}
 			dbs, _ := filepath.Glob(filepath.Join(dir, "profiles", "*", "journal.db"))
 			if len(dbs) != 1 {
@@ -167,29 +166,4 @@ func schemaOf(t *testing.T, path string) int {
 		t.Fatal(err)
 	}
 	return v
-}
-
-// copyTree copies a fixture's data folder, keeping its file modes, into a temporary folder.
-func copyTree(t *testing.T, src string) string {
-	t.Helper()
-	dst := t.TempDir()
-	err := filepath.WalkDir(src, func(p string, d fs.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		rel, _ := filepath.Rel(src, p)
-		target := filepath.Join(dst, rel)
-		if d.IsDir() {
-			return os.MkdirAll(target, 0o700)
-		}
-		b, err := os.ReadFile(p)
-		if err != nil {
-			return err
-		}
-		return os.WriteFile(target, b, 0o600)
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return dst
 }
