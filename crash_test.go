@@ -22,23 +22,19 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"math/rand/v2"
-	"net/http"
-	"net/http/httptest"
-	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
 
 	"github.com/patient-companion/companion/data/vault"
+	"github.com/patient-companion/companion/sync/portal/portaltest"
 )
 
 func TestCrashCampaign(t *testing.T) {
@@ -588,9 +584,9 @@ func crashDelete(r *crashRig) {
 }
 
 func crashSync(r *crashRig) {
-	portal := newCrashPortal(r.t)
+	portal := portaltest.Start(r.t)
 	r.must(nil, "profile", "create", "Crash")
-	r.must(nil, "portal", "connect", portal.srv.URL+"/fhir", "--patient", "p1")
+	r.must(nil, "portal", "connect", portal.Base, "--patient", portaltest.Patient)
 	var acked []string
 	addNotes := func(n int) {
 		for i := 0; i < n; i++ {
@@ -603,10 +599,10 @@ func crashSync(r *crashRig) {
 		addNotes(3)
 		o := r.once(d, nil, "sync")
 		r.checkFiles(round)
-		portal.check(r, round, acked, !o.killed)
+		checkPortal(r, portal, round, acked, !o.killed)
 		// The next sync sends whatever the killed one did not, and nothing twice.
 		r.must(nil, "sync")
-		portal.check(r, round, acked, true)
+		checkPortal(r, portal, round, acked, true)
 		var notes []struct{ ID, State string }
 		json.Unmarshal([]byte(r.must(nil, "note", "list", "--json")), &notes)
 		for _, n := range notes {
@@ -615,85 +611,17 @@ func crashSync(r *crashRig) {
 			}
 		}
 	}
-	r.t.Logf("%d notes, %d POSTs to the portal", len(acked), portal.posts)
+	r.t.Logf("%d notes, %d POSTs to the portal", len(acked), portal.Posts())
 }
 
-// crashPortal is a FHIR server with one patient (p1) that keeps the Communications created,
-// honouring If-None-Exist as a real server does.
-type crashPortal struct {
-	srv   *httptest.Server
-	mu    sync.Mutex
-	comms []map[string]any
-	posts int
-}
-
-func newCrashPortal(t *testing.T) *crashPortal {
-	p := &crashPortal{}
-	p.srv = httptest.NewServer(http.HandlerFunc(p.serve))
-	t.Cleanup(p.srv.Close)
-	return p
-}
-
-func identifierOf(c map[string]any) string {
-	ids, _ := c["identifier"].([]any)
-	for _, x := range ids {
-		if m, ok := x.(map[string]any); ok {
-			return fmt.Sprint(m["system"]) + "|" + fmt.Sprint(m["value"])
-		}
-	}
-	return ""
-}
-
-func (p *crashPortal) serve(w http.ResponseWriter, r *http.Request) {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	w.Header().Set("Content-Type", "application/fhir+json")
-	switch {
-	case r.Method == http.MethodGet && r.URL.Path == "/fhir/Patient/p1":
-		io.WriteString(w, `{"resourceType":"Patient","id":"p1"}`)
-	case r.Method == http.MethodGet && (r.URL.Path == "/fhir/Appointment" || r.URL.Path == "/fhir/Communication"):
-		b := map[string]any{"resourceType": "Bundle", "type": "searchset", "entry": []any{}}
-		if r.URL.Path == "/fhir/Communication" {
-			var entries []any
-			for _, c := range p.comms {
-				entries = append(entries, map[string]any{"resource": c, "search": map[string]any{"mode": "match"}})
-			}
-			b["entry"] = entries
-		}
-		json.NewEncoder(w).Encode(b)
-	case r.Method == http.MethodPost && r.URL.Path == "/fhir/Communication":
-		p.posts++
-		var res map[string]any
-		if err := json.NewDecoder(r.Body).Decode(&res); err != nil {
-			w.WriteHeader(http.StatusBadRequest)
-			return
-		}
-		cond, _ := url.ParseQuery(r.Header.Get("If-None-Exist"))
-		for _, c := range p.comms {
-			if want := cond.Get("identifier"); want != "" && identifierOf(c) == want {
-				json.NewEncoder(w).Encode(c)
-				return
-			}
-		}
-		res["id"] = fmt.Sprintf("c%d", len(p.comms)+1)
-		res["meta"] = map[string]any{"versionId": "1", "lastUpdated": time.Now().UTC().Format(time.RFC3339Nano)}
-		p.comms = append(p.comms, res)
-		w.WriteHeader(http.StatusCreated)
-		json.NewEncoder(w).Encode(res)
-	default:
-		w.WriteHeader(http.StatusNotFound)
-	}
-}
-
-// check wants each acknowledged note on the portal exactly once (complete: all of them;
-// else at most once) and nothing else.
-func (p *crashPortal) check(r *crashRig, round int, notes []string, complete bool) {
+// checkPortal wants each acknowledged note on the portal exactly once (complete: all of
+// them; else at most once) and nothing else.
+func checkPortal(r *crashRig, p *portaltest.Portal, round int, notes []string, complete bool) {
 	r.t.Helper()
-	p.mu.Lock()
-	defer p.mu.Unlock()
+	created := p.CreatedIdentifiers()
 	count := map[string]int{}
-	for _, c := range p.comms {
-		count[identifierOf(c)]++
+	for _, id := range created {
+		count[id]++
 	}
 	for _, id := range notes {
 		n := count["urn:ietf:rfc:3986|urn:uuid:"+id]
@@ -704,7 +632,7 @@ func (p *crashPortal) check(r *crashRig, round int, notes []string, complete boo
 			r.errorf(round, "note lost", "note %s never reached the portal", id)
 		}
 	}
-	if len(p.comms) > len(notes) {
-		r.errorf(round, "note duplicated on the portal", "the portal holds %d notes, %d were written", len(p.comms), len(notes))
+	if len(created) > len(notes) {
+		r.errorf(round, "note duplicated on the portal", "the portal holds %d notes, %d were written", len(created), len(notes))
 	}
 }

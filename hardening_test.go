@@ -10,11 +10,9 @@ import (
 	"database/sql"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"io"
 	"io/fs"
 	"net/http"
-	"net/http/httptest"
 	"net/url"
 	"os"
 	"os/exec"
@@ -25,7 +23,9 @@ import (
 	"time"
 
 	"github.com/patient-companion/companion/app/single"
+	"github.com/patient-companion/companion/data/datatest"
 	"github.com/patient-companion/companion/data/vault"
+	"github.com/patient-companion/companion/sync/portal/portaltest"
 )
 
 const (
@@ -281,16 +281,8 @@ func TestOddDataDirCLI(t *testing.T) {
 func TestSecretsNotInherited(t *testing.T) {
 	dir := t.TempDir()
 	mustRun(t, dir, []string{hardPass}, "profile", "create", "Pat", "--no-keyring")
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.URL.Path != "/fhir/.well-known/smart-configuration" {
-			http.NotFound(w, r)
-			return
-		}
-		w.Header().Set("Content-Type", "application/json")
-		fmt.Fprintf(w, `{"authorization_endpoint":%q,"token_endpoint":%q,"code_challenge_methods_supported":["S256"]}`,
-			"http://"+r.Host+"/authorize", "http://"+r.Host+"/token")
-	}))
-	defer srv.Close()
+	portal := portaltest.Start(t)
+	portal.AdvertiseSMART()
 	exe, err := os.Executable()
 	if err != nil {
 		t.Fatal(err)
@@ -307,7 +299,7 @@ func TestSecretsNotInherited(t *testing.T) {
 		hardPass, "COMPANION_NEW_PASSPHRASE=the other secret value",
 		"PATH=" + bin + string(os.PathListSeparator) + os.Getenv("PATH"),
 		fakeBrowserEnv + "=" + dump, "COMPANION_TEST_MARKER=seen",
-	}, "portal", "connect", srv.URL+"/fhir", "--client-id", "companion")
+	}, "portal", "connect", portal.Base, "--client-id", "companion")
 	if r.code != 6 || !strings.Contains(r.stderr, "access_denied") {
 		t.Fatalf("connect: exit %d, stderr %q", r.code, r.stderr)
 	}
@@ -639,22 +631,17 @@ func TestKDFBoundsCLI(t *testing.T) {
 	env := []string{hardPass}
 	id := createID(t, dir, env, "Pat", "--no-keyring")
 	path := filepath.Join(dir, "profiles", id, "journal.db")
-	db, err := sql.Open("sqlite3", "file:"+path+"?mode=rw")
-	if err != nil {
-		t.Fatal(err)
-	}
+	j := datatest.OpenJournal(t, path)
 	var raw []byte
-	if err := db.QueryRow("SELECT value FROM meta WHERE key = 'envelope.passphrase'").Scan(&raw); err != nil {
+	if err := j.DB.QueryRow("SELECT value FROM meta WHERE key = 'envelope.passphrase'").Scan(&raw); err != nil {
 		t.Fatal(err)
 	}
 	var e map[string]any
 	json.Unmarshal(raw, &e)
 	e["kdf"].(map[string]any)["memory_kib"] = 4294967295
 	raw, _ = json.Marshal(e)
-	if _, err := db.Exec("UPDATE meta SET value = ? WHERE key = 'envelope.passphrase'", raw); err != nil {
-		t.Fatal(err)
-	}
-	db.Close()
+	j.Exec("UPDATE meta SET value = ? WHERE key = 'envelope.passphrase'", raw)
+	j.Close()
 	r := companion(t, dir, env, "journal", "list")
 	if r.code != 5 || strings.Count(r.stderr, "\n") != 1 {
 		t.Fatalf("exit %d, stderr %q", r.code, r.stderr)

@@ -19,6 +19,7 @@ import (
 
 	_ "github.com/mattn/go-sqlite3"
 
+	"github.com/patient-companion/companion/data/datatest"
 	"github.com/patient-companion/companion/data/vault"
 	"github.com/patient-companion/companion/internal/quietinit"
 )
@@ -73,33 +74,6 @@ func mustRun(t *testing.T, dataDir string, env []string, args ...string) string 
 	return r.stdout
 }
 
-// files reads every file under dir.
-func files(t *testing.T, dir string) map[string][]byte {
-	t.Helper()
-	out := map[string][]byte{}
-	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
-		if err != nil || d.IsDir() {
-			return err
-		}
-		b, err := os.ReadFile(p)
-		out[p] = b
-		return err
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return out
-}
-
-func journalFile(t *testing.T, dataDir string) string {
-	t.Helper()
-	m, _ := filepath.Glob(filepath.Join(dataDir, "profiles", "*", "journal.db"))
-	if len(m) != 1 {
-		t.Fatalf("journal files: %v", m)
-	}
-	return m[0]
-}
-
 // keyringAvailable reports whether the OS keyring answers; under `make test` it must.
 func keyringAvailable(t *testing.T) bool {
 	t.Helper()
@@ -144,7 +118,7 @@ func TestNoPlaintextAtRestCLI(t *testing.T) {
 			if out := mustRun(t, dir, v.env, "med", "list"); !strings.Contains(out, markers[2]) {
 				t.Fatalf("medication not found back: %q", out)
 			}
-			all := files(t, dir)
+			all := datatest.Files(t, dir)
 			if len(all) == 0 {
 				t.Fatal("no files written")
 			}
@@ -168,7 +142,7 @@ func TestWrongPassphraseCLI(t *testing.T) {
 	right := []string{"COMPANION_PASSPHRASE=right horse"}
 	mustRun(t, dir, right, "profile", "create", "Pat", "--no-keyring")
 	mustRun(t, dir, right, "symptom", "add", "--name", "Cough", "--severity", "3")
-	before := files(t, dir)
+	before := datatest.Files(t, dir)
 	for _, args := range [][]string{
 		{"journal", "list"},
 		{"symptom", "add", "--name", "Cough", "--severity", "3"},
@@ -180,15 +154,7 @@ func TestWrongPassphraseCLI(t *testing.T) {
 			t.Fatalf("%v: exit %d, stdout %q, stderr %q; want 3 and one line", args, r.code, r.stdout, r.stderr)
 		}
 	}
-	after := files(t, dir)
-	if len(before) != len(after) {
-		t.Fatalf("files before %d, after %d", len(before), len(after))
-	}
-	for p, b := range before {
-		if !bytes.Equal(b, after[p]) {
-			t.Errorf("%s changed after a wrong passphrase", p)
-		}
-	}
+	datatest.AssertSameFiles(t, before, datatest.Files(t, dir))
 }
 
 func TestTamperedRecordCLI(t *testing.T) {
@@ -201,19 +167,9 @@ func TestTamperedRecordCLI(t *testing.T) {
 		ids = append(ids, strings.TrimSpace(out))
 	}
 	// Flip one byte inside the sealed blob of the second entry, behind the app's back.
-	db, err := sql.Open("sqlite3", "file:"+journalFile(t, dir)+"?mode=rw")
-	if err != nil {
-		t.Fatal(err)
-	}
-	var blob []byte
-	if err := db.QueryRow("SELECT sealed FROM entries WHERE id = ?", ids[1]).Scan(&blob); err != nil {
-		t.Fatal(err)
-	}
-	blob[20] ^= 0x01
-	if _, err := db.Exec("UPDATE entries SET sealed = ? WHERE id = ?", blob, ids[1]); err != nil {
-		t.Fatal(err)
-	}
-	db.Close()
+	j := datatest.OpenJournal(t, datatest.OnlyJournal(t, dir))
+	j.FlipSealed("entries", ids[1])
+	j.Close()
 
 	r := companion(t, dir, env, "journal", "list", "--json")
 	if r.code != 5 {
@@ -258,22 +214,14 @@ func TestBadJournalFilesCLI(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			dir := t.TempDir()
 			mustRun(t, dir, env, "profile", "create", "Pat", "--no-keyring")
-			path := journalFile(t, dir)
+			path := datatest.OnlyJournal(t, dir)
 			tc.damage(t, path)
-			before := files(t, dir)
+			before := datatest.Files(t, dir)
 			r := companion(t, dir, env, "--profile", filepath.Base(filepath.Dir(path)), "journal", "list")
 			if r.code != 5 || !strings.Contains(r.stderr, tc.want) || r.stdout != "" {
 				t.Fatalf("exit %d, stderr %q; want 5 and %q", r.code, r.stderr, tc.want)
 			}
-			after := files(t, dir)
-			for p, b := range before {
-				if !bytes.Equal(b, after[p]) {
-					t.Errorf("%s changed", p)
-				}
-			}
-			if len(after) != len(before) {
-				t.Errorf("files before %d, after %d", len(before), len(after))
-			}
+			datatest.AssertSameFiles(t, before, datatest.Files(t, dir))
 		})
 	}
 }

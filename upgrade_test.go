@@ -9,13 +9,13 @@ package main
 import (
 	"database/sql"
 	"encoding/json"
-	"io/fs"
 	"os"
 	"path/filepath"
 	"reflect"
 	"testing"
 
 	"github.com/patient-companion/companion/data"
+	"github.com/patient-companion/companion/data/datatest"
 )
 
 const fixturePassphrase = "COMPANION_PASSPHRASE=upgrade fixture passphrase"
@@ -31,7 +31,7 @@ func TestUpgradeFixtures(t *testing.T) {
 	older := 0 // fixtures that the new build has to migrate
 	for _, fixture := range dirs {
 		t.Run(filepath.Base(fixture), func(t *testing.T) {
-			dir := copyTree(t, filepath.Join(fixture, "data"))
+			dir := datatest.CopyDir(t, filepath.Join(fixture, "data"))
 			env := []string{fixturePassphrase, "TZ=UTC"}
 			dbs, _ := filepath.Glob(filepath.Join(dir, "profiles", "*", "journal.db"))
 			if len(dbs) != 1 {
@@ -115,11 +115,9 @@ func TestUpgradeFixtures(t *testing.T) {
 // record format.
 func assertAllRecordsCurrent(t *testing.T, path string) {
 	t.Helper()
-	db, err := sql.Open("sqlite3", "file:"+path+"?mode=rw")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
+	j := datatest.OpenJournal(t, path)
+	defer j.Close()
+	db := j.DB
 	for _, table := range []string{"entries", "medications", "schedule_steps", "dose_events", "appointments", "messages", "outbox", "settings", "secrets"} {
 		var old int
 		if err := db.QueryRow("SELECT count(*) FROM " + table + " WHERE fmt != 2").Scan(&old); err != nil {
@@ -131,17 +129,13 @@ func assertAllRecordsCurrent(t *testing.T, path string) {
 	}
 }
 
-// edit changes a journal file behind the app's back, as a plain SQLite editor would.
+// edit changes a journal file behind the app's back, as a plain SQLite editor would, and
+// closes it before the app runs again.
 func edit(t *testing.T, path, query string) {
 	t.Helper()
-	db, err := sql.Open("sqlite3", "file:"+path+"?mode=rw")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	if _, err := db.Exec(query); err != nil {
-		t.Fatalf("%s: %v", query, err)
-	}
+	j := datatest.OpenJournal(t, path)
+	j.Exec(query)
+	j.Close()
 }
 
 // assertSameJSON compares two JSON documents as values, so spacing does not matter.
@@ -172,29 +166,4 @@ func schemaOf(t *testing.T, path string) int {
 		t.Fatal(err)
 	}
 	return v
-}
-
-// copyTree copies a fixture's data folder, keeping its file modes, into a temporary folder.
-func copyTree(t *testing.T, src string) string {
-	t.Helper()
-	dst := t.TempDir()
-	err := filepath.WalkDir(src, func(p string, d fs.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		rel, _ := filepath.Rel(src, p)
-		target := filepath.Join(dst, rel)
-		if d.IsDir() {
-			return os.MkdirAll(target, 0o700)
-		}
-		b, err := os.ReadFile(p)
-		if err != nil {
-			return err
-		}
-		return os.WriteFile(target, b, 0o600)
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return dst
 }

@@ -8,6 +8,7 @@ import (
 	"fyne.io/fyne/v2/test"
 
 	"github.com/patient-companion/companion/data"
+	"github.com/patient-companion/companion/data/datatest"
 )
 
 func TestRenameProfileInSettings(t *testing.T) {
@@ -40,7 +41,7 @@ func TestRenameProfileInSettings(t *testing.T) {
 // PINs count towards the wait; the right one shows the screens again.
 func TestScreenPIN(t *testing.T) {
 	clk := &testClock{t: fixedNow}
-	p := testProfiles(t, &memKeyring{})
+	p := testProfiles(t, &datatest.MemKeyring{})
 	p.Now = clk.Now
 	makeProfile(t, p, data.CreateOptions{Name: "Mum"})
 	u := newTestUI(t, p)
@@ -111,7 +112,7 @@ func TestScreenPIN(t *testing.T) {
 // TestKeyringOnOff: a passphrase profile can also open with the keyring, and stop again.
 func TestKeyringOnOff(t *testing.T) {
 	ctx := context.Background()
-	kr := &memKeyring{}
+	kr := &datatest.MemKeyring{}
 	p := testProfiles(t, kr)
 	info, _ := makeProfile(t, p, data.CreateOptions{Name: "Mum", Passphrase: []byte(goodPass), NoKeyring: true})
 	u := newTestUI(t, p)
@@ -137,7 +138,7 @@ func TestKeyringOnOff(t *testing.T) {
 
 	test.Tap(f.keyringOff)
 	assertShows(t, f.keyringMsg, msgKeyringRemoved)
-	if len(kr.keys) != 0 {
+	if kr.Len() != 0 {
 		t.Error("the keyring still holds the profile's key")
 	}
 	if _, err := p.Open(ctx, info, data.Credentials{}); err == nil {
@@ -148,7 +149,7 @@ func TestKeyringOnOff(t *testing.T) {
 // TestPINSetBehindTheFlag: a PIN the window's flag does not know about (set while Settings
 // was going, or read with an error) is still asked for: the keyring alone does not unlock.
 func TestPINSetBehindTheFlag(t *testing.T) {
-	p := testProfiles(t, &memKeyring{})
+	p := testProfiles(t, &datatest.MemKeyring{})
 	makeProfile(t, p, data.CreateOptions{Name: "Mum"})
 	u := newTestUI(t, p)
 	test.Tap(u.unlock.open)

@@ -16,6 +16,7 @@ import (
 
 	"github.com/patient-companion/companion/app/remind"
 	"github.com/patient-companion/companion/data"
+	"github.com/patient-companion/companion/data/datatest"
 	"github.com/patient-companion/companion/data/vault"
 	"github.com/patient-companion/companion/sync/portal"
 )
@@ -29,15 +30,12 @@ const goodPass = "correct horse battery"
 // fyne.Do (called off the main goroutine, which tests are) applies its result inline.
 func syncGo(f func()) { f() }
 
+// testProfiles is datatest's data folder on the window tests' fixed clock, in UTC.
 func testProfiles(t *testing.T, kr vault.Keyring) *data.Profiles {
 	t.Helper()
-	return &data.Profiles{
-		Dir:      t.TempDir(),
-		Keyring:  kr,
-		Argon2:   vault.Argon2Params{Time: 1, MemoryKiB: 8 * 1024, Threads: 1},
-		Now:      func() time.Time { return fixedNow },
-		Location: time.UTC,
-	}
+	p := datatest.NewProfiles(t, kr)
+	p.Now, p.Location = func() time.Time { return fixedNow }, time.UTC
+	return p
 }
 
 // newTestUI starts the window on a test app; the window is closed (and the store with it)
@@ -215,46 +213,6 @@ func unlockWith(t *testing.T, u *UI, pass string) {
 	pressEnter(t, u)
 }
 
-// memKeyring is an in-memory keyring; fail, when set, is what every call returns.
-type memKeyring struct {
-	mu   sync.Mutex
-	keys map[string][]byte
-	fail error
-}
-
-func (k *memKeyring) Get(_ context.Context, id string) ([]byte, error) {
-	k.mu.Lock()
-	defer k.mu.Unlock()
-	if k.fail != nil {
-		return nil, k.fail
-	}
-	v, ok := k.keys[id]
-	if !ok {
-		return nil, vault.ErrKeyringEntryMissing
-	}
-	return append([]byte(nil), v...), nil
-}
-
-func (k *memKeyring) Set(_ context.Context, id string, key []byte) error {
-	k.mu.Lock()
-	defer k.mu.Unlock()
-	if k.fail != nil {
-		return k.fail
-	}
-	if k.keys == nil {
-		k.keys = map[string][]byte{}
-	}
-	k.keys[id] = append([]byte(nil), key...)
-	return nil
-}
-
-func (k *memKeyring) Delete(_ context.Context, id string) error {
-	k.mu.Lock()
-	defer k.mu.Unlock()
-	delete(k.keys, id)
-	return nil
-}
-
 var recoveryKeyPattern = regexp.MustCompile(`^[A-Z2-7]{4}(-[A-Z2-7]{1,4})+$`)
 
 func TestCreateFirstProfile(t *testing.T) {
@@ -333,7 +291,7 @@ func TestCreateFirstProfile(t *testing.T) {
 }
 
 func TestCreateWithKeyringNeedsNoPassphrase(t *testing.T) {
-	kr := &memKeyring{}
+	kr := &datatest.MemKeyring{}
 	p := testProfiles(t, kr)
 	u := newTestUI(t, p)
 	c := u.create
@@ -364,7 +322,7 @@ func TestCreateChecksTheForm(t *testing.T) {
 		{name: "Ann", pass: "        ", repeat: "        ", want: "A passphrase cannot be only spaces."},
 	} {
 		t.Run(tt.want, func(t *testing.T) {
-			p := testProfiles(t, &memKeyring{})
+			p := testProfiles(t, &datatest.MemKeyring{})
 			u := newTestUI(t, p)
 			c := u.create
 			test.Type(c.name, tt.name)
@@ -485,7 +443,7 @@ func TestUnlockChoosesProfileAndRemembersIt(t *testing.T) {
 }
 
 func TestUnlockWithKeyring(t *testing.T) {
-	kr := &memKeyring{}
+	kr := &datatest.MemKeyring{}
 	p := testProfiles(t, kr)
 	makeProfile(t, p, data.CreateOptions{Name: "Dad"})
 	u := newTestUI(t, p)
@@ -499,7 +457,7 @@ func TestUnlockWithKeyring(t *testing.T) {
 	}
 
 	test.Tap(u.today.lockBtn)
-	kr.fail = vault.ErrKeyringUnavailable
+	kr.Fail(vault.ErrKeyringUnavailable)
 	test.Tap(u.unlock.open)
 	assertShows(t, u.unlock.message, msgKeyringUseRK)
 	if u.today != nil {
@@ -508,10 +466,10 @@ func TestUnlockWithKeyring(t *testing.T) {
 }
 
 func TestUnlockKeyringFailsUsePassphrase(t *testing.T) {
-	kr := &memKeyring{}
+	kr := &datatest.MemKeyring{}
 	p := testProfiles(t, kr)
 	makeProfile(t, p, data.CreateOptions{Name: "Dad", Passphrase: []byte(goodPass)})
-	kr.fail = vault.ErrKeyringUnavailable
+	kr.Fail(vault.ErrKeyringUnavailable)
 	u := newTestUI(t, p)
 	s := u.unlock
 	if !s.passBox.Visible() {

@@ -9,20 +9,15 @@ import (
 	"fyne.io/fyne/v2/test"
 
 	"github.com/patient-companion/companion/data"
-	"github.com/patient-companion/companion/data/vault"
+	"github.com/patient-companion/companion/data/datatest"
 )
 
 // benchJournal opens a 100,000-entry profile (DESIGN §9) in a test window on Today. Its
 // background work runs through *queue when that is set, else at once.
 func benchJournal(b *testing.B, queue *[]func()) *UI {
 	b.Helper()
-	p := &data.Profiles{
-		Dir:      b.TempDir(),
-		Keyring:  &memKeyring{},
-		Argon2:   vault.Argon2Params{Time: 1, MemoryKiB: 8 * 1024, Threads: 1},
-		Now:      func() time.Time { return fixedNow },
-		Location: time.UTC,
-	}
+	p := datatest.NewProfiles(b, nil)
+	p.Now, p.Location = func() time.Time { return fixedNow }, time.UTC
 	ctx := context.Background()
 	st, _, err := p.Create(ctx, data.CreateOptions{Name: "Bench", Passphrase: []byte(goodPass), NoKeyring: true})
 	if err != nil {

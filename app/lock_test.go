@@ -11,6 +11,7 @@ import (
 	"fyne.io/fyne/v2/test"
 
 	"github.com/patient-companion/companion/data"
+	"github.com/patient-companion/companion/data/datatest"
 )
 
 // TestLockKeepsRemindersRunning: locking hides the screens but the profile stays open and its
@@ -170,7 +171,7 @@ func TestAutoLockTypingInField(t *testing.T) {
 // TestLockNeedsPassphraseWithKeyring: a profile with a passphrase and a keyring key needs the
 // passphrase to unlock from the lock screen; a keyring-only profile unlocks from the keyring.
 func TestLockNeedsPassphraseWithKeyring(t *testing.T) {
-	kr := &memKeyring{}
+	kr := &datatest.MemKeyring{}
 	p := testProfiles(t, kr)
 	makeProfile(t, p, data.CreateOptions{Name: "Dad", Passphrase: []byte(goodPass)})
 	u := newTestUI(t, p)

@@ -2,12 +2,7 @@ package app
 
 import (
 	"context"
-	"encoding/json"
-	"fmt"
 	"net/http"
-	"net/http/httptest"
-	"net/http/httputil"
-	"net/url"
 	"strings"
 	gosync "sync"
 	"testing"
@@ -19,6 +14,7 @@ import (
 
 	"github.com/patient-companion/companion/app/autostart"
 	"github.com/patient-companion/companion/data"
+	"github.com/patient-companion/companion/sync/portal/portaltest"
 )
 
 func ctrl(u *UI, key fyne.KeyName) {
@@ -180,37 +176,11 @@ func TestAppointments(t *testing.T) {
 	}
 }
 
-// fakePortal is a tiny FHIR server without sign-in that accepts notes.
-func fakePortal(t *testing.T) (*httptest.Server, *int) {
-	var mu gosync.Mutex
-	created := 0
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		mu.Lock()
-		defer mu.Unlock()
-		w.Header().Set("Content-Type", "application/fhir+json")
-		switch {
-		case r.Method == http.MethodPost && r.URL.Path == "/fhir/Communication":
-			created++
-			var res map[string]any
-			json.NewDecoder(r.Body).Decode(&res)
-			res["id"] = fmt.Sprintf("c%d", created)
-			w.WriteHeader(http.StatusCreated)
-			json.NewEncoder(w).Encode(res)
-		case r.Method == http.MethodGet && (r.URL.Path == "/fhir/Appointment" || r.URL.Path == "/fhir/Communication"):
-			fmt.Fprint(w, `{"resourceType":"Bundle","type":"searchset","entry":[]}`)
-		default:
-			w.WriteHeader(http.StatusNotFound)
-		}
-	}))
-	t.Cleanup(srv.Close)
-	return srv, &created
-}
-
 func TestMessagesSendAndSync(t *testing.T) {
-	srv, created := fakePortal(t)
+	portal := portaltest.Start(t)
 	clk := &testClock{t: fixedNow}
 	u := openToday(t, clk, func(ctx context.Context, st *data.Store) {
-		if err := st.SetPortalConnection(ctx, data.Portal{URL: srv.URL + "/fhir", PatientID: "p1"}); err != nil {
+		if err := st.SetPortalConnection(ctx, data.Portal{URL: portal.Base, PatientID: "p1"}); err != nil {
 			t.Fatal(err)
 		}
 	})
@@ -245,8 +215,8 @@ func TestMessagesSendAndSync(t *testing.T) {
 
 	clk.Set(fixedNow.Add(2 * time.Minute))
 	test.Tap(m.sync)
-	if *created != 1 {
-		t.Fatalf("the portal got %d notes", *created)
+	if portal.Created() != 1 {
+		t.Fatalf("the portal got %d notes", portal.Created())
 	}
 	m = u.messages
 	assertShows(t, m.rows[0].mark, msgSent)
@@ -271,9 +241,9 @@ func TestMessagesSendAndSync(t *testing.T) {
 }
 
 func TestSyncOffline(t *testing.T) {
-	srv, _ := fakePortal(t)
-	url := srv.URL + "/fhir"
-	srv.Close()
+	portal := portaltest.Start(t)
+	url := portal.Base
+	portal.Close()
 	u := openToday(t, &testClock{t: fixedNow}, func(ctx context.Context, st *data.Store) {
 		if err := st.SetPortalConnection(ctx, data.Portal{URL: url, PatientID: "p1"}); err != nil {
 			t.Fatal(err)
@@ -358,7 +328,7 @@ func (c *tickingClock) running() int {
 }
 
 func TestPeriodicSync(t *testing.T) {
-	srv, created := fakePortal(t)
+	portal := portaltest.Start(t)
 	clk := newTickingClock()
 	sw := newSyncWatch()
 	synced := sw.synced
@@ -368,7 +338,7 @@ func TestPeriodicSync(t *testing.T) {
 		t.Fatal(err)
 	}
 	ctx := context.Background()
-	if err := st.SetPortalConnection(ctx, data.Portal{URL: srv.URL + "/fhir", PatientID: "p1"}); err != nil {
+	if err := st.SetPortalConnection(ctx, data.Portal{URL: portal.Base, PatientID: "p1"}); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := st.AddNote(ctx, "Hello"); err != nil {
@@ -388,8 +358,8 @@ func TestPeriodicSync(t *testing.T) {
 	unlockWith(t, u, goodPass)
 	// The first sync runs on opening.
 	<-synced
-	if *created != 1 {
-		t.Fatalf("after opening, the portal got %d notes", *created)
+	if portal.Created() != 1 {
+		t.Fatalf("after opening, the portal got %d notes", portal.Created())
 	}
 	assertShows(t, u.today.syncLine, "Synced just now")
 	// noteThenTick writes a note, then lets the periodic sync tick once.
@@ -402,14 +372,14 @@ func TestPeriodicSync(t *testing.T) {
 		<-synced
 	}
 	noteThenTick("Another")
-	if *created != 2 {
-		t.Fatalf("after a tick, the portal got %d notes", *created)
+	if portal.Created() != 2 {
+		t.Fatalf("after a tick, the portal got %d notes", portal.Created())
 	}
 	// Sync goes on while locked (DESIGN §2); closing the profile stops it.
 	u.lock()
 	noteThenTick("While locked")
-	if *created != 3 {
-		t.Errorf("locking should not stop syncing: the portal got %d notes", *created)
+	if portal.Created() != 3 {
+		t.Errorf("locking should not stop syncing: the portal got %d notes", portal.Created())
 	}
 	u.win.Close()
 	if n := clk.running(); n != 0 {
@@ -535,12 +505,10 @@ func TestSettingsPortal(t *testing.T) {
 }
 
 func TestSyncSignInAgain(t *testing.T) {
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		w.WriteHeader(http.StatusUnauthorized)
-	}))
-	t.Cleanup(srv.Close)
+	portal := portaltest.Start(t)
+	portal.FailAll(http.StatusUnauthorized)
 	u := openToday(t, &testClock{t: fixedNow}, func(ctx context.Context, st *data.Store) {
-		if err := st.SetPortalConnection(ctx, data.Portal{URL: srv.URL + "/fhir", PatientID: "p1"}); err != nil {
+		if err := st.SetPortalConnection(ctx, data.Portal{URL: portal.Base, PatientID: "p1"}); err != nil {
 			t.Fatal(err)
 		}
 		if _, err := st.AddNote(ctx, "Secret words"); err != nil {
@@ -595,17 +563,7 @@ func TestSettingsLockedByClinic(t *testing.T) {
 // TestSettingsConnect: connecting from Settings to a portal without sign-in needs the
 // patient id; with it, the profile is connected and a first sync runs.
 func TestSettingsConnect(t *testing.T) {
-	srv, _ := fakePortal(t)
-	// The fake knows Patient/p1 through this wrapper.
-	mux := http.NewServeMux()
-	mux.HandleFunc("/fhir/Patient/p1", func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Content-Type", "application/fhir+json")
-		fmt.Fprint(w, `{"resourceType":"Patient","id":"p1"}`)
-	})
-	mux.Handle("/", httputil.NewSingleHostReverseProxy(mustURL(t, srv.URL)))
-	front := httptest.NewServer(mux)
-	t.Cleanup(front.Close)
-	base := front.URL + "/fhir"
+	base := portaltest.Start(t).Base // it knows Patient/p1 (portaltest.Patient)
 
 	u := openToday(t, &testClock{t: fixedNow}, nil)
 	ctrl(u, fyne.Key6)
@@ -628,14 +586,6 @@ func TestSettingsConnect(t *testing.T) {
 	if s.connectForm.Visible() || !s.disconnect.Visible() {
 		t.Error("after connecting, the form should give way to Disconnect")
 	}
-}
-
-func mustURL(t *testing.T, s string) *url.URL {
-	u, err := url.Parse(s)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return u
 }
 
 // TestSaveFailureDialog: when the disk refuses a save, the person is told in a dialog what
@@ -725,7 +675,7 @@ func TestScreensFitLargeText(t *testing.T) {
 // TestHeldProfileSyncs: a profile held behind another keeps syncing with its portal, so a
 // caregiver's notes for Mum go out while Dad's journal is on screen.
 func TestHeldProfileSyncs(t *testing.T) {
-	srv, created := fakePortal(t)
+	portal := portaltest.Start(t)
 	clk := newTickingClock()
 	sw := newSyncWatch()
 	synced := sw.synced
@@ -737,7 +687,7 @@ func TestHeldProfileSyncs(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := st.SetPortalConnection(ctx, data.Portal{URL: srv.URL + "/fhir", PatientID: "p1"}); err != nil {
+	if err := st.SetPortalConnection(ctx, data.Portal{URL: portal.Base, PatientID: "p1"}); err != nil {
 		t.Fatal(err)
 	}
 	st.Close()
@@ -759,14 +709,14 @@ func TestHeldProfileSyncs(t *testing.T) {
 	if _, err := mumP.store.AddNote(ctx, "For Mum's nurse"); err != nil {
 		t.Fatal(err)
 	}
-	before := *created
+	before := portal.Created()
 	// Both profiles' loops listen to the same test ticks: tick until Mum's has run.
-	for i := 0; i < 10 && *created == before; i++ {
+	for i := 0; i < 10 && portal.Created() == before; i++ {
 		clk.ticks <- fixedNow
 		<-synced
 	}
-	if *created != before+1 {
-		t.Fatalf("Mum's note did not reach her portal while she was held (%d sent)", *created-before)
+	if portal.Created() != before+1 {
+		t.Fatalf("Mum's note did not reach her portal while she was held (%d sent)", portal.Created()-before)
 	}
 	// Back on screen, it is the same open profile: her sync comes with her.
 	u.today.nav.switcher.SetSelected("Mum")

@@ -19,7 +19,8 @@ import (
 var fastArgon2 = vault.Argon2Params{Time: 1, MemoryKiB: 8 * 1024, Threads: 1}
 
 // memKeyring stands in for the OS keyring in tests of this package's logic; the real one is
-// exercised by TestProfileWithOSKeyring.
+// exercised by TestProfileWithOSKeyring. It is not datatest.MemKeyring because datatest imports
+// this package, which its internal tests then could not import (docs/ARCHITECTURE.md, Tests).
 type memKeyring struct {
 	mu   sync.Mutex
 	keys map[string][]byte

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/patient-companion/companion/clinic"
+	"github.com/patient-companion/companion/data/datatest"
 	"github.com/patient-companion/companion/data/vault"
 )
 
@@ -41,7 +42,7 @@ func (h *harness) run(args ...string) result {
 		Stdout: &out, Stderr: &errb,
 		Getenv:  func(k string) string { return h.env[k] },
 		Keyring: h.kr,
-		Argon2:  vault.Argon2Params{Time: 1, MemoryKiB: 8 * 1024, Threads: 1},
+		Argon2:  datatest.FastArgon2(),
 		Version: "test", Build: "test",
 		Location: h.loc,
 		Clinic:   h.clinic,
@@ -312,7 +313,9 @@ func TestPassphraseFileWinsOverEnv(t *testing.T) {
 
 func TestKeyringUnavailable(t *testing.T) {
 	h := newHarness(t)
-	h.kr = brokenKeyring{}
+	kr := &datatest.MemKeyring{}
+	kr.Fail(vault.ErrKeyringUnavailable)
+	h.kr = kr
 	r := h.wantCode(ExitLocked, "profile", "create", "A")
 	if !strings.Contains(r.stderr, "passphrase") {
 		t.Fatalf("error does not suggest a passphrase: %q", r.stderr)
@@ -323,11 +326,3 @@ func TestKeyringUnavailable(t *testing.T) {
 		t.Fatalf("failed create left a profile: %v", profiles)
 	}
 }
-
-type brokenKeyring struct{}
-
-func (brokenKeyring) Get(context.Context, string) ([]byte, error) {
-	return nil, vault.ErrKeyringUnavailable
-}
-func (brokenKeyring) Set(context.Context, string, []byte) error { return vault.ErrKeyringUnavailable }
-func (brokenKeyring) Delete(context.Context, string) error      { return vault.ErrKeyringUnavailable }

@@ -10,8 +10,6 @@ import (
 	"context"
 	"encoding/json"
 	"io"
-	"net/http"
-	"net/http/httptest"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -23,7 +21,9 @@ import (
 
 	"github.com/spf13/pflag"
 
+	"github.com/patient-companion/companion/data/datatest"
 	"github.com/patient-companion/companion/data/vault"
+	"github.com/patient-companion/companion/sync/portal/portaltest"
 )
 
 func splitArgs(s string) []string {
@@ -144,22 +144,21 @@ func FuzzRun(f *testing.F) {
 	f.Add(joinArgs("profile", "recover", "pat", "--recovery-key-file=@KEYFILE", "--new-passphrase-file", "/dev/null"))
 	f.Add(joinArgs("portal", "status", "--json"))
 	f.Add(joinArgs("portal", "disconnect"))
-	portal := httptest.NewServer(http.HandlerFunc(fakePortal))
-	f.Cleanup(portal.Close)
-	portalHost := strings.TrimPrefix(portal.URL, "http://")
+	portal := portaltest.Start(f)
+	portalHost := portal.Host()
 	f.Setenv("PATH", f.TempDir())
 
 	// The template: one passphrase profile with a symptom, a medicine and a note, connected
 	// to the fake portal.
 	template := f.TempDir()
-	kr := &memKeyring{}
+	kr := &datatest.MemKeyring{}
 	var created bytes.Buffer
 	for i, args := range [][]string{
 		{"profile", "create", "Pat", "--no-keyring"},
 		{"symptom", "add", "--name", secretSymptom, "--severity", "4", "--at", "2026-02-28T09:00:00Z"},
 		{"med", "add", "--name", secretMed, "--times", "08:00", "--start", "2026-02-01"},
 		{"note", "add", secretNote},
-		{"portal", "connect", portal.URL + "/fhir", "--patient", "p1"},
+		{"portal", "connect", portal.Base, "--patient", portaltest.Patient},
 	} {
 		var stdout, stderr bytes.Buffer
 		if code := Run(context.Background(), args, fuzzEnv(template, kr, &stdout, &stderr)); code != 0 {
@@ -190,10 +189,9 @@ func FuzzRun(f *testing.F) {
 				args[i] = recoveryFile
 			}
 		}
-		dir := t.TempDir()
-		copyDir(t, template, dir)
+		dir := datatest.CopyDir(t, template)
 		var stdout, stderr bytes.Buffer
-		env := fuzzEnv(dir, cloneKeyring(kr), &stdout, &stderr)
+		env := fuzzEnv(dir, kr.Clone(), &stdout, &stderr)
 		ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 		defer cancel()
 		code := Run(ctx, args, env)
@@ -259,30 +257,6 @@ func toFakePortal(a, portalHost string) string {
 	return u.String()
 }
 
-// fakePortal is a FHIR server with one patient, p1, and nothing else: enough for connect
-// (no SMART sign-in) and sync (a note is created) to succeed.
-func fakePortal(w http.ResponseWriter, r *http.Request) {
-	w.Header().Set("Content-Type", "application/fhir+json")
-	switch {
-	case r.Method == http.MethodGet && r.URL.Path == "/fhir/Patient/p1":
-		io.WriteString(w, `{"resourceType":"Patient","id":"p1"}`)
-	case r.Method == http.MethodGet && (r.URL.Path == "/fhir/Appointment" || r.URL.Path == "/fhir/Communication"):
-		io.WriteString(w, `{"resourceType":"Bundle","type":"searchset","entry":[]}`)
-	case r.Method == http.MethodPost && r.URL.Path == "/fhir/Communication":
-		var res map[string]any
-		if json.NewDecoder(r.Body).Decode(&res) != nil {
-			w.WriteHeader(http.StatusBadRequest)
-			return
-		}
-		res["id"] = "c1"
-		res["meta"] = map[string]any{"versionId": "1", "lastUpdated": "2026-03-01T08:30:00Z"}
-		w.WriteHeader(http.StatusCreated)
-		json.NewEncoder(w).Encode(res)
-	default:
-		w.WriteHeader(http.StatusNotFound)
-	}
-}
-
 // jsonFlag reports whether Run would see --json on (the same parse Run does).
 func jsonFlag(args []string) bool {
 	cmds := commands()
@@ -321,43 +295,9 @@ func fuzzEnv(dir string, kr vault.Keyring, stdout, stderr *bytes.Buffer) Env {
 		Stdout: stdout, Stderr: stderr,
 		Getenv:   func(k string) string { return vars[k] },
 		Keyring:  kr,
-		Argon2:   vault.Argon2Params{Time: 1, MemoryKiB: 8 * 1024, Threads: 1},
+		Argon2:   datatest.FastArgon2(),
 		Now:      func() time.Time { return time.Date(2026, 3, 1, 8, 30, 0, 0, time.UTC) },
 		Location: time.UTC,
 		Version:  "fuzz", Build: "fuzz",
 	}
-}
-
-func copyDir(t *testing.T, from, to string) {
-	t.Helper()
-	err := filepath.WalkDir(from, func(p string, d os.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		rel, _ := filepath.Rel(from, p)
-		dst := filepath.Join(to, rel)
-		if d.IsDir() {
-			return os.MkdirAll(dst, 0o700)
-		}
-		b, err := os.ReadFile(p)
-		if err != nil {
-			return err
-		}
-		return os.WriteFile(dst, b, 0o600)
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-}
-
-// cloneKeyring gives each fuzzed run its own copy of the template's keyring (memKeyring is
-// tamper_test.go's).
-func cloneKeyring(k *memKeyring) *memKeyring {
-	k.mu.Lock()
-	defer k.mu.Unlock()
-	c := &memKeyring{keys: map[string][]byte{}}
-	for id, v := range k.keys {
-		c.keys[id] = bytes.Clone(v)
-	}
-	return c
 }

@@ -4,7 +4,6 @@ package cli
 
 import (
 	"context"
-	"database/sql"
 	"encoding/json"
 	"os"
 	"path/filepath"
@@ -12,10 +11,8 @@ import (
 	"testing"
 	"time"
 
-	_ "github.com/mattn/go-sqlite3"
-
 	"github.com/patient-companion/companion/data"
-	"github.com/patient-companion/companion/data/vault"
+	"github.com/patient-companion/companion/data/datatest"
 )
 
 const testPass = "pass phrase for tests"
@@ -25,16 +22,12 @@ const testPass = "pass phrase for tests"
 func (h *harness) openDirect() *data.Store {
 	h.t.Helper()
 	ctx := context.Background()
-	p := &data.Profiles{Dir: h.dir, Argon2: vault.Argon2Params{Time: 1, MemoryKiB: 8 * 1024, Threads: 1}, Location: h.loc}
+	p := &data.Profiles{Dir: h.dir, Argon2: datatest.FastArgon2(), Location: h.loc}
 	all, err := p.List(ctx)
 	if err != nil || len(all) != 1 {
 		h.t.Fatalf("profiles: %v %v", all, err)
 	}
-	s, err := p.Open(ctx, all[0], data.Credentials{Passphrase: []byte(h.env["COMPANION_PASSPHRASE"])})
-	if err != nil {
-		h.t.Fatal(err)
-	}
-	return s
+	return datatest.Open(h.t, p, all[0].ID, h.env["COMPANION_PASSPHRASE"])
 }
 
 func TestRefusedInput(t *testing.T) {
@@ -135,7 +128,7 @@ func TestNewPassphraseLength(t *testing.T) {
 
 	// An existing short passphrase (set before this rule) still unlocks: it is never checked.
 	s := h.openDirect()
-	if err := s.SetPassphrase(context.Background(), []byte("old"), vault.Argon2Params{Time: 1, MemoryKiB: 8 * 1024, Threads: 1}); err != nil {
+	if err := s.SetPassphrase(context.Background(), []byte("old"), datatest.FastArgon2()); err != nil {
 		t.Fatal(err)
 	}
 	s.Close()
@@ -194,16 +187,9 @@ func TestRemindersNextWithDamagedMedicine(t *testing.T) {
 	h := newDoseHarness(t)
 	good := strings.TrimSpace(h.ok("med", "add", "--name", "Metformin", "--times", "08:00,20:00", "--start", "2026-11-20"))
 	bad := strings.TrimSpace(h.ok("med", "add", "--name", "Lisinopril", "--times", "09:00", "--start", "2026-11-20"))
-	s := h.openDirect()
-	var blob []byte
-	if err := s.DB().QueryRow("SELECT sealed FROM medications WHERE id = ?", bad).Scan(&blob); err != nil {
-		t.Fatal(err)
-	}
-	blob[len(blob)-1] ^= 1
-	if _, err := s.DB().Exec("UPDATE medications SET sealed = ? WHERE id = ?", blob, bad); err != nil {
-		t.Fatal(err)
-	}
-	s.Close()
+	j := datatest.OpenJournal(t, datatest.OnlyJournal(t, h.dir))
+	j.FlipSealed("medications", bad)
+	j.Close()
 	r := h.run("reminders", "next", "--count", "3", "--json")
 	if r.code != ExitDamaged || !strings.Contains(r.stderr, bad) || strings.Count(strings.TrimSpace(r.stderr), "\n") != 0 {
 		t.Fatalf("exit %d, stderr %q", r.code, r.stderr)
@@ -228,15 +214,9 @@ func TestAmbiguousProfileCLI(t *testing.T) {
 	var a, b map[string]any
 	h.jsonOK(&a, "profile", "create", "Dup", "--no-keyring")
 	h.jsonOK(&b, "profile", "create", "Other", "--no-keyring")
-	path := filepath.Join(h.dir, "profiles", b["id"].(string), "journal.db")
-	db, err := sql.Open("sqlite3", "file:"+path+"?mode=rw")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := db.Exec("UPDATE meta SET value = CAST('dup' AS BLOB) WHERE key = 'profile_name'"); err != nil {
-		t.Fatal(err)
-	}
-	db.Close()
+	j := datatest.OpenJournal(t, datatest.JournalPath(h.dir, b["id"].(string)))
+	j.Set("meta", "profile_name", "value", []byte("dup"))
+	j.Close()
 	r := h.wantCode(ExitUsage, "--profile", "Dup", "journal", "list")
 	if !strings.Contains(r.stderr, a["id"].(string)) || !strings.Contains(r.stderr, b["id"].(string)) {
 		t.Fatalf("ambiguous name: %q", r.stderr)

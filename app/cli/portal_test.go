@@ -1,54 +1,24 @@
 package cli
 
 import (
-	"encoding/json"
-	"fmt"
-	"net/http"
-	"net/http/httptest"
 	"strings"
-	"sync"
 	"testing"
+
+	"github.com/patient-companion/companion/sync/portal/portaltest"
 )
 
-// openPortal is a minimal FHIR server without SMART sign-in, for the command line's side of
-// sync (the engine itself is tested in sync/portal).
-func openPortal(t *testing.T) (*httptest.Server, *int) {
-	var mu sync.Mutex
-	created := 0
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		mu.Lock()
-		defer mu.Unlock()
-		w.Header().Set("Content-Type", "application/fhir+json")
-		switch {
-		case r.URL.Path == "/fhir/Patient/p1":
-			fmt.Fprint(w, `{"resourceType":"Patient","id":"p1"}`)
-		case r.Method == http.MethodPost && r.URL.Path == "/fhir/Communication":
-			created++
-			var res map[string]any
-			json.NewDecoder(r.Body).Decode(&res)
-			res["id"] = fmt.Sprintf("c%d", created)
-			w.WriteHeader(http.StatusCreated)
-			json.NewEncoder(w).Encode(res)
-		case r.Method == http.MethodGet && (r.URL.Path == "/fhir/Appointment" || r.URL.Path == "/fhir/Communication"):
-			fmt.Fprint(w, `{"resourceType":"Bundle","type":"searchset","entry":[]}`)
-		default:
-			w.WriteHeader(http.StatusNotFound)
-		}
-	}))
-	t.Cleanup(srv.Close)
-	return srv, &created
-}
-
+// TestPortalConnectAndSync is the command line's side of sync, against a portal without
+// SMART sign-in (the engine itself is tested in sync/portal).
 func TestPortalConnectAndSync(t *testing.T) {
 	h := newDoseHarness(t)
-	srv, created := openPortal(t)
-	base := srv.URL + "/fhir"
+	srv := portaltest.Start(t)
+	base := srv.Base
 
 	h.wantCode(ExitUsage, "sync") // not connected
 	h.wantCode(ExitUsage, "portal", "connect", "http://portal.example.org/fhir", "--patient", "p1")
 	h.wantCode(ExitUsage, "portal", "connect", base) // no SMART and no --patient
 	h.wantCode(ExitNotFound, "portal", "connect", base, "--patient", "nobody")
-	r := h.run("portal", "connect", base, "--patient", "p1")
+	r := h.run("portal", "connect", base, "--patient", portaltest.Patient)
 	if r.code != 0 || !strings.Contains(r.stderr, "warning") {
 		t.Fatalf("connect: %+v", r)
 	}
@@ -60,8 +30,8 @@ func TestPortalConnectAndSync(t *testing.T) {
 	}
 	var res map[string]any
 	h.jsonOK(&res, "sync")
-	if res["pushed"] != 1.0 || *created != 1 {
-		t.Fatalf("sync = %v, created %d", res, *created)
+	if res["pushed"] != 1.0 || srv.Created() != 1 {
+		t.Fatalf("sync = %v, created %d", res, srv.Created())
 	}
 	var notes []map[string]any
 	h.jsonOK(&notes, "note", "list")

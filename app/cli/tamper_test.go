@@ -4,14 +4,12 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
-	"os"
-	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/patient-companion/companion/data"
+	"github.com/patient-companion/companion/data/datatest"
 )
 
 // The generic tamper test (issue 10): for every table and every clear column of a journal
@@ -23,38 +21,6 @@ import (
 // Only meta is left out: it is read before any key exists (the profile's name, the key
 // envelopes, which are themselves authenticated), and TestProfileNameChecked in data covers
 // the name.
-
-// memKeyring is an in-memory keyring, so that unlocking costs nothing across hundreds of runs.
-type memKeyring struct {
-	mu   sync.Mutex
-	keys map[string][]byte
-}
-
-func (k *memKeyring) Get(_ context.Context, id string) ([]byte, error) {
-	k.mu.Lock()
-	defer k.mu.Unlock()
-	if b, ok := k.keys[id]; ok {
-		return append([]byte(nil), b...), nil
-	}
-	return nil, fmt.Errorf("no key for %s", id)
-}
-
-func (k *memKeyring) Set(_ context.Context, id string, key []byte) error {
-	k.mu.Lock()
-	defer k.mu.Unlock()
-	if k.keys == nil {
-		k.keys = map[string][]byte{}
-	}
-	k.keys[id] = append([]byte(nil), key...)
-	return nil
-}
-
-func (k *memKeyring) Delete(_ context.Context, id string) error {
-	k.mu.Lock()
-	defer k.mu.Unlock()
-	delete(k.keys, id)
-	return nil
-}
 
 // tamperFixture fills a profile with at least two rows in every table.
 func tamperFixture(t *testing.T, h *harness) (meds []string) {
@@ -84,15 +50,9 @@ func tamperFixture(t *testing.T, h *harness) (meds []string) {
 	// messages, a sent and a refused note, the portal connection, sync marks, a PIN.
 	ctx := context.Background()
 	p := &data.Profiles{Dir: h.dir, Keyring: h.kr, Now: func() time.Time { return h.now }, Location: h.loc}
-	info, err := p.Find(ctx, "Mum")
-	if err != nil {
-		t.Fatal(err)
-	}
-	s, err := p.Open(ctx, info, data.Credentials{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	s := datatest.Open(t, p, "Mum", "")
 	defer s.Close()
+	var err error
 	must := func(err error) {
 		t.Helper()
 		if err != nil {
@@ -141,7 +101,7 @@ func listCommands(meds []string) [][]string {
 
 func TestTamperEveryClearColumn(t *testing.T) {
 	h := newHarness(t)
-	h.kr = &memKeyring{}
+	h.kr = &datatest.MemKeyring{} // unlocking costs nothing across hundreds of runs
 	h.loc = time.UTC
 	h.now = time.Date(2026, 3, 10, 12, 0, 0, 0, time.UTC)
 	meds := tamperFixture(t, h)
@@ -151,20 +111,16 @@ func TestTamperEveryClearColumn(t *testing.T) {
 		before[strings.Join(c, " ")] = h.ok(append(c, "--json")...)
 	}
 	clean := h.dir
-	dbs, _ := filepath.Glob(filepath.Join(clean, "profiles", "*", "journal.db"))
-	if len(dbs) != 1 {
-		t.Fatalf("profiles: %v", dbs)
-	}
-	columns := schemaColumns(t, dbs[0])
+	columns := schemaColumns(t, datatest.OnlyJournal(t, clean))
 	tried := 0
 	for _, tc := range columns {
 		edited := 0
 		for _, m := range mutations() {
 			name := tc.table + "." + tc.column + ": " + m.name
-			dir := copyDataDir(t, clean)
-			db := openRaw(t, filepath.Join(dir, "profiles", filepath.Base(filepath.Dir(dbs[0])), "journal.db"))
-			applied, err := m.apply(db, tc)
-			db.Close()
+			dir := datatest.CopyDir(t, clean)
+			j := datatest.OpenJournal(t, datatest.OnlyJournal(t, dir))
+			applied, err := m.apply(j.DB, tc)
+			j.Close()
 			if err != nil {
 				t.Fatalf("%s: %v", name, err)
 			}
@@ -202,8 +158,9 @@ type tableColumn struct {
 // schemaColumns lists every column of every table but meta and SQLite's own.
 func schemaColumns(t *testing.T, path string) []tableColumn {
 	t.Helper()
-	db := openRaw(t, path)
-	defer db.Close()
+	j := datatest.OpenJournal(t, path)
+	defer j.Close()
+	db := j.DB
 	rows, err := db.Query(`SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name != 'meta' ORDER BY name`)
 	if err != nil {
 		t.Fatal(err)
@@ -369,43 +326,6 @@ func flipBit(db *sql.DB, c tableColumn) (bool, error) {
 	return true, nil
 }
 
-func openRaw(t *testing.T, path string) *sql.DB {
-	t.Helper()
-	db, err := sql.Open("sqlite3", "file:"+path+"?mode=rw&_busy_timeout=5000")
-	if err != nil {
-		t.Fatal(err)
-	}
-	db.SetMaxOpenConns(1)
-	return db
-}
-
-// copyDataDir copies a data folder (closed journals: no -wal needed, but copied if there).
-func copyDataDir(t *testing.T, src string) string {
-	t.Helper()
-	dst := t.TempDir()
-	err := filepath.Walk(src, func(p string, fi os.FileInfo, err error) error {
-		if err != nil {
-			return err
-		}
-		rel, _ := filepath.Rel(src, p)
-		if fi.IsDir() {
-			return os.MkdirAll(filepath.Join(dst, rel), 0o700)
-		}
-		if !fi.Mode().IsRegular() {
-			return nil // the sync lock's socket and the like
-		}
-		b, err := os.ReadFile(p)
-		if err != nil {
-			return err
-		}
-		return os.WriteFile(filepath.Join(dst, rel), b, 0o600)
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return dst
-}
-
 // diffLines shows the first lines that differ.
 func diffLines(a, b string) string {
 	al, bl := strings.Split(a, "\n"), strings.Split(b, "\n")
@@ -432,15 +352,9 @@ func TestSettingsGetDamageOfOne(t *testing.T) {
 	h.ok("profile", "create", "Mum", "--no-keyring")
 	h.ok("settings", "set", "hide_medicine_names", "true")
 	h.ok("settings", "set", "snooze_minutes", "20")
-	dbs, _ := filepath.Glob(filepath.Join(h.dir, "profiles", "*", "journal.db"))
-	if len(dbs) != 1 {
-		t.Fatalf("journals: %v", dbs)
-	}
-	db := openRaw(t, dbs[0])
-	if _, err := db.Exec(`UPDATE settings SET sealed = sealed || x'00' WHERE key = 'snooze_minutes'`); err != nil {
-		t.Fatal(err)
-	}
-	db.Close()
+	j := datatest.OpenJournal(t, datatest.OnlyJournal(t, h.dir))
+	j.Exec(`UPDATE settings SET sealed = sealed || x'00' WHERE key = 'snooze_minutes'`)
+	j.Close()
 	if got := strings.TrimSpace(h.ok("settings", "get", "hide_medicine_names")); got != "true" {
 		t.Fatalf("hide_medicine_names = %q", got)
 	}

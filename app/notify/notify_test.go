@@ -11,7 +11,7 @@ import (
 
 	"github.com/patient-companion/companion/app/remind"
 	"github.com/patient-companion/companion/data"
-	"github.com/patient-companion/companion/data/vault"
+	"github.com/patient-companion/companion/data/datatest"
 )
 
 // dunstHistory returns the summaries and bodies dunst has shown, after closing what is on
@@ -59,13 +59,9 @@ func TestReminderReachesTheBus(t *testing.T) {
 	needNotificationServer(t)
 	ctx := context.Background()
 	now := time.Date(2026, 3, 2, 6, 0, 0, 0, time.UTC)
-	p := &data.Profiles{Dir: t.TempDir(), Location: time.UTC, Now: func() time.Time { return now },
-		Argon2: vault.Argon2Params{Time: 1, MemoryKiB: 8 * 1024, Threads: 1}}
-	s, _, err := p.Create(ctx, data.CreateOptions{Name: "Mum", Passphrase: []byte("pw"), NoKeyring: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
+	p := datatest.NewProfiles(t, nil)
+	p.Location, p.Now = time.UTC, func() time.Time { return now }
+	s, _ := datatest.CreatePassphrase(t, p, "Mum", "pw")
 	marker := "Zqxmedicine" + time.Now().Format("150405")
 	if _, err := s.AddMedication(ctx, data.Medication{Name: marker, Steps: []data.Step{{Times: []data.TimeOfDay{8 * 60}, Start: data.Date{Year: 2026, Month: 3, Day: 1}}}}); err != nil {
 		t.Fatal(err)

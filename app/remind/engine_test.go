@@ -7,7 +7,7 @@ import (
 	"time"
 
 	"github.com/patient-companion/companion/data"
-	"github.com/patient-companion/companion/data/vault"
+	"github.com/patient-companion/companion/data/datatest"
 )
 
 // recorder is a Notifier that keeps what it was given.
@@ -31,18 +31,15 @@ type fixture struct {
 func newFixture(t *testing.T, times ...string) *fixture {
 	t.Helper()
 	f := &fixture{t: t, now: utc("2026-03-02T06:00:00Z"), rec: &recorder{}}
-	p := &data.Profiles{Dir: t.TempDir(), Location: time.UTC, Now: func() time.Time { return f.now },
-		Argon2: vault.Argon2Params{Time: 1, MemoryKiB: 8 * 1024, Threads: 1}}
-	s, _, err := p.Create(context.Background(), data.CreateOptions{Name: "Mum", Passphrase: []byte("pw"), NoKeyring: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { s.Close() })
+	p := datatest.NewProfiles(t, nil)
+	p.Location, p.Now = time.UTC, func() time.Time { return f.now }
+	s, _ := datatest.CreatePassphrase(t, p, "Mum", "pw")
 	f.store = s
 	var tods []data.TimeOfDay
 	for _, x := range times {
 		tods = append(tods, tod(x))
 	}
+	var err error
 	f.med, err = s.AddMedication(context.Background(), data.Medication{Name: "Metformin", Dose: "500 mg",
 		Steps: []data.Step{{Times: tods, Start: date("2026-03-01")}}})
 	if err != nil {
@@ -238,14 +235,7 @@ func TestClockRanAhead(t *testing.T) {
 func TestLastCheckDamaged(t *testing.T) {
 	f := newFixture(t, "08:00")
 	f.tick("2026-03-02T06:00:00Z")
-	var blob []byte
-	if err := f.store.DB().QueryRow(`SELECT sealed FROM settings WHERE key = 'engine.last_check'`).Scan(&blob); err != nil {
-		t.Fatal(err)
-	}
-	blob[20] ^= 1
-	if _, err := f.store.DB().Exec(`UPDATE settings SET sealed = ? WHERE key = 'engine.last_check'`, blob); err != nil {
-		t.Fatal(err)
-	}
+	datatest.OpenJournal(t, f.store.Path()).FlipSealed("settings", "engine.last_check")
 	f.eng = &Engine{Store: f.store, Notifier: f.rec}
 	n := f.tick("2026-03-02T09:00:00Z")
 	if !n.ClockError || len(n.Late) != 1 {

@@ -1,7 +1,6 @@
 package portal
 
 import (
-	"fmt"
 	"testing"
 	"time"
 )
@@ -40,16 +39,9 @@ func BenchmarkNoChangeSync(b *testing.B) {
 func fill(h *harness, n int) {
 	start := time.Date(2026, 12, 1, 9, 0, 0, 0, time.UTC)
 	for i := 0; i < n; i++ {
-		h.portal.addAppointment(start.Add(time.Duration(i)*time.Hour), "booked", "Check-up")
+		h.portal.AddAppointment(start.Add(time.Duration(i)*time.Hour), "booked", "Check-up")
 	}
-	h.portal.mu.Lock()
 	for i := 0; i < n; i++ {
-		id := fmt.Sprintf("m%d", i)
-		h.portal.comms[id] = map[string]any{"resourceType": "Communication", "id": id, "status": "completed",
-			"sender":  map[string]any{"reference": "Practitioner/dr", "display": "Dr Okafor"},
-			"sent":    start.Add(-time.Duration(i) * time.Minute).Format(time.RFC3339),
-			"payload": []any{map[string]any{"contentString": "Your results are fine."}},
-			"meta":    map[string]any{"versionId": "1", "lastUpdated": h.portal.tick()}}
+		h.portal.AddMessage("Your results are fine.", "Dr Okafor", start.Add(-time.Duration(i)*time.Minute))
 	}
-	h.portal.mu.Unlock()
 }

@@ -10,7 +10,7 @@ import (
 	"time"
 
 	"github.com/patient-companion/companion/data"
-	"github.com/patient-companion/companion/data/vault"
+	"github.com/patient-companion/companion/data/datatest"
 	"github.com/patient-companion/companion/sync/fhir"
 	"github.com/patient-companion/companion/sync/fhir/fhirtest"
 	"github.com/patient-companion/companion/sync/portal"
@@ -50,12 +50,7 @@ func TestSyncThroughSMART(t *testing.T) {
 	}
 
 	gw := smarttest.Start(t, upstream, pat.ID)
-	p := &data.Profiles{Dir: t.TempDir(), Argon2: vault.Argon2Params{Time: 1, MemoryKiB: 8 * 1024, Threads: 1}}
-	s, _, err := p.Create(ctx, data.CreateOptions{Name: "Ada", Passphrase: []byte("pw"), NoKeyring: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
+	s, _ := datatest.CreatePassphrase(t, datatest.NewProfiles(t, nil), "Ada", "pw")
 
 	cfg, err := smart.Discover(ctx, nil, gw.FHIRBase)
 	if err != nil {
@@ -179,12 +174,7 @@ func BenchmarkSyncMedplum(b *testing.B) {
 		}
 	}
 	newStore := func() *data.Store {
-		p := &data.Profiles{Dir: b.TempDir(), Argon2: vault.Argon2Params{Time: 1, MemoryKiB: 8 * 1024, Threads: 1}}
-		s, _, err := p.Create(ctx, data.CreateOptions{Name: "B", Passphrase: []byte("pw"), NoKeyring: true})
-		if err != nil {
-			b.Fatal(err)
-		}
-		b.Cleanup(func() { s.Close() })
+		s, _ := datatest.CreatePassphrase(b, datatest.NewProfiles(b, nil), "B", "pw")
 		return s
 	}
 	b.Run("first", func(b *testing.B) {

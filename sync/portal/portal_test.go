@@ -1,41 +1,39 @@
 package portal
 
 import (
-	"bytes"
 	"context"
 	"errors"
+	"io"
 	"net/http"
 	"testing"
 	"time"
 
 	"github.com/patient-companion/companion/data"
-	"github.com/patient-companion/companion/data/vault"
+	"github.com/patient-companion/companion/data/datatest"
 	"github.com/patient-companion/companion/sync/fhir"
+	"github.com/patient-companion/companion/sync/portal/portaltest"
 )
 
 type harness struct {
 	t      testing.TB
 	store  *data.Store
-	portal *fakePortal
+	portal *portaltest.Portal
 	eng    *Engine
 	slept  []time.Duration
 }
 
 func newHarness(t testing.TB) *harness {
 	t.Helper()
-	h := &harness{t: t, portal: newFakePortal(t)}
-	p := &data.Profiles{Dir: t.TempDir(), Location: time.UTC, Argon2: vault.Argon2Params{Time: 1, MemoryKiB: 8 * 1024, Threads: 1}}
-	s, _, err := p.Create(context.Background(), data.CreateOptions{Name: "Pat", Passphrase: []byte("pw"), NoKeyring: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { s.Close() })
+	h := &harness{t: t, portal: portaltest.Start(t)}
+	p := datatest.NewProfiles(t, nil)
+	p.Location = time.UTC
+	s, _ := datatest.CreatePassphrase(t, p, "Pat", "pw")
 	h.store = s
-	c, err := fhir.New(h.portal.base(), fhir.WithHTTPClient(&http.Client{Timeout: 5 * time.Second}))
+	c, err := fhir.New(h.portal.Base, fhir.WithHTTPClient(&http.Client{Timeout: 5 * time.Second}))
 	if err != nil {
 		t.Fatal(err)
 	}
-	h.eng = &Engine{Client: c, Store: s, Patient: "p1", Sleep: func(_ context.Context, d time.Duration) error {
+	h.eng = &Engine{Client: c, Store: s, Patient: portaltest.Patient, Sleep: func(_ context.Context, d time.Duration) error {
 		h.slept = append(h.slept, d)
 		return nil
 	}}
@@ -63,14 +61,14 @@ func TestNoteQueuedWhilePortalDown(t *testing.T) {
 		t.Fatal(err)
 	}
 	// Down: every request fails with 503, past all retries.
-	h.portal.status = []int{503, 503, 503, 503, 503}
+	h.portal.FailNext(503, 503, 503, 503, 503)
 	if _, err := h.sync(); err == nil {
 		t.Fatal("sync against a portal that is down succeeded")
 	}
 	if m := h.messages(); len(m) != 1 || m[0].State != data.MessageQueued {
 		t.Fatalf("after the failed sync: %+v", m)
 	}
-	if h.portal.commCount() != 0 {
+	if h.portal.Created() != 0 {
 		t.Fatal("created while down")
 	}
 	// Back up.
@@ -78,8 +76,8 @@ func TestNoteQueuedWhilePortalDown(t *testing.T) {
 	if err != nil || res.Pushed != 1 {
 		t.Fatalf("sync = %+v, %v", res, err)
 	}
-	if h.portal.commCount() != 1 {
-		t.Fatalf("%d Communications on the portal, want exactly 1", h.portal.commCount())
+	if h.portal.Created() != 1 {
+		t.Fatalf("%d Communications on the portal, want exactly 1", h.portal.Created())
 	}
 	if m := h.messages(); m[0].State != data.MessageSent || m[0].RemoteID == "" {
 		t.Fatalf("after sync: %+v", m[0])
@@ -89,7 +87,7 @@ func TestNoteQueuedWhilePortalDown(t *testing.T) {
 	}
 	// Syncing again sends nothing more.
 	h.sync()
-	if h.portal.commCount() != 1 {
+	if h.portal.Created() != 1 {
 		t.Fatal("sent twice")
 	}
 }
@@ -97,12 +95,12 @@ func TestNoteQueuedWhilePortalDown(t *testing.T) {
 func TestDroppedAfterCommitIsNotDuplicated(t *testing.T) {
 	h := newHarness(t)
 	h.store.AddNote(context.Background(), "Feeling dizzy since Tuesday")
-	h.portal.dropAfterCommit = 1
+	h.portal.DropAfterCommit(1)
 	res, err := h.sync()
 	if err != nil || res.Pushed != 1 {
 		t.Fatalf("sync = %+v, %v", res, err)
 	}
-	if n := h.portal.commCount(); n != 1 {
+	if n := h.portal.Created(); n != 1 {
 		t.Fatalf("%d Communications after a dropped response and a retry, want 1", n)
 	}
 }
@@ -110,7 +108,7 @@ func TestDroppedAfterCommitIsNotDuplicated(t *testing.T) {
 func TestRetryAfterAndServiceUnavailable(t *testing.T) {
 	h := newHarness(t)
 	h.store.AddNote(context.Background(), "Question about my dose")
-	h.portal.status = []int{429, 503, 503}
+	h.portal.FailNext(429, 503, 503)
 	res, err := h.sync()
 	if err != nil || res.Pushed != 1 {
 		t.Fatalf("sync = %+v, %v", res, err)
@@ -119,14 +117,15 @@ func TestRetryAfterAndServiceUnavailable(t *testing.T) {
 		t.Fatalf("slept %v, want three waits", h.slept)
 	}
 	for _, d := range h.slept {
-		if d < 2*time.Second {
-			t.Fatalf("waited %s, less than Retry-After: 2", d)
+		if d < portaltest.RetryAfter {
+			t.Fatalf("waited %s, less than Retry-After (%s)", d, portaltest.RetryAfter)
 		}
 	}
 }
 
 func TestRefusedNoteIsKept(t *testing.T) {
 	h := newHarness(t)
+	h.portal.RefuseNotesContaining("REFUSE")
 	h.store.AddNote(context.Background(), "REFUSE this one")
 	res, err := h.sync()
 	if err != nil || res.Failed != 1 || len(res.Errors) != 1 {
@@ -141,7 +140,7 @@ func TestRefusedNoteIsKept(t *testing.T) {
 	}
 	// Not retried automatically.
 	h.sync()
-	if h.portal.commCount() != 0 {
+	if h.portal.Created() != 0 {
 		t.Fatal("refused note created")
 	}
 }
@@ -149,7 +148,7 @@ func TestRefusedNoteIsKept(t *testing.T) {
 func TestSignInAgain(t *testing.T) {
 	h := newHarness(t)
 	h.store.AddNote(context.Background(), "hello")
-	h.portal.status = []int{401}
+	h.portal.FailNext(401)
 	if _, err := h.sync(); !errors.Is(err, ErrSignInAgain) {
 		t.Fatalf("err = %v", err)
 	}
@@ -164,7 +163,7 @@ func TestPullAppointments(t *testing.T) {
 	start := time.Date(2026, 12, 1, 9, 0, 0, 0, time.UTC)
 	var ids []string
 	for i := 0; i < 250; i++ {
-		ids = append(ids, h.portal.addAppointment(start.Add(time.Duration(i)*time.Hour), "booked", "Check-up"))
+		ids = append(ids, h.portal.AddAppointment(start.Add(time.Duration(i)*time.Hour), "booked", "Check-up"))
 	}
 	res, err := h.sync()
 	if err != nil || res.Pulled != 250 {
@@ -178,9 +177,9 @@ func TestPullAppointments(t *testing.T) {
 	if res.Pulled != 0 {
 		t.Fatalf("no-change sync pulled %d", res.Pulled)
 	}
-	h.portal.changeAppointment(ids[3], "cancelled")
-	h.portal.changeAppointment(ids[100], "booked")
-	h.portal.changeAppointment(ids[249], "booked")
+	h.portal.SetAppointmentStatus(ids[3], "cancelled")
+	h.portal.SetAppointmentStatus(ids[100], "booked")
+	h.portal.SetAppointmentStatus(ids[249], "booked")
 	res, _ = h.sync()
 	if res.Pulled != 3 {
 		t.Fatalf("after 3 upstream changes pulled %d", res.Pulled)
@@ -193,36 +192,27 @@ func TestPullAppointments(t *testing.T) {
 
 // Bad answers from the portal: a clear error, and the local store exactly as it was.
 func TestBadResponsesChangeNothing(t *testing.T) {
-	cases := map[string]func(w http.ResponseWriter){
-		"malformed JSON": func(w http.ResponseWriter) {
-			w.Write([]byte(`{"resourceType":"Bundle","type":"searchset","entry":[{"resource":`))
+	cases := map[string]func(w io.Writer){
+		"malformed JSON": portaltest.Malformed,
+		"wrong bundle type": func(w io.Writer) {
+			io.WriteString(w, `{"resourceType":"Bundle","type":"transaction-response","entry":[{"resource":{"resourceType":"Appointment","id":"x","status":"booked","start":"2026-12-01T09:00:00Z"}}]}`)
 		},
-		"wrong bundle type": func(w http.ResponseWriter) {
-			w.Write([]byte(`{"resourceType":"Bundle","type":"transaction-response","entry":[{"resource":{"resourceType":"Appointment","id":"x","status":"booked","start":"2026-12-01T09:00:00Z"}}]}`))
-		},
-		"60 MB body": func(w http.ResponseWriter) {
-			w.Write([]byte(`{"resourceType":"Bundle","type":"searchset","x":"`))
-			chunk := bytes.Repeat([]byte("a"), 1<<20)
-			for i := 0; i < 60; i++ {
-				w.Write(chunk)
-			}
-			w.Write([]byte(`"}`))
-		},
-		"an entry that is not an appointment": func(w http.ResponseWriter) {
-			w.Write([]byte(`{"resourceType":"Bundle","type":"searchset","entry":[{"resource":{"resourceType":"Patient","id":"p1"}}]}`))
+		"60 MB body": portaltest.Oversized(60),
+		"an entry that is not an appointment": func(w io.Writer) {
+			io.WriteString(w, `{"resourceType":"Bundle","type":"searchset","entry":[{"resource":{"resourceType":"Patient","id":"p1"}}]}`)
 		},
 	}
 	for name, body := range cases {
 		t.Run(name, func(t *testing.T) {
 			h := newHarness(t)
 			ctx := context.Background()
-			h.portal.addAppointment(time.Date(2026, 12, 1, 9, 0, 0, 0, time.UTC), "booked", "First")
+			h.portal.AddAppointment(time.Date(2026, 12, 1, 9, 0, 0, 0, time.UTC), "booked", "First")
 			if _, err := h.sync(); err != nil {
 				t.Fatal(err)
 			}
 			before, _ := h.store.ListAppointments(ctx, time.Time{}, time.Time{})
 			mark, _ := h.store.SyncMark(ctx, "Appointment")
-			h.portal.searchBody = body
+			h.portal.AnswerSearches(body)
 			_, err := h.sync()
 			if err == nil {
 				t.Fatal("sync accepted a bad response")
