@@ -451,9 +451,13 @@ func TestUnlockWithKeyring(t *testing.T) {
 	if s.passBox.Visible() {
 		t.Error("a keyring-only profile has no passphrase to type")
 	}
-	test.Tap(s.open)
+	// With nothing to type in, Enter opens it (a button takes only Space).
+	if f := u.win.Canvas().Focused(); f != nil {
+		t.Fatalf("focus on %T, want none", f)
+	}
+	u.win.Canvas().OnTypedKey()(&fyne.KeyEvent{Name: fyne.KeyReturn})
 	if u.today == nil {
-		t.Fatalf("Open should use the keyring; message %q", s.message.Text)
+		t.Fatalf("Enter should open it with the keyring; message %q", s.message.Text)
 	}
 
 	test.Tap(u.today.lockBtn)

@@ -144,6 +144,10 @@ func (u *UI) watchActivity() {
 			u.focus(f)
 			return
 		}
+		if (ev.Name == fyne.KeyReturn || ev.Name == fyne.KeyEnter) && c.Focused() == nil && u.enterOpens() {
+			u.unlock.open.OnTapped()
+			return
+		}
 		if onKey != nil {
 			onKey(ev)
 		}

@@ -143,6 +143,14 @@ func (u *UI) showUnlock(list []data.ProfileInfo, msg string) {
 	}
 }
 
+// enterOpens says whether Enter, with nothing focused, presses Open on the unlock screen: when
+// there is no field to type in (a keyring profile, or one already open), so the person need
+// not find the button (a button takes only Space).
+func (u *UI) enterOpens() bool {
+	s := u.unlock
+	return s != nil && !s.passBox.Visible() && !s.open.Disabled()
+}
+
 // updateUnlock fits the form to the chosen profile: passphrase or keyring, or damaged.
 func (u *UI) updateUnlock() {
 	s := u.unlock
