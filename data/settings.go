@@ -160,18 +160,24 @@ func DefaultSettings() Settings { return settingsFrom(nil, nil) }
 func settingsFrom(stored map[string]string, policy Policy) Settings {
 	out := Settings{Locked: map[string]bool{}, text: map[string]string{}}
 	for key, spec := range settingSpecs {
-		v := stored[key]
-		if policy != nil && policy.IsLocked(key) {
-			v, out.Locked[key] = policy.Default(key), true
+		// The first that passes the setting's check: the clinic's locked value; else the
+		// person's, then the clinic's default (a stored value of another version's form
+		// falls back to it); else the app's default.
+		var tries []string
+		switch {
+		case policy != nil && policy.IsLocked(key):
+			tries, out.Locked[key] = []string{policy.Default(key)}, true
+		case policy != nil:
+			tries = []string{stored[key], policy.Default(key)}
+		default:
+			tries = []string{stored[key]}
 		}
-		if v == "" && policy != nil {
-			v = policy.Default(key)
-		}
-		if c, err := spec.Check(v); v == "" || err != nil {
-			// Never set; or a clinic default of another version's form: the app's default.
-			v = spec.Default
-		} else {
-			v = c
+		v := spec.Default
+		for _, t := range tries {
+			if c, err := spec.Check(t); t != "" && err == nil {
+				v = c
+				break
+			}
 		}
 		out.text[key] = v
 	}
@@ -215,6 +221,9 @@ func (s *Store) Settings(ctx context.Context) (Settings, error) {
 	}
 	var bad TamperedError
 	for _, k := range damaged {
+		if s.SettingLocked(k) {
+			continue // the clinic's value is used; the stored one never is
+		}
 		if _, ok := settingSpecs[k]; ok || !knownSettingKey(k) {
 			bad.add("settings", k)
 		}

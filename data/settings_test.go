@@ -89,6 +89,25 @@ func TestSettingsDamaged(t *testing.T) {
 	if set.Snooze != 10*time.Minute || !set.HideMedicineNames {
 		t.Fatalf("damaged: %+v (want the default snooze, the stored hide)", set)
 	}
+
+	// A setting the clinic locked is the clinic's: its stored row, damaged or not, is not
+	// read, so its damage is nobody's business. One the clinic only defaults falls back to
+	// the clinic's default, not the app's.
+	s.policy = policyStub{
+		defaults: map[string]string{KeySnoozeMinutes: "25", KeyAutoLockMinutes: "3"},
+		locked:   map[string]bool{KeySnoozeMinutes: true},
+	}
+	if set, err = s.Settings(ctx); err != nil || set.Snooze != 25*time.Minute {
+		t.Fatalf("locked by the clinic over a damaged row: %+v, %v", set, err)
+	}
+	s.policy = policyStub{defaults: map[string]string{KeyAutoLockMinutes: "3"}}
+	if err := s.SetSetting(ctx, KeyAutoLockMinutes, "soon"); err != nil { // another version's form
+		t.Fatal(err)
+	}
+	set, _ = s.Settings(ctx)
+	if set.AutoLock != 3*time.Minute {
+		t.Fatalf("a stored value that fails its check: auto-lock %s, want the clinic's default 3m", set.AutoLock)
+	}
 }
 
 // TestInputErrorField: validators name the field they refuse, and stay ErrInvalid with the

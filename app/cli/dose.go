@@ -115,8 +115,12 @@ func answer(c *call, state string) error {
 				m.Name, at.In(loc).Format("2006-01-02 15:04"), hours(remind.AnswerEarly), hours(window), data.ErrNotFound)
 		}
 		if d.Answered() && !change {
-			return usagef("the %s dose of %s on %s was already %s at %s; to record it as %s instead, add --change",
-				d.At.In(loc).Format("15:04"), m.Name, d.At.In(loc).Format("2006-01-02"), d.Status, d.Event.At.In(loc).Format("15:04"), state)
+			fix := "to record it as " + state + " instead, add --change"
+			if string(d.Status) == state {
+				fix = "to record the time given instead, add --change"
+			}
+			return usagef("the %s dose of %s on %s was already %s at %s; %s",
+				d.At.In(loc).Format("15:04"), m.Name, d.At.In(loc).Format("2006-01-02"), d.Status, d.Event.At.In(loc).Format("15:04"), fix)
 		}
 		ev.ScheduledAt = d.At
 		if change {
@@ -267,8 +271,9 @@ func remindersNext(c *call) error {
 	if err := readable(err); err != nil {
 		return err
 	}
+	// Only the setting used here counts: damage to another one is not this command's.
 	set, err := s.Settings(c.ctx)
-	if err := readable(err); err != nil {
+	if err := readable(damageAbout(err, data.KeyAppointmentReminders)); err != nil {
 		return err
 	}
 	rs := remind.NextReminders(scheds, events, appts, set.AppointmentReminders, from, count)

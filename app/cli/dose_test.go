@@ -2,12 +2,14 @@ package cli
 
 import (
 	"context"
+	"encoding/json"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/patient-companion/companion/app/remind"
 	"github.com/patient-companion/companion/data"
+	"github.com/patient-companion/companion/data/datatest"
 )
 
 func newDoseHarness(t *testing.T) *harness {
@@ -99,6 +101,13 @@ func TestAnswerTwiceNeedsChange(t *testing.T) {
 				t.Errorf("med %s again: stderr %q should say %q", cmd, r.stderr, want)
 			}
 		}
+	}
+	// The way out it names fits what was asked: a second take records the new time.
+	if r := h.wantCode(ExitUsage, "med", "take", med, "--at", "2026-11-25T08:30:00-05:00"); !strings.Contains(r.stderr, "to record the time given instead, add --change") {
+		t.Errorf("take again: %q", r.stderr)
+	}
+	if r := h.wantCode(ExitUsage, "med", "skip", med, "--at", "2026-11-25T08:30:00-05:00"); !strings.Contains(r.stderr, "to record it as skipped instead, add --change") {
+		t.Errorf("skip after take: %q", r.stderr)
 	}
 	h.jsonOK(&changed, "med", "skip", med, "--at", "2026-11-25T08:30:00-05:00", "--change")
 	if len(changed) != len(taken) {
@@ -199,6 +208,31 @@ func TestRemindersNext(t *testing.T) {
 	}
 	for _, bad := range [][]string{{"--count", "0"}, {"--count", "many"}, {"--from", "tomorrow"}} {
 		h.wantCode(ExitUsage, append([]string{"reminders", "next"}, bad...)...)
+	}
+
+	// Damage to a setting this command does not use is not its damage: exit 0.
+	h.ok("settings", "set", "snooze_minutes", "20")
+	j := datatest.OpenJournal(t, datatest.OnlyJournal(t, h.dir))
+	j.FlipSealed("settings", "snooze_minutes")
+	h.jsonOK(&r, "reminders", "next", "--from", "2026-11-26T00:00:00-05:00", "--count", "10")
+	// Damage to appointment_reminders is: exit 5, naming it, and the reminders as the
+	// window's engine gives them meanwhile (the defaults, 24 h and 1 h before).
+	j.FlipSealed("settings", "appointment_reminders")
+	res := h.wantCode(ExitDamaged, "reminders", "next", "--from", "2026-11-26T00:00:00-05:00", "--count", "10", "--json")
+	if !strings.Contains(res.stderr, "appointment_reminders") || strings.Contains(res.stderr, "snooze_minutes") {
+		t.Errorf("stderr %q should name appointment_reminders alone", res.stderr)
+	}
+	if err := json.Unmarshal([]byte(res.stdout), &r); err != nil {
+		t.Fatalf("with damage the reminders are still listed: %v %q", err, res.stdout)
+	}
+	var at []any
+	for _, x := range r {
+		if x["kind"] == "appointment" {
+			at = append(at, x["at"])
+		}
+	}
+	if len(at) != 2 || at[0] != "2026-11-26T10:30:00-05:00" || at[1] != "2026-11-27T09:30:00-05:00" {
+		t.Errorf("appointment reminders with the setting damaged: %v, want the defaults", at)
 	}
 }
 

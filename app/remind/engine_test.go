@@ -414,3 +414,21 @@ func TestQuietChecksThenRestarts(t *testing.T) {
 		t.Fatalf("%d notices, want 2: %+v", len(f.rec.got), f.rec.got)
 	}
 }
+
+// A damaged setting (here one the timer does not even use) does not stop the timer from
+// being armed for the next appointment reminder: the defaults stand in, as in Tick.
+func TestNextEventWithDamagedSetting(t *testing.T) {
+	f := newFixture(t, "22:00")
+	ctx := context.Background()
+	if _, err := f.store.AddAppointment(ctx, data.Appointment{Title: "Eye test", Start: utc("2026-03-04T10:30:00Z")}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.store.PutSetting(ctx, data.KeySnoozeMinutes, "20"); err != nil {
+		t.Fatal(err)
+	}
+	datatest.OpenJournal(t, f.store.Path()).FlipSealed("settings", data.KeySnoozeMinutes)
+	next, ok, err := f.eng.NextEvent(ctx, utc("2026-03-03T09:00:00Z"))
+	if err != nil || !ok || !next.Equal(utc("2026-03-03T10:30:00Z")) {
+		t.Fatalf("next event = %s %v %v, want the appointment reminder 24 h before", next, ok, err)
+	}
+}

@@ -117,7 +117,8 @@ func (e *Engine) NextEvent(ctx context.Context, now time.Time) (time.Time, bool,
 			consider(ev.SnoozeUntil)
 		}
 	}
-	if set, err := e.Store.Settings(ctx); err == nil && len(set.AppointmentReminders) > 0 {
+	// A damaged setting comes with the defaults in its place, which Tick uses too.
+	if set, err := e.Store.Settings(ctx); (err == nil || errors.As(err, &te)) && len(set.AppointmentReminders) > 0 {
 		appts, err := e.Store.ListAppointments(ctx, now, time.Time{})
 		if err != nil && !errors.As(err, &te) {
 			return time.Time{}, false, err
