@@ -48,6 +48,17 @@ func companion(t *testing.T, dataDir string, env []string, args ...string) cliRe
 	cmd := exec.Command(os.Args[0], args...)
 	cmd.Env = append(os.Environ(), asCompanion+"=1", "COMPANION_DATA_DIR="+dataDir)
 	cmd.Env = append(cmd.Env, env...)
+	r := runCommand(t, cmd)
+	if strings.Contains(r.stderr, "panic") || strings.Contains(r.stderr, "goroutine ") {
+		t.Fatalf("%v crashed:\n%s", args, r.stderr)
+	}
+	return r
+}
+
+// runCommand runs cmd and returns its exit code and output; a command that cannot start
+// fails the test.
+func runCommand(t *testing.T, cmd *exec.Cmd) cliResult {
+	t.Helper()
 	var out, errb bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &errb
 	err := cmd.Run()
@@ -58,11 +69,7 @@ func companion(t *testing.T, dataDir string, env []string, args ...string) cliRe
 	} else if err != nil {
 		t.Fatal(err)
 	}
-	r := cliResult{code, out.String(), errb.String()}
-	if strings.Contains(r.stderr, "panic") || strings.Contains(r.stderr, "goroutine ") {
-		t.Fatalf("%v crashed:\n%s", args, r.stderr)
-	}
-	return r
+	return cliResult{code, out.String(), errb.String()}
 }
 
 func mustRun(t *testing.T, dataDir string, env []string, args ...string) string {
