@@ -129,6 +129,8 @@ type UI struct {
 	typeTo fyne.Focusable
 	// warmed is closed when warmText is done (setContent waits for it).
 	warmed chan struct{}
+	// ahead is what was typed on the "Opening…" screen, for the lock screen's field.
+	ahead typedAhead
 }
 
 const windowTitle = "Patient Companion"

@@ -144,8 +144,13 @@ func (u *UI) watchActivity() {
 			u.focus(f)
 			return
 		}
-		if (ev.Name == fyne.KeyReturn || ev.Name == fyne.KeyEnter) && c.Focused() == nil && u.enterOpens() {
+		enter := ev.Name == fyne.KeyReturn || ev.Name == fyne.KeyEnter
+		if enter && c.Focused() == nil && u.enterOpens() {
 			u.unlock.open.OnTapped()
+			return
+		}
+		if u.start != nil && c.Focused() == nil {
+			u.ahead.key(ev.Name)
 			return
 		}
 		if onKey != nil {
@@ -159,10 +164,69 @@ func (u *UI) watchActivity() {
 			f.TypedRune(r)
 			return
 		}
+		if u.start != nil && c.Focused() == nil {
+			u.ahead.rune(r)
+			return
+		}
 		if onRune != nil {
 			onRune(r)
 		}
 	})
+}
+
+// typedAhead is what was typed while the "Opening…" screen showed: after a lock (Ctrl+L, then
+// the passphrase at once) or at start, the profiles are still being listed, and the lock
+// screen's field does not exist yet. showUnlock hands it to the passphrase field; any other
+// screen drops it.
+type typedAhead struct {
+	runes []rune
+	enter bool
+}
+
+// maxTypedAhead bounds what is kept (a passphrase is far shorter).
+const maxTypedAhead = 256
+
+func (t *typedAhead) rune(r rune) {
+	if len(t.runes) < maxTypedAhead && !t.enter {
+		t.runes = append(t.runes, r)
+	}
+}
+
+func (t *typedAhead) key(k fyne.KeyName) {
+	switch k {
+	case fyne.KeyReturn, fyne.KeyEnter:
+		t.enter = true
+	case fyne.KeyBackspace:
+		if n := len(t.runes); n > 0 && !t.enter {
+			t.runes = t.runes[:n-1]
+		}
+	case fyne.KeyEscape:
+		t.drop()
+	}
+}
+
+// drop forgets what was typed, overwriting it (it may be a passphrase).
+func (t *typedAhead) drop() {
+	for i := range t.runes {
+		t.runes[i] = 0
+	}
+	t.runes, t.enter = t.runes[:0], false
+}
+
+// replay types what was typed ahead into f, which has the focus, then drops it; Enter typed
+// ahead is typed too (it submits the passphrase).
+func (t *typedAhead) replay(f fyne.Focusable) {
+	if len(t.runes) == 0 && !t.enter {
+		return
+	}
+	for _, r := range t.runes {
+		f.TypedRune(r)
+	}
+	enter := t.enter
+	t.drop()
+	if enter {
+		f.TypedKey(&fyne.KeyEvent{Name: fyne.KeyReturn})
+	}
 }
 
 // focusSignature is what checkIdle compares to see typing in a field: the focused object

@@ -349,3 +349,43 @@ func TestRecoveryKeyScreenStays(t *testing.T) {
 		t.Fatal("the idle lock should lock Anne, held behind")
 	}
 }
+
+// TestTypedWhileListing: Ctrl+L and the passphrase typed at once, before the profiles are
+// listed again (the "Opening…" screen, no field yet): what was typed reaches the lock
+// screen's field, Enter included, and unlocks. A real-window test lost it under load.
+func TestTypedWhileListing(t *testing.T) {
+	p := testProfiles(t, nil)
+	passProfile(t, p, "Mum")
+	u := newTestUI(t, p)
+	unlockWith(t, u, goodPass)
+	if u.today == nil {
+		t.Fatal("not open")
+	}
+	var queue []func()
+	u.opt.Go = func(f func()) { queue = append(queue, f) }
+	ctrl(u, fyne.KeyL)
+	if u.start == nil {
+		t.Fatal("the lock should list the profiles again behind the Opening… screen")
+	}
+	c := u.win.Canvas()
+	for _, r := range goodPass + "x" {
+		c.OnTypedRune()(r)
+	}
+	c.OnTypedKey()(&fyne.KeyEvent{Name: fyne.KeyBackspace}) // a slip, corrected
+	c.OnTypedKey()(&fyne.KeyEvent{Name: fyne.KeyReturn})
+	for len(queue) > 0 {
+		f := queue[0]
+		queue = queue[1:]
+		f()
+	}
+	if u.today == nil {
+		msg := ""
+		if u.unlock != nil {
+			msg = u.unlock.message.Text
+		}
+		t.Fatalf("typed ahead, the passphrase should unlock (message %q)", msg)
+	}
+	if len(u.ahead.runes) != 0 || u.ahead.enter {
+		t.Error("what was typed ahead is kept after use")
+	}
+}

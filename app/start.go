@@ -91,6 +91,7 @@ func (u *UI) listed(list []data.ProfileInfo) {
 	u.known = list
 	u.namePeople()
 	if len(list) == 0 {
+		u.ahead.drop() // typed for a lock screen that is not coming
 		u.showCreate(nil)
 		return
 	}

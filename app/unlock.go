@@ -133,14 +133,20 @@ func (u *UI) showUnlock(list []data.ProfileInfo, msg string) {
 		say(s.message, msg)
 	}
 	if s.passBox.Visible() && !s.pass.Disabled() {
-		if u.isLocked() || u.hidden {
+		switch {
+		case len(u.ahead.runes) > 0 || u.ahead.enter:
+			// Typed while the profiles were listed (Ctrl+L, then the passphrase at once).
+			u.focus(s.pass)
+			u.ahead.replay(s.pass)
+		case u.isLocked() || u.hidden:
 			// Locked (most often by the idle timer) or not shown: nobody is at the window.
 			// The field waits unfocused and takes the first key typed (watchActivity).
 			u.typeTo = s.pass
-		} else {
+		default:
 			u.focus(s.pass)
 		}
 	}
+	u.ahead.drop()
 }
 
 // enterOpens says whether Enter, with nothing focused, presses Open on the unlock screen: when
