@@ -494,6 +494,8 @@ func TestExportUsage(t *testing.T) {
 		{"export", "fhir", "--out", filepath.Join(t.TempDir(), "missing", "f.json")},
 		{"export", "csv", "--out", file},
 		{"export", "csv", "--out", t.TempDir(), "extra"},
+		{"export", "csv", "--out", filepath.Join(h.dir, "csv")}, // plain text beside the journal
+		{"export", "ics", "--out", filepath.Join(h.dir, "a.ics")},
 	} {
 		h.wantCode(ExitUsage, args...)
 	}
