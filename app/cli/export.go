@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"io/fs"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -172,7 +171,7 @@ func exportCSV(c *call) error {
 			return err
 		})
 		if err != nil {
-			return exportWriteErr(err)
+			return err
 		}
 		files = append(files, exportedFile{Path: path, Records: n})
 	}
@@ -279,7 +278,7 @@ func exportICS(c *call) error {
 	if err := export.WriteFile(path, func(w io.Writer) error {
 		return export.ICS(w, recs.Appointments, c.env.Version, c.env.Now())
 	}); err != nil {
-		return exportWriteErr(err)
+		return err
 	}
 	return c.finishExport([]exportedFile{{Path: path, Records: len(recs.Appointments)}}, readErr)
 }
@@ -304,15 +303,7 @@ func exportFHIR(c *call) error {
 		n, err = export.FHIR(w, recs, c.env.Now())
 		return err
 	}); err != nil {
-		return exportWriteErr(err)
+		return err
 	}
 	return c.finishExport([]exportedFile{{Path: path, Records: n}}, readErr)
-}
-
-// exportWriteErr makes a refused write (a read-only folder) a clear one-line error.
-func exportWriteErr(err error) error {
-	if errors.Is(err, fs.ErrPermission) {
-		return usagef("%v: choose a folder you can write to", err)
-	}
-	return err
 }

@@ -506,3 +506,75 @@ func TestExportUsage(t *testing.T) {
 		t.Errorf("help: %q", out)
 	}
 }
+
+// TestTamperExports is the generic tamper test (tamper_test.go) for the exports: after any
+// edit of one clear column, each export either reports damage (exit 5) or writes exactly
+// the files it wrote before.
+func TestTamperExports(t *testing.T) {
+	h := newHarness(t)
+	h.kr = &datatest.MemKeyring{}
+	h.loc = time.UTC
+	h.now = time.Date(2026, 3, 10, 12, 0, 0, 0, time.UTC)
+	tamperFixture(t, h)
+	outDir := t.TempDir()
+	exports := []struct {
+		args  []string
+		files []string
+	}{
+		{[]string{"export", "csv", "--out", filepath.Join(outDir, "csv")},
+			[]string{"csv/entries.csv", "csv/doses.csv", "csv/medicines.csv", "csv/appointments.csv", "csv/messages.csv"}},
+		{[]string{"export", "ics", "--out", filepath.Join(outDir, "a.ics")}, []string{"a.ics"}},
+		{[]string{"export", "fhir", "--out", filepath.Join(outDir, "f.json")}, []string{"f.json"}},
+	}
+	read := func(f string) string {
+		b, err := os.ReadFile(filepath.Join(outDir, f))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return string(b)
+	}
+	before := map[string]string{}
+	for _, e := range exports {
+		h.ok(e.args...)
+		for _, f := range e.files {
+			before[f] = read(f)
+		}
+	}
+	clean := h.dir
+	tried := 0
+	for _, tc := range schemaColumns(t, datatest.OnlyJournal(t, clean)) {
+		for _, m := range mutations() {
+			name := tc.table + "." + tc.column + ": " + m.name
+			dir := datatest.CopyDir(t, clean)
+			j := datatest.OpenJournal(t, datatest.OnlyJournal(t, dir))
+			applied, err := m.apply(j.DB, tc)
+			j.Close()
+			if err != nil {
+				t.Fatalf("%s: %v", name, err)
+			}
+			if !applied {
+				continue
+			}
+			tried++
+			for _, e := range exports {
+				h.dir = dir
+				r := h.run(e.args...)
+				switch r.code {
+				case ExitDamaged:
+				case 0:
+					for _, f := range e.files {
+						if b := read(f); b != before[f] {
+							t.Errorf("%s: %s changed without damage reported:\n%s", name, f, diffLines(before[f], b))
+						}
+					}
+				default:
+					t.Errorf("%s: %v: exit %d (%s), want 0 or 5", name, e.args[:2], r.code, strings.TrimSpace(r.stderr))
+				}
+				// The next edit starts from the clean files.
+				h.dir = clean
+				h.ok(e.args...)
+			}
+		}
+	}
+	t.Logf("%d edits, %d exports each", tried, len(exports))
+}
