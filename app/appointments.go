@@ -210,8 +210,11 @@ func newApptRow(ap data.Appointment, loc *time.Location, now time.Time, toCalend
 		r.source.Hide()
 	}
 	r.cal = widget.NewButtonWithIcon("Add to calendar", theme.CalendarIcon(), func() { toCalendar(ap) })
-	r.box = container.NewBorder(nil, nil, nil, container.NewVBox(r.status, r.source, tall(r.cal)),
-		container.New(layout.NewCustomPaddedVBoxLayout(-12), r.name, r.when, r.place))
+	// The button goes under the text, not beside it: at 200 % text it would not fit across.
+	r.box = container.NewVBox(
+		container.NewBorder(nil, nil, nil, container.NewVBox(r.status, r.source),
+			container.New(layout.NewCustomPaddedVBoxLayout(-12), r.name, r.when, r.place)),
+		container.NewHBox(tall(r.cal)))
 	return r
 }
 
