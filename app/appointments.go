@@ -8,6 +8,7 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/layout"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
@@ -33,6 +34,8 @@ type appointmentsScreen struct {
 
 	status   *widget.Label // loading, failure or the empty state
 	warning  *widget.Label
+	calState *widget.Label // what "Add to calendar" did (calendar.go)
+	calSave  *dialog.FileDialog
 	upcoming []*apptRow
 	past     []*apptRow
 	list     *fyne.Container
@@ -52,9 +55,10 @@ type apptRow struct {
 	appt   data.Appointment
 	when   *widget.Label
 	name   *widget.Label
-	place  *widget.Label // hidden without a place
-	status *widget.Label // "Cancelled", hidden otherwise
-	source *widget.Label // "From your clinic", hidden for local ones
+	place  *widget.Label  // hidden without a place
+	status *widget.Label  // "Cancelled", hidden otherwise
+	source *widget.Label  // "From your clinic", hidden for local ones
+	cal    *widget.Button // "Add to calendar": saves it as a .ics file
 	box    fyne.CanvasObject
 }
 
@@ -70,6 +74,8 @@ func (u *UI) showAppointments() {
 	a.warning = paragraph("")
 	a.warning.Importance = widget.WarningImportance
 	a.warning.Hide()
+	a.calState = paragraph("")
+	a.calState.Hide()
 	a.list = container.NewVBox()
 
 	a.what = u.newEntry()
@@ -103,7 +109,7 @@ func (u *UI) showAppointments() {
 		container.NewHBox(tall(a.add)),
 	)
 	content := container.NewVScroll(container.NewPadded(column(760,
-		container.NewVBox(a.warning, a.status, a.list, widget.NewSeparator(), form))))
+		container.NewVBox(a.warning, a.calState, a.status, a.list, widget.NewSeparator(), form))))
 	u.setContent(u.frame(b, content))
 	u.loadAppointments()
 }
@@ -149,9 +155,9 @@ func (u *UI) fillAppointments(a *appointmentsScreen, list []data.Appointment) {
 			end = ap.Start
 		}
 		if end.Before(now) {
-			a.past = append([]*apptRow{newApptRow(ap, loc, now)}, a.past...) // latest first
+			a.past = append([]*apptRow{newApptRow(ap, loc, now, u.addToCalendar)}, a.past...) // latest first
 		} else {
-			a.upcoming = append(a.upcoming, newApptRow(ap, loc, now))
+			a.upcoming = append(a.upcoming, newApptRow(ap, loc, now, u.addToCalendar))
 		}
 	}
 	var objs []fyne.CanvasObject
@@ -177,7 +183,7 @@ func (u *UI) fillAppointments(a *appointmentsScreen, list []data.Appointment) {
 	a.list.Refresh()
 }
 
-func newApptRow(ap data.Appointment, loc *time.Location, now time.Time) *apptRow {
+func newApptRow(ap data.Appointment, loc *time.Location, now time.Time, toCalendar func(data.Appointment)) *apptRow {
 	r := &apptRow{appt: ap}
 	when := ap.Start.In(loc)
 	text := when.Format("Mon 2 Jan 2006") + " at " + when.Format("15:04")
@@ -203,8 +209,12 @@ func newApptRow(ap data.Appointment, loc *time.Location, now time.Time) *apptRow
 	if ap.Source != "portal" {
 		r.source.Hide()
 	}
-	r.box = container.NewBorder(nil, nil, nil, container.NewVBox(r.status, r.source),
-		container.New(layout.NewCustomPaddedVBoxLayout(-12), r.name, r.when, r.place))
+	r.cal = widget.NewButtonWithIcon("Add to calendar", theme.CalendarIcon(), func() { toCalendar(ap) })
+	// The button goes under the text, not beside it: at 200 % text it would not fit across.
+	r.box = container.NewVBox(
+		container.NewBorder(nil, nil, nil, container.NewVBox(r.status, r.source),
+			container.New(layout.NewCustomPaddedVBoxLayout(-12), r.name, r.when, r.place)),
+		container.NewHBox(tall(r.cal)))
 	return r
 }
 

@@ -114,6 +114,9 @@ func commands() []*command {
 		{path: "sync", run: syncCmd},
 		{path: "settings get", usage: "[KEY]", run: settingsGet},
 		{path: "settings set", usage: "KEY VALUE", run: settingsSet},
+		{path: "export csv", usage: "--out DIR  (one CSV file per kind of record; not encrypted)", flags: exportOutFlag("folder for the CSV files"), run: exportCSV},
+		{path: "export ics", usage: "--out FILE  (the appointments as a calendar; not encrypted)", flags: exportOutFlag("calendar file (.ics)"), run: exportICS},
+		{path: "export fhir", usage: "--out FILE  (a FHIR R4 Bundle of the journal; not encrypted)", flags: exportOutFlag("FHIR Bundle file (.json)"), run: exportFHIR},
 		{path: "about", run: about},
 	}
 }
@@ -264,6 +267,18 @@ func Run(ctx context.Context, args []string, env Env) int {
 		return ExitOK
 	}
 	cmd, n := findCommand(cmds, words)
+	if cmd == nil && len(words) == 1 {
+		// A group of commands named alone, like "export": say which ones it has.
+		var subs []string
+		for _, c := range cmds {
+			if sub, ok := strings.CutPrefix(c.path, words[0]+" "); ok {
+				subs = append(subs, sub)
+			}
+		}
+		if len(subs) > 0 {
+			return fail(env, usagef("%s needs one of: %s; run 'companion help' for the list", words[0], strings.Join(subs, ", ")))
+		}
+	}
 	if cmd == nil {
 		return fail(env, usagef("unknown command %q; run 'companion help' for the list", strings.Join(words[:min(2, len(words))], " ")))
 	}
