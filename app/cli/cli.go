@@ -114,6 +114,7 @@ func commands() []*command {
 		{path: "sync", run: syncCmd},
 		{path: "settings get", usage: "[KEY]", run: settingsGet},
 		{path: "settings set", usage: "KEY VALUE", run: settingsSet},
+		{path: "export report", usage: "--out FILE.pdf [--from DATE] [--to DATE]", flags: exportReportFlags, run: exportReport},
 		{path: "about", run: about},
 	}
 }
