@@ -385,25 +385,30 @@ func (p *pdf) symptoms() {
 }
 
 // chart draws a symptom's strongest severity per day (per week over a long period) as
-// vector bars on the severity scale, with numbered axes. A day without an entry gets a small
-// open mark on the base line, so "not logged" never reads as 0, as in the window's chart.
+// vector bars on the severity scale, and the average as a line, with numbered axes. A day
+// without an entry gets a small open mark on the base line, so "not logged" never reads as
+// 0, as in the window's chart.
 func (p *pdf) chart(s Symptom) {
 	f := p.f
 	const plotH, axisW, axisH = 38.0, 9.0, 9.0
-	p.ensure(plotH + axisH + 12)
+	p.ensure(plotH + axisH + 14)
 	f.Ln(3)
-	buckets, per := bucket(s.Days)
-	unit := "day"
-	if per == 7 {
-		unit = "week"
+	buckets := bucket(s)
+	per, unit := 1, "day"
+	if len(buckets) < len(s.Days) {
+		per, unit = 7, "week"
 	}
 	f.SetFont(font, "B", 10)
 	p.color(ink)
 	f.CellFormat(p.textW, 5.5, safe(s.Name), "", 1, "L", false, 0, "")
 	f.SetFont(font, "", 8)
 	p.color(muted)
-	f.CellFormat(p.textW, 4, fmt.Sprintf("Strongest severity per %s (0–10), %d entries", unit, s.Count), "", 1, "L", false, 0, "")
-	f.Ln(1.5)
+	caption := fmt.Sprintf("Bars: strongest severity per day (0–10). %d entries.", s.Count)
+	if per > 1 {
+		caption = fmt.Sprintf("Bars: strongest severity per %s (0–10). Line: average per %s. %d entries.", unit, unit, s.Count)
+	}
+	f.CellFormat(p.textW, 4, caption, "", 0, "L", false, 0, "")
+	f.Ln(5.5)
 	x0, y0 := margin+axisW, f.GetY()
 	pw := p.textW - axisW
 	base := y0 + plotH
@@ -425,24 +430,50 @@ func (p *pdf) chart(s Symptom) {
 	n := len(buckets)
 	slot := pw / float64(n)
 	gap := math.Min(slot*0.2, 0.8)
-	for i, v := range buckets {
+	for i, b := range buckets {
 		x := x0 + float64(i)*slot
-		if v < 0 {
+		if b.max < 0 {
 			f.SetDrawColor(muted[0], muted[1], muted[2])
 			f.SetLineWidth(0.15)
 			r := math.Min(slot*0.3, 0.7)
 			f.Circle(x+slot/2, base-r-0.3, r, "D")
 			continue
 		}
-		c := severityScale[min(10, max(0, v))]
+		c := severityScale[min(10, max(0, b.max))]
 		f.SetFillColor(c[0], c[1], c[2])
-		h := plotH * float64(v) / 10
-		if v == 0 {
+		h := plotH * float64(b.max) / 10
+		if b.max == 0 {
 			h = 0.6 // a logged 0 shows as a sliver, unlike a day not logged
 		}
 		f.Rect(x+gap/2, base-h, slot-gap, h, "F")
 	}
+	// The average: vermilion, which stands apart from every colour of the scale, also
+	// for colour-blind readers; broken where nothing was logged. Only over weeks: a day's
+	// bar already tells its story.
+	line := buckets
+	if per == 1 {
+		line = nil
+	}
+	f.SetDrawColor(0xd5, 0x5e, 0x00)
+	f.SetFillColor(0xd5, 0x5e, 0x00)
+	f.SetLineWidth(0.45)
+	prev := -1
+	for i, b := range line {
+		if b.n == 0 {
+			prev = -1
+			continue
+		}
+		x, y := x0+(float64(i)+0.5)*slot, base-plotH*b.mean()/10
+		if prev >= 0 {
+			pb := line[prev]
+			f.Line(x0+(float64(prev)+0.5)*slot, base-plotH*pb.mean()/10, x, y)
+		}
+		f.Circle(x, y, math.Min(0.6, slot*0.35), "F")
+		prev = i
+	}
 	// Date axis: about six labels, at bucket starts.
+	f.SetDrawColor(muted[0], muted[1], muted[2])
+	f.SetLineWidth(0.25)
 	labels := min(6, n)
 	for k := 0; k < labels; k++ {
 		i := 0
@@ -451,7 +482,6 @@ func (p *pdf) chart(s Symptom) {
 		}
 		d := addDays(p.r.From, i*per)
 		x := x0 + (float64(i)+0.5)*slot
-		f.SetDrawColor(muted[0], muted[1], muted[2])
 		f.Line(x, base, x, base+1.2)
 		label := time.Date(d.Year, d.Month, d.Day, 12, 0, 0, 0, time.UTC).Format("2 Jan")
 		if p.r.From.Year != p.r.To.Year {
@@ -466,21 +496,30 @@ func (p *pdf) chart(s Symptom) {
 	f.SetXY(margin, base+axisH-2)
 }
 
-// bucket groups days by week over a long period (a bar per day would be thinner than a
-// hair), keeping each week's strongest severity.
-func bucket(days []int) ([]int, int) {
-	if len(days) <= 120 {
-		return days, 1
+// bar is one bar of a chart: the strongest severity (-1: nothing logged) and the sum and
+// number of severities, for the average.
+type bar struct{ max, sum, n int }
+
+func (b bar) mean() float64 { return float64(b.sum) / float64(b.n) }
+
+// bucket makes a bar per day, or per week over a long period (a bar per day of a year would
+// be thinner than a hair).
+func bucket(s Symptom) []bar {
+	per := 1
+	if len(s.Days) > 120 {
+		per = 7
 	}
-	out := make([]int, 0, (len(days)+6)/7)
-	for i := 0; i < len(days); i += 7 {
-		m := -1
-		for _, v := range days[i:min(i+7, len(days))] {
-			m = max(m, v)
+	out := make([]bar, 0, (len(s.Days)+per-1)/per)
+	for i := 0; i < len(s.Days); i += per {
+		b := bar{max: -1}
+		for j := i; j < min(i+per, len(s.Days)); j++ {
+			b.max = max(b.max, s.Days[j])
+			b.sum += s.Sums[j]
+			b.n += s.Counts[j]
 		}
-		out = append(out, m)
+		out = append(out, b)
 	}
-	return out, 7
+	return out
 }
 
 func (p *pdf) moods() {

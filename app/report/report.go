@@ -102,8 +102,10 @@ type Symptom struct {
 	Mean    float64 // of the entries with a severity
 	Last    time.Time
 	// Days holds the strongest severity per day of the period (-1: not logged), first day
-	// first.
-	Days []int
+	// first; Sums and Counts the sum and number of the day's severities, for averages.
+	Days   []int
+	Sums   []int
+	Counts []int
 }
 
 // Mood is one mood word and how often it was logged.
@@ -288,7 +290,8 @@ func (r *Report) collectEntries(entries []data.Entry, start time.Time) {
 			key := strings.ToLower(strings.TrimSpace(e.Name))
 			s := syms[key]
 			if s == nil {
-				s = &Symptom{Name: strings.TrimSpace(e.Name), Days: make([]int, days)}
+				s = &Symptom{Name: strings.TrimSpace(e.Name), Days: make([]int, days),
+					Sums: make([]int, days), Counts: make([]int, days)}
 				for i := range s.Days {
 					s.Days[i] = -1
 				}
@@ -305,8 +308,10 @@ func (r *Report) collectEntries(entries []data.Entry, start time.Time) {
 			s.Highest = max(s.Highest, v)
 			sums[key] += v
 			rated[key]++
-			if i := daysBetween(r.From, data.DateOf(e.At.In(r.Loc))); i >= 0 && i < days && v > s.Days[i] {
-				s.Days[i] = v
+			if i := daysBetween(r.From, data.DateOf(e.At.In(r.Loc))); i >= 0 && i < days {
+				s.Days[i] = max(s.Days[i], v)
+				s.Sums[i] += v
+				s.Counts[i]++
 			}
 		case data.KindMood:
 			key := strings.ToLower(strings.TrimSpace(e.Name))
