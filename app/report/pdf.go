@@ -393,11 +393,9 @@ func (p *pdf) chart(s Symptom) {
 	const plotH, axisW, axisH = 38.0, 9.0, 9.0
 	p.ensure(plotH + axisH + 14)
 	f.Ln(3)
-	buckets := bucket(s)
-	per, unit := 1, "day"
-	if len(buckets) < len(s.Days) {
-		per, unit = 7, "week"
-	}
+	per := barDays(len(s.Days))
+	buckets := bucket(s, per)
+	unit := map[int]string{1: "day", 7: "week", 28: "4 weeks"}[per]
 	f.SetFont(font, "B", 10)
 	p.color(ink)
 	f.CellFormat(p.textW, 5.5, safe(s.Name), "", 1, "L", false, 0, "")
@@ -502,13 +500,20 @@ type bar struct{ max, sum, n int }
 
 func (b bar) mean() float64 { return float64(b.sum) / float64(b.n) }
 
-// bucket makes a bar per day, or per week over a long period (a bar per day of a year would
-// be thinner than a hair).
-func bucket(s Symptom) []bar {
-	per := 1
-	if len(s.Days) > 120 {
-		per = 7
+// barDays is how many days one bar of a chart stands for: a day, or over a long period a
+// week or four (a bar per day of a year would be thinner than a hair).
+func barDays(days int) int {
+	switch {
+	case days <= 120:
+		return 1
+	case days <= 7*120:
+		return 7
 	}
+	return 28
+}
+
+// bucket makes a bar per per days.
+func bucket(s Symptom, per int) []bar {
 	out := make([]bar, 0, (len(s.Days)+per-1)/per)
 	for i := 0; i < len(s.Days); i += per {
 		b := bar{max: -1}

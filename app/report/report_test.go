@@ -376,3 +376,36 @@ func BenchmarkReport(b *testing.B) {
 		}
 	}
 }
+
+// TestLongPeriods: over a long period a chart's bar is a week, then four weeks, with the
+// average drawn; the report still names only the period's records.
+func TestLongPeriods(t *testing.T) {
+	needPoppler(t)
+	f := newFixture(t)
+	for _, c := range []struct {
+		from string
+		unit string
+	}{
+		{"2026-01-01", "per day"},
+		{"2025-06-01", "per week"},
+		{"2020-01-01", "per 4 weeks"},
+	} {
+		opt := f.options()
+		var err error
+		if opt.From, err = data.ParseDate(c.from); err != nil {
+			t.Fatal(err)
+		}
+		r, err := report.Collect(context.Background(), f.s, opt)
+		if err != nil {
+			t.Fatal(err)
+		}
+		path, _ := writePDF(t, r, report.A4)
+		text := poppler(t, "pdftotext", "-enc", "UTF-8", path, "-")
+		if !strings.Contains(text, "strongest severity "+c.unit) {
+			t.Errorf("from %s: no chart %s", c.from, c.unit)
+		}
+		if strings.Contains(text, "Earache") || !strings.Contains(text, "Toothache") {
+			t.Errorf("from %s: the period's records are not the ones shown", c.from)
+		}
+	}
+}
