@@ -130,7 +130,7 @@ func (p *pdf) header() {
 	f.SetY(margin - 6)
 	f.SetFont(font, "B", 8.5)
 	p.color(ink)
-	f.CellFormat(p.textW/2, 4, safe(p.r.Person), "", 0, "L", false, 0, "")
+	f.CellFormat(p.textW/2, 4, p.fit(safe(p.r.Person), p.textW/2-2), "", 0, "L", false, 0, "")
 	f.SetFont(font, "", 8.5)
 	p.color(muted)
 	f.CellFormat(p.textW/2, 4, "Health report · "+p.period(), "", 1, "R", false, 0, "")
@@ -169,7 +169,7 @@ func (p *pdf) titleBlock() {
 		f.CellFormat(24, 5.5, kv[0], "", 0, "L", false, 0, "")
 		f.SetFont(font, "B", 10)
 		p.color(ink)
-		f.CellFormat(p.textW-24, 5.5, safe(kv[1]), "", 1, "L", false, 0, "")
+		f.MultiCell(p.textW-24, 5.5, strings.Join(p.wrap(safe(kv[1]), p.textW-26), "\n"), "", "L", false)
 	}
 	if p.r.Damaged > 0 {
 		f.Ln(2)
@@ -309,6 +309,19 @@ func (p *pdf) wrap(s string, w float64) []string {
 	return out
 }
 
+// fit shortens s with an ellipsis to w millimetres in the current font: for one-line places
+// (the running header, a chart's title), where a long name would run off the page.
+func (p *pdf) fit(s string, w float64) string {
+	if p.f.GetStringWidth(s) <= w {
+		return s
+	}
+	r := []rune(s)
+	for len(r) > 1 && p.f.GetStringWidth(string(r)+"…") > w {
+		r = r[:len(r)-1]
+	}
+	return string(r) + "…"
+}
+
 func (p *pdf) medicines() {
 	p.section("Medicines", 20)
 	if len(p.r.Medicines) == 0 {
@@ -398,12 +411,16 @@ func (p *pdf) chart(s Symptom) {
 	unit := map[int]string{1: "day", 7: "week", 28: "4 weeks"}[per]
 	f.SetFont(font, "B", 10)
 	p.color(ink)
-	f.CellFormat(p.textW, 5.5, safe(s.Name), "", 1, "L", false, 0, "")
+	f.CellFormat(p.textW, 5.5, p.fit(safe(s.Name), p.textW-2), "", 1, "L", false, 0, "")
 	f.SetFont(font, "", 8)
 	p.color(muted)
-	caption := fmt.Sprintf("Bars: strongest severity per day (0–10). %d entries.", s.Count)
+	entries := fmt.Sprintf("%d entries", s.Count)
+	if s.Count == 1 {
+		entries = "1 entry"
+	}
+	caption := fmt.Sprintf("Bars: strongest severity per day (0–10). %s.", entries)
 	if per > 1 {
-		caption = fmt.Sprintf("Bars: strongest severity per %s (0–10). Line: average per %s. %d entries.", unit, unit, s.Count)
+		caption = fmt.Sprintf("Bars: strongest severity per %s (0–10). Line: average per %s. %s.", unit, unit, entries)
 	}
 	f.CellFormat(p.textW, 4, caption, "", 0, "L", false, 0, "")
 	f.Ln(5.5)

@@ -409,3 +409,33 @@ func TestLongPeriods(t *testing.T) {
 		}
 	}
 }
+
+// TestLongNames: a name as long as the app allows stays on the page (cut in the running
+// header, wrapped on the first page).
+func TestLongNames(t *testing.T) {
+	needPoppler(t)
+	ctx := context.Background()
+	p := datatest.NewProfiles(t, nil)
+	long := strings.Repeat("Maximilianus ", 3) + "Wolfgang W Ende" // 54 of the 60 allowed
+	s, _ := datatest.CreatePassphrase(t, p, long, "pass-for-tests")
+	if _, err := s.AddSymptom(ctx, data.Symptom{Name: strings.Repeat("Kopfschmerzen ", 7) + "Ende", Severity: 3}); err != nil {
+		t.Fatal(err)
+	}
+	r, err := report.Collect(ctx, s, report.Options{Now: time.Now()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	path, _ := writePDF(t, r, report.A4)
+	// -layout keeps lines as drawn: each page's first line is the running header, the
+	// name cut to its half, the period beside it.
+	text := poppler(t, "pdftotext", "-enc", "UTF-8", "-layout", path, "-")
+	if !strings.Contains(text, long) {
+		t.Error("the first page does not give the whole name")
+	}
+	for i, page := range strings.Split(strings.TrimSuffix(text, "\f"), "\f") {
+		head, _, _ := strings.Cut(strings.TrimLeft(page, "\n "), "\n")
+		if !strings.HasPrefix(head, "Maximilianus") || !strings.Contains(head, "… ") || !strings.Contains(head, "Health report ·") {
+			t.Errorf("page %d's header: %q", i+1, head)
+		}
+	}
+}
