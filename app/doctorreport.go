@@ -12,6 +12,7 @@ import (
 	"net/url"
 	"os"
 	"strings"
+	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
@@ -47,8 +48,11 @@ type reportDialog struct {
 
 	from, to       *navEntry
 	fromErr, toErr *widget.Label
-	state          *widget.Label
-	save, open     *widget.Button
+	// preset chooses a usual period; sinceAppt is the default one's first day.
+	preset     *widget.Select
+	sinceAppt  data.Date
+	state      *widget.Label
+	save, open *widget.Button
 	// saved is the file written last, which Open opens.
 	saved string
 }
@@ -70,8 +74,7 @@ func (u *UI) showReportDialog(b screenBase) *reportDialog {
 	r.fromErr, r.toErr = message(), message()
 	r.state = paragraph("")
 	r.state.Hide()
-	clear := func(string) { say(r.fromErr, ""); say(r.toErr, "") }
-	r.from.OnChanged, r.to.OnChanged = clear, clear
+
 	r.save = widget.NewButtonWithIcon("Save…", theme.DocumentSaveIcon(), func() { u.chooseReportFile(r) })
 	r.save.Importance = widget.HighImportance
 	r.open = widget.NewButtonWithIcon("Open", theme.FileIcon(), func() { u.openReport(r) })
@@ -81,27 +84,67 @@ func (u *UI) showReportDialog(b screenBase) *reportDialog {
 	loc := r.store.Location()
 	today := data.DateOf(u.now().In(loc))
 	r.to.SetText(today.String())
+	daysBack := func(n int) string { return data.DateOf(u.now().In(loc).AddDate(0, 0, -(n - 1))).String() }
+	presets := []string{presetSinceAppt, preset30, preset90, preset365}
+	// choosing: the preset is writing the dates, which is no change by hand.
+	choosing := false
+	r.preset = widget.NewSelect(presets, func(p string) {
+		if p == "" {
+			return
+		}
+		choosing = true
+		defer func() { choosing = false }()
+		r.to.SetText(today.String())
+		switch p {
+		case presetSinceAppt:
+			r.from.SetText(r.sinceAppt.String())
+		case preset30:
+			r.from.SetText(daysBack(30))
+		case preset90:
+			r.from.SetText(daysBack(90))
+		case preset365:
+			r.from.SetText(daysBack(365))
+		}
+	})
+	// A date changed by hand (or on the calendar) is no longer the preset's period.
+	changed := func(string) {
+		say(r.fromErr, "")
+		say(r.toErr, "")
+		if !choosing && r.preset.Selected != "" {
+			r.preset.ClearSelected()
+		}
+	}
+	r.from.OnChanged, r.to.OnChanged = changed, changed
 	st, now := r.store, u.now()
 	background(r.prof, func(ctx context.Context) (data.Date, error) {
 		from, _, err := report.DefaultPeriod(ctx, st, now)
 		return from, err
 	}, func(from data.Date, err error) {
-		if err == nil && r.from.Text == "" {
-			r.from.SetText(from.String())
+		if err != nil {
+			from = data.DateOf(now.In(loc).AddDate(0, 0, -(report.DefaultDays - 1)))
+		}
+		r.sinceAppt = from
+		if r.from.Text == "" {
+			r.preset.SetSelected(presetSinceAppt)
 		}
 	})
 
-	period := container.NewGridWithColumns(2,
-		labelled(fieldLabel("From"), r.from, r.fromErr),
-		labelled(fieldLabel("To"), r.to, r.toErr))
+	field := func(name string, e *navEntry, msg *widget.Label) fyne.CanvasObject {
+		pick := widget.NewButtonWithIcon("", theme.CalendarIcon(), nil)
+		pick.OnTapped = func() { u.pickDate(e, pick) }
+		return labelled(fieldLabel(name), container.NewBorder(nil, nil, nil, pick, e), msg)
+	}
+	fromField, toField := field("From", r.from, r.fromErr), field("To", r.to, r.toErr)
+	period := container.NewGridWithColumns(2, fromField, toField)
 	if u.textScale() >= 1.5 {
-		period = container.NewVBox(labelled(fieldLabel("From"), r.from, r.fromErr), labelled(fieldLabel("To"), r.to, r.toErr))
+		period = container.NewVBox(fromField, toField)
 	}
 	content := container.NewVBox(
 		paragraph("A PDF to take to your doctor: your medicines and how the doses went, your "+
 			"symptoms with charts, moods, notes and appointments, for the days you choose."),
+		labelled(fieldLabel("Period"), r.preset),
 		period,
-		caption("Year-month-day. Both days are included; it starts at your last appointment unless you change it."),
+		caption("Year-month-day, or pick the days on the calendar. Both days are included."),
 		r.state,
 		container.NewHBox(tall(r.save), tall(r.open)),
 	)
@@ -109,6 +152,34 @@ func (u *UI) showReportDialog(b screenBase) *reportDialog {
 	r.d.Resize(fyne.NewSize(560*float32(u.textScale()), 0))
 	r.d.Show()
 	return r
+}
+
+// The usual periods.
+const (
+	presetSinceAppt = "Since the last appointment"
+	preset30        = "The last 30 days"
+	preset90        = "The last 90 days"
+	preset365       = "The last 12 months"
+)
+
+// pickDate shows a calendar under button, on the month of e's date (today's when it has
+// none); the day picked goes into e as YYYY-MM-DD.
+func (u *UI) pickDate(e *navEntry, button fyne.CanvasObject) {
+	start := u.now()
+	if d, err := data.ParseDate(e.Text); err == nil {
+		start = time.Date(d.Year, d.Month, d.Day, 12, 0, 0, 0, time.UTC)
+	}
+	var pop *widget.PopUp
+	cal := widget.NewCalendar(start, func(t time.Time) {
+		e.SetText(data.DateOf(t).String())
+		pop.Hide()
+	})
+	c := fyne.CurrentApp().Driver().CanvasForObject(button)
+	if c == nil {
+		c = u.win.Canvas()
+	}
+	pop = widget.NewPopUp(cal, c)
+	pop.ShowAtRelativePosition(fyne.NewPos(0, button.Size().Height), button)
 }
 
 // period reads the dialog's period, saying what is wrong beside the field.

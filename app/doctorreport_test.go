@@ -38,10 +38,22 @@ func TestReportForMyDoctor(t *testing.T) {
 	if r.from.Text != "2025-11-15" || r.to.Text != "2025-11-25" {
 		t.Errorf("period %s – %s, want 2025-11-15 – 2025-11-25 (since the last appointment)", r.from.Text, r.to.Text)
 	}
+	r.preset.SetSelected(preset30)
+	if r.from.Text != "2025-10-27" || r.to.Text != "2025-11-25" {
+		t.Errorf("the last 30 days: %s – %s, want 2025-10-27 – 2025-11-25", r.from.Text, r.to.Text)
+	}
+	r.preset.SetSelected(presetSinceAppt)
+	if r.from.Text != "2025-11-15" {
+		t.Errorf("since the last appointment: from %s, want 2025-11-15", r.from.Text)
+	}
 	if !r.open.Disabled() {
 		t.Error("Open is enabled before anything was saved")
 	}
 
+	r.from.SetText("2025-11-14")
+	if r.preset.Selected != "" {
+		t.Errorf("a date changed by hand left the period %q chosen", r.preset.Selected)
+	}
 	path := filepath.Join(t.TempDir(), "report.pdf")
 	r.from.SetText("15 November")
 	u.saveReport(r, path)
