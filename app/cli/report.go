@@ -67,6 +67,9 @@ func exportReport(c *call) error {
 	}
 	defer s.Close()
 	opt.Now = c.env.Now()
+	if today := data.DateOf(opt.Now.In(s.Location())); opt.To.IsZero() && today.Before(opt.From) {
+		return usagef("--from %s is after today (%s): give --to as well, or an earlier --from", opt.From, today)
+	}
 	if c.env.Clinic != nil {
 		opt.Clinic = c.env.Clinic.Name
 	}
@@ -86,7 +89,11 @@ func exportReport(c *call) error {
 	}
 	j := reportJSON{Out: out, From: r.From.String(), To: r.To.String(), Pages: pages, Paper: string(paper)}
 	if err := c.out(j, func(w io.Writer) {
-		fmt.Fprintf(w, "%s (%s to %s, %d pages, %s)\n", printable(out), j.From, j.To, pages, paper)
+		n := fmt.Sprintf("%d pages", pages)
+		if pages == 1 {
+			n = "1 page"
+		}
+		fmt.Fprintf(w, "%s (%s to %s, %s, %s)\n", printable(out), j.From, j.To, n, paper)
 	}); err != nil {
 		return err
 	}

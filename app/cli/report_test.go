@@ -107,6 +107,7 @@ func TestExportReportBadUsage(t *testing.T) {
 		{"export", "report", "--out", dir},
 		{"export", "report", "--out", filepath.Join(dir, "no", "such", "r.pdf")},
 		{"export", "report", "--out", out, "extra"},
+		{"export", "report", "--out", out, "--from", "2026-04-01"}, // after today, no --to
 	} {
 		h.wantCode(ExitUsage, args...)
 	}
