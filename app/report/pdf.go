@@ -161,7 +161,11 @@ func (p *pdf) titleBlock() {
 	if p.r.Clinic != "" {
 		rows = append(rows, [2]string{"Clinic", p.r.Clinic})
 	}
-	rows = append(rows, [2]string{"Period", fmt.Sprintf("%s (%d days, both included)", p.period(), p.r.Days())})
+	days := fmt.Sprintf("%d days, both included", p.r.Days())
+	if p.r.Days() == 1 {
+		days = "1 day"
+	}
+	rows = append(rows, [2]string{"Period", fmt.Sprintf("%s (%s)", p.period(), days)})
 	rows = append(rows, [2]string{"Time zone", zoneName(p.r.Generated, p.r.Loc)})
 	for _, kv := range rows {
 		f.SetFont(font, "", 10)
@@ -246,30 +250,46 @@ func (p *pdf) table(head []string, widths []float64, rows [][]string) {
 			lines[i] = p.wrap(safe(cell), widths[i]-2)
 			n = max(n, len(lines[i]))
 		}
-		h := float64(n)*lineH + 1.6
-		if f.GetY()+h > p.pageH-margin-6 {
+		bottom := p.pageH - margin - 6
+		// A row goes to the next page whole when it fits on one; a longer one (a note of
+		// thousands of characters) runs on over as many pages as it needs.
+		fresh := bottom - (margin + 8) - 6 - 1.6
+		if float64(n)*lineH <= fresh && f.GetY()+float64(n)*lineH+1.6 > bottom {
 			f.AddPage()
 			drawHead()
-			f.SetFont(font, "", bodySize)
 		}
-		y := f.GetY()
-		x := margin
-		for i := range row {
-			if i == 0 {
-				f.SetFont(font, "B", bodySize)
-			} else {
-				f.SetFont(font, "", bodySize)
+		for done := 0; done < n; {
+			take := min(n-done, int((bottom-f.GetY()-1.6)/lineH))
+			if take < 1 {
+				f.AddPage()
+				drawHead()
+				continue
 			}
-			for j, l := range lines[i] {
-				f.SetXY(x, y+0.8+float64(j)*lineH)
-				f.CellFormat(widths[i], lineH, l, "", 0, "L", false, 0, "")
+			y := f.GetY()
+			x := margin
+			for i := range row {
+				if i == 0 {
+					f.SetFont(font, "B", bodySize)
+				} else {
+					f.SetFont(font, "", bodySize)
+				}
+				for j := done; j < min(done+take, len(lines[i])); j++ {
+					f.SetXY(x, y+0.8+float64(j-done)*lineH)
+					f.CellFormat(widths[i], lineH, lines[i][j], "", 0, "L", false, 0, "")
+				}
+				x += widths[i]
 			}
-			x += widths[i]
+			h := float64(take)*lineH + 1.6
+			f.SetDrawColor(rule[0], rule[1], rule[2])
+			f.SetLineWidth(0.15)
+			f.Line(margin, y+h, margin+p.textW, y+h)
+			f.SetXY(margin, y+h)
+			done += take
+			if done < n {
+				f.AddPage()
+				drawHead()
+			}
 		}
-		f.SetDrawColor(rule[0], rule[1], rule[2])
-		f.SetLineWidth(0.15)
-		f.Line(margin, y+h, margin+p.textW, y+h)
-		f.SetXY(margin, y+h)
 	}
 	f.SetFont(font, "", bodySize)
 	f.Ln(1)
@@ -292,15 +312,21 @@ func (p *pdf) wrap(s string, w float64) []string {
 			if line != "" {
 				out = append(out, line)
 			}
-			// A word wider than the column is cut.
-			for p.f.GetStringWidth(word) > w {
-				r := []rune(word)
-				k := len(r) - 1
-				for k > 1 && p.f.GetStringWidth(string(r[:k])) > w {
-					k--
+			// A word wider than the column (a long link) is cut, measured rune by rune:
+			// measuring ever shorter prefixes was cubic in its length.
+			if p.f.GetStringWidth(word) > w {
+				var part []rune
+				pw := 0.0
+				for _, r := range word {
+					rw := p.f.GetStringWidth(string(r))
+					if len(part) > 0 && pw+rw > w {
+						out = append(out, string(part))
+						part, pw = part[:0], 0
+					}
+					part = append(part, r)
+					pw += rw
 				}
-				out = append(out, string(r[:k]))
-				word = string(r[k:])
+				word = string(part)
 			}
 			line = word
 		}
