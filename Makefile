@@ -33,10 +33,10 @@ FUZZ        ?= .
 CRASH_RUNS  ?= 100
 CRASH_SEED  ?= $(shell date +%s)
 ARGS        ?=
-# COMPANION_REQUIRE_KEYRING and COMPANION_REQUIRE_FHIR turn "no keyring / no FHIR engine, skip"
-# into failures:
+# COMPANION_REQUIRE_KEYRING, COMPANION_REQUIRE_FHIR and COMPANION_REQUIRE_POPPLER turn "no
+# keyring / no FHIR engine / no poppler-utils, skip" into failures:
 # the environment brings them up, so their absence is a bug.
-TEST_ENV    := COMPANION_REQUIRE_KEYRING=1 COMPANION_REQUIRE_FHIR=1 bash scripts/test-env.sh
+TEST_ENV    := COMPANION_REQUIRE_KEYRING=1 COMPANION_REQUIRE_FHIR=1 COMPANION_REQUIRE_POPPLER=1 bash scripts/test-env.sh
 
 # deps must finish before build in `make run`, even under -j.
 .NOTPARALLEL:

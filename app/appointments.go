@@ -48,6 +48,8 @@ type appointmentsScreen struct {
 	place    *navEntry
 	add      *widget.Button
 	addState *widget.Label
+
+	report *reportLauncher
 }
 
 // apptRow is one appointment in the list.
@@ -108,8 +110,9 @@ func (u *UI) showAppointments() {
 		a.addState,
 		container.NewHBox(tall(a.add)),
 	)
+	a.report = u.newReportLauncher(b)
 	content := container.NewVScroll(container.NewPadded(column(760,
-		container.NewVBox(a.warning, a.calState, a.status, a.list, widget.NewSeparator(), form))))
+		container.NewVBox(container.NewHBox(tall(a.report.button)), a.warning, a.calState, a.status, a.list, widget.NewSeparator(), form))))
 	u.setContent(u.frame(b, content))
 	u.loadAppointments()
 }

@@ -94,6 +94,8 @@ type settingsScreen struct {
 	connect     *widget.Button
 	signInAgain *widget.Button
 	current     data.Portal // the connection shown
+
+	report *reportLauncher
 }
 
 // settingField ties an entry to its setting key and its message.
@@ -200,6 +202,7 @@ func (u *UI) showSettings() {
 	})
 	s.signInAgain.Hide()
 
+	s.report = u.newReportLauncher(b)
 	var profileBox, accessBox fyne.CanvasObject
 	s.profile, profileBox = u.newProfileForm(s.store)
 	s.access, accessBox = u.newAccessForm(s.prof)
@@ -225,6 +228,9 @@ func (u *UI) showSettings() {
 		subheading("Reading"),
 		labelled(fieldLabel("Text size"), s.textSize, caption("For this computer.")),
 		s.contrast,
+		subheading("Report for my doctor"),
+		paragraph("A PDF of what you recorded over a period, to take to a visit."),
+		container.NewHBox(tall(s.report.button)),
 		subheading("Check your reminders"),
 		paragraph("Shows a reminder now, so you can see and hear what one looks like."),
 		container.NewHBox(tall(s.testBtn)),

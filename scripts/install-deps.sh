@@ -8,7 +8,8 @@
 set -euo pipefail
 
 # Build (cgo: Fyne's GLFW/OpenGL, go-sqlite3), a real window under Xvfb,
-# the Secret Service keyring on a private D-Bus session, notifications, and
+# the Secret Service keyring on a private D-Bus session, notifications, the
+# PDF report's checks (poppler-utils), and
 # the locale Fyne wants. `make` because .ci/run and developers drive it.
 PACKAGES=(
 	make gcc pkg-config
@@ -17,6 +18,7 @@ PACKAGES=(
 	libgl1-mesa-dri xvfb xauth x11-utils imagemagick xdotool
 	dbus dbus-x11 dbus-user-session gnome-keyring libsecret-tools
 	dunst libnotify-bin
+	poppler-utils
 	locales
 )
 LOCALE_NAME=en_US.UTF-8

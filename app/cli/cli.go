@@ -117,6 +117,7 @@ func commands() []*command {
 		{path: "export csv", usage: "--out DIR  (one CSV file per kind of record; not encrypted)", flags: exportOutFlag("folder for the CSV files"), run: exportCSV},
 		{path: "export ics", usage: "--out FILE  (the appointments as a calendar; not encrypted)", flags: exportOutFlag("calendar file (.ics)"), run: exportICS},
 		{path: "export fhir", usage: "--out FILE  (a FHIR R4 Bundle of the journal; not encrypted)", flags: exportOutFlag("FHIR Bundle file (.json)"), run: exportFHIR},
+		{path: "export report", usage: "--out FILE.pdf [--from DATE] [--to DATE]", flags: exportReportFlags, run: exportReport},
 		{path: "about", run: about},
 	}
 }

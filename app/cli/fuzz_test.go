@@ -144,6 +144,7 @@ func FuzzRun(f *testing.F) {
 	f.Add(joinArgs("profile", "recover", "pat", "--recovery-key-file=@KEYFILE", "--new-passphrase-file", "/dev/null"))
 	f.Add(joinArgs("portal", "status", "--json"))
 	f.Add(joinArgs("portal", "disconnect"))
+	f.Add(joinArgs("export", "report", "--out", "r.pdf", "--from", "2026-02-01", "--json"))
 	portal := portaltest.Start(f)
 	portalHost := portal.Host()
 	f.Setenv("PATH", f.TempDir())
@@ -187,6 +188,16 @@ func FuzzRun(f *testing.F) {
 			args[i] = toFakePortal(a, portalHost)
 			if a == "@KEYFILE" {
 				args[i] = recoveryFile
+			}
+		}
+		// Whatever --out names, a file is written only in this run's own folder.
+		outDir := t.TempDir()
+		for i, a := range args {
+			switch {
+			case a == "--out" && i+1 < len(args):
+				args[i+1] = filepath.Join(outDir, "out")
+			case strings.HasPrefix(a, "--out="):
+				args[i] = "--out=" + filepath.Join(outDir, "out")
 			}
 		}
 		dir := datatest.CopyDir(t, template)

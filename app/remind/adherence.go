@@ -34,8 +34,14 @@ func (a Adherence) Total() int { return a.Taken + a.Late + a.Skipped + a.Missed 
 // not counted: it can still go either way. events are the medication's events around the
 // period (others are ignored).
 func MedAdherence(m data.Medication, events []data.DoseEvent, loc *time.Location, now time.Time) Adherence {
+	return MedAdherenceDays(m, events, loc, now, AdherenceDays)
+}
+
+// MedAdherenceDays is MedAdherence over the days days before now (the report for the doctor
+// counts 30 and 90), by the same rules.
+func MedAdherenceDays(m data.Medication, events []data.DoseEvent, loc *time.Location, now time.Time, days int) Adherence {
 	var a Adherence
-	from := now.AddDate(0, 0, -AdherenceDays)
+	from := now.AddDate(0, 0, -days)
 	// A dose answered early (up to AnswerEarly before its time) already counts.
 	to := now.Add(AnswerEarly)
 	for _, ev := range events {

@@ -1,0 +1,287 @@
+package app
+
+// "Report for my doctor": the PDF of `export report` (app/report), for a period the person
+// picks, saved where they choose and opened with the computer's PDF viewer. Reached from
+// Appointments (a visit is what it is for) and from Settings.
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"net/url"
+	"os"
+	"strings"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/patient-companion/companion/app/report"
+	"github.com/patient-companion/companion/data"
+)
+
+const (
+	msgReportBadDate   = "Write the date like 2026-09-01."
+	msgReportOrder     = "The first day must not be after the last."
+	msgReportSaving    = "Making the report…"
+	msgReportFailed    = "The report could not be saved there. Choose another folder, or try again."
+	msgReportDamaged   = " Some records could not be read because the file was damaged: the report says how many, and shows everything else."
+	msgReportOpenError = "The report could not be opened here. Open it from the folder where it was saved."
+)
+
+// reportLauncher is the "Report for my doctor" button of a screen, and the dialog it opened
+// last (nil before).
+type reportLauncher struct {
+	button *widget.Button
+	dlg    *reportDialog
+}
+
+// reportDialog is the open "Report for my doctor" dialog.
+type reportDialog struct {
+	prof  *openProfile
+	store *data.Store
+	d     dialog.Dialog
+
+	from, to       *navEntry
+	fromErr, toErr *widget.Label
+	// preset chooses a usual period; sinceAppt is the default one's first day.
+	preset     *widget.Select
+	sinceAppt  data.Date
+	state      *widget.Label
+	save, open *widget.Button
+	// saved is the file written last, which Open opens.
+	saved string
+}
+
+// newReportLauncher makes the button that opens the dialog for b's profile.
+func (u *UI) newReportLauncher(b screenBase) *reportLauncher {
+	l := &reportLauncher{}
+	l.button = widget.NewButtonWithIcon("Report for my doctor", theme.DocumentIcon(), func() {
+		l.dlg = u.showReportDialog(b)
+	})
+	return l
+}
+
+func (u *UI) showReportDialog(b screenBase) *reportDialog {
+	r := &reportDialog{prof: b.prof, store: b.store}
+	r.from, r.to = u.newEntry(), u.newEntry()
+	r.from.SetPlaceHolder("2026-09-01")
+	r.to.SetPlaceHolder("2026-11-30")
+	r.fromErr, r.toErr = message(), message()
+	r.state = paragraph("")
+	r.state.Hide()
+
+	r.save = widget.NewButtonWithIcon("Save…", theme.DocumentSaveIcon(), func() { u.chooseReportFile(r) })
+	r.save.Importance = widget.HighImportance
+	r.open = widget.NewButtonWithIcon("Open", theme.FileIcon(), func() { u.openReport(r) })
+	r.open.Disable()
+
+	// The default period: since the last appointment, at most 90 days, to today.
+	loc := r.store.Location()
+	today := data.DateOf(u.now().In(loc))
+	r.to.SetText(today.String())
+	daysBack := func(n int) string { return data.DateOf(u.now().In(loc).AddDate(0, 0, -(n - 1))).String() }
+	presets := []string{presetSinceAppt, preset30, preset90, preset365}
+	// choosing: the preset is writing the dates, which is no change by hand.
+	choosing := false
+	r.preset = widget.NewSelect(presets, func(p string) {
+		if p == "" {
+			return
+		}
+		choosing = true
+		defer func() { choosing = false }()
+		r.to.SetText(today.String())
+		switch p {
+		case presetSinceAppt:
+			r.from.SetText(r.sinceAppt.String())
+		case preset30:
+			r.from.SetText(daysBack(30))
+		case preset90:
+			r.from.SetText(daysBack(90))
+		case preset365:
+			r.from.SetText(daysBack(365))
+		}
+	})
+	// A date changed by hand (or on the calendar) is no longer the preset's period.
+	changed := func(string) {
+		say(r.fromErr, "")
+		say(r.toErr, "")
+		if !choosing && r.preset.Selected != "" {
+			r.preset.ClearSelected()
+		}
+	}
+	r.from.OnChanged, r.to.OnChanged = changed, changed
+	st, now := r.store, u.now()
+	background(r.prof, func(ctx context.Context) (data.Date, error) {
+		from, _, err := report.DefaultPeriod(ctx, st, now)
+		return from, err
+	}, func(from data.Date, err error) {
+		if err != nil {
+			from = data.DateOf(now.In(loc).AddDate(0, 0, -(report.DefaultDays - 1)))
+		}
+		r.sinceAppt = from
+		if r.from.Text == "" {
+			r.preset.SetSelected(presetSinceAppt)
+		}
+	})
+
+	field := func(name string, e *navEntry, msg *widget.Label) fyne.CanvasObject {
+		pick := widget.NewButtonWithIcon("", theme.CalendarIcon(), nil)
+		pick.OnTapped = func() { u.pickDate(e, pick) }
+		return labelled(fieldLabel(name), container.NewBorder(nil, nil, nil, pick, e), msg)
+	}
+	fromField, toField := field("From", r.from, r.fromErr), field("To", r.to, r.toErr)
+	period := container.NewGridWithColumns(2, fromField, toField)
+	if u.textScale() >= 1.5 {
+		period = container.NewVBox(fromField, toField)
+	}
+	content := container.NewVBox(
+		paragraph("A PDF to take to your doctor: your medicines and how the doses went, your "+
+			"symptoms with charts, moods, notes and appointments, for the days you choose."),
+		labelled(fieldLabel("Period"), r.preset),
+		period,
+		caption("Year-month-day, or pick the days on the calendar. Both days are included."),
+		r.state,
+		container.NewHBox(tall(r.save), tall(r.open)),
+	)
+	r.d = dialog.NewCustom("Report for my doctor", "Close", content, u.win)
+	r.d.Resize(fyne.NewSize(560*float32(u.textScale()), 0))
+	r.d.Show()
+	return r
+}
+
+// The usual periods.
+const (
+	presetSinceAppt = "Since the last appointment"
+	preset30        = "The last 30 days"
+	preset90        = "The last 90 days"
+	preset365       = "The last 12 months"
+)
+
+// pickDate shows a calendar under button, on the month of e's date (today's when it has
+// none); the day picked goes into e as YYYY-MM-DD.
+func (u *UI) pickDate(e *navEntry, button fyne.CanvasObject) {
+	start := u.now()
+	if d, err := data.ParseDate(e.Text); err == nil {
+		start = time.Date(d.Year, d.Month, d.Day, 12, 0, 0, 0, time.UTC)
+	}
+	var pop *widget.PopUp
+	cal := widget.NewCalendar(start, func(t time.Time) {
+		e.SetText(data.DateOf(t).String())
+		pop.Hide()
+	})
+	c := fyne.CurrentApp().Driver().CanvasForObject(button)
+	if c == nil {
+		c = u.win.Canvas()
+	}
+	pop = widget.NewPopUp(cal, c)
+	pop.ShowAtRelativePosition(fyne.NewPos(0, button.Size().Height), button)
+}
+
+// period reads the dialog's period, saying what is wrong beside the field.
+func (r *reportDialog) period() (from, to data.Date, ok bool) {
+	var err error
+	ok = true
+	if from, err = data.ParseDate(r.from.Text); err != nil {
+		say(r.fromErr, msgReportBadDate)
+		ok = false
+	}
+	if to, err = data.ParseDate(r.to.Text); err != nil {
+		say(r.toErr, msgReportBadDate)
+		ok = false
+	}
+	if ok && to.Before(from) {
+		say(r.toErr, msgReportOrder)
+		ok = false
+	}
+	return from, to, ok
+}
+
+// chooseReportFile asks where to save the report, then saves it there.
+func (u *UI) chooseReportFile(r *reportDialog) {
+	if _, _, ok := r.period(); !ok {
+		return
+	}
+	fd := dialog.NewFileSave(func(w fyne.URIWriteCloser, err error) {
+		if err != nil || w == nil {
+			return // cancelled
+		}
+		// Fyne has created the file to write; the report replaces it whole (report.SaveFile).
+		path := w.URI().Path()
+		_ = w.Close()
+		u.saveReport(r, path)
+	}, u.win)
+	name := strings.Map(func(c rune) rune {
+		if strings.ContainsRune(`/\:*?"<>|`, c) {
+			return '-'
+		}
+		return c
+	}, r.store.Info().Name)
+	fd.SetFileName(fmt.Sprintf("Health report %s %s.pdf", name, strings.TrimSpace(r.to.Text)))
+	fd.Show()
+}
+
+// saveReport makes the report for the dialog's period and writes it to path.
+func (u *UI) saveReport(r *reportDialog, path string) {
+	from, to, ok := r.period()
+	if !ok {
+		return
+	}
+	r.save.Disable()
+	r.open.Disable()
+	r.state.Importance = widget.MediumImportance
+	say(r.state, msgReportSaving)
+	st, now := r.store, u.now()
+	opt := report.Options{From: from, To: to, Now: now}
+	if c := u.opt.Clinic; c != nil {
+		opt.Clinic = c.Name
+	}
+	paper := report.PaperFor(os.Getenv)
+	background(r.prof, func(ctx context.Context) (int, error) {
+		rep, readErr := report.Collect(ctx, st, opt)
+		var te *data.TamperedError
+		if readErr != nil && !errors.As(readErr, &te) {
+			return 0, readErr
+		}
+		var buf bytes.Buffer
+		pages, err := report.Write(&buf, rep, paper)
+		if err != nil {
+			return 0, err
+		}
+		if err := report.SaveFile(path, buf.Bytes()); err != nil {
+			return 0, err
+		}
+		return pages, readErr
+	}, func(pages int, err error) {
+		r.save.Enable()
+		var te *data.TamperedError
+		if err != nil && !errors.As(err, &te) {
+			r.state.Importance = widget.DangerImportance
+			say(r.state, msgReportFailed)
+			return
+		}
+		r.saved = path
+		r.open.Enable()
+		text := fmt.Sprintf("Saved (%d pages): %s", pages, path)
+		if te != nil {
+			r.state.Importance = widget.WarningImportance
+			text += "." + msgReportDamaged
+		}
+		say(r.state, text)
+	})
+}
+
+// openReport shows the saved report in the computer's PDF viewer.
+func (u *UI) openReport(r *reportDialog) {
+	if r.saved == "" {
+		return
+	}
+	if err := u.app.OpenURL(&url.URL{Scheme: "file", Path: r.saved}); err != nil {
+		r.state.Importance = widget.WarningImportance
+		say(r.state, msgReportOpenError)
+	}
+}

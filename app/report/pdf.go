@@ -1,0 +1,673 @@
+package report
+
+import (
+	"fmt"
+	"io"
+	"math"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/go-pdf/fpdf"
+
+	"github.com/patient-companion/companion/app/remind"
+	"github.com/patient-companion/companion/assets"
+	"github.com/patient-companion/companion/data"
+)
+
+// Paper is a page size.
+type Paper string
+
+// The two page sizes: Letter where it is the custom (the United States and Canada), A4
+// everywhere else.
+const (
+	A4     Paper = "A4"
+	Letter Paper = "Letter"
+)
+
+// PaperFor chooses the page size from the locale: LC_ALL, then LC_PAPER, then LANG, as
+// setlocale does.
+func PaperFor(getenv func(string) string) Paper {
+	loc := ""
+	for _, k := range []string{"LC_ALL", "LC_PAPER", "LANG"} {
+		if v := getenv(k); v != "" {
+			loc = v
+			break
+		}
+	}
+	loc, _, _ = strings.Cut(loc, ".")
+	loc, _, _ = strings.Cut(loc, "@")
+	switch strings.ReplaceAll(loc, "-", "_") {
+	case "en_US", "en_CA":
+		return Letter
+	}
+	return A4
+}
+
+// Layout, in millimetres and points.
+const (
+	margin   = 18.0
+	bodySize = 9.5
+	lineH    = 4.6
+	font     = "DejaVu"
+)
+
+// Colours: dark text, a grey for secondary text and rules, a pale band behind table heads.
+var (
+	ink   = [3]int{0x1a, 0x1a, 0x1a}
+	muted = [3]int{0x5f, 0x63, 0x68}
+	rule  = [3]int{0xc8, 0xcc, 0xd0}
+	band  = [3]int{0xee, 0xf1, 0xf4}
+)
+
+// severityScale is the window's severity scale (app/severity.go): pale yellow at 0 to deep
+// blue at 10, readable in grey and by people with colour-vision deficiency (cividis).
+var severityScale = [11][3]int{
+	{0xfe, 0xe8, 0x38}, {0xe4, 0xcf, 0x5b}, {0xc4, 0xb5, 0x6c},
+	{0xa6, 0x9d, 0x75}, {0x8a, 0x87, 0x79}, {0x70, 0x71, 0x73},
+	{0x57, 0x5d, 0x6d}, {0x3b, 0x49, 0x6c}, {0x12, 0x35, 0x70},
+	{0x00, 0x2a, 0x5e}, {0x00, 0x22, 0x4e},
+}
+
+// Write draws r as a PDF on paper and writes it to w. It returns the number of pages.
+func Write(w io.Writer, r *Report, paper Paper) (int, error) {
+	p := &pdf{r: r, f: fpdf.NewCustom(&fpdf.InitType{OrientationStr: "P", UnitStr: "mm", SizeStr: string(paper)})}
+	f := p.f
+	f.AddUTF8FontFromBytes(font, "", assets.FontRegular)
+	f.AddUTF8FontFromBytes(font, "B", assets.FontBold)
+	f.SetMargins(margin, margin+8, margin)
+	f.SetAutoPageBreak(true, margin+6)
+	f.AliasNbPages("{nb}")
+	// The file's dates are the report's, so the same report is the same file. In UTC:
+	// fpdf writes them without an offset, which readers take as UTC.
+	f.SetCreationDate(r.Generated.UTC())
+	f.SetModificationDate(r.Generated.UTC())
+	f.SetTitle("Health report for the doctor — "+r.Person, true)
+	f.SetAuthor(r.Person, true)
+	f.SetCreator("Patient Companion", true)
+	f.SetProducer("Patient Companion", true)
+	p.pageW, p.pageH = f.GetPageSize()
+	p.textW = p.pageW - 2*margin
+	f.SetHeaderFunc(p.header)
+	f.SetFooterFunc(p.footer)
+	f.AddPage()
+
+	p.titleBlock()
+	p.medicines()
+	p.symptoms()
+	p.moods()
+	p.notes()
+	p.appointments()
+	p.questions()
+
+	if err := f.Output(w); err != nil {
+		return 0, fmt.Errorf("write the report: %w", err)
+	}
+	return f.PageCount(), nil
+}
+
+type pdf struct {
+	r                   *Report
+	f                   *fpdf.Fpdf
+	pageW, pageH, textW float64
+}
+
+func (p *pdf) color(c [3]int) { p.f.SetTextColor(c[0], c[1], c[2]) }
+
+func (p *pdf) date(t time.Time) string { return t.In(p.r.Loc).Format("2 Jan 2006") }
+
+func (p *pdf) dateTime(t time.Time) string { return t.In(p.r.Loc).Format("2 Jan 2006 15:04") }
+
+func day(d data.Date) string {
+	return time.Date(d.Year, d.Month, d.Day, 12, 0, 0, 0, time.UTC).Format("2 Jan 2006")
+}
+
+func (p *pdf) period() string { return day(p.r.From) + " – " + day(p.r.To) }
+
+// header names the person on every page, so a loose page is never taken for someone else's.
+func (p *pdf) header() {
+	f := p.f
+	f.SetY(margin - 6)
+	f.SetFont(font, "B", 8.5)
+	p.color(ink)
+	f.CellFormat(p.textW/2, 4, p.fit(safe(p.r.Person), p.textW/2-2), "", 0, "L", false, 0, "")
+	f.SetFont(font, "", 8.5)
+	p.color(muted)
+	f.CellFormat(p.textW/2, 4, "Health report · "+p.period(), "", 1, "R", false, 0, "")
+	f.SetDrawColor(rule[0], rule[1], rule[2])
+	f.SetLineWidth(0.2)
+	f.Line(margin, margin-1.2, p.pageW-margin, margin-1.2)
+	f.SetY(margin + 8)
+	p.color(ink)
+}
+
+func (p *pdf) footer() {
+	f := p.f
+	f.SetY(-margin)
+	f.SetFont(font, "", 8)
+	p.color(muted)
+	f.CellFormat(p.textW/2, 4, "Made by Patient Companion on "+p.dateTime(p.r.Generated)+" from what the person recorded", "", 0, "L", false, 0, "")
+	f.CellFormat(p.textW/2, 4, fmt.Sprintf("Page %d of {nb}", f.PageNo()), "", 0, "R", false, 0, "")
+	p.color(ink)
+}
+
+func (p *pdf) titleBlock() {
+	f := p.f
+	f.SetFont(font, "B", 18)
+	p.color(ink)
+	f.CellFormat(p.textW, 9, "Health report for the doctor", "", 1, "L", false, 0, "")
+	f.Ln(1)
+	rows := [][2]string{{"Person", p.r.Person}}
+	if p.r.Clinic != "" {
+		rows = append(rows, [2]string{"Clinic", p.r.Clinic})
+	}
+	days := fmt.Sprintf("%d days, both included", p.r.Days())
+	if p.r.Days() == 1 {
+		days = "1 day"
+	}
+	rows = append(rows, [2]string{"Period", fmt.Sprintf("%s (%s)", p.period(), days)})
+	rows = append(rows, [2]string{"Time zone", zoneName(p.r.Generated, p.r.Loc)})
+	for _, kv := range rows {
+		f.SetFont(font, "", 10)
+		p.color(muted)
+		f.CellFormat(24, 5.5, kv[0], "", 0, "L", false, 0, "")
+		f.SetFont(font, "B", 10)
+		p.color(ink)
+		f.MultiCell(p.textW-24, 5.5, strings.Join(p.wrap(safe(kv[1]), p.textW-26), "\n"), "", "L", false)
+	}
+	if p.r.Damaged > 0 {
+		f.Ln(2)
+		f.SetFont(font, "B", bodySize)
+		f.SetTextColor(0x9a, 0x1b, 0x1b)
+		p.para(fmt.Sprintf("%d record(s) could not be read (they failed their integrity check) and are not in this report.", p.r.Damaged))
+		p.color(ink)
+	}
+	f.Ln(2)
+}
+
+// section starts a titled section, on a new page when fewer than need millimetres remain.
+func (p *pdf) section(title string, need float64) {
+	f := p.f
+	p.ensure(need + 12)
+	f.Ln(3)
+	f.SetFont(font, "B", 13)
+	p.color(ink)
+	f.CellFormat(p.textW, 7, title, "", 1, "L", false, 0, "")
+	y := f.GetY()
+	f.SetDrawColor(ink[0], ink[1], ink[2])
+	f.SetLineWidth(0.35)
+	f.Line(margin, y, margin+p.textW, y)
+	f.Ln(2)
+	f.SetFont(font, "", bodySize)
+}
+
+// ensure starts a new page when fewer than h millimetres remain on this one.
+func (p *pdf) ensure(h float64) {
+	if p.f.GetY()+h > p.pageH-margin-6 {
+		p.f.AddPage()
+	}
+}
+
+func (p *pdf) para(s string) {
+	p.f.MultiCell(p.textW, lineH, safe(s), "", "L", false)
+}
+
+func (p *pdf) quiet(s string) {
+	p.f.SetFont(font, "", bodySize)
+	p.color(muted)
+	p.para(s)
+	p.color(ink)
+}
+
+// table draws rows under a head, wrapping each cell within its column and repeating the head
+// on a new page.
+func (p *pdf) table(head []string, widths []float64, rows [][]string) {
+	f := p.f
+	drawHead := func() {
+		f.SetFont(font, "B", 8.5)
+		f.SetFillColor(band[0], band[1], band[2])
+		p.color(ink)
+		x := margin
+		for i, h := range head {
+			f.SetXY(x, f.GetY())
+			f.CellFormat(widths[i], 6, h, "", 0, "L", true, 0, "")
+			x += widths[i]
+		}
+		f.Ln(6)
+	}
+	p.ensure(6 + lineH + 2)
+	drawHead()
+	f.SetFont(font, "", bodySize)
+	for _, row := range rows {
+		lines := make([][]string, len(row))
+		n := 1
+		for i, cell := range row {
+			if i == 0 {
+				f.SetFont(font, "B", bodySize) // the first column is bold: wrap it so
+			} else {
+				f.SetFont(font, "", bodySize)
+			}
+			lines[i] = p.wrap(safe(cell), widths[i]-2)
+			n = max(n, len(lines[i]))
+		}
+		bottom := p.pageH - margin - 6
+		// A row goes to the next page whole when it fits on one; a longer one (a note of
+		// thousands of characters) runs on over as many pages as it needs.
+		fresh := bottom - (margin + 8) - 6 - 1.6
+		if float64(n)*lineH <= fresh && f.GetY()+float64(n)*lineH+1.6 > bottom {
+			f.AddPage()
+			drawHead()
+		}
+		for done := 0; done < n; {
+			take := min(n-done, int((bottom-f.GetY()-1.6)/lineH))
+			if take < 1 {
+				f.AddPage()
+				drawHead()
+				continue
+			}
+			y := f.GetY()
+			x := margin
+			for i := range row {
+				if i == 0 {
+					f.SetFont(font, "B", bodySize)
+				} else {
+					f.SetFont(font, "", bodySize)
+				}
+				for j := done; j < min(done+take, len(lines[i])); j++ {
+					f.SetXY(x, y+0.8+float64(j-done)*lineH)
+					f.CellFormat(widths[i], lineH, lines[i][j], "", 0, "L", false, 0, "")
+				}
+				x += widths[i]
+			}
+			h := float64(take)*lineH + 1.6
+			f.SetDrawColor(rule[0], rule[1], rule[2])
+			f.SetLineWidth(0.15)
+			f.Line(margin, y+h, margin+p.textW, y+h)
+			f.SetXY(margin, y+h)
+			done += take
+			if done < n {
+				f.AddPage()
+				drawHead()
+			}
+		}
+	}
+	f.SetFont(font, "", bodySize)
+	f.Ln(1)
+}
+
+// wrap splits s into lines no wider than w in the current font, at spaces where it can.
+func (p *pdf) wrap(s string, w float64) []string {
+	var out []string
+	for _, para := range strings.Split(s, "\n") {
+		line := ""
+		for _, word := range strings.Fields(para) {
+			try := word
+			if line != "" {
+				try = line + " " + word
+			}
+			if p.f.GetStringWidth(try) <= w {
+				line = try
+				continue
+			}
+			if line != "" {
+				out = append(out, line)
+			}
+			// A word wider than the column (a long link) is cut, measured rune by rune:
+			// measuring ever shorter prefixes was cubic in its length.
+			if p.f.GetStringWidth(word) > w {
+				var part []rune
+				pw := 0.0
+				for _, r := range word {
+					rw := p.f.GetStringWidth(string(r))
+					if len(part) > 0 && pw+rw > w {
+						out = append(out, string(part))
+						part, pw = part[:0], 0
+					}
+					part = append(part, r)
+					pw += rw
+				}
+				word = string(part)
+			}
+			line = word
+		}
+		out = append(out, line)
+	}
+	return out
+}
+
+// fit shortens s with an ellipsis to w millimetres in the current font: for one-line places
+// (the running header, a chart's title), where a long name would run off the page.
+func (p *pdf) fit(s string, w float64) string {
+	if p.f.GetStringWidth(s) <= w {
+		return s
+	}
+	r := []rune(s)
+	for len(r) > 1 && p.f.GetStringWidth(string(r)+"…") > w {
+		r = r[:len(r)-1]
+	}
+	return string(r) + "…"
+}
+
+func (p *pdf) medicines() {
+	p.section("Medicines", 20)
+	if len(p.r.Medicines) == 0 {
+		p.quiet("No medicines recorded.")
+		return
+	}
+	end := p.date(p.r.AdherenceEnd.Add(-time.Nanosecond))
+	p.quiet(fmt.Sprintf("How the scheduled doses went over the %d and the %d days up to %s: taken on time, taken late (more than %d minutes after their time), skipped, or missed (no answer within the dose window).",
+		ShortDays, LongDays, end, int(data.LateAfter/time.Minute)))
+	p.f.Ln(1)
+	w := p.textW
+	widths := []float64{w * 0.25, w * 0.27, w * 0.24, w * 0.24}
+	rows := make([][]string, 0, len(p.r.Medicines))
+	for _, m := range p.r.Medicines {
+		name := m.Name
+		if m.Strength != "" {
+			name += " " + m.Strength
+		}
+		sched := m.Schedule
+		if m.Dose != "" {
+			sched = m.Dose + ", " + sched
+		}
+		if m.Instructions != "" {
+			sched += " (" + m.Instructions + ")"
+		}
+		if m.Archived {
+			sched += " — stopped"
+		}
+		rows = append(rows, []string{name, sched, adherenceText(m, m.Short), adherenceText(m, m.Long)})
+	}
+	p.table([]string{"Medicine", "Dose and schedule", fmt.Sprintf("Last %d days", ShortDays), fmt.Sprintf("Last %d days", LongDays)}, widths, rows)
+}
+
+func adherenceText(m Medicine, a remind.Adherence) string {
+	if m.AsNeeded {
+		if a.AsNeeded == 1 {
+			return "1 dose taken"
+		}
+		return fmt.Sprintf("%d doses taken", a.AsNeeded)
+	}
+	if a.Total() == 0 {
+		return "no scheduled doses"
+	}
+	pct := 100 * float64(a.Taken+a.Late) / float64(a.Total())
+	return fmt.Sprintf("%d of %d taken (%.0f%%)\n%d on time · %d late\n%d skipped · %d missed",
+		a.Taken+a.Late, a.Total(), pct, a.Taken, a.Late, a.Skipped, a.Missed)
+}
+
+func (p *pdf) symptoms() {
+	p.section("Symptoms", 30)
+	if len(p.r.Symptoms) == 0 {
+		p.quiet("No symptoms logged in this period.")
+		return
+	}
+	p.quiet("Severity on the app's scale from 0 (none) to 10 (worst imaginable).")
+	p.f.Ln(1)
+	w := p.textW
+	widths := []float64{w * 0.34, w * 0.14, w * 0.16, w * 0.14, w * 0.22}
+	rows := make([][]string, 0, len(p.r.Symptoms))
+	for _, s := range p.r.Symptoms {
+		mean := "—"
+		if s.Mean > 0 || s.Highest > 0 {
+			mean = strconv.FormatFloat(s.Mean, 'f', 1, 64)
+		}
+		rows = append(rows, []string{s.Name, strconv.Itoa(s.Count), mean, strconv.Itoa(s.Highest), p.date(s.Last)})
+	}
+	p.table([]string{"Symptom", "Times logged", "Average", "Highest", "Last logged"}, widths, rows)
+	for i, s := range p.r.Symptoms {
+		if i == MaxCharts {
+			break
+		}
+		p.chart(s)
+	}
+}
+
+// chart draws a symptom's strongest severity per day (per week over a long period) as
+// vector bars on the severity scale, and the average as a line, with numbered axes. A day
+// without an entry gets a small open mark on the base line, so "not logged" never reads as
+// 0, as in the window's chart.
+func (p *pdf) chart(s Symptom) {
+	f := p.f
+	const plotH, axisW, axisH = 38.0, 9.0, 9.0
+	p.ensure(plotH + axisH + 14)
+	f.Ln(3)
+	per := barDays(len(s.Days))
+	buckets := bucket(s, per)
+	unit := map[int]string{1: "day", 7: "week", 28: "4 weeks"}[per]
+	f.SetFont(font, "B", 10)
+	p.color(ink)
+	f.CellFormat(p.textW, 5.5, p.fit(safe(s.Name), p.textW-2), "", 1, "L", false, 0, "")
+	f.SetFont(font, "", 8)
+	p.color(muted)
+	entries := fmt.Sprintf("%d entries", s.Count)
+	if s.Count == 1 {
+		entries = "1 entry"
+	}
+	caption := fmt.Sprintf("Bars: strongest severity per day (0–10). %s.", entries)
+	if per > 1 {
+		caption = fmt.Sprintf("Bars: strongest severity per %s (0–10). Line: average per %s. %s.", unit, unit, entries)
+	}
+	f.CellFormat(p.textW, 4, caption, "", 0, "L", false, 0, "")
+	f.Ln(5.5)
+	x0, y0 := margin+axisW, f.GetY()
+	pw := p.textW - axisW
+	base := y0 + plotH
+	// Grid and the severity axis.
+	f.SetFont(font, "", 7.5)
+	for v := 0; v <= 10; v += 2 {
+		y := base - plotH*float64(v)/10
+		f.SetDrawColor(rule[0], rule[1], rule[2])
+		f.SetLineWidth(0.12)
+		f.Line(x0, y, x0+pw, y)
+		f.SetXY(margin, y-2)
+		f.CellFormat(axisW-1.5, 4, strconv.Itoa(v), "", 0, "R", false, 0, "")
+	}
+	f.SetDrawColor(muted[0], muted[1], muted[2])
+	f.SetLineWidth(0.25)
+	f.Line(x0, y0, x0, base)
+	f.Line(x0, base, x0+pw, base)
+	// Bars.
+	n := len(buckets)
+	slot := pw / float64(n)
+	gap := math.Min(slot*0.2, 0.8)
+	for i, b := range buckets {
+		x := x0 + float64(i)*slot
+		if b.max < 0 {
+			f.SetDrawColor(muted[0], muted[1], muted[2])
+			f.SetLineWidth(0.15)
+			r := math.Min(slot*0.3, 0.7)
+			f.Circle(x+slot/2, base-r-0.3, r, "D")
+			continue
+		}
+		c := severityScale[min(10, max(0, b.max))]
+		f.SetFillColor(c[0], c[1], c[2])
+		h := plotH * float64(b.max) / 10
+		if b.max == 0 {
+			h = 0.6 // a logged 0 shows as a sliver, unlike a day not logged
+		}
+		f.Rect(x+gap/2, base-h, slot-gap, h, "F")
+	}
+	// The average: vermilion, which stands apart from every colour of the scale, also
+	// for colour-blind readers; broken where nothing was logged. Only over weeks: a day's
+	// bar already tells its story.
+	line := buckets
+	if per == 1 {
+		line = nil
+	}
+	f.SetDrawColor(0xd5, 0x5e, 0x00)
+	f.SetFillColor(0xd5, 0x5e, 0x00)
+	f.SetLineWidth(0.45)
+	prev := -1
+	for i, b := range line {
+		if b.n == 0 {
+			prev = -1
+			continue
+		}
+		x, y := x0+(float64(i)+0.5)*slot, base-plotH*b.mean()/10
+		if prev >= 0 {
+			pb := line[prev]
+			f.Line(x0+(float64(prev)+0.5)*slot, base-plotH*pb.mean()/10, x, y)
+		}
+		f.Circle(x, y, math.Min(0.6, slot*0.35), "F")
+		prev = i
+	}
+	// Date axis: about six labels, at bucket starts.
+	f.SetDrawColor(muted[0], muted[1], muted[2])
+	f.SetLineWidth(0.25)
+	labels := min(6, n)
+	for k := 0; k < labels; k++ {
+		i := 0
+		if labels > 1 {
+			i = k * (n - 1) / (labels - 1)
+		}
+		d := addDays(p.r.From, i*per)
+		x := x0 + (float64(i)+0.5)*slot
+		f.Line(x, base, x, base+1.2)
+		label := time.Date(d.Year, d.Month, d.Day, 12, 0, 0, 0, time.UTC).Format("2 Jan")
+		if p.r.From.Year != p.r.To.Year {
+			label = time.Date(d.Year, d.Month, d.Day, 12, 0, 0, 0, time.UTC).Format("2 Jan 06")
+		}
+		lw := f.GetStringWidth(label) + 1
+		lx := math.Max(x0, math.Min(x-lw/2, x0+pw-lw))
+		f.SetXY(lx, base+1.4)
+		f.CellFormat(lw, 3.5, label, "", 0, "C", false, 0, "")
+	}
+	p.color(ink)
+	f.SetXY(margin, base+axisH-2)
+}
+
+// bar is one bar of a chart: the strongest severity (-1: nothing logged) and the sum and
+// number of severities, for the average.
+type bar struct{ max, sum, n int }
+
+func (b bar) mean() float64 { return float64(b.sum) / float64(b.n) }
+
+// barDays is how many days one bar of a chart stands for: a day, or over a long period a
+// week or four (a bar per day of a year would be thinner than a hair).
+func barDays(days int) int {
+	switch {
+	case days <= 120:
+		return 1
+	case days <= 7*120:
+		return 7
+	}
+	return 28
+}
+
+// bucket makes a bar per per days.
+func bucket(s Symptom, per int) []bar {
+	out := make([]bar, 0, (len(s.Days)+per-1)/per)
+	for i := 0; i < len(s.Days); i += per {
+		b := bar{max: -1}
+		for j := i; j < min(i+per, len(s.Days)); j++ {
+			b.max = max(b.max, s.Days[j])
+			b.sum += s.Sums[j]
+			b.n += s.Counts[j]
+		}
+		out = append(out, b)
+	}
+	return out
+}
+
+func (p *pdf) moods() {
+	p.section("Moods", 20)
+	if len(p.r.Moods) == 0 {
+		p.quiet("No moods logged in this period.")
+		return
+	}
+	w := p.textW
+	rows := make([][]string, 0, len(p.r.Moods))
+	for _, m := range p.r.Moods {
+		rows = append(rows, []string{m.Name, strconv.Itoa(m.Count), p.date(m.Last)})
+	}
+	p.table([]string{"Mood", "Times logged", "Last logged"}, []float64{w * 0.4, w * 0.25, w * 0.35}, rows)
+}
+
+func (p *pdf) notes() {
+	p.section("Notes", 20)
+	if len(p.r.Notes) == 0 {
+		p.quiet("No notes in this period.")
+		return
+	}
+	w := p.textW
+	rows := make([][]string, 0, len(p.r.Notes))
+	for _, n := range p.r.Notes {
+		who := n.Who
+		if who == "" {
+			who = "Journal"
+		}
+		rows = append(rows, []string{p.dateTime(n.At), who, n.Text})
+	}
+	p.table([]string{"When", "Where", "Note"}, []float64{w * 0.25, w * 0.19, w * 0.56}, rows)
+	if p.r.NotesLeftOut > 0 {
+		p.quiet(fmt.Sprintf("%d earlier notes of this period are not shown.", p.r.NotesLeftOut))
+	}
+}
+
+func (p *pdf) appointments() {
+	p.section("Appointments in this period", 20)
+	p.apptTable(p.r.Appointments, "No appointments in this period.")
+	p.section("Upcoming appointments", 20)
+	p.apptTable(p.r.Upcoming, "No upcoming appointments.")
+}
+
+func (p *pdf) apptTable(list []data.Appointment, none string) {
+	if len(list) == 0 {
+		p.quiet(none)
+		return
+	}
+	w := p.textW
+	rows := make([][]string, 0, len(list))
+	for _, a := range list {
+		what := a.Title
+		if a.Description != "" {
+			what += "\n" + a.Description
+		}
+		status := a.Status
+		if status == "" {
+			status = "booked"
+		}
+		rows = append(rows, []string{p.dateTime(a.Start), what, a.Location, status})
+	}
+	p.table([]string{"When", "What", "Where", "Status"}, []float64{w * 0.25, w * 0.35, w * 0.26, w * 0.14}, rows)
+}
+
+// questions leaves room for the visit's questions; a later version fills it from the app.
+func (p *pdf) questions() {
+	p.section("Questions for the doctor", 50)
+	p.quiet("No questions were written down in the app. Room for notes during the visit:")
+	f := p.f
+	f.SetDrawColor(rule[0], rule[1], rule[2])
+	f.SetLineWidth(0.2)
+	for i := 0; i < 6; i++ {
+		f.Ln(8)
+		if f.GetY() > p.pageH-margin-8 {
+			break
+		}
+		f.Line(margin, f.GetY(), margin+p.textW, f.GetY())
+	}
+}
+
+// safe keeps text within what the embedded font and fpdf's width tables cover (the Basic
+// Multilingual Plane); a character beyond it (an emoji) shows as U+FFFD.
+func safe(s string) string {
+	if !strings.ContainsFunc(s, func(r rune) bool { return r > 0xFFFF }) {
+		return s
+	}
+	return strings.Map(func(r rune) rune {
+		if r > 0xFFFF {
+			return '\uFFFD'
+		}
+		return r
+	}, s)
+}
+
+// zoneName names the zone the report's times are in: its name, or for the system's own
+// zone (which Go calls "Local") its abbreviation and offset.
+func zoneName(t time.Time, loc *time.Location) string {
+	if name := loc.String(); name != "Local" && name != "" {
+		return name
+	}
+	return t.In(loc).Format("MST (UTC-07:00)")
+}
