@@ -114,6 +114,8 @@ func commands() []*command {
 		{path: "sync", run: syncCmd},
 		{path: "settings get", usage: "[KEY]", run: settingsGet},
 		{path: "settings set", usage: "KEY VALUE", run: settingsSet},
+		{path: "backup", usage: "--out FILE", flags: backupFlags, run: backupCmd},
+		{path: "restore", usage: "FILE --recovery-key-file F [--new-passphrase-file F] [--as NAME] [--replace]", flags: restoreFlags, run: restoreCmd},
 		{path: "about", run: about},
 	}
 }
