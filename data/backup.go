@@ -420,41 +420,35 @@ func (p *Profiles) Restore(ctx context.Context, r io.Reader, opt RestoreOptions)
 		}
 		s.clearPIN(ctx) // a PIN is for keyring-only profiles
 	}
-	if err := p.restoreKeyring(ctx, pp, replacing); err != nil && len(opt.Passphrase) == 0 {
+	if err := p.restoreKeyring(ctx, pp); err != nil && len(opt.Passphrase) == 0 {
 		return nil, fmt.Errorf("%w: give the restored profile a new passphrase (--new-passphrase-file F or COMPANION_NEW_PASSPHRASE)", err)
 	}
 	return pp.commitRestore(ctx, replacing)
 }
 
-// restoreKeyring lets the keyring unlock the restored profile. When it replaces a profile
-// whose keyring key is here, that key is reused: the old profile keeps opening until the
-// new one is in place, and the key is never lost to a crash in between.
-func (p *Profiles) restoreKeyring(ctx context.Context, pp *PendingProfile, replacing bool) error {
+// restoreKeyring lets the keyring unlock the restored profile. When the keyring already
+// holds a key for its id (the profile it replaces), that key is reused: the old profile
+// keeps opening until the new one is in place, and the key is never lost to a crash.
+func (p *Profiles) restoreKeyring(ctx context.Context, pp *PendingProfile) error {
 	if p.Keyring == nil {
 		return vault.ErrKeyringUnavailable
 	}
 	s := pp.store
-	var kek []byte
-	if replacing {
-		k, err := p.Keyring.Get(ctx, pp.id)
-		switch {
-		case err == nil:
-			kek = k
-		case !errors.Is(err, vault.ErrKeyringEntryMissing):
-			return err // it may hold the old profile's key: never overwrite what we cannot read
-		}
-	}
-	if kek == nil {
-		k, err := vault.NewKEK()
-		if err != nil {
+	// A key already kept under this id is reused: it is the replaced profile's, or this
+	// profile's in another data folder of this account, which must keep opening.
+	kek, err := p.Keyring.Get(ctx, pp.id)
+	switch {
+	case errors.Is(err, vault.ErrKeyringEntryMissing):
+		if kek, err = vault.NewKEK(); err != nil {
 			return err
 		}
-		if err := p.Keyring.Set(ctx, pp.id, k); err != nil {
-			clear(k)
+		if err := p.Keyring.Set(ctx, pp.id, kek); err != nil {
+			clear(kek)
 			return err
 		}
-		kek = k
-		pp.keyringSet = !replacing
+		pp.keyringSet = true
+	case err != nil:
+		return err // it may hold another profile's key: never overwrite what we cannot read
 	}
 	defer clear(kek)
 	e, err := s.key.WrapWithKey(kek, pp.id)
