@@ -234,7 +234,14 @@ func (s *Store) BackupTo(ctx context.Context, path string) (err error) {
 	if err := os.Rename(tmp, path); err != nil {
 		return fmt.Errorf("write backup: %w", err)
 	}
-	return syncDir(dir)
+	if err := syncDir(dir); err != nil {
+		return err
+	}
+	// For "last backup 2 hours ago" and the reminder (backup_schedule.go).
+	if err := s.noteBackup(ctx, s.now()); err != nil {
+		return fmt.Errorf("the backup was written, but its time could not be noted: %w", err)
+	}
+	return nil
 }
 
 // RestoreOptions say how a backup becomes a profile here.

@@ -1,0 +1,141 @@
+package data
+
+// Scheduled backups (issue 12): the window writes an encrypted backup (backup.go) into a
+// folder the person chose — a USB disk, a synced folder — daily or weekly, keeps the last N
+// there, and says when the last one was written; after 30 days without one it reminds,
+// gently. The clinic may set the default folder (clinic.json, policy.backup_folder).
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"time"
+	"unicode"
+)
+
+// The scheduled backups' settings, and the sealed state kept with them.
+const (
+	KeyBackupFolder = "backup_folder"
+	KeyBackupEvery  = "backup_every"
+	KeyBackupKeep   = "backup_keep"
+	// keyBackupLast is when the last backup (scheduled or not) was written, RFC 3339.
+	keyBackupLast = "backup.last"
+
+	// BackupReminderAfter is how long without a backup before the window reminds.
+	BackupReminderAfter = 30 * 24 * time.Hour
+)
+
+func checkFolder(v string) (string, error) {
+	v = strings.TrimSpace(v)
+	switch {
+	case v == "":
+		return "", nil
+	case len(v) > 4096 || strings.IndexFunc(v, unicode.IsControl) >= 0:
+		return "", errors.New("give a folder's full path, on one line")
+	case !filepath.IsAbs(v):
+		return "", errors.New("give the folder's full path (starting at the top, e.g. /media/usb/backups)")
+	}
+	return filepath.Clean(v), nil
+}
+
+func checkEvery(v string) (string, error) {
+	switch v = strings.ToLower(strings.TrimSpace(v)); v {
+	case "off", "daily", "weekly":
+		return v, nil
+	}
+	return "", errors.New("use off, daily or weekly")
+}
+
+func backupInterval(every string) time.Duration {
+	switch every {
+	case "daily":
+		return 24 * time.Hour
+	case "weekly":
+		return 7 * 24 * time.Hour
+	}
+	return 0
+}
+
+// LastBackup is when the profile's last backup was written; zero when never (or when its
+// record cannot be read, which the next backup writes again).
+func (s *Store) LastBackup(ctx context.Context) time.Time {
+	v, err := s.Setting(ctx, keyBackupLast)
+	if err != nil || v == "" {
+		return time.Time{}
+	}
+	t, err := time.Parse(time.RFC3339Nano, v)
+	if err != nil {
+		return time.Time{}
+	}
+	return t.In(s.loc)
+}
+
+func (s *Store) noteBackup(ctx context.Context, at time.Time) error {
+	return s.SetSetting(ctx, keyBackupLast, at.UTC().Format(time.RFC3339Nano))
+}
+
+// BackupReminder says whether to remind about backups at now: none written for
+// BackupReminderAfter (counted from the profile's creation when there was never one).
+func (s *Store) BackupReminder(ctx context.Context, now time.Time) bool {
+	last := s.LastBackup(ctx)
+	if last.IsZero() {
+		last = s.info.CreatedAt
+	}
+	return !last.IsZero() && now.Sub(last) >= BackupReminderAfter
+}
+
+// backupPrefix names this profile's scheduled backups in a folder: by its id's first part,
+// never its name (the folder may be a shared disk, and the file says nothing about whose).
+func (s *Store) backupPrefix() string {
+	id, _, _ := strings.Cut(s.info.ID, "-")
+	return "companion-" + id + "-"
+}
+
+// ScheduledBackup writes a backup into the settings' folder when the schedule says one is
+// due at now, and removes the oldest of this profile's backups there beyond the number to
+// keep. It returns the file written, or "" when none was due (the schedule is off, or no
+// folder is set). A folder that is missing (a USB disk not plugged in) is an error; the
+// next check tries again.
+func (s *Store) ScheduledBackup(ctx context.Context, now time.Time) (string, error) {
+	set, _ := s.Settings(ctx) // damaged: the defaults come with the error
+	if set.BackupEvery == 0 || set.BackupFolder == "" {
+		return "", nil
+	}
+	if last := s.LastBackup(ctx); !last.IsZero() && now.Sub(last) < set.BackupEvery && !last.After(now) {
+		return "", nil
+	}
+	if fi, err := os.Stat(set.BackupFolder); err != nil || !fi.IsDir() {
+		return "", fmt.Errorf("the backup folder %s is not there (a disk not plugged in?): %w", set.BackupFolder, ErrNotFound)
+	}
+	path := filepath.Join(set.BackupFolder, s.backupPrefix()+now.UTC().Format("20060102T150405Z")+".backup")
+	if err := s.BackupTo(ctx, path); err != nil {
+		return "", err
+	}
+	return path, s.pruneBackups(set.BackupFolder, set.BackupKeep)
+}
+
+// pruneBackups removes this profile's oldest scheduled backups in dir beyond keep. Their
+// names sort by time.
+func (s *Store) pruneBackups(dir string, keep int) error {
+	ents, err := os.ReadDir(dir) // not Glob: the folder's own name may hold * or [
+	if err != nil {
+		return err
+	}
+	var names []string
+	for _, e := range ents {
+		if n := e.Name(); e.Type().IsRegular() && strings.HasPrefix(n, s.backupPrefix()) && strings.HasSuffix(n, ".backup") {
+			names = append(names, filepath.Join(dir, n))
+		}
+	}
+	sort.Strings(names)
+	var errs []error
+	for len(names) > max(keep, 1) {
+		errs = append(errs, os.Remove(names[0]))
+		names = names[1:]
+	}
+	return errors.Join(errs...)
+}
