@@ -32,11 +32,13 @@ type todayScreen struct {
 	loaded bool
 
 	syncLine *widget.Label // the portal sync status
-	status   *widget.Label // loading, failure or the empty state
-	retry    *widget.Button
-	retryBox *fyne.Container // holds retry; hidden with it (tall keeps its height)
-	warning  *widget.Label
-	body     *fyne.Container
+	// backupLine is the gentle reminder after 30 days without a backup (backup.go).
+	backupLine *widget.Label
+	status     *widget.Label // loading, failure or the empty state
+	retry      *widget.Button
+	retryBox   *fyne.Container // holds retry; hidden with it (tall keeps its height)
+	warning    *widget.Label
+	body       *fyne.Container
 
 	// Built from each load.
 	due, missed, later, done []*doseRow
@@ -116,6 +118,8 @@ func (u *UI) showToday() {
 
 	t.syncLine = caption("")
 	t.syncLine.Hide()
+	t.backupLine = caption("")
+	t.backupLine.Hide()
 	t.status = paragraph(msgTodayLoading)
 	t.retry = widget.NewButton("Try again", u.refreshToday)
 	t.retryBox = container.NewCenter(tall(t.retry))
@@ -125,9 +129,10 @@ func (u *UI) showToday() {
 	t.warning.Hide()
 	t.body = container.NewVBox()
 	content := container.NewVScroll(container.NewPadded(column(760,
-		container.NewVBox(t.syncLine, t.warning, t.status, t.retryBox, t.body))))
+		container.NewVBox(t.syncLine, t.backupLine, t.warning, t.status, t.retryBox, t.body))))
 	u.setContent(u.frame(b, content))
 	u.refreshToday()
+	u.showBackupReminder(t)
 }
 
 // refreshToday reads Today again (after a reminder, or as the clock moves on).
