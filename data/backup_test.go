@@ -370,3 +370,35 @@ func TestRestoreOtherFolderSameKeyring(t *testing.T) {
 	datatest.Open(t, p, "Anastasia Quill", "")
 	datatest.Open(t, q, "Anastasia Quill", "")
 }
+
+// TestBackupOldProfile: a profile written by schema 1 (before backups, its recovery key
+// never stored anywhere) is upgraded on opening, gets its backup key on its first backup,
+// and the backup restores with the recovery key written down at its creation.
+func TestBackupOldProfile(t *testing.T) {
+	for _, schema := range []string{"schema1", "schema3"} {
+		t.Run(schema, func(t *testing.T) {
+			fixture := filepath.Join("..", "testdata", "upgrade", schema)
+			p := &data.Profiles{Dir: datatest.CopyDir(t, filepath.Join(fixture, "data")), Location: time.UTC, Argon2: datatest.FastArgon2()}
+			s := datatest.Open(t, p, "Fixture", "upgrade fixture passphrase")
+			want := snapshotLists(t, s)
+			b := backupBytes(t, s)
+			raw, err := os.ReadFile(filepath.Join(fixture, "recovery-key"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			rk, err := vault.ParseRecoveryKey(string(raw))
+			if err != nil {
+				t.Fatal(err)
+			}
+			q := &data.Profiles{Dir: t.TempDir(), Location: time.UTC, Argon2: datatest.FastArgon2()}
+			r, err := q.Restore(context.Background(), bytes.NewReader(b), data.RestoreOptions{RecoveryKey: rk, Passphrase: []byte(backupPass)})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer r.Close()
+			if got := snapshotLists(t, r); got != want {
+				t.Errorf("lists differ:\n got %.300s\nwant %.300s", got, want)
+			}
+		})
+	}
+}
