@@ -326,20 +326,3 @@ func (u *UI) saveBackupFields() {
 		})
 	})
 }
-
-// showBackupReminder puts Today's line after 30 days without a backup.
-func (u *UI) showBackupReminder(t *todayScreen) {
-	now := u.now()
-	background(t.prof, func(ctx context.Context) (bool, error) {
-		return t.store.BackupReminder(ctx, now), nil
-	}, func(remind bool, _ error) {
-		if u.today != t {
-			return
-		}
-		if remind {
-			say(t.backupLine, msgTodayBackup)
-		} else {
-			say(t.backupLine, "")
-		}
-	})
-}

@@ -54,6 +54,8 @@ type todayData struct {
 	damaged  bool
 	sync     syncInfo
 	syncErr  error
+	// backupDue: 30 days without a backup (backup.go).
+	backupDue bool
 }
 
 // loadToday reads today's doses, the as-needed medicines and the next appointment.
@@ -104,6 +106,7 @@ func loadToday(ctx context.Context, st *data.Store, now time.Time) (todayData, e
 		}
 	}
 	td.sync, td.syncErr = loadSyncInfo(ctx, st)
+	td.backupDue = st.BackupReminder(ctx, now)
 	return td, nil
 }
 
@@ -132,7 +135,6 @@ func (u *UI) showToday() {
 		container.NewVBox(t.syncLine, t.backupLine, t.warning, t.status, t.retryBox, t.body))))
 	u.setContent(u.frame(b, content))
 	u.refreshToday()
-	u.showBackupReminder(t)
 }
 
 // refreshToday reads Today again (after a reminder, or as the clock moves on).
@@ -162,6 +164,11 @@ func (u *UI) refreshToday() {
 			say(t.syncLine, msgSyncFailedRead)
 		} else {
 			say(t.syncLine, syncText(td.sync, t.prof.sync, now))
+		}
+		if td.backupDue {
+			say(t.backupLine, msgTodayBackup)
+		} else {
+			say(t.backupLine, "")
 		}
 		if td.damaged {
 			say(t.warning, "Some of your records could not be read because the file was damaged. "+
