@@ -237,10 +237,10 @@ func (s *Store) BackupTo(ctx context.Context, path string) (err error) {
 	if err := syncDir(dir); err != nil {
 		return err
 	}
-	// For "last backup 2 hours ago" and the reminder (backup_schedule.go).
-	if err := s.noteBackup(ctx, s.now()); err != nil {
-		return fmt.Errorf("the backup was written, but its time could not be noted: %w", err)
-	}
+	// For "last backup 2 hours ago" and the reminder (backup_schedule.go). Best effort: the
+	// backup is whole and in place; a profile that cannot be written to (a read-only file)
+	// only shows an older time, and reminds sooner.
+	_ = s.noteBackup(ctx, s.now())
 	return nil
 }
 

@@ -108,6 +108,20 @@ func (s *Store) ScheduledBackup(ctx context.Context, now time.Time) (string, err
 	if last := s.LastBackup(ctx); !last.IsZero() && now.Sub(last) < set.BackupEvery && !last.After(now) {
 		return "", nil
 	}
+	return s.backupIntoFolder(ctx, now, set)
+}
+
+// BackupToFolder writes a backup into the settings' folder now, whatever the schedule ("Back
+// up now"), and keeps the last backup_keep there. It returns the file written.
+func (s *Store) BackupToFolder(ctx context.Context, now time.Time) (string, error) {
+	set, _ := s.Settings(ctx)
+	if set.BackupFolder == "" {
+		return "", invalidField(KeyBackupFolder, "choose a folder for the backups first")
+	}
+	return s.backupIntoFolder(ctx, now, set)
+}
+
+func (s *Store) backupIntoFolder(ctx context.Context, now time.Time, set Settings) (string, error) {
 	if fi, err := os.Stat(set.BackupFolder); err != nil || !fi.IsDir() {
 		return "", fmt.Errorf("the backup folder %s is not there (a disk not plugged in?): %w", set.BackupFolder, ErrNotFound)
 	}
