@@ -5,6 +5,7 @@ import (
 	"errors"
 	"log"
 	"path/filepath"
+	"strconv"
 	"time"
 
 	"fyne.io/fyne/v2"
@@ -133,54 +134,51 @@ func (u *UI) newBackupForm(s *settingsScreen) fyne.CanvasObject {
 	)
 }
 
-// showBackupSettings shows the stored schedule (on loading Settings).
-func (u *UI) showBackupSettings(set data.Settings) {
-	s := u.settings
-	if s == nil || s.backup == nil {
-		return
-	}
-	folder, _ := set.Text(data.KeyBackupFolder)
-	keep, _ := set.Text(data.KeyBackupKeep)
-	s.backupFolder.SetText(folder)
-	s.backupKeep.SetText(keep)
-	say(s.backupFolderErr, "")
-	say(s.backupKeepErr, "")
-	v, _ := set.Text(data.KeyBackupEvery)
-	s.backup.loading = true
-	for _, e := range backupEveryLabels {
-		if e.value == v {
-			s.backup.every.SetSelected(e.label)
-		}
-	}
-	s.backup.loading = false
-	for k, d := range map[string]fyne.Disableable{data.KeyBackupFolder: s.backupFolder, data.KeyBackupEvery: s.backup.every, data.KeyBackupKeep: s.backupKeep} {
-		if s.locked[k] {
-			d.Disable()
-			s.clinic.Show()
-		}
-	}
-	u.loadBackupStatus()
-}
+// showBackupSettings shows the stored schedule and the status (on loading Settings).
+func (u *UI) showBackupSettings() { u.loadBackup(true) }
 
 // loadBackupStatus shows when the last backup was written, and the reminder or the last
 // scheduled backup's failure.
-func (u *UI) loadBackupStatus() {
+func (u *UI) loadBackupStatus() { u.loadBackup(false) }
+
+// loadBackup reads the schedule and the last backup's time, and shows the status — and,
+// with fields, the schedule in the form (not after a backup: that would undo typing).
+func (u *UI) loadBackup(fields bool) {
 	s := u.settings
 	if s == nil || s.backup == nil {
 		return
 	}
 	now := u.now()
 	type status struct {
+		set    data.BackupSchedule
 		last   time.Time
 		remind bool
 	}
 	background(s.prof, func(ctx context.Context) (status, error) {
-		return status{s.store.LastBackup(ctx), s.store.BackupReminder(ctx, now)}, nil
+		set, _ := s.store.BackupSchedule(ctx) // damaged: the defaults, saved over by the next change
+		return status{set, s.store.LastBackup(ctx), s.store.BackupReminder(ctx, now)}, nil
 	}, func(st status, _ error) {
 		if u.settings != s {
 			return
 		}
 		f := s.backup
+		if fields {
+			s.backupFolder.SetText(st.set.Folder)
+			s.backupKeep.SetText(strconv.Itoa(st.set.Keep))
+			say(s.backupFolderErr, "")
+			say(s.backupKeepErr, "")
+			f.loading = true
+			for _, e := range backupEveryLabels {
+				if e.value == st.set.Every {
+					f.every.SetSelected(e.label)
+				}
+			}
+			f.loading = false
+			if st.set.FolderLocked {
+				s.backupFolder.Disable()
+				s.clinic.Show()
+			}
+		}
 		if st.last.IsZero() {
 			say(f.status, msgBackupNever)
 		} else {
@@ -208,7 +206,7 @@ func (u *UI) saveBackupEvery(value string) {
 	say(s.backup.msg, "")
 	p := s.prof
 	background(p, func(ctx context.Context) (string, error) {
-		return s.store.PutSetting(ctx, data.KeyBackupEvery, value)
+		return s.store.SetBackupSetting(ctx, data.KeyBackupEvery, value)
 	}, func(_ string, err error) {
 		if u.settings != s {
 			return
@@ -236,7 +234,7 @@ func (u *UI) backupNow() {
 	f := s.backup
 	say(f.nowMsg, "")
 	say(f.saveMsg, "")
-	folder, err := data.CheckSetting(data.KeyBackupFolder, s.backupFolder.Text)
+	folder, err := data.CheckBackupSetting(data.KeyBackupFolder, s.backupFolder.Text)
 	if err == nil && folder == "" {
 		err = errors.New("choose a folder for the backups first")
 	}
@@ -248,8 +246,8 @@ func (u *UI) backupNow() {
 	p := s.prof
 	now := u.now()
 	background(p, func(ctx context.Context) (string, error) {
-		if !s.locked[data.KeyBackupFolder] {
-			if _, err := s.store.PutSetting(ctx, data.KeyBackupFolder, folder); err != nil {
+		if !s.backupFolder.Disabled() { // not locked by the clinic
+			if _, err := s.store.SetBackupSetting(ctx, data.KeyBackupFolder, folder); err != nil {
 				return "", err
 			}
 		}
@@ -283,10 +281,10 @@ func (u *UI) saveBackupFields() {
 	vals := map[string]string{}
 	ok := true
 	for _, fl := range []settingField{{data.KeyBackupFolder, s.backupFolder, s.backupFolderErr}, {data.KeyBackupKeep, s.backupKeep, s.backupKeepErr}} {
-		if s.locked[fl.key] {
+		if fl.entry.Disabled() { // locked by the clinic
 			continue
 		}
-		v, err := data.CheckSetting(fl.key, fl.entry.Text)
+		v, err := data.CheckBackupSetting(fl.key, fl.entry.Text)
 		if err != nil {
 			say(fl.err, inputMessage(err))
 			ok = false
@@ -301,7 +299,7 @@ func (u *UI) saveBackupFields() {
 	p := s.prof
 	background(p, func(ctx context.Context) (struct{}, error) {
 		for k, v := range vals {
-			if _, err := s.store.PutSetting(ctx, k, v); err != nil {
+			if _, err := s.store.SetBackupSetting(ctx, k, v); err != nil {
 				return struct{}{}, err
 			}
 		}

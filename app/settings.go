@@ -292,7 +292,7 @@ func (u *UI) loadSettings() {
 			}
 		}
 		say(s.saveMsg, "")
-		u.showBackupSettings(set)
+		u.showBackupSettings()
 		s.left.Refresh()
 	})
 	u.loadPortal()

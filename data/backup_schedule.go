@@ -12,22 +12,107 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 	"unicode"
 )
 
-// The scheduled backups' settings, and the sealed state kept with them.
+// The scheduled backups' settings: sealed settings like the others, but not among the
+// preferences of `settings get/set` (the command line's output is a contract, and backups
+// have their own command): the window sets them, clinic.json may set the folder.
 const (
-	KeyBackupFolder = "backup_folder"
-	KeyBackupEvery  = "backup_every"
-	KeyBackupKeep   = "backup_keep"
+	KeyBackupFolder = "backup.folder"
+	KeyBackupEvery  = "backup.every" // off | daily | weekly
+	KeyBackupKeep   = "backup.keep"  // 1 to 100
 	// keyBackupLast is when the last backup (scheduled or not) was written, RFC 3339.
 	keyBackupLast = "backup.last"
+	// policyBackupFolder is clinic.json's key for the default folder (policy.backup_folder).
+	policyBackupFolder = "backup_folder"
 
 	// BackupReminderAfter is how long without a backup before the window reminds.
 	BackupReminderAfter = 30 * 24 * time.Hour
 )
+
+// backupSpecs are the scheduled backups' settings, with their defaults and checks.
+var backupSpecs = map[string]SettingSpec{
+	KeyBackupFolder: {Default: "", Check: checkFolder},
+	KeyBackupEvery:  {Default: "off", Check: checkEvery},
+	KeyBackupKeep:   {Default: "7", Check: checkInt(1, 100)},
+}
+
+// BackupSchedule is where, how often and how many scheduled backups are written.
+type BackupSchedule struct {
+	Folder string
+	// Every is "off", "daily" or "weekly"; Interval is it as a duration (0: off).
+	Every    string
+	Interval time.Duration
+	Keep     int
+	// FolderLocked: the clinic set the folder for good (clinic.json "locked").
+	FolderLocked bool
+}
+
+// BackupSchedule reads the schedule: the person's values, else the clinic's folder, else
+// the defaults (a damaged value falls back like any setting's, and is reported).
+func (s *Store) BackupSchedule(ctx context.Context) (BackupSchedule, error) {
+	vals, damaged, err := s.readSettings(ctx)
+	if err != nil {
+		return BackupSchedule{}, err
+	}
+	var bad TamperedError
+	for _, k := range damaged {
+		if _, ok := backupSpecs[k]; ok {
+			bad.add("settings", k)
+		}
+	}
+	text := map[string]string{}
+	for key, spec := range backupSpecs {
+		tries := []string{vals[key]}
+		if key == KeyBackupFolder && s.policy != nil {
+			if s.policy.IsLocked(policyBackupFolder) {
+				tries = nil
+			}
+			tries = append(tries, s.policy.Default(policyBackupFolder))
+		}
+		text[key] = spec.Default
+		for _, t := range tries {
+			if c, err := spec.Check(t); t != "" && err == nil {
+				text[key] = c
+				break
+			}
+		}
+	}
+	keep, _ := strconv.Atoi(text[KeyBackupKeep]) // checked: canonical
+	return BackupSchedule{Folder: text[KeyBackupFolder], Every: text[KeyBackupEvery], Interval: backupInterval(text[KeyBackupEvery]),
+		Keep: keep, FolderLocked: s.policy != nil && s.policy.IsLocked(policyBackupFolder)}, bad.orNil()
+}
+
+// CheckBackupSetting returns value in its canonical form, or an *InputError saying what is
+// allowed.
+func CheckBackupSetting(key, value string) (string, error) {
+	spec, ok := backupSpecs[key]
+	if !ok {
+		return "", fmt.Errorf("backup setting %q: %w", key, ErrNotFound)
+	}
+	v, err := spec.Check(value)
+	if err != nil {
+		return "", &InputError{Field: key, Msg: err.Error()}
+	}
+	return v, nil
+}
+
+// SetBackupSetting checks and stores one of the schedule's settings; it returns the value
+// stored. A folder the clinic locked is ErrLockedByClinic.
+func (s *Store) SetBackupSetting(ctx context.Context, key, value string) (string, error) {
+	v, err := CheckBackupSetting(key, value)
+	if err != nil {
+		return "", err
+	}
+	if key == KeyBackupFolder && s.policy != nil && s.policy.IsLocked(policyBackupFolder) {
+		return "", ErrLockedByClinic
+	}
+	return v, s.SetSetting(ctx, key, v)
+}
 
 func checkFolder(v string) (string, error) {
 	v = strings.TrimSpace(v)
@@ -101,11 +186,11 @@ func (s *Store) backupPrefix() string {
 // folder is set). A folder that is missing (a USB disk not plugged in) is an error; the
 // next check tries again.
 func (s *Store) ScheduledBackup(ctx context.Context, now time.Time) (string, error) {
-	set, _ := s.Settings(ctx) // damaged: the defaults come with the error
-	if set.BackupEvery == 0 || set.BackupFolder == "" {
+	set, _ := s.BackupSchedule(ctx) // damaged: the defaults come with the error
+	if set.Interval == 0 || set.Folder == "" {
 		return "", nil
 	}
-	if last := s.LastBackup(ctx); !last.IsZero() && now.Sub(last) < set.BackupEvery && !last.After(now) {
+	if last := s.LastBackup(ctx); !last.IsZero() && now.Sub(last) < set.Interval && !last.After(now) {
 		return "", nil
 	}
 	return s.backupIntoFolder(ctx, now, set)
@@ -114,22 +199,22 @@ func (s *Store) ScheduledBackup(ctx context.Context, now time.Time) (string, err
 // BackupToFolder writes a backup into the settings' folder now, whatever the schedule ("Back
 // up now"), and keeps the last backup_keep there. It returns the file written.
 func (s *Store) BackupToFolder(ctx context.Context, now time.Time) (string, error) {
-	set, _ := s.Settings(ctx)
-	if set.BackupFolder == "" {
+	set, _ := s.BackupSchedule(ctx)
+	if set.Folder == "" {
 		return "", invalidField(KeyBackupFolder, "choose a folder for the backups first")
 	}
 	return s.backupIntoFolder(ctx, now, set)
 }
 
-func (s *Store) backupIntoFolder(ctx context.Context, now time.Time, set Settings) (string, error) {
-	if fi, err := os.Stat(set.BackupFolder); err != nil || !fi.IsDir() {
-		return "", fmt.Errorf("the backup folder %s is not there (a disk not plugged in?): %w", set.BackupFolder, ErrNotFound)
+func (s *Store) backupIntoFolder(ctx context.Context, now time.Time, set BackupSchedule) (string, error) {
+	if fi, err := os.Stat(set.Folder); err != nil || !fi.IsDir() {
+		return "", fmt.Errorf("the backup folder %s is not there (a disk not plugged in?): %w", set.Folder, ErrNotFound)
 	}
-	path := filepath.Join(set.BackupFolder, s.backupPrefix()+now.UTC().Format("20060102T150405Z")+".backup")
+	path := filepath.Join(set.Folder, s.backupPrefix()+now.UTC().Format("20060102T150405Z")+".backup")
 	if err := s.BackupTo(ctx, path); err != nil {
 		return "", err
 	}
-	return path, s.pruneBackups(set.BackupFolder, set.BackupKeep)
+	return path, s.pruneBackups(set.Folder, set.Keep)
 }
 
 // pruneBackups removes this profile's oldest scheduled backups in dir beyond keep. Their

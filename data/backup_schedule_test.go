@@ -29,7 +29,7 @@ func TestScheduledBackup(t *testing.T) {
 		t.Fatalf("schedule off: %q %v", path, err)
 	}
 	for k, v := range map[string]string{data.KeyBackupFolder: folder, data.KeyBackupEvery: "daily", data.KeyBackupKeep: "3"} {
-		if _, err := s.PutSetting(ctx, k, v); err != nil {
+		if _, err := s.SetBackupSetting(ctx, k, v); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -82,16 +82,16 @@ func TestScheduledBackup(t *testing.T) {
 	if s.BackupReminder(ctx, last.Add(29*24*time.Hour)) || !s.BackupReminder(ctx, last.Add(31*24*time.Hour)) {
 		t.Error("the reminder does not come after 30 days without a backup")
 	}
-	if _, err := s.PutSetting(ctx, data.KeyBackupFolder, filepath.Join(folder, "unplugged")); err != nil {
+	if _, err := s.SetBackupSetting(ctx, data.KeyBackupFolder, filepath.Join(folder, "unplugged")); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := s.ScheduledBackup(ctx, now.Add(48*time.Hour)); !errors.Is(err, data.ErrNotFound) {
 		t.Errorf("missing folder: %v", err)
 	}
-	if _, err := s.PutSetting(ctx, data.KeyBackupFolder, "relative/folder"); !errors.Is(err, data.ErrInvalid) {
+	if _, err := s.SetBackupSetting(ctx, data.KeyBackupFolder, "relative/folder"); !errors.Is(err, data.ErrInvalid) {
 		t.Errorf("a relative folder: %v", err)
 	}
-	if _, err := s.PutSetting(ctx, data.KeyBackupEvery, "hourly"); !errors.Is(err, data.ErrInvalid) {
+	if _, err := s.SetBackupSetting(ctx, data.KeyBackupEvery, "hourly"); !errors.Is(err, data.ErrInvalid) {
 		t.Errorf("every hour: %v", err)
 	}
 }
@@ -118,15 +118,36 @@ func TestClinicBackupFolder(t *testing.T) {
 	p.Policy = c
 	s, _ := datatest.CreatePassphrase(t, p, "P", "a long passphrase")
 	ctx := context.Background()
-	set, err := s.Settings(ctx)
-	if err != nil || set.BackupFolder != "/srv/backups" || set.BackupEvery != 0 || set.BackupKeep != 7 {
-		t.Fatalf("settings %+v %v", set, err)
+	set, err := s.BackupSchedule(ctx)
+	if err != nil || set.Folder != "/srv/backups" || set.Interval != 0 || set.Every != "off" || set.Keep != 7 || set.FolderLocked {
+		t.Fatalf("schedule %+v %v", set, err)
 	}
-	if _, err := s.PutSetting(ctx, data.KeyBackupFolder, "/media/usb"); err != nil {
+	if _, err := s.SetBackupSetting(ctx, data.KeyBackupFolder, "/media/usb"); err != nil {
 		t.Fatal(err)
 	}
-	if set, _ := s.Settings(ctx); set.BackupFolder != "/media/usb" {
-		t.Errorf("folder %q", set.BackupFolder)
+	if set, _ := s.BackupSchedule(ctx); set.Folder != "/media/usb" {
+		t.Errorf("folder %q", set.Folder)
+	}
+	// `settings get` (the command line's contract) does not grow.
+	all, err := s.Settings(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := all.Text(data.KeyBackupFolder); err == nil {
+		t.Error("the backup folder is among the preferences of settings get")
+	}
+	// Locked by the clinic: its folder, whatever was stored, and no change.
+	locked, err := clinic.Parse([]byte(`{"name":"Clinic","policy":{"backup_folder":"/srv/backups"},"locked":["backup_folder"]}`), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	q := &data.Profiles{Dir: p.Dir, Argon2: datatest.FastArgon2(), Policy: locked}
+	ls := datatest.Open(t, q, "P", "a long passphrase")
+	if set, _ := ls.BackupSchedule(ctx); set.Folder != "/srv/backups" || !set.FolderLocked {
+		t.Errorf("locked schedule %+v", set)
+	}
+	if _, err := ls.SetBackupSetting(ctx, data.KeyBackupFolder, "/media/usb"); !errors.Is(err, data.ErrLockedByClinic) {
+		t.Errorf("a locked folder changed: %v", err)
 	}
 	if _, err := clinic.Parse([]byte(`{"name":"Clinic","policy":{"backup_folder":"relative"}}`), nil); err == nil {
 		t.Error("a relative clinic backup folder was accepted")

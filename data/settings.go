@@ -87,10 +87,6 @@ var settingSpecs = map[string]SettingSpec{
 	KeySnoozeMinutes:        {Default: "10", Help: "how long Snooze waits", Check: checkInt(1, 240)},
 	KeyAppointmentReminders: {Default: "24h,1h", Help: "how long before an appointment to remind (none: never)", Check: checkDurations},
 	KeyStartAtLogin:         {Default: "true", Help: "start the app when you log in, so reminders fire", Check: checkBool},
-	// Scheduled backups (backup_schedule.go).
-	KeyBackupFolder: {Default: "", Help: "the folder the window writes scheduled backups to (a USB disk, a synced folder)", Check: checkFolder},
-	KeyBackupEvery:  {Default: "off", Help: "how often the window writes a backup: off, daily or weekly", Check: checkEvery},
-	KeyBackupKeep:   {Default: "7", Help: "how many scheduled backups to keep in the folder (the oldest go)", Check: checkInt(1, 100)},
 }
 
 // DefaultSyncInterval is how often the window syncs with the portal when the clinic does
@@ -139,10 +135,6 @@ type Settings struct {
 	// AppointmentReminders are how long before an appointment to remind; none when empty.
 	AppointmentReminders []time.Duration
 	StartAtLogin         bool
-	// BackupFolder, BackupEvery (0: off) and BackupKeep are the scheduled backups'.
-	BackupFolder string
-	BackupEvery  time.Duration
-	BackupKeep   int
 	// SyncInterval is how often the window syncs with the portal: the clinic's
 	// sync_interval_minutes, else DefaultSyncInterval.
 	SyncInterval time.Duration
@@ -195,8 +187,6 @@ func settingsFrom(stored map[string]string, policy Policy) Settings {
 	out.AutoLock = minutes(t[KeyAutoLockMinutes])
 	out.Snooze = minutes(t[KeySnoozeMinutes])
 	out.AppointmentReminders = ParseDurations(t[KeyAppointmentReminders])
-	out.BackupFolder, out.BackupEvery = t[KeyBackupFolder], backupInterval(t[KeyBackupEvery])
-	out.BackupKeep, _ = strconv.Atoi(t[KeyBackupKeep]) // checked: canonical
 	out.SyncInterval = DefaultSyncInterval
 	if policy != nil {
 		if n, err := strconv.Atoi(policy.Default(keySyncInterval)); err == nil && n > 0 {

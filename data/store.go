@@ -222,6 +222,9 @@ func knownSettingKey(key string) bool {
 	case "engine.last_check", keyPortalURL, keyPortalPatient, keyPortalClient, keyLastSync, keyBackupLast:
 		return true
 	}
+	if _, ok := backupSpecs[key]; ok {
+		return true
+	}
 	return strings.HasPrefix(key, keySyncMark)
 }
 
