@@ -487,7 +487,7 @@ func (pp *PendingProfile) commitRestore(ctx context.Context, replacing bool) (*S
 	}
 	defer release()
 	if err := p.nameFree(ctx, s.info.Name, pp.id); err != nil {
-		return nil, err
+		return nil, fmt.Errorf("%w: restore it beside that one under another name with --as NAME", err)
 	}
 	final := filepath.Join(p.root(), pp.id)
 	aside := filepath.Join(p.root(), replacedPrefix+pp.id)

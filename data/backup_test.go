@@ -12,6 +12,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"strings"
 	"testing"
 	"time"
 
@@ -400,5 +401,23 @@ func TestBackupOldProfile(t *testing.T) {
 				t.Errorf("lists differ:\n got %.300s\nwant %.300s", got, want)
 			}
 		})
+	}
+}
+
+// TestRestoreNameTaken: a backup whose profile's name another profile here has (another
+// id) is refused, saying how to restore it anyway, and leaves nothing.
+func TestRestoreNameTaken(t *testing.T) {
+	_, s, rk := filledProfile(t)
+	b := backupBytes(t, s)
+	q := datatest.NewProfiles(t, &datatest.MemKeyring{})
+	datatest.CreateKeyring(t, q, "anastasia quill")
+	before := datatest.Files(t, q.Dir)
+	_, err := q.Restore(context.Background(), bytes.NewReader(b), data.RestoreOptions{RecoveryKey: rk})
+	if !errors.Is(err, data.ErrExists) || !strings.Contains(err.Error(), "--as") {
+		t.Fatalf("err = %v, want ErrExists naming --as", err)
+	}
+	datatest.AssertSameFiles(t, before, datatest.Files(t, q.Dir))
+	if q.Keyring.(*datatest.MemKeyring).Has(s.Info().ID) {
+		t.Error("the refused restore left a keyring key")
 	}
 }
