@@ -179,7 +179,7 @@ func TestBackupWhileWriting(t *testing.T) {
 		ID          string `json:"id"`
 		RecoveryKey string `json:"recovery_key"`
 	}
-	if err := json.Unmarshal([]byte(mustRun(t, dir, env, "profile", "create", "Wren", "--no-keyring", "--demo-entries", "20000", "--json")), &created); err != nil {
+	if err := json.Unmarshal([]byte(mustRun(t, dir, env, "profile", "create", "Wren", "--no-keyring", "--demo-entries", "5000", "--json")), &created); err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { (vault.OSKeyring{}).Delete(context.Background(), created.ID) })
@@ -231,8 +231,8 @@ func TestBackupWhileWriting(t *testing.T) {
 		if err := db.QueryRow("PRAGMA integrity_check").Scan(&res); err != nil || res != "ok" {
 			t.Errorf("backup %d: integrity_check %q %v", i, res, err)
 		}
-		if err := db.QueryRow("SELECT count(*) FROM entries").Scan(&n); err != nil || n < 20000 {
-			t.Errorf("backup %d: %d entries (%v), want at least 20000", i, n, err)
+		if err := db.QueryRow("SELECT count(*) FROM entries").Scan(&n); err != nil || n < 5000 {
+			t.Errorf("backup %d: %d entries (%v), want at least 5000", i, n, err)
 		}
 		db.Close()
 		var entries []any
