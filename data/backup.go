@@ -409,6 +409,7 @@ func (p *Profiles) Restore(ctx context.Context, r io.Reader, opt RestoreOptions)
 		}
 		// The copy is a second profile: it must not spend the original's portal sign-in
 		// (a refresh token is used once), so it is signed out and signs in again.
+		// ("portal.token" is sync/portal.TokenKey, which this package cannot import.)
 		if err := s.DeleteSecret(ctx, "portal.token"); err != nil {
 			return nil, fmt.Errorf("restore: %w", err)
 		}
