@@ -16,6 +16,7 @@ import (
 	"testing"
 
 	"github.com/patient-companion/companion/data/vault"
+	"github.com/patient-companion/companion/sync/portal"
 )
 
 // lists is every list the command line shows for a profile, as JSON text.
@@ -239,5 +240,13 @@ func TestBackupWhileWriting(t *testing.T) {
 		if err := json.Unmarshal([]byte(mustRun(t, newDir, []string{"COMPANION_PASSPHRASE=new passphrase here"}, "journal", "list", "--json")), &entries); err != nil || len(entries) != n {
 			t.Errorf("backup %d: journal list has %d entries, the file %d (%v)", i, len(entries), n, err)
 		}
+	}
+}
+
+// TestRestoreAsSignsOut: restore --as deletes the secret under "portal.token" (data cannot
+// import sync/portal); this keeps the two names one.
+func TestRestoreAsSignsOut(t *testing.T) {
+	if portal.TokenKey != "portal.token" {
+		t.Fatalf("portal.TokenKey is %q: change data/backup.go's restore --as with it", portal.TokenKey)
 	}
 }
