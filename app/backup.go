@@ -22,7 +22,8 @@ import (
 // gently.
 
 // backupCheckEvery is how often an open profile's schedule is looked at: a backup is due
-// at most an hour late, and the loop wakes the computer 24 times a day for a settings read.
+// at most an hour late, and the process wakes 24 times a day for one settings read (idle
+// cost: DESIGN §9, docs/PERFORMANCE.md "Idle").
 const backupCheckEvery = time.Hour
 
 const (
