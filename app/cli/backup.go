@@ -13,6 +13,7 @@ import (
 
 	"github.com/patient-companion/companion/data"
 	"github.com/patient-companion/companion/data/vault"
+	"github.com/patient-companion/companion/internal/filelock"
 )
 
 // backup and restore (DESIGN §6.1; the file format is in data/backup.go and docs/SECURITY.md).
@@ -113,6 +114,9 @@ func restoreCmd(c *call) error {
 	if err != nil {
 		return err
 	}
+	if replace && windowRunning(p.Dir) {
+		return usagef("Patient Companion is running on this data folder: quit it (Quit in its tray menu) before replacing a profile, or it would go on writing to the one replaced")
+	}
 	s, err := p.Restore(c.ctx, f, data.RestoreOptions{RecoveryKey: rk, Passphrase: newPass, As: as, Replace: replace})
 	if err != nil {
 		return err
@@ -123,4 +127,16 @@ func restoreCmd(c *call) error {
 	return c.out(toProfileJSON(info), func(w io.Writer) {
 		fmt.Fprintln(w, info.ID)
 	})
+}
+
+// windowRunning says whether the window runs on the data folder dir: it holds
+// dir/.instance.lock for its whole life (app/single), and may have the profile open.
+func windowRunning(dir string) bool {
+	f, err := os.OpenFile(filepath.Join(dir, ".instance.lock"), os.O_RDWR, 0)
+	if err != nil {
+		return false // it never ran here
+	}
+	defer f.Close() // releases the lock if we took it
+	ok, err := filelock.TryLock(f)
+	return err == nil && !ok
 }

@@ -5,6 +5,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/patient-companion/companion/app/single"
 )
 
 // TestBackupRestoreUsage: bad use of backup and restore is a one-line error with the exit
@@ -49,4 +51,32 @@ func TestBackupRestoreUsage(t *testing.T) {
 	if restored["name"] != "Alice" || restored["passphrase"] != true {
 		t.Errorf("restore --json: %v", restored)
 	}
+}
+
+// TestRestoreReplaceWhileWindowRuns: --replace is refused while the window runs on the data
+// folder (it holds the single-instance lock and may have the profile open), and works once
+// it has quit.
+func TestRestoreReplaceWhileWindowRuns(t *testing.T) {
+	h := newHarness(t)
+	h.env["COMPANION_PASSPHRASE"] = testPass
+	var created struct {
+		RecoveryKey string `json:"recovery_key"`
+	}
+	h.jsonOK(&created, "profile", "create", "Alice", "--no-keyring")
+	keyFile := filepath.Join(t.TempDir(), "rk")
+	if err := os.WriteFile(keyFile, []byte(created.RecoveryKey), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	file := filepath.Join(t.TempDir(), "a.backup")
+	h.ok("backup", "--out", file)
+	in, err := single.Acquire(h.dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := h.wantCode(ExitUsage, "restore", file, "--recovery-key-file", keyFile, "--replace")
+	if !strings.Contains(r.stderr, "quit it") {
+		t.Errorf("stderr %q", r.stderr)
+	}
+	in.Close()
+	h.ok("restore", file, "--recovery-key-file", keyFile, "--replace")
 }
