@@ -546,11 +546,17 @@ func checkImage(ctx context.Context, img []byte, profileID string) error {
 	defer mem.Close()
 	// An image of a WAL journal says so in its header (bytes 18 and 19 are 2), which an
 	// in-memory database cannot open; as a rollback journal it reads the same pages.
-	c := bytes.Clone(img)
-	if c[18] == 2 && c[19] == 2 {
-		c[18], c[19] = 1, 1
+	// Deserialize copies the bytes, so the image is changed only for the call (no second
+	// copy of a journal that may be large).
+	wal := img[18] == 2 && img[19] == 2
+	if wal {
+		img[18], img[19] = 1, 1
 	}
-	if err := mem.Deserialize(c, "main"); err != nil {
+	err = mem.Deserialize(img, "main")
+	if wal {
+		img[18], img[19] = 2, 2
+	}
+	if err != nil {
 		return backupDamaged("its journal cannot be read", err)
 	}
 	if res, err := queryText(mem, "PRAGMA integrity_check"); err != nil || res != "ok" {
