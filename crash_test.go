@@ -62,6 +62,7 @@ func TestCrashCampaign(t *testing.T) {
 		{"profile-recover", func(r *crashRig) { crashPassphrase(r, true) }},
 		{"profile-delete", crashDelete},
 		{"sync", crashSync},
+		{"restore-replace", crashRestoreReplace},
 	}
 	for i, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

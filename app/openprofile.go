@@ -44,10 +44,12 @@ type openProfile struct {
 	// while it is the only one (read by its engine's goroutine: UI.namePeople sets it).
 	person atomic.Pointer[string]
 
-	engine   *remind.Engine  // nil until started
-	sync     syncState       // its portal sync (sync.go)
-	reminder *reminderWindow // its "Time for your medicine" window while open
-	question *doseQuestion   // "Taken at 08:03 — change to skipped?" while asked (answer.go)
+	engine *remind.Engine // nil until started
+	sync   syncState      // its portal sync (sync.go)
+	// backupErr is its last scheduled backup's failure, nil after a good one (backup.go).
+	backupErr error
+	reminder  *reminderWindow // its "Time for your medicine" window while open
+	question  *doseQuestion   // "Taken at 08:03 — change to skipped?" while asked (answer.go)
 
 	// medDraft is the Medicines form while it is open, kept when the person goes to another
 	// screen (or profile) so that coming back finds everything typed.
@@ -111,6 +113,7 @@ func (u *UI) startProfile(p *openProfile) {
 	u.warmSearch(p)
 	u.startEngine(p)
 	u.startSync(p)
+	u.startBackups(p)
 }
 
 // spawn runs work off the UI goroutine (through Options.Go), then what it returns on the UI

@@ -74,6 +74,13 @@ type settingsScreen struct {
 	testBtn     *widget.Button
 	testMsg     *widget.Label
 
+	// Backups (backup.go).
+	backup          *backupForm
+	backupFolder    *navEntry
+	backupFolderErr *widget.Label
+	backupKeep      *navEntry
+	backupKeepErr   *widget.Label
+
 	// Accessibility: per computer (Fyne preferences), applied at once.
 	textSize *widget.Select
 	contrast *widget.Check
@@ -135,6 +142,7 @@ func (u *UI) showSettings() {
 	s.apptRem = u.newEntry()
 	s.apptRem.SetPlaceHolder("24h,1h")
 	s.apptRemErr = message()
+	backupBox := u.newBackupForm(s)
 	for _, f := range s.fields() {
 		f := f
 		f.entry.OnChanged = func(string) { say(f.err, ""); say(s.saveMsg, "") }
@@ -223,6 +231,7 @@ func (u *UI) showSettings() {
 		container.NewHBox(tall(s.save), container.NewCenter(s.saveMsg)),
 		accessBox,
 		profileBox,
+		backupBox,
 	)
 	s.right = container.NewVBox(
 		subheading("Reading"),
@@ -289,6 +298,7 @@ func (u *UI) loadSettings() {
 			}
 		}
 		say(s.saveMsg, "")
+		u.showBackupSettings()
 		s.left.Refresh()
 	})
 	u.loadPortal()

@@ -32,11 +32,13 @@ type todayScreen struct {
 	loaded bool
 
 	syncLine *widget.Label // the portal sync status
-	status   *widget.Label // loading, failure or the empty state
-	retry    *widget.Button
-	retryBox *fyne.Container // holds retry; hidden with it (tall keeps its height)
-	warning  *widget.Label
-	body     *fyne.Container
+	// backupLine is the gentle reminder after 30 days without a backup (backup.go).
+	backupLine *widget.Label
+	status     *widget.Label // loading, failure or the empty state
+	retry      *widget.Button
+	retryBox   *fyne.Container // holds retry; hidden with it (tall keeps its height)
+	warning    *widget.Label
+	body       *fyne.Container
 
 	// Built from each load.
 	due, missed, later, done []*doseRow
@@ -52,6 +54,8 @@ type todayData struct {
 	damaged  bool
 	sync     syncInfo
 	syncErr  error
+	// backupDue: 30 days without a backup (backup.go).
+	backupDue bool
 }
 
 // loadToday reads today's doses, the as-needed medicines and the next appointment.
@@ -102,6 +106,7 @@ func loadToday(ctx context.Context, st *data.Store, now time.Time) (todayData, e
 		}
 	}
 	td.sync, td.syncErr = loadSyncInfo(ctx, st)
+	td.backupDue = st.BackupReminder(ctx, now)
 	return td, nil
 }
 
@@ -116,6 +121,8 @@ func (u *UI) showToday() {
 
 	t.syncLine = caption("")
 	t.syncLine.Hide()
+	t.backupLine = caption("")
+	t.backupLine.Hide()
 	t.status = paragraph(msgTodayLoading)
 	t.retry = widget.NewButton("Try again", u.refreshToday)
 	t.retryBox = container.NewCenter(tall(t.retry))
@@ -125,7 +132,7 @@ func (u *UI) showToday() {
 	t.warning.Hide()
 	t.body = container.NewVBox()
 	content := container.NewVScroll(container.NewPadded(column(760,
-		container.NewVBox(t.syncLine, t.warning, t.status, t.retryBox, t.body))))
+		container.NewVBox(t.syncLine, t.backupLine, t.warning, t.status, t.retryBox, t.body))))
 	u.setContent(u.frame(b, content))
 	u.refreshToday()
 }
@@ -157,6 +164,11 @@ func (u *UI) refreshToday() {
 			say(t.syncLine, msgSyncFailedRead)
 		} else {
 			say(t.syncLine, syncText(td.sync, t.prof.sync, now))
+		}
+		if td.backupDue {
+			say(t.backupLine, msgTodayBackup)
+		} else {
+			say(t.backupLine, "")
 		}
 		if td.damaged {
 			say(t.warning, "Some of your records could not be read because the file was damaged. "+

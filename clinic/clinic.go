@@ -52,10 +52,12 @@ type Policy struct {
 	AutoLockMinutes     *int  `json:"auto_lock_minutes,omitempty"`
 	HideMedicineNames   *bool `json:"hide_medicine_names,omitempty"`
 	SyncIntervalMinutes *int  `json:"sync_interval_minutes,omitempty"`
+	// BackupFolder is where scheduled backups go by default (a network share, say): a full path.
+	BackupFolder *string `json:"backup_folder,omitempty"`
 }
 
 // policyKeys are the settings a clinic can set and lock.
-var policyKeys = []string{"auto_lock_minutes", "hide_medicine_names", "sync_interval_minutes"}
+var policyKeys = []string{"auto_lock_minutes", "hide_medicine_names", "sync_interval_minutes", "backup_folder"}
 
 // Clinic is a validated clinic file with its logo loaded.
 type Clinic struct {
@@ -113,6 +115,9 @@ func Parse(b []byte, readLogo func(string) ([]byte, error)) (*Clinic, error) {
 	}
 	if p := f.Policy.SyncIntervalMinutes; p != nil && (*p < 5 || *p > 1440) {
 		bad("policy.sync_interval_minutes must be 5 to 1440")
+	}
+	if p := f.Policy.BackupFolder; p != nil && (*p == "" || !filepath.IsAbs(*p) || strings.ContainsAny(*p, "\n\r\t")) {
+		bad("policy.backup_folder must be a folder's full path")
 	}
 	for _, k := range f.Locked {
 		if !contains(policyKeys, k) {
@@ -185,6 +190,10 @@ func (f *File) policyValue(key string) string {
 	case "sync_interval_minutes":
 		if f.Policy.SyncIntervalMinutes != nil {
 			return fmt.Sprint(*f.Policy.SyncIntervalMinutes)
+		}
+	case "backup_folder":
+		if f.Policy.BackupFolder != nil {
+			return *f.Policy.BackupFolder
 		}
 	}
 	return ""

@@ -825,6 +825,13 @@ func (p *Profiles) Sweep(ctx context.Context) error {
 			errs = append(errs, p.forgetKey(ctx, id), os.RemoveAll(filepath.Join(p.root(), e.Name())))
 			continue
 		}
+		if id, ok := strings.CutPrefix(e.Name(), replacedPrefix); ok && e.IsDir() {
+			// restore --replace died between its two renames (backup.go, commitRestore):
+			// the old profile goes back unless the new one is in place. Its keyring key
+			// (one id, shared) stays either way.
+			errs = append(errs, p.sweepReplaced(id))
+			continue
+		}
 		id, ok := strings.CutPrefix(e.Name(), creatingPrefix)
 		if !ok {
 			continue
@@ -856,6 +863,10 @@ func (p *Profiles) forgetKey(ctx context.Context, id string) error {
 		return nil
 	}
 	if _, err := os.Lstat(filepath.Join(p.root(), id)); err == nil {
+		return nil
+	}
+	// Nor when a profile with that id is aside (restore --replace died half-way): it goes back.
+	if _, err := os.Lstat(filepath.Join(p.root(), replacedPrefix+id)); err == nil {
 		return nil
 	}
 	return p.Keyring.Delete(ctx, id)

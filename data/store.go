@@ -219,7 +219,10 @@ func knownSettingKey(key string) bool {
 		return true
 	}
 	switch key {
-	case "engine.last_check", keyPortalURL, keyPortalPatient, keyPortalClient, keyLastSync:
+	case "engine.last_check", keyPortalURL, keyPortalPatient, keyPortalClient, keyLastSync, keyBackupLast:
+		return true
+	}
+	if _, ok := backupSpecs[key]; ok {
 		return true
 	}
 	return strings.HasPrefix(key, keySyncMark)

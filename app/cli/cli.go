@@ -118,6 +118,8 @@ func commands() []*command {
 		{path: "export ics", usage: "--out FILE  (the appointments as a calendar; not encrypted)", flags: exportOutFlag("calendar file (.ics)"), run: exportICS},
 		{path: "export fhir", usage: "--out FILE  (a FHIR R4 Bundle of the journal; not encrypted)", flags: exportOutFlag("FHIR Bundle file (.json)"), run: exportFHIR},
 		{path: "export report", usage: "--out FILE.pdf [--from DATE] [--to DATE]", flags: exportReportFlags, run: exportReport},
+		{path: "backup", usage: "--out FILE", flags: backupFlags, run: backupCmd},
+		{path: "restore", usage: "FILE --recovery-key-file F [--new-passphrase-file F] [--as NAME] [--replace]", flags: restoreFlags, run: restoreCmd},
 		{path: "about", run: about},
 	}
 }
