@@ -12,7 +12,6 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/patient-companion/companion/data"
-	"github.com/patient-companion/companion/data/vault"
 	"github.com/patient-companion/companion/internal/filelock"
 )
 
@@ -67,17 +66,9 @@ func restoreCmd(c *call) error {
 	if err != nil {
 		return err
 	}
-	kf := c.str("recovery-key-file")
-	if kf == "" {
-		return usagef("give the recovery key with --recovery-key-file F")
-	}
-	raw, err := readSecretFile(kf, "--recovery-key-file")
+	rk, err := c.recoveryKey()
 	if err != nil {
 		return err
-	}
-	rk, err := vault.ParseRecoveryKey(string(raw))
-	if err != nil {
-		return usagef("%v", err)
 	}
 	replace, _ := c.fs.GetBool("replace")
 	as := c.str("as")

@@ -215,22 +215,31 @@ func profilePasswd(c *call) error {
 	})
 }
 
+// recoveryKey reads and parses the key in --recovery-key-file (profile recover, restore).
+func (c *call) recoveryKey() (vault.RecoveryKey, error) {
+	f := c.str("recovery-key-file")
+	if f == "" {
+		return vault.RecoveryKey{}, usagef("give the recovery key with --recovery-key-file F")
+	}
+	raw, err := readSecretFile(f, "--recovery-key-file")
+	if err != nil {
+		return vault.RecoveryKey{}, err
+	}
+	rk, err := vault.ParseRecoveryKey(string(raw))
+	if err != nil {
+		return vault.RecoveryKey{}, usagef("%v", err)
+	}
+	return rk, nil
+}
+
 func profileRecover(c *call) error {
 	name, err := c.oneArg("profile name")
 	if err != nil {
 		return err
 	}
-	f := c.str("recovery-key-file")
-	if f == "" {
-		return usagef("give the recovery key with --recovery-key-file F")
-	}
-	raw, err := readSecretFile(f, "--recovery-key-file")
+	rk, err := c.recoveryKey()
 	if err != nil {
 		return err
-	}
-	rk, err := vault.ParseRecoveryKey(string(raw))
-	if err != nil {
-		return usagef("%v", err)
 	}
 	newPass, err := c.secret("new-passphrase-file", "COMPANION_NEW_PASSPHRASE")
 	if err != nil {
