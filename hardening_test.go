@@ -627,3 +627,33 @@ func TestKDFBoundsCLI(t *testing.T) {
 		t.Fatalf("exit %d, stderr %q", r.code, r.stderr)
 	}
 }
+
+// TestNoSessionBusStartsNone: without a session bus (cron, ssh), the program does not start
+// one: godbus would run dbus-launch, whose daemon (and the keyring daemon it activates)
+// outlive the command. A dbus-launch of the test's own records being called.
+func TestNoSessionBusStartsNone(t *testing.T) {
+	dir, bin := t.TempDir(), t.TempDir()
+	called := filepath.Join(t.TempDir(), "dbus-launch-called")
+	script := "#!/bin/sh\ntouch " + shellQuote(called) + "\nexit 1\n"
+	if err := os.WriteFile(filepath.Join(bin, "dbus-launch"), []byte(script), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	env := []string{hardPass, "DBUS_SESSION_BUS_ADDRESS=", "XDG_RUNTIME_DIR=" + t.TempDir(),
+		"PATH=" + bin + string(os.PathListSeparator) + os.Getenv("PATH")}
+	// Without --no-keyring, create asks the keyring first.
+	r := companion(t, dir, env, "profile", "create", "Pat")
+	if _, err := os.Stat(called); err == nil {
+		t.Fatalf("dbus-launch was run (exit %d, stderr %q)", r.code, r.stderr)
+	}
+	// Create refuses to make a keyring profile without a keyring (exit 3), in words.
+	if r.code != 3 || !strings.Contains(r.stderr, "keyring is not available (no D-Bus session here)") {
+		t.Fatalf("exit %d, stderr %q", r.code, r.stderr)
+	}
+	// A passphrase profile works as ever.
+	if r := companion(t, dir, env, "profile", "create", "Pat", "--no-keyring"); r.code != 0 {
+		t.Fatalf("--no-keyring: exit %d, stderr %q", r.code, r.stderr)
+	}
+	if _, err := os.Stat(called); err == nil {
+		t.Fatal("dbus-launch was run")
+	}
+}

@@ -55,6 +55,7 @@ func run(args []string) int {
 	// The passphrases are read once and leave the environment, so no child (a browser, a
 	// helper Fyne starts) inherits them.
 	getenv := cli.TakeSecrets(os.Getenv, os.Unsetenv)
+	noBusAutolaunch()
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
 	keyring := vault.OSKeyring{}
@@ -247,4 +248,23 @@ func plainLocale(getenv func(string) string, setenv func(string, string) error, 
 	if l := getenv("LANG"); l == "" || isC(l) {
 		_ = setenv("LANG", "en_US.UTF-8")
 	}
+}
+
+// noBusAutolaunch keeps godbus (under the keyring, the notifications and the tray) from
+// starting a session bus of its own where there is none (cron, ssh, a service): it runs
+// dbus-launch, whose daemon, and the keyring daemon that daemon activates, outlive the
+// command, a pair per run (a test that ran the program without a bus left 26 pairs
+// behind). With no address and no $XDG_RUNTIME_DIR/bus (what systemd sessions provide), the
+// address is set to one that fails at once: the keyring is then "not available", as it is.
+// cli.childEnv takes it out again for the processes the program starts.
+func noBusAutolaunch() {
+	if os.Getenv("DBUS_SESSION_BUS_ADDRESS") != "" {
+		return
+	}
+	if d := os.Getenv("XDG_RUNTIME_DIR"); d != "" {
+		if fi, err := os.Stat(filepath.Join(d, "bus")); err == nil && fi.Mode()&os.ModeSocket != 0 {
+			return
+		}
+	}
+	os.Setenv("DBUS_SESSION_BUS_ADDRESS", vault.NoSessionBus)
 }

@@ -793,6 +793,9 @@ func childEnv(environ []string) []string {
 	out := make([]string, 0, len(environ))
 next:
 	for _, kv := range environ {
+		if kv == "DBUS_SESSION_BUS_ADDRESS="+vault.NoSessionBus { // main.noBusAutolaunch's
+			continue
+		}
 		for _, k := range secretEnv() {
 			if strings.HasPrefix(kv, k+"=") {
 				continue next

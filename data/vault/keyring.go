@@ -6,6 +6,7 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
+	"os"
 	"time"
 
 	"github.com/zalando/go-keyring"
@@ -87,9 +88,17 @@ func (k OSKeyring) timeout() time.Duration {
 	return k.Timeout
 }
 
+// NoSessionBus is the session bus address the program sets where there is no bus, so that
+// godbus does not start one of its own (main.noBusAutolaunch): the keyring is then not
+// available, said in words rather than as D-Bus's complaint about the address.
+const NoSessionBus = "disabled:"
+
 // call runs a go-keyring function with a deadline. go-keyring has no context, so a call that
 // hangs is abandoned (its goroutine ends whenever the keyring finally answers).
 func call(ctx context.Context, timeout time.Duration, f func() (string, error)) (string, error) {
+	if os.Getenv("DBUS_SESSION_BUS_ADDRESS") == NoSessionBus {
+		return "", fmt.Errorf("%w (no D-Bus session here)", ErrKeyringUnavailable)
+	}
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 	type result struct {
