@@ -214,24 +214,38 @@ func (s *Store) backupIntoFolder(ctx context.Context, now time.Time, set BackupS
 	if err := s.BackupTo(ctx, path); err != nil {
 		return "", err
 	}
-	return path, s.pruneBackups(set.Folder, set.Keep)
+	return path, s.pruneBackups(set.Folder, set.Keep, now)
 }
 
-// pruneBackups removes this profile's oldest scheduled backups in dir beyond keep. Their
-// names sort by time.
-func (s *Store) pruneBackups(dir string, keep int) error {
+// staleTemp is how old a temporary file of a scheduled backup must be to be taken for the
+// leftover of a crash (no backup takes an hour to write).
+const staleTemp = time.Hour
+
+// pruneBackups removes this profile's oldest scheduled backups in dir beyond keep (their
+// names sort by time), and the temporary files of its backups that a crash left behind.
+func (s *Store) pruneBackups(dir string, keep int, now time.Time) error {
 	ents, err := os.ReadDir(dir) // not Glob: the folder's own name may hold * or [
 	if err != nil {
 		return err
 	}
 	var names []string
+	var errs []error
 	for _, e := range ents {
-		if n := e.Name(); e.Type().IsRegular() && strings.HasPrefix(n, s.backupPrefix()) && strings.HasSuffix(n, ".backup") {
+		n := e.Name()
+		if !e.Type().IsRegular() {
+			continue
+		}
+		if strings.HasPrefix(n, s.backupPrefix()) && strings.HasSuffix(n, ".backup") {
 			names = append(names, filepath.Join(dir, n))
+		}
+		// BackupTo writes through "."+name+".tmp-*" beside the file.
+		if strings.HasPrefix(n, "."+s.backupPrefix()) && strings.Contains(n, ".backup.tmp-") {
+			if fi, err := e.Info(); err == nil && now.Sub(fi.ModTime()) > staleTemp {
+				errs = append(errs, os.Remove(filepath.Join(dir, n)))
+			}
 		}
 	}
 	sort.Strings(names)
-	var errs []error
 	for len(names) > max(keep, 1) {
 		errs = append(errs, os.Remove(names[0]))
 		names = names[1:]

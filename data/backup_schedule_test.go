@@ -37,12 +37,36 @@ func TestScheduledBackup(t *testing.T) {
 		t.Fatal("a last backup before any")
 	}
 	var written []string
+	var leftovers []string // a crash's temporary file, an hour old, and one being written
 	for i := range 5 {
 		path, err := s.ScheduledBackup(ctx, now)
 		if err != nil || path == "" {
 			t.Fatalf("day %d: %q %v", i, path, err)
 		}
 		written = append(written, filepath.Base(path))
+		if i == 0 {
+			prefix := filepath.Base(path)[:strings.LastIndex(filepath.Base(path), "-")+1]
+			for j, age := range []time.Duration{2 * time.Hour, 0} {
+				n := filepath.Join(folder, "."+prefix+"20261101T0900"+string(rune('0'+j))+"0Z.backup.tmp-12345")
+				if err := os.WriteFile(n, []byte("half a backup"), 0o600); err != nil {
+					t.Fatal(err)
+				}
+				if err := os.Chtimes(n, now.Add(25*time.Hour-age), now.Add(25*time.Hour-age)); err != nil {
+					t.Fatal(err)
+				}
+				leftovers = append(leftovers, filepath.Base(n))
+			}
+		}
+		if i == 1 {
+			// A crash's leftover, an hour old, is gone; one that may still be being written
+			// (not an hour old) stays.
+			if _, err := os.Stat(filepath.Join(folder, leftovers[0])); !errors.Is(err, os.ErrNotExist) {
+				t.Errorf("the crash's temporary file is still there: %v", err)
+			}
+			if _, err := os.Stat(filepath.Join(folder, leftovers[1])); err != nil {
+				t.Errorf("a temporary file not an hour old was removed: %v", err)
+			}
+		}
 		if !s.LastBackup(ctx).Equal(now) {
 			t.Errorf("day %d: last backup %v, want %v", i, s.LastBackup(ctx), now)
 		}
@@ -64,7 +88,7 @@ func TestScheduledBackup(t *testing.T) {
 	}
 	sort.Strings(have)
 	if strings.Join(have, " ") != strings.Join(written[2:], " ") {
-		t.Errorf("kept %v, want the last three of %v", have, written)
+		t.Errorf("kept %v, want the last three of %v (and no temporary file, each an hour old by now)", have, written)
 	}
 	// The newest restores.
 	b, err := os.ReadFile(filepath.Join(folder, written[4]))

@@ -56,18 +56,25 @@ func (c *call) exportOut(example string) (string, error) {
 	if err != nil {
 		return "", usagef("--out %q: %v", out, err)
 	}
-	// Inside the data folder, the plain text would sit next to the encrypted journal, in a
-	// folder the person believes holds nothing readable (and that backups copy).
+	if err := c.outsideData(abs); err != nil {
+		return "", err
+	}
+	return abs, nil
+}
+
+// outsideData refuses an absolute output path inside the data folder: the plain text would
+// sit next to the encrypted journal, in a folder the person believes holds nothing readable.
+func (c *call) outsideData(abs string) error {
 	p, err := c.profiles()
 	if err != nil {
-		return "", err
+		return err
 	}
 	if dataDir, err := filepath.Abs(p.Dir); err == nil {
 		if rel, err := filepath.Rel(dataDir, abs); err == nil && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator)) {
-			return "", usagef("--out %s is inside the data folder %s: write the export somewhere else (it is not encrypted)", abs, dataDir)
+			return usagef("--out %s is inside the data folder %s: write the export somewhere else (it is not encrypted)", abs, dataDir)
 		}
 	}
-	return abs, nil
+	return nil
 }
 
 // outFile checks that path can be a file: not a folder, in a folder that exists.

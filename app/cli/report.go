@@ -61,6 +61,11 @@ func exportReport(c *call) error {
 	if fi, err := os.Stat(filepath.Dir(out)); err != nil || !fi.IsDir() {
 		return usagef("--out %s: its folder does not exist", out)
 	}
+	if abs, err := filepath.Abs(out); err != nil {
+		return usagef("--out %q: %v", out, err)
+	} else if err := c.outsideData(abs); err != nil {
+		return err
+	}
 	s, err := c.openStore()
 	if err != nil {
 		return err

@@ -111,6 +111,14 @@ func TestExportReportBadUsage(t *testing.T) {
 	} {
 		h.wantCode(ExitUsage, args...)
 	}
+	// Not beside the encrypted journal: the PDF is health data in clear.
+	inside := filepath.Join(h.dir, "r.pdf")
+	if r := h.wantCode(ExitUsage, "export", "report", "--out", inside); !strings.Contains(r.stderr, "inside the data folder") {
+		t.Errorf("inside the data folder: %q", r.stderr)
+	}
+	if _, err := os.Stat(inside); !os.IsNotExist(err) {
+		t.Errorf("a report was written inside the data folder: %v", err)
+	}
 	if _, err := os.Stat(out); !os.IsNotExist(err) {
 		t.Errorf("a refused report left a file: %v", err)
 	}
