@@ -384,19 +384,11 @@ func (u *UI) reloadJournal() {
 func readJournal(ctx context.Context, st *data.Store, query string, f data.EntryFilter, now time.Time, first bool) (journalLoad, error) {
 	var l journalLoad
 	var bad data.TamperedError
-	keep := func(err error) error {
-		var te *data.TamperedError
-		if errors.As(err, &te) {
-			bad.Records = append(bad.Records, te.Records...)
-			return nil
-		}
-		return err
-	}
 	var err error
 	if query != "" {
 		var found []data.Entry
 		found, err = st.Search(ctx, query)
-		if err = keep(err); err != nil {
+		if err = bad.Keep(err); err != nil {
 			return l, err
 		}
 		l.page.Entries = found[:0]
@@ -407,7 +399,7 @@ func readJournal(ctx context.Context, st *data.Store, query string, f data.Entry
 		}
 	} else {
 		l.page, err = st.ListEntriesPage(ctx, data.Cursor{}, journalPage, f)
-		if err = keep(err); err != nil {
+		if err = bad.Keep(err); err != nil {
 			return l, err
 		}
 	}
@@ -420,7 +412,7 @@ func readJournal(ctx context.Context, st *data.Store, query string, f data.Entry
 	}
 	if f.Symptom != "" {
 		l.chart, err = st.SeverityByDay(ctx, f.Symptom, now, chartDays)
-		if err = keep(err); err != nil {
+		if err = bad.Keep(err); err != nil {
 			return l, err
 		}
 	}
@@ -430,10 +422,7 @@ func readJournal(ctx context.Context, st *data.Store, query string, f data.Entry
 		// A failure only leaves them (sealed, hidden) until the next time.
 		_, _ = st.PurgeDeletedEntries(ctx, now.Add(-purgeAfter))
 	}
-	if len(bad.Records) > 0 {
-		return l, &bad
-	}
-	return l, nil
+	return l, bad.OrNil()
 }
 
 // matchesFilter applies a filter to an entry found by search.

@@ -209,5 +209,5 @@ func (s *Store) ListAppointments(ctx context.Context, since, until time.Time) ([
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("list appointments: %w", err)
 	}
-	return out, bad.orNil()
+	return out, bad.OrNil()
 }

@@ -509,10 +509,7 @@ func (pp *PendingProfile) commitRestore(ctx context.Context, replacing bool) (*S
 		}
 		return nil, fmt.Errorf("restore: put the profile in place: %w", err)
 	}
-	pp.done = true
-	release()
-	pp.unlock()
-	if err := syncDir(p.root()); err != nil {
+	if err := pp.placed(release); err != nil {
 		return nil, err
 	}
 	if replacing {

@@ -84,7 +84,7 @@ func (s *Store) BackupSchedule(ctx context.Context) (BackupSchedule, error) {
 	}
 	keep, _ := strconv.Atoi(text[KeyBackupKeep]) // checked: canonical
 	return BackupSchedule{Folder: text[KeyBackupFolder], Every: text[KeyBackupEvery], Interval: backupInterval(text[KeyBackupEvery]),
-		Keep: keep, FolderLocked: s.policy != nil && s.policy.IsLocked(policyBackupFolder)}, bad.orNil()
+		Keep: keep, FolderLocked: s.policy != nil && s.policy.IsLocked(policyBackupFolder)}, bad.OrNil()
 }
 
 // CheckBackupSetting returns value in its canonical form, or an *InputError saying what is

@@ -281,7 +281,7 @@ func (s *Store) DoseEvents(ctx context.Context, medicationID string, since, unti
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("read doses: %w", err)
 	}
-	return out, bad.orNil()
+	return out, bad.OrNil()
 }
 
 // ForgetMissedAfter removes the "missed" records of doses scheduled after t. The reminder
@@ -291,7 +291,7 @@ func (s *Store) DoseEvents(ctx context.Context, medicationID string, since, unti
 func (s *Store) ForgetMissedAfter(ctx context.Context, t time.Time) (int, error) {
 	evs, err := s.DoseEvents(ctx, "", t.Add(time.Millisecond), time.Time{})
 	var bad TamperedError
-	if !bad.absorb(err) {
+	if bad.Keep(err) != nil {
 		return 0, err
 	}
 	n := 0

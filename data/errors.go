@@ -160,11 +160,23 @@ func recordNoun(table string) string {
 	return strings.TrimSuffix(table, "s")
 }
 
+// Keep adds the damaged records a *TamperedError names to bad and returns nil, so that reading
+// may go on and show what can be read (the lists' rule); any other error, and nil, comes back
+// as it is. bad.OrNil() then says what was left out.
+func (bad *TamperedError) Keep(err error) error {
+	var te *TamperedError
+	if errors.As(err, &te) {
+		bad.Records = append(bad.Records, te.Records...)
+		return nil
+	}
+	return err
+}
+
 func (e *TamperedError) add(table, id string) { e.Records = append(e.Records, RecordRef{table, id}) }
 
-// orNil returns e as an error if it holds any record, else nil. A record reported twice (a
+// OrNil returns e as an error if it holds any record, else nil. A record reported twice (a
 // medication read for its name and for its schedule) is named once.
-func (e *TamperedError) orNil() error {
+func (e *TamperedError) OrNil() error {
 	if e == nil || len(e.Records) == 0 {
 		return nil
 	}

@@ -179,14 +179,14 @@ func (s *Store) buildIndexLocked(ctx context.Context) error {
 		return fmt.Errorf("read journal: %w", err)
 	}
 	doses, err := s.withDoses(ctx, nil, nil, int64(-1<<62), int64(1<<62))
-	if !bad.absorb(err) {
+	if bad.Keep(err) != nil {
 		return err
 	}
 	for _, d := range doses {
 		idx.rows = append(idx.rows, idx.row(d))
 	}
 	sort.Slice(idx.rows, func(i, j int) bool { return idx.newer(&idx.rows[i], &idx.rows[j]) })
-	idx.damaged = bad.orNil()
+	idx.damaged = bad.OrNil()
 	s.index = idx
 	return nil
 }

@@ -277,13 +277,13 @@ func (s *Store) ListEntries(ctx context.Context, since, until time.Time) ([]Entr
 	}
 	entries, err := s.scanEntries(ctx, rows, 0)
 	var bad TamperedError
-	if !bad.absorb(err) {
+	if bad.Keep(err) != nil {
 		return nil, err
 	}
 	if err := s.checkHiddenEntries(ctx, &bad); err != nil {
 		return nil, fmt.Errorf("list journal: %w", err)
 	}
-	return s.withDoses(ctx, entries, bad.orNil(), lo, hi)
+	return s.withDoses(ctx, entries, bad.OrNil(), lo, hi)
 }
 
 // checkHiddenEntries authenticates the rows marked deleted, which lists skip: a row whose
@@ -313,28 +313,22 @@ func (s *Store) checkHiddenEntries(ctx context.Context, bad *TamperedError) erro
 // withDoses merges the dose events taken, skipped or missed in [lo, hi) into entries.
 func (s *Store) withDoses(ctx context.Context, entries []Entry, entriesErr error, lo, hi int64) ([]Entry, error) {
 	var bad TamperedError
-	if entriesErr != nil {
-		te, ok := entriesErr.(*TamperedError)
-		if !ok {
-			return nil, entriesErr
-		}
-		bad.Records = append(bad.Records, te.Records...)
+	if err := bad.Keep(entriesErr); err != nil {
+		return nil, err
 	}
 	var n int
 	if err := s.db.QueryRowContext(ctx, `SELECT count(*) FROM dose_events WHERE at >= ? AND at < ?`, lo, hi).Scan(&n); err != nil {
 		return nil, fmt.Errorf("list journal: %w", err)
 	}
 	if n == 0 {
-		return entries, bad.orNil()
+		return entries, bad.OrNil()
 	}
 	names, err := s.medicationNames(ctx, &bad)
 	if err != nil {
 		return nil, err
 	}
 	doses, err := s.DoseEvents(ctx, "", time.Time{}, time.Time{})
-	if te, ok := err.(*TamperedError); ok {
-		bad.Records = append(bad.Records, te.Records...)
-	} else if err != nil {
+	if err := bad.Keep(err); err != nil {
 		return nil, err
 	}
 	for _, d := range doses {
@@ -350,7 +344,7 @@ func (s *Store) withDoses(ctx context.Context, entries []Entry, entriesErr error
 		}
 		return a.ID > b.ID
 	})
-	return entries, bad.orNil()
+	return entries, bad.OrNil()
 }
 
 // doseEntry is a dose as a journal entry, named after its medication.
@@ -415,7 +409,7 @@ func (s *Store) scanEntries(ctx context.Context, rows *sql.Rows, sizeHint int) (
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("read journal: %w", err)
 	}
-	return out, bad.orNil()
+	return out, bad.OrNil()
 }
 
 // CountEntries returns how many entries the journal holds.

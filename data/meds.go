@@ -475,7 +475,7 @@ func (s *Store) ListMedications(ctx context.Context) ([]Medication, error) {
 		return nil, fmt.Errorf("list medications: %w", err)
 	}
 	sort.SliceStable(out, func(i, j int) bool { return strings.ToLower(out[i].Name) < strings.ToLower(out[j].Name) })
-	return out, bad.orNil()
+	return out, bad.OrNil()
 }
 
 // medFrom is the Medication an authenticated row and its record describe (without steps).
@@ -671,7 +671,7 @@ func (s *Store) medTx(ctx context.Context, tx *sql.Tx, id string) (Medication, [
 	if err := rows.Err(); err != nil {
 		return Medication{}, nil, err
 	}
-	return m, seqs, bad.orNil()
+	return m, seqs, bad.OrNil()
 }
 
 // AddStep appends a schedule step (the next step of a taper) to a medication.

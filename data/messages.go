@@ -198,7 +198,7 @@ func (s *Store) ListMessages(ctx context.Context) ([]Message, error) {
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("list messages: %w", err)
 	}
-	return out, bad.orNil()
+	return out, bad.OrNil()
 }
 
 // outboxRow is an outbox row as stored. Its record holds nothing; its seal binds what must
@@ -301,7 +301,7 @@ func (s *Store) Outbox(ctx context.Context) ([]OutboxItem, error) {
 	if err != nil {
 		return nil, fmt.Errorf("read outbox: %w", err)
 	}
-	return out, bad.orNil()
+	return out, bad.OrNil()
 }
 
 // requeue gives every authentic outgoing note that is queued (or was refused) an outbox item

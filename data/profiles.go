@@ -435,10 +435,7 @@ func (pp *PendingProfile) Commit(ctx context.Context) (*Store, error) {
 	if err := os.Rename(pp.tmp, final); err != nil {
 		return nil, fmt.Errorf("create profile folder: %w", err)
 	}
-	pp.done = true
-	release()
-	pp.unlock()
-	if err := syncDir(p.root()); err != nil {
+	if err := pp.placed(release); err != nil {
 		return nil, err
 	}
 	path := filepath.Join(final, dbName)
@@ -471,6 +468,16 @@ func (pp *PendingProfile) Abort(ctx context.Context) {
 
 // unlock gives up the pending profile's lock file. Closed first, then removed: a sweep
 // that takes it between the two finds nothing left to sweep.
+// placed follows the rename of the profile's folder into place (create, restore): nothing is
+// left to undo, the names lock (release) and the folder's own lock go, and the rename is made
+// durable.
+func (pp *PendingProfile) placed(release func()) error {
+	pp.done = true
+	release()
+	pp.unlock()
+	return syncDir(pp.p.root())
+}
+
 func (pp *PendingProfile) unlock() {
 	if pp.lock != nil {
 		pp.lock.Close()

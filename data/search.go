@@ -135,7 +135,7 @@ func (s *Store) searchStream(ctx context.Context, words []string) ([]Entry, erro
 		return nil, fmt.Errorf("search journal: %w", err)
 	}
 	// Doses are journal entries named after their medicine; there are few enough to list.
-	doses, err := s.withDoses(ctx, nil, bad.orNil(), int64(-1<<62), int64(1<<62))
+	doses, err := s.withDoses(ctx, nil, bad.OrNil(), int64(-1<<62), int64(1<<62))
 	var te *TamperedError
 	if err != nil && !errors.As(err, &te) {
 		return nil, err

@@ -228,7 +228,7 @@ func (s *Store) Settings(ctx context.Context) (Settings, error) {
 			bad.add("settings", k)
 		}
 	}
-	return settingsFrom(vals, s.policy), bad.orNil()
+	return settingsFrom(vals, s.policy), bad.OrNil()
 }
 
 // SettingLocked reports whether the clinic locked a setting.

@@ -181,7 +181,7 @@ func (s *Store) Setting(ctx context.Context, key string) (string, error) {
 			bad.add("settings", k)
 		}
 	}
-	return vals[key], bad.orNil()
+	return vals[key], bad.OrNil()
 }
 
 // readSettings reads and authenticates every settings row (there are a dozen or so).

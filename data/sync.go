@@ -37,7 +37,7 @@ func (s *Store) PortalConnection(ctx context.Context) (Portal, error) {
 		v   *string
 	}{{keyPortalURL, &p.URL}, {keyPortalPatient, &p.PatientID}, {keyPortalClient, &p.ClientID}, {keyLastSync, &last}} {
 		v, err := s.Setting(ctx, f.key)
-		if !bad.absorb(err) {
+		if bad.Keep(err) != nil {
 			return Portal{}, err
 		}
 		*f.v = v
@@ -45,7 +45,7 @@ func (s *Store) PortalConnection(ctx context.Context) (Portal, error) {
 	if last != "" {
 		p.LastSync, _ = time.Parse(time.RFC3339Nano, last)
 	}
-	return p, bad.orNil()
+	return p, bad.OrNil()
 }
 
 // SetPortalConnection connects the profile to a portal (empty URL disconnects) and forgets

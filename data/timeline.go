@@ -94,7 +94,7 @@ func (s *Store) ListEntriesPage(ctx context.Context, before Cursor, limit int, f
 	}
 	var bad TamperedError
 	entries, err := s.scanEntries(ctx, rows, limit+1)
-	if !bad.absorb(err) {
+	if bad.Keep(err) != nil {
 		return EntryPage{}, fmt.Errorf("list journal page: %w", err)
 	}
 	if before.IsZero() {
@@ -133,7 +133,7 @@ func (s *Store) ListEntriesPage(ctx context.Context, before Cursor, limit int, f
 			page.Entries = append(page.Entries, e)
 		}
 	}
-	return page, bad.orNil()
+	return page, bad.OrNil()
 }
 
 // skipDamaged is the place after the next limit rows of each table (the newer of the two,
@@ -258,20 +258,6 @@ func sortTimeline(es []Entry) {
 		}
 		return a.ID > b.ID
 	})
-}
-
-// absorb collects the records of a *TamperedError into bad and reports whether err was nil
-// or such an error (so reading may go on).
-func (bad *TamperedError) absorb(err error) bool {
-	if err == nil {
-		return true
-	}
-	var te *TamperedError
-	if errors.As(err, &te) {
-		bad.Records = append(bad.Records, te.Records...)
-		return true
-	}
-	return false
 }
 
 // Mood is a new mood entry: a word or two ("calm", "worried") and an optional note.
@@ -539,7 +525,7 @@ func (s *Store) SeverityByDay(ctx context.Context, symptom string, last time.Tim
 		es, err = s.ListEntries(ctx, first, end)
 	}
 	var bad TamperedError
-	if !bad.absorb(err) {
+	if bad.Keep(err) != nil {
 		return nil, fmt.Errorf("chart symptom: %w", err)
 	}
 	key := strings.ToLower(strings.TrimSpace(symptom))
@@ -559,7 +545,7 @@ func (s *Store) SeverityByDay(ctx context.Context, symptom string, last time.Tim
 			out[i].Max = &v
 		}
 	}
-	return out, bad.orNil()
+	return out, bad.OrNil()
 }
 
 // indexSymptoms is the symptoms named symptom with since <= at < until, answered from the

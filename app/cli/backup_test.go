@@ -12,16 +12,7 @@ import (
 // TestBackupRestoreUsage: bad use of backup and restore is a one-line error with the exit
 // code the contract gives, and creates nothing.
 func TestBackupRestoreUsage(t *testing.T) {
-	h := newHarness(t)
-	h.env["COMPANION_PASSPHRASE"] = testPass
-	var created struct {
-		RecoveryKey string `json:"recovery_key"`
-	}
-	h.jsonOK(&created, "profile", "create", "Alice", "--no-keyring")
-	keyFile := filepath.Join(t.TempDir(), "rk")
-	if err := os.WriteFile(keyFile, []byte(created.RecoveryKey), 0o600); err != nil {
-		t.Fatal(err)
-	}
+	h, keyFile := aliceWithRecoveryKey(t)
 	h.wantCode(ExitUsage, "backup")
 	h.wantCode(ExitUsage, "backup", "--out", t.TempDir())
 	h.wantCode(ExitUsage, "backup", "--out", filepath.Join(t.TempDir(), "missing", "b.backup"))
@@ -57,16 +48,7 @@ func TestBackupRestoreUsage(t *testing.T) {
 // folder (it holds the single-instance lock and may have the profile open), and works once
 // it has quit.
 func TestRestoreReplaceWhileWindowRuns(t *testing.T) {
-	h := newHarness(t)
-	h.env["COMPANION_PASSPHRASE"] = testPass
-	var created struct {
-		RecoveryKey string `json:"recovery_key"`
-	}
-	h.jsonOK(&created, "profile", "create", "Alice", "--no-keyring")
-	keyFile := filepath.Join(t.TempDir(), "rk")
-	if err := os.WriteFile(keyFile, []byte(created.RecoveryKey), 0o600); err != nil {
-		t.Fatal(err)
-	}
+	h, keyFile := aliceWithRecoveryKey(t)
 	file := filepath.Join(t.TempDir(), "a.backup")
 	h.ok("backup", "--out", file)
 	in, err := single.Acquire(h.dir)
@@ -79,4 +61,20 @@ func TestRestoreReplaceWhileWindowRuns(t *testing.T) {
 	}
 	in.Close()
 	h.ok("restore", file, "--recovery-key-file", keyFile, "--replace")
+}
+
+// aliceWithRecoveryKey is a harness holding one passphrase profile, Alice, and the file
+// holding her recovery key.
+func aliceWithRecoveryKey(t *testing.T) (*harness, string) {
+	h := newHarness(t)
+	h.env["COMPANION_PASSPHRASE"] = testPass
+	var created struct {
+		RecoveryKey string `json:"recovery_key"`
+	}
+	h.jsonOK(&created, "profile", "create", "Alice", "--no-keyring")
+	keyFile := filepath.Join(t.TempDir(), "rk")
+	if err := os.WriteFile(keyFile, []byte(created.RecoveryKey), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return h, keyFile
 }

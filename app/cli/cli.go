@@ -86,6 +86,18 @@ type call struct {
 	profile string
 }
 
+// flagSet is the command's flags and the global ones, unparsed; errors are the caller's to
+// say (pflag's own output is discarded).
+func (c *command) flagSet() *pflag.FlagSet {
+	fs := pflag.NewFlagSet(c.path, pflag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	globalFlags(fs)
+	if c.flags != nil {
+		c.flags(fs)
+	}
+	return fs
+}
+
 func commands() []*command {
 	return []*command{
 		{path: "profile create", usage: "NAME [--no-keyring] [--demo] [--demo-entries N]", flags: profileCreateFlags, run: profileCreate},
@@ -295,12 +307,7 @@ func Run(ctx context.Context, args []string, env Env) int {
 			rest = append(rest, a)
 		}
 	}
-	fs := pflag.NewFlagSet(cmd.path, pflag.ContinueOnError)
-	fs.SetOutput(io.Discard)
-	globalFlags(fs)
-	if cmd.flags != nil {
-		cmd.flags(fs)
-	}
+	fs := cmd.flagSet()
 	twice := onlyOnce(fs)
 	if err := fs.Parse(rest); err != nil {
 		if *twice != "" {

@@ -242,16 +242,8 @@ func remindersNext(c *call) error {
 	// appointment) is named on stderr with exit 5, and never hides everyone else's reminders.
 	damaged := &data.TamperedError{}
 	var unusable []error
-	readable := func(err error) error {
-		var te *data.TamperedError
-		if errors.As(err, &te) {
-			damaged.Records = append(damaged.Records, te.Records...)
-			return nil
-		}
-		return err
-	}
 	meds, err := s.ListMedications(c.ctx)
-	if err := readable(err); err != nil {
+	if err := damaged.Keep(err); err != nil {
 		return err
 	}
 	var scheds []remind.MedSchedule
@@ -264,16 +256,16 @@ func remindersNext(c *call) error {
 		scheds = append(scheds, ms)
 	}
 	events, err := s.DoseEvents(c.ctx, "", from.Add(-48*time.Hour), time.Time{})
-	if err := readable(err); err != nil {
+	if err := damaged.Keep(err); err != nil {
 		return err
 	}
 	appts, err := s.ListAppointments(c.ctx, from, time.Time{})
-	if err := readable(err); err != nil {
+	if err := damaged.Keep(err); err != nil {
 		return err
 	}
 	// Only the setting used here counts: damage to another one is not this command's.
 	set, err := s.Settings(c.ctx)
-	if err := readable(damageAbout(err, data.KeyAppointmentReminders)); err != nil {
+	if err := damaged.Keep(damageAbout(err, data.KeyAppointmentReminders)); err != nil {
 		return err
 	}
 	rs := remind.NextReminders(scheds, events, appts, set.AppointmentReminders, from, count)

@@ -270,29 +270,22 @@ func csvCell(s string) string {
 
 // exportICS writes the appointments as an RFC 5545 calendar.
 func exportICS(c *call) error {
-	path, err := c.exportOut("appointments.ics")
-	if err != nil {
-		return err
-	}
-	if err := outFile(path); err != nil {
-		return err
-	}
-	s, recs, readErr := c.readForExport()
-	if s == nil {
-		return readErr
-	}
-	defer s.Close()
-	if err := export.WriteFile(path, func(w io.Writer) error {
-		return export.ICS(w, recs.Appointments, c.env.Version, c.env.Now())
-	}); err != nil {
-		return err
-	}
-	return c.finishExport([]exportedFile{{Path: path, Records: len(recs.Appointments)}}, readErr)
+	return c.exportFile("appointments.ics", func(w io.Writer, recs export.Records) (int, error) {
+		return len(recs.Appointments), export.ICS(w, recs.Appointments, c.env.Version, c.env.Now())
+	})
 }
 
 // exportFHIR writes what the person recorded as a FHIR R4 Bundle (see export.FHIR).
 func exportFHIR(c *call) error {
-	path, err := c.exportOut("journal.fhir.json")
+	return c.exportFile("journal.fhir.json", func(w io.Writer, recs export.Records) (int, error) {
+		return export.FHIR(w, recs, c.env.Now())
+	})
+}
+
+// exportFile is an export to one file (--out, example naming one): what can be read is
+// written by write, which says how many records it wrote; damaged records are named after.
+func (c *call) exportFile(example string, write func(io.Writer, export.Records) (int, error)) error {
+	path, err := c.exportOut(example)
 	if err != nil {
 		return err
 	}
@@ -307,7 +300,7 @@ func exportFHIR(c *call) error {
 	n := 0
 	if err := export.WriteFile(path, func(w io.Writer) error {
 		var err error
-		n, err = export.FHIR(w, recs, c.env.Now())
+		n, err = write(w, recs)
 		return err
 	}); err != nil {
 		return err

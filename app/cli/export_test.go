@@ -541,40 +541,25 @@ func TestTamperExports(t *testing.T) {
 		}
 	}
 	clean := h.dir
-	tried := 0
-	for _, tc := range schemaColumns(t, datatest.OnlyJournal(t, clean)) {
-		for _, m := range mutations() {
-			name := tc.table + "." + tc.column + ": " + m.name
-			dir := datatest.CopyDir(t, clean)
-			j := datatest.OpenJournal(t, datatest.OnlyJournal(t, dir))
-			applied, err := m.apply(j.DB, tc)
-			j.Close()
-			if err != nil {
-				t.Fatalf("%s: %v", name, err)
-			}
-			if !applied {
-				continue
-			}
-			tried++
-			for _, e := range exports {
-				h.dir = dir
-				r := h.run(e.args...)
-				switch r.code {
-				case ExitDamaged:
-				case 0:
-					for _, f := range e.files {
-						if b := read(f); b != before[f] {
-							t.Errorf("%s: %s changed without damage reported:\n%s", name, f, diffLines(before[f], b))
-						}
+	tried, _ := eachEdit(t, clean, func(name, dir string) {
+		for _, e := range exports {
+			h.dir = dir
+			r := h.run(e.args...)
+			switch r.code {
+			case ExitDamaged:
+			case 0:
+				for _, f := range e.files {
+					if b := read(f); b != before[f] {
+						t.Errorf("%s: %s changed without damage reported:\n%s", name, f, diffLines(before[f], b))
 					}
-				default:
-					t.Errorf("%s: %v: exit %d (%s), want 0 or 5", name, e.args[:2], r.code, strings.TrimSpace(r.stderr))
 				}
-				// The next edit starts from the clean files.
-				h.dir = clean
-				h.ok(e.args...)
+			default:
+				t.Errorf("%s: %v: exit %d (%s), want 0 or 5", name, e.args[:2], r.code, strings.TrimSpace(r.stderr))
 			}
+			// The next edit starts from the clean files.
+			h.dir = clean
+			h.ok(e.args...)
 		}
-	}
+	})
 	t.Logf("%d edits, %d exports each", tried, len(exports))
 }

@@ -9,7 +9,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"io"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -18,8 +17,6 @@ import (
 	"strings"
 	"testing"
 	"time"
-
-	"github.com/spf13/pflag"
 
 	"github.com/patient-companion/companion/data/datatest"
 	"github.com/patient-companion/companion/data/vault"
@@ -107,12 +104,7 @@ func FuzzSplitArgs(f *testing.F) {
 				rest = append(rest, a)
 			}
 		}
-		fs := pflag.NewFlagSet(cmd.path, pflag.ContinueOnError)
-		fs.SetOutput(io.Discard)
-		globalFlags(fs)
-		if cmd.flags != nil {
-			cmd.flags(fs)
-		}
+		fs := cmd.flagSet()
 		if err := fs.Parse(rest); err != nil {
 			return // exit 2, checked by FuzzRun
 		}
@@ -282,12 +274,7 @@ func jsonFlag(args []string) bool {
 			rest = append(rest, a)
 		}
 	}
-	fs := pflag.NewFlagSet(cmd.path, pflag.ContinueOnError)
-	fs.SetOutput(io.Discard)
-	globalFlags(fs)
-	if cmd.flags != nil {
-		cmd.flags(fs)
-	}
+	fs := cmd.flagSet()
 	if fs.Parse(rest) != nil {
 		return false
 	}

@@ -111,9 +111,32 @@ func TestTamperEveryClearColumn(t *testing.T) {
 		before[strings.Join(c, " ")] = h.ok(append(c, "--json")...)
 	}
 	clean := h.dir
-	columns := schemaColumns(t, datatest.OnlyJournal(t, clean))
-	tried := 0
-	for _, tc := range columns {
+	tried, columns := eachEdit(t, clean, func(name, dir string) {
+		h.dir = dir
+		for _, c := range cmds {
+			key := strings.Join(c, " ")
+			r := h.run(append(c, "--json")...)
+			switch {
+			case r.code == ExitDamaged:
+			case r.code != 0:
+				t.Errorf("%s: %s: exit %d (%s), want 0 or 5", name, key, r.code, strings.TrimSpace(r.stderr))
+			case r.stdout != before[key]:
+				t.Errorf("%s: %s printed something else without reporting damage:\n%s", name, key, diffLines(before[key], r.stdout))
+			}
+		}
+	})
+	h.dir = clean
+	t.Logf("%d edits on %d columns, %d commands each", tried, columns, len(cmds))
+}
+
+// eachEdit makes each edit mutations() can make to each column of the journal in the data
+// folder clean, one at a time on a copy of the folder, and calls check with the edit's name
+// and the copy. A column no edit could change fails the test (the fixture is too thin). It
+// returns how many edits were made, and on how many columns.
+func eachEdit(t *testing.T, clean string, check func(name, dir string)) (edits, columns int) {
+	t.Helper()
+	cols := schemaColumns(t, datatest.OnlyJournal(t, clean))
+	for _, tc := range cols {
 		edited := 0
 		for _, m := range mutations() {
 			name := tc.table + "." + tc.column + ": " + m.name
@@ -127,27 +150,15 @@ func TestTamperEveryClearColumn(t *testing.T) {
 			if !applied {
 				continue
 			}
-			tried++
 			edited++
-			h.dir = dir
-			for _, c := range cmds {
-				key := strings.Join(c, " ")
-				r := h.run(append(c, "--json")...)
-				switch {
-				case r.code == ExitDamaged:
-				case r.code != 0:
-					t.Errorf("%s: %s: exit %d (%s), want 0 or 5", name, key, r.code, strings.TrimSpace(r.stderr))
-				case r.stdout != before[key]:
-					t.Errorf("%s: %s printed something else without reporting damage:\n%s", name, key, diffLines(before[key], r.stdout))
-				}
-			}
+			check(name, dir)
 		}
 		if edited == 0 {
 			t.Errorf("%s.%s: no edit could be made: the fixture is too thin", tc.table, tc.column)
 		}
+		edits += edited
 	}
-	h.dir = clean
-	t.Logf("%d edits on %d columns, %d commands each", tried, len(columns), len(cmds))
+	return edits, len(cols)
 }
 
 type tableColumn struct {

@@ -7,7 +7,6 @@ package export
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -33,43 +32,25 @@ type Records struct {
 func Read(ctx context.Context, s *data.Store) (Records, error) {
 	r := Records{Profile: s.Info()}
 	var bad data.TamperedError
-	keep := func(err error) error {
-		var te *data.TamperedError
-		if errors.As(err, &te) {
-			bad.Records = append(bad.Records, te.Records...)
-			return nil
-		}
-		return err
-	}
 	var err error
-	if r.Entries, err = s.ListEntries(ctx, time.Time{}, time.Time{}); keep(err) != nil {
+	if r.Entries, err = s.ListEntries(ctx, time.Time{}, time.Time{}); bad.Keep(err) != nil {
 		return Records{}, err
 	}
-	if r.Doses, err = s.DoseEvents(ctx, "", time.Time{}, time.Time{}); keep(err) != nil {
+	if r.Doses, err = s.DoseEvents(ctx, "", time.Time{}, time.Time{}); bad.Keep(err) != nil {
 		return Records{}, err
 	}
-	if r.Medications, err = s.ListMedications(ctx); keep(err) != nil {
+	if r.Medications, err = s.ListMedications(ctx); bad.Keep(err) != nil {
 		return Records{}, err
 	}
-	if r.Appointments, err = s.ListAppointments(ctx, time.Time{}, time.Time{}); keep(err) != nil {
+	if r.Appointments, err = s.ListAppointments(ctx, time.Time{}, time.Time{}); bad.Keep(err) != nil {
 		return Records{}, err
 	}
-	if r.Messages, err = s.ListMessages(ctx); keep(err) != nil {
+	if r.Messages, err = s.ListMessages(ctx); bad.Keep(err) != nil {
 		return Records{}, err
 	}
-	if len(bad.Records) == 0 {
-		return r, nil
-	}
-	// One record may be reported by two reads (a dose by the journal and the dose list).
-	seen := map[data.RecordRef]bool{}
-	var uniq data.TamperedError
-	for _, ref := range bad.Records {
-		if !seen[ref] {
-			seen[ref] = true
-			uniq.Records = append(uniq.Records, ref)
-		}
-	}
-	return r, &uniq
+	// One record may be reported by two reads (a dose by the journal and the dose list):
+	// OrNil names it once.
+	return r, bad.OrNil()
 }
 
 // MedicationNames maps each medication's id to its name.
