@@ -32,6 +32,11 @@ type Medication struct {
 	// reminded nor counted as missed — so editing a schedule changes the future only.
 	ScheduleFrom time.Time
 	Steps        []Step
+	// FromRecord is the portal id of the clinic's MedicationRequest this medicine was added
+	// from ("Add to my medicines"), and RecordDosage what its dosage said then (a signature
+	// from app/health), so that a later change upstream can be shown. Empty otherwise.
+	FromRecord   string
+	RecordDosage string
 	CreatedAt    time.Time
 	UpdatedAt    time.Time
 }
@@ -139,12 +144,16 @@ type medRecord struct {
 	// ArchivedAt is Unix ms. The clear archived column says only whether (listing needs
 	// that); when a medicine was stopped is health history, so it is sealed.
 	ArchivedAt int64 `json:"archived_at,omitempty"`
+	// FromRecord and RecordDosage link a medicine added from the clinic's record to it.
+	FromRecord   string `json:"from_record,omitempty"`
+	RecordDosage string `json:"record_dosage,omitempty"`
 }
 
 func medRecordOf(m Medication) medRecord {
 	rec := medRecord{
 		Name: m.Name, Strength: m.Strength, Form: m.Form, Dose: m.Dose, Instructions: m.Instructions,
 		AsNeeded: m.AsNeeded, DoseWindowSec: int64(m.DoseWindow / time.Second),
+		FromRecord: m.FromRecord, RecordDosage: m.RecordDosage,
 	}
 	if !m.ScheduleFrom.IsZero() {
 		rec.ScheduleFrom = toMillis(m.ScheduleFrom)
@@ -175,6 +184,8 @@ func (r *medRecord) encode(w *recWriter) {
 	w.int(7, r.DoseWindowSec)
 	w.int(8, r.ScheduleFrom)
 	w.int(9, r.ArchivedAt)
+	w.str(10, r.FromRecord)
+	w.str(11, r.RecordDosage)
 }
 
 func (r *medRecord) decode(rd *recReader) {
@@ -198,6 +209,10 @@ func (r *medRecord) decode(rd *recReader) {
 			r.ScheduleFrom = rd.int()
 		case 9:
 			r.ArchivedAt = rd.int()
+		case 10:
+			r.FromRecord = rd.str()
+		case 11:
+			r.RecordDosage = rd.str()
 		default:
 			rd.unknown()
 		}
@@ -483,6 +498,7 @@ func (s *Store) medFrom(row *medRow, rec *medRecord) Medication {
 	m := Medication{ID: row.id, Archived: row.archived != 0}
 	m.Name, m.Strength, m.Form, m.Dose, m.Instructions = rec.Name, rec.Strength, rec.Form, rec.Dose, rec.Instructions
 	m.AsNeeded, m.DoseWindow = rec.AsNeeded, time.Duration(rec.DoseWindowSec)*time.Second
+	m.FromRecord, m.RecordDosage = rec.FromRecord, rec.RecordDosage
 	m.CreatedAt, m.UpdatedAt = s.fromMillis(row.created), s.fromMillis(row.updated)
 	m.ScheduleFrom = m.CreatedAt
 	if rec.ScheduleFrom != 0 {

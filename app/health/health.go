@@ -1,0 +1,115 @@
+// Package health turns the health record the clinic keeps (FHIR resources pulled by the
+// portal sync and stored sealed in the profile, data.ClinicalResource) into what people read:
+// problems, allergies, the clinic's medicines, results with their trends, immunizations and
+// documents. It also maps a clinic medicine's dosage to a local schedule ("Add to my
+// medicines"). No Fyne, no I/O: the window and the command line both use it.
+package health
+
+import (
+	"time"
+
+	"github.com/patient-companion/companion/data"
+)
+
+// Row types, as the command line names them (`record list --type`).
+const (
+	TypeCondition    = "condition"
+	TypeAllergy      = "allergy"
+	TypeMedication   = "medication"
+	TypeImmunization = "immunization"
+	TypeResult       = "result"
+	TypeDocument     = "document"
+)
+
+// Types are the row types in the order the Health record screen shows them.
+var Types = []string{TypeCondition, TypeAllergy, TypeMedication, TypeResult, TypeImmunization, TypeDocument}
+
+// Row is one line of the health record, as shown (DESIGN §6.1, `record list`).
+type Row struct {
+	ID     string    // the data.ClinicalResource's local id
+	Type   string    // one of Types
+	Name   string    // "Type 2 diabetes", "Penicillin", "Hemoglobin A1c", "Lipid panel"
+	Date   time.Time // onset, recorded, effective, issued, occurrence; zero when unknown
+	Status string    // the clinic's status: active, resolved, final, completed, ...
+	// Value is the result as shown: "7.9", "<0.5" (with its comparator), "142/91", "Positive";
+	// "" when there is none (a DiagnosticReport, a condition).
+	Value          string
+	Unit           string // the unit's human text: "%", "mg/L", "mm[Hg]" shown as "mmHg"
+	Flag           string // high|low|abnormal|critical|"" (from interpretation, else the range)
+	ReferenceRange string // "4.0–5.6", "<200", "70–99 mg/dL"
+	Detail         string // reactions, dosage text, a report's conclusion, a document's text
+
+	// Results: what a trend chart needs.
+	Code      string   // the test's key across time (first coding's system|code, else its name)
+	Number    *float64 // the value as a number, when it is one (the systolic for blood pressure)
+	Low, High *float64 // the reference range as numbers, when known
+	Panel     string   // a result's DiagnosticReport row id ("" when it is in none)
+	Results   []string // a DiagnosticReport's result row ids, in its order
+
+	// Allergies: shown prominently.
+	Criticality string   // high|low|unable-to-assess|""
+	Severity    string   // the worst reaction's severity: severe|moderate|mild|""
+	Reactions   []string // manifestations, in words
+
+	// Medicines: the clinic's dosage in words (also in Detail).
+	Dosage string
+
+	// Documents: the visit summary's text and/or file.
+	Attachment *Attachment
+}
+
+// Attachment is a document's content: inline data (a PDF) or text.
+type Attachment struct {
+	ContentType string // "application/pdf", "text/plain", "text/html"
+	Title       string
+	Data        []byte // the file itself, when the portal sent it
+	URL         string // where it is, when the portal only linked it
+}
+
+// Rows reads the stored resources into rows, ordered by Types, then newest first. Resources
+// entered in error are left out; a Medication resource is not a row of its own (it names a
+// MedicationRequest's medicine, whether contained, included or referenced); a resource that
+// cannot be read is left out and counted in skipped, never a crash.
+func Rows(res []data.ClinicalResource) (rows []Row, skipped int) {
+	panic("health.Rows: not built yet")
+}
+
+// Trend is every result of the same test (same Code) as r, oldest first: the points of its
+// chart.
+func Trend(rows []Row, r Row) []Row {
+	panic("health.Trend: not built yet")
+}
+
+// WhenTimes maps FHIR timing `when` codes (MORN, NOON, AFT, EVE, NIGHT, HS, ...) to times of
+// day. DESIGN §6.1: MORN 08:00, NOON 12:00, AFT 14:00, EVE 18:00, NIGHT/HS 21:00,
+// changeable in settings.
+type WhenTimes map[string]data.TimeOfDay
+
+// DefaultWhen is the mapping before settings change it.
+func DefaultWhen() WhenTimes {
+	return WhenTimes{"MORN": 8 * 60, "NOON": 12 * 60, "AFT": 14 * 60, "EVE": 18 * 60, "NIGHT": 21 * 60, "HS": 21 * 60}
+}
+
+// Plan is a clinic medicine as a local one, prefilled for "Add to my medicines".
+type Plan struct {
+	// Medication has Name, Dose, Strength, Form, Instructions, AsNeeded and, when Mapped,
+	// Steps; FromRecord and RecordDosage link it to the clinic's MedicationRequest.
+	Medication data.Medication
+	// Mapped says the schedule came from the dosage's timing. When false, Why says in plain
+	// words what could not be mapped ("every 6 hours"), and the editor opens to finish it.
+	Mapped bool
+	Why    string
+}
+
+// MedicinePlan maps a MedicationRequest (res, with the other stored resources to resolve
+// its Medication) to a local medicine. An error means res is not a medicine of the record.
+func MedicinePlan(res data.ClinicalResource, all []data.ClinicalResource, when WhenTimes) (Plan, error) {
+	panic("health.MedicinePlan: not built yet")
+}
+
+// DosageSignature says what a MedicationRequest's dosage is, compactly: stored in a
+// medicine added from it (data.Medication.RecordDosage), a different signature later means
+// "your clinic changed the dose".
+func DosageSignature(res data.ClinicalResource) string {
+	panic("health.DosageSignature: not built yet")
+}
