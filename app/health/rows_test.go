@@ -26,8 +26,6 @@ func rowByID(t *testing.T, rows []Row, id string) Row {
 	return Row{}
 }
 
-func fp(f float64) *float64 { return &f }
-
 func numText(p *float64) string {
 	if p == nil {
 		return "nil"
