@@ -346,6 +346,12 @@ func TestObservationValues(t *testing.T) {
 			wantValue: "Clear, yellow", wantRange: "Clear", wantNumber: "nil", wantLow: "nil", wantHigh: "nil",
 		},
 		{
+			name:      "the lab's range text beside its numbers: text shown, numbers kept",
+			value:     `"valueQuantity":{"value":48,"unit":"mg/dL","code":"mg/dL"}`,
+			extra:     `"referenceRange":[{"low":{"value":70,"code":"mg/dL"},"high":{"value":99,"code":"mg/dL"},"text":"70-99 mg/dL fasting"}]`,
+			wantValue: "48", wantUnit: "mg/dL", wantFlag: "low", wantRange: "70-99 mg/dL fasting", wantNumber: "48", wantLow: "70", wantHigh: "99",
+		},
+		{
 			name:      "integer value",
 			value:     `"valueInteger":3`,
 			extra:     `"referenceRange":[{"low":{"value":0},"high":{"value":2}}]`,
