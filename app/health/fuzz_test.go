@@ -21,6 +21,9 @@ var fuzzSeeds = []struct{ typ, raw string }{
 	{"Medication", `{"resourceType":"Medication","code":{"text":"Y"}}`},
 }
 
+// fuzzPanel lists the fuzzed resource, so a fuzzed panel listing it closes a loop.
+const fuzzPanel = `{"resourceType":"Observation","status":"final","code":{"text":"Panel"},"valueQuantity":{"value":1},"hasMember":[{"reference":"Observation/f"}]}`
+
 // FuzzRows reads any bytes as any clinical type beside a few well-formed resources: never a
 // panic, every resource either a row, left out or counted, every link between rows points
 // at a row, and a medicine plan's schedule is one the store accepts. Finds are kept under testdata/fuzz/FuzzRows.
@@ -34,15 +37,17 @@ func FuzzRows(f *testing.F) {
 		res := []data.ClinicalResource{
 			{ID: "L-f", Type: typ, RemoteID: "f", Raw: raw},
 			{ID: "L-m1", Type: "Medication", RemoteID: "m1", Raw: []byte(fuzzSeeds[10].raw)},
-			{ID: "L-o1", Type: "Observation", RemoteID: "o1", Raw: []byte(fuzzSeeds[5].raw)},
+			{ID: "L-o1", Type: "Observation", RemoteID: "o1", Raw: []byte(fuzzPanel)},
 		}
 		rows, skipped := Rows(res)
 		if len(rows)+skipped > len(res) || skipped < 0 {
 			t.Fatalf("%d rows and %d skipped from %d resources", len(rows), skipped, len(res))
 		}
 		ids := map[string]bool{}
+		listed := map[string][]string{}
 		for _, r := range rows {
 			ids[r.ID] = true
+			listed[r.ID] = r.Results
 		}
 		for _, r := range rows {
 			if r.Name == "" {
@@ -55,6 +60,11 @@ func FuzzRows(f *testing.F) {
 			}
 			if r.Panel != "" && !ids[r.Panel] {
 				t.Errorf("row %s in panel %s, not a row", r.ID, r.Panel)
+			}
+			for _, m := range r.Results {
+				if reaches(listed, m, r.ID) {
+					t.Errorf("row %s: lists go round in circles", r.ID)
+				}
 			}
 			_ = r.DateText(nil)
 			_ = Trend(rows, r)

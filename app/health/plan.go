@@ -17,7 +17,7 @@ package health
 //   - once every N days → EveryDays N; once every N weeks → EveryDays 7N;
 //   - dayOfWeek → Weekdays (times as above, else 08:00);
 //   - boundsPeriod → Start and End (a partial end date is the end of its period);
-//   - timing code QD, BID, TID, QID, QOD, AM, PM when there is no repeat;
+//   - a timing code (QD, BID, TID, QID, QOD, AM, PM, BED, WK) when there is no repeat;
 //   - as needed (asNeededBoolean, asNeededCodeableConcept) → AsNeeded, no schedule.
 //
 // Not mapped (the editor finishes it): intervals in hours other than 12 and 24 ("every 6
@@ -192,6 +192,15 @@ var timingCodes = map[string]repeat{
 	"QOD": {Frequency: ptr(1), Period: "2", PeriodUnit: "d"},
 	"AM":  {When: []string{"MORN"}},
 	"PM":  {When: []string{"EVE"}},
+	"BED": {When: []string{"HS"}},
+	"WK":  {Frequency: ptr(1), Period: "1", PeriodUnit: "wk"},
+	"MO":  {Frequency: ptr(1), Period: "1", PeriodUnit: "mo"},
+	"Q1H": {Frequency: ptr(1), Period: "1", PeriodUnit: "h"},
+	"Q2H": {Frequency: ptr(1), Period: "2", PeriodUnit: "h"},
+	"Q3H": {Frequency: ptr(1), Period: "3", PeriodUnit: "h"},
+	"Q4H": {Frequency: ptr(1), Period: "4", PeriodUnit: "h"},
+	"Q6H": {Frequency: ptr(1), Period: "6", PeriodUnit: "h"},
+	"Q8H": {Frequency: ptr(1), Period: "8", PeriodUnit: "h"},
 }
 
 func ptr(n int) *int { return &n }

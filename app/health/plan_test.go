@@ -190,6 +190,7 @@ func TestMedicinePlanUnmapped(t *testing.T) {
 		{"EVE not set", `{"timing":{"repeat":{"when":["WAKE"]}}}`, ""},
 		{"a count", `{"timing":{"repeat":{"count":6,"frequency":2,"period":1,"periodUnit":"d"}}}`, "twice a day for 6 doses: set its end date"},
 		{"a duration with no start", `{"timing":{"repeat":{"frequency":1,"period":1,"periodUnit":"d","boundsDuration":{"value":5,"code":"d"}}}}`, "once a day for 5 days: set its end date"},
+		{"every 6 hours by code", `{"timing":{"code":{"coding":[{"code":"Q6H"}],"text":"every 6 hours"}}}`, "every 6 hours, around the clock"},
 		{"set dates", `{"timing":{"event":["2026-03-01T08:00:00Z"]}}`, "the clinic gave set dates, not a schedule"},
 		{"no timing", `{"doseAndRate":[{"doseQuantity":{"value":1,"unit":"tablet"}}]}`, "the clinic gave no timing"},
 		{"a timing with nothing", `{"timing":{"repeat":{"boundsPeriod":{"start":"2026-01-01"}}}}`, "the clinic's timing gives no times"},
@@ -275,6 +276,9 @@ func TestDosageSignature(t *testing.T) {
 	}
 	if DosageSignature(cr("MedicationRequest", "x", contained("10"))) == DosageSignature(cr("MedicationRequest", "x", contained("20"))) {
 		t.Errorf("a contained medicine's new strength did not change the signature")
+	}
+	if got := DosageSignature(cr("Condition", "x", `{"resourceType":"Condition"}`)); got != "" {
+		t.Errorf("a condition's dosage signature: %q", got)
 	}
 	if got := DosageSignature(cr("MedicationRequest", "x", `{"resourceType":`)); got != "" {
 		t.Errorf("unreadable: %q", got)

@@ -465,6 +465,31 @@ func TestPanelObservationMembers(t *testing.T) {
 	}
 }
 
+func TestPanelsListingEachOther(t *testing.T) {
+	panel := func(id, member string) data.ClinicalResource {
+		return cr("Observation", id, `{"resourceType":"Observation","status":"final","code":{"text":"Panel `+id+`"},
+		"effectiveDateTime":"2026-01-0`+id[1:]+`","hasMember":[{"reference":"Observation/`+member+`"}]}`)
+	}
+	rows, _ := Rows([]data.ClinicalResource{panel("p1", "p2"), panel("p2", "p3"), panel("p3", "p1"), panel("p4", "p4")})
+	// Lists are resolved newest first: p3 → p1, then p2 → p3, and p1 → p2 would close the
+	// loop; p4 listing itself is dropped too.
+	want := map[string][]string{"L-p3": {"L-p1"}, "L-p2": {"L-p3"}, "L-p1": {}, "L-p4": {}}
+	for id, w := range want {
+		if got := rowByID(t, rows, id).Results; !reflect.DeepEqual(got, w) {
+			t.Errorf("%s lists %v, want %v", id, got, w)
+		}
+	}
+	for _, r := range rows {
+		seen := map[string]bool{}
+		for p := r.ID; p != ""; p = rowByID(t, rows, p).Panel {
+			if seen[p] {
+				t.Fatalf("panels of %s go round in circles", r.ID)
+			}
+			seen[p] = true
+		}
+	}
+}
+
 func TestDocumentRows(t *testing.T) {
 	tests := []struct {
 		name, raw                      string
