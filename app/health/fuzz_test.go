@@ -75,9 +75,12 @@ func FuzzRows(f *testing.F) {
 			if p.Medication.AsNeeded && len(p.Medication.Steps) > 0 {
 				t.Errorf("as needed with a schedule")
 			}
-			for _, st := range p.Medication.Steps {
+			for i, st := range p.Medication.Steps {
 				if _, err := data.ValidateStep(st); err != nil {
 					t.Errorf("mapped step %+v: %v", st, err)
+				}
+				if i > 0 && !p.Medication.Steps[i-1].End.Before(st.Start) {
+					t.Errorf("steps overlap: %+v", p.Medication.Steps)
 				}
 			}
 		}

@@ -73,10 +73,14 @@ type Attachment struct {
 	URL         string // where it is, when the portal only linked it
 }
 
-// Rows reads the stored resources into rows, ordered by Types, then newest first. Resources
+// Rows reads the stored resources into rows, ordered by Types, then newest first (unknown
+// dates last; a partial date counts as the first day of its period), then by name. Resources
 // entered in error are left out; a Medication resource is not a row of its own (it names a
 // MedicationRequest's medicine, whether contained, included or referenced); a resource that
-// cannot be read is left out and counted in skipped, never a crash.
+// cannot be read, or lacks a name, is left out and counted in skipped, never a crash.
+// A DiagnosticReport (and an Observation grouping others with hasMember) lists the rows of
+// its results in Results, and each of them has its Panel (the first, newest, when several
+// list it); results not stored, unreadable or entered in error are not listed.
 func Rows(res []data.ClinicalResource) (rows []Row, skipped int) {
 	return buildRows(res)
 }

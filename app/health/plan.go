@@ -20,6 +20,10 @@ package health
 //   - a timing code (QD, BID, TID, QID, QOD, AM, PM, BED, WK) when there is no repeat;
 //   - as needed (asNeededBoolean, asNeededCodeableConcept) → AsNeeded, no schedule.
 //
+// Several dosage instructions one after the other (a taper: each with its boundsPeriod,
+// ordered by sequence or start) are one step each with its own dose; the end of a step
+// with none is the day before the next starts.
+//
 // Not mapped (the editor finishes it): intervals in hours other than 12 and 24 ("every 6
 // hours": doses around the clock), ranges (frequencyMax, periodMax), monthly or yearly,
 // several times a week without days, a count or a duration with no start date, set dates
@@ -80,7 +84,13 @@ func medicinePlan(res data.ClinicalResource, all []data.ClinicalResource, when W
 	p.Medication.Dose = doseWords(d)
 	p.Medication.Instructions = instructions(m.DosageInstruction)
 	if len(m.DosageInstruction) > 1 {
-		p.Why = fmt.Sprintf("the clinic's dosage has %d parts", len(m.DosageInstruction))
+		steps, why := taper(m.DosageInstruction, when)
+		if why != "" {
+			p.Why = why
+			return p, nil
+		}
+		p.Medication.Steps, p.Mapped = steps, true
+		p.Medication.Dose = steps[0].Dose
 		return p, nil
 	}
 	if d.AsNeededBoolean || d.AsNeededCodeableConcept != nil {
@@ -475,4 +485,69 @@ func uniqueTimes(ts []data.TimeOfDay) []data.TimeOfDay {
 		}
 	}
 	return out
+}
+
+// taper maps dosage instructions that follow one another to steps, or says why they cannot
+// be.
+func taper(ds []dosage, when WhenTimes) ([]data.Step, string) {
+	type part struct {
+		seq  int
+		step data.Step
+	}
+	parts := make([]part, 0, len(ds))
+	seqs := map[int]bool{}
+	for i := range ds {
+		d := &ds[i]
+		concurrent := fmt.Sprintf("the clinic's dosage has %d parts at the same time", len(ds))
+		if d.Sequence != nil {
+			if seqs[*d.Sequence] {
+				return nil, concurrent
+			}
+			seqs[*d.Sequence] = true
+		}
+		if d.AsNeededBoolean || d.AsNeededCodeableConcept != nil {
+			return nil, "part of the clinic's dosage is as needed"
+		}
+		if d.Timing == nil {
+			return nil, "part of the clinic's dosage has no timing"
+		}
+		st, why := mapTiming(d.Timing, when)
+		if why != "" {
+			return nil, why
+		}
+		st.Dose = doseWords(d)
+		seq := i
+		if d.Sequence != nil {
+			seq = *d.Sequence
+		}
+		parts = append(parts, part{seq, st})
+	}
+	sort.SliceStable(parts, func(i, j int) bool {
+		a, b := parts[i].step.Start, parts[j].step.Start
+		if a != b {
+			return a.IsZero() || (!b.IsZero() && a.Before(b))
+		}
+		return parts[i].seq < parts[j].seq
+	})
+	steps := make([]data.Step, len(parts))
+	for i := range parts {
+		steps[i] = parts[i].step
+	}
+	for i := 1; i < len(steps); i++ {
+		prev, next := &steps[i-1], steps[i]
+		if next.Start.IsZero() {
+			return nil, fmt.Sprintf("the clinic's dosage has %d parts at the same time", len(ds))
+		}
+		if prev.End.IsZero() {
+			prev.End = dayBefore(next.Start)
+		}
+		if !prev.End.Before(next.Start) || (!prev.Start.IsZero() && prev.End.Before(prev.Start)) {
+			return nil, fmt.Sprintf("the clinic's dosage has %d parts at the same time", len(ds))
+		}
+	}
+	return steps, ""
+}
+
+func dayBefore(d data.Date) data.Date {
+	return data.DateOf(time.Date(d.Year, d.Month, d.Day, 12, 0, 0, 0, time.UTC).AddDate(0, 0, -1))
 }

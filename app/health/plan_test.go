@@ -2,6 +2,7 @@ package health
 
 import (
 	"errors"
+	"fmt"
 	"reflect"
 	"strings"
 	"testing"
@@ -197,7 +198,7 @@ func TestMedicinePlanUnmapped(t *testing.T) {
 		{"ends before it starts", `{"timing":{"repeat":{"when":["MORN"],"boundsPeriod":{"start":"2026-02-01","end":"2026-01-01"}}}}`, "it ends before it starts"},
 		{"bad time", `{"timing":{"repeat":{"timeOfDay":["25:00:00"]}}}`, "“25:00:00” is not a time of day"},
 		{"frequency disagrees with times", `{"timing":{"repeat":{"frequency":1,"period":1,"periodUnit":"d","timeOfDay":["08:00:00","20:00:00"]}}}`, "once a day, but 2 times of day are given"},
-		{"two parts", `{"timing":{"repeat":{"when":["MORN"]}}},{"timing":{"repeat":{"when":["EVE"]}}}`, "the clinic's dosage has 2 parts"},
+		{"two parts", `{"timing":{"repeat":{"when":["MORN"]}}},{"timing":{"repeat":{"when":["EVE"]}}}`, "the clinic's dosage has 2 parts at the same time"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -217,6 +218,42 @@ func TestMedicinePlanUnmapped(t *testing.T) {
 				t.Errorf("prefill lost: %+v", p.Medication)
 			}
 		})
+	}
+}
+
+func TestMedicinePlanTaper(t *testing.T) {
+	dose := func(n int) string {
+		return fmt.Sprintf(`"doseAndRate":[{"doseQuantity":{"value":%d,"unit":"tablet"}}]`, n)
+	}
+	p, err := MedicinePlan(medReq(
+		`{"sequence":3,"timing":{"repeat":{"when":["MORN"],"boundsPeriod":{"start":"2026-03-15","end":"2026-03-21"}}},`+dose(1)+`},
+		 {"sequence":1,"timing":{"repeat":{"when":["MORN","EVE"],"boundsPeriod":{"start":"2026-03-01","end":"2026-03-07"}}},`+dose(3)+`},
+		 {"sequence":2,"timing":{"repeat":{"when":["MORN"],"boundsPeriod":{"start":"2026-03-08"}}},`+dose(2)+`}`), nil, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := func(day int) data.Date { return data.Date{Year: 2026, Month: 3, Day: day} }
+	want := []data.Step{
+		{Times: times("08:00", "18:00"), Start: d(1), End: d(7), Dose: "3 tablet"},
+		{Times: times("08:00"), Start: d(8), End: d(14), Dose: "2 tablet"},
+		{Times: times("08:00"), Start: d(15), End: d(21), Dose: "1 tablet"},
+	}
+	if !p.Mapped || !reflect.DeepEqual(p.Medication.Steps, want) || p.Medication.Dose != "3 tablet" {
+		t.Errorf("mapped %v (%s) dose %q steps\n%+v\nwant\n%+v", p.Mapped, p.Why, p.Medication.Dose, p.Medication.Steps, want)
+	}
+	if _, err := data.ValidateMedication(p.Medication); err != nil {
+		t.Errorf("not a valid medicine: %v", err)
+	}
+	for name, dosage := range map[string]string{
+		"overlapping": `{"timing":{"repeat":{"when":["MORN"],"boundsPeriod":{"start":"2026-03-01","end":"2026-03-10"}}}},
+		                {"timing":{"repeat":{"when":["EVE"],"boundsPeriod":{"start":"2026-03-05"}}}}`,
+		"same sequence": `{"sequence":1,"timing":{"repeat":{"when":["MORN"],"boundsPeriod":{"start":"2026-03-01"}}}},
+		                  {"sequence":1,"timing":{"repeat":{"when":["EVE"],"boundsPeriod":{"start":"2026-03-05"}}}}`,
+	} {
+		p, err := MedicinePlan(medReq(dosage), nil, nil)
+		if err != nil || p.Mapped || p.Why != "the clinic's dosage has 2 parts at the same time" {
+			t.Errorf("%s: mapped %v why %q err %v", name, p.Mapped, p.Why, err)
+		}
 	}
 }
 
