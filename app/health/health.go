@@ -44,7 +44,10 @@ type Row struct {
 	Detail         string // reactions, dosage text, a report's conclusion, a document's text
 
 	// Results: what a trend chart needs.
-	Code   string   // the test's key across time (first coding's system|code, else its name)
+	// Code is the test's key across time: its LOINC coding's system|code when it has one
+	// (a lab may list its local code first, and change it), else the first coding's, else
+	// its name.
+	Code   string
 	Number *float64 // the value as a number, when it is one (the systolic for blood pressure)
 	// Comparator is the value's comparator ("<", "<=", ">=", ">") when the lab gave one:
 	// Number is then a bound, not the value ("<0.5" has Number 0.5), for a chart to mark.

@@ -122,6 +122,8 @@ func reaches(listed map[string][]string, from, to string) bool {
 	return false
 }
 
+const loincSystem = "http://loinc.org"
+
 func sortRows(rows []Row) {
 	rank := make(map[string]int, len(Types))
 	for i, t := range Types {
@@ -451,10 +453,15 @@ func decodeBase64(s string) ([]byte, error) {
 	return b, nil
 }
 
-// codeKey is what identifies a test across time: its first coding's system|code, else its
-// name.
+// codeKey is what identifies a test across time: its LOINC coding's system|code, else its
+// first coding's, else its name.
 func codeKey(c *codeable, name string) string {
 	if c != nil {
+		for _, cd := range c.Coding {
+			if cd.System == loincSystem && cd.Code != "" {
+				return cd.System + "|" + cd.Code
+			}
+		}
 		for _, cd := range c.Coding {
 			if cd.Code != "" {
 				return cd.System + "|" + cd.Code

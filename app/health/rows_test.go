@@ -625,6 +625,14 @@ func TestTrend(t *testing.T) {
 	if got := ids(Trend(rows, rowByID(t, rows, "L-bp1"))); !reflect.DeepEqual(got, []string{"L-bp2", "L-bp1"}) {
 		t.Errorf("BP trend %v", got)
 	}
+	// The same test with the lab's local code listed first: still the same trend.
+	local := cr("Observation", "a4", `{"resourceType":"Observation","status":"final","effectiveDateTime":"2026-02-01",
+		"code":{"coding":[{"system":"urn:lab:local","code":"HBA1C"},{"system":"http://loinc.org","code":"4548-4"}],"text":"A1c"},
+		"valueQuantity":{"value":7.1,"unit":"%"}}`)
+	rows, _ = Rows(append(res, local))
+	if got := ids(Trend(rows, rowByID(t, rows, "L-a1"))); !reflect.DeepEqual(got, []string{"L-a1", "L-a2", "L-a3", "L-a4"}) {
+		t.Errorf("A1c trend with a local code first %v", got)
+	}
 	if got := Trend(rows, Row{}); got != nil {
 		t.Errorf("trend of no code: %v", got)
 	}
