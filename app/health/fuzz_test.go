@@ -19,6 +19,7 @@ var fuzzSeeds = []struct{ typ, raw string }{
 	{"DiagnosticReport", `{"resourceType":"DiagnosticReport","code":{"text":"Lipid panel"},"result":[{"reference":"Observation/o1"}],"conclusion":"ok","presentedForm":[{"data":"JVBERi0="}]}`},
 	{"DocumentReference", `{"resourceType":"DocumentReference","description":"Summary","content":[{"attachment":{"contentType":"text/plain","data":"aGk="}},{"attachment":{"url":"Binary/1"}}]}`},
 	{"Medication", `{"resourceType":"Medication","code":{"text":"Y"}}`},
+	{"Observation", `{"resourceType":"Observation","code":{"text":"Titer"},"valueRatio":{"numerator":{"value":1},"denominator":{"value":80}},"valueRange":{"low":{"value":1}},"valueDateTime":"2026-01","valueTime":"06:45:00"}`},
 }
 
 // fuzzPanel lists the fuzzed resource, so a fuzzed panel listing it closes a loop.

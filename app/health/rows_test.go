@@ -358,6 +358,26 @@ func TestObservationValues(t *testing.T) {
 			wantValue: "3", wantFlag: "high", wantRange: "0–2", wantNumber: "3", wantLow: "0", wantHigh: "2",
 		},
 		{
+			name:      "a titer (ratio)",
+			value:     `"valueRatio":{"numerator":{"value":1},"denominator":{"value":80}}`,
+			wantValue: "1:80", wantNumber: "nil", wantLow: "nil", wantHigh: "nil",
+		},
+		{
+			name:      "a range",
+			value:     `"valueRange":{"low":{"value":10,"unit":"mg"},"high":{"value":20,"unit":"mg"}}`,
+			wantValue: "10–20", wantUnit: "mg", wantNumber: "nil", wantLow: "nil", wantHigh: "nil",
+		},
+		{
+			name:      "a date and time, in the clinic's zone",
+			value:     `"valueDateTime":"2026-01-09T22:30:00-05:00"`,
+			wantValue: "2026-01-09 22:30", wantNumber: "nil", wantLow: "nil", wantHigh: "nil",
+		},
+		{
+			name:      "a time",
+			value:     `"valueTime":"06:45:00"`,
+			wantValue: "06:45", wantNumber: "nil", wantLow: "nil", wantHigh: "nil",
+		},
+		{
 			name:      "temperature in Cel",
 			value:     `"valueQuantity":{"value":37.20,"unit":"Cel"}`,
 			wantValue: "37.20", wantUnit: "°C", wantNumber: "37.2", wantLow: "nil", wantHigh: "nil",
