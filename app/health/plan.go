@@ -27,7 +27,8 @@ package health
 // Not mapped (the editor finishes it): intervals in hours other than 12 and 24 ("every 6
 // hours": doses around the clock), ranges (frequencyMax, periodMax), monthly or yearly,
 // several times a week without days, a count or a duration with no start date, set dates
-// (event), several dosage instructions, a `when` code with no time of day (IMD).
+// (event), several dosage instructions at the same time, a `when` code with no time of day
+// (IMD).
 
 import (
 	"encoding/json"
@@ -48,7 +49,7 @@ var ErrNotMedicine = errors.New("not a medicine of the health record")
 
 func medicinePlan(res data.ClinicalResource, all []data.ClinicalResource, when WhenTimes) (Plan, error) {
 	if res.Type != "MedicationRequest" {
-		return Plan{}, fmt.Errorf("%w: it is a %s", ErrNotMedicine, typeWords(res.Type))
+		return Plan{}, fmt.Errorf("%w: it is %s", ErrNotMedicine, typeWords(res.Type))
 	}
 	var head resource
 	var m medicationRequest
@@ -110,14 +111,23 @@ func medicinePlan(res data.ClinicalResource, all []data.ClinicalResource, when W
 	return p, nil
 }
 
+// typeWords names a resource type in words, with its article (types are no health data).
 func typeWords(t string) string {
 	switch t {
-	case "":
-		return "record of no type"
+	case "Condition":
+		return "a problem"
 	case "AllergyIntolerance":
 		return "an allergy"
+	case "Medication":
+		return "a medicine's description, not a prescription"
+	case "Immunization":
+		return "an immunization"
+	case "Observation", "DiagnosticReport":
+		return "a result"
+	case "DocumentReference":
+		return "a document"
 	}
-	return strings.ToLower(t[:1]) + t[1:]
+	return "not a record the clinic keeps"
 }
 
 // strength is the Medication's ingredients' strengths: "500 mg", "250 mg/5 mL"; several

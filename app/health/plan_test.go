@@ -266,6 +266,9 @@ func TestMedicinePlanErrors(t *testing.T) {
 		cr("Medication", "x", `{"resourceType":"Medication","code":{"text":"Secretol"}}`),
 	} {
 		_, err := MedicinePlan(r, nil, nil)
+		if r.Type == "Condition" && (err == nil || !strings.HasSuffix(err.Error(), ": it is a problem")) {
+			t.Errorf("a condition: %v", err)
+		}
 		if !errors.Is(err, ErrNotMedicine) {
 			t.Errorf("%s: err %v, want ErrNotMedicine", r.Raw, err)
 		}
