@@ -313,10 +313,12 @@ func mapTiming(t *timing, when WhenTimes) (data.Step, string) {
 	if unit == "" && period > 0 {
 		return data.Step{}, words + " has no unit"
 	}
-	if unit == "h" && f == 1 && (period == 24 || period == 12) {
-		// Every 24 hours is once a day; every 12 hours twice, 08:00 and 20:00 being 12
-		// hours apart.
-		unit, f, period = "d", 24/period, 1
+	switch {
+	case unit == "h" && period == 24:
+		unit, period = "d", 1 // n times per 24 hours is n times a day
+	case unit == "h" && period == 12 && f == 1:
+		// Every 12 hours is twice a day, 08:00 and 20:00 being 12 hours apart.
+		unit, f, period = "d", 2, 1
 	}
 	switch unit {
 	case "":

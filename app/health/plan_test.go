@@ -81,6 +81,7 @@ func TestMedicinePlanSchedules(t *testing.T) {
 		{name: "3 times a day", dosage: `{"timing":{"repeat":{"frequency":3,"period":1,"periodUnit":"d"}}}`, want: data.Step{Times: times("08:00", "14:00", "20:00")}},
 		{name: "4 times a day", dosage: `{"timing":{"repeat":{"frequency":4,"period":1,"periodUnit":"d"}}}`, want: data.Step{Times: times("08:00", "12:00", "16:00", "20:00")}},
 		{name: "every 12 hours", dosage: `{"timing":{"repeat":{"frequency":1,"period":12,"periodUnit":"h"}}}`, want: data.Step{Times: times("08:00", "20:00")}},
+		{name: "3 times per 24 hours", dosage: `{"timing":{"repeat":{"frequency":3,"period":24,"periodUnit":"h"}}}`, want: data.Step{Times: times("08:00", "14:00", "20:00")}},
 		{name: "BID code", dosage: `{"timing":{"code":{"coding":[{"system":"http://terminology.hl7.org/CodeSystem/v3-GTSAbbreviation","code":"BID"}]}}}`, want: data.Step{Times: times("08:00", "20:00")}},
 		{name: "every other day", dosage: `{"timing":{"repeat":{"frequency":1,"period":2,"periodUnit":"d","timeOfDay":["09:00:00"]}}}`, want: data.Step{Times: times("09:00"), EveryDays: 2}},
 		{name: "once a week", dosage: `{"timing":{"repeat":{"frequency":1,"period":1,"periodUnit":"wk"}}}`, want: data.Step{Times: times("08:00"), EveryDays: 7}},
@@ -184,6 +185,7 @@ func TestMedicinePlanAsNeeded(t *testing.T) {
 func TestMedicinePlanUnmapped(t *testing.T) {
 	tests := []struct{ name, dosage, why string }{
 		{"every 6 hours", `{"timing":{"repeat":{"frequency":1,"period":6,"periodUnit":"h"}}}`, "every 6 hours, around the clock"},
+		{"twice every 12 hours", `{"timing":{"repeat":{"frequency":2,"period":12,"periodUnit":"h"}}}`, "twice every 12 hours, around the clock"},
 		{"range", `{"timing":{"repeat":{"frequency":1,"period":4,"periodMax":6,"periodUnit":"h"}}}`, "every 4–6 hours is a range"},
 		{"twice a week, no days", `{"timing":{"repeat":{"frequency":2,"period":1,"periodUnit":"wk"}}}`, "twice a week: choose the days"},
 		{"monthly", `{"timing":{"repeat":{"frequency":1,"period":1,"periodUnit":"mo"}}}`, "once a month"},
