@@ -14,11 +14,7 @@ const (
 	loincDiastolic = "8462-4"
 )
 
-func observationRow(raw []byte, row *Row) ([]string, error) {
-	var o observation
-	if err := json.Unmarshal(raw, &o); err != nil {
-		return nil, err
-	}
+func observationRow(o *observation, row *Row) ([]string, error) {
 	row.Type = TypeResult
 	row.Name = o.Code.words()
 	row.Code = codeKey(o.Code, row.Name)
@@ -31,7 +27,7 @@ func observationRow(raw []byte, row *Row) ([]string, error) {
 	sys, dia := component(o.Component, loincSystolic), component(o.Component, loincDiastolic)
 	switch {
 	case sys != nil && dia != nil && sys.ValueQuantity.present() && dia.ValueQuantity.present():
-		if err := bloodPressure(&o, sys, dia, row); err != nil {
+		if err := bloodPressure(o, sys, dia, row); err != nil {
 			return nil, err
 		}
 	default:

@@ -51,15 +51,11 @@ func medicinePlan(res data.ClinicalResource, all []data.ClinicalResource, when W
 	if res.Type != "MedicationRequest" {
 		return Plan{}, fmt.Errorf("%w: it is %s", ErrNotMedicine, typeWords(res.Type))
 	}
-	var head resource
 	var m medicationRequest
-	if err := json.Unmarshal(res.Raw, &head); err != nil || head.ResourceType != "MedicationRequest" {
+	if err := json.Unmarshal(res.Raw, &m); err != nil || m.ResourceType != "MedicationRequest" {
 		return Plan{}, fmt.Errorf("%w: the clinic's record of it cannot be read", ErrNotMedicine)
 	}
-	if err := json.Unmarshal(res.Raw, &m); err != nil {
-		return Plan{}, fmt.Errorf("%w: the clinic's record of it cannot be read", ErrNotMedicine)
-	}
-	if head.Status == "entered-in-error" {
+	if m.Status == "entered-in-error" {
 		return Plan{}, fmt.Errorf("%w: the clinic marked it as entered in error", ErrNotMedicine)
 	}
 	if when == nil {
