@@ -105,6 +105,18 @@ func (h *harness) recordRows(args ...string) []map[string]any {
 	return rows
 }
 
+// rowID is the row of rows with the given id.
+func rowID(t *testing.T, rows []map[string]any, id string) map[string]any {
+	t.Helper()
+	for _, r := range rows {
+		if r["id"] == id {
+			return r
+		}
+	}
+	t.Fatalf("no row %s in %v", id, rows)
+	return nil
+}
+
 func rowNamed(t *testing.T, rows []map[string]any, typ, name string) map[string]any {
 	t.Helper()
 	var found []map[string]any
@@ -155,19 +167,19 @@ func TestRecordListFields(t *testing.T) {
 		name, value, unit string
 		flag              any
 	}{
-		{"HbA1c", "7.9", "%", "high"},
-		{"CRP", "<0.5", "mg/L", nil},
-		{"Blood pressure", "142/91", "mmHg", "high"},
-		{"Rapid strep test", "Positive", "", "abnormal"},
-		{"Urine culture", "No growth after 48 hours", "", nil},
-		{"Weight", "81.4", "kg", nil},
+		{"obs-a1c", "7.9", "%", "high"},
+		{"obs-crp", "<0.5", "mg/L", nil},
+		{"obs-bp", "142/91", "mmHg", "high"},
+		{"obs-strep", "Positive", "", "abnormal"},
+		{"obs-urine-culture", "No growth after 48 hours", "", nil},
+		{"obs-weight", "81.4", "kg", nil},
 	} {
-		r := rowNamed(t, rows, "result", c.name)
+		r := rowID(t, rows, h.localID(c.name))
 		if r["value"] != c.value || (c.unit == "" && r["unit"] != nil) || (c.unit != "" && r["unit"] != c.unit) || r["flag"] != c.flag {
 			t.Errorf("%s: value %v unit %v flag %v, want %q %q %v", c.name, r["value"], r["unit"], r["flag"], c.value, c.unit, c.flag)
 		}
 	}
-	if r := rowNamed(t, rows, "result", "HbA1c"); r["reference_range"] == nil || r["date"] != "2026-09-08T10:30:00+02:00" {
+	if r := rowID(t, rows, h.localID("obs-a1c")); r["reference_range"] == nil || r["date"] != "2026-09-08T10:30:00+02:00" {
 		t.Errorf("HbA1c: range %v, date %v (want RFC 3339 in the profile's zone)", r["reference_range"], r["date"])
 	}
 	for _, name := range []string{"Glucose", "LDL cholesterol", "HDL cholesterol"} {
@@ -203,7 +215,7 @@ func TestRecordListFields(t *testing.T) {
 	if !strings.Contains(out, "HIGH, above the normal range") || !strings.Contains(out, "HIGH RISK") {
 		t.Errorf("flags or criticality not in words:\n%s", out)
 	}
-	if l, ldl := strings.Index(out, "Lipid panel"), strings.Index(out, "      "); l < 0 || ldl < l {
+	if l, ldl := strings.Index(out, "Lipid panel"), strings.Index(out, "\n      2026-09-08 10:30  LDL cholesterol"); l < 0 || ldl < l {
 		t.Errorf("results not under their report:\n%s", out)
 	}
 }
@@ -320,7 +332,7 @@ func TestRecordShow(t *testing.T) {
 func TestRecordDamaged(t *testing.T) {
 	h := newRecordHarness(t)
 	before := len(h.recordRows())
-	bad := h.localID("cond-hypertension")
+	bad, good := h.localID("cond-hypertension"), h.localID("allergy-penicillin")
 	j := datatest.OpenJournal(t, datatest.OnlyJournal(t, h.dir))
 	j.FlipSealed("clinical", bad)
 	j.Close()
@@ -332,7 +344,7 @@ func TestRecordDamaged(t *testing.T) {
 	h.wantCode(ExitDamaged, "record", "list", "--type", "condition")
 	h.ok("record", "list", "--type", "allergy") // its damage is the conditions'
 	h.wantCode(ExitDamaged, "record", "show", bad)
-	h.ok("record", "show", h.localID("allergy-penicillin"))
+	h.ok("record", "show", good)
 }
 
 // TestMedAddFromRecord: a clinic medicine becomes a local one, its timing mapped (timeOfDay;
@@ -436,26 +448,4 @@ func mustJSON(t *testing.T, v any) []byte {
 		t.Fatal(err)
 	}
 	return b
-}
-
-// TestRecordDateOnly: the date's precision is the clinic's: a date is a DATE (or a month,
-// a year), a dateTime RFC 3339 in the profile's zone, whatever instant health gives a date.
-func TestRecordDateOnly(t *testing.T) {
-	paris, _ := time.LoadLocation("Europe/Paris")
-	raw := []byte(`{"onsetDateTime":"2019-03-02","recordedDate":"2019","x":{"data":"2020-01-01"},"effectiveDateTime":"2026-09-08T08:30:00Z"}`)
-	for _, c := range []struct {
-		t    time.Time
-		want string
-	}{
-		{time.Date(2019, 3, 2, 0, 0, 0, 0, time.UTC), "2019-03-02"},
-		{time.Date(2019, 3, 2, 0, 0, 0, 0, paris), "2019-03-02"},
-		{time.Date(2019, 1, 1, 0, 0, 0, 0, time.UTC), "2019"},
-		{time.Date(2020, 1, 1, 0, 0, 0, 0, time.UTC), "2020-01-01T01:00:00+01:00"}, // an attachment's data is no date
-		{time.Date(2026, 9, 8, 8, 30, 0, 0, time.UTC), "2026-09-08T10:30:00+02:00"},
-		{time.Time{}, ""},
-	} {
-		if got := recordDate(c.t, raw, paris); got != c.want {
-			t.Errorf("recordDate(%v) = %q, want %q", c.t, got, c.want)
-		}
-	}
 }
