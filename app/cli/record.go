@@ -478,6 +478,9 @@ func printShow(w io.Writer, j recordShowJSON, r health.Row, rec healthRecord, lo
 		line("Reactions", &react)
 	}
 	line("Dosage", j.Dosage)
+	if r.Type == health.TypeMedication {
+		fmt.Fprintf(w, "Add it to your medicines with: companion med add --from-record %s\n", r.ID)
+	}
 	if j.Panel != nil {
 		if p, ok := rec.byID()[*j.Panel]; ok {
 			panel := p.Name + "  [" + p.ID + "]"
@@ -646,24 +649,24 @@ func (c *call) recordMedicine(s *data.Store, id string) (data.ClinicalResource, 
 	return data.ClinicalResource{}, nil, fmt.Errorf("health record %s: %w", id, data.ErrNotFound)
 }
 
-// dosesChanged returns, for each medicine linked to the clinic's record, whether the clinic's
-// dosage differs now from when it was added ("your clinic changed the dose"). The record is
-// read only when some medicine is linked; a record that cannot be read changes nothing
-// (`record list` reports its damage).
-func (c *call) dosesChanged(s *data.Store, meds []data.Medication) map[string]bool {
+// dosesChanged returns, for each medicine linked to the clinic's record whose dosage differs
+// now from when it was added ("your clinic changed the dose"), the local id of the clinic's
+// record. The record is read only when some medicine is linked; a record that cannot be read
+// changes nothing (`record list` reports its damage).
+func (c *call) dosesChanged(s *data.Store, meds []data.Medication) map[string]string {
 	linked := slices.ContainsFunc(meds, func(m data.Medication) bool { return m.FromRecord != "" })
 	if !linked {
 		return nil
 	}
 	res, _ := s.ClinicalResources(c.ctx, "MedicationRequest")
-	now := map[string]string{}
+	byRemote := map[string]data.ClinicalResource{}
 	for _, r := range res {
-		now[r.RemoteID] = health.DosageSignature(r)
+		byRemote[r.RemoteID] = r
 	}
-	changed := map[string]bool{}
+	changed := map[string]string{}
 	for _, m := range meds {
-		if sig, ok := now[m.FromRecord]; ok && m.FromRecord != "" && sig != m.RecordDosage {
-			changed[m.ID] = true
+		if r, ok := byRemote[m.FromRecord]; ok && m.FromRecord != "" && health.DosageSignature(r) != m.RecordDosage {
+			changed[m.ID] = r.ID
 		}
 	}
 	return changed

@@ -275,6 +275,9 @@ func TestRecordShow(t *testing.T) {
 	if !slices.Equal(names, []string{"LDL cholesterol", "HDL cholesterol"}) {
 		t.Errorf("report results %v", names)
 	}
+	if out := h.ok("record", "show", h.localID("mr-metformin")); !strings.Contains(out, "med add --from-record "+h.localID("mr-metformin")) {
+		t.Errorf("a clinic medicine does not say how to add it:\n%s", out)
+	}
 	out := h.ok("record", "show", lipids)
 	if !strings.Contains(out, "LDL cholesterol") || !strings.Contains(out, "statin") {
 		t.Errorf("human report:\n%s", out)
@@ -431,7 +434,7 @@ func TestMedAddFromRecord(t *testing.T) {
 		t.Fatalf("%d dose changes said, want 1 (lisinopril):\n%s", n, out)
 	}
 	line := out[strings.Index(out, "Lisinopril"):]
-	if !strings.HasPrefix(line[strings.Index(line, "\n")+1:], "    your clinic changed the dose") {
+	if !strings.HasPrefix(line[strings.Index(line, "\n")+1:], "    your clinic changed the dose: see 'companion record show "+h.localID("mr-lisinopril")+"'") {
 		t.Errorf("the change is not said under lisinopril:\n%s", out)
 	}
 	var after []map[string]any
