@@ -209,6 +209,10 @@ type observationValue struct {
 	ValueCodeableConcept *codeable      `json:"valueCodeableConcept"`
 	ValueInteger         *json.Number   `json:"valueInteger"`
 	ValueBoolean         *bool          `json:"valueBoolean"`
+	ValueRatio           *ratio         `json:"valueRatio"`
+	ValueRange           *rangeQ        `json:"valueRange"`
+	ValueDateTime        string         `json:"valueDateTime"`
+	ValueTime            string         `json:"valueTime"`
 	DataAbsentReason     *codeable      `json:"dataAbsentReason"`
 	Interpretation       []codeable     `json:"interpretation"`
 	ReferenceRange       []referenceRng `json:"referenceRange"`

@@ -178,20 +178,56 @@ func readValue(o *observationValue) (value, error) {
 		if *o.ValueBoolean {
 			v.text = "Yes"
 		}
+	case o.ValueRatio != nil && o.ValueRatio.Numerator.present() && o.ValueRatio.Denominator.present():
+		// A titer: 1:80.
+		n, _, ok1 := formatNumber(o.ValueRatio.Numerator.Value)
+		d, _, ok2 := formatNumber(o.ValueRatio.Denominator.Value)
+		if !ok1 || !ok2 {
+			return value{}, errUnreadable
+		}
+		v.text = n + ":" + d
+	case o.ValueRange != nil && (o.ValueRange.Low.present() || o.ValueRange.High.present()):
+		lo, _, ok1 := rangeBound(o.ValueRange.Low)
+		hi, _, ok2 := rangeBound(o.ValueRange.High)
+		q := o.ValueRange.High
+		switch {
+		case ok1 && ok2:
+			v.text = lo + "–" + hi
+		case ok2:
+			v.text = "≤" + hi
+		case ok1:
+			v.text, q = "≥"+lo, o.ValueRange.Low
+		default:
+			return value{}, errUnreadable
+		}
+		v.unit = humanUnit(q)
+	case o.ValueDateTime != "":
+		t, p, ok := parseDate(o.ValueDateTime)
+		if !ok {
+			return value{}, errUnreadable
+		}
+		v.text = Row{Date: t, DatePrecision: p}.DateText(t.Location())
+	case o.ValueTime != "":
+		tod, ok := parseFHIRTime(o.ValueTime)
+		if !ok {
+			return value{}, errUnreadable
+		}
+		v.text = tod.String()
 	}
 	if len(o.ReferenceRange) > 0 {
 		rr := o.ReferenceRange[0]
 		lowText, low, lowOK := rangeBound(rr.Low)
 		highText, high, highOK := rangeBound(rr.High)
+		// The lab's own words come first ("70-99 mg/dL fasting" says more than 70–99).
 		switch {
+		case strings.TrimSpace(rr.Text) != "":
+			v.rangeText = strings.TrimSpace(rr.Text)
 		case lowOK && highOK:
 			v.rangeText = lowText + "–" + highText
 		case highOK:
 			v.rangeText = "<" + highText
 		case lowOK:
 			v.rangeText = ">" + lowText
-		default:
-			v.rangeText = strings.TrimSpace(rr.Text)
 		}
 		if lowOK {
 			v.low = low

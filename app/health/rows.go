@@ -76,14 +76,20 @@ func buildRows(res []data.ClinicalResource) ([]Row, int) {
 	// Lists are resolved in row order, so a result in two reports belongs to the first one
 	// shown (the newest), whatever order the store returned them in.
 	sort.SliceStable(lists, func(i, j int) bool { return at[lists[i].row] < at[lists[j].row] })
+	listed := map[string][]string{}
 	for _, l := range lists {
 		li := at[l.row]
 		seen := map[string]bool{}
 		results := []string{}
 		for _, ref := range l.refs {
 			id, ok := obsRow[ref]
-			if !ok || seen[id] || id == l.row {
+			if !ok || seen[id] {
 				continue // entered in error, unreadable, or not synced (yet)
+			}
+			if reaches(listed, id, l.row) {
+				// Panels that list each other (hasMember both ways) would send a screen
+				// walking the panels round in circles: the link closing the loop is dropped.
+				continue
 			}
 			seen[id] = true
 			results = append(results, id)
@@ -92,9 +98,31 @@ func buildRows(res []data.ClinicalResource) ([]Row, int) {
 			}
 		}
 		rows[li].Results = results
+		listed[l.row] = results
 	}
 	return rows, skipped
 }
+
+// reaches says whether to can be reached from from through the lists so far (or is from).
+func reaches(listed map[string][]string, from, to string) bool {
+	seen := map[string]bool{}
+	stack := []string{from}
+	for len(stack) > 0 {
+		n := stack[len(stack)-1]
+		stack = stack[:len(stack)-1]
+		if n == to {
+			return true
+		}
+		if seen[n] {
+			continue
+		}
+		seen[n] = true
+		stack = append(stack, listed[n]...)
+	}
+	return false
+}
+
+const loincSystem = "http://loinc.org"
 
 func sortRows(rows []Row) {
 	rank := make(map[string]int, len(Types))
@@ -111,6 +139,9 @@ func sortRows(rows []Row) {
 				return b.Date.IsZero() // unknown dates last
 			}
 			return a.Date.After(b.Date)
+		}
+		if an, bn := strings.ToLower(a.Name), strings.ToLower(b.Name); an != bn {
+			return an < bn
 		}
 		if a.Name != b.Name {
 			return a.Name < b.Name
@@ -422,10 +453,15 @@ func decodeBase64(s string) ([]byte, error) {
 	return b, nil
 }
 
-// codeKey is what identifies a test across time: its first coding's system|code, else its
-// name.
+// codeKey is what identifies a test across time: its LOINC coding's system|code, else its
+// first coding's, else its name.
 func codeKey(c *codeable, name string) string {
 	if c != nil {
+		for _, cd := range c.Coding {
+			if cd.System == loincSystem && cd.Code != "" {
+				return cd.System + "|" + cd.Code
+			}
+		}
 		for _, cd := range c.Coding {
 			if cd.Code != "" {
 				return cd.System + "|" + cd.Code
