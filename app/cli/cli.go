@@ -118,6 +118,8 @@ func commands() []*command {
 		{path: "reminders next", usage: "[--from TIME] [--count N]", flags: remindersNextFlags, run: remindersNext},
 		{path: "appointment add", usage: "--at TIME --title T [--end TIME] [--location L]", flags: appointmentAddFlags, run: appointmentAdd},
 		{path: "appointment list", run: appointmentList},
+		{path: "vital add", usage: "--type blood-pressure|pulse|weight|glucose|temperature|oxygen --value V [--unit U] [--at TIME] [--share]", flags: vitalAddFlags, run: vitalAdd},
+		{path: "vital list", usage: "[--type T] [--since TIME]", flags: vitalListFlags, run: vitalList},
 		{path: "note add", usage: "TEXT", run: noteAdd},
 		{path: "note list", run: noteList},
 		{path: "portal connect", usage: "URL [--patient ID] [--client-id ID] [--no-browser]", flags: portalConnectFlags, run: portalConnect},

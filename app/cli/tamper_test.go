@@ -43,6 +43,8 @@ func tamperFixture(t *testing.T, h *harness) (meds []string) {
 	h.ok("appointment", "add", "--at", "2026-03-20T09:00:00Z", "--title", "Blood test", "--end", "2026-03-20T09:15:00Z")
 	h.ok("note", "add", "Should I take it with food?")
 	h.ok("note", "add", "And with milk?")
+	h.ok("vital", "add", "--type", "blood-pressure", "--value", "142/91", "--at", "2026-03-10T07:30:00Z", "--share")
+	h.ok("vital", "add", "--type", "weight", "--value", "72.5", "--unit", "kg", "--at", "2026-03-10T07:35:00Z")
 	h.ok("settings", "set", "hide_medicine_names", "true")
 	h.ok("settings", "set", "auto_lock_minutes", "7")
 
@@ -91,7 +93,7 @@ func tamperFixture(t *testing.T, h *harness) (meds []string) {
 func listCommands(meds []string) [][]string {
 	cmds := [][]string{
 		{"journal", "list"}, {"journal", "search", "a"}, {"med", "list"}, {"reminders", "next", "--count", "20"},
-		{"appointment", "list"}, {"note", "list"}, {"settings", "get"}, {"portal", "status"}, {"profile", "list"},
+		{"appointment", "list"}, {"note", "list"}, {"vital", "list"}, {"settings", "get"}, {"portal", "status"}, {"profile", "list"},
 	}
 	for _, m := range meds {
 		cmds = append(cmds, []string{"med", "log", m})

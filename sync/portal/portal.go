@@ -27,6 +27,9 @@ type Store interface {
 	PostponeOutbox(ctx context.Context, seq int64, next time.Time) error
 	UpsertPortalAppointment(ctx context.Context, remoteID, version string, a data.Appointment) (bool, error)
 	UpsertIncomingMessage(ctx context.Context, remoteID string, m data.Message) (bool, error)
+	Vital(ctx context.Context, id string) (data.Vital, error)
+	VitalSent(ctx context.Context, seq int64, id, remoteID string) error
+	VitalRefused(ctx context.Context, seq int64, id, reason string, next time.Time) error
 	SyncMark(ctx context.Context, resourceType string) (string, error)
 	SetSyncMark(ctx context.Context, resourceType, mark string) error
 	SetLastSync(ctx context.Context, t time.Time) error
@@ -58,6 +61,14 @@ type Engine struct {
 	Reauth interface {
 		ForceRefresh(ctx context.Context) error
 	}
+	// Grants, when set, says which scopes the sign-in granted: what the app may write. A
+	// portal without sign-in (nil) says it in its CapabilityStatement.
+	Grants Grants
+
+	// Per sync: whether the portal accepts creates of a type, and whether "your clinic
+	// does not accept readings" was said.
+	creatable   map[string]bool
+	saidRefused bool
 }
 
 // identifierSystem is the identifier system of our notes' urn:uuid ids.
@@ -94,6 +105,7 @@ func (e *Engine) sleep(ctx context.Context, d time.Duration) error {
 // of a sync that otherwise went through.
 func (e *Engine) Sync(ctx context.Context) (Result, error) {
 	res := Result{Errors: []string{}}
+	e.creatable, e.saidRefused = nil, false
 	damaged, err := e.push(ctx, &res)
 	if err != nil {
 		return res, err
@@ -189,7 +201,16 @@ func (e *Engine) push(ctx context.Context, res *Result) (damaged, err error) {
 	}
 	now := e.now()
 	for _, it := range items {
-		if it.Entity != "message" || it.Op != "create" || it.NextAt.After(now) {
+		if it.Op != "create" || it.NextAt.After(now) {
+			continue
+		}
+		if it.Entity == "vital" {
+			if err := e.pushVital(ctx, it, res); err != nil {
+				return nil, err
+			}
+			continue
+		}
+		if it.Entity != "message" {
 			continue
 		}
 		m, err := e.Store.Message(ctx, it.EntityID)

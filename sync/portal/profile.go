@@ -56,7 +56,7 @@ func SyncProfile(ctx context.Context, st *data.Store, now func() time.Time, slee
 	}
 	eng := &Engine{Client: client, Store: st, Patient: p.PatientID, Now: now, Sleep: sleep}
 	if tokens != nil {
-		eng.Reauth = tokens
+		eng.Reauth, eng.Grants = tokens, tokens
 	}
 	return eng.Sync(ctx)
 }
