@@ -549,3 +549,23 @@ func VitalUnit(set Settings, vitalType, locale string) string {
 	}
 	return CanonicalUnit(vitalType)
 }
+
+// VitalUnitsFor are the units every reading type is shown in (VitalUnit for each).
+func VitalUnitsFor(set Settings, locale string) map[string]string {
+	out := map[string]string{}
+	for _, t := range VitalTypes {
+		out[t] = VitalUnit(set, t, locale)
+	}
+	return out
+}
+
+// Locale is the POSIX locale that measurement units follow: LC_ALL, else LC_MEASUREMENT,
+// else LANG.
+func Locale(getenv func(string) string) string {
+	for _, k := range []string{"LC_ALL", "LC_MEASUREMENT", "LANG"} {
+		if v := getenv(k); v != "" {
+			return v
+		}
+	}
+	return ""
+}

@@ -34,15 +34,8 @@ func vitalAddFlags(fs *pflag.FlagSet) {
 	fs.Bool("share", false, "share it with your care team through the portal")
 }
 
-// locale is the POSIX locale measurement units follow (LC_ALL, LC_MEASUREMENT, LANG).
-func (c *call) locale() string {
-	for _, k := range []string{"LC_ALL", "LC_MEASUREMENT", "LANG"} {
-		if v := c.env.Getenv(k); v != "" {
-			return v
-		}
-	}
-	return ""
-}
+// locale is the POSIX locale measurement units follow.
+func (c *call) locale() string { return data.Locale(c.env.Getenv) }
 
 func vitalAdd(c *call) error {
 	if err := c.noArgs(); err != nil {

@@ -96,6 +96,7 @@ func Write(w io.Writer, r *Report, paper Paper) (int, error) {
 	p.medicines()
 	p.symptoms()
 	p.moods()
+	p.readings()
 	p.notes()
 	p.appointments()
 	p.questions()
@@ -582,6 +583,28 @@ func (p *pdf) moods() {
 		rows = append(rows, []string{m.Name, strconv.Itoa(m.Count), p.date(m.Last)})
 	}
 	p.table([]string{"Mood", "Times logged", "Last logged"}, []float64{w * 0.4, w * 0.25, w * 0.35}, rows)
+}
+
+// readingWords names a reading type in a heading.
+var readingWords = map[string]string{
+	data.VitalBloodPressure: "Blood pressure", data.VitalPulse: "Pulse", data.VitalWeight: "Weight",
+	data.VitalGlucose: "Blood sugar", data.VitalTemperature: "Temperature", data.VitalOxygen: "Oxygen level",
+}
+
+func (p *pdf) readings() {
+	p.section("Readings taken at home", 20)
+	if len(p.r.Readings) == 0 {
+		p.quiet("No readings in this period.")
+		return
+	}
+	w := p.textW
+	rows := make([][]string, 0, len(p.r.Readings))
+	for _, g := range p.r.Readings {
+		val := func(v data.Vital) string { return v.Text(g.Unit) + " " + g.Unit + "\n" + p.date(v.At) }
+		last := g.Points[len(g.Points)-1]
+		rows = append(rows, []string{readingWords[g.Type], strconv.Itoa(len(g.Points)), val(last), val(g.Lowest), val(g.Highest)})
+	}
+	p.table([]string{"Reading", "Times", "Latest", "Lowest", "Highest"}, []float64{w * 0.22, w * 0.1, w * 0.23, w * 0.22, w * 0.23}, rows)
 }
 
 func (p *pdf) notes() {
