@@ -133,9 +133,9 @@ func (s *Store) messageTx(ctx context.Context, tx *sql.Tx, id string) (messageRo
 // OutboxItem is a local change that must reach the portal.
 type OutboxItem struct {
 	Seq      int64
-	Entity   string // "message" or "vital"
+	Entity   string // "message", "vital" or "appointment"
 	EntityID string
-	Op       string // "create"
+	Op       string // "create"; for an appointment "request" or "cancel"
 	Attempts int
 	NextAt   time.Time
 }
@@ -340,6 +340,11 @@ func (s *Store) requeue(ctx context.Context, tx *sql.Tx, has map[string]bool, ou
 		return err
 	}
 	missing = append(missing, vitals...)
+	appts, err := s.unqueuedAppointments(ctx, tx, has)
+	if err != nil {
+		return err
+	}
+	missing = append(missing, appts...)
 	for _, ob := range missing {
 		if err := s.writeOutbox(ctx, tx, ob); err != nil {
 			return err

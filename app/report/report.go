@@ -154,7 +154,7 @@ func DefaultPeriod(ctx context.Context, src Source, now time.Time) (from, to dat
 		return data.Date{}, data.Date{}, fmt.Errorf("read appointments: %w", err)
 	}
 	for _, a := range appts {
-		if a.Status != "cancelled" && a.Start.Before(now) {
+		if a.Takes() && a.Start.Before(now) {
 			if d := data.DateOf(a.Start.In(loc)); from.Before(d) {
 				from = d
 			}

@@ -27,6 +27,9 @@ type Store interface {
 	PostponeOutbox(ctx context.Context, seq int64, next time.Time) error
 	UpsertPortalAppointment(ctx context.Context, remoteID, version string, a data.Appointment) (bool, error)
 	UpsertIncomingMessage(ctx context.Context, remoteID string, m data.Message) (bool, error)
+	Appointment(ctx context.Context, id string) (data.Appointment, error)
+	AppointmentSent(ctx context.Context, seq int64, id, remoteID, version, status string) error
+	AppointmentNotSent(ctx context.Context, seq int64, id, reason string) error
 	Vital(ctx context.Context, id string) (data.Vital, error)
 	VitalSent(ctx context.Context, seq int64, id, remoteID string) error
 	VitalRefused(ctx context.Context, seq int64, id, reason string, next time.Time) error
@@ -104,9 +107,7 @@ func (e *Engine) sleep(ctx context.Context, d time.Duration) error {
 // authentication (their notes are queued again) are returned as the *data.TamperedError
 // of a sync that otherwise went through.
 func (e *Engine) Sync(ctx context.Context) (Result, error) {
-	res := Result{Errors: []string{}}
-	e.creatable, e.saidRefused = nil, false
-	damaged, err := e.push(ctx, &res)
+	res, damaged, err := e.pushOnly(ctx)
 	if err != nil {
 		return res, err
 	}
@@ -124,6 +125,23 @@ func (e *Engine) Sync(ctx context.Context) (Result, error) {
 		return res, err
 	}
 	return res, damaged
+}
+
+// Push sends what the outbox holds, without pulling. Like Sync, it returns the outbox
+// items that failed authentication as a *data.TamperedError of a push that went through.
+func (e *Engine) Push(ctx context.Context) (Result, error) {
+	res, damaged, err := e.pushOnly(ctx)
+	if err != nil {
+		return res, err
+	}
+	return res, damaged
+}
+
+func (e *Engine) pushOnly(ctx context.Context) (Result, error, error) {
+	res := Result{Errors: []string{}}
+	e.creatable, e.saidRefused = nil, false
+	damaged, err := e.push(ctx, &res)
+	return res, damaged, err
 }
 
 // retry runs f with exponential backoff and jitter on dropped connections, 429 and 5xx
@@ -201,16 +219,22 @@ func (e *Engine) push(ctx context.Context, res *Result) (damaged, err error) {
 	}
 	now := e.now()
 	for _, it := range items {
-		if it.Op != "create" || it.NextAt.After(now) {
+		if it.NextAt.After(now) {
 			continue
 		}
-		if it.Entity == "vital" {
+		switch it.Entity {
+		case "vital":
 			if err := e.pushVital(ctx, it, res); err != nil {
 				return nil, err
 			}
 			continue
+		case "appointment":
+			if err := e.pushAppointment(ctx, it, res); err != nil {
+				return nil, err
+			}
+			continue
 		}
-		if it.Entity != "message" {
+		if it.Entity != "message" || it.Op != "create" {
 			continue
 		}
 		m, err := e.Store.Message(ctx, it.EntityID)
@@ -325,6 +349,7 @@ func (e *Engine) pullAppointments(ctx context.Context) (int, error) {
 		if err != nil {
 			return nil // an appointment without a start cannot be reminded; skip it
 		}
+		local.ID = ourID(a.Identifier) // our own request, matched to its row
 		version := ""
 		if a.Meta != nil {
 			version = a.Meta.VersionID
