@@ -35,6 +35,9 @@ type Appointment struct {
 	Pending      string
 	CancelReason string
 	Error        string
+	// Service is what kind of visit the portal says it is (its serviceType), which picks
+	// the clinic's own survey afterwards.
+	Service string
 }
 
 // Takes reports whether the appointment takes place at its time, as far as anyone knows: not
@@ -68,6 +71,7 @@ type appointmentRecord struct {
 	After, Before      string // YYYY-MM-DD
 	Pending, CancelWhy string
 	Error              string
+	Service            string
 }
 
 func (r *appointmentRecord) encode(w *recWriter) {
@@ -83,6 +87,7 @@ func (r *appointmentRecord) encode(w *recWriter) {
 	w.str(10, r.Pending)
 	w.str(11, r.CancelWhy)
 	w.str(12, r.Error)
+	w.str(13, r.Service)
 }
 
 func (r *appointmentRecord) decode(rd *recReader) {
@@ -112,6 +117,8 @@ func (r *appointmentRecord) decode(rd *recReader) {
 			r.CancelWhy = rd.str()
 		case 12:
 			r.Error = rd.str()
+		case 13:
+			r.Service = rd.str()
 		default:
 			rd.unknown()
 		}
@@ -121,7 +128,7 @@ func (r *appointmentRecord) decode(rd *recReader) {
 func appointmentRecordOf(a Appointment) appointmentRecord {
 	rec := appointmentRecord{Title: a.Title, Description: a.Description, Location: a.Location, Status: a.Status,
 		Reason: a.Reason, With: a.With, After: a.After.String(), Before: a.Before.String(),
-		Pending: a.Pending, CancelWhy: a.CancelReason, Error: a.Error}
+		Pending: a.Pending, CancelWhy: a.CancelReason, Error: a.Error, Service: a.Service}
 	if !a.End.IsZero() {
 		rec.End = toMillis(a.End)
 	}
@@ -182,7 +189,8 @@ func (s *Store) openAppointment(row *appointmentRow) (Appointment, error) {
 		CreatedAt: s.fromMillis(row.created), UpdatedAt: s.fromMillis(row.updated),
 		Title: rec.Title, Description: rec.Description, Location: rec.Location, Status: rec.Status,
 		RemoteID: row.remoteID.String, RemoteVersion: row.remoteVersion.String,
-		Reason: rec.Reason, With: rec.With, Pending: rec.Pending, CancelReason: rec.CancelWhy, Error: rec.Error}
+		Reason: rec.Reason, With: rec.With, Pending: rec.Pending, CancelReason: rec.CancelWhy, Error: rec.Error,
+		Service: rec.Service}
 	a.After, _ = ParseDate(rec.After)
 	a.Before, _ = ParseDate(rec.Before)
 	if rec.End != 0 {

@@ -133,7 +133,7 @@ func (s *Store) messageTx(ctx context.Context, tx *sql.Tx, id string) (messageRo
 // OutboxItem is a local change that must reach the portal.
 type OutboxItem struct {
 	Seq      int64
-	Entity   string // "message", "vital" or "appointment"
+	Entity   string // "message", "vital", "appointment" or "survey"
 	EntityID string
 	Op       string // "create"; for an appointment "request" or "cancel"
 	Attempts int
@@ -345,6 +345,11 @@ func (s *Store) requeue(ctx context.Context, tx *sql.Tx, has map[string]bool, ou
 		return err
 	}
 	missing = append(missing, appts...)
+	surveys, err := s.unqueuedSurveys(ctx, tx, has)
+	if err != nil {
+		return err
+	}
+	missing = append(missing, surveys...)
 	for _, ob := range missing {
 		if err := s.writeOutbox(ctx, tx, ob); err != nil {
 			return err

@@ -154,7 +154,7 @@ func endOfDay(t time.Time) time.Time {
 // ListQuestions returns the questions of one appointment ("" for all), oldest first.
 // Damaged records are reported in a *TamperedError alongside the others.
 func (s *Store) ListQuestions(ctx context.Context, appointmentID string) ([]Question, error) {
-	rows, err := s.queryRows(ctx, `SELECT `+questionColumns+` FROM questions ORDER BY created_at, id`)
+	rows, err := s.queryRows(ctx, `SELECT `+questionColumns+` FROM questions ORDER BY created_at, rowid`)
 	if err != nil {
 		return nil, fmt.Errorf("list questions: %w", err)
 	}

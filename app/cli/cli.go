@@ -123,6 +123,8 @@ func commands() []*command {
 		{path: "question add", usage: "--appointment ID TEXT", flags: questionAddFlags, run: questionAdd},
 		{path: "question list", usage: "[--appointment ID]", flags: questionListFlags, run: questionList},
 		{path: "question done", usage: "ID", run: questionDone},
+		{path: "survey list", run: surveyList},
+		{path: "survey answer", usage: "ID --answers-file F  (JSON: {\"linkId\": value, ...})", flags: surveyAnswerFlags, run: surveyAnswer},
 		{path: "vital add", usage: "--type blood-pressure|pulse|weight|glucose|temperature|oxygen --value V [--unit U] [--at TIME] [--share]", flags: vitalAddFlags, run: vitalAdd},
 		{path: "vital list", usage: "[--type T] [--since TIME]", flags: vitalListFlags, run: vitalList},
 		{path: "note add", usage: "TEXT", run: noteAdd},

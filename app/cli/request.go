@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
 	"strings"
 
 	"github.com/spf13/pflag"
@@ -228,4 +229,133 @@ func questionDone(c *call) error {
 		return err
 	}
 	return c.out(toQuestionJSON(q), func(w io.Writer) { fmt.Fprintf(w, "Asked: %s\n", printable(q.Text)) })
+}
+
+type surveyJSON struct {
+	ID            string `json:"id"`
+	AppointmentID string `json:"appointment_id"`
+	Title         string `json:"title"`
+	State         string `json:"state"`
+}
+
+func toSurveyJSON(sv data.Survey) surveyJSON {
+	return surveyJSON{ID: sv.ID, AppointmentID: sv.AppointmentID, Title: sv.Title, State: sv.State}
+}
+
+// offerSurveys gives the visits of the last weeks their surveys, then lists them all.
+func offerSurveys(c *call, s *data.Store) ([]data.Survey, error) {
+	clinicQs, err := s.ClinicQuestionnaires(c.ctx)
+	if err := keepDamage(err); err != nil {
+		return nil, err
+	}
+	if err := s.OfferSurveys(c.ctx, portal.PickSurvey(clinicQs)); err != nil {
+		return nil, err
+	}
+	return s.ListSurveys(c.ctx)
+}
+
+// keepDamage lets a damaged record through (the lists report it), and nothing else.
+func keepDamage(err error) error {
+	var te *data.TamperedError
+	if err == nil || errors.As(err, &te) {
+		return nil
+	}
+	return err
+}
+
+func surveyList(c *call) error {
+	if err := c.noArgs(); err != nil {
+		return err
+	}
+	s, err := c.openStore()
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	surveys, lerr := offerSurveys(c, s)
+	if err := keepDamage(lerr); err != nil {
+		return err
+	}
+	return printList(c, surveys, lerr, toSurveyJSON, func(w io.Writer) {
+		if len(surveys) == 0 {
+			fmt.Fprintln(w, "No surveys: one is offered after each visit, for a month.")
+		}
+		for _, sv := range surveys {
+			state := map[string]string{data.SurveyOpen: "not answered yet", data.SurveyQueued: "answered, waiting to send",
+				data.SurveySent: "sent"}[sv.State]
+			if sv.Error != "" {
+				state += ": " + sv.Error
+			}
+			fmt.Fprintf(w, "%s (%s)  [%s]\n", printable(sv.Title), printable(state), sv.ID)
+			if sv.State != data.SurveyOpen {
+				continue
+			}
+			for _, q := range portal.SurveyQuestions(sv.Questionnaire) {
+				kind := map[string]string{"boolean": "true or false", "integer": "a whole number", "decimal": "a number",
+					"date": "a date", "choice": "one of: " + strings.Join(q.Options, ", "), "open-choice": "one of: " + strings.Join(q.Options, ", ") + ", or your words"}[q.Type]
+				if kind == "" {
+					kind = "text"
+				}
+				fmt.Fprintf(w, "    %s: %s (%s)\n", printable(q.LinkID), printable(q.Text), kind)
+			}
+		}
+	})
+}
+
+func surveyAnswerFlags(fs *pflag.FlagSet) {
+	fs.String("answers-file", "", `the answers as JSON: {"linkId": value, ...}`)
+}
+
+func surveyAnswer(c *call) error {
+	id, err := c.oneArg("the survey's id (see: companion survey list)")
+	if err != nil {
+		return err
+	}
+	if c.str("answers-file") == "" {
+		return usagef(`give the answers with --answers-file F, a JSON object like {"overall": 4, "comment": "Thank you"}`)
+	}
+	answers, err := readSmallFile(c.str("answers-file"), 64<<10)
+	if err != nil {
+		return usagef("--answers-file: %v", err)
+	}
+	s, err := c.openStore()
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	if _, err := offerSurveys(c, s); keepDamage(err) != nil {
+		return err
+	}
+	sv, err := s.Survey(c.ctx, id)
+	if err != nil {
+		return err
+	}
+	checked, err := portal.CheckAnswers(sv.Questionnaire, answers)
+	if err != nil {
+		return err
+	}
+	sv, err = s.AnswerSurvey(c.ctx, sv.ID, checked)
+	if err != nil {
+		return err
+	}
+	return c.out(toSurveyJSON(sv), func(w io.Writer) {
+		fmt.Fprintln(w, "Thank you: your answers go to the clinic at the next sync.")
+	})
+}
+
+// readSmallFile reads a file given on the command line, refusing one larger than max.
+func readSmallFile(name string, max int64) ([]byte, error) {
+	f, err := os.Open(name)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	b, err := io.ReadAll(io.LimitReader(f, max+1))
+	if err != nil {
+		return nil, err
+	}
+	if int64(len(b)) > max {
+		return nil, fmt.Errorf("%s is larger than %d KB", name, max>>10)
+	}
+	return b, nil
 }

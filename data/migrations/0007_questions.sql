@@ -17,7 +17,7 @@ CREATE INDEX questions_by_appointment ON questions (appointment_id, created_at);
 CREATE TABLE surveys (
     id             TEXT NOT NULL UNIQUE,
     appointment_id TEXT NOT NULL UNIQUE,
-    state          TEXT NOT NULL CHECK (state IN ('open', 'queued', 'sent', 'dismissed')),
+    state          TEXT NOT NULL CHECK (state IN ('open', 'queued', 'sent')),
     remote_id      TEXT,
     created_at     INTEGER NOT NULL,
     updated_at     INTEGER NOT NULL,

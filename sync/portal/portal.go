@@ -30,6 +30,10 @@ type Store interface {
 	Appointment(ctx context.Context, id string) (data.Appointment, error)
 	AppointmentSent(ctx context.Context, seq int64, id, remoteID, version, status string) error
 	AppointmentNotSent(ctx context.Context, seq int64, id, reason string) error
+	Survey(ctx context.Context, id string) (data.Survey, error)
+	SurveySent(ctx context.Context, seq int64, id, remoteID string) error
+	SurveyRefused(ctx context.Context, seq int64, id, reason string, next time.Time) error
+	SetClinicQuestionnaires(ctx context.Context, qs []json.RawMessage) error
 	Vital(ctx context.Context, id string) (data.Vital, error)
 	VitalSent(ctx context.Context, seq int64, id, remoteID string) error
 	VitalRefused(ctx context.Context, seq int64, id, reason string, next time.Time) error
@@ -119,6 +123,9 @@ func (e *Engine) Sync(ctx context.Context) (Result, error) {
 	n, err = e.pullMessages(ctx)
 	res.Pulled += n
 	if err != nil {
+		return res, err
+	}
+	if err := e.pullQuestionnaires(ctx); err != nil {
 		return res, err
 	}
 	if err := e.Store.SetLastSync(ctx, e.now()); err != nil {
@@ -230,6 +237,11 @@ func (e *Engine) push(ctx context.Context, res *Result) (damaged, err error) {
 			continue
 		case "appointment":
 			if err := e.pushAppointment(ctx, it, res); err != nil {
+				return nil, err
+			}
+			continue
+		case "survey":
+			if err := e.pushSurvey(ctx, it, res); err != nil {
 				return nil, err
 			}
 			continue
@@ -377,8 +389,11 @@ func toAppointment(a *fhir.Appointment) (data.Appointment, error) {
 		out.End = end
 	}
 	out.Title = a.Description
-	if out.Title == "" && len(a.ServiceType) > 0 {
-		out.Title = a.ServiceType[0].Text
+	if len(a.ServiceType) > 0 {
+		out.Service = a.ServiceType[0].Text
+	}
+	if out.Title == "" {
+		out.Title = out.Service
 	}
 	if out.Title == "" {
 		out.Title = "Appointment"
