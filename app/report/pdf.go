@@ -656,11 +656,27 @@ func (p *pdf) apptTable(list []data.Appointment, none string) {
 	p.table([]string{"When", "What", "Where", "Status"}, []float64{w * 0.25, w * 0.35, w * 0.26, w * 0.14}, rows)
 }
 
-// questions leaves room for the visit's questions; a later version fills it from the app.
+// questions lists what the person wrote down to ask at the next visit, each with a box to
+// tick, then leaves room for notes during the visit.
 func (p *pdf) questions() {
 	p.section("Questions for the doctor", 50)
-	p.quiet("No questions were written down in the app. Room for notes during the visit:")
 	f := p.f
+	if len(p.r.Questions) == 0 {
+		p.quiet("No questions were written down in the app. Room for notes during the visit:")
+	} else {
+		a := p.r.QuestionsFor
+		p.quiet(fmt.Sprintf("For %s on %s:", a.Title, p.dateTime(a.Start)))
+		for _, q := range p.r.Questions {
+			box := "☐ "
+			if q.Done {
+				box = "☑ "
+			}
+			f.SetFont(font, "", 11)
+			f.MultiCell(p.textW, 6, safe(box+q.Text), "", "L", false)
+		}
+		f.Ln(2)
+		p.quiet("Room for notes during the visit:")
+	}
 	f.SetDrawColor(rule[0], rule[1], rule[2])
 	f.SetLineWidth(0.2)
 	for i := 0; i < 6; i++ {

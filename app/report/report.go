@@ -28,6 +28,7 @@ type Source interface {
 	ListAppointments(ctx context.Context, since, until time.Time) ([]data.Appointment, error)
 	ListMessages(ctx context.Context) ([]data.Message, error)
 	ListVitals(ctx context.Context, vitalType string, since time.Time) ([]data.Vital, error)
+	ListQuestions(ctx context.Context, appointmentID string) ([]data.Question, error)
 }
 
 var _ Source = (*data.Store)(nil)
@@ -89,6 +90,10 @@ type Report struct {
 	Readings     []Reading
 	Appointments []data.Appointment // in the period, soonest first
 	Upcoming     []data.Appointment // after now, whatever the period
+	// Questions are those written down for the next appointment (the first upcoming one
+	// that has any), to ask during the visit; QuestionsFor is that appointment.
+	Questions    []data.Question
+	QuestionsFor data.Appointment
 	// Damaged counts the records that could not be read; the report shows what could.
 	Damaged int
 }
@@ -252,6 +257,22 @@ func Collect(ctx context.Context, src Source, opt Options) (*Report, error) {
 			return nil, err
 		}
 		r.Upcoming = append(up, r.Upcoming...)
+	}
+
+	qs, err := src.ListQuestions(ctx, "")
+	if err := keep("questions", err); err != nil {
+		return nil, err
+	}
+	for _, a := range r.Upcoming {
+		for _, q := range qs {
+			if q.AppointmentID == a.ID && a.Takes() {
+				r.Questions = append(r.Questions, q)
+			}
+		}
+		if len(r.Questions) > 0 {
+			r.QuestionsFor = a
+			break
+		}
 	}
 
 	vitals, err := src.ListVitals(ctx, "", start)

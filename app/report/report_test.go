@@ -157,8 +157,10 @@ func newFixture(t testing.TB) *fixture {
 	*f.clock = at(time.January, 5, 9, 0)
 	must(s.AddAppointment(ctx, data.Appointment{Title: "Cardiology OUTSIDEAPPT", Start: at(time.February, 26, 10, 0)}))
 	must(s.AddAppointment(ctx, data.Appointment{Title: "GP review", Location: "Rue de la Paix 3", Start: at(time.March, 16, 10, 0)}))
-	must(s.AddAppointment(ctx, data.Appointment{Title: "Diabetes clinic", Start: at(time.April, 20, 14, 30)}))
+	diabetes, err := s.AddAppointment(ctx, data.Appointment{Title: "Diabetes clinic", Start: at(time.April, 20, 14, 30)})
+	must(diabetes, err)
 	*f.clock = f.now
+	must(s.AddQuestion(ctx, diabetes.ID, "Can I stop the water tablets before the holiday?"))
 	return f
 }
 
@@ -334,7 +336,7 @@ func TestPDF(t *testing.T) {
 			for _, want := range append([]string{"Metformin", "Lisinopril", "Ibuprofène", "Clinique du Parc",
 				"1 Mar 2026 – 30 Mar 2026", "GP review", "Diabetes clinic", "Questions for the doctor",
 				"27 of 30 taken", "Is it fine to take ibuprofen", "Readings taken at home", "Blood pressure",
-				"139/88 mmHg", "150/95 mmHg", "157.4 lb"}, f.inside...) {
+				"139/88 mmHg", "150/95 mmHg", "157.4 lb", "Can I stop the water tablets before the holiday?"}, f.inside...) {
 				if !strings.Contains(text, want) {
 					t.Errorf("the report does not show %q", want)
 				}
