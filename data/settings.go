@@ -78,15 +78,15 @@ const (
 	KeyStartAtLogin         = "start_at_login"
 	// The times of day a clinic's dosage words ("in the morning": FHIR timing `when` code
 	// MORN) mean when a clinic medicine becomes a local one (DESIGN §6.1).
-	KeyTimeMorning   = "time_morning"
-	KeyTimeNoon      = "time_noon"
-	KeyTimeAfternoon = "time_afternoon"
-	KeyTimeEvening   = "time_evening"
-	KeyTimeNight     = "time_night"
-	KeyWeightUnit           = "weight_unit"
-	KeyGlucoseUnit          = "glucose_unit"
-	KeyTemperatureUnit      = "temperature_unit"
-	KeyShareReadings        = "share_readings"
+	KeyTimeMorning     = "time_morning"
+	KeyTimeNoon        = "time_noon"
+	KeyTimeAfternoon   = "time_afternoon"
+	KeyTimeEvening     = "time_evening"
+	KeyTimeNight       = "time_night"
+	KeyWeightUnit      = "weight_unit"
+	KeyGlucoseUnit     = "glucose_unit"
+	KeyTemperatureUnit = "temperature_unit"
+	KeyShareReadings   = "share_readings"
 	// keySyncInterval is the clinic's policy only (clinic.json); no person sets it.
 	keySyncInterval = "sync_interval_minutes"
 )
