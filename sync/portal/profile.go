@@ -153,3 +153,14 @@ func ConnectProfile(ctx context.Context, st *data.Store, rawURL, clientID, patie
 	}
 	return Connection{URL: base, Patient: patient, SignIn: "smart"}, nil
 }
+
+// WithProfile runs f with the sync engine of an unlocked profile, holding its sync lock:
+// for the window's interactive steps (finding free times, booking one).
+func WithProfile(ctx context.Context, st *data.Store, f func(*Engine) error) error {
+	eng, unlock, err := engineFor(ctx, st, nil, nil)
+	if err != nil {
+		return err
+	}
+	defer unlock()
+	return f(eng)
+}
