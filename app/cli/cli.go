@@ -123,7 +123,7 @@ func commands() []*command {
 		{path: "portal connect", usage: "URL [--patient ID] [--client-id ID] [--no-browser]", flags: portalConnectFlags, run: portalConnect},
 		{path: "portal status", run: portalStatus},
 		{path: "portal disconnect", run: portalDisconnect},
-		{path: "sync", run: syncCmd},
+		{path: "sync", usage: "[--full]", flags: syncFlags, run: syncCmd},
 		{path: "settings get", usage: "[KEY]", run: settingsGet},
 		{path: "settings set", usage: "KEY VALUE", run: settingsSet},
 		{path: "export csv", usage: "--out DIR  (one CSV file per kind of record; not encrypted)", flags: exportOutFlag("folder for the CSV files"), run: exportCSV},
