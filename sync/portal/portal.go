@@ -73,6 +73,9 @@ type Engine struct {
 	// PageSize, when set, is the _count asked of every health record search (tests lower it
 	// to exercise paging); 0 means each type's own.
 	PageSize int
+	// byPatient searches every type of the record by `patient` (the benchmark compares the
+	// two parameters; see recordType.Param).
+	byPatient bool
 }
 
 // identifierSystem is the identifier system of our notes' urn:uuid ids.

@@ -191,8 +191,8 @@ func (e *Engine) pullRecordType(ctx context.Context, rt recordType, full bool) (
 	param := rt.Param
 	if p, err := e.Store.SyncMark(ctx, rt.Type+markParam); err != nil {
 		return 0, err
-	} else if p == "patient" {
-		param = p
+	} else if p == "patient" || e.byPatient {
+		param = "patient"
 	}
 	prev, err := e.since(ctx, rt.Type)
 	if err != nil {
