@@ -115,7 +115,6 @@ func (e *Engine) pullRecord(ctx context.Context, res *Result) error {
 		t, err := time.Parse(time.RFC3339Nano, last)
 		full = err != nil || e.now().Sub(t) >= fullEvery
 	}
-	allFull := full
 	for _, rt := range recordTypes {
 		shared := smart.Grants(e.Scope, rt.Type)
 		var n int
@@ -133,13 +132,14 @@ func (e *Engine) pullRecord(ctx context.Context, res *Result) error {
 		if !shared {
 			mark = notSharedYes
 			res.NotShared = append(res.NotShared, rt.Type)
-			allFull = false
 		}
 		if err := e.Store.SetSyncMark(ctx, rt.Type+markNotShared, mark); err != nil {
 			return err
 		}
 	}
-	if allFull {
+	if full {
+		// Every type the portal shares was pulled whole (an error returned above). One it
+		// does not share keeps what it had, and does not make every sync a full one.
 		return e.Store.SetSyncMark(ctx, markFull, e.now().UTC().Format(time.RFC3339Nano))
 	}
 	return nil

@@ -117,6 +117,18 @@ func TestRecordTypeRefused(t *testing.T) {
 	if ns, _ := NotShared(ctx, h.store); !slices.Equal(ns, res.NotShared) {
 		t.Fatalf("remembered %v", ns)
 	}
+	// A type not shared does not make every sync a full resync.
+	h.portal.Advance(3 * time.Minute)
+	if _, err := h.sync(); err != nil {
+		t.Fatal(err)
+	}
+	before := h.portal.Served()
+	if _, err := h.sync(); err != nil {
+		t.Fatal(err)
+	}
+	if n := h.portal.Served() - before; n != 0 {
+		t.Fatalf("a later sync re-read %d resources", n)
+	}
 	h.portal.Share("Immunization")
 	h.portal.Share("DocumentReference")
 	res, err = h.sync()
