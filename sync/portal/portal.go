@@ -33,6 +33,7 @@ type Store interface {
 	PutClinical(ctx context.Context, batch []data.ClinicalResource) (int, error)
 	RemoveClinical(ctx context.Context, resourceType, remoteID string) error
 	SweepClinical(ctx context.Context, resourceType string, seen map[string]bool) (int, error)
+	ClinicalVersions(ctx context.Context, resourceType string) (map[string]string, error)
 }
 
 // ErrSignInAgain means the portal no longer accepts our sign-in.

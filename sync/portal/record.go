@@ -170,6 +170,15 @@ type codeableConcept struct {
 	} `json:"coding"`
 }
 
+// versions are the stored versions by type and remote id (empty in a full resync).
+type versions map[string]map[string]string
+
+// has reports whether that version of the resource is stored (never for one without a
+// version: it cannot be told apart from a change).
+func (v versions) has(resourceType, id, version string) bool {
+	return version != "" && v[resourceType][id] == version
+}
+
 // enteredInError: recorded by mistake, never shown (status, or verificationStatus for
 // Condition and AllergyIntolerance, which have no status).
 func (h *head) enteredInError() bool {
@@ -204,6 +213,20 @@ func (e *Engine) pullRecordType(ctx context.Context, rt recordType, full bool) (
 	if err != nil {
 		return 0, err
 	}
+	// The versions stored, to skip what a delta re-reads (its in-flight window) without
+	// opening anything; a full resync hands everything to PutClinical, which replaces a
+	// stored copy that fails authentication.
+	have := versions{}
+	if !full {
+		if have[rt.Type], err = e.Store.ClinicalVersions(ctx, rt.Type); err != nil {
+			return 0, err
+		}
+		if rt.Type == "MedicationRequest" {
+			if have["Medication"], err = e.Store.ClinicalVersions(ctx, "Medication"); err != nil {
+				return 0, err
+			}
+		}
+	}
 	var (
 		n      int
 		seen   map[string]bool
@@ -234,7 +257,7 @@ func (e *Engine) pullRecordType(ctx context.Context, rt recordType, full bool) (
 				if first {
 					date, first = p.Date, false
 				}
-				c, lu, err := e.storePage(ctx, rt, p, seen, meds)
+				c, lu, err := e.storePage(ctx, rt, p, have, seen, meds)
 				n += c
 				if lu.After(newest) {
 					newest = lu
@@ -277,7 +300,7 @@ func (e *Engine) pullRecordType(ctx context.Context, rt recordType, full bool) (
 // Medications (included, or read when only referenced), and DocumentReference content
 // fetched from a Binary. Entered-in-error records are removed instead. It returns how
 // many were added or changed and the newest lastUpdated seen.
-func (e *Engine) storePage(ctx context.Context, rt recordType, p fhir.Page, seen, meds map[string]bool) (int, time.Time, error) {
+func (e *Engine) storePage(ctx context.Context, rt recordType, p fhir.Page, have versions, seen, meds map[string]bool) (int, time.Time, error) {
 	var newest time.Time
 	batch := make([]data.ClinicalResource, 0, len(p.Matches))
 	var remove []string
@@ -309,6 +332,9 @@ func (e *Engine) storePage(ctx context.Context, rt recordType, p fhir.Page, seen
 			continue
 		}
 		seen[h.ID] = true
+		if have.has(rt.Type, h.ID, version) {
+			continue // stored already: its document and Medication too
+		}
 		if rt.Type == "DocumentReference" {
 			var err error
 			if raw, err = e.inlineContent(ctx, raw); err != nil {
@@ -331,6 +357,9 @@ func (e *Engine) storePage(ctx context.Context, rt recordType, p fhir.Page, seen
 		version := ""
 		if h.Meta != nil {
 			version = h.Meta.VersionID
+		}
+		if have.has("Medication", h.ID, version) {
+			continue
 		}
 		batch = append(batch, data.ClinicalResource{Type: "Medication", RemoteID: h.ID, Version: version, Raw: raw})
 	}

@@ -50,6 +50,7 @@ type Portal struct {
 	created []string                             // identifiers of the Communications created, in order
 	posts   int
 	served  int // resources returned by searches
+	reads   int // resources returned by reads of other types
 
 	// Faults, set by the methods below.
 	dropAfterCommit int
@@ -177,6 +178,14 @@ func (p *Portal) Served() int {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	return p.served
+}
+
+// Reads is how many resources added with AddResource were read one by one (a Binary, a
+// Medication).
+func (p *Portal) Reads() int {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.reads
 }
 
 // Share undoes Refuse.
@@ -358,6 +367,7 @@ func (p *Portal) serve(w http.ResponseWriter, r *http.Request) {
 	case r.Method == http.MethodGet && id == "" && typ != "" && typ[0] >= 'A' && typ[0] <= 'Z':
 		p.search(w, r, p.other[typ])
 	case r.Method == http.MethodGet && p.other[typ][id] != nil:
+		p.reads++
 		json.NewEncoder(w).Encode(p.other[typ][id])
 	default:
 		w.WriteHeader(http.StatusNotFound)
