@@ -214,18 +214,22 @@ func (e *Engine) pullRecordType(ctx context.Context, rt recordType, full bool) (
 		return 0, err
 	}
 	// The versions stored, to skip what a delta re-reads (its in-flight window) without
-	// opening anything; a full resync hands everything to PutClinical, which replaces a
-	// stored copy that fails authentication.
+	// opening anything; read when a page first brings something (a no-change sync reads
+	// none). A full resync hands everything to PutClinical, which replaces a stored copy
+	// that fails authentication.
 	have := versions{}
-	if !full {
+	loadVersions := func() error {
+		if full || have[rt.Type] != nil {
+			return nil
+		}
+		var err error
 		if have[rt.Type], err = e.Store.ClinicalVersions(ctx, rt.Type); err != nil {
-			return 0, err
+			return err
 		}
 		if rt.Type == "MedicationRequest" {
-			if have["Medication"], err = e.Store.ClinicalVersions(ctx, "Medication"); err != nil {
-				return 0, err
-			}
+			have["Medication"], err = e.Store.ClinicalVersions(ctx, "Medication")
 		}
+		return err
 	}
 	var (
 		n      int
@@ -256,6 +260,11 @@ func (e *Engine) pullRecordType(ctx context.Context, rt recordType, full bool) (
 			return e.Client.SearchPages(ctx, rt.Type, params, func(p fhir.Page) error {
 				if first {
 					date, first = p.Date, false
+				}
+				if len(p.Matches) > 0 {
+					if err := loadVersions(); err != nil {
+						return err
+					}
 				}
 				c, lu, err := e.storePage(ctx, rt, p, have, seen, meds)
 				n += c
