@@ -224,3 +224,21 @@ func TestRecordRereadSkipsStored(t *testing.T) {
 		t.Fatalf("the Binary was fetched again: %d reads", n)
 	}
 }
+
+// TestRecordSubjectRejected: a server that answers 400 to `subject` (US Core requires only
+// `patient`) is asked again by `patient`, and from then on by `patient` only.
+func TestRecordSubjectRejected(t *testing.T) {
+	h := newHarness(t)
+	h.portal.AddResource(observation(portaltest.Patient, "a result"))
+	h.portal.RejectParam("Observation", "subject")
+	if res, err := h.sync(); err != nil || res.Pulled != 1 || len(res.NotShared) != 0 {
+		t.Fatalf("sync = %+v, %v", res, err)
+	}
+	if by, _ := h.store.SyncMark(context.Background(), "Observation"+markParam); by != "patient" {
+		t.Fatalf("remembered %q", by)
+	}
+	h.portal.AddResource(observation(portaltest.Patient, "another"))
+	if res, err := h.sync(); err != nil || res.Pulled != 1 {
+		t.Fatalf("second sync = %+v, %v", res, err)
+	}
+}
