@@ -115,8 +115,15 @@ func (e *Engine) pullRecord(ctx context.Context, res *Result) error {
 		t, err := time.Parse(time.RFC3339Nano, last)
 		full = err != nil || e.now().Sub(t) >= fullEvery
 	}
+	scope := e.Scope
+	if scope == "" && e.Grants != nil {
+		var err error
+		if scope, err = e.Grants.Granted(ctx); err != nil {
+			return err
+		}
+	}
 	for _, rt := range recordTypes {
-		shared := smart.Grants(e.Scope, rt.Type)
+		shared := smart.Grants(scope, rt.Type)
 		var n int
 		var err error
 		if shared {
