@@ -28,11 +28,22 @@ var ErrNoPatient = errors.New("the portal did not say which patient this is; giv
 // (waiting while another process syncs), SMART tokens when the connection has a client id.
 // now and sleep may be nil (the real clock).
 func SyncProfile(ctx context.Context, st *data.Store, now func() time.Time, sleep func(context.Context, time.Duration) error) (Result, error) {
+	return syncProfile(ctx, st, false, now, sleep)
+}
+
+// ResyncProfile is SyncProfile with a full resync of the health record: every type pulled
+// whole, and records gone upstream removed (one also runs weekly without asking).
+func ResyncProfile(ctx context.Context, st *data.Store, now func() time.Time, sleep func(context.Context, time.Duration) error) (Result, error) {
+	return syncProfile(ctx, st, true, now, sleep)
+}
+
+func syncProfile(ctx context.Context, st *data.Store, full bool, now func() time.Time, sleep func(context.Context, time.Duration) error) (Result, error) {
 	eng, unlock, err := engineFor(ctx, st, now, sleep)
 	if err != nil {
 		return Result{}, err
 	}
 	defer unlock()
+	eng.Full = full
 	return eng.Sync(ctx)
 }
 

@@ -45,8 +45,13 @@ type Portal struct {
 	nextID  int
 	appts   map[string]map[string]any // id → resource
 	comms   map[string]map[string]any
-	created []string // identifiers of the Communications created, in order
+	other   map[string]map[string]map[string]any // other types (the health record): type → id → resource
+	refused map[string]bool                      // types answered with 403
+	unknown map[string]string                    // type → a search parameter answered with 400
+	created []string                             // identifiers of the Communications created, in order
 	posts   int
+	served  int // resources returned by searches
+	reads   int // resources returned by reads of other types
 
 	// Faults, set by the methods below.
 	dropAfterCommit int
@@ -61,9 +66,12 @@ type Portal struct {
 func Start(t testing.TB) *Portal {
 	t.Helper()
 	p := &Portal{
-		now:   time.Date(2026, 11, 1, 9, 0, 0, 0, time.UTC),
-		appts: map[string]map[string]any{},
-		comms: map[string]map[string]any{},
+		now:     time.Date(2026, 11, 1, 9, 0, 0, 0, time.UTC),
+		appts:   map[string]map[string]any{},
+		comms:   map[string]map[string]any{},
+		other:   map[string]map[string]map[string]any{},
+		refused: map[string]bool{},
+		unknown: map[string]string{},
 	}
 	p.srv = httptest.NewServer(http.HandlerFunc(p.serve))
 	p.URL = p.srv.URL
@@ -122,6 +130,107 @@ func (p *Portal) AddMessage(text, sender string, sent time.Time) string {
 		"meta":      map[string]any{"versionId": "1", "lastUpdated": p.tick()},
 	}
 	return id
+}
+
+// AddResource puts any other resource (a Condition, an Observation…) on the portal as
+// version 1 and returns its id. The portal serves it by read and by search of its type;
+// searches ignore every parameter but _lastUpdated, _count and _offset (the portal has one
+// patient).
+func (p *Portal) AddResource(res map[string]any) string {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	typ := res["resourceType"].(string)
+	if p.other[typ] == nil {
+		p.other[typ] = map[string]map[string]any{}
+	}
+	id := p.newID(strings.ToLower(typ[:1]))
+	res["id"] = id
+	res["meta"] = map[string]any{"versionId": "1", "lastUpdated": p.tick()}
+	p.other[typ][id] = res
+	return id
+}
+
+// AddResourceStamped is AddResource for a write that began at the given time on the
+// portal's clock and commits only now: a write in flight during an earlier search, which
+// that search could not see although its stamp is older.
+func (p *Portal) AddResourceStamped(res map[string]any, at time.Time) string {
+	id := p.AddResource(res)
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	res["meta"] = map[string]any{"versionId": "1", "lastUpdated": at.UTC().Format(time.RFC3339)}
+	return id
+}
+
+// Now is the portal's clock: the last change's stamp, or later after Advance.
+func (p *Portal) Now() time.Time {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.now
+}
+
+// Advance moves the portal's clock on without a change, as time passing on a quiet portal.
+func (p *Portal) Advance(d time.Duration) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.now = p.now.Add(d)
+}
+
+// Served is how many resources the portal's searches have returned so far.
+func (p *Portal) Served() int {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.served
+}
+
+// Reads is how many resources added with AddResource were read one by one (a Binary, a
+// Medication).
+func (p *Portal) Reads() int {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.reads
+}
+
+// RejectParam makes searches of a type that use param answer 400 with an
+// OperationOutcome, as a server that does not support that search parameter.
+func (p *Portal) RejectParam(resourceType, param string) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.unknown[resourceType] = param
+}
+
+// Share undoes Refuse.
+func (p *Portal) Share(resourceType string) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	delete(p.refused, resourceType)
+}
+
+// UpdateResource changes a resource added with AddResource (a new version).
+func (p *Portal) UpdateResource(typ, id string, change func(res map[string]any)) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	res, ok := p.other[typ][id]
+	if !ok {
+		panic("portaltest: no " + typ + "/" + id)
+	}
+	change(res)
+	v, _ := strconv.Atoi(res["meta"].(map[string]any)["versionId"].(string))
+	res["meta"] = map[string]any{"versionId": strconv.Itoa(v + 1), "lastUpdated": p.tick()}
+}
+
+// DeleteResource removes a resource added with AddResource; a search no longer finds it.
+func (p *Portal) DeleteResource(typ, id string) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	delete(p.other[typ], id)
+}
+
+// Refuse makes every request for a resource type answer 403 with an OperationOutcome, as a
+// portal that does not share that type.
+func (p *Portal) Refuse(resourceType string) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.refused[resourceType] = true
 }
 
 // Created is how many Communications (notes) were created; a retried create that found
@@ -246,6 +355,14 @@ func (p *Portal) serve(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	w.Header().Set("Content-Type", "application/fhir+json")
+	// The Date header is the portal's own clock, the one meta.lastUpdated is stamped with.
+	w.Header().Set("Date", p.now.Format(http.TimeFormat))
+	typ, id, _ := strings.Cut(path, "/")
+	if p.refused[typ] {
+		w.WriteHeader(http.StatusForbidden)
+		io.WriteString(w, `{"resourceType":"OperationOutcome","issue":[{"severity":"error","code":"forbidden","diagnostics":"not shared"}]}`)
+		return
+	}
 	switch {
 	case r.Method == http.MethodGet && path == "Patient/"+Patient:
 		fmt.Fprintf(w, `{"resourceType":"Patient","id":%q}`, Patient)
@@ -257,6 +374,14 @@ func (p *Portal) serve(w http.ResponseWriter, r *http.Request) {
 		p.search(w, r, p.appts)
 	case r.Method == http.MethodGet && path == "Communication":
 		p.search(w, r, p.comms)
+	case r.Method == http.MethodGet && id == "" && p.unknown[typ] != "" && r.URL.Query().Has(p.unknown[typ]):
+		w.WriteHeader(http.StatusBadRequest)
+		io.WriteString(w, `{"resourceType":"OperationOutcome","issue":[{"severity":"error","code":"not-supported","diagnostics":"unknown search parameter"}]}`)
+	case r.Method == http.MethodGet && id == "" && typ != "" && typ[0] >= 'A' && typ[0] <= 'Z':
+		p.search(w, r, p.other[typ])
+	case r.Method == http.MethodGet && p.other[typ][id] != nil:
+		p.reads++
+		json.NewEncoder(w).Encode(p.other[typ][id])
 	default:
 		w.WriteHeader(http.StatusNotFound)
 	}
@@ -335,6 +460,7 @@ func (p *Portal) search(w http.ResponseWriter, r *http.Request, src map[string]m
 	for _, id := range ids[off:end] {
 		entries = append(entries, map[string]any{"resource": src[id], "search": map[string]any{"mode": "match"}})
 	}
+	p.served += len(entries)
 	b := map[string]any{"resourceType": "Bundle", "type": "searchset", "total": len(ids), "entry": entries}
 	if end < len(ids) {
 		q.Set("_offset", strconv.Itoa(end))
