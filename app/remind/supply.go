@@ -1,6 +1,7 @@
 package remind
 
 import (
+	"fmt"
 	"time"
 
 	"github.com/patient-companion/companion/data"
@@ -75,4 +76,51 @@ func SupplyOf(m data.Medication, loc *time.Location, now time.Time) Supply {
 // date is on or after the refill-by date.
 func (sp Supply) RefillDue(loc *time.Location, now time.Time) bool {
 	return sp.Known && !data.DateOf(now.In(loc)).Before(sp.RefillBy)
+}
+
+// Line is the stock in a few words, as the Medications screen and `med list` show it:
+// "28 tablets left · about 14 days · refill by 26 Nov".
+func (sp Supply) Line(loc *time.Location, now time.Time) string {
+	if !sp.Kept {
+		return ""
+	}
+	line := data.UnitName(sp.Left, sp.Unit) + " left"
+	if sp.Left == 0 {
+		line = "ran out: " + line
+	}
+	if !sp.Known {
+		return line
+	}
+	switch sp.DaysLeft {
+	case 0:
+		line += " · less than a day"
+	case 1:
+		line += " · about 1 day"
+	default:
+		line += fmt.Sprintf(" · about %d days", sp.DaysLeft)
+	}
+	return line + " · refill by " + shortDate(sp.RefillBy, now.In(loc))
+}
+
+// RefillText is the refill reminder: "Metformin runs out around 3 Dec — ask for a refill by
+// 26 Nov". name is the medicine's name, or a stand-in when names are hidden.
+func (sp Supply) RefillText(name string, loc *time.Location, now time.Time) string {
+	now = now.In(loc)
+	out := shortDate(data.DateOf(sp.RunOut.In(loc)), now)
+	if sp.Left == 0 {
+		return fmt.Sprintf("%s has run out — ask for a refill now", name)
+	}
+	if data.DateOf(now).Before(sp.RefillBy) || data.DateOf(now) == sp.RefillBy {
+		return fmt.Sprintf("%s runs out around %s — ask for a refill by %s", name, out, shortDate(sp.RefillBy, now))
+	}
+	return fmt.Sprintf("%s runs out around %s — ask for a refill now", name, out)
+}
+
+// shortDate is "3 Dec", with the year when it is not now's.
+func shortDate(d data.Date, now time.Time) string {
+	t := time.Date(d.Year, d.Month, d.Day, 12, 0, 0, 0, time.UTC)
+	if d.Year != now.Year() {
+		return t.Format("2 Jan 2006")
+	}
+	return t.Format("2 Jan")
 }
