@@ -73,12 +73,8 @@ func (u *UI) checkRefills(ctx context.Context, p *openProfile, now time.Time) {
 	if !ok {
 		return
 	}
+	// Today needs no redraw: it words the refill notice itself at each load.
 	if err := u.opt.Notify(ctx, title, body); err != nil {
 		log.Printf("refill reminder: desktop notification: %v", err)
 	}
-	fyne.Do(func() {
-		if u.cur == p && p.ctx.Err() == nil {
-			u.refreshToday()
-		}
-	})
 }
