@@ -18,6 +18,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/patient-companion/companion/data"
 	"github.com/patient-companion/companion/data/datatest"
 	"github.com/patient-companion/companion/data/vault"
 	"github.com/patient-companion/companion/sync/portal/portaltest"
@@ -50,6 +51,16 @@ var cliSeeds = [][]string{
 	{"reminders", "next", "--count", "3", "--json"},
 	{"appointment", "add", "--at", "2026-03-02T10:00:00Z", "--title", "Check", "--end", "2026-03-02T09:00:00Z"},
 	{"note", "add", "hello", "--json"},
+	{"vital", "add", "--type", "blood-pressure", "--value", "120/80", "--share", "--json"},
+	{"vital", "add", "--type", "weight", "--value", "1e3", "--unit", "lb"},
+	{"vital", "list", "--type", "glucose", "--since", "2026-01-01T00:00:00Z"},
+	{"appointment", "request", "--reason", "Check-up", "--after", "2026-12-01", "--before", "2026-11-01", "--with", "Dr X"},
+	{"appointment", "cancel", "abcd", "--reason", "away"},
+	{"question", "add", "--appointment", "abcd", "Why?", "--json"},
+	{"question", "list", "--appointment", "abcd"},
+	{"question", "done", "abcd"},
+	{"survey", "list", "--json"},
+	{"survey", "answer", "abcd", "--answers-file", "/nonexistent"},
 	{"settings", "set", "auto_lock_minutes", "-5"},
 	{"settings", "get", "hide_medicine_names", "--json"},
 	{"portal", "connect", "http://127.0.0.1:9/fhir", "--patient", "p1", "--no-browser"},
@@ -66,6 +77,13 @@ var cliSeeds = [][]string{
 	{"--json"},
 	{"-", "--", "-x", "---", "--=", "-h=1"},
 	{"note", "add", "line one\nline two"},
+	{"record", "list", "--type", "result", "--json"},
+	{"record", "list", "--type", "lab"},
+	{"record", "show", "abcd", "--json"},
+	{"record", "show", "abcd", "--out", "visit.pdf"},
+	{"med", "add", "--from-record", "abcd", "--times", "08:00,20:00", "--json"},
+	{"med", "add", "--from-record", "abcd", "--name", "X"},
+	{"settings", "set", "time_morning", "7:30"},
 }
 
 // FuzzSplitArgs: the command words found by skipping flags (positionals) are the ones the
@@ -122,6 +140,7 @@ const (
 	secretSymptom = "QQSECRETSYMPTOM"
 	secretNote    = "QQSECRETNOTE"
 	secretMed     = "QQSECRETMED"
+	secretRecord  = "QQSECRETRECORD"
 )
 
 // FuzzRun runs a whole command with hostile arguments against a copy of a real profile
@@ -164,6 +183,20 @@ func FuzzRun(f *testing.F) {
 			created = stdout
 		}
 	}
+	// The clinic's health record: a problem and a medicine, as the sync stores them.
+	func() {
+		p := &data.Profiles{Dir: template, Keyring: kr, Argon2: datatest.FastArgon2(), Location: time.UTC}
+		s := datatest.Open(f, p, "Pat", "fuzz passphrase")
+		defer s.Close()
+		_, err := s.PutClinical(context.Background(), []data.ClinicalResource{
+			{Type: "Condition", RemoteID: "c1", Version: "1", Raw: []byte(`{"resourceType":"Condition","id":"c1","code":{"text":"` + secretRecord + ` problem"},"onsetDateTime":"2019-03-02"}`)},
+			{Type: "MedicationRequest", RemoteID: "m1", Version: "1", Raw: []byte(`{"resourceType":"MedicationRequest","id":"m1","status":"active","intent":"order",` +
+				`"medicationCodeableConcept":{"text":"` + secretRecord + ` tablet"},"dosageInstruction":[{"text":"as directed"}]}`)},
+		})
+		if err != nil {
+			f.Fatal(err)
+		}
+	}()
 	_, key, ok := strings.Cut(created.String(), "Recovery key: ")
 	if !ok {
 		f.Fatalf("no recovery key in %q", created.String())
@@ -225,7 +258,7 @@ func FuzzRun(f *testing.F) {
 			}
 		}
 		lowerArgs := strings.ToLower(strings.Join(args, " "))
-		for _, secret := range []string{secretSymptom, secretNote, secretMed} {
+		for _, secret := range []string{secretSymptom, secretNote, secretMed, secretRecord} {
 			if strings.Contains(stderr.String(), secret) && !strings.Contains(lowerArgs, strings.ToLower(secret)) {
 				t.Fatalf("%q: stderr names health data: %q", args, stderr.String())
 			}

@@ -59,6 +59,7 @@ func medAddFlags(fs *pflag.FlagSet) {
 	fs.String("instructions", "", "e.g. with food")
 	fs.String("dose-window", "", "how long after its time a dose can still be taken (default 2h)")
 	fs.Bool("as-needed", false, "no schedule: log doses when taken")
+	fs.String("from-record", "", "a medicine of the clinic's health record (its id in 'record list --type medication')")
 	scheduleFlags(fs)
 	stockFlags(fs)
 }
@@ -159,6 +160,9 @@ func parseWeekdays(s string) ([]time.Weekday, error) {
 }
 
 func medAdd(c *call) error {
+	if c.changed("from-record") {
+		return medAddFromRecord(c)
+	}
 	if err := c.noArgs(); err != nil {
 		return err
 	}
@@ -219,6 +223,10 @@ func medList(c *call) error {
 	defer s.Close()
 	meds, lerr := s.ListMedications(c.ctx)
 	loc, now := s.Location(), c.env.Now()
+	var changed map[string]string
+	if !c.json {
+		changed = c.dosesChanged(s, meds)
+	}
 	return printList(c, meds, lerr, medJSONAt(loc, now), func(w io.Writer) {
 		if len(meds) == 0 {
 			fmt.Fprintln(w, "No medications yet. Add one with: companion med add --name NAME --times 08:00")
@@ -234,6 +242,9 @@ func medList(c *call) error {
 			fmt.Fprintf(w, "%s — %s  [%s]\n", printable(line), printable(m.ScheduleText()), m.ID)
 			if m.StockKept {
 				fmt.Fprintf(w, "    %s\n", printable(remind.SupplyOf(m, loc, now).Line(loc, now)))
+			}
+			if rec, ok := changed[m.ID]; ok {
+				fmt.Fprintf(w, "    your clinic changed the dose: see 'companion record show %s'\n", rec)
 			}
 		}
 	})

@@ -142,3 +142,16 @@ func TestMedStockSchedules(t *testing.T) {
 		}
 	}
 }
+
+// A clinic medicine added as a local one takes --stock and --refill-days too (`med add ...
+// [--stock N] [--refill-days N]`).
+func TestMedAddFromRecordStock(t *testing.T) {
+	h := newRecordHarness(t)
+	h.wantCode(ExitUsage, "med", "add", "--from-record", h.localID("mr-atorvastatin"), "--stock", "-2")
+	var m map[string]any
+	h.jsonOK(&m, "med", "add", "--from-record", h.localID("mr-atorvastatin"), "--stock", "30", "--refill-days", "10")
+	if m["stock"] != 30.0 {
+		t.Fatalf("from record with stock: %v", m)
+	}
+	wantSupply(t, h, m["id"].(string), 30.0, m["days_left"], m["refill_by"])
+}

@@ -26,25 +26,35 @@ var Types = []string{TypeCondition, TypeAllergy, TypeMedication, TypeResult, Typ
 
 // Row is one line of the health record, as shown (DESIGN §6.1, `record list`).
 type Row struct {
-	ID     string    // the data.ClinicalResource's local id
-	Type   string    // one of Types
-	Name   string    // "Type 2 diabetes", "Penicillin", "Hemoglobin A1c", "Lipid panel"
-	Date   time.Time // onset, recorded, effective, issued, occurrence; zero when unknown
-	Status string    // the clinic's status: active, resolved, final, completed, ...
+	ID   string    // the data.ClinicalResource's local id
+	Type string    // one of Types
+	Name string    // "Type 2 diabetes", "Penicillin", "Hemoglobin A1c", "Lipid panel"
+	Date time.Time // onset, recorded, effective, issued, occurrence; zero when unknown
+	// DatePrecision says how much of Date the clinic gave: PrecisionYear, PrecisionMonth,
+	// PrecisionDay (Date is then midnight UTC of the period's first day) or PrecisionTime
+	// (an instant); "" when Date is zero. Row.DateText formats it honestly.
+	DatePrecision string
+	Status        string // the clinic's status: active, resolved, final, completed, ...
 	// Value is the result as shown: "7.9", "<0.5" (with its comparator), "142/91", "Positive";
 	// "" when there is none (a DiagnosticReport, a condition).
 	Value          string
 	Unit           string // the unit's human text: "%", "mg/L", "mm[Hg]" shown as "mmHg"
 	Flag           string // high|low|abnormal|critical|"" (from interpretation, else the range)
-	ReferenceRange string // "4.0–5.6", "<200", "70–99 mg/dL"
+	ReferenceRange string // the lab's text ("70-99 mg/dL fasting"), else "4.0–5.6", "<200", ">40"
 	Detail         string // reactions, dosage text, a report's conclusion, a document's text
 
 	// Results: what a trend chart needs.
-	Code      string   // the test's key across time (first coding's system|code, else its name)
-	Number    *float64 // the value as a number, when it is one (the systolic for blood pressure)
-	Low, High *float64 // the reference range as numbers, when known
-	Panel     string   // a result's DiagnosticReport row id ("" when it is in none)
-	Results   []string // a DiagnosticReport's result row ids, in its order
+	// Code is the test's key across time: its LOINC coding's system|code when it has one
+	// (a lab may list its local code first, and change it), else the first coding's, else
+	// its name.
+	Code   string
+	Number *float64 // the value as a number, when it is one (the systolic for blood pressure)
+	// Comparator is the value's comparator ("<", "<=", ">=", ">") when the lab gave one:
+	// Number is then a bound, not the value ("<0.5" has Number 0.5), for a chart to mark.
+	Comparator string
+	Low, High  *float64 // the reference range as numbers, when known and in the value's unit
+	Panel      string   // a result's DiagnosticReport (or grouping Observation) row id; "" when none
+	Results    []string // a DiagnosticReport's (or grouping Observation's) result row ids, in its order
 
 	// Allergies: shown prominently.
 	Criticality string   // high|low|unable-to-assess|""
@@ -54,7 +64,7 @@ type Row struct {
 	// Medicines: the clinic's dosage in words (also in Detail).
 	Dosage string
 
-	// Documents: the visit summary's text and/or file.
+	// Documents: the visit summary's text and/or file (a report's presented form too).
 	Attachment *Attachment
 }
 
@@ -66,18 +76,22 @@ type Attachment struct {
 	URL         string // where it is, when the portal only linked it
 }
 
-// Rows reads the stored resources into rows, ordered by Types, then newest first. Resources
+// Rows reads the stored resources into rows, ordered by Types, then newest first (unknown
+// dates last; a partial date counts as the first day of its period), then by name. Resources
 // entered in error are left out; a Medication resource is not a row of its own (it names a
 // MedicationRequest's medicine, whether contained, included or referenced); a resource that
-// cannot be read is left out and counted in skipped, never a crash.
+// cannot be read, or lacks a name, is left out and counted in skipped, never a crash.
+// A DiagnosticReport (and an Observation grouping others with hasMember) lists the rows of
+// its results in Results, and each of them has its Panel (the first, newest, when several
+// list it); results not stored, unreadable or entered in error are not listed.
 func Rows(res []data.ClinicalResource) (rows []Row, skipped int) {
-	panic("health.Rows: not built yet")
+	return buildRows(res)
 }
 
 // Trend is every result of the same test (same Code) as r, oldest first: the points of its
 // chart.
 func Trend(rows []Row, r Row) []Row {
-	panic("health.Trend: not built yet")
+	return trend(rows, r)
 }
 
 // WhenTimes maps FHIR timing `when` codes (MORN, NOON, AFT, EVE, NIGHT, HS, ...) to times of
@@ -103,13 +117,20 @@ type Plan struct {
 
 // MedicinePlan maps a MedicationRequest (res, with the other stored resources to resolve
 // its Medication) to a local medicine. An error means res is not a medicine of the record.
+//
+// A nil when is DefaultWhen. The errors wrap ErrNotMedicine and name no health data.
 func MedicinePlan(res data.ClinicalResource, all []data.ClinicalResource, when WhenTimes) (Plan, error) {
-	panic("health.MedicinePlan: not built yet")
+	return medicinePlan(res, all, when)
 }
 
 // DosageSignature says what a MedicationRequest's dosage is, compactly: stored in a
 // medicine added from it (data.Medication.RecordDosage), a different signature later means
 // "your clinic changed the dose".
+//
+// It covers the dosage instructions and the medicine (its concept, its contained
+// Medication, or the reference to a stored one), in a canonical form: key order, number
+// spelling (1 or 1.0) and the rest of the resource (meta, narrative, status, notes) do not
+// change it. "" when res cannot be read.
 func DosageSignature(res data.ClinicalResource) string {
-	panic("health.DosageSignature: not built yet")
+	return dosageSignature(res)
 }

@@ -317,3 +317,49 @@ func (c *Client) Update(ctx context.Context, resourceType, id string, body Raw, 
 	}
 	return data, nil
 }
+
+// Capabilities fetches the server's CapabilityStatement (GET [base]/metadata).
+func (c *Client) Capabilities(ctx context.Context) (Raw, error) {
+	data, _, _, err := c.do(ctx, http.MethodGet, c.endpoint("metadata"), nil, nil)
+	if err != nil {
+		return nil, err
+	}
+	if !json.Valid(data) {
+		return nil, fmt.Errorf("%w: metadata", ErrMalformed)
+	}
+	return data, nil
+}
+
+// Interactions lists what a CapabilityStatement says the server does with each resource
+// type ("Observation" → {"create", "read", ...}). A statement that cannot be read lists nothing.
+func Interactions(capability Raw) map[string]map[string]bool {
+	var cs struct {
+		Rest []struct {
+			Mode     string `json:"mode"`
+			Resource []struct {
+				Type        string `json:"type"`
+				Interaction []struct {
+					Code string `json:"code"`
+				} `json:"interaction"`
+			} `json:"resource"`
+		} `json:"rest"`
+	}
+	out := map[string]map[string]bool{}
+	if json.Unmarshal(capability, &cs) != nil {
+		return out
+	}
+	for _, r := range cs.Rest {
+		if r.Mode != "" && r.Mode != "server" {
+			continue
+		}
+		for _, res := range r.Resource {
+			if out[res.Type] == nil {
+				out[res.Type] = map[string]bool{}
+			}
+			for _, in := range res.Interaction {
+				out[res.Type][in.Code] = true
+			}
+		}
+	}
+	return out
+}

@@ -93,3 +93,13 @@ func (t *Tokens) refreshLocked(ctx context.Context) error {
 	t.tok = nt
 	return nil
 }
+
+// Granted is the scope the portal granted at the last sign-in or refresh (space-separated).
+func (t *Tokens) Granted(ctx context.Context) (string, error) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if err := t.load(ctx); err != nil {
+		return "", err
+	}
+	return t.tok.Scope, nil
+}
