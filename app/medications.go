@@ -62,6 +62,8 @@ type medRow struct {
 	schedule  *widget.Label
 	today     *widget.Label
 	adherence *widget.Label
+	stock     *widget.Label     // nil when no stock is kept (refill.go)
+	refill    *refillBox        // nil unless a refill is due
 	bar       fyne.CanvasObject // nil when there is nothing to draw
 	edit      *widget.Button    // nil for archived ones
 	archive   *widget.Button    // nil for archived ones
@@ -107,6 +109,9 @@ type medInfo struct {
 	med   data.Medication
 	today string // today's status, empty for archived ones
 	adh   remind.Adherence
+	// supply is the stock as at now (refill.go).
+	supply remind.Supply
+	now    time.Time
 }
 
 // medsData is what one load of the list read.
@@ -140,7 +145,8 @@ func loadMedicationsData(ctx context.Context, st *data.Store, now time.Time) (me
 	loc := st.Location()
 	for _, m := range meds {
 		evs := byMed[m.ID]
-		md.meds = append(md.meds, medInfo{med: m, today: todayStatus(m, evs, loc, now), adh: remind.MedAdherence(m, evs, loc, now)})
+		md.meds = append(md.meds, medInfo{med: m, today: todayStatus(m, evs, loc, now), adh: remind.MedAdherence(m, evs, loc, now),
+			supply: remind.SupplyOf(m, loc, now), now: now})
 	}
 	return md, nil
 }
@@ -313,6 +319,14 @@ func (u *UI) newMedRow(mi medInfo, loc *time.Location) *medRow {
 	}
 	r.adherence = paragraph(adherenceText(m, mi.adh))
 	texts := []fyne.CanvasObject{r.name, r.schedule, r.today, r.adherence}
+	if mi.supply.Kept && !m.Archived {
+		r.stock = paragraph(mi.supply.Line(loc, mi.now))
+		texts = append(texts, r.stock)
+		if mi.supply.RefillDue(loc, mi.now) {
+			r.refill = u.newRefillBox(u.medications.prof, u.medications.store, m, mi.supply, mi.now)
+			texts = append(texts, r.refill.box)
+		}
+	}
 	if !m.AsNeeded && mi.adh.Total() > 0 {
 		r.bar = adherenceBar(mi.adh)
 		texts = append(texts, container.NewPadded(r.bar))
