@@ -37,8 +37,15 @@ type Medication struct {
 	// from app/health), so that a later change upstream can be shown. Empty otherwise.
 	FromRecord   string
 	RecordDosage string
-	CreatedAt    time.Time
-	UpdatedAt    time.Time
+	// RepeatEvery and RepeatTimes: a dose still unanswered is reminded again every
+	// RepeatEvery, at most RepeatTimes times (0: DefaultRepeatEvery, DefaultRepeatTimes;
+	// RepeatTimes NoRepeat: never again). HeadsUp is how long before a dose's time a
+	// heads-up comes (0: none).
+	RepeatEvery time.Duration
+	RepeatTimes int
+	HeadsUp     time.Duration
+	CreatedAt   time.Time
+	UpdatedAt   time.Time
 }
 
 // Step is one schedule step: which times on which days, between two dates. A taper is a
@@ -53,6 +60,17 @@ type Step struct {
 	Dose      string
 	Cron      string // a custom cron expression instead of Times/EveryDays/Weekdays
 }
+
+// Repeat reminders of a dose still unanswered, for a medicine that sets none (DESIGN §3).
+const (
+	DefaultRepeatEvery = 10 * time.Minute
+	DefaultRepeatTimes = 3
+	// NoRepeat as RepeatTimes: a dose is reminded once only.
+	NoRepeat = -1
+	// MaxRepeatTimes and MaxHeadsUp bound what the medicine editor accepts.
+	MaxRepeatTimes = 20
+	MaxHeadsUp     = 12 * time.Hour
+)
 
 // DefaultDoseWindow is how long a dose stays answerable before it counts as missed.
 const DefaultDoseWindow = 2 * time.Hour
@@ -147,6 +165,10 @@ type medRecord struct {
 	// FromRecord and RecordDosage link a medicine added from the clinic's record to it.
 	FromRecord   string `json:"from_record,omitempty"`
 	RecordDosage string `json:"record_dosage,omitempty"`
+	// Repeat reminders and the heads-up (tags 20 and up: 12–19 belong to other fields).
+	RepeatEverySec int64 `json:"repeat_every_s,omitempty"`
+	RepeatTimes    int64 `json:"repeat_times,omitempty"`
+	HeadsUpSec     int64 `json:"heads_up_s,omitempty"`
 }
 
 func medRecordOf(m Medication) medRecord {
@@ -154,6 +176,8 @@ func medRecordOf(m Medication) medRecord {
 		Name: m.Name, Strength: m.Strength, Form: m.Form, Dose: m.Dose, Instructions: m.Instructions,
 		AsNeeded: m.AsNeeded, DoseWindowSec: int64(m.DoseWindow / time.Second),
 		FromRecord: m.FromRecord, RecordDosage: m.RecordDosage,
+		RepeatEverySec: int64(m.RepeatEvery / time.Second), RepeatTimes: int64(m.RepeatTimes),
+		HeadsUpSec: int64(m.HeadsUp / time.Second),
 	}
 	if !m.ScheduleFrom.IsZero() {
 		rec.ScheduleFrom = toMillis(m.ScheduleFrom)
@@ -186,6 +210,9 @@ func (r *medRecord) encode(w *recWriter) {
 	w.int(9, r.ArchivedAt)
 	w.str(10, r.FromRecord)
 	w.str(11, r.RecordDosage)
+	w.int(20, r.RepeatEverySec)
+	w.int(21, r.RepeatTimes)
+	w.int(22, r.HeadsUpSec)
 }
 
 func (r *medRecord) decode(rd *recReader) {
@@ -213,6 +240,12 @@ func (r *medRecord) decode(rd *recReader) {
 			r.FromRecord = rd.str()
 		case 11:
 			r.RecordDosage = rd.str()
+		case 20:
+			r.RepeatEverySec = rd.int()
+		case 21:
+			r.RepeatTimes = rd.int()
+		case 22:
+			r.HeadsUpSec = rd.int()
 		default:
 			rd.unknown()
 		}
@@ -337,6 +370,15 @@ func ValidateMedication(m Medication) (Medication, error) {
 	}
 	if m.DoseWindow == 0 {
 		m.DoseWindow = DefaultDoseWindow
+	}
+	if m.RepeatEvery < 0 || m.RepeatEvery > 0 && m.RepeatEvery < time.Minute || m.RepeatEvery > 4*time.Hour {
+		return m, invalidField(FieldRepeat, "repeat reminders every 1 to 240 minutes")
+	}
+	if m.RepeatTimes < NoRepeat || m.RepeatTimes > MaxRepeatTimes {
+		return m, invalidField(FieldRepeat, "repeat a reminder at most %d times", MaxRepeatTimes)
+	}
+	if m.HeadsUp < 0 || m.HeadsUp > MaxHeadsUp {
+		return m, invalidField(FieldHeadsUp, "a heads-up comes 0 to 720 minutes before the dose")
 	}
 	if m.AsNeeded {
 		if len(m.Steps) > 0 {
@@ -499,6 +541,8 @@ func (s *Store) medFrom(row *medRow, rec *medRecord) Medication {
 	m.Name, m.Strength, m.Form, m.Dose, m.Instructions = rec.Name, rec.Strength, rec.Form, rec.Dose, rec.Instructions
 	m.AsNeeded, m.DoseWindow = rec.AsNeeded, time.Duration(rec.DoseWindowSec)*time.Second
 	m.FromRecord, m.RecordDosage = rec.FromRecord, rec.RecordDosage
+	m.RepeatEvery, m.RepeatTimes = time.Duration(rec.RepeatEverySec)*time.Second, int(rec.RepeatTimes)
+	m.HeadsUp = time.Duration(rec.HeadsUpSec) * time.Second
 	m.CreatedAt, m.UpdatedAt = s.fromMillis(row.created), s.fromMillis(row.updated)
 	m.ScheduleFrom = m.CreatedAt
 	if rec.ScheduleFrom != 0 {

@@ -76,6 +76,9 @@ const (
 	KeySnoozeMinutes        = "snooze_minutes"
 	KeyAppointmentReminders = "appointment_reminders"
 	KeyStartAtLogin         = "start_at_login"
+	// KeyCaregiverAlertMinutes: how long a dose of this person may stay unanswered before
+	// whoever else has their profile open on this computer is told (0: never).
+	KeyCaregiverAlertMinutes = "caregiver_alert_minutes"
 	// keySyncInterval is the clinic's policy only (clinic.json); no person sets it.
 	keySyncInterval = "sync_interval_minutes"
 )
@@ -87,6 +90,9 @@ var settingSpecs = map[string]SettingSpec{
 	KeySnoozeMinutes:        {Default: "10", Help: "how long Snooze waits", Check: checkInt(1, 240)},
 	KeyAppointmentReminders: {Default: "24h,1h", Help: "how long before an appointment to remind (none: never)", Check: checkDurations},
 	KeyStartAtLogin:         {Default: "true", Help: "start the app when you log in, so reminders fire", Check: checkBool},
+
+	// Per person: the caregiver alert of issue 14 (notify).
+	KeyCaregiverAlertMinutes: {Default: "60", Help: "tell the others with a profile open here when a dose is this many minutes unanswered (0: never)", Check: checkInt(0, 1440)},
 }
 
 // DefaultSyncInterval is how often the window syncs with the portal when the clinic does
@@ -135,6 +141,9 @@ type Settings struct {
 	// AppointmentReminders are how long before an appointment to remind; none when empty.
 	AppointmentReminders []time.Duration
 	StartAtLogin         bool
+	// CaregiverAlert is how long a dose may stay unanswered before the others with a
+	// profile open on this computer are told; 0 never.
+	CaregiverAlert time.Duration
 	// SyncInterval is how often the window syncs with the portal: the clinic's
 	// sync_interval_minutes, else DefaultSyncInterval.
 	SyncInterval time.Duration
@@ -186,6 +195,7 @@ func settingsFrom(stored map[string]string, policy Policy) Settings {
 	out.StartAtLogin = t[KeyStartAtLogin] == "true"
 	out.AutoLock = minutes(t[KeyAutoLockMinutes])
 	out.Snooze = minutes(t[KeySnoozeMinutes])
+	out.CaregiverAlert = minutes(t[KeyCaregiverAlertMinutes])
 	out.AppointmentReminders = ParseDurations(t[KeyAppointmentReminders])
 	out.SyncInterval = DefaultSyncInterval
 	if policy != nil {
