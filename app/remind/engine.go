@@ -57,7 +57,7 @@ func (n Notice) Empty() bool {
 		len(n.Repeat) == 0 && len(n.HeadsUp) == 0 && len(n.Overdue) == 0
 }
 
-// Asking reports whether the notice asks about doses now (Due, Late or Repeat): those a
+// Asking is the doses the notice asks about now (Due, Late, then Repeat): those a
 // notification's Take and Snooze act on.
 func (n Notice) Asking() []Occurrence {
 	out := make([]Occurrence, 0, len(n.Due)+len(n.Late)+len(n.Repeat))
