@@ -191,3 +191,32 @@ func TestCaregiverAlertAcrossProfiles(t *testing.T) {
 		}
 	}
 }
+
+// TestCaregiverAlertSetting: the caregiver alert is set per person in Settings, with the
+// reminders, and checked like the other numbers.
+func TestCaregiverAlertSetting(t *testing.T) {
+	u := openToday(t, &testClock{t: fixedNow}, nil)
+	ctrl(u, fyne.Key6)
+	s := u.settings
+	if s == nil || s.careAlert.Text != "60" {
+		t.Fatalf("Settings should show the caregiver alert's 60 minutes (%v)", s)
+	}
+	get := func() string {
+		t.Helper()
+		set, err := u.curStore().Settings(context.Background())
+		if err != nil {
+			t.Fatal(err)
+		}
+		return strings.TrimSpace(func() string { v, _ := set.Text(data.KeyCaregiverAlertMinutes); return v }())
+	}
+	s.careAlert.SetText("-5")
+	test.Tap(s.save)
+	if !s.careAlertErr.Visible() || get() != "60" {
+		t.Fatalf("-5 minutes: message %q, stored %q", s.careAlertErr.Text, get())
+	}
+	s.careAlert.SetText("90")
+	test.Tap(s.save)
+	if s.careAlertErr.Visible() || get() != "90" {
+		t.Fatalf("90 minutes: message %q, stored %q", s.careAlertErr.Text, get())
+	}
+}
