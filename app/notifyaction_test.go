@@ -190,6 +190,20 @@ func TestCaregiverAlertAcrossProfiles(t *testing.T) {
 			}
 		}
 	}
+	// Anne unlocked: her row marks it above what is due, with its name.
+	for _, r := range u.overview.rows {
+		if r.name.Text == "Anne" {
+			test.Tap(r.show) // "Unlock…"
+		}
+	}
+	unlockWith(t, u, goodPass)
+	ctrl(u, fyne.Key0)
+	for _, r := range u.overview.rows {
+		if r.name.Text == "Anne" && !strings.HasPrefix(r.detail.Text,
+			"⚠ Not marked taken for over an hour: 12:00\nTo take now (1): Metformin 500 mg at 12:00") {
+			t.Errorf("Everyone says of Anne, unlocked, %q", r.detail.Text)
+		}
+	}
 }
 
 // TestCaregiverAlertSetting: the caregiver alert is set per person in Settings, with the

@@ -137,9 +137,9 @@ func (n centerNotifier) Notify(ctx context.Context, no remind.Notice) error {
 }
 
 // TestActionRoundTripThroughDunst: the reminder goes to the real dunst with Take and Snooze;
-// choosing Take in dunst's menu (dunstctl context) comes back as ActionInvoked, and the dose
-// is recorded taken in the real profile; Snooze on the next dose records it snoozed for the
-// snooze_minutes setting.
+// choosing Snooze in dunst's menu (dunstctl context) comes back as ActionInvoked, and the
+// dose is recorded snoozed for the snooze_minutes setting in the real profile; Take on the
+// next dose records it taken. A forged ActionInvoked from another program does nothing.
 func TestActionRoundTripThroughDunst(t *testing.T) {
 	d := startPrivateDunst(t)
 	ctx, cancel := context.WithCancel(context.Background())
@@ -209,10 +209,24 @@ func TestActionRoundTripThroughDunst(t *testing.T) {
 		t.Fatal("dunst has actions, but the reminder went out without them")
 	}
 	now = at8.Add(3 * time.Minute)
-	d.choose(t, "Take")
+	// Another program on the bus sends a forged ActionInvoked for it first: ignored, only the
+	// notification server's own signals count (if it were taken, the Snooze chosen next in
+	// dunst would find the notification answered, and never come back).
+	c.mu.Lock()
+	id := c.order[len(c.order)-1]
+	c.mu.Unlock()
+	other, err := dbus.Connect(d.addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer other.Close()
+	if err := other.Emit(path, service+".ActionInvoked", id, ActionTake); err != nil {
+		t.Fatal(err)
+	}
+	d.choose(t, "Snooze")
 	wait()
-	if ev := state(at8); ev.State != data.DoseTaken || !ev.At.Equal(now) {
-		t.Fatalf("08:00 after Take in dunst: %+v", ev)
+	if ev := state(at8); ev.State != data.DoseSnoozed || !ev.SnoozeUntil.Equal(now.Add(15*time.Minute)) {
+		t.Fatalf("08:00 after Snooze in dunst: %+v", ev)
 	}
 
 	at20 := time.Date(2026, 3, 2, 20, 0, 0, 0, time.UTC)
@@ -220,9 +234,10 @@ func TestActionRoundTripThroughDunst(t *testing.T) {
 	if !<-shown {
 		t.Fatal("the 20:00 reminder went out without actions")
 	}
-	d.choose(t, "Snooze")
+	now = at20.Add(2 * time.Minute)
+	d.choose(t, "Take")
 	wait()
-	if ev := state(at20); ev.State != data.DoseSnoozed || !ev.SnoozeUntil.Equal(now.Add(15*time.Minute)) {
-		t.Fatalf("20:00 after Snooze in dunst: %+v", ev)
+	if ev := state(at20); ev.State != data.DoseTaken || !ev.At.Equal(now) {
+		t.Fatalf("20:00 after Take in dunst: %+v", ev)
 	}
 }

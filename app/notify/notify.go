@@ -105,6 +105,19 @@ func (d DBus) Events(ctx context.Context) (<-chan Event, error) {
 	signals := make(chan *dbus.Signal, 16)
 	conn.Signal(signals)
 	out := make(chan Event)
+	// Only the notification server's own signals count: any program on the session bus can
+	// send a signal named ActionInvoked. Its unique name is looked up again when a signal
+	// comes from another (the server may have restarted).
+	var owner string
+	fromServer := func(sender string) bool {
+		if sender != owner {
+			var now string
+			if err := conn.BusObject().CallWithContext(ctx, "org.freedesktop.DBus.GetNameOwner", 0, service).Store(&now); err == nil {
+				owner = now
+			}
+		}
+		return sender != "" && sender == owner
+	}
 	go func() {
 		defer close(out)
 		defer conn.RemoveSignal(signals)
@@ -118,7 +131,7 @@ func (d DBus) Events(ctx context.Context) (<-chan Event, error) {
 					return
 				}
 				ev, ok := eventOf(s)
-				if !ok {
+				if !ok || !fromServer(s.Sender) {
 					continue
 				}
 				select {
