@@ -217,7 +217,7 @@ func notifier(c *notify.Center) func(ctx context.Context, title, body string) er
 		// A notification server that hangs must not hold up the next reminder.
 		ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
 		defer cancel()
-		_, err := c.Server.Send(ctx, title, body, nil)
+		_, err := c.Server.Send(ctx, notify.Message{Title: title, Body: body})
 		return err
 	}
 }

@@ -27,12 +27,12 @@ func (f *fakeServer) Capabilities(context.Context) ([]string, error) {
 	return []string{"body", "actions"}, nil
 }
 
-func (f *fakeServer) Send(_ context.Context, title, _ string, actions []string) (uint32, error) {
+func (f *fakeServer) Send(_ context.Context, m notify.Message) (uint32, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	f.titles = append(f.titles, title)
+	f.titles = append(f.titles, m.Title)
 	id := uint32(len(f.titles))
-	if actions != nil {
+	if m.Actions != nil {
 		f.ids = append(f.ids, id)
 	}
 	return id, nil

@@ -47,11 +47,20 @@ type Event struct {
 type Server interface {
 	// Capabilities are the server's capabilities ("actions", "body", …).
 	Capabilities(ctx context.Context) ([]string, error)
-	// Send shows a notification with actions (key, label, key, label…; none for a plain
-	// one) and returns its id.
-	Send(ctx context.Context, title, body string, actions []string) (uint32, error)
+	// Send shows a notification and returns its id.
+	Send(ctx context.Context, m Message) (uint32, error)
 	// Events delivers the server's events until ctx ends, when the channel closes.
 	Events(ctx context.Context) (<-chan Event, error)
+}
+
+// Message is one notification.
+type Message struct {
+	Title, Body string
+	// Actions are its buttons, key then label (nil: none).
+	Actions []string
+	// Replaces is the id of a notification it takes the place of (0: none): a repeat of a
+	// reminder replaces the one before, rather than piling up beside it.
+	Replaces uint32
 }
 
 // maxShown bounds the notifications a Center remembers: a server that never says a
@@ -78,7 +87,7 @@ func (c *Center) Show(ctx context.Context, title, body string, doses []Dose) (wi
 		withActions = err == nil && slices.Contains(caps, "actions") // cannot say: no buttons
 	}
 	if !withActions {
-		if _, err := c.Server.Send(ctx, title, body, nil); err != nil {
+		if _, err := c.Server.Send(ctx, Message{Title: title, Body: body}); err != nil {
 			return false, fmt.Errorf("show notification: %w", err)
 		}
 		return false, nil
@@ -86,20 +95,51 @@ func (c *Center) Show(ctx context.Context, title, body string, doses []Dose) (wi
 	// Held across Send: an action chosen at once waits for the id to be remembered.
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	id, err := c.Server.Send(ctx, title, body, doseActions)
+	// A notification asking only about doses this one asks about again (a repeat) is
+	// replaced by it.
+	var replaces uint32
+	for _, id := range c.order {
+		if covers(doses, c.shown[id]) {
+			replaces = id
+		}
+	}
+	id, err := c.Server.Send(ctx, Message{Title: title, Body: body, Actions: doseActions, Replaces: replaces})
 	if err != nil {
 		return false, fmt.Errorf("show notification with actions: %w", err)
 	}
 	if c.shown == nil {
 		c.shown = map[uint32][]Dose{}
 	}
+	if replaces != 0 {
+		c.forget(replaces)
+	}
 	c.shown[id] = slices.Clone(doses)
 	c.order = append(c.order, id)
 	if len(c.order) > maxShown {
-		delete(c.shown, c.order[0])
-		c.order = c.order[1:]
+		c.forget(c.order[0])
 	}
 	return true, nil
+}
+
+// forget drops notification id; c.mu is held.
+func (c *Center) forget(id uint32) {
+	delete(c.shown, id)
+	c.order = slices.DeleteFunc(c.order, func(x uint32) bool { return x == id })
+}
+
+// covers reports whether every dose of old is among doses (and old has some).
+func covers(doses, old []Dose) bool {
+	if len(old) == 0 {
+		return false
+	}
+	for _, o := range old {
+		if !slices.ContainsFunc(doses, func(d Dose) bool {
+			return d.Profile == o.Profile && d.MedicationID == o.MedicationID && d.At.Equal(o.At)
+		}) {
+			return false
+		}
+	}
+	return true
 }
 
 // Run listens to the server until ctx ends, and hands each action chosen on a notification
@@ -115,8 +155,7 @@ func (c *Center) Run(ctx context.Context) error {
 		if ok && (ev.Closed || ev.Action != "") {
 			// Answered or gone: a second click (some servers keep the notification) does
 			// nothing more.
-			delete(c.shown, ev.ID)
-			c.order = slices.DeleteFunc(c.order, func(id uint32) bool { return id == ev.ID })
+			c.forget(ev.ID)
 		}
 		c.mu.Unlock()
 		if ok && !ev.Closed && (ev.Action == ActionTake || ev.Action == ActionSnooze) && c.OnAction != nil {

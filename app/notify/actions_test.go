@@ -3,6 +3,8 @@ package notify
 import (
 	"context"
 	"errors"
+	"slices"
+	"strconv"
 	"sync"
 	"testing"
 	"time"
@@ -20,16 +22,17 @@ type fakeServer struct {
 }
 
 type fakeSent struct {
-	title   string
-	actions []string
+	title    string
+	actions  []string
+	replaces uint32
 }
 
 func (f *fakeServer) Capabilities(context.Context) ([]string, error) { return f.caps, f.capErr }
 
-func (f *fakeServer) Send(_ context.Context, title, _ string, actions []string) (uint32, error) {
+func (f *fakeServer) Send(_ context.Context, m Message) (uint32, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	f.sent = append(f.sent, fakeSent{title, actions})
+	f.sent = append(f.sent, fakeSent{m.Title, m.Actions, m.Replaces})
 	return uint32(len(f.sent)), nil
 }
 
@@ -112,12 +115,43 @@ func TestCenterWithoutActions(t *testing.T) {
 func TestCenterForgetsOld(t *testing.T) {
 	srv := &fakeServer{caps: []string{"actions"}}
 	c := &Center{Server: srv}
-	for range maxShown * 3 {
-		if _, err := c.Show(context.Background(), "x", "", []Dose{{Profile: "p"}}); err != nil {
+	for i := range maxShown * 3 {
+		d := Dose{Profile: "p", Occurrence: remind.Occurrence{MedicationID: strconv.Itoa(i)}}
+		if _, err := c.Show(context.Background(), "x", "", []Dose{d}); err != nil {
 			t.Fatal(err)
 		}
 	}
 	if len(c.shown) != maxShown || len(c.order) != maxShown {
 		t.Fatalf("remembers %d (%d in order), want %d", len(c.shown), len(c.order), maxShown)
+	}
+}
+
+// TestRepeatReplacesTheNotification: a repeat of a reminder replaces the notification that
+// asked about the same doses (replaces_id) rather than piling up beside it; one asking about
+// other doses does not.
+func TestRepeatReplacesTheNotification(t *testing.T) {
+	ctx := context.Background()
+	srv := &fakeServer{caps: []string{"actions"}}
+	c := &Center{Server: srv}
+	at8 := time.Date(2026, 3, 2, 8, 0, 0, 0, time.UTC)
+	a := Dose{Profile: "p1", Occurrence: remind.Occurrence{MedicationID: "a", At: at8}}
+	b := Dose{Profile: "p1", Occurrence: remind.Occurrence{MedicationID: "b", At: at8}}
+	other := Dose{Profile: "p2", Occurrence: remind.Occurrence{MedicationID: "a", At: at8}}
+	for _, doses := range [][]Dose{{a}, {other}, {a}, {a, b}, {b}} {
+		if _, err := c.Show(ctx, "x", "", doses); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var got []uint32
+	for _, s := range srv.sent {
+		got = append(got, s.replaces)
+	}
+	// 1: a; 2: other (p2's); 3: a again replaces 1; 4: a and b replace 3; 5: b alone
+	// replaces nothing (4 asks about a too).
+	if want := []uint32{0, 0, 1, 3, 0}; !slices.Equal(got, want) {
+		t.Fatalf("replaces %v, want %v", got, want)
+	}
+	if _, ok := c.shown[1]; ok || len(c.shown) != 3 {
+		t.Fatalf("remembered %v", c.order)
 	}
 }

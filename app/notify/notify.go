@@ -35,17 +35,17 @@ var (
 
 // Notify shows n.Title and n.Body. The server's id for the notification is discarded.
 func (d DBus) Notify(ctx context.Context, n remind.Notice) error {
-	_, err := d.Send(ctx, n.Title, n.Body, nil)
+	_, err := d.Send(ctx, Message{Title: n.Title, Body: n.Body})
 	return err
 }
 
-// Send shows one notification with actions (key, label, …; nil for none) and returns the
-// server's id for it. It is the Server's Send.
-func (d DBus) Send(ctx context.Context, title, body string, actions []string) (uint32, error) {
+// Send shows one notification and returns the server's id for it.
+func (d DBus) Send(ctx context.Context, m Message) (uint32, error) {
 	conn, err := d.conn()
 	if err != nil {
 		return 0, err
 	}
+	actions := m.Actions
 	if actions == nil {
 		actions = []string{}
 	}
@@ -55,7 +55,7 @@ func (d DBus) Send(ctx context.Context, title, body string, actions []string) (u
 	}
 	var id uint32
 	call := conn.Object(service, path).CallWithContext(ctx, service+".Notify", 0,
-		d.AppName, uint32(0), d.Icon, title, body, actions, hints, int32(-1))
+		d.AppName, m.Replaces, d.Icon, m.Title, m.Body, actions, hints, int32(-1))
 	if call.Err != nil {
 		return 0, fmt.Errorf("show notification: %w", call.Err)
 	}

@@ -22,8 +22,10 @@ func (toastServer) Capabilities(context.Context) ([]string, error) {
 	return []string{"body", "actions"}, nil
 }
 
-func (t toastServer) Send(_ context.Context, title, body string, actions []string) (uint32, error) {
-	return t.s.Send(title, body, actions)
+// Send pushes a toast (a repeat comes as a new toast: Windows keeps them in the Action
+// Centre, and the one answered first answers the dose).
+func (t toastServer) Send(_ context.Context, m Message) (uint32, error) {
+	return t.s.Send(m.Title, m.Body, m.Actions)
 }
 
 // Events are the toasts' buttons pressed (a toast that goes away says nothing).
