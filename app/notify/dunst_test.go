@@ -8,6 +8,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -144,9 +145,13 @@ func TestActionRoundTripThroughDunst(t *testing.T) {
 	d := startPrivateDunst(t)
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	now := time.Date(2026, 3, 2, 6, 0, 0, 0, time.UTC)
+	// The clock: set here, read by the action's goroutine (Center.Run) too.
+	var clockMu sync.Mutex
+	clock := time.Date(2026, 3, 2, 6, 0, 0, 0, time.UTC)
+	now := func() time.Time { clockMu.Lock(); defer clockMu.Unlock(); return clock }
+	setNow := func(t time.Time) { clockMu.Lock(); clock = t; clockMu.Unlock() }
 	p := datatest.NewProfiles(t, nil)
-	p.Location, p.Now = time.UTC, func() time.Time { return now }
+	p.Location, p.Now = time.UTC, now
 	st, _ := datatest.CreatePassphrase(t, p, "Mum", "pw")
 	med, err := st.AddMedication(ctx, data.Medication{Name: "Metformin", Steps: []data.Step{{
 		Times: []data.TimeOfDay{8 * 60, 20 * 60}, Start: data.Date{Year: 2026, Month: 3, Day: 1}}}})
@@ -168,7 +173,7 @@ func TestActionRoundTripThroughDunst(t *testing.T) {
 				answered <- fmt.Errorf("a dose of profile %q", dose.Profile)
 				continue
 			}
-			_, err := remind.Answer(ctx, st, dose.Occurrence, state, now)
+			_, err := remind.Answer(ctx, st, dose.Occurrence, state, now())
 			answered <- err
 		}
 	}
@@ -177,7 +182,7 @@ func TestActionRoundTripThroughDunst(t *testing.T) {
 	eng := &remind.Engine{Store: st, Notifier: centerNotifier{c: c, profile: st.Info().ID, shown: shown}}
 	tick := func(at time.Time) {
 		t.Helper()
-		now = at
+		setNow(at)
 		if _, err := eng.Tick(ctx, at); err != nil {
 			t.Fatal(err)
 		}
@@ -202,13 +207,13 @@ func TestActionRoundTripThroughDunst(t *testing.T) {
 		return evs[0]
 	}
 
-	tick(now)
+	tick(now())
 	at8 := time.Date(2026, 3, 2, 8, 0, 0, 0, time.UTC)
 	tick(at8.Add(10 * time.Second))
 	if !<-shown {
 		t.Fatal("dunst has actions, but the reminder went out without them")
 	}
-	now = at8.Add(3 * time.Minute)
+	setNow(at8.Add(3 * time.Minute))
 	// Another program on the bus sends a forged ActionInvoked for it first: ignored, only the
 	// notification server's own signals count (if it were taken, the Snooze chosen next in
 	// dunst would find the notification answered, and never come back).
@@ -225,7 +230,7 @@ func TestActionRoundTripThroughDunst(t *testing.T) {
 	}
 	d.choose(t, "Snooze")
 	wait()
-	if ev := state(at8); ev.State != data.DoseSnoozed || !ev.SnoozeUntil.Equal(now.Add(15*time.Minute)) {
+	if ev := state(at8); ev.State != data.DoseSnoozed || !ev.SnoozeUntil.Equal(now().Add(15*time.Minute)) {
 		t.Fatalf("08:00 after Snooze in dunst: %+v", ev)
 	}
 
@@ -234,10 +239,10 @@ func TestActionRoundTripThroughDunst(t *testing.T) {
 	if !<-shown {
 		t.Fatal("the 20:00 reminder went out without actions")
 	}
-	now = at20.Add(2 * time.Minute)
+	setNow(at20.Add(2 * time.Minute))
 	d.choose(t, "Take")
 	wait()
-	if ev := state(at20); ev.State != data.DoseTaken || !ev.At.Equal(now) {
+	if ev := state(at20); ev.State != data.DoseTaken || !ev.At.Equal(now()) {
 		t.Fatalf("20:00 after Take in dunst: %+v", ev)
 	}
 }
