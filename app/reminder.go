@@ -313,8 +313,9 @@ func (w *reminderWindow) update() {
 // engine (which names the person when several share the computer), and p's reminder window
 // (the guaranteed channel: notifications carry no buttons, and may not be shown at all).
 type engineNotifier struct {
-	u *UI
-	p *openProfile
+	u  *UI
+	p  *openProfile
+	id string // p's id, read once on the UI goroutine (Info may change there)
 }
 
 // Notify is called from the engine's goroutine: the notification is sent from there (a D-Bus
@@ -327,7 +328,7 @@ type engineNotifier struct {
 func (nf engineNotifier) Notify(ctx context.Context, n remind.Notice) error {
 	fyne.Do(func() { nf.u.deliver(nf.p, n) })
 	var err error
-	if doses := notify.Doses(nf.p.id(), n); len(doses) > 0 && nf.u.opt.Actions != nil {
+	if doses := notify.Doses(nf.id, n); len(doses) > 0 && nf.u.opt.Actions != nil {
 		_, err = nf.u.opt.Actions(ctx, n.Title, n.Body, doses)
 	} else {
 		err = nf.u.opt.Notify(ctx, n.Title, n.Body)
@@ -346,7 +347,7 @@ func (u *UI) startEngine(p *openProfile) {
 	// named while several profiles share the computer.
 	e := &remind.Engine{Store: p.store, Locked: p.locked.Load, Person: p.personName,
 		Watched: func() bool { return u.open.Load() > 1 }}
-	e.Notifier = engineNotifier{u: u, p: p}
+	e.Notifier = engineNotifier{u: u, p: p, id: p.id()}
 	p.engine = e
 	if u.opt.Tick < 0 {
 		return

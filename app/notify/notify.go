@@ -1,7 +1,9 @@
-// Package notify delivers reminder notices as desktop notifications over D-Bus
-// (org.freedesktop.Notifications), the way Fyne's SendNotification does on Linux, but
-// reporting errors: a notification that could not be shown must not count as a reminder.
-// The in-app reminder window stays the guaranteed channel (DESIGN §3).
+// Package notify delivers reminder notices as desktop notifications — over D-Bus
+// (org.freedesktop.Notifications) on Linux, the way Fyne's SendNotification does but
+// reporting errors, and as toasts on Windows (wintoast) — with Take and Snooze on the
+// notification where the platform allows (Center, actions.go). A notification that could not
+// be shown must not count as a reminder: the in-app reminder window stays the guaranteed
+// channel (DESIGN §3).
 package notify
 
 import (
