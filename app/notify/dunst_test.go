@@ -1,128 +1,19 @@
 package notify
 
 import (
-	"bufio"
 	"context"
 	"fmt"
-	"os"
-	"os/exec"
-	"path/filepath"
-	"strings"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/godbus/dbus/v5"
 
+	"github.com/patient-companion/companion/app/notify/notifytest"
 	"github.com/patient-companion/companion/app/remind"
 	"github.com/patient-companion/companion/data"
 	"github.com/patient-companion/companion/data/datatest"
 )
-
-// privateDunst is a dunst of the test's own, on a session bus of its own, whose context menu
-// (its "dmenu" setting) is a script that chooses the action written in its choice file: the
-// shared dunst of scripts/test-env.sh runs with built-in defaults, which have no dmenu.
-type privateDunst struct {
-	addr   string // the bus
-	conn   *dbus.Conn
-	choice string // the file naming the action to choose ("Take", "Snooze")
-	dir    string
-}
-
-func startPrivateDunst(t *testing.T) *privateDunst {
-	t.Helper()
-	for _, tool := range []string{"dunst", "dunstctl", "dbus-daemon"} {
-		if _, err := exec.LookPath(tool); err != nil || os.Getenv("DISPLAY") == "" {
-			if os.Getenv("COMPANION_REQUIRE_KEYRING") != "" {
-				t.Fatalf("the test environment has no %s or no display: %v", tool, err)
-			}
-			t.Skipf("no %s or no display (run under scripts/test-env.sh)", tool)
-		}
-	}
-	d := &privateDunst{dir: t.TempDir()}
-	d.choice = filepath.Join(d.dir, "choice")
-	// The bus: its address is the first line dbus-daemon prints.
-	bus := exec.Command("dbus-daemon", "--session", "--nofork", "--nopidfile", "--print-address=1")
-	out, err := bus.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	bus.Stderr = os.Stderr
-	if err := bus.Start(); err != nil {
-		t.Fatalf("dbus-daemon: %v", err)
-	}
-	t.Cleanup(func() { stopProcess(bus) })
-	line, err := bufio.NewReader(out).ReadString('\n')
-	if err != nil {
-		t.Fatalf("dbus-daemon printed no address: %v", err)
-	}
-	d.addr = strings.TrimSpace(line)
-
-	// dunst, its menu answered by the script. dunst hands the menu one line per action,
-	// "#Take [...]" (the form varies between versions; the label comes first).
-	script := filepath.Join(d.dir, "choose.sh")
-	if err := os.WriteFile(script, []byte(`#!/bin/sh
-# Stands in for dmenu: chooses the action named in the choice file.
-want=$(cat "`+d.choice+`")
-grep -m1 "^#$want"
-`), 0o700); err != nil {
-		t.Fatal(err)
-	}
-	conf := filepath.Join(d.dir, "dunstrc")
-	if err := os.WriteFile(conf, []byte("[global]\n    dmenu = "+script+"\n"), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	dunst := exec.Command("dunst", "-config", conf)
-	dunst.Env = d.env()
-	dunst.Stdout, dunst.Stderr = os.Stderr, os.Stderr
-	if err := dunst.Start(); err != nil {
-		t.Fatalf("dunst: %v", err)
-	}
-	t.Cleanup(func() { stopProcess(dunst) })
-
-	if d.conn, err = dbus.Connect(d.addr); err != nil {
-		t.Fatalf("connect to the private bus: %v", err)
-	}
-	t.Cleanup(func() { d.conn.Close() })
-	deadline := time.Now().Add(10 * time.Second) // a bound on a broken setup, not a measure
-	for {
-		var has bool
-		err := d.conn.BusObject().Call("org.freedesktop.DBus.NameHasOwner", 0, service).Store(&has)
-		if err == nil && has {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("dunst did not take %s on the private bus: %v", service, err)
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
-	return d
-}
-
-func (d *privateDunst) env() []string {
-	return append(os.Environ(), "DBUS_SESSION_BUS_ADDRESS="+d.addr)
-}
-
-// choose opens dunst's context menu, whose script chooses action.
-func (d *privateDunst) choose(t *testing.T, action string) {
-	t.Helper()
-	if err := os.WriteFile(d.choice, []byte(action), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	cmd := exec.Command("dunstctl", "context")
-	cmd.Env = d.env()
-	if out, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("dunstctl context: %v: %s", err, out)
-	}
-}
-
-// stopProcess ends a process the test started, by its pid, and reaps it.
-func stopProcess(cmd *exec.Cmd) {
-	if cmd.Process != nil {
-		_ = cmd.Process.Kill()
-		_ = cmd.Wait()
-	}
-}
 
 // centerNotifier sends an engine's notices through a Center, as the window does.
 type centerNotifier struct {
@@ -142,7 +33,7 @@ func (n centerNotifier) Notify(ctx context.Context, no remind.Notice) error {
 // dose is recorded snoozed for the snooze_minutes setting in the real profile; Take on the
 // next dose records it taken. A forged ActionInvoked from another program does nothing.
 func TestActionRoundTripThroughDunst(t *testing.T) {
-	d := startPrivateDunst(t)
+	d := notifytest.StartDunst(t)
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	// The clock: set here, read by the action's goroutine (Center.Run) too.
@@ -162,7 +53,7 @@ func TestActionRoundTripThroughDunst(t *testing.T) {
 		t.Fatal(err)
 	}
 	answered := make(chan error, 4)
-	c := &Center{Server: DBus{AppName: "Patient Companion", Conn: d.conn}}
+	c := &Center{Server: DBus{AppName: "Patient Companion", Conn: d.Conn}}
 	c.OnAction = func(action string, doses []Dose) {
 		state := data.DoseTaken
 		if action == ActionSnooze {
@@ -220,7 +111,7 @@ func TestActionRoundTripThroughDunst(t *testing.T) {
 	c.mu.Lock()
 	id := c.order[len(c.order)-1]
 	c.mu.Unlock()
-	other, err := dbus.Connect(d.addr)
+	other, err := dbus.Connect(d.Addr)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -228,7 +119,7 @@ func TestActionRoundTripThroughDunst(t *testing.T) {
 	if err := other.Emit(path, service+".ActionInvoked", id, ActionTake); err != nil {
 		t.Fatal(err)
 	}
-	d.choose(t, "Snooze")
+	d.Choose(t, "Snooze")
 	wait()
 	if ev := state(at8); ev.State != data.DoseSnoozed || !ev.SnoozeUntil.Equal(now().Add(15*time.Minute)) {
 		t.Fatalf("08:00 after Snooze in dunst: %+v", ev)
@@ -240,7 +131,7 @@ func TestActionRoundTripThroughDunst(t *testing.T) {
 		t.Fatal("the 20:00 reminder went out without actions")
 	}
 	setNow(at20.Add(2 * time.Minute))
-	d.choose(t, "Take")
+	d.Choose(t, "Take")
 	wait()
 	if ev := state(at20); ev.State != data.DoseTaken || !ev.At.Equal(now()) {
 		t.Fatalf("20:00 after Take in dunst: %+v", ev)
