@@ -91,8 +91,8 @@ const (
 	keySyncInterval = "sync_interval_minutes"
 )
 
-// settingSpecs are every profile setting, by key.
-var settingSpecs = map[string]SettingSpec{
+// settingSpecs are every profile setting, by key (with the target ranges: targets.go).
+var settingSpecs = withTargets(map[string]SettingSpec{
 	KeyHideMedicineNames:    {Default: "false", Help: "notifications say \"your 8:00 medicine\" instead of its name", Check: checkBool},
 	KeyAutoLockMinutes:      {Default: "5", Help: "lock the window after this many idle minutes (0: never)", Check: checkInt(0, 1440)},
 	KeySnoozeMinutes:        {Default: "10", Help: "how long Snooze waits", Check: checkInt(1, 240)},
@@ -107,6 +107,13 @@ var settingSpecs = map[string]SettingSpec{
 	KeyGlucoseUnit:          {Default: "auto", Help: "blood sugar in mmol/L or mg/dL (auto: as usual where you live)", Check: checkUnit(VitalGlucose)},
 	KeyTemperatureUnit:      {Default: "auto", Help: "temperature in °C or °F (auto: as usual where you live)", Check: checkUnit(VitalTemperature)},
 	KeyShareReadings:        {Default: "none", Help: "readings always shared with your care team: all, none, or types like blood-pressure,weight", Check: checkShareReadings},
+})
+
+func withTargets(specs map[string]SettingSpec) map[string]SettingSpec {
+	for k, v := range targetSettings() {
+		specs[k] = v
+	}
+	return specs
 }
 
 // whenSettings are the FHIR timing `when` codes the time settings give a time of day.
@@ -216,6 +223,8 @@ type Settings struct {
 	Units map[string]string
 	// ShareReadings are the reading types always shared with the care team.
 	ShareReadings map[string]bool
+	// Targets are the personal target ranges, by reading type (absent: none).
+	Targets map[string]VitalTarget
 	// SyncInterval is how often the window syncs with the portal: the clinic's
 	// sync_interval_minutes, else DefaultSyncInterval.
 	SyncInterval time.Duration
@@ -276,6 +285,12 @@ func settingsFrom(stored map[string]string, policy Policy) Settings {
 	out.ShareReadings = map[string]bool{}
 	for _, vt := range VitalTypes {
 		out.ShareReadings[vt] = t[KeyShareReadings] == "all" || strings.Contains(","+t[KeyShareReadings]+",", ","+vt+",")
+	}
+	out.Targets = map[string]VitalTarget{}
+	for _, vt := range VitalTypes {
+		if tg, ok, err := ParseTarget(vt, t[TargetKey(vt)], ""); ok && err == nil {
+			out.Targets[vt] = tg
+		}
 	}
 	out.SyncInterval = DefaultSyncInterval
 	if policy != nil {
