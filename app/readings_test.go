@@ -223,3 +223,33 @@ func TestReadingShareDefault(t *testing.T) {
 		t.Errorf("stored %+v, want 72.5 kg queued", vs)
 	}
 }
+
+// TestUnitSettingsScreen: choosing a unit in Settings saves it, and the Readings screen
+// follows; "as usual where I live" goes back to the locale's unit.
+func TestUnitSettingsScreen(t *testing.T) {
+	u := openReadings(t, "en_GB.UTF-8", nil)
+	ctrl(u, fyne.Key6)
+	us := u.settings.units
+	w := us.fields[0]
+	if w.key != data.KeyWeightUnit || w.sel.Selected != "As usual where I live (kg)" || w.sel.Disabled() {
+		t.Fatalf("weight unit: %q (disabled %v)", w.sel.Selected, w.sel.Disabled())
+	}
+	w.sel.SetSelected("lb")
+	set, err := u.curStore().Settings(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if v, _ := set.Text(data.KeyWeightUnit); v != "lb" {
+		t.Errorf("weight_unit = %q, want lb", v)
+	}
+	ctrl(u, fyne.Key7)
+	u.readings.kind.SetSelected("Weight")
+	if got := labelsIn(u.readings.valueBox); !strings.Contains(got, "Weight (lb)") {
+		t.Errorf("Readings should follow the setting:\n%s", got)
+	}
+	ctrl(u, fyne.Key6)
+	u.settings.units.fields[0].sel.SetSelected("As usual where I live (kg)")
+	if set, _ = u.curStore().Settings(context.Background()); set.Units[data.VitalWeight] != "auto" {
+		t.Errorf("weight_unit = %q, want auto", set.Units[data.VitalWeight])
+	}
+}

@@ -103,6 +103,7 @@ type settingsScreen struct {
 	current     data.Portal // the connection shown
 
 	report *reportLauncher
+	units  *unitSettings // the units readings are shown in (settings_units.go)
 }
 
 // settingField ties an entry to its setting key and its message.
@@ -211,6 +212,7 @@ func (u *UI) showSettings() {
 	s.signInAgain.Hide()
 
 	s.report = u.newReportLauncher(b)
+	s.units = u.newUnitSettings()
 	var profileBox, accessBox fyne.CanvasObject
 	s.profile, profileBox = u.newProfileForm(s.store)
 	s.access, accessBox = u.newAccessForm(s.prof)
@@ -229,6 +231,7 @@ func (u *UI) showSettings() {
 		subheading("Security"),
 		labelled(fieldLabel("Lock when idle for (minutes)"), s.autoLock, caption("0 means never."), s.autoLockErr),
 		container.NewHBox(tall(s.save), container.NewCenter(s.saveMsg)),
+		s.units.box,
 		accessBox,
 		profileBox,
 		backupBox,
@@ -298,6 +301,7 @@ func (u *UI) loadSettings() {
 			}
 		}
 		say(s.saveMsg, "")
+		u.showUnitSettings(s, s.units, set)
 		u.showBackupSettings()
 		s.left.Refresh()
 	})
