@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"math"
 	"math/rand/v2"
 	"sort"
 	"time"
@@ -209,6 +210,41 @@ func (s *Store) AddDemoProfile(ctx context.Context) error {
 		}); err != nil {
 			return err
 		}
+	}
+	return s.addDemoVitals(ctx, today, now)
+}
+
+// addDemoVitals adds six weeks of morning blood pressure (every other day, drifting down as
+// the Ramipril works, a few above the target range set with it) and a weekly weight, so the
+// Readings screen has a chart to show. The last two are waiting to be shared.
+func (s *Store) addDemoVitals(ctx context.Context, today, now time.Time) error {
+	rng := rand.New(rand.NewPCG(20261125, 14))
+	type reading struct {
+		v     Vital
+		share bool
+	}
+	var rs []reading
+	for d := 42; d >= 0; d -= 2 {
+		at := today.AddDate(0, 0, -d).Add(7*time.Hour + time.Duration(40+rng.IntN(30))*time.Minute)
+		sys := 146 - float64(42-d)/3 + float64(rng.IntN(11)) - 5
+		dia := 90 - float64(42-d)/6 + float64(rng.IntN(7)) - 3
+		rs = append(rs, reading{Vital{Type: VitalBloodPressure, At: at, Value: math.Round(sys), Value2: math.Round(dia)}, d <= 2})
+	}
+	for d := 42; d >= 0; d -= 7 {
+		at := today.AddDate(0, 0, -d).Add(7*time.Hour + 30*time.Minute)
+		kg := 81.4 - float64(42-d)/14*0.4 + float64(rng.IntN(5))/10
+		rs = append(rs, reading{Vital{Type: VitalWeight, At: at, Value: math.Round(kg*10) / 10}, false})
+	}
+	for _, r := range rs {
+		if r.v.At.After(now) {
+			continue
+		}
+		if _, err := s.AddVital(ctx, r.v, r.share); err != nil {
+			return err
+		}
+	}
+	if _, err := s.PutSetting(ctx, TargetKey(VitalBloodPressure), "90-135/60-85"); err != nil {
+		return err
 	}
 	return nil
 }
