@@ -104,6 +104,7 @@ type readingsScreen struct {
 	saveMsg  *widget.Label
 
 	chartHead *widget.Label
+	formHead  *widget.Label
 	chart     *vitalChart
 	target    *navEntry
 	targetLbl *widget.Label
@@ -195,9 +196,11 @@ func (u *UI) showReadings() {
 		s.showKind(u)
 	}
 
+	// The kind chosen leads, then its chart: what the readings say is seen first, the form
+	// to add one under it.
+	s.formHead = subheading("")
 	form := container.NewVBox(
-		subheading("Add a reading"),
-		labelled(fieldLabel("What did you measure?"), s.kind),
+		s.formHead,
 		s.valueBox,
 		labelled(fieldLabel("When"), s.when, s.whenErr),
 		labelled(fieldLabel("Note"), s.note, s.noteErr),
@@ -206,10 +209,12 @@ func (u *UI) showReadings() {
 	)
 	s.body = container.NewVBox(
 		s.status,
+		labelled(fieldLabel("Which reading?"), s.kind),
+		s.chart,
+		widget.NewSeparator(),
 		form,
 		widget.NewSeparator(),
 		s.chartHead,
-		s.chart,
 		labelled(s.targetLbl, container.NewBorder(nil, nil, nil, tall(s.targetBtn), s.target), s.targetHow, s.targetErr),
 		s.listHead,
 		s.shareMsg,
@@ -226,10 +231,13 @@ func (s *readingsScreen) showKind(u *UI) {
 	t := s.chosen()
 	unit := unitWords(s.unit(t))
 	if t == data.VitalBloodPressure {
+		// The unit under both fields, not in their labels: two long labels side by side
+		// widened the window at 200 % text.
 		s.valueBox.Objects = []fyne.CanvasObject{
 			container.NewGridWithColumns(2,
-				labelled(fieldLabel("Top number ("+unit+")"), s.top),
-				labelled(fieldLabel("Bottom number ("+unit+")"), s.bottom)),
+				labelled(fieldLabel("Top number"), s.top),
+				labelled(fieldLabel("Bottom number"), s.bottom)),
+			caption("Both in " + unit + ", like 120 and 80."),
 			s.valueErr,
 		}
 	} else {
@@ -237,7 +245,13 @@ func (s *readingsScreen) showKind(u *UI) {
 	}
 	s.valueBox.Refresh()
 	s.share.SetChecked(s.set.ShareReadings[t])
-	s.chartHead.SetText(vitalName(t) + " over time")
+	name := strings.ToLower(vitalName(t))
+	if strings.ContainsRune("aeiou", rune(name[0])) {
+		s.formHead.SetText("Add an " + name + " reading")
+	} else {
+		s.formHead.SetText("Add a " + name + " reading")
+	}
+	s.chartHead.SetText("My target for " + strings.ToLower(vitalName(t)))
 	s.targetLbl.SetText("My target range (" + unit + ")")
 	how := "Like " + data.TargetExample(t) + ", or none. Readings outside it are marked."
 	if t == data.VitalBloodPressure {

@@ -253,3 +253,47 @@ func TestUnitSettingsScreen(t *testing.T) {
 		t.Errorf("weight_unit = %q, want auto", set.Units[data.VitalWeight])
 	}
 }
+
+// TestJournalTimelineShowsReadings: readings appear in the Journal's timeline as a line
+// each, in the person's units and time order among the entries, and cannot be edited there.
+func TestJournalTimelineShowsReadings(t *testing.T) {
+	t.Setenv("LC_ALL", "en_US.UTF-8")
+	u := openToday(t, &testClock{t: fixedNow}, func(ctx context.Context, st *data.Store) {
+		if _, err := st.AddJournalNote(ctx, data.JournalNote{At: fixedNow.Add(-2 * time.Hour), Text: "Walked to the shop"}); err != nil {
+			t.Fatal(err)
+		}
+		for _, r := range []struct {
+			typ, value string
+			ago        time.Duration
+		}{{data.VitalBloodPressure, "142/91", time.Hour}, {data.VitalWeight, "80", 3 * time.Hour}} {
+			v, err := data.ParseVital(r.typ, r.value, "")
+			if err != nil {
+				t.Fatal(err)
+			}
+			v.At = fixedNow.Add(-r.ago)
+			if _, err := st.AddVital(ctx, v, false); err != nil {
+				t.Fatal(err)
+			}
+		}
+	})
+	ctrl(u, fyne.Key2)
+	j := u.journal
+	var titles []string
+	for _, e := range j.entries {
+		titles = append(titles, entryTitle(e))
+	}
+	want := []string{"Blood pressure 142/91 mmHg", "Note", "Weight 176.4 lb"}
+	if strings.Join(titles, " | ") != strings.Join(want, " | ") {
+		t.Errorf("timeline: %q, want %q", titles, want)
+	}
+	for i, it := range j.items {
+		if it.day == "" && j.entries[it.entry].Kind == kindReading {
+			j.list.Select(i)
+			break
+		}
+	}
+	if !j.edit.Disabled() || !j.del.Disabled() || j.selText.Text != msgReadingNoEdit {
+		t.Errorf("a reading selected in the journal: edit disabled %v, delete disabled %v, %q",
+			j.edit.Disabled(), j.del.Disabled(), j.selText.Text)
+	}
+}
