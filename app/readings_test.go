@@ -297,3 +297,30 @@ func TestJournalTimelineShowsReadings(t *testing.T) {
 			j.edit.Disabled(), j.del.Disabled(), j.selText.Text)
 	}
 }
+
+// TestReadingsMarkup: the Readings screen with two weeks of blood pressure and a target
+// range, and with a refused value.
+func TestReadingsMarkup(t *testing.T) {
+	setup := func(ctx context.Context, st *data.Store) {
+		for d := 14; d >= 0; d -= 2 {
+			bp := []string{"128/82", "138/88", "131/84", "126/80"}[d/2%4]
+			v, err := data.ParseVital(data.VitalBloodPressure, bp, "")
+			if err != nil {
+				t.Fatal(err)
+			}
+			v.At = fixedNow.AddDate(0, 0, -d).Add(-6 * time.Hour)
+			if _, err := st.AddVital(ctx, v, d == 0); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if _, err := st.PutSetting(ctx, data.TargetKey(data.VitalBloodPressure), "90-135/60-85"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	u := openReadings(t, "en_GB.UTF-8", setup)
+	assertMarkup(t, u, "readings.xml")
+	test.Type(u.readings.top, "80")
+	test.Type(u.readings.bottom, "95")
+	test.Tap(u.readings.save)
+	assertMarkup(t, u, "readings_error.xml")
+}

@@ -35,7 +35,7 @@ func usualUnit(vitalType string) string {
 
 func (u *UI) newUnitSettings() *unitSettings {
 	us := &unitSettings{msg: message()}
-	objs := []fyne.CanvasObject{subheading("Readings")}
+	objs := []fyne.CanvasObject{subheading("Units for readings")}
 	for _, f := range []struct{ t, key string }{
 		{data.VitalWeight, data.KeyWeightUnit},
 		{data.VitalGlucose, data.KeyGlucoseUnit},

@@ -298,7 +298,7 @@ func (r *vitalChartRenderer) Refresh() {
 			r.lo, r.hi = math.Min(r.lo, v), math.Max(r.hi, v)
 		}
 	}
-	step := niceStep((r.hi - r.lo) / 3)
+	step := niceStep((r.hi - r.lo) / 5)
 	r.lo = math.Floor(r.lo/step)*step - step/2
 	r.hi = math.Ceil(r.hi/step)*step + step/2
 	r.ticks = r.ticks[:0]
