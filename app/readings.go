@@ -479,7 +479,7 @@ func (u *UI) saveTarget() {
 	}
 	value := "none"
 	if ok {
-		value = tg.Text(t, "")
+		value = tg.SettingText(t)
 	}
 	st := s.store
 	background(s.prof, func(ctx context.Context) (string, error) {

@@ -36,7 +36,7 @@ func targetSettings() map[string]SettingSpec {
 			if !ok {
 				return "none", nil
 			}
-			return tg.Text(t, ""), nil
+			return tg.SettingText(t), nil
 		}}
 	}
 	return out
@@ -120,11 +120,21 @@ func (tg VitalTarget) Text(vitalType, unit string) string {
 	return lo + "-" + hi
 }
 
+// SettingText is the range as its setting keeps it: in the canonical unit, to three
+// decimals, so a range typed in pounds holds a reading typed in pounds on its bound (one
+// decimal of kilograms would move the bound by up to 0.1 lb).
+func (tg VitalTarget) SettingText(vitalType string) string {
+	if vitalType == VitalBloodPressure {
+		return fmtNum(tg.Lo, 3) + "-" + fmtNum(tg.Hi, 3) + "/" + fmtNum(tg.Lo2, 3) + "-" + fmtNum(tg.Hi2, 3)
+	}
+	return fmtNum(tg.Lo, 3) + "-" + fmtNum(tg.Hi, 3)
+}
+
 // Outside says how a reading falls outside the range: "above", "below" or "" (inside). For
 // blood pressure either number outside is enough; above wins over below.
 func (tg VitalTarget) Outside(v Vital) string {
-	// A hair of slack: a bound typed in another unit comes back through two conversions.
-	const eps = 1e-9
+	// Slack for a bound kept to three decimals (SettingText) after a unit conversion.
+	const eps = 0.0005
 	above := v.Value > tg.Hi+eps
 	below := v.Value < tg.Lo-eps
 	if v.Type == VitalBloodPressure {
