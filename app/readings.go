@@ -199,6 +199,10 @@ func (u *UI) showReadings() {
 	// The kind chosen leads, then its chart: what the readings say is seen first, the form
 	// to add one under it.
 	s.formHead = subheading("")
+	// Headings that name the kind wrap: "oxygen level" at 200 % text is wide.
+	for _, l := range []*widget.Label{s.formHead, s.chartHead, s.listHead} {
+		l.Wrapping = fyne.TextWrapWord
+	}
 	form := container.NewVBox(
 		s.formHead,
 		s.valueBox,
@@ -245,14 +249,9 @@ func (s *readingsScreen) showKind(u *UI) {
 	}
 	s.valueBox.Refresh()
 	s.share.SetChecked(s.set.ShareReadings[t])
-	name := strings.ToLower(vitalName(t))
-	if strings.ContainsRune("aeiou", rune(name[0])) {
-		s.formHead.SetText("Add an " + name + " reading")
-	} else {
-		s.formHead.SetText("Add a " + name + " reading")
-	}
-	s.chartHead.SetText("My target for " + strings.ToLower(vitalName(t)))
-	s.targetLbl.SetText("My target range (" + unit + ")")
+	s.formHead.SetText("Add a reading: " + strings.ToLower(vitalName(t)))
+	s.chartHead.SetText("My target range")
+	s.targetLbl.SetText("From–to, in " + unit)
 	how := "Like " + data.TargetExample(t) + ", or none. Readings outside it are marked."
 	if t == data.VitalBloodPressure {
 		how = "Top numbers, then bottom numbers, like " + data.TargetExample(t) + " — or none. Readings outside it are marked."
@@ -263,7 +262,7 @@ func (s *readingsScreen) showKind(u *UI) {
 		s.target.SetText(tg.Text(t, s.unit(t)))
 	}
 	sayError(s.targetErr, "")
-	s.listHead.SetText("Recent " + strings.ToLower(vitalName(t)) + " readings")
+	s.listHead.SetText("Recent readings: " + strings.ToLower(vitalName(t)))
 	s.fill(u)
 }
 

@@ -168,7 +168,7 @@ func TestReadingChartMarksOutsideTarget(t *testing.T) {
 	r := test.TempWidgetRenderer(t, s.chart).(*vitalChartRenderer)
 	squares := 0
 	for _, p := range r.points {
-		if rect, ok := p.(interface{ MinSize() fyne.Size }); ok && rect.MinSize().Width == 14 {
+		if rect, ok := p.(interface{ MinSize() fyne.Size }); ok && rect.MinSize().Width == 16 {
 			squares++
 		}
 	}
@@ -323,4 +323,31 @@ func TestReadingsMarkup(t *testing.T) {
 	test.Type(u.readings.bottom, "95")
 	test.Tap(u.readings.save)
 	assertMarkup(t, u, "readings_error.xml")
+}
+
+// TestReadingsFitLargeText: the Readings screen fits a 1000-pixel window at 200 % text,
+// with readings in its list.
+func TestReadingsFitLargeText(t *testing.T) {
+	u := openReadings(t, "en_GB.UTF-8", func(ctx context.Context, st *data.Store) {
+		v, err := data.ParseVital(data.VitalBloodPressure, "142/91", "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		v.At, v.Note = fixedNow.Add(-time.Hour), "after my walk"
+		if _, err := st.AddVital(ctx, v, false); err != nil {
+			t.Fatal(err)
+		}
+	})
+	pad := 2 * u.win.Canvas().Scale() * 6
+	for _, scale := range []float32{1, 2} {
+		u.setTextScale(scale)
+		ctrl(u, fyne.Key2)
+		ctrl(u, fyne.Key7)
+		if w := u.win.Content().MinSize().Width + pad; w > 1000 {
+			for i, o := range u.readings.body.Objects {
+				t.Logf("%d %T %.0f", i, o, o.MinSize().Width)
+			}
+			t.Errorf("Readings at %.0f %% text needs %.0f px", scale*100, w)
+		}
+	}
 }

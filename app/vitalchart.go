@@ -106,7 +106,7 @@ func (c *vitalChart) legend() string {
 		s = "Filled dots: top number. Open dots: bottom number. "
 	}
 	if c.target != nil {
-		s += "Shaded: my target range " + c.target.Text(c.vitalType, c.unit) + " " + c.unit + "."
+		s += "Shaded: my target range " + c.target.Text(c.vitalType, c.unit) + " " + unitWords(c.unit) + ". Squares: outside it."
 	}
 	return s
 }
@@ -382,15 +382,15 @@ func vitalMark(filled, outside bool, fg, warn, bg color.Color) fyne.CanvasObject
 			m.FillColor = bg
 		}
 		m.StrokeColor, m.StrokeWidth = fg, 2
-		m.SetMinSize(fyne.NewSize(14, 14))
+		m.SetMinSize(fyne.NewSize(16, 16))
 		return m
 	}
 	m := canvas.NewRectangle(fg)
 	if !filled {
 		m.FillColor = bg
 	}
-	m.StrokeColor, m.StrokeWidth, m.CornerRadius = fg, 2, 5
-	m.SetMinSize(fyne.NewSize(10, 10))
+	m.StrokeColor, m.StrokeWidth, m.CornerRadius = fg, 2, 6
+	m.SetMinSize(fyne.NewSize(12, 12))
 	return m
 }
 

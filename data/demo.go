@@ -226,8 +226,8 @@ func (s *Store) addDemoVitals(ctx context.Context, today, now time.Time) error {
 	var rs []reading
 	for d := 42; d >= 0; d -= 2 {
 		at := today.AddDate(0, 0, -d).Add(7*time.Hour + time.Duration(40+rng.IntN(30))*time.Minute)
-		sys := 146 - float64(42-d)/3 + float64(rng.IntN(11)) - 5
-		dia := 90 - float64(42-d)/6 + float64(rng.IntN(7)) - 3
+		sys := 146 - float64(42-d)/2 + float64(rng.IntN(11)) - 5
+		dia := 89 - float64(42-d)/4 + float64(rng.IntN(7)) - 3
 		rs = append(rs, reading{Vital{Type: VitalBloodPressure, At: at, Value: math.Round(sys), Value2: math.Round(dia)}, d <= 2})
 	}
 	for d := 42; d >= 0; d -= 7 {
