@@ -177,7 +177,9 @@ func (r *vitalChartRenderer) axisWidth() float32 {
 
 func (r *vitalChartRenderer) MinSize() fyne.Size {
 	cap := r.caption()
-	h := r.heading.MinSize().Height + vitalPlotHeight + cap*2 + r.legend.MinSize().Height
+	// The plot grows with the text, so the value labels beside it never crowd each other.
+	plot := max(vitalPlotHeight, 12*cap)
+	h := r.heading.MinSize().Height + plot + cap*2 + r.legend.MinSize().Height
 	return fyne.NewSize(r.axisWidth()+200, h)
 }
 
