@@ -185,11 +185,7 @@ func (r *vitalChartRenderer) MinSize() fyne.Size {
 
 // plot is the area the points stand in.
 func (r *vitalChartRenderer) plot(size fyne.Size) (x, w, top, base float32) {
-	hh := r.heading.MinSize().Height
-	if r.heading.Size().Width > 0 {
-		hh = r.heading.MinSize().Height
-	}
-	top = hh + r.caption()/2
+	top = r.heading.MinSize().Height + r.caption()/2
 	base = size.Height - r.legend.MinSize().Height - r.caption()*1.8
 	axis := r.axisWidth()
 	return axis, size.Width - axis - 8, top, base
