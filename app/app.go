@@ -106,6 +106,7 @@ type UI struct {
 	appointments *appointmentsScreen
 	messages     *messagesScreen
 	settings     *settingsScreen
+	readings     *readingsScreen
 
 	// autoLock is how long the window may stay idle before it locks (0: never): the
 	// auto_lock_minutes of the profile last on screen. lastActive is the last key or screen
@@ -264,7 +265,7 @@ func (u *UI) clearScreens() {
 	u.keepJournalDraft()
 	u.start, u.create, u.recovery, u.unlock, u.recover, u.journal = nil, nil, nil, nil, nil, nil
 	u.today, u.medications, u.appointments, u.messages, u.settings = nil, nil, nil, nil, nil
-	u.overview = nil
+	u.overview, u.readings = nil, nil
 }
 
 func (u *UI) setContent(o fyne.CanvasObject) {

@@ -106,6 +106,7 @@ type settingsScreen struct {
 
 	careAlert    *navEntry // caregiver_alert_minutes, with the reminders
 	careAlertErr *widget.Label
+	units        *unitSettings // the units readings are shown in (settings_units.go)
 }
 
 // settingField ties an entry to its setting key and its message.
@@ -216,6 +217,7 @@ func (u *UI) showSettings() {
 	s.signInAgain.Hide()
 
 	s.report = u.newReportLauncher(b)
+	s.units = u.newUnitSettings()
 	var profileBox, accessBox fyne.CanvasObject
 	s.profile, profileBox = u.newProfileForm(s.store)
 	s.access, accessBox = u.newAccessForm(s.prof)
@@ -237,6 +239,7 @@ func (u *UI) showSettings() {
 		subheading("Security"),
 		labelled(fieldLabel("Lock when idle for (minutes)"), s.autoLock, caption("0 means never."), s.autoLockErr),
 		container.NewHBox(tall(s.save), container.NewCenter(s.saveMsg)),
+		s.units.box,
 		accessBox,
 		profileBox,
 		backupBox,
@@ -307,6 +310,7 @@ func (u *UI) loadSettings() {
 			}
 		}
 		say(s.saveMsg, "")
+		u.showUnitSettings(s, s.units, set)
 		u.showBackupSettings()
 		s.left.Refresh()
 	})

@@ -22,6 +22,7 @@ import (
 const (
 	navToday        = "today"
 	navJournal      = "journal"
+	navReadings     = "readings"
 	navMedications  = "medications"
 	navAppointments = "appointments"
 	navMessages     = "messages"
@@ -34,6 +35,7 @@ const (
 // ran out of room at six screens and 200 % text.
 type navBar struct {
 	today, journal, medications, appointments, messages, settings *widget.Button
+	readings                                                      *widget.Button
 	// switcher lists the profiles (nil with only one); everyone shows the caregiver
 	// overview (nil with only one profile).
 	switcher *widget.Select
@@ -82,6 +84,7 @@ func (u *UI) navBar(current string) *navBar {
 	nb := &navBar{
 		today:        widget.NewButtonWithIcon("Today", theme.HomeIcon(), u.showToday),
 		journal:      widget.NewButtonWithIcon("Journal", theme.DocumentIcon(), u.showJournal),
+		readings:     widget.NewButtonWithIcon("Readings", theme.GridIcon(), u.showReadings),
 		medications:  widget.NewButtonWithIcon("Medicines", theme.ListIcon(), u.showMedications),
 		appointments: widget.NewButtonWithIcon("Appointments", theme.CalendarIcon(), u.showAppointments),
 		messages:     widget.NewButtonWithIcon("Messages", theme.MailComposeIcon(), u.showMessages),
@@ -91,7 +94,7 @@ func (u *UI) navBar(current string) *navBar {
 	for _, it := range []struct {
 		name string
 		b    *widget.Button
-	}{{navToday, nb.today}, {navJournal, nb.journal}, {navMedications, nb.medications},
+	}{{navToday, nb.today}, {navJournal, nb.journal}, {navReadings, nb.readings}, {navMedications, nb.medications},
 		{navAppointments, nb.appointments}, {navMessages, nb.messages}, {navSettings, nb.settings}} {
 		it.b.Alignment = widget.ButtonAlignLeading
 		if it.name == current {
@@ -121,7 +124,7 @@ func (u *UI) frame(b screenBase, body fyne.CanvasObject) fyne.CanvasObject {
 }
 
 // addShortcuts lets Ctrl+1 … Ctrl+6 switch between Today, the Journal, Medicines,
-// Appointments, Messages and Settings, Ctrl+0 show everyone (with several profiles), and
+// Appointments, Messages and Settings (Ctrl+7: Readings, added later), Ctrl+0 show everyone (with several profiles), and
 // Ctrl+L lock. Canvas shortcuts reach the window
 // when no text field has the keyboard focus; our text fields pass them on (shortcutEntry).
 func (u *UI) addShortcuts() {
@@ -151,6 +154,7 @@ func (u *UI) navShortcuts() []appShortcut {
 		{fyne.Key4, func() bool { return u.appointments != nil }, u.showAppointments},
 		{fyne.Key5, func() bool { return u.messages != nil }, u.showMessages},
 		{fyne.Key6, func() bool { return u.settings != nil }, u.showSettings},
+		{fyne.Key7, func() bool { return u.readings != nil }, u.showReadings},
 	} {
 		out = append(out, appShortcut{
 			&desktop.CustomShortcut{KeyName: s.key, Modifier: fyne.KeyModifierShortcutDefault},

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"math"
 	"math/rand/v2"
 	"sort"
 	"time"
@@ -219,6 +220,37 @@ func (s *Store) AddDemoProfile(ctx context.Context) error {
 		}); err != nil {
 			return err
 		}
+	}
+	return s.addDemoVitals(ctx, today, now)
+}
+
+// addDemoVitals adds six weeks of morning blood pressure (every other day, drifting down as
+// the Ramipril works, a few above the target range set with it) and a weekly weight, so the
+// Readings screen has a chart to show. None is shared: a demo profile sends nothing.
+func (s *Store) addDemoVitals(ctx context.Context, today, now time.Time) error {
+	rng := rand.New(rand.NewPCG(20261125, 14))
+	var rs []Vital
+	for d := 42; d >= 0; d -= 2 {
+		at := today.AddDate(0, 0, -d).Add(7*time.Hour + time.Duration(40+rng.IntN(30))*time.Minute)
+		sys := 146 - float64(42-d)/2 + float64(rng.IntN(11)) - 5
+		dia := 89 - float64(42-d)/4 + float64(rng.IntN(7)) - 3
+		rs = append(rs, Vital{Type: VitalBloodPressure, At: at, Value: math.Round(sys), Value2: math.Round(dia)})
+	}
+	for d := 42; d >= 0; d -= 7 {
+		at := today.AddDate(0, 0, -d).Add(7*time.Hour + 30*time.Minute)
+		kg := 81.4 - float64(42-d)/14*0.4 + float64(rng.IntN(5))/10
+		rs = append(rs, Vital{Type: VitalWeight, At: at, Value: math.Round(kg*10) / 10})
+	}
+	for _, v := range rs {
+		if v.At.After(now) {
+			continue
+		}
+		if _, err := s.AddVital(ctx, v, false); err != nil {
+			return err
+		}
+	}
+	if _, err := s.PutSetting(ctx, TargetKey(VitalBloodPressure), "90-135/60-85"); err != nil {
+		return err
 	}
 	return nil
 }

@@ -94,8 +94,8 @@ const (
 	keySyncInterval = "sync_interval_minutes"
 )
 
-// settingSpecs are every profile setting, by key.
-var settingSpecs = map[string]SettingSpec{
+// settingSpecs are every profile setting, by key (with the target ranges: targets.go).
+var settingSpecs = withTargets(map[string]SettingSpec{
 	KeyHideMedicineNames:    {Default: "false", Help: "notifications say \"your 8:00 medicine\" instead of its name", Check: checkBool},
 	KeyAutoLockMinutes:      {Default: "5", Help: "lock the window after this many idle minutes (0: never)", Check: checkInt(0, 1440)},
 	KeySnoozeMinutes:        {Default: "10", Help: "how long Snooze waits", Check: checkInt(1, 240)},
@@ -112,6 +112,13 @@ var settingSpecs = map[string]SettingSpec{
 	KeyShareReadings:        {Default: "none", Help: "readings always shared with your care team: all, none, or types like blood-pressure,weight", Check: checkShareReadings},
 	// Per person: the caregiver alert of issue 14 (notify).
 	KeyCaregiverAlertMinutes: {Default: "60", Help: "tell the others with a profile open here when a dose is this many minutes unanswered (0: never)", Check: checkInt(0, 1440)},
+})
+
+func withTargets(specs map[string]SettingSpec) map[string]SettingSpec {
+	for k, v := range targetSettings() {
+		specs[k] = v
+	}
+	return specs
 }
 
 // whenSettings are the FHIR timing `when` codes the time settings give a time of day.
@@ -224,6 +231,8 @@ type Settings struct {
 	// CaregiverAlert is how long a dose may stay unanswered before the others with a
 	// profile open on this computer are told; 0 never.
 	CaregiverAlert time.Duration
+	// Targets are the personal target ranges, by reading type (absent: none).
+	Targets map[string]VitalTarget
 	// SyncInterval is how often the window syncs with the portal: the clinic's
 	// sync_interval_minutes, else DefaultSyncInterval.
 	SyncInterval time.Duration
@@ -285,6 +294,12 @@ func settingsFrom(stored map[string]string, policy Policy) Settings {
 	out.ShareReadings = map[string]bool{}
 	for _, vt := range VitalTypes {
 		out.ShareReadings[vt] = t[KeyShareReadings] == "all" || strings.Contains(","+t[KeyShareReadings]+",", ","+vt+",")
+	}
+	out.Targets = map[string]VitalTarget{}
+	for _, vt := range VitalTypes {
+		if tg, ok, err := ParseTarget(vt, t[TargetKey(vt)], ""); ok && err == nil {
+			out.Targets[vt] = tg
+		}
 	}
 	out.SyncInterval = DefaultSyncInterval
 	if policy != nil {

@@ -578,4 +578,10 @@ func TestDemoProfile(t *testing.T) {
 	if len(doses) != 90*4+2+12 || states[DoseTaken] == 0 || states[DoseMissed] == 0 || states[DoseSkipped] == 0 {
 		t.Fatalf("%d doses, states %v", len(doses), states)
 	}
+	// Blood pressure every other day for six weeks (today's at 07:40 or later), weight weekly.
+	bp, _ := s.ListVitals(ctx, VitalBloodPressure, time.Time{})
+	wt, _ := s.ListVitals(ctx, VitalWeight, time.Time{})
+	if set, _ := s.Settings(ctx); len(bp) != 22 || len(wt) != 7 || set.Targets[VitalBloodPressure].Hi != 135 {
+		t.Fatalf("%d blood pressures, %d weights, target %+v", len(bp), len(wt), set.Targets)
+	}
 }

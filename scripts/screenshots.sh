@@ -5,7 +5,7 @@
 # from the real window under X: one demo profile ("Margaret", synthetic data only, in a
 # temporary data folder that is deleted afterwards), opened once per variant, its unlock
 # screen and then —
-#   light     every screen                    dark       Today, Journal, Medicines, Settings
+#   light     every screen (Readings too)     dark       Today, Journal, Medicines, Settings
 #   contrast  high contrast (light), every screen   large  200 % text (light), every screen
 # Light and dark are forced with Fyne's FYNE_THEME; high contrast and text size are the
 # app's own preferences, written into a private XDG_CONFIG_HOME before it starts, exactly as
@@ -173,11 +173,11 @@ want() { [[ " ${SCREENSHOT_VARIANTS:-light dark contrast large} " == *" $1 "* ]]
 mkdir -p "$OUT"
 # The login entry the app writes at start goes into the private config folder, deleted after.
 want light && shoot light light '{}' \
-	1:today 2:journal 3:medicines 4:appointments 5:messages 6:settings
+	1:today 2:journal 3:medicines 4:appointments 5:messages 6:settings 7:readings
 want dark && shoot dark dark '{}' \
 	1:today 2:journal 3:medicines 6:settings
 want contrast && shoot contrast light '{"theme.contrast": true}' \
-	1:today 2:journal 3:medicines 4:appointments 5:messages 6:settings
+	1:today 2:journal 3:medicines 4:appointments 5:messages 6:settings 7:readings
 want large && shoot large light '{"text.scale": 2}' \
-	1:today 2:journal 3:medicines 4:appointments 5:messages 6:settings
+	1:today 2:journal 3:medicines 4:appointments 5:messages 6:settings 7:readings
 log "written to $OUT"
