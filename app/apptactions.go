@@ -10,12 +10,14 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"image/color"
 	"net/url"
 	"strconv"
 	"strings"
 	"time"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/layout"
@@ -527,8 +529,13 @@ func (u *UI) newApptQuestions(a *appointmentsScreen, r *apptRow, qs []data.Quest
 		q.send.Disable()
 	}
 	hint := caption("Write them down as they come to mind, and tick each one off when you have asked it.")
-	q.body = container.NewVBox(append(append([]fyne.CanvasObject{hint}, items...),
-		container.NewBorder(nil, nil, nil, tall(q.add), q.entry), q.err, container.NewHBox(tall(q.send)))...)
+	inner := container.NewVBox(append(append([]fyne.CanvasObject{hint}, items...),
+		labelled(fieldLabel("A new question"), container.NewBorder(nil, nil, nil, tall(q.add), q.entry)),
+		q.err, container.NewHBox(tall(q.send)))...)
+	// Indented under its button, so the questions read as this appointment's.
+	indent := canvas.NewRectangle(color.Transparent)
+	indent.SetMinSize(fyne.NewSize(24, 0))
+	q.body = container.NewBorder(nil, nil, indent, nil, inner)
 	label := "Questions for the doctor"
 	if len(qs) > 0 {
 		label = fmt.Sprintf("Questions for the doctor (%d)", len(qs))
@@ -549,6 +556,9 @@ func (u *UI) newApptQuestions(a *appointmentsScreen, r *apptRow, qs []data.Quest
 		} else {
 			q.toggle.SetIcon(theme.MenuDropDownIcon())
 			q.body.Hide()
+		}
+		if q.box != nil {
+			q.box.Refresh()
 		}
 	}
 	q.toggle.OnTapped = func() {

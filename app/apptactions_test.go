@@ -309,3 +309,30 @@ func TestApptSurveyAnsweredAndQueued(t *testing.T) {
 		t.Error("the built-in survey was not the one asked")
 	}
 }
+
+// A portal that refuses the cancellation (403): the row says to call the clinic, with the
+// number from the clinic file, and the appointment stays.
+func TestApptCancelRefusedSaysCall(t *testing.T) {
+	fake := portaltest.Start(t)
+	cl := &clinic.Clinic{File: clinic.File{Name: "Riverside", Support: clinic.Support{Phone: "01234 567890"}}}
+	u := openAppointments(t, cl, func(ctx context.Context, st *data.Store) {
+		if err := st.SetPortalConnection(ctx, data.Portal{URL: fake.Base, PatientID: portaltest.Patient}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := st.UpsertPortalAppointment(ctx, "a1", "1", data.Appointment{Title: "Cardiology review",
+			Start: fixedNow.Add(24 * time.Hour), Status: "booked"}); err != nil {
+			t.Fatal(err)
+		}
+	})
+	a := u.appointments
+	test.Tap(rowTitled(t, a.upcoming, "Cardiology review").cancel)
+	fake.FailNext(403)
+	test.Tap(a.cancelForm.yes)
+	want := "Your clinic does not let the app cancel appointments: please call the clinic on 01234 567890."
+	assertShows(t, rowTitled(t, a.upcoming, "Cardiology review").state, want)
+	assertShows(t, a.notice, "Cardiology review: "+want)
+	got, err := u.curStore().Appointment(context.Background(), rowTitled(t, a.upcoming, "Cardiology review").appt.ID)
+	if err != nil || got.Status == data.StatusCancelled || got.Pending != "" {
+		t.Errorf("stored %+v (%v): want it kept, nothing pending", got, err)
+	}
+}
