@@ -191,14 +191,16 @@ func (u *UI) addActionParts(a *appointmentsScreen, r *apptRow, qs []data.Questio
 			label = "Cancel this request…"
 		}
 		r.cancel = widget.NewButtonWithIcon(label, theme.CancelIcon(), func() { u.confirmCancelAppt(r) })
-		if u.textScale() >= 1.5 || len(r.btns.Objects) == 0 {
-			r.box.Add(container.NewHBox(tall(r.cancel)))
-		} else {
-			r.btns.Add(tall(r.cancel))
-		}
+	}
+	// Cancel beside "Add to calendar", or under it where two across would not fit.
+	if r.cancel != nil && u.textScale() < 1.5 {
+		r.btns.Add(tall(r.cancel))
 	}
 	if len(r.btns.Objects) > 0 {
 		r.box.Add(r.btns)
+	}
+	if r.cancel != nil && (u.textScale() >= 1.5 || len(r.btns.Objects) == 0) {
+		r.box.Add(container.NewHBox(tall(r.cancel)))
 	}
 	if ap.Takes() {
 		r.qs = u.newApptQuestions(a, r, qs)
@@ -495,6 +497,7 @@ type apptQuestions struct {
 	toggle *widget.Button
 	body   *fyne.Container
 	checks []*widget.Check
+	texts  []*tapLabel
 	list   []data.Question
 	entry  *navEntry
 	add    *widget.Button
@@ -515,16 +518,25 @@ func (u *UI) newApptQuestions(a *appointmentsScreen, r *apptRow, qs []data.Quest
 	open := 0
 	for _, one := range qs {
 		one := one
-		c := widget.NewCheck(one.Text, nil)
+		// The box and the words apart: a Check's own text does not wrap, and a long
+		// question (or 200 % text) would widen the window past the screen. A tap on the
+		// words ticks the box too.
+		c := widget.NewCheck("", nil)
 		c.Checked = one.Done
 		c.OnChanged = func(done bool) { u.tickQuestion(r, c, one.ID, done) }
+		text := newTapLabel(one.Text, func() { c.SetChecked(!c.Checked) })
 		q.checks = append(q.checks, c)
-		items = append(items, c)
+		q.texts = append(q.texts, text)
+		items = append(items, container.NewBorder(nil, nil, c, nil, text))
 		if !one.Done {
 			open++
 		}
 	}
-	q.send = widget.NewButtonWithIcon("Send my questions to the care team", theme.MailSendIcon(), func() { u.confirmSendQuestions(r) })
+	sendLabel := "Send my questions to the care team"
+	if u.textScale() >= 1.5 {
+		sendLabel = "Send them to the care team" // the long label would widen the window past the screen
+	}
+	q.send = widget.NewButtonWithIcon(sendLabel, theme.MailSendIcon(), func() { u.confirmSendQuestions(r) })
 	if open == 0 {
 		q.send.Disable()
 	}
@@ -571,6 +583,21 @@ func (u *UI) newApptQuestions(a *appointmentsScreen, r *apptRow, qs []data.Quest
 	q.box = container.NewVBox(container.NewHBox(tall(q.toggle)), q.body)
 	return q
 }
+
+// tapLabel is a wrapping label that does something when tapped (ticks its box).
+type tapLabel struct {
+	widget.Label
+	onTap func()
+}
+
+func newTapLabel(text string, onTap func()) *tapLabel {
+	l := &tapLabel{onTap: onTap}
+	l.Text, l.Wrapping = text, fyne.TextWrapWord
+	l.ExtendBaseWidget(l)
+	return l
+}
+
+func (l *tapLabel) Tapped(*fyne.PointEvent) { l.onTap() }
 
 func (u *UI) addQuestion(r *apptRow) {
 	a, q := u.appointments, r.qs
