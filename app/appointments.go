@@ -202,12 +202,20 @@ func (u *UI) fillAppointments(a *appointmentsScreen, d apptData) {
 		if len(a.upcoming) == 0 {
 			objs = append(objs, paragraph("No appointments coming up."))
 		}
-		for _, r := range a.upcoming {
+		for i, r := range a.upcoming {
+			if i > 0 {
+				// A line between appointments: each has several buttons now, and
+				// without it one's questions run into the next one's title.
+				objs = append(objs, widget.NewSeparator())
+			}
 			objs = append(objs, r.box)
 		}
 		if len(a.past) > 0 {
 			objs = append(objs, subheading("Past"))
-			for _, r := range a.past {
+			for i, r := range a.past {
+				if i > 0 {
+					objs = append(objs, widget.NewSeparator())
+				}
 				objs = append(objs, r.box)
 			}
 		}

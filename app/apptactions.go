@@ -218,7 +218,11 @@ func (u *UI) addSurveyPart(a *appointmentsScreen, r *apptRow, sv data.Survey) {
 	switch sv.State {
 	case data.SurveyOpen:
 		r.svBtn = widget.NewButtonWithIcon("How was your visit?", theme.DocumentCreateIcon(), func() { u.openSurvey(r) })
-		r.box.Add(container.NewHBox(tall(r.svBtn)))
+		if u.textScale() < 1.5 {
+			r.btns.Add(tall(r.svBtn)) // beside "Add to calendar"
+		} else {
+			r.box.Add(container.NewHBox(tall(r.svBtn)))
+		}
 	case data.SurveySent:
 		r.svText = paragraph(msgSurveySent)
 		r.svText.Importance = widget.SuccessImportance

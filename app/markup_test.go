@@ -141,6 +141,12 @@ func TestAppointmentActionsMarkup(t *testing.T) {
 	})
 	ctrl(u, fyne.Key4)
 	assertMarkup(t, u, "appointments_actions.xml")
+	a := u.appointments
+	test.Tap(a.past[0].svBtn)
+	assertMarkup(t, u, "appointments_survey.xml")
+	test.Tap(a.survey.not)
+	test.Tap(a.ask)
+	assertMarkup(t, u, "appointments_request.xml")
 }
 
 func TestUnlockErrorMarkup(t *testing.T) {
