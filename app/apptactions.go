@@ -338,9 +338,11 @@ func (u *UI) sendRequest() {
 	if !ok {
 		return
 	}
-	say(f.said, "")
 	f.bookRow.RemoveAll()
 	f.save.Disable()
+	// The portal may be slow to answer: say what is happening meanwhile.
+	f.said.Importance = widget.MediumImportance
+	say(f.said, "Asking your clinic…")
 	st := a.store
 	background(a.prof, func(ctx context.Context) (requestOutcome, error) {
 		conn, err := st.PortalConnection(ctx)
@@ -371,6 +373,7 @@ func (u *UI) sendRequest() {
 			return
 		}
 		f.save.Enable()
+		say(f.said, "")
 		switch {
 		case errors.Is(err, data.ErrInvalid):
 			say(f.dayErr, inputMessage(err))
@@ -413,6 +416,7 @@ type apptCancelForm struct {
 	d         dialog.Dialog
 	row       *apptRow
 	reason    *navEntry
+	busy      *widget.Label // "Cancelling…" while the portal is asked
 	yes, keep *widget.Button
 }
 
@@ -434,9 +438,12 @@ func (u *UI) confirmCancelAppt(r *apptRow) {
 	f.yes = widget.NewButtonWithIcon("Cancel it", theme.CancelIcon(), func() { u.cancelAppt(f) })
 	f.yes.Importance = widget.DangerImportance
 	f.keep = widget.NewButton("Keep it", nil)
+	f.busy = paragraph("")
+	f.busy.Hide()
 	content := container.NewVBox(
 		paragraph(what),
 		labelled(fieldLabel("Tell the clinic why (optional)"), f.reason),
+		f.busy,
 		container.NewHBox(layout.NewSpacer(), tall(f.keep), tall(f.yes)))
 	f.d = dialog.NewCustomWithoutButtons(title, fixedWidth(520, content), u.win)
 	f.keep.OnTapped = func() { f.d.Hide(); a.cancelForm = nil }
@@ -457,6 +464,7 @@ func (u *UI) cancelAppt(f *apptCancelForm) {
 		return
 	}
 	f.yes.Disable()
+	say(f.busy, "Cancelling…")
 	st, id, reason := a.store, f.row.appt.ID, f.reason.Text
 	background(a.prof, func(ctx context.Context) (cancelOutcome, error) {
 		ap, err := st.CancelAppointment(ctx, id, reason)
