@@ -116,8 +116,10 @@ func (u *UI) apptStateText(ap data.Appointment) string {
 	switch {
 	case ap.Error == portal.CancelByPhone:
 		return "Your clinic does not let the app cancel appointments: please call the clinic" + u.clinicPhone() + "."
-	case ap.Error == portal.RequestsElsewhere:
+	case ap.Error == portal.RequestsElsewhere && u.bookingPage("") != "":
 		return msgReqElsewhere + " You can book on the clinic's own page instead."
+	case ap.Error == portal.RequestsElsewhere:
+		return msgReqElsewhere + " Please call the clinic" + u.clinicPhone() + " to book."
 	case ap.Error != "":
 		return sentence(ap.Error)
 	case ap.Pending == data.PendingCancel:
@@ -477,10 +479,10 @@ func (u *UI) cancelAppt(f *apptCancelForm) {
 		}
 		return cancelOutcome{appt: ap, pushErr: perr}, nil
 	}, func(out cancelOutcome, err error) {
+		f.d.Hide() // also when another screen is on show by now
 		if u.appointments != a {
 			return
 		}
-		f.d.Hide()
 		a.cancelForm = nil
 		ap := out.appt
 		switch {
@@ -729,10 +731,10 @@ func (u *UI) confirmSendQuestions(r *apptRow) {
 		background(a.prof, func(ctx context.Context) (data.Message, error) {
 			return st.AddNote(ctx, f.text)
 		}, func(_ data.Message, err error) {
+			f.d.Hide()
 			if u.appointments != a {
 				return
 			}
-			f.d.Hide()
 			a.sendForm = nil
 			if err != nil {
 				sayError(q.err, "Your questions were not sent. Please try again.")
