@@ -50,6 +50,15 @@ type appointmentsScreen struct {
 	addState *widget.Label
 
 	report *reportLauncher
+
+	// Acting on appointments (apptactions.go).
+	ask        *widget.Button // "Ask for an appointment"
+	notice     *widget.Label  // what the last action did, above the list
+	req        *apptRequestForm
+	cancelForm *apptCancelForm
+	sendForm   *questionsSendForm
+	survey     *surveyForm
+	openQs     map[string]bool // appointments whose questions are unfolded, by id
 }
 
 // apptRow is one appointment in the list.
@@ -61,7 +70,16 @@ type apptRow struct {
 	status *widget.Label  // "Cancelled", hidden otherwise
 	source *widget.Label  // "From your clinic", hidden for local ones
 	cal    *widget.Button // "Add to calendar": saves it as a .ics file
-	box    fyne.CanvasObject
+	box    *fyne.Container
+	btns   *fyne.Container // the row's buttons, side by side
+
+	state  *widget.Label  // a request's or cancellation's progress, or why it failed
+	book   *widget.Button // "Open the clinic's booking page", for a refused request
+	cancel *widget.Button // "Cancel…", on an upcoming one that can be cancelled
+	qs     *apptQuestions // questions for the doctor, on an upcoming one that takes place
+	sv     data.Survey    // its survey after the visit (ID "" when none)
+	svBtn  *widget.Button // "How was your visit?", while the survey is open
+	svText *widget.Label  // the survey's state once answered
 }
 
 func (u *UI) showAppointments() {
@@ -111,8 +129,15 @@ func (u *UI) showAppointments() {
 		container.NewHBox(tall(a.add)),
 	)
 	a.report = u.newReportLauncher(b)
+	a.ask = widget.NewButtonWithIcon("Ask for an appointment", theme.MailComposeIcon(), u.showRequestForm)
+	a.notice = paragraph("")
+	a.notice.Hide()
+	top := container.NewHBox(tall(a.ask), tall(a.report.button))
+	if u.textScale() >= 1.5 {
+		top = container.NewVBox(container.NewHBox(tall(a.ask)), container.NewHBox(tall(a.report.button)))
+	}
 	content := container.NewVScroll(container.NewPadded(column(760,
-		container.NewVBox(container.NewHBox(tall(a.report.button)), a.warning, a.calState, a.status, a.list, widget.NewSeparator(), form))))
+		container.NewVBox(top, a.notice, a.warning, a.calState, a.status, a.list, widget.NewSeparator(), form))))
 	u.setContent(u.frame(b, content))
 	u.loadAppointments()
 }
@@ -124,9 +149,9 @@ func (u *UI) loadAppointments() {
 		return
 	}
 	st := a.store
-	background(a.prof, func(ctx context.Context) ([]data.Appointment, error) {
-		return st.ListAppointments(ctx, time.Time{}, time.Time{})
-	}, func(list []data.Appointment, err error) {
+	background(a.prof, func(ctx context.Context) (apptData, error) {
+		return loadApptData(ctx, st)
+	}, func(d apptData, err error) {
 		if u.appointments != a {
 			return
 		}
@@ -144,23 +169,28 @@ func (u *UI) loadAppointments() {
 			say(a.warning, "")
 		}
 		a.loaded = true
-		u.fillAppointments(a, list)
+		u.fillAppointments(a, d)
 	})
 }
 
-func (u *UI) fillAppointments(a *appointmentsScreen, list []data.Appointment) {
+func (u *UI) fillAppointments(a *appointmentsScreen, d apptData) {
 	now := u.now()
 	loc := a.store.Location()
+	list := d.list
 	a.upcoming, a.past = nil, nil
 	for _, ap := range list {
 		end := ap.End
 		if end.IsZero() {
 			end = ap.Start
 		}
-		if end.Before(now) {
-			a.past = append([]*apptRow{newApptRow(ap, loc, now, u.addToCalendar)}, a.past...) // latest first
+		r := newApptRow(ap, loc, now, u.addToCalendar)
+		// A request is never "past": it waits for the clinic whatever its first day was.
+		if end.Before(now) && ap.Status != data.StatusRequested {
+			a.past = append([]*apptRow{r}, a.past...) // latest first
+			u.addSurveyPart(a, r, d.surveys[ap.ID])
 		} else {
-			a.upcoming = append(a.upcoming, newApptRow(ap, loc, now, u.addToCalendar))
+			a.upcoming = append(a.upcoming, r)
+			u.addActionParts(a, r, d.questions[ap.ID])
 		}
 	}
 	var objs []fyne.CanvasObject
@@ -172,12 +202,20 @@ func (u *UI) fillAppointments(a *appointmentsScreen, list []data.Appointment) {
 		if len(a.upcoming) == 0 {
 			objs = append(objs, paragraph("No appointments coming up."))
 		}
-		for _, r := range a.upcoming {
+		for i, r := range a.upcoming {
+			if i > 0 {
+				// A line between appointments: each has several buttons now, and
+				// without it one's questions run into the next one's title.
+				objs = append(objs, widget.NewSeparator())
+			}
 			objs = append(objs, r.box)
 		}
 		if len(a.past) > 0 {
 			objs = append(objs, subheading("Past"))
-			for _, r := range a.past {
+			for i, r := range a.past {
+				if i > 0 {
+					objs = append(objs, widget.NewSeparator())
+				}
 				objs = append(objs, r.box)
 			}
 		}
@@ -214,10 +252,18 @@ func newApptRow(ap data.Appointment, loc *time.Location, now time.Time, toCalend
 	}
 	r.cal = widget.NewButtonWithIcon("Add to calendar", theme.CalendarIcon(), func() { toCalendar(ap) })
 	// The button goes under the text, not beside it: at 200 % text it would not fit across.
+	r.btns = container.NewHBox(tall(r.cal))
+	if ap.Status == data.StatusRequested {
+		// A request has no time yet: what would suit, and no calendar entry.
+		r.name.SetText(ap.Title)
+		r.when.SetText(requestDays(ap))
+		r.cal.Hide()
+		r.btns.Objects = nil
+	}
 	r.box = container.NewVBox(
 		container.NewBorder(nil, nil, nil, container.NewVBox(r.status, r.source),
 			container.New(layout.NewCustomPaddedVBoxLayout(-12), r.name, r.when, r.place)),
-		container.NewHBox(tall(r.cal)))
+		r.btns)
 	return r
 }
 

@@ -109,6 +109,46 @@ func TestScreenMarkup(t *testing.T) {
 	}
 }
 
+// TestAppointmentActionsMarkup: Appointments with what a person can do there — a request
+// waiting for the clinic, questions for the doctor (one ticked off), and a survey after a
+// finished visit.
+func TestAppointmentActionsMarkup(t *testing.T) {
+	u := openToday(t, &testClock{t: at(9, 0)}, func(ctx context.Context, st *data.Store) {
+		eye, err := st.AddAppointment(ctx, data.Appointment{Title: "Eye screening", Start: at(14, 0).AddDate(0, 0, 3),
+			Location: "City Hospital, eye clinic"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, q := range []string{"Can I drive after the drops?", "Do I need new glasses?"} {
+			if _, err := st.AddQuestion(ctx, eye.ID, q); err != nil {
+				t.Fatal(err)
+			}
+		}
+		qs, err := st.ListQuestions(ctx, eye.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := st.SetQuestionDone(ctx, qs[0].ID, true); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := st.RequestAppointment(ctx, data.Appointment{Reason: "Review of my blood pressure",
+			After: data.Date{Year: 2025, Month: 12, Day: 1}, Before: data.Date{Year: 2025, Month: 12, Day: 12}}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := st.AddAppointment(ctx, data.Appointment{Title: "Blood test", Start: at(8, 45).AddDate(0, 0, -7)}); err != nil {
+			t.Fatal(err)
+		}
+	})
+	ctrl(u, fyne.Key4)
+	assertMarkup(t, u, "appointments_actions.xml")
+	a := u.appointments
+	test.Tap(a.past[0].svBtn)
+	assertMarkup(t, u, "appointments_survey.xml")
+	test.Tap(a.survey.not)
+	test.Tap(a.ask)
+	assertMarkup(t, u, "appointments_request.xml")
+}
+
 func TestUnlockErrorMarkup(t *testing.T) {
 	p := testProfiles(t, nil)
 	passProfile(t, p, "Anne")

@@ -114,8 +114,8 @@ func randID(rng *rand.Rand) string {
 // AddDemoProfile fills a profile with three months of realistic, synthetic data for first
 // looks and screenshots: symptoms and moods, four medications (three scheduled, one as
 // needed) with their dose history — mostly taken, some late, a few skipped or missed — past
-// and upcoming appointments, and a short thread with the care team. The same day gives the
-// same data.
+// and upcoming appointments (questions for the doctor on one), and a short thread with the
+// care team. The same day gives the same data.
 func (s *Store) AddDemoProfile(ctx context.Context) error {
 	if err := s.AddDemoEntries(ctx, 270, nil); err != nil {
 		return err
@@ -186,10 +186,18 @@ func (s *Store) AddDemoProfile(ctx context.Context) error {
 		{Title: "Eye screening", Location: "City Hospital, eye clinic", Start: today.AddDate(0, 0, 3).Add(14 * time.Hour)},
 		{Title: "Diabetes review", Location: "Riverside Health Centre, room 4", Start: today.AddDate(0, 0, 24).Add(10*time.Hour + 30*time.Minute)},
 	}
-	for _, a := range appts {
+	for i, a := range appts {
 		a.End = a.Start.Add(30 * time.Minute)
-		if _, err := s.AddAppointment(ctx, a); err != nil {
+		saved, err := s.AddAppointment(ctx, a)
+		if err != nil {
 			return err
+		}
+		if i == 2 { // the eye screening: questions written down for the doctor
+			for _, q := range []string{"Can I drive home after the eye drops?", "Should I bring my reading glasses?"} {
+				if _, err := s.AddQuestion(ctx, saved.ID, q); err != nil {
+					return err
+				}
+			}
 		}
 	}
 	thread := []struct {

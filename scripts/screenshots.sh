@@ -5,7 +5,7 @@
 # from the real window under X: one demo profile ("Margaret", synthetic data only, in a
 # temporary data folder that is deleted afterwards), opened once per variant, its unlock
 # screen and then —
-#   light     every screen (Readings too)     dark       Today, Journal, Medicines, Settings
+#   light     every screen (Readings too; Appointments also scrolled down)   dark   Today, Journal, Medicines, Settings
 #   contrast  high contrast (light), every screen   large  200 % text (light), every screen
 # Light and dark are forced with Fyne's FYNE_THEME; high contrast and text size are the
 # app's own preferences, written into a private XDG_CONFIG_HOME before it starts, exactly as
@@ -125,7 +125,7 @@ save() {
 }
 
 # shoot VARIANT FYNE_THEME PREFS_JSON SCREEN...: one app start, a picture of each screen.
-# A screen is "N:name", N its Ctrl+N shortcut.
+# A screen is "N:name", N its Ctrl+N shortcut; "down:name" is the screen on show scrolled down.
 shoot() {
 	local variant=$1 fyne_theme=$2 prefs=$3 win spec key name
 	shift 3
@@ -154,6 +154,18 @@ shoot() {
 
 	for spec in "$@"; do
 		key=${spec%%:*} name=${spec#*:}
+		if [ "$key" = down ]; then
+			# The screen on show, scrolled down with the wheel over its left margin (over a text
+			# field the field would take the wheel), then the
+			# pointer back in the corner: the parts of a long screen below the fold.
+			xdotool mousemove --window "$win" 216 400 click --repeat 22 --delay 20 5
+			xdotool mousemove 1279 799
+			changed "$win" "$WORK/shot.ppm" "$WORK/before.ppm"
+			settle "$win" "$WORK/shot.ppm"
+			cp "$WORK/shot.ppm" "$WORK/before.ppm"
+			save "$WORK/shot.ppm" "$variant-$name"
+			continue
+		fi
 		xdotool key "ctrl+$key"
 		# Today is already on show after unlocking: nothing to wait for but the list.
 		[ "$key" = 1 ] || changed "$win" "$WORK/shot.ppm" "$WORK/before.ppm"
@@ -173,7 +185,7 @@ want() { [[ " ${SCREENSHOT_VARIANTS:-light dark contrast large} " == *" $1 "* ]]
 mkdir -p "$OUT"
 # The login entry the app writes at start goes into the private config folder, deleted after.
 want light && shoot light light '{}' \
-	1:today 2:journal 3:medicines 4:appointments 5:messages 6:settings 7:readings
+	1:today 2:journal 3:medicines 4:appointments down:appointments-lower 5:messages 6:settings 7:readings
 want dark && shoot dark dark '{}' \
 	1:today 2:journal 3:medicines 6:settings
 want contrast && shoot contrast light '{"theme.contrast": true}' \

@@ -387,6 +387,9 @@ type SurveyQuestion struct {
 	LinkID, Text, Type string
 	Required           bool
 	Options            []string // for a choice: what may be answered
+	// Min and Max bound an integer answer where the questionnaire says (nil: no bound), so
+	// the window can offer a row of numbers instead of a text field.
+	Min, Max *int64
 }
 
 // SurveyQuestions lists a questionnaire's questions, groups opened.
@@ -398,6 +401,15 @@ func SurveyQuestions(questionnaireJSON []byte) []SurveyQuestion {
 	var out []SurveyQuestion
 	for _, it := range flatItems(q.Item) {
 		sq := SurveyQuestion{LinkID: it.LinkID, Text: it.Text, Type: it.Type, Required: it.Required}
+		for _, e := range it.Extension {
+			switch {
+			case e.ValueInteger == nil:
+			case strings.HasSuffix(e.URL, "/minValue"):
+				sq.Min = e.ValueInteger
+			case strings.HasSuffix(e.URL, "/maxValue"):
+				sq.Max = e.ValueInteger
+			}
+		}
 		for _, o := range it.AnswerOption {
 			switch {
 			case o.ValueCoding != nil:

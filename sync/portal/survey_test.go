@@ -32,8 +32,20 @@ func TestCheckAnswers(t *testing.T) {
 	if _, err := portal.CheckAnswers(choice, []byte(`{"wait":"medium"}`)); !errors.Is(err, data.ErrInvalid) {
 		t.Errorf("not an option: %v", err)
 	}
-	if qs := portal.SurveyQuestions(choice); len(qs) != 1 || qs[0].LinkID != "wait" || len(qs[0].Options) != 2 {
+	if qs := portal.SurveyQuestions(choice); len(qs) != 1 || qs[0].LinkID != "wait" || len(qs[0].Options) != 2 || qs[0].Min != nil {
 		t.Errorf("questions: %+v", qs)
+	}
+	// The built-in survey's number questions carry their range (the window shows a row of
+	// numbers for them).
+	for _, sq := range portal.SurveyQuestions(portal.VisitSurvey()) {
+		want := map[string][2]int64{"overall": {1, 5}, "recommend": {0, 10}}[sq.LinkID]
+		lo, hi := want[0], want[1]
+		switch {
+		case sq.Type != "integer" && (sq.Min != nil || sq.Max != nil):
+			t.Errorf("%s has a range", sq.LinkID)
+		case sq.Type == "integer" && (sq.Min == nil || sq.Max == nil || *sq.Min != lo || *sq.Max != hi):
+			t.Errorf("%s: range %v..%v, want %d..%d", sq.LinkID, sq.Min, sq.Max, lo, hi)
+		}
 	}
 }
 

@@ -1,0 +1,922 @@
+package app
+
+// Acting on appointments in the window (issue 15): asking the clinic for one, cancelling
+// one, questions for the doctor, and the survey after a visit. The store and the portal do
+// the work (data/requests.go, questions.go, surveys.go, sync/portal); this file words it.
+// Everything that reads, writes or reaches the portal runs off the UI thread (background).
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"image/color"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/layout"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/patient-companion/companion/data"
+	"github.com/patient-companion/companion/sync/portal"
+)
+
+const (
+	msgRequested      = "Requested — waiting for the clinic"
+	msgCancelQueued   = "Cancellation kept — it goes to the clinic at the next sync."
+	msgReqNoReason    = "Write what the appointment is for, for example: Review of my blood pressure."
+	msgReqBadDay      = "Write the day like 2026-12-01, or leave it empty."
+	msgReqNotLinked   = "This profile is not connected to your clinic's portal, so the app cannot send the request."
+	msgReqElsewhere   = "Your clinic does not take appointment requests through the app."
+	msgReqSaveFailed  = "The request could not be saved. Please try again."
+	msgCancelFailed   = "The appointment could not be cancelled just now. Please try again."
+	msgQuestionFailed = "The question could not be saved. Please try again."
+	msgSurveyFailed   = "Your answers could not be saved. Please try again."
+	msgSurveySent     = "Thank you — sent"
+	msgSurveyWaiting  = "Thank you — your answers are waiting to send"
+)
+
+// apptData is what the Appointments screen shows: the appointments, each upcoming one's
+// questions and each finished one's survey (by appointment id).
+type apptData struct {
+	list      []data.Appointment
+	questions map[string][]data.Question
+	surveys   map[string]data.Survey
+}
+
+// loadApptData reads the screen's data, first offering a survey for each visit of the last
+// weeks (the clinic's own where it has one for that kind of visit). A damaged record is
+// reported in a *TamperedError alongside the rest.
+func loadApptData(ctx context.Context, st *data.Store) (apptData, error) {
+	d := apptData{questions: map[string][]data.Question{}, surveys: map[string]data.Survey{}}
+	var damaged error
+	keep := func(err error) error {
+		var te *data.TamperedError
+		if errors.As(err, &te) {
+			damaged = err
+			return nil
+		}
+		return err
+	}
+	list, err := st.ListAppointments(ctx, time.Time{}, time.Time{})
+	if err := keep(err); err != nil {
+		return d, err
+	}
+	d.list = list
+	qs, err := st.ListQuestions(ctx, "")
+	if err := keep(err); err != nil {
+		return d, err
+	}
+	for _, q := range qs {
+		d.questions[q.AppointmentID] = append(d.questions[q.AppointmentID], q)
+	}
+	clinicQs, err := st.ClinicQuestionnaires(ctx)
+	if err := keep(err); err != nil {
+		return d, err
+	}
+	if err := st.OfferSurveys(ctx, portal.PickSurvey(clinicQs)); keep(err) != nil {
+		return d, err
+	}
+	svs, err := st.ListSurveys(ctx)
+	if err := keep(err); err != nil {
+		return d, err
+	}
+	for _, sv := range svs {
+		d.surveys[sv.AppointmentID] = sv
+	}
+	return d, damaged
+}
+
+// requestDays words the days a request said would suit.
+func requestDays(ap data.Appointment) string {
+	day := func(d data.Date) string {
+		return time.Date(d.Year, d.Month, d.Day, 12, 0, 0, 0, time.UTC).Format("Mon 2 Jan 2006")
+	}
+	switch {
+	case !ap.After.IsZero() && !ap.Before.IsZero():
+		return "A day from " + day(ap.After) + " to " + day(ap.Before)
+	case !ap.After.IsZero():
+		return "A day from " + day(ap.After) + " on"
+	case !ap.Before.IsZero():
+		return "A day before " + day(ap.Before) + " at the latest"
+	}
+	return "Any day that suits the clinic"
+}
+
+// apptStateText says where a request or cancellation stands, or why the portal did not
+// take it; "" when there is nothing to say.
+func (u *UI) apptStateText(ap data.Appointment) string {
+	switch {
+	case ap.Error == portal.CancelByPhone:
+		return "Your clinic does not let the app cancel appointments: please call the clinic" + u.clinicPhone() + "."
+	case ap.Error == portal.RequestsElsewhere && u.bookingPage("") != "":
+		return msgReqElsewhere + " You can book on the clinic's own page instead."
+	case ap.Error == portal.RequestsElsewhere:
+		return msgReqElsewhere + " Please call the clinic" + u.clinicPhone() + " to book."
+	case ap.Error != "":
+		return sentence(ap.Error)
+	case ap.Pending == data.PendingCancel:
+		return msgCancelQueued
+	case ap.Status == data.StatusRequested:
+		return msgRequested
+	}
+	return ""
+}
+
+// clinicPhone is " on NUMBER" when the clinic file gives a telephone number.
+func (u *UI) clinicPhone() string {
+	if c := u.opt.Clinic; c != nil && c.Support.Phone != "" {
+		return " on " + c.Support.Phone
+	}
+	return ""
+}
+
+// bookingPage is the clinic's own page for booking: clinic.json's scheduling_url, else its
+// portal address, else (fallback true) the address the profile is connected to.
+func (u *UI) bookingPage(connected string) string {
+	if c := u.opt.Clinic; c != nil && c.Portal != nil {
+		if c.Portal.SchedulingURL != "" {
+			return c.Portal.SchedulingURL
+		}
+		if c.Portal.FHIRBaseURL != "" {
+			return c.Portal.FHIRBaseURL
+		}
+	}
+	return connected
+}
+
+// bookButton opens page in the browser.
+func (u *UI) bookButton(page string, said *widget.Label) *widget.Button {
+	b := widget.NewButtonWithIcon("Open the clinic's booking page", theme.ComputerIcon(), func() {
+		parsed, err := url.Parse(page)
+		if err == nil {
+			err = u.app.OpenURL(parsed)
+		}
+		if err != nil && said != nil {
+			sayError(said, "The browser could not be opened. The clinic's booking page is "+page)
+		}
+	})
+	b.Importance = widget.HighImportance
+	return b
+}
+
+// addActionParts gives an upcoming appointment its state, its Cancel button and its
+// questions for the doctor.
+func (u *UI) addActionParts(a *appointmentsScreen, r *apptRow, qs []data.Question) {
+	ap := r.appt
+	r.state = paragraph(u.apptStateText(ap))
+	r.state.Importance = widget.WarningImportance
+	if ap.Error == "" {
+		r.state.Importance = widget.MediumImportance
+		r.state.TextStyle = fyne.TextStyle{Bold: true}
+	}
+	if r.state.Text == "" {
+		r.state.Hide()
+	}
+	r.box.Objects = append(r.box.Objects[:1], r.state)
+	if ap.Error == portal.RequestsElsewhere {
+		if page := u.bookingPage(""); page != "" {
+			r.book = u.bookButton(page, r.state)
+			r.box.Add(container.NewHBox(tall(r.book)))
+		}
+	}
+	if ap.Status != data.StatusCancelled && ap.Pending != data.PendingCancel {
+		label := "Cancel this appointment…"
+		if ap.Status == data.StatusRequested {
+			label = "Cancel this request…"
+		}
+		r.cancel = widget.NewButtonWithIcon(label, theme.CancelIcon(), func() { u.confirmCancelAppt(r) })
+	}
+	// Cancel beside "Add to calendar", or under it where two across would not fit.
+	if r.cancel != nil && u.textScale() < 1.5 {
+		r.btns.Add(tall(r.cancel))
+	}
+	if len(r.btns.Objects) > 0 {
+		r.box.Add(r.btns)
+	}
+	if r.cancel != nil && (u.textScale() >= 1.5 || len(r.btns.Objects) == 0) {
+		r.box.Add(container.NewHBox(tall(r.cancel)))
+	}
+	if ap.Takes() {
+		r.qs = u.newApptQuestions(a, r, qs)
+		r.box.Add(r.qs.box)
+	}
+}
+
+// addSurveyPart gives a finished appointment its survey: a button while it is open, its
+// state once answered.
+func (u *UI) addSurveyPart(a *appointmentsScreen, r *apptRow, sv data.Survey) {
+	r.sv = sv
+	if sv.ID == "" {
+		return
+	}
+	switch sv.State {
+	case data.SurveyOpen:
+		r.svBtn = widget.NewButtonWithIcon("How was your visit?", theme.DocumentCreateIcon(), func() { u.openSurvey(r) })
+		if u.textScale() < 1.5 {
+			r.btns.Add(tall(r.svBtn)) // beside "Add to calendar"
+		} else {
+			r.box.Add(container.NewHBox(tall(r.svBtn)))
+		}
+	case data.SurveySent:
+		r.svText = paragraph(msgSurveySent)
+		r.svText.Importance = widget.SuccessImportance
+		r.box.Add(r.svText)
+	default:
+		text := msgSurveyWaiting
+		if sv.Error != "" {
+			text += ": " + sv.Error
+		}
+		r.svText = paragraph(text)
+		r.box.Add(r.svText)
+	}
+}
+
+// ---- Asking for an appointment ----
+
+// apptRequestForm is the "Ask for an appointment" dialog.
+type apptRequestForm struct {
+	d                    dialog.Dialog
+	reason, after, until *navEntry
+	with                 *navEntry
+	reasonErr, dayErr    *widget.Label
+	said                 *widget.Label // why it was not sent, and where to book instead
+	book                 *widget.Button
+	bookRow              *fyne.Container
+	save, close          *widget.Button
+}
+
+func (u *UI) showRequestForm() {
+	a := u.appointments
+	if a == nil {
+		return
+	}
+	f := &apptRequestForm{}
+	a.req = f
+	f.reason = u.newEntry()
+	f.reason.SetPlaceHolder("For example: Review of my blood pressure")
+	f.reason.OnChanged = func(string) { say(f.reasonErr, "") }
+	f.reason.OnSubmitted = func(string) { u.sendRequest() }
+	f.reasonErr = message()
+	f.after = u.newEntry()
+	f.after.SetPlaceHolder("2026-12-01")
+	f.until = u.newEntry()
+	f.until.SetPlaceHolder("2026-12-14")
+	for _, e := range []*navEntry{f.after, f.until} {
+		e.OnChanged = func(string) { say(f.dayErr, "") }
+		e.OnSubmitted = func(string) { u.sendRequest() }
+	}
+	f.dayErr = message()
+	f.with = u.newEntry()
+	f.with.SetPlaceHolder("For example: Dr Okafor")
+	f.with.OnSubmitted = func(string) { u.sendRequest() }
+	f.said = message()
+	f.said.Importance = widget.WarningImportance
+	f.bookRow = container.NewHBox()
+	f.save = widget.NewButtonWithIcon("Ask the clinic", theme.MailSendIcon(), u.sendRequest)
+	f.save.Importance = widget.HighImportance
+	f.close = widget.NewButton("Close", nil)
+	days := []fyne.CanvasObject{labelled(fieldLabel("From"), f.after), labelled(fieldLabel("To"), f.until)}
+	var dayRow fyne.CanvasObject = container.NewGridWithColumns(2, days...)
+	if u.textScale() >= 1.5 {
+		dayRow = container.NewVBox(days...)
+	}
+	content := container.NewVBox(
+		labelled(fieldLabel("What is it for?"), f.reason, f.reasonErr),
+		fieldLabel("Which days would suit you? (optional)"),
+		caption("Year-month-day, like 2026-12-01."),
+		dayRow, f.dayErr,
+		labelled(fieldLabel("Whom would you like to see? (optional)"), f.with),
+		f.said, f.bookRow,
+		container.NewHBox(layout.NewSpacer(), tall(f.close), tall(f.save)),
+	)
+	f.d = dialog.NewCustomWithoutButtons("Ask for an appointment", fixedWidth(560, content), u.win)
+	f.close.OnTapped = func() { f.d.Hide(); a.req = nil }
+	f.d.Show()
+	u.focus(f.reason)
+}
+
+// requestOutcome is what happened to a request: not connected, refused (with the address
+// the profile is connected to), or stored (and perhaps sent).
+type requestOutcome struct {
+	notLinked, refused bool
+	connected          string
+	saved              data.Appointment
+}
+
+func (u *UI) sendRequest() {
+	a := u.appointments
+	if a == nil || a.req == nil || a.req.save.Disabled() {
+		return
+	}
+	f := a.req
+	req := data.Appointment{Reason: strings.TrimSpace(f.reason.Text), With: strings.TrimSpace(f.with.Text)}
+	ok := true
+	if req.Reason == "" {
+		say(f.reasonErr, msgReqNoReason)
+		ok = false
+	}
+	for _, d := range []struct {
+		e  *navEntry
+		to *data.Date
+	}{{f.after, &req.After}, {f.until, &req.Before}} {
+		if t := strings.TrimSpace(d.e.Text); t != "" {
+			day, err := data.ParseDate(t)
+			if err != nil {
+				say(f.dayErr, msgReqBadDay)
+				ok = false
+				continue
+			}
+			*d.to = day
+		}
+	}
+	if !ok {
+		return
+	}
+	f.bookRow.RemoveAll()
+	f.save.Disable()
+	// The portal may be slow to answer: say what is happening meanwhile.
+	f.said.Importance = widget.MediumImportance
+	say(f.said, "Asking your clinic…")
+	st := a.store
+	background(a.prof, func(ctx context.Context) (requestOutcome, error) {
+		conn, err := st.PortalConnection(ctx)
+		if err != nil {
+			return requestOutcome{}, err
+		}
+		if conn.URL == "" {
+			return requestOutcome{notLinked: true}, nil
+		}
+		// Ask first: a request the portal never takes is not kept, the person is told where
+		// to book. Unreachable: kept, and sent at the next sync.
+		takes, err := portal.AcceptsCreate(ctx, st, "Appointment")
+		if err == nil && !takes {
+			return requestOutcome{refused: true, connected: conn.URL}, nil
+		}
+		saved, err := st.RequestAppointment(ctx, req)
+		if err != nil {
+			return requestOutcome{}, err
+		}
+		if _, err := portal.PushProfile(ctx, st, nil, nil); err == nil {
+			if cur, err := st.Appointment(ctx, saved.ID); err == nil {
+				saved = cur
+			}
+		}
+		return requestOutcome{saved: saved, connected: conn.URL}, nil
+	}, func(out requestOutcome, err error) {
+		if u.appointments != a || a.req != f {
+			return
+		}
+		f.save.Enable()
+		say(f.said, "")
+		switch {
+		case errors.Is(err, data.ErrInvalid):
+			say(f.dayErr, inputMessage(err))
+			return
+		case err != nil:
+			sayError(f.said, msgReqSaveFailed)
+			return
+		case out.notLinked, out.refused:
+			text, page := msgReqElsewhere, u.bookingPage(out.connected)
+			if out.notLinked {
+				text, page = msgReqNotLinked, u.bookingPage("")
+			}
+			if page != "" {
+				text += " You can book on the clinic's own page instead."
+				f.book = u.bookButton(page, f.said)
+				f.bookRow.Add(tall(f.book))
+			} else {
+				text += " Please call the clinic" + u.clinicPhone() + " to book."
+			}
+			f.said.Importance = widget.WarningImportance
+			say(f.said, text)
+			return
+		}
+		f.d.Hide()
+		a.req = nil
+		a.notice.Importance = widget.MediumImportance
+		if out.saved.Error != "" {
+			say(a.notice, u.apptStateText(out.saved))
+		} else {
+			say(a.notice, "Your request is kept: "+msgRequested+".")
+		}
+		u.loadAppointments()
+	})
+}
+
+// ---- Cancelling ----
+
+// apptCancelForm is the dialog that asks before cancelling.
+type apptCancelForm struct {
+	d         dialog.Dialog
+	row       *apptRow
+	reason    *navEntry
+	busy      *widget.Label // "Cancelling…" while the portal is asked
+	yes, keep *widget.Button
+}
+
+func (u *UI) confirmCancelAppt(r *apptRow) {
+	a := u.appointments
+	if a == nil {
+		return
+	}
+	f := &apptCancelForm{row: r}
+	a.cancelForm = f
+	loc := a.store.Location()
+	what := r.appt.Title + ", " + r.appt.Start.In(loc).Format("Mon 2 Jan 2006") + " at " + r.appt.Start.In(loc).Format("15:04")
+	title := "Cancel this appointment?"
+	if r.appt.Status == data.StatusRequested {
+		what, title = r.appt.Title, "Cancel this request?"
+	}
+	f.reason = u.newMultiLineEntry()
+	f.reason.SetMinRowsVisible(2)
+	f.yes = widget.NewButtonWithIcon("Cancel it", theme.CancelIcon(), func() { u.cancelAppt(f) })
+	f.yes.Importance = widget.DangerImportance
+	f.keep = widget.NewButton("Keep it", nil)
+	f.busy = paragraph("")
+	f.busy.Hide()
+	content := container.NewVBox(
+		paragraph(what),
+		labelled(fieldLabel("Tell the clinic why (optional)"), f.reason),
+		f.busy,
+		container.NewHBox(layout.NewSpacer(), tall(f.keep), tall(f.yes)))
+	f.d = dialog.NewCustomWithoutButtons(title, fixedWidth(520, content), u.win)
+	f.keep.OnTapped = func() { f.d.Hide(); a.cancelForm = nil }
+	f.d.Show()
+	u.focus(f.reason)
+}
+
+// cancelOutcome is a cancellation's result: the appointment as it is now, and whether the
+// portal could be reached.
+type cancelOutcome struct {
+	appt    data.Appointment
+	pushErr error
+}
+
+func (u *UI) cancelAppt(f *apptCancelForm) {
+	a := u.appointments
+	if a == nil || a.cancelForm != f || f.yes.Disabled() {
+		return
+	}
+	f.yes.Disable()
+	say(f.busy, "Cancelling…")
+	st, id, reason := a.store, f.row.appt.ID, f.reason.Text
+	background(a.prof, func(ctx context.Context) (cancelOutcome, error) {
+		ap, err := st.CancelAppointment(ctx, id, reason)
+		if err != nil || ap.Pending != data.PendingCancel {
+			return cancelOutcome{appt: ap}, err
+		}
+		_, perr := portal.PushProfile(ctx, st, nil, nil)
+		if cur, err := st.Appointment(ctx, id); err == nil {
+			ap = cur
+		}
+		return cancelOutcome{appt: ap, pushErr: perr}, nil
+	}, func(out cancelOutcome, err error) {
+		f.d.Hide() // also when another screen is on show by now
+		if u.appointments != a {
+			return
+		}
+		a.cancelForm = nil
+		ap := out.appt
+		switch {
+		case errors.Is(err, data.ErrInvalid):
+			sayError(a.notice, inputMessage(err))
+		case err != nil:
+			sayError(a.notice, msgCancelFailed)
+		case ap.Status == data.StatusCancelled:
+			a.notice.Importance = widget.SuccessImportance
+			say(a.notice, "Cancelled: "+ap.Title+".")
+		default:
+			// Kept for the next sync, refused, or moved by the clinic: the row says which.
+			a.notice.Importance = widget.WarningImportance
+			say(a.notice, ap.Title+": "+u.apptStateText(ap))
+		}
+		u.loadAppointments()
+	})
+}
+
+// ---- Questions for the doctor ----
+
+// apptQuestions is an upcoming appointment's questions for the doctor: folded under a
+// button until the person opens them (open by itself once there are some).
+type apptQuestions struct {
+	box    *fyne.Container
+	toggle *widget.Button
+	body   *fyne.Container
+	checks []*widget.Check
+	texts  []*tapLabel
+	list   []data.Question
+	entry  *navEntry
+	add    *widget.Button
+	err    *widget.Label
+	send   *widget.Button
+}
+
+func (u *UI) newApptQuestions(a *appointmentsScreen, r *apptRow, qs []data.Question) *apptQuestions {
+	q := &apptQuestions{list: qs}
+	id := r.appt.ID
+	q.entry = u.newEntry()
+	q.entry.SetPlaceHolder("For example: Can I stop the water tablets?")
+	q.entry.OnSubmitted = func(string) { u.addQuestion(r) }
+	q.entry.OnChanged = func(string) { say(q.err, "") }
+	q.add = widget.NewButtonWithIcon("Add", theme.ContentAddIcon(), func() { u.addQuestion(r) })
+	q.err = message()
+	var items []fyne.CanvasObject
+	open := 0
+	for _, one := range qs {
+		one := one
+		// The box and the words apart: a Check's own text does not wrap, and a long
+		// question (or 200 % text) would widen the window past the screen. A tap on the
+		// words ticks the box too.
+		c := widget.NewCheck("", nil)
+		c.Checked = one.Done
+		c.OnChanged = func(done bool) { u.tickQuestion(r, c, one.ID, done) }
+		text := newTapLabel(one.Text, func() { c.SetChecked(!c.Checked) })
+		q.checks = append(q.checks, c)
+		q.texts = append(q.texts, text)
+		items = append(items, container.NewBorder(nil, nil, c, nil, text))
+		if !one.Done {
+			open++
+		}
+	}
+	sendLabel := "Send my questions to the care team"
+	if u.textScale() >= 1.5 {
+		sendLabel = "Send them to the care team" // the long label would widen the window past the screen
+	}
+	q.send = widget.NewButtonWithIcon(sendLabel, theme.MailSendIcon(), func() { u.confirmSendQuestions(r) })
+	if open == 0 {
+		q.send.Disable()
+	}
+	hint := caption("Write them down as they come to mind, and tick each one off when you have asked it.")
+	inner := container.NewVBox(append(append([]fyne.CanvasObject{hint}, items...),
+		labelled(fieldLabel("A new question"), container.NewBorder(nil, nil, nil, tall(q.add), q.entry)),
+		q.err, container.NewHBox(tall(q.send)))...)
+	// Indented under its button, so the questions read as this appointment's.
+	indent := canvas.NewRectangle(color.Transparent)
+	indent.SetMinSize(fyne.NewSize(24, 0))
+	q.body = container.NewBorder(nil, nil, indent, nil, inner)
+	label := "Questions for the doctor"
+	if len(qs) > 0 {
+		label = fmt.Sprintf("Questions for the doctor (%d)", len(qs))
+	}
+	q.toggle = widget.NewButtonWithIcon(label, theme.MenuDropDownIcon(), nil)
+	if a.openQs == nil {
+		a.openQs = map[string]bool{}
+	}
+	shown, known := a.openQs[id]
+	if !known {
+		shown = len(qs) > 0
+	}
+	set := func(on bool) {
+		a.openQs[id] = on
+		if on {
+			q.toggle.SetIcon(theme.MenuDropUpIcon())
+			q.body.Show()
+		} else {
+			q.toggle.SetIcon(theme.MenuDropDownIcon())
+			q.body.Hide()
+		}
+		if q.box != nil {
+			q.box.Refresh()
+		}
+	}
+	q.toggle.OnTapped = func() {
+		set(!q.body.Visible())
+		if q.body.Visible() {
+			u.focus(q.entry)
+		}
+	}
+	set(shown)
+	q.box = container.NewVBox(container.NewHBox(tall(q.toggle)), q.body)
+	return q
+}
+
+// tapLabel is a wrapping label that does something when tapped (ticks its box).
+type tapLabel struct {
+	widget.Label
+	onTap func()
+}
+
+func newTapLabel(text string, onTap func()) *tapLabel {
+	l := &tapLabel{onTap: onTap}
+	l.Text, l.Wrapping = text, fyne.TextWrapWord
+	l.ExtendBaseWidget(l)
+	return l
+}
+
+func (l *tapLabel) Tapped(*fyne.PointEvent) { l.onTap() }
+
+func (u *UI) addQuestion(r *apptRow) {
+	a, q := u.appointments, r.qs
+	if a == nil || q == nil || q.add.Disabled() {
+		return
+	}
+	text := strings.TrimSpace(q.entry.Text)
+	if text == "" {
+		sayError(q.err, "Write the question first.")
+		return
+	}
+	q.add.Disable()
+	st, id := a.store, r.appt.ID
+	background(a.prof, func(ctx context.Context) (data.Question, error) {
+		return st.AddQuestion(ctx, id, text)
+	}, func(_ data.Question, err error) {
+		if u.appointments != a {
+			return
+		}
+		q.add.Enable()
+		switch {
+		case errors.Is(err, data.ErrInvalid):
+			sayError(q.err, inputMessage(err))
+			return
+		case err != nil:
+			sayError(q.err, msgQuestionFailed)
+			return
+		}
+		a.openQs[id] = true
+		u.loadAppointments()
+	})
+}
+
+func (u *UI) tickQuestion(r *apptRow, c *widget.Check, id string, done bool) {
+	a, q := u.appointments, r.qs
+	if a == nil || q == nil {
+		return
+	}
+	st := a.store
+	background(a.prof, func(ctx context.Context) (data.Question, error) {
+		return st.SetQuestionDone(ctx, id, done)
+	}, func(saved data.Question, err error) {
+		if u.appointments != a {
+			return
+		}
+		if err != nil {
+			sayError(q.err, msgQuestionFailed)
+			c.OnChanged, c.Checked = nil, !done
+			c.Refresh()
+			c.OnChanged = func(on bool) { u.tickQuestion(r, c, id, on) }
+			return
+		}
+		for i := range q.list {
+			if q.list[i].ID == id {
+				q.list[i] = saved
+			}
+		}
+		setEnabled(len(openQuestions(q.list)) > 0, q.send)
+	})
+}
+
+func openQuestions(qs []data.Question) []string {
+	var out []string
+	for _, q := range qs {
+		if !q.Done {
+			out = append(out, q.Text)
+		}
+	}
+	return out
+}
+
+// questionsNote is the note that sends an appointment's open questions: one line saying
+// which appointment, then the questions as a list.
+func questionsNote(ap data.Appointment, loc *time.Location, qs []string) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "My questions for my appointment on %s at %s (%s):\n",
+		ap.Start.In(loc).Format("Mon 2 Jan 2006"), ap.Start.In(loc).Format("15:04"), ap.Title)
+	for _, q := range qs {
+		b.WriteString("- " + q + "\n")
+	}
+	return strings.TrimSuffix(b.String(), "\n")
+}
+
+// questionsSendForm asks before the questions go to the care team.
+type questionsSendForm struct {
+	d         dialog.Dialog
+	text      string
+	yes, keep *widget.Button
+}
+
+func (u *UI) confirmSendQuestions(r *apptRow) {
+	a, q := u.appointments, r.qs
+	if a == nil || q == nil {
+		return
+	}
+	open := openQuestions(q.list)
+	if len(open) == 0 {
+		return
+	}
+	f := &questionsSendForm{text: questionsNote(r.appt, a.store.Location(), open)}
+	a.sendForm = f
+	f.yes = widget.NewButtonWithIcon("Send", theme.MailSendIcon(), nil)
+	f.yes.Importance = widget.HighImportance
+	f.keep = widget.NewButton("Not now", nil)
+	content := container.NewVBox(
+		paragraph("Your care team will read this in Messages before the appointment:"),
+		paragraph(f.text),
+		container.NewHBox(layout.NewSpacer(), tall(f.keep), tall(f.yes)))
+	f.d = dialog.NewCustomWithoutButtons("Send your questions?", fixedWidth(560, content), u.win)
+	f.keep.OnTapped = func() { f.d.Hide(); a.sendForm = nil }
+	f.yes.OnTapped = func() {
+		if f.yes.Disabled() {
+			return
+		}
+		f.yes.Disable()
+		st := a.store
+		background(a.prof, func(ctx context.Context) (data.Message, error) {
+			return st.AddNote(ctx, f.text)
+		}, func(_ data.Message, err error) {
+			f.d.Hide()
+			if u.appointments != a {
+				return
+			}
+			a.sendForm = nil
+			if err != nil {
+				sayError(q.err, "Your questions were not sent. Please try again.")
+				return
+			}
+			sayDone(q.err, "Sent to your care team. You will find them, and any answer, in Messages.")
+		})
+	}
+	f.d.Show()
+	u.focus(f.yes)
+}
+
+// ---- The survey after a visit ----
+
+// surveyForm is the "How was your visit?" dialog, built from the survey's questions.
+type surveyForm struct {
+	d         dialog.Dialog
+	row       *apptRow
+	questions []portal.SurveyQuestion
+	answer    []func() (any, bool) // each question's answer, and whether there is one
+	fields    map[string]fyne.CanvasObject
+	err       *widget.Label
+	send, not *widget.Button
+}
+
+func (u *UI) openSurvey(r *apptRow) {
+	a := u.appointments
+	if a == nil || r.sv.ID == "" {
+		return
+	}
+	f := &surveyForm{row: r, questions: portal.SurveyQuestions(r.sv.Questionnaire), fields: map[string]fyne.CanvasObject{}}
+	a.survey = f
+	items := []fyne.CanvasObject{paragraph("Every question is optional unless it says so. The clinic reads your answers.")}
+	var first fyne.Focusable
+	for _, q := range f.questions {
+		field, get := u.surveyField(q)
+		f.fields[q.LinkID] = field
+		f.answer = append(f.answer, get)
+		text := q.Text
+		if q.Required {
+			text += " (please answer)"
+		}
+		l := fieldLabel(text)
+		l.Wrapping = fyne.TextWrapWord
+		items = append(items, labelled(l, field))
+		if fo, ok := field.(fyne.Focusable); ok && first == nil {
+			first = fo
+		}
+	}
+	f.err = message()
+	f.send = widget.NewButtonWithIcon("Send", theme.MailSendIcon(), func() { u.sendSurvey(f) })
+	f.send.Importance = widget.HighImportance
+	f.not = widget.NewButton("Not now", nil)
+	scroll := container.NewVScroll(container.NewVBox(items...))
+	content := container.NewBorder(nil, container.NewVBox(f.err, container.NewHBox(layout.NewSpacer(), tall(f.not), tall(f.send))), nil, nil, scroll)
+	f.d = dialog.NewCustomWithoutButtons(r.sv.Title, content, u.win)
+	f.not.OnTapped = func() { f.d.Hide(); a.survey = nil }
+	size := u.win.Canvas().Size()
+	f.d.Resize(fyne.NewSize(min(720, size.Width-40), min(640, size.Height-40)))
+	f.d.Show()
+	if first != nil {
+		u.focus(first)
+	}
+}
+
+// surveyField makes the field for one question and the function that reads its answer:
+// yes/no and choices as radio buttons, a small number range as a row of numbers, text as
+// a several-line field.
+func (u *UI) surveyField(q portal.SurveyQuestion) (fyne.CanvasObject, func() (any, bool)) {
+	radio := func(opts []string, horizontal bool, val func(string) any) (fyne.CanvasObject, func() (any, bool)) {
+		g := widget.NewRadioGroup(opts, nil)
+		g.Horizontal = horizontal
+		return g, func() (any, bool) {
+			if g.Selected == "" {
+				return nil, false
+			}
+			return val(g.Selected), true
+		}
+	}
+	switch {
+	case q.Type == "boolean":
+		return radio([]string{"Yes", "No"}, true, func(s string) any { return s == "Yes" })
+	case q.Type == "integer" && q.Min != nil && q.Max != nil && *q.Max-*q.Min <= 10 && *q.Max >= *q.Min:
+		var opts []string
+		for n := *q.Min; n <= *q.Max; n++ {
+			opts = append(opts, strconv.FormatInt(n, 10))
+		}
+		num := func(s string) any { n, _ := strconv.ParseInt(s, 10, 64); return n }
+		if len(opts) <= 6 || u.textScale() < 1.5 {
+			return radio(opts, true, num)
+		}
+		sel := widget.NewSelect(opts, nil)
+		sel.PlaceHolder = "Choose a number"
+		return sel, func() (any, bool) {
+			if sel.Selected == "" {
+				return nil, false
+			}
+			return num(sel.Selected), true
+		}
+	case (q.Type == "choice" || q.Type == "open-choice") && len(q.Options) > 0:
+		return radio(q.Options, false, func(s string) any { return s })
+	}
+	var e *navEntry
+	if q.Type == "text" {
+		e = u.newMultiLineEntry()
+		e.SetMinRowsVisible(3)
+	} else {
+		e = u.newEntry()
+		switch q.Type {
+		case "integer", "decimal":
+			e.SetPlaceHolder("A number")
+		case "date":
+			e.SetPlaceHolder("2026-12-01")
+		}
+	}
+	return e, func() (any, bool) {
+		t := strings.TrimSpace(e.Text)
+		if t == "" {
+			return nil, false
+		}
+		switch q.Type {
+		case "integer", "decimal":
+			return json.Number(t), true
+		}
+		return t, true
+	}
+}
+
+func (u *UI) sendSurvey(f *surveyForm) {
+	a := u.appointments
+	if a == nil || a.survey != f || f.send.Disabled() {
+		return
+	}
+	got := map[string]any{}
+	for i, q := range f.questions {
+		if v, ok := f.answer[i](); ok {
+			got[q.LinkID] = v
+		}
+	}
+	if len(got) == 0 {
+		sayError(f.err, "Answer at least one question, or choose Not now.")
+		return
+	}
+	raw, err := json.Marshal(got)
+	if err == nil {
+		raw, err = portal.CheckAnswers(f.row.sv.Questionnaire, raw)
+	}
+	if err != nil {
+		sayError(f.err, inputMessage(err))
+		return
+	}
+	f.send.Disable()
+	st, id := a.store, f.row.sv.ID
+	background(a.prof, func(ctx context.Context) (data.Survey, error) {
+		sv, err := st.AnswerSurvey(ctx, id, raw)
+		if err != nil {
+			return sv, err
+		}
+		// Sent at once where the portal can be reached; kept for the next sync otherwise.
+		if _, err := portal.PushProfile(ctx, st, nil, nil); err == nil {
+			if cur, err := st.Survey(ctx, id); err == nil {
+				sv = cur
+			}
+		}
+		return sv, nil
+	}, func(sv data.Survey, err error) {
+		if u.appointments != a {
+			return
+		}
+		f.send.Enable()
+		if err != nil {
+			sayError(f.err, msgSurveyFailed)
+			return
+		}
+		f.d.Hide()
+		a.survey = nil
+		a.notice.Importance = widget.SuccessImportance
+		if sv.State == data.SurveySent {
+			say(a.notice, msgSurveySent+".")
+		} else {
+			say(a.notice, msgSurveyWaiting+": they go to the clinic at the next sync.")
+		}
+		u.loadAppointments()
+	})
+}
