@@ -104,6 +104,7 @@ type UI struct {
 	overview     *overviewScreen
 	today        *todayScreen
 	appointments *appointmentsScreen
+	booking      *bookingDialog // the free times of the clinic, while shown (booking.go)
 	messages     *messagesScreen
 	settings     *settingsScreen
 	readings     *readingsScreen

@@ -307,6 +307,7 @@ func (u *UI) showRequestForm() {
 // the profile is connected to), or stored (and perhaps sent).
 type requestOutcome struct {
 	notLinked, refused bool
+	slots              bool // the portal offers free times to book ($find and $book)
 	connected          string
 	saved              data.Appointment
 }
@@ -354,6 +355,15 @@ func (u *UI) sendRequest() {
 		if conn.URL == "" {
 			return requestOutcome{notLinked: true}, nil
 		}
+		// A portal that offers free times is asked for them: booking one beats a request.
+		var offers bool
+		if err := portal.WithProfile(ctx, st, func(e *portal.Engine) error {
+			var err error
+			offers, err = e.OffersBooking(ctx)
+			return err
+		}); err == nil && offers {
+			return requestOutcome{slots: true, connected: conn.URL}, nil
+		}
 		// Ask first: a request the portal never takes is not kept, the person is told where
 		// to book. Unreachable: kept, and sent at the next sync.
 		takes, err := portal.AcceptsCreate(ctx, st, "Appointment")
@@ -382,6 +392,18 @@ func (u *UI) sendRequest() {
 			return
 		case err != nil:
 			sayError(f.said, msgReqSaveFailed)
+			return
+		case out.slots:
+			f.d.Hide()
+			a.req = nil
+			u.booking = u.showBooking(a.prof, req.Reason, req.After, req.Before, func(ap data.Appointment) {
+				if u.appointments != a {
+					return
+				}
+				a.notice.Importance = widget.SuccessImportance
+				say(a.notice, "Booked: "+ap.Title+", "+ap.Start.In(a.store.Location()).Format("Mon 2 Jan 2006 at 15:04")+".")
+				u.loadAppointments()
+			})
 			return
 		case out.notLinked, out.refused:
 			text, page := msgReqElsewhere, u.bookingPage(out.connected)

@@ -20,10 +20,11 @@ import (
 // scheduler is a small Argonaut-style scheduling portal: $find offers two free times, $book
 // books one; taken makes $book refuse (someone was quicker).
 type scheduler struct {
-	mu     sync.Mutex
-	start  time.Time
-	taken  bool
-	booked int
+	mu           sync.Mutex
+	start        time.Time
+	taken        bool
+	booked       int
+	capabilities bool // lists $find and $book at /metadata
 }
 
 func (s *scheduler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -31,6 +32,8 @@ func (s *scheduler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	defer s.mu.Unlock()
 	w.Header().Set("Content-Type", "application/fhir+json")
 	switch {
+	case r.URL.Path == "/fhir/metadata" && s.capabilities:
+		io.WriteString(w, `{"resourceType":"CapabilityStatement","status":"active","kind":"instance","fhirVersion":"4.0.1","format":["json"],"rest":[{"mode":"server","resource":[{"type":"Appointment","operation":[{"name":"find","definition":"x"},{"name":"book","definition":"y"}]}]}]}`)
 	case r.URL.Path == "/fhir/Patient/p1":
 		io.WriteString(w, `{"resourceType":"Patient","id":"p1"}`)
 	case r.URL.Path == "/fhir/Appointment/$find":
@@ -95,5 +98,33 @@ func TestBookAFreeTime(t *testing.T) {
 	appts, err := u.curStore().ListAppointments(context.Background(), time.Time{}, time.Time{})
 	if err != nil || len(appts) != 1 || appts[0].Title != "Nurse clinic" || appts[0].Source != "portal" {
 		t.Errorf("stored %+v, %v", appts, err)
+	}
+}
+
+// Asking for an appointment where the portal offers free times: they are shown to book.
+func TestRequestFormOffersFreeTimes(t *testing.T) {
+	sched := &scheduler{start: fixedNow.Add(72 * time.Hour).Truncate(time.Hour), capabilities: true}
+	srv := httptest.NewServer(sched)
+	defer srv.Close()
+	u := openAppointments(t, nil, func(ctx context.Context, st *data.Store) {
+		if err := st.SetPortalConnection(ctx, data.Portal{URL: srv.URL + "/fhir", PatientID: "p1"}); err != nil {
+			t.Fatal(err)
+		}
+	})
+	a := u.appointments
+	test.Tap(a.ask)
+	test.Type(a.req.reason, "Blood pressure check")
+	test.Tap(a.req.save)
+	if u.booking == nil || len(u.booking.choice.Options) != 2 {
+		t.Fatal("the clinic's free times were not offered")
+	}
+	u.booking.choice.SetSelected(u.booking.choice.Options[0])
+	test.Tap(u.booking.book)
+	if !strings.HasPrefix(a.notice.Text, "Booked: Nurse clinic") {
+		t.Errorf("notice %q", a.notice.Text)
+	}
+	list, _ := u.curStore().ListAppointments(context.Background(), time.Time{}, time.Time{})
+	if len(list) != 1 || list[0].Status != "booked" {
+		t.Errorf("stored %+v", list)
 	}
 }
