@@ -76,6 +76,13 @@ const (
 	KeySnoozeMinutes        = "snooze_minutes"
 	KeyAppointmentReminders = "appointment_reminders"
 	KeyStartAtLogin         = "start_at_login"
+	// The times of day a clinic's dosage words ("in the morning": FHIR timing `when` code
+	// MORN) mean when a clinic medicine becomes a local one (DESIGN §6.1).
+	KeyTimeMorning   = "time_morning"
+	KeyTimeNoon      = "time_noon"
+	KeyTimeAfternoon = "time_afternoon"
+	KeyTimeEvening   = "time_evening"
+	KeyTimeNight     = "time_night"
 	// keySyncInterval is the clinic's policy only (clinic.json); no person sets it.
 	keySyncInterval = "sync_interval_minutes"
 )
@@ -87,6 +94,29 @@ var settingSpecs = map[string]SettingSpec{
 	KeySnoozeMinutes:        {Default: "10", Help: "how long Snooze waits", Check: checkInt(1, 240)},
 	KeyAppointmentReminders: {Default: "24h,1h", Help: "how long before an appointment to remind (none: never)", Check: checkDurations},
 	KeyStartAtLogin:         {Default: "true", Help: "start the app when you log in, so reminders fire", Check: checkBool},
+	KeyTimeMorning:          {Default: "08:00", Help: "the time of a clinic medicine taken \"in the morning\" (HH:MM)", Check: checkTimeOfDay},
+	KeyTimeNoon:             {Default: "12:00", Help: "the time of a clinic medicine taken \"at noon\" (HH:MM)", Check: checkTimeOfDay},
+	KeyTimeAfternoon:        {Default: "14:00", Help: "the time of a clinic medicine taken \"in the afternoon\" (HH:MM)", Check: checkTimeOfDay},
+	KeyTimeEvening:          {Default: "18:00", Help: "the time of a clinic medicine taken \"in the evening\" (HH:MM)", Check: checkTimeOfDay},
+	KeyTimeNight:            {Default: "21:00", Help: "the time of a clinic medicine taken \"at night\" or \"at bedtime\" (HH:MM)", Check: checkTimeOfDay},
+}
+
+// whenSettings are the FHIR timing `when` codes the time settings give a time of day.
+func whenSettings() []struct{ code, key string } {
+	return []struct{ code, key string }{
+		{"MORN", KeyTimeMorning}, {"NOON", KeyTimeNoon}, {"AFT", KeyTimeAfternoon},
+		{"EVE", KeyTimeEvening}, {"NIGHT", KeyTimeNight}, {"HS", KeyTimeNight},
+	}
+}
+
+// checkTimeOfDay accepts a time of day as HH:MM on a 24-hour clock (the hour may have one
+// digit) and gives it back with two.
+func checkTimeOfDay(v string) (string, error) {
+	t, err := ParseTimeOfDay(v)
+	if err != nil {
+		return "", fmt.Errorf("use a time of day as HH:MM on a 24-hour clock, like 08:00 or 21:30")
+	}
+	return t.String(), nil
 }
 
 // DefaultSyncInterval is how often the window syncs with the portal when the clinic does
@@ -135,6 +165,9 @@ type Settings struct {
 	// AppointmentReminders are how long before an appointment to remind; none when empty.
 	AppointmentReminders []time.Duration
 	StartAtLogin         bool
+	// When are the times of day of the FHIR timing `when` codes the time settings name
+	// (MORN, NOON, AFT, EVE, NIGHT and HS, which is bedtime: time_night).
+	When map[string]TimeOfDay
 	// SyncInterval is how often the window syncs with the portal: the clinic's
 	// sync_interval_minutes, else DefaultSyncInterval.
 	SyncInterval time.Duration
@@ -187,6 +220,10 @@ func settingsFrom(stored map[string]string, policy Policy) Settings {
 	out.AutoLock = minutes(t[KeyAutoLockMinutes])
 	out.Snooze = minutes(t[KeySnoozeMinutes])
 	out.AppointmentReminders = ParseDurations(t[KeyAppointmentReminders])
+	out.When = map[string]TimeOfDay{}
+	for _, w := range whenSettings() {
+		out.When[w.code], _ = ParseTimeOfDay(t[w.key]) // checked: canonical
+	}
 	out.SyncInterval = DefaultSyncInterval
 	if policy != nil {
 		if n, err := strconv.Atoi(policy.Default(keySyncInterval)); err == nil && n > 0 {

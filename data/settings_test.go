@@ -144,3 +144,44 @@ func fieldOf(err error) string {
 	}
 	return ""
 }
+
+// TestWhenTimeSettings: the times of day of the clinic's dosage words are settings, checked
+// as HH:MM, and read as the `when` codes they stand for; the clinic may lock them.
+func TestWhenTimeSettings(t *testing.T) {
+	ctx := context.Background()
+	p := newProfiles(t)
+	s, _ := createPassphraseProfile(t, p, "A", "pw")
+	defer s.Close()
+	set, err := s.Settings(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]TimeOfDay{"MORN": 8 * 60, "NOON": 12 * 60, "AFT": 14 * 60, "EVE": 18 * 60, "NIGHT": 21 * 60, "HS": 21 * 60}
+	for code, tod := range want {
+		if set.When[code] != tod {
+			t.Errorf("default %s = %s, want %s", code, set.When[code], tod)
+		}
+	}
+	for _, bad := range []string{"25:00", "8", "08:60", "+8:00", "morning", ""} {
+		if _, err := s.PutSetting(ctx, KeyTimeMorning, bad); !errors.Is(err, ErrInvalid) {
+			t.Errorf("time_morning %q: %v, want invalid", bad, err)
+		}
+	}
+	if v, err := s.PutSetting(ctx, KeyTimeMorning, "7:15"); err != nil || v != "07:15" {
+		t.Fatalf("time_morning 7:15: %q %v", v, err)
+	}
+	if _, err := s.PutSetting(ctx, KeyTimeNight, "22:30"); err != nil {
+		t.Fatal(err)
+	}
+	set, _ = s.Settings(ctx)
+	if set.When["MORN"] != 7*60+15 || set.When["NIGHT"] != 22*60+30 || set.When["HS"] != 22*60+30 || set.When["EVE"] != 18*60 {
+		t.Fatalf("after setting: %v", set.When)
+	}
+	s.policy = policyStub{defaults: map[string]string{KeyTimeEvening: "19:00"}, locked: map[string]bool{KeyTimeEvening: true}}
+	if _, err := s.PutSetting(ctx, KeyTimeEvening, "17:00"); !errors.Is(err, ErrLockedByClinic) {
+		t.Fatalf("locked time_evening written: %v", err)
+	}
+	if set, _ = s.Settings(ctx); set.When["EVE"] != 19*60 {
+		t.Fatalf("clinic's evening: %v", set.When)
+	}
+}

@@ -53,6 +53,7 @@ func medAddFlags(fs *pflag.FlagSet) {
 	fs.String("instructions", "", "e.g. with food")
 	fs.String("dose-window", "", "how long after its time a dose can still be taken (default 2h)")
 	fs.Bool("as-needed", false, "no schedule: log doses when taken")
+	fs.String("from-record", "", "a medicine of the clinic's health record (its id in 'record list --type medication')")
 	scheduleFlags(fs)
 }
 
@@ -152,6 +153,9 @@ func parseWeekdays(s string) ([]time.Weekday, error) {
 }
 
 func medAdd(c *call) error {
+	if c.changed("from-record") {
+		return medAddFromRecord(c)
+	}
 	if err := c.noArgs(); err != nil {
 		return err
 	}
@@ -208,6 +212,10 @@ func medList(c *call) error {
 	}
 	defer s.Close()
 	meds, lerr := s.ListMedications(c.ctx)
+	var changed map[string]bool
+	if !c.json {
+		changed = c.dosesChanged(s, meds)
+	}
 	return printList(c, meds, lerr, toMedJSON, func(w io.Writer) {
 		if len(meds) == 0 {
 			fmt.Fprintln(w, "No medications yet. Add one with: companion med add --name NAME --times 08:00")
@@ -221,6 +229,9 @@ func medList(c *call) error {
 				line += ", " + m.Dose
 			}
 			fmt.Fprintf(w, "%s — %s  [%s]\n", printable(line), printable(m.ScheduleText()), m.ID)
+			if changed[m.ID] {
+				fmt.Fprintln(w, "    your clinic changed the dose: see 'companion record list --type medication', then change this medicine to match")
+			}
 		}
 	})
 }
