@@ -58,6 +58,10 @@ type Options struct {
 	// then periodically); zero means every 15 minutes, and a negative value runs no periodic
 	// sync at all ("Sync now" still works).
 	SyncEvery time.Duration
+	// SyncFull syncs one open profile fetching its whole health record again, so what the
+	// clinic removed goes here too ("Fetch everything again" on the Health record); nil
+	// leaves that button out.
+	SyncFull func(ctx context.Context, st *data.Store) error
 	// Clinic is the clinic this build was made for (its name and logo head the side bar);
 	// nil for an unprovisioned build.
 	Clinic *clinic.Clinic
@@ -98,6 +102,7 @@ type UI struct {
 	appointments *appointmentsScreen
 	messages     *messagesScreen
 	settings     *settingsScreen
+	record       *recordScreen // the Health record
 
 	// autoLock is how long the window may stay idle before it locks (0: never): the
 	// auto_lock_minutes of the profile last on screen. lastActive is the last key or screen
@@ -252,7 +257,7 @@ func (u *UI) clearScreens() {
 	u.keepJournalDraft()
 	u.start, u.create, u.recovery, u.unlock, u.recover, u.journal = nil, nil, nil, nil, nil, nil
 	u.today, u.medications, u.appointments, u.messages, u.settings = nil, nil, nil, nil, nil
-	u.overview = nil
+	u.overview, u.record = nil, nil
 }
 
 func (u *UI) setContent(o fyne.CanvasObject) {

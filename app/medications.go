@@ -62,6 +62,8 @@ type medRow struct {
 	schedule  *widget.Label
 	today     *widget.Label
 	adherence *widget.Label
+	changed   *widget.Label     // "Your clinic changed the dose", nil otherwise
+	review    *widget.Button    // opens the change to review, nil otherwise
 	bar       fyne.CanvasObject // nil when there is nothing to draw
 	edit      *widget.Button    // nil for archived ones
 	archive   *widget.Button    // nil for archived ones
@@ -107,6 +109,8 @@ type medInfo struct {
 	med   data.Medication
 	today string // today's status, empty for archived ones
 	adh   remind.Adherence
+	// changed: added from the clinic's record, which now has another dosage (recordmed.go).
+	changed *doseChange
 }
 
 // medsData is what one load of the list read.
@@ -137,10 +141,18 @@ func loadMedicationsData(ctx context.Context, st *data.Store, now time.Time) (me
 	for _, ev := range events {
 		byMed[ev.MedicationID] = append(byMed[ev.MedicationID], ev)
 	}
+	changes, err := recordChanges(ctx, st, meds)
+	if err != nil {
+		return md, err
+	}
 	loc := st.Location()
 	for _, m := range meds {
 		evs := byMed[m.ID]
-		md.meds = append(md.meds, medInfo{med: m, today: todayStatus(m, evs, loc, now), adh: remind.MedAdherence(m, evs, loc, now)})
+		mi := medInfo{med: m, today: todayStatus(m, evs, loc, now), adh: remind.MedAdherence(m, evs, loc, now)}
+		if c, ok := changes[m.ID]; ok {
+			mi.changed = &c
+		}
+		md.meds = append(md.meds, mi)
 	}
 	return md, nil
 }
@@ -313,6 +325,12 @@ func (u *UI) newMedRow(mi medInfo, loc *time.Location) *medRow {
 	}
 	r.adherence = paragraph(adherenceText(m, mi.adh))
 	texts := []fyne.CanvasObject{r.name, r.schedule, r.today, r.adherence}
+	if c := mi.changed; c != nil {
+		r.changed = widget.NewLabelWithStyle(msgDoseChanged+".", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+		r.changed.Importance = widget.WarningImportance
+		r.review = widget.NewButtonWithIcon("Review the change", theme.WarningIcon(), func() { u.reviewDoseChange(m, *c) })
+		texts = append([]fyne.CanvasObject{r.changed}, texts...)
+	}
 	if !m.AsNeeded && mi.adh.Total() > 0 {
 		r.bar = adherenceBar(mi.adh)
 		texts = append(texts, container.NewPadded(r.bar))
@@ -326,7 +344,10 @@ func (u *UI) newMedRow(mi medInfo, loc *time.Location) *medRow {
 		r.archive = widget.NewButton("Archive", func() { u.confirmArchive(r) })
 		buttons = container.NewHBox(tall(r.edit), tall(r.archive))
 	}
-	text := container.New(layout.NewCustomPaddedVBoxLayout(-12), texts...)
+	var text fyne.CanvasObject = container.New(layout.NewCustomPaddedVBoxLayout(-12), texts...)
+	if r.review != nil {
+		text = container.NewVBox(text, container.NewHBox(tall(r.review)))
+	}
 	if u.largeText() {
 		// Large text needs the whole width: the buttons go under it.
 		r.box = container.NewVBox(text, buttons)
