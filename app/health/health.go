@@ -26,11 +26,15 @@ var Types = []string{TypeCondition, TypeAllergy, TypeMedication, TypeResult, Typ
 
 // Row is one line of the health record, as shown (DESIGN §6.1, `record list`).
 type Row struct {
-	ID     string    // the data.ClinicalResource's local id
-	Type   string    // one of Types
-	Name   string    // "Type 2 diabetes", "Penicillin", "Hemoglobin A1c", "Lipid panel"
-	Date   time.Time // onset, recorded, effective, issued, occurrence; zero when unknown
-	Status string    // the clinic's status: active, resolved, final, completed, ...
+	ID   string    // the data.ClinicalResource's local id
+	Type string    // one of Types
+	Name string    // "Type 2 diabetes", "Penicillin", "Hemoglobin A1c", "Lipid panel"
+	Date time.Time // onset, recorded, effective, issued, occurrence; zero when unknown
+	// DatePrecision says how much of Date the clinic gave: PrecisionYear, PrecisionMonth,
+	// PrecisionDay (Date is then midnight UTC of the period's first day) or PrecisionTime
+	// (an instant); "" when Date is zero. Row.DateText formats it honestly.
+	DatePrecision string
+	Status        string // the clinic's status: active, resolved, final, completed, ...
 	// Value is the result as shown: "7.9", "<0.5" (with its comparator), "142/91", "Positive";
 	// "" when there is none (a DiagnosticReport, a condition).
 	Value          string
@@ -40,11 +44,14 @@ type Row struct {
 	Detail         string // reactions, dosage text, a report's conclusion, a document's text
 
 	// Results: what a trend chart needs.
-	Code      string   // the test's key across time (first coding's system|code, else its name)
-	Number    *float64 // the value as a number, when it is one (the systolic for blood pressure)
-	Low, High *float64 // the reference range as numbers, when known
-	Panel     string   // a result's DiagnosticReport row id ("" when it is in none)
-	Results   []string // a DiagnosticReport's result row ids, in its order
+	Code   string   // the test's key across time (first coding's system|code, else its name)
+	Number *float64 // the value as a number, when it is one (the systolic for blood pressure)
+	// Comparator is the value's comparator ("<", "<=", ">=", ">") when the lab gave one:
+	// Number is then a bound, not the value ("<0.5" has Number 0.5), for a chart to mark.
+	Comparator string
+	Low, High  *float64 // the reference range as numbers, when known
+	Panel      string   // a result's DiagnosticReport row id ("" when it is in none)
+	Results    []string // a DiagnosticReport's result row ids, in its order
 
 	// Allergies: shown prominently.
 	Criticality string   // high|low|unable-to-assess|""
@@ -71,13 +78,13 @@ type Attachment struct {
 // MedicationRequest's medicine, whether contained, included or referenced); a resource that
 // cannot be read is left out and counted in skipped, never a crash.
 func Rows(res []data.ClinicalResource) (rows []Row, skipped int) {
-	panic("health.Rows: not built yet")
+	return buildRows(res)
 }
 
 // Trend is every result of the same test (same Code) as r, oldest first: the points of its
 // chart.
 func Trend(rows []Row, r Row) []Row {
-	panic("health.Trend: not built yet")
+	return trend(rows, r)
 }
 
 // WhenTimes maps FHIR timing `when` codes (MORN, NOON, AFT, EVE, NIGHT, HS, ...) to times of
