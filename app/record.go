@@ -338,7 +338,7 @@ func datedStatus(word string, r health.Row, loc *time.Location) string {
 		parts = append(parts, word+" "+d)
 	}
 	if r.Status != "" {
-		parts = append(parts, r.Status)
+		parts = append(parts, strings.ReplaceAll(r.Status, "-", " ")) // "not-done": "not done"
 	}
 	return strings.Join(parts, " · ")
 }
@@ -519,8 +519,12 @@ func trendSummary(latest health.Row, points []health.Row, td trendData, loc *tim
 	}
 	if td.pair {
 		b.WriteString(" The upper line is the top number, the lower line (open circles) the bottom number.")
-	}
-	if latest.ReferenceRange != "" && td.low == nil && td.high == nil {
+		if len(td.limits) > 0 && len(points) >= 2 {
+			b.WriteString(" The green lines are the limits of the normal range, " + latest.ReferenceRange + ".")
+		} else if latest.ReferenceRange != "" {
+			b.WriteString(" Normal range " + latest.ReferenceRange + ".")
+		}
+	} else if latest.ReferenceRange != "" && td.low == nil && td.high == nil {
 		b.WriteString(" Normal range " + latest.ReferenceRange + ".")
 	} else if latest.ReferenceRange != "" && len(td.points) >= 2 {
 		b.WriteString(" The shaded band is the normal range, " + latest.ReferenceRange + ".")

@@ -38,6 +38,10 @@ type trendData struct {
 	low, high *float64
 	unit      string
 	pair      bool // blood pressure: two numbers per point
+	// limits are blood pressure's range as lines (130 for the top number, 80 for the
+	// bottom one): one band for two numbers would shade the bottom one's high values as
+	// normal.
+	limits []float64
 }
 
 // newTrendData takes the chart's points from rows of one test (health.Trend), leaving out
@@ -58,6 +62,9 @@ func newTrendData(rows []health.Row) trendData {
 		if r.Low != nil || r.High != nil {
 			d.low, d.high = r.Low, r.High
 		}
+		if d.pair && r.ReferenceRange != "" {
+			d.limits = pairLimits(r.ReferenceRange)
+		}
 		if r.Unit != "" {
 			d.unit = r.Unit
 		}
@@ -74,6 +81,20 @@ func bloodPressure(v string) (top, bottom float64, ok bool) {
 	x, err1 := strconv.ParseFloat(strings.TrimSpace(a), 64)
 	y, err2 := strconv.ParseFloat(strings.TrimSpace(b), 64)
 	return x, y, err1 == nil && err2 == nil
+}
+
+// pairLimits reads the limits of a blood pressure's range, "<130/<80" or "90–130/60–80".
+func pairLimits(rng string) []float64 {
+	var out []float64
+	for _, part := range strings.Split(rng, "/") {
+		part = strings.NewReplacer("<", " ", ">", " ", "=", " ", "≤", " ", "≥", " ", "–", " ", "-", " ").Replace(part)
+		for _, f := range strings.Fields(part) {
+			if v, err := strconv.ParseFloat(f, 64); err == nil {
+				out = append(out, v)
+			}
+		}
+	}
+	return out
 }
 
 // flagWord is a result's flag in words: "High", "Low", "Abnormal", "Critical"; "" in range.
@@ -128,6 +149,9 @@ func (c *trendChart) CreateRenderer() fyne.WidgetRenderer {
 		}
 		r.lines = append(r.lines, lines)
 	}
+	for range c.d.limits {
+		r.limits = append(r.limits, canvas.NewLine(nil))
+	}
 	for _, p := range c.d.points {
 		m := trendMark{dot: canvas.NewCircle(nil), up: canvas.NewPolygon(3, nil), down: canvas.NewPolygon(3, nil)}
 		m.down.Angle = 180
@@ -159,6 +183,7 @@ type trendRenderer struct {
 	yLabels []*canvas.Text
 	xLabels []*canvas.Text
 	lines   [][]*canvas.Line // per series, one between each two points
+	limits  []*canvas.Line   // blood pressure's range limits
 	marks   []trendMark
 	lo, hi  float64 // the values at the plot's bottom and top
 }
@@ -182,6 +207,9 @@ func (r *trendRenderer) MinSize() fyne.Size {
 
 func (r *trendRenderer) Objects() []fyne.CanvasObject {
 	objs := []fyne.CanvasObject{r.band}
+	for _, l := range r.limits {
+		objs = append(objs, l)
+	}
 	for _, l := range r.grid {
 		objs = append(objs, l)
 	}
@@ -228,6 +256,9 @@ func (r *trendRenderer) scale() {
 	if d.high != nil {
 		take(*d.high)
 	}
+	for _, v := range d.limits {
+		take(v)
+	}
 	if math.IsInf(lo, 0) {
 		lo, hi = 0, 1
 	}
@@ -235,10 +266,30 @@ func (r *trendRenderer) scale() {
 	if span == 0 {
 		span = math.Max(1, math.Abs(hi)*0.2)
 	}
-	r.lo, r.hi = lo-span*0.25, hi+span*0.25
+	// Round numbers on the axis: the top, the middle and the bottom are whole steps.
+	step := niceStep(span / 4)
+	r.lo = math.Floor((lo-span*0.2)/step) * step
+	r.hi = math.Ceil((hi+span*0.2)/step) * step
+	if int(math.Round((r.hi-r.lo)/step))%2 == 1 {
+		r.hi += step // an even number of steps puts the middle line on a round number too
+	}
 	if lo >= 0 && r.lo < 0 {
 		r.lo = 0 // no negative blood sugar on the axis
 	}
+}
+
+// niceStep is the round number (1, 2 or 5 times a power of ten) nearest above x.
+func niceStep(x float64) float64 {
+	if x <= 0 {
+		return 1
+	}
+	p := math.Pow(10, math.Floor(math.Log10(x)))
+	for _, m := range []float64{1, 2, 5, 10} {
+		if m*p >= x {
+			return m * p
+		}
+	}
+	return 10 * p
 }
 
 // plot is the area the points are drawn in.
@@ -277,6 +328,10 @@ func (r *trendRenderer) Layout(size fyne.Size) {
 		r.band.Move(fyne.NewPos(x0, bTop))
 		r.band.Resize(fyne.NewSize(w, max(1, bBase-bTop)))
 	}
+	for i, v := range d.limits {
+		y := r.y(v, top, base)
+		r.limits[i].Position1, r.limits[i].Position2 = fyne.NewPos(x0, y), fyne.NewPos(x0+w, y)
+	}
 	if len(d.points) == 0 {
 		return
 	}
@@ -287,7 +342,7 @@ func (r *trendRenderer) Layout(size fyne.Size) {
 		}
 		return x0 + w*float32(t.Sub(first))/float32(last.Sub(first))
 	}
-	mark := max(10, r.caption()*0.8)
+	mark := max(14, r.caption())
 	for i, p := range d.points {
 		x := xAt(p.at)
 		y := r.y(p.value, top, base)
@@ -353,7 +408,10 @@ func (r *trendRenderer) Refresh() {
 	rr, gg, bb, _ := band.RGBA()
 	r.band.FillColor = color.NRGBA{R: uint8(rr >> 8), G: uint8(gg >> 8), B: uint8(bb >> 8), A: 0x40}
 	r.band.StrokeColor, r.band.StrokeWidth = band, 1
-	if d.low == nil && d.high == nil {
+	for _, l := range r.limits {
+		l.StrokeColor, l.StrokeWidth = band, 2
+	}
+	if (d.low == nil && d.high == nil) || d.pair {
 		r.band.Hide()
 	} else {
 		r.band.Show()
