@@ -182,13 +182,44 @@ func loadRecordData(ctx context.Context, st *data.Store) (recordData, error) {
 	return rd, nil
 }
 
-// notShared lists the row types the portal refused (403, or the scope not granted): the
-// screen says "your clinic does not share X" for each instead of an empty section.
-//
-// HOOK (issue 13): the portal sync (branch hsync) records the refusal per FHIR type; until
-// it is merged nothing is known to be refused. Read it here the way sync/portal stores it.
+// notShared lists the row types the portal refused at the last sync (403, or the scope not
+// granted): the screen says "your clinic does not share X" for each instead of an empty
+// section. Results are not shared when their Observations are not (a refused
+// DiagnosticReport alone still leaves every result to show).
 func notShared(ctx context.Context, st *data.Store) ([]string, error) {
-	return nil, ctx.Err()
+	refused, err := notSharedTypes(ctx, st)
+	if err != nil {
+		return nil, err
+	}
+	rowType := map[string]string{"Condition": health.TypeCondition, "AllergyIntolerance": health.TypeAllergy,
+		"MedicationRequest": health.TypeMedication, "Immunization": health.TypeImmunization,
+		"Observation": health.TypeResult, "DocumentReference": health.TypeDocument}
+	var out []string
+	for _, t := range refused {
+		if rt, ok := rowType[t]; ok {
+			out = append(out, rt)
+		}
+	}
+	return out, nil
+}
+
+// notSharedTypes are the FHIR types the portal refused at the last sync.
+//
+// HOOK (issue 13): the portal sync (branch hsync) keeps this as a sync mark per type,
+// TYPE + ".not_shared" = "yes", and reads it with portal.NotShared; once that is merged this
+// calls it instead of reading the marks itself.
+func notSharedTypes(ctx context.Context, st *data.Store) ([]string, error) {
+	var out []string
+	for _, t := range data.ClinicalTypes {
+		v, err := st.SyncMark(ctx, t+".not_shared")
+		if err != nil {
+			return nil, err
+		}
+		if v == "yes" {
+			out = append(out, t)
+		}
+	}
+	return out, nil
 }
 
 // loadRecord reads the record and lays it out.

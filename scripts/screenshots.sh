@@ -7,6 +7,7 @@
 # screen and then —
 #   light     every screen                    dark       Today, Journal, Medicines, Settings
 #   contrast  high contrast (light), every screen   large  200 % text (light), every screen
+# (every screen: the Health record twice, at its top and scrolled down to the results).
 # Light and dark are forced with Fyne's FYNE_THEME; high contrast and text size are the
 # app's own preferences, written into a private XDG_CONFIG_HOME before it starts, exactly as
 # the Settings screen saves them, so the app needs no flag for this.
@@ -121,7 +122,8 @@ save() {
 }
 
 # shoot VARIANT FYNE_THEME PREFS_JSON SCREEN...: one app start, a picture of each screen.
-# A screen is "N:name", N its Ctrl+N shortcut.
+# A screen is "N:name", N its Ctrl+N shortcut, or "wN:name": the screen on show scrolled down
+# N mouse-wheel clicks (the Health record's results, below its first page).
 shoot() {
 	local variant=$1 fyne_theme=$2 prefs=$3 win spec key name
 	shift 3
@@ -150,7 +152,13 @@ shoot() {
 
 	for spec in "$@"; do
 		key=${spec%%:*} name=${spec#*:}
-		xdotool key "ctrl+$key"
+		if [[ "$key" == w* ]]; then
+			xdotool mousemove --window "$win" 600 400
+			xdotool click --repeat "${key#w}" --delay 40 5
+			xdotool mousemove 1279 799
+		else
+			xdotool key "ctrl+$key"
+		fi
 		# Today is already on show after unlocking: nothing to wait for but the list.
 		[ "$key" = 1 ] || changed "$win" "$WORK/shot.ppm" "$WORK/before.ppm"
 		settle "$win" "$WORK/shot.ppm"
@@ -169,11 +177,11 @@ want() { [[ " ${SCREENSHOT_VARIANTS:-light dark contrast large} " == *" $1 "* ]]
 mkdir -p "$OUT"
 # The login entry the app writes at start goes into the private config folder, deleted after.
 want light && shoot light light '{}' \
-	1:today 2:journal 3:medicines 4:appointments 5:messages 6:settings
+	1:today 2:journal 3:medicines 4:appointments 5:messages 6:settings 7:record w12:record-results
 want dark && shoot dark dark '{}' \
-	1:today 2:journal 3:medicines 6:settings
+	1:today 2:journal 3:medicines 6:settings 7:record
 want contrast && shoot contrast light '{"theme.contrast": true}' \
-	1:today 2:journal 3:medicines 4:appointments 5:messages 6:settings
+	1:today 2:journal 3:medicines 4:appointments 5:messages 6:settings 7:record w12:record-results
 want large && shoot large light '{"text.scale": 2}' \
-	1:today 2:journal 3:medicines 4:appointments 5:messages 6:settings
+	1:today 2:journal 3:medicines 4:appointments 5:messages 6:settings 7:record w20:record-results
 log "written to $OUT"
