@@ -123,7 +123,7 @@ func commands() []*command {
 		{path: "portal connect", usage: "URL [--patient ID] [--client-id ID] [--no-browser]", flags: portalConnectFlags, run: portalConnect},
 		{path: "portal status", run: portalStatus},
 		{path: "portal disconnect", run: portalDisconnect},
-		{path: "sync", run: syncCmd},
+		{path: "sync", usage: "[--full]", flags: syncFlags, run: syncCmd},
 		{path: "record list", usage: "[--type condition|allergy|medication|immunization|result|document]  (the health record from your clinic; dates are YYYY-MM-DD when the clinic gave no time, else RFC 3339)", flags: recordListFlags, run: recordList},
 		{path: "record show", usage: "ID [--out FILE]  (one row with everything; --out saves a document's file, not encrypted)", flags: recordShowFlags, run: recordShow},
 		{path: "settings get", usage: "[KEY]", run: settingsGet},

@@ -133,7 +133,15 @@ func portalStatus(c *call) error {
 			failed++
 		}
 	}
-	v := map[string]any{"connected": p.URL != "", "url": strPtr(p.URL), "patient": strPtr(p.PatientID), "last_sync": nil, "queued": queued, "failed": failed}
+	notShared, nerr := portal.NotShared(c.ctx, s)
+	if nerr != nil && !errors.As(nerr, &te) {
+		return nerr
+	}
+	if err == nil {
+		err = nerr
+	}
+	v := map[string]any{"connected": p.URL != "", "url": strPtr(p.URL), "patient": strPtr(p.PatientID), "last_sync": nil, "queued": queued, "failed": failed,
+		"not_shared": notShared}
 	if !p.LastSync.IsZero() {
 		v["last_sync"] = rfc3339(p.LastSync.In(s.Location()))
 	}
@@ -147,6 +155,9 @@ func portalStatus(c *call) error {
 			last = p.LastSync.In(s.Location()).Format("2006-01-02 15:04")
 		}
 		fmt.Fprintf(w, "Connected to %s as patient %s; last synced %s; %d notes waiting to send, %d not accepted.\n", printable(p.URL), printable(p.PatientID), last, queued, failed)
+		for _, t := range notShared {
+			fmt.Fprintf(w, "Your clinic does not share %s.\n", recordTypeName(t))
+		}
 	}))
 }
 
@@ -176,6 +187,10 @@ func portalDisconnect(c *call) error {
 	})
 }
 
+func syncFlags(fs *pflag.FlagSet) {
+	fs.Bool("full", false, "resync the whole health record now: records the clinic removed disappear (this also runs weekly)")
+}
+
 func syncCmd(c *call) error {
 	if err := c.noArgs(); err != nil {
 		return err
@@ -185,7 +200,11 @@ func syncCmd(c *call) error {
 		return err
 	}
 	defer s.Close()
-	res, err := portal.SyncProfile(c.ctx, s, nil, nil)
+	sync := portal.SyncProfile
+	if full, _ := c.fs.GetBool("full"); full {
+		sync = portal.ResyncProfile
+	}
+	res, err := sync(c.ctx, s, nil, nil)
 	var te *data.TamperedError
 	switch {
 	case errors.Is(err, portal.ErrNotConnected):
@@ -201,8 +220,33 @@ func syncCmd(c *call) error {
 			fmt.Fprintf(w, ", %d not accepted", res.Failed)
 		}
 		fmt.Fprintln(w, ".")
+		for _, t := range res.NotShared {
+			fmt.Fprintf(w, "  Your clinic does not share %s.\n", recordTypeName(t))
+		}
 		for _, e := range res.Errors {
 			fmt.Fprintln(w, "  "+printable(e))
 		}
 	}))
+}
+
+// recordTypeName is how a FHIR type of the health record reads in "your clinic does not
+// share …".
+func recordTypeName(t string) string {
+	switch t {
+	case "Condition":
+		return "problems"
+	case "AllergyIntolerance":
+		return "allergies"
+	case "MedicationRequest":
+		return "medicines"
+	case "Immunization":
+		return "immunizations"
+	case "Observation":
+		return "results"
+	case "DiagnosticReport":
+		return "reports"
+	case "DocumentReference":
+		return "documents"
+	}
+	return t
 }

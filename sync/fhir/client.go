@@ -218,6 +218,27 @@ const MaxPages = 10000
 // Bundle's next links exactly as given (same server only). A next link back to a page
 // already read is ErrMalformed: followed, it would loop for ever.
 func (c *Client) Search(ctx context.Context, resourceType string, params url.Values, each func(Raw) error) error {
+	return c.SearchPages(ctx, resourceType, params, func(p Page) error {
+		for _, r := range p.Matches {
+			if err := each(r); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+// Page is one page of a search's results.
+type Page struct {
+	Matches  []Raw // the resources the search found
+	Included []Raw // resources added by _include or _revinclude
+	// Date is the server's clock when it answered (the Date header; zero when absent or
+	// unreadable). On the first page it bounds what the search can have seen.
+	Date time.Time
+}
+
+// SearchPages runs a search like Search, calling page once per page of the Bundle.
+func (c *Client) SearchPages(ctx context.Context, resourceType string, params url.Values, page func(Page) error) error {
 	u := c.endpoint(resourceType)
 	u.RawQuery = params.Encode()
 	read := map[string]bool{}
@@ -229,7 +250,7 @@ func (c *Client) Search(ctx context.Context, resourceType string, params url.Val
 			return fmt.Errorf("%w: %s search: more than %d pages", ErrTooLarge, resourceType, c.maxPages)
 		}
 		read[u.String()] = true
-		data, _, _, err := c.do(ctx, http.MethodGet, u, nil, nil)
+		data, hdr, _, err := c.do(ctx, http.MethodGet, u, nil, nil)
 		if err != nil {
 			return err
 		}
@@ -240,13 +261,21 @@ func (c *Client) Search(ctx context.Context, resourceType string, params url.Val
 		if b.ResourceType != "Bundle" || b.Type != "searchset" {
 			return fmt.Errorf("%w: %s search returned a %q %q, not a searchset Bundle", ErrMalformed, resourceType, b.ResourceType, b.Type)
 		}
+		var p Page
+		if d, err := http.ParseTime(hdr.Get("Date")); err == nil {
+			p.Date = d
+		}
 		for _, e := range b.Entry {
-			if e.Search != nil && e.Search.Mode != "" && e.Search.Mode != "match" {
-				continue // included resources and outcomes are not results
+			switch {
+			case e.Search == nil || e.Search.Mode == "" || e.Search.Mode == "match":
+				p.Matches = append(p.Matches, e.Resource)
+			case e.Search.Mode == "include":
+				p.Included = append(p.Included, e.Resource)
 			}
-			if err := each(e.Resource); err != nil {
-				return err
-			}
+			// "outcome" entries (warnings about the search) are not resources of the record.
+		}
+		if err := page(p); err != nil {
+			return err
 		}
 		u = nil
 		if next := b.Next(); next != "" {

@@ -28,6 +28,16 @@ var ErrNoPatient = errors.New("the portal did not say which patient this is; giv
 // (waiting while another process syncs), SMART tokens when the connection has a client id.
 // now and sleep may be nil (the real clock).
 func SyncProfile(ctx context.Context, st *data.Store, now func() time.Time, sleep func(context.Context, time.Duration) error) (Result, error) {
+	return syncProfile(ctx, st, false, now, sleep)
+}
+
+// ResyncProfile is SyncProfile with a full resync of the health record: every type pulled
+// whole, and records gone upstream removed (one also runs weekly without asking).
+func ResyncProfile(ctx context.Context, st *data.Store, now func() time.Time, sleep func(context.Context, time.Duration) error) (Result, error) {
+	return syncProfile(ctx, st, true, now, sleep)
+}
+
+func syncProfile(ctx context.Context, st *data.Store, full bool, now func() time.Time, sleep func(context.Context, time.Duration) error) (Result, error) {
 	p, err := st.PortalConnection(ctx)
 	if err != nil {
 		return Result{}, err
@@ -54,9 +64,12 @@ func SyncProfile(ctx context.Context, st *data.Store, now func() time.Time, slee
 	if err != nil {
 		return Result{}, err
 	}
-	eng := &Engine{Client: client, Store: st, Patient: p.PatientID, Now: now, Sleep: sleep}
+	eng := &Engine{Client: client, Store: st, Patient: p.PatientID, Now: now, Sleep: sleep, Full: full}
 	if tokens != nil {
 		eng.Reauth = tokens
+		if eng.Scope, err = tokens.Scope(ctx); err != nil {
+			return Result{}, err
+		}
 	}
 	return eng.Sync(ctx)
 }

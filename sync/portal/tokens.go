@@ -69,6 +69,16 @@ func (t *Tokens) Token(ctx context.Context) (string, error) {
 	return t.tok.AccessToken, nil
 }
 
+// Scope is the scope string the sign-in granted ("" when the server did not say).
+func (t *Tokens) Scope(ctx context.Context) (string, error) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if err := t.load(ctx); err != nil {
+		return "", err
+	}
+	return t.tok.Scope, nil
+}
+
 // ForceRefresh refreshes now (after a 401).
 func (t *Tokens) ForceRefresh(ctx context.Context) error {
 	t.mu.Lock()

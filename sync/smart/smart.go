@@ -28,9 +28,99 @@ var ErrNoSMART = errors.New("the portal does not offer SMART sign-in")
 // ErrSignInAgain means the refresh token was refused: the person must sign in again.
 var ErrSignInAgain = errors.New("the portal needs you to sign in again")
 
-// DefaultScopes are what Patient Companion asks for (DESIGN §4).
+// DefaultScopes are what Patient Companion asks for (DESIGN §4): sign-in, appointments and
+// messages, and reading the health record. Binary is for documents whose content the
+// portal keeps apart from their DocumentReference (a url to a Binary).
 var DefaultScopes = []string{"openid", "fhirUser", "launch/patient", "offline_access",
-	"patient/Appointment.rs", "patient/Communication.crs", "patient/Patient.r"}
+	"patient/Appointment.rs", "patient/Communication.crs", "patient/Patient.r",
+	"patient/Condition.rs", "patient/AllergyIntolerance.rs", "patient/MedicationRequest.rs",
+	"patient/Medication.rs", "patient/Immunization.rs", "patient/Observation.rs",
+	"patient/DiagnosticReport.rs", "patient/DocumentReference.rs", "patient/Binary.r"}
+
+// SpeaksV1Only reports whether the server knows only SMART v1 scopes (patient/X.read):
+// its capabilities lack permission-v2, or the scopes it lists are all v1 forms. A server
+// that says nothing either way gets v2 scopes, which SMART 2 servers must accept.
+func (c *Config) SpeaksV1Only() bool {
+	if contains(c.Capabilities, "permission-v2") {
+		return false
+	}
+	if contains(c.Capabilities, "permission-v1") || (len(c.Capabilities) > 0 && len(c.ScopesSupported) == 0) {
+		return true
+	}
+	v1, v2 := false, false
+	for _, s := range c.ScopesSupported {
+		if _, perm, ok := resourceScope(s); ok {
+			if isV1Perm(perm) {
+				v1 = true
+			} else {
+				v2 = true
+			}
+		}
+	}
+	return v1 && !v2
+}
+
+// scopesFor turns v2 resource scopes into their v1 forms for a v1 server: a v2 permission
+// with read or search becomes .read, one with create, update or delete .write.
+func scopesFor(c *Config, scopes []string) []string {
+	if c == nil || !c.SpeaksV1Only() {
+		return scopes
+	}
+	out := make([]string, 0, len(scopes))
+	for _, s := range scopes {
+		res, perm, ok := resourceScope(s)
+		if !ok || isV1Perm(perm) {
+			out = append(out, s)
+			continue
+		}
+		if strings.ContainsAny(perm, "rs") {
+			out = append(out, res+".read")
+		}
+		if strings.ContainsAny(perm, "cud") {
+			out = append(out, res+".write")
+		}
+	}
+	return out
+}
+
+// resourceScope splits "patient/Observation.rs?category=laboratory" into
+// "patient/Observation" and "rs".
+func resourceScope(s string) (res, perm string, ok bool) {
+	s, _, _ = strings.Cut(s, "?")
+	if !strings.HasPrefix(s, "patient/") && !strings.HasPrefix(s, "user/") && !strings.HasPrefix(s, "system/") {
+		return "", "", false
+	}
+	i := strings.LastIndexByte(s, '.')
+	if i < 0 {
+		return "", "", false
+	}
+	return s[:i], s[i+1:], true
+}
+
+func isV1Perm(perm string) bool { return perm == "read" || perm == "write" || perm == "*" }
+
+// Grants reports whether a granted scope string (a token response's "scope") lets the app
+// search resources of type resourceType for the patient. An empty string grants all: a
+// server that omits "scope" granted what was asked (RFC 6749 §5.1).
+func Grants(granted, resourceType string) bool {
+	if strings.TrimSpace(granted) == "" {
+		return true
+	}
+	for _, s := range strings.Fields(granted) {
+		res, perm, ok := resourceScope(s)
+		if !ok {
+			continue
+		}
+		_, typ, _ := strings.Cut(res, "/")
+		if typ != resourceType && typ != "*" {
+			continue
+		}
+		if perm == "read" || perm == "*" || (!isV1Perm(perm) && strings.Contains(perm, "s")) {
+			return true
+		}
+	}
+	return false
+}
 
 // Config is the server's .well-known/smart-configuration.
 type Config struct {
@@ -123,6 +213,7 @@ func (c *Client) oauth(redirect string) *oauth2.Config {
 	if len(scopes) == 0 {
 		scopes = DefaultScopes
 	}
+	scopes = scopesFor(c.Config, scopes)
 	return &oauth2.Config{
 		ClientID:    c.ClientID,
 		RedirectURL: redirect,

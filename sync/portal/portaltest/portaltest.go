@@ -45,7 +45,9 @@ type Portal struct {
 	nextID  int
 	appts   map[string]map[string]any // id → resource
 	comms   map[string]map[string]any
-	created []string // identifiers of the Communications created, in order
+	other   map[string]map[string]map[string]any // other types (the health record): type → id → resource
+	refused map[string]bool                      // types answered with 403
+	created []string                             // identifiers of the Communications created, in order
 	posts   int
 
 	// Faults, set by the methods below.
@@ -61,9 +63,11 @@ type Portal struct {
 func Start(t testing.TB) *Portal {
 	t.Helper()
 	p := &Portal{
-		now:   time.Date(2026, 11, 1, 9, 0, 0, 0, time.UTC),
-		appts: map[string]map[string]any{},
-		comms: map[string]map[string]any{},
+		now:     time.Date(2026, 11, 1, 9, 0, 0, 0, time.UTC),
+		appts:   map[string]map[string]any{},
+		comms:   map[string]map[string]any{},
+		other:   map[string]map[string]map[string]any{},
+		refused: map[string]bool{},
 	}
 	p.srv = httptest.NewServer(http.HandlerFunc(p.serve))
 	p.URL = p.srv.URL
@@ -122,6 +126,52 @@ func (p *Portal) AddMessage(text, sender string, sent time.Time) string {
 		"meta":      map[string]any{"versionId": "1", "lastUpdated": p.tick()},
 	}
 	return id
+}
+
+// AddResource puts any other resource (a Condition, an Observation…) on the portal as
+// version 1 and returns its id. The portal serves it by read and by search of its type;
+// searches ignore every parameter but _lastUpdated, _count and _offset (the portal has one
+// patient).
+func (p *Portal) AddResource(res map[string]any) string {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	typ := res["resourceType"].(string)
+	if p.other[typ] == nil {
+		p.other[typ] = map[string]map[string]any{}
+	}
+	id := p.newID(strings.ToLower(typ[:1]))
+	res["id"] = id
+	res["meta"] = map[string]any{"versionId": "1", "lastUpdated": p.tick()}
+	p.other[typ][id] = res
+	return id
+}
+
+// UpdateResource changes a resource added with AddResource (a new version).
+func (p *Portal) UpdateResource(typ, id string, change func(res map[string]any)) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	res, ok := p.other[typ][id]
+	if !ok {
+		panic("portaltest: no " + typ + "/" + id)
+	}
+	change(res)
+	v, _ := strconv.Atoi(res["meta"].(map[string]any)["versionId"].(string))
+	res["meta"] = map[string]any{"versionId": strconv.Itoa(v + 1), "lastUpdated": p.tick()}
+}
+
+// DeleteResource removes a resource added with AddResource; a search no longer finds it.
+func (p *Portal) DeleteResource(typ, id string) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	delete(p.other[typ], id)
+}
+
+// Refuse makes every request for a resource type answer 403 with an OperationOutcome, as a
+// portal that does not share that type.
+func (p *Portal) Refuse(resourceType string) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.refused[resourceType] = true
 }
 
 // Created is how many Communications (notes) were created; a retried create that found
@@ -246,6 +296,14 @@ func (p *Portal) serve(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	w.Header().Set("Content-Type", "application/fhir+json")
+	// The Date header is the portal's own clock, the one meta.lastUpdated is stamped with.
+	w.Header().Set("Date", p.now.Format(http.TimeFormat))
+	typ, id, _ := strings.Cut(path, "/")
+	if p.refused[typ] {
+		w.WriteHeader(http.StatusForbidden)
+		io.WriteString(w, `{"resourceType":"OperationOutcome","issue":[{"severity":"error","code":"forbidden","diagnostics":"not shared"}]}`)
+		return
+	}
 	switch {
 	case r.Method == http.MethodGet && path == "Patient/"+Patient:
 		fmt.Fprintf(w, `{"resourceType":"Patient","id":%q}`, Patient)
@@ -257,6 +315,10 @@ func (p *Portal) serve(w http.ResponseWriter, r *http.Request) {
 		p.search(w, r, p.appts)
 	case r.Method == http.MethodGet && path == "Communication":
 		p.search(w, r, p.comms)
+	case r.Method == http.MethodGet && id == "" && typ != "" && typ[0] >= 'A' && typ[0] <= 'Z':
+		p.search(w, r, p.other[typ])
+	case r.Method == http.MethodGet && p.other[typ][id] != nil:
+		json.NewEncoder(w).Encode(p.other[typ][id])
 	default:
 		w.WriteHeader(http.StatusNotFound)
 	}

@@ -2,7 +2,7 @@
 // provider in-process, behind a gateway that serves the SMART configuration under /fhir,
 // adds the patient context to token responses, checks bearer tokens on FHIR requests and
 // forwards them to a FHIR server (the Medplum engine from sync/fhir/fhirtest, or a fake),
-// and can be told to refuse tokens.
+// and can be told to refuse tokens, to speak only SMART v1, or to refuse a resource type.
 package smarttest
 
 import (
@@ -42,6 +42,9 @@ type Portal struct {
 	valid       map[string]bool // access tokens issued and not revoked
 	rejectAll   bool
 	seenTokens  int
+	v1Only      bool
+	withheld    map[string]bool // resource types whose scopes the portal does not grant
+	refused     map[string]bool // resource types the gateway answers 403 for
 }
 
 // Start runs a portal in front of fhirUpstream (a FHIR base URL; "" for none, then FHIR
@@ -56,7 +59,8 @@ func Start(t testing.TB, fhirUpstream, patient string) *Portal {
 	storage.RegisterClients(storage.NativeClient(ClientID, "http://127.0.0.1/callback"))
 	st := smartStorage{storage.NewStorage(storage.NewUserStore(issuer))}
 	router := exampleop.SetupServer(issuer, st, slog.New(slog.NewTextHandler(io.Discard, nil)), false, op.WithAllowInsecure())
-	p := &Portal{Issuer: issuer, FHIRBase: issuer + "fhir", Patient: patient, valid: map[string]bool{}}
+	p := &Portal{Issuer: issuer, FHIRBase: issuer + "fhir", Patient: patient, valid: map[string]bool{},
+		withheld: map[string]bool{}, refused: map[string]bool{}}
 	var proxy http.Handler = http.NotFoundHandler()
 	if fhirUpstream != "" {
 		up, err := url.Parse(fhirUpstream)
@@ -89,22 +93,36 @@ func Start(t testing.TB, fhirUpstream, patient string) *Portal {
 	gateway := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		switch {
 		case r.URL.Path == "/fhir/.well-known/smart-configuration":
+			caps := []string{"launch-standalone", "client-public", "context-standalone-patient", "permission-offline", "permission-v2"}
+			p.mu.Lock()
+			if p.v1Only {
+				caps = []string{"launch-standalone", "client-public", "context-standalone-patient", "permission-offline", "permission-v1"}
+			}
+			p.mu.Unlock()
 			json.NewEncoder(w).Encode(map[string]any{
 				"issuer": issuer, "authorization_endpoint": p.auth, "token_endpoint": p.token,
 				"code_challenge_methods_supported": []string{"S256"},
-				"capabilities":                     []string{"launch-standalone", "client-public", "context-standalone-patient", "permission-offline"},
+				"capabilities":                     caps,
 			})
 		case p.token != "" && r.URL.Path == pathOf(p.token):
 			p.serveToken(w, r, router)
 		case strings.HasPrefix(r.URL.Path, "/fhir"):
 			tok := strings.TrimPrefix(r.Header.Get("Authorization"), "Bearer ")
+			typ, _, _ := strings.Cut(strings.TrimPrefix(r.URL.Path, "/fhir/"), "/")
 			p.mu.Lock()
 			ok := p.valid[tok] && !p.rejectAll
 			p.seenTokens++
+			refused := p.refused[typ] || p.withheld[typ]
 			p.mu.Unlock()
 			if !ok {
 				w.Header().Set("WWW-Authenticate", `Bearer error="invalid_token"`)
 				w.WriteHeader(http.StatusUnauthorized)
+				return
+			}
+			if refused {
+				w.Header().Set("Content-Type", "application/fhir+json")
+				w.WriteHeader(http.StatusForbidden)
+				io.WriteString(w, `{"resourceType":"OperationOutcome","issue":[{"severity":"error","code":"forbidden","diagnostics":"access to this resource type is not permitted"}]}`)
 				return
 			}
 			proxy.ServeHTTP(w, r)
@@ -172,6 +190,18 @@ func (p *Portal) serveToken(w http.ResponseWriter, r *http.Request, router http.
 			if p.Patient != "" {
 				m["patient"] = p.Patient
 			}
+			if sc, ok := m["scope"].(string); ok {
+				p.mu.Lock()
+				var kept []string
+				for _, s := range strings.Fields(sc) {
+					typ := strings.SplitN(strings.TrimPrefix(s, "patient/"), ".", 2)[0]
+					if !strings.HasPrefix(s, "patient/") || !p.withheld[typ] {
+						kept = append(kept, s)
+					}
+				}
+				p.mu.Unlock()
+				m["scope"] = strings.Join(kept, " ")
+			}
 			body, _ = json.Marshal(m)
 		}
 	}
@@ -181,6 +211,30 @@ func (p *Portal) serveToken(w http.ResponseWriter, r *http.Request, router http.
 	w.Header().Del("Content-Length")
 	w.WriteHeader(rec.Code)
 	w.Write(body)
+}
+
+// SpeakV1Only makes the portal a SMART v1 server: its configuration lists permission-v1
+// and not permission-v2.
+func (p *Portal) SpeakV1Only() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.v1Only = true
+}
+
+// Withhold makes the portal grant no scope for a resource type (it drops them from token
+// responses) and refuse that type's requests with 403, as a clinic that does not share it.
+func (p *Portal) Withhold(resourceType string) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.withheld[resourceType] = true
+}
+
+// Refuse makes the gateway answer every request for a resource type with 403 and an
+// OperationOutcome, though the scope was granted (a policy in front of the server).
+func (p *Portal) Refuse(resourceType string) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.refused[resourceType] = true
 }
 
 // ExpireAccessTokens makes every access token issued so far fail with 401, as if expired.
