@@ -26,6 +26,7 @@ import (
 
 	"github.com/patient-companion/companion/app/health"
 	"github.com/patient-companion/companion/data"
+	"github.com/patient-companion/companion/sync/portal"
 )
 
 const (
@@ -187,7 +188,7 @@ func loadRecordData(ctx context.Context, st *data.Store) (recordData, error) {
 // section. Results are not shared when their Observations are not (a refused
 // DiagnosticReport alone still leaves every result to show).
 func notShared(ctx context.Context, st *data.Store) ([]string, error) {
-	refused, err := notSharedTypes(ctx, st)
+	refused, err := portal.NotShared(ctx, st) // kept by the portal sync, per type
 	if err != nil {
 		return nil, err
 	}
@@ -198,25 +199,6 @@ func notShared(ctx context.Context, st *data.Store) ([]string, error) {
 	for _, t := range refused {
 		if rt, ok := rowType[t]; ok {
 			out = append(out, rt)
-		}
-	}
-	return out, nil
-}
-
-// notSharedTypes are the FHIR types the portal refused at the last sync.
-//
-// HOOK (issue 13): the portal sync (branch hsync) keeps this as a sync mark per type,
-// TYPE + ".not_shared" = "yes", and reads it with portal.NotShared; once that is merged this
-// calls it instead of reading the marks itself.
-func notSharedTypes(ctx context.Context, st *data.Store) ([]string, error) {
-	var out []string
-	for _, t := range data.ClinicalTypes {
-		v, err := st.SyncMark(ctx, t+".not_shared")
-		if err != nil {
-			return nil, err
-		}
-		if v == "yes" {
-			out = append(out, t)
 		}
 	}
 	return out, nil

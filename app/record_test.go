@@ -349,3 +349,28 @@ func TestRecordNotShared(t *testing.T) {
 		t.Error("the types the clinic shares should still show")
 	}
 }
+
+// TestRecordFetchEverythingAgain: the Health record's full resync runs Options.SyncFull (not
+// the ordinary sync), and the screen reads the record again after it.
+func TestRecordFetchEverythingAgain(t *testing.T) {
+	u := openToday(t, &testClock{t: fixedNow}, nil)
+	ctrl(u, fyne.Key7)
+	if u.record.resync != nil {
+		t.Fatal("without a full sync there is nothing to offer")
+	}
+	full := 0
+	u.opt.SyncFull = func(ctx context.Context, st *data.Store) error {
+		full++
+		putRecord(t, st, fhirtest.Alice) // what the portal sends
+		return nil
+	}
+	ctrl(u, fyne.Key1)
+	ctrl(u, fyne.Key7)
+	test.Tap(u.record.resync)
+	if full != 1 {
+		t.Fatalf("the full sync ran %d times", full)
+	}
+	if len(u.record.allergies) != 2 || u.record.sync.Disabled() || u.record.resync.Disabled() {
+		t.Error("after the full sync the record should show, and both buttons work again")
+	}
+}
