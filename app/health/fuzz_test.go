@@ -22,8 +22,8 @@ var fuzzSeeds = []struct{ typ, raw string }{
 }
 
 // FuzzRows reads any bytes as any clinical type beside a few well-formed resources: never a
-// panic, every resource either a row, left out or counted, and every link between rows
-// points at a row. Finds are kept under testdata/fuzz/FuzzRows.
+// panic, every resource either a row, left out or counted, every link between rows points
+// at a row, and a medicine plan's schedule is one the store accepts. Finds are kept under testdata/fuzz/FuzzRows.
 func FuzzRows(f *testing.F) {
 	for i, s := range fuzzSeeds {
 		f.Add(uint8(i), []byte(s.raw))
@@ -58,6 +58,27 @@ func FuzzRows(f *testing.F) {
 			}
 			_ = r.DateText(nil)
 			_ = Trend(rows, r)
+		}
+		// A mapped plan is a schedule the store takes.
+		p, err := MedicinePlan(res[0], res, DefaultWhen())
+		if err == nil && p.Mapped {
+			if p.Medication.AsNeeded && len(p.Medication.Steps) > 0 {
+				t.Errorf("as needed with a schedule")
+			}
+			for _, st := range p.Medication.Steps {
+				if _, err := data.ValidateStep(st); err != nil {
+					t.Errorf("mapped step %+v: %v", st, err)
+				}
+			}
+		}
+		if err == nil && !p.Mapped && p.Why == "" {
+			t.Errorf("not mapped, and no word why")
+		}
+		// The signature reads a copy the same: nothing in it depends on map order.
+		again := res[0]
+		again.Raw = append([]byte(nil), raw...)
+		if a, b := DosageSignature(res[0]), DosageSignature(again); a != b {
+			t.Errorf("signature not stable: %q, %q", a, b)
 		}
 	})
 }

@@ -110,13 +110,20 @@ type Plan struct {
 
 // MedicinePlan maps a MedicationRequest (res, with the other stored resources to resolve
 // its Medication) to a local medicine. An error means res is not a medicine of the record.
+//
+// A nil when is DefaultWhen. The errors wrap ErrNotMedicine and name no health data.
 func MedicinePlan(res data.ClinicalResource, all []data.ClinicalResource, when WhenTimes) (Plan, error) {
-	panic("health.MedicinePlan: not built yet")
+	return medicinePlan(res, all, when)
 }
 
 // DosageSignature says what a MedicationRequest's dosage is, compactly: stored in a
 // medicine added from it (data.Medication.RecordDosage), a different signature later means
 // "your clinic changed the dose".
+//
+// It covers the dosage instructions and the medicine (its concept, its contained
+// Medication, or the reference to a stored one), in a canonical form: key order, number
+// spelling (1 or 1.0) and the rest of the resource (meta, narrative, status, notes) do not
+// change it. "" when res cannot be read.
 func DosageSignature(res data.ClinicalResource) string {
-	panic("health.DosageSignature: not built yet")
+	return dosageSignature(res)
 }

@@ -183,15 +183,16 @@ func readValue(o *observationValue) (value, error) {
 		rr := o.ReferenceRange[0]
 		lowText, low, lowOK := rangeBound(rr.Low)
 		highText, high, highOK := rangeBound(rr.High)
+		// The lab's own words come first ("70-99 mg/dL fasting" says more than 70–99).
 		switch {
+		case strings.TrimSpace(rr.Text) != "":
+			v.rangeText = strings.TrimSpace(rr.Text)
 		case lowOK && highOK:
 			v.rangeText = lowText + "–" + highText
 		case highOK:
 			v.rangeText = "<" + highText
 		case lowOK:
 			v.rangeText = ">" + lowText
-		default:
-			v.rangeText = strings.TrimSpace(rr.Text)
 		}
 		if lowOK {
 			v.low = low

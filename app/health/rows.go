@@ -112,6 +112,9 @@ func sortRows(rows []Row) {
 			}
 			return a.Date.After(b.Date)
 		}
+		if an, bn := strings.ToLower(a.Name), strings.ToLower(b.Name); an != bn {
+			return an < bn
+		}
 		if a.Name != b.Name {
 			return a.Name < b.Name
 		}

@@ -26,8 +26,6 @@ func rowByID(t *testing.T, rows []Row, id string) Row {
 	return Row{}
 }
 
-func fp(f float64) *float64 { return &f }
-
 func numText(p *float64) string {
 	if p == nil {
 		return "nil"
@@ -346,6 +344,12 @@ func TestObservationValues(t *testing.T) {
 			value:     `"valueString":"Clear, yellow"`,
 			extra:     `"referenceRange":[{"text":"Clear"}]`,
 			wantValue: "Clear, yellow", wantRange: "Clear", wantNumber: "nil", wantLow: "nil", wantHigh: "nil",
+		},
+		{
+			name:      "the lab's range text beside its numbers: text shown, numbers kept",
+			value:     `"valueQuantity":{"value":48,"unit":"mg/dL","code":"mg/dL"}`,
+			extra:     `"referenceRange":[{"low":{"value":70,"code":"mg/dL"},"high":{"value":99,"code":"mg/dL"},"text":"70-99 mg/dL fasting"}]`,
+			wantValue: "48", wantUnit: "mg/dL", wantFlag: "low", wantRange: "70-99 mg/dL fasting", wantNumber: "48", wantLow: "70", wantHigh: "99",
 		},
 		{
 			name:      "integer value",

@@ -1,0 +1,469 @@
+package health
+
+// "Add to my medicines": a clinic's MedicationRequest as a local medicine, with its schedule
+// when the dosage's timing says times of day.
+//
+// How timings map (Plan.Mapped), one dosage instruction at a time:
+//   - timeOfDay ("08:00:00") → those times (seconds dropped);
+//   - when codes → WhenTimes: MORN, NOON, AFT, EVE, NIGHT, HS as set; codes not set fall
+//     back to a near one: MORN.early/.late, WAKE, PHS → MORN; AFT.early/.late → AFT;
+//     EVE.early/.late → EVE; meals: CM/ACM/PCM (breakfast) → MORN, CD/ACD/PCD (lunch) →
+//     NOON, CV/ACV/PCV (dinner) → EVE, C/AC/PC (every meal) → MORN, NOON and EVE; an offset
+//     moves a before-meal time earlier and an after-meal time later;
+//   - frequency per day without times → spread over waking hours, 08:00 to 20:00 evenly
+//     (1×: 08:00; 2×: 08:00, 20:00; 3×: 08:00, 14:00, 20:00; 4×: 08:00, 12:00, 16:00,
+//     20:00; up to 6×, on whole minutes); every 12 hours → 08:00, 20:00; every 24 hours →
+//     08:00;
+//   - once every N days → EveryDays N; once every N weeks → EveryDays 7N;
+//   - dayOfWeek → Weekdays (times as above, else 08:00);
+//   - boundsPeriod → Start and End (a partial end date is the end of its period);
+//   - timing code QD, BID, TID, QID, QOD, AM, PM when there is no repeat;
+//   - as needed (asNeededBoolean, asNeededCodeableConcept) → AsNeeded, no schedule.
+//
+// Not mapped (the editor finishes it): intervals in hours other than 12 and 24 ("every 6
+// hours": doses around the clock), ranges (frequencyMax, periodMax), monthly or yearly,
+// several times a week without days, a count or a duration with no start date, set dates
+// (event), several dosage instructions, a `when` code with no time of day (IMD).
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"math"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/patient-companion/companion/data"
+)
+
+// ErrNotMedicine is returned by MedicinePlan for a resource that is not a clinic medicine
+// it can add: not a MedicationRequest, unreadable, entered in error, or naming no medicine.
+var ErrNotMedicine = errors.New("not a medicine of the health record")
+
+func medicinePlan(res data.ClinicalResource, all []data.ClinicalResource, when WhenTimes) (Plan, error) {
+	if res.Type != "MedicationRequest" {
+		return Plan{}, fmt.Errorf("%w: it is a %s", ErrNotMedicine, typeWords(res.Type))
+	}
+	var head resource
+	var m medicationRequest
+	if err := json.Unmarshal(res.Raw, &head); err != nil || head.ResourceType != "MedicationRequest" {
+		return Plan{}, fmt.Errorf("%w: the clinic's record of it cannot be read", ErrNotMedicine)
+	}
+	if err := json.Unmarshal(res.Raw, &m); err != nil {
+		return Plan{}, fmt.Errorf("%w: the clinic's record of it cannot be read", ErrNotMedicine)
+	}
+	if head.Status == "entered-in-error" {
+		return Plan{}, fmt.Errorf("%w: the clinic marked it as entered in error", ErrNotMedicine)
+	}
+	if when == nil {
+		when = DefaultWhen()
+	}
+	med, _ := m.medication(newLibrary(all))
+	name := m.name(med)
+	if name == "" {
+		return Plan{}, fmt.Errorf("%w: the clinic's record does not name the medicine", ErrNotMedicine)
+	}
+	p := Plan{Medication: data.Medication{
+		Name:         name,
+		Strength:     strength(med),
+		Form:         med.Form.words(),
+		FromRecord:   res.RemoteID,
+		RecordDosage: DosageSignature(res),
+	}}
+	if len(m.DosageInstruction) == 0 {
+		p.Why = "the clinic gave no dosage"
+		return p, nil
+	}
+	d := &m.DosageInstruction[0]
+	p.Medication.Dose = doseWords(d)
+	p.Medication.Instructions = instructions(m.DosageInstruction)
+	if len(m.DosageInstruction) > 1 {
+		p.Why = fmt.Sprintf("the clinic's dosage has %d parts", len(m.DosageInstruction))
+		return p, nil
+	}
+	if d.AsNeededBoolean || d.AsNeededCodeableConcept != nil {
+		p.Medication.AsNeeded, p.Mapped = true, true
+		return p, nil
+	}
+	if d.Timing == nil {
+		p.Why = "the clinic gave no timing"
+		return p, nil
+	}
+	st, why := mapTiming(d.Timing, when)
+	if why != "" {
+		p.Why = why
+		return p, nil
+	}
+	p.Medication.Steps, p.Mapped = []data.Step{st}, true
+	return p, nil
+}
+
+func typeWords(t string) string {
+	switch t {
+	case "":
+		return "record of no type"
+	case "AllergyIntolerance":
+		return "an allergy"
+	}
+	return strings.ToLower(t[:1]) + t[1:]
+}
+
+// strength is the Medication's ingredients' strengths: "500 mg", "250 mg/5 mL"; several
+// ingredients joined with " / ".
+func strength(med medication) string {
+	var parts []string
+	for _, ing := range med.Ingredient {
+		r := ing.Strength
+		if r == nil || !r.Numerator.present() {
+			continue
+		}
+		n, _, ok := formatNumber(r.Numerator.Value)
+		if !ok {
+			continue
+		}
+		s := joinUnit(n, humanUnit(r.Numerator))
+		if d := r.Denominator; d.present() {
+			dn, _, ok := formatNumber(d.Value)
+			du := humanUnit(d)
+			switch {
+			case !ok || (dn == "1" && !isMeasure(du)):
+				// "per 1 tablet" is what a strength is anyway: 500 mg.
+			case dn == "1":
+				s += "/" + du // 10 mg/mL
+			default:
+				s += "/" + joinUnit(dn, du) // 250 mg/5 mL
+			}
+		}
+		parts = append(parts, s)
+	}
+	return strings.Join(parts, " / ")
+}
+
+// isMeasure says a unit is a measure (mL, g) rather than a count of forms (tablet, capsule).
+func isMeasure(u string) bool {
+	switch strings.ToLower(u) {
+	case "ml", "l", "dl", "g", "mg", "ug", "µg", "mcg", "kg":
+		return true
+	}
+	return false
+}
+
+// instructions are the clinic's words for the patient: patientInstruction, the additional
+// instructions, then the dosage's text, each once.
+func instructions(ds []dosage) string {
+	var parts []string
+	for i := range ds {
+		d := &ds[i]
+		if s := strings.TrimSpace(d.PatientInstruction); s != "" {
+			parts = append(parts, s)
+		}
+		for j := range d.AdditionalInstruction {
+			if s := d.AdditionalInstruction[j].words(); s != "" {
+				parts = append(parts, s)
+			}
+		}
+		if s := strings.TrimSpace(d.Text); s != "" {
+			parts = append(parts, s)
+		}
+		if d.AsNeededCodeableConcept != nil {
+			if why := d.AsNeededCodeableConcept.words(); why != "" {
+				parts = append(parts, "As needed for "+lowerFirst(why))
+			}
+		}
+	}
+	s := strings.Join(dedupe(parts), "; ")
+	// The medicine editor takes at most this much; the clinic's full text stays in the
+	// record's row.
+	const max = 1000
+	if r := []rune(s); len(r) > max {
+		s = string(r[:max-1]) + "…"
+	}
+	return s
+}
+
+// timingCodes are the common timing abbreviations as a repeat.
+var timingCodes = map[string]repeat{
+	"QD":  {Frequency: ptr(1), Period: "1", PeriodUnit: "d"},
+	"BID": {Frequency: ptr(2), Period: "1", PeriodUnit: "d"},
+	"TID": {Frequency: ptr(3), Period: "1", PeriodUnit: "d"},
+	"QID": {Frequency: ptr(4), Period: "1", PeriodUnit: "d"},
+	"QOD": {Frequency: ptr(1), Period: "2", PeriodUnit: "d"},
+	"AM":  {When: []string{"MORN"}},
+	"PM":  {When: []string{"EVE"}},
+}
+
+func ptr(n int) *int { return &n }
+
+// whenFallback maps `when` codes not in WhenTimes to ones that may be: meals to the time of
+// day they are eaten at, the early/late variants to their part of the day.
+var whenFallback = map[string][]string{
+	"MORN.early": {"MORN"}, "MORN.late": {"MORN"}, "WAKE": {"MORN"}, "PHS": {"MORN"},
+	"AFT.early": {"AFT"}, "AFT.late": {"AFT"}, "EVE.early": {"EVE"}, "EVE.late": {"EVE"},
+	"CM": {"MORN"}, "ACM": {"MORN"}, "PCM": {"MORN"},
+	"CD": {"NOON"}, "ACD": {"NOON"}, "PCD": {"NOON"},
+	"CV": {"EVE"}, "ACV": {"EVE"}, "PCV": {"EVE"},
+	"C": {"MORN", "NOON", "EVE"}, "AC": {"MORN", "NOON", "EVE"}, "PC": {"MORN", "NOON", "EVE"},
+	"NIGHT": {"HS"}, "HS": {"NIGHT"},
+}
+
+var weekdays = map[string]time.Weekday{
+	"sun": time.Sunday, "mon": time.Monday, "tue": time.Tuesday, "wed": time.Wednesday,
+	"thu": time.Thursday, "fri": time.Friday, "sat": time.Saturday,
+}
+
+// mapTiming is a timing as a schedule step, or why it cannot be one (in words that finish
+// "the clinic's timing cannot be mapped: …").
+func mapTiming(t *timing, when WhenTimes) (data.Step, string) {
+	var rp repeat
+	switch {
+	case t.Repeat != nil:
+		rp = *t.Repeat
+	case t.Code != nil:
+		c, ok := timingCodes[strings.ToUpper(t.Code.firstCode())]
+		if !ok {
+			return data.Step{}, "“" + timingWords(t) + "” is not a schedule of times"
+		}
+		rp = c
+	case len(t.Event) > 0:
+		return data.Step{}, "the clinic gave set dates, not a schedule"
+	default:
+		return data.Step{}, "the clinic gave no timing"
+	}
+	words := timingWords(&timing{Repeat: &rp})
+	if rp.FrequencyMax != nil || rp.PeriodMax != "" {
+		return data.Step{}, words + " is a range"
+	}
+	var st data.Step
+
+	// Times of day.
+	switch {
+	case len(rp.TimeOfDay) > 0:
+		for _, s := range rp.TimeOfDay {
+			tod, ok := parseFHIRTime(s)
+			if !ok {
+				return data.Step{}, "“" + s + "” is not a time of day"
+			}
+			st.Times = append(st.Times, tod)
+		}
+	case len(rp.When) > 0:
+		for _, code := range rp.When {
+			ts, ok := whenToTimes(code, when)
+			if !ok {
+				w := whenWords[code]
+				if w == "" {
+					w = code
+				}
+				return data.Step{}, "“" + w + "” has no time of day"
+			}
+			if rp.Offset != nil {
+				ts = applyOffset(code, ts, *rp.Offset)
+			}
+			st.Times = append(st.Times, ts...)
+		}
+	}
+
+	// How often.
+	f := 1
+	if rp.Frequency != nil {
+		f = *rp.Frequency
+	}
+	if f < 1 {
+		return data.Step{}, words + " is no number of times"
+	}
+	period := 0
+	if rp.Period != "" {
+		p, err := strconv.ParseFloat(string(rp.Period), 64)
+		if err != nil || p <= 0 || p != math.Trunc(p) || p > 366 {
+			return data.Step{}, words + " is not a whole number of days"
+		}
+		period = int(p)
+	}
+	unit := rp.PeriodUnit
+	if unit == "" && period > 0 {
+		return data.Step{}, words + " has no unit"
+	}
+	if unit == "h" && f == 1 && (period == 24 || period == 12) {
+		// Every 24 hours is once a day; every 12 hours twice, 08:00 and 20:00 being 12
+		// hours apart.
+		unit, f, period = "d", 24/period, 1
+	}
+	switch unit {
+	case "":
+	case "d":
+		switch {
+		case period <= 1:
+			if len(st.Times) == 0 {
+				ts, ok := spread(f)
+				if !ok {
+					return data.Step{}, words + ": choose the times"
+				}
+				st.Times = ts
+			} else if len(rp.DayOfWeek) == 0 && len(st.Times) != f && rp.Frequency != nil && len(st.Times) > 0 {
+				return data.Step{}, fmt.Sprintf("%s, but %d times of day are given", frequencyWords(&rp), len(st.Times))
+			}
+		case f == 1:
+			st.EveryDays = period
+		default:
+			return data.Step{}, words
+		}
+	case "wk":
+		switch {
+		case len(rp.DayOfWeek) > 0 && period <= 1:
+			// The days say it; frequency is how many of them.
+		case f == 1 && len(rp.DayOfWeek) == 0:
+			st.EveryDays = 7 * max(period, 1)
+		default:
+			return data.Step{}, words + ": choose the days"
+		}
+	case "h", "min", "s":
+		return data.Step{}, words + ", around the clock"
+	default:
+		return data.Step{}, words
+	}
+	if len(st.Times) == 0 {
+		if unit == "" && len(rp.DayOfWeek) == 0 {
+			return data.Step{}, "the clinic's timing gives no times"
+		}
+		st.Times = []data.TimeOfDay{8 * 60}
+	}
+	for _, d := range rp.DayOfWeek {
+		wd, ok := weekdays[d]
+		if !ok {
+			return data.Step{}, "“" + d + "” is not a day of the week"
+		}
+		st.Weekdays = append(st.Weekdays, wd)
+	}
+	if len(st.Weekdays) > 0 && st.EveryDays > 1 {
+		return data.Step{}, words
+	}
+	sort.Slice(st.Weekdays, func(i, j int) bool { return st.Weekdays[i] < st.Weekdays[j] })
+	st.Times = uniqueTimes(st.Times)
+
+	// When.
+	if b := rp.BoundsPeriod; b != nil {
+		if b.Start != "" {
+			d, ok := calendarDate(b.Start, false)
+			if !ok {
+				return data.Step{}, "its start date “" + b.Start + "” is not a date"
+			}
+			st.Start = d
+		}
+		if b.End != "" {
+			d, ok := calendarDate(b.End, true)
+			if !ok {
+				return data.Step{}, "its end date “" + b.End + "” is not a date"
+			}
+			st.End = d
+		}
+		if !st.End.IsZero() && !st.Start.IsZero() && st.End.Before(st.Start) {
+			return data.Step{}, "it ends before it starts"
+		}
+	}
+	if rp.BoundsDuration != nil || rp.BoundsRange != nil || rp.Count != nil {
+		// A course "for 10 days" or "6 doses" needs a first day to end on a date.
+		if st.Start.IsZero() || rp.Count != nil || rp.BoundsRange != nil {
+			return data.Step{}, words + ": set its end date"
+		}
+		end, ok := durationEnd(st.Start, rp)
+		if !ok {
+			return data.Step{}, words + ": set its end date"
+		}
+		if st.End.IsZero() || end.Before(st.End) {
+			st.End = end
+		}
+	}
+	if _, err := data.ValidateStep(st); err != nil {
+		return data.Step{}, words
+	}
+	return st, ""
+}
+
+// durationEnd is the last day of a course of boundsDuration from start (inclusive).
+func durationEnd(start data.Date, rp repeat) (data.Date, bool) {
+	b := rp.BoundsDuration
+	n, err := strconv.Atoi(string(b.Value))
+	if err != nil || n < 1 || n > 3660 {
+		return data.Date{}, false
+	}
+	t := time.Date(start.Year, start.Month, start.Day, 0, 0, 0, 0, time.UTC)
+	switch b.Code {
+	case "d":
+		t = t.AddDate(0, 0, n)
+	case "wk":
+		t = t.AddDate(0, 0, 7*n)
+	case "mo":
+		t = t.AddDate(0, n, 0)
+	default:
+		return data.Date{}, false
+	}
+	return data.DateOf(t.AddDate(0, 0, -1)), true
+}
+
+func whenToTimes(code string, when WhenTimes) ([]data.TimeOfDay, bool) {
+	if t, ok := when[code]; ok {
+		return []data.TimeOfDay{t}, true
+	}
+	fb, ok := whenFallback[code]
+	if !ok {
+		return nil, false
+	}
+	var out []data.TimeOfDay
+	for _, c := range fb {
+		t, ok := when[c]
+		if !ok {
+			return nil, false
+		}
+		out = append(out, t)
+	}
+	return out, true
+}
+
+// applyOffset moves a meal time by the timing's offset (minutes): before a meal earlier,
+// after it later. Other codes have no direction and stay.
+func applyOffset(code string, ts []data.TimeOfDay, offset int) []data.TimeOfDay {
+	sign := 0
+	switch {
+	case strings.HasPrefix(code, "AC"):
+		sign = -1
+	case strings.HasPrefix(code, "PC"):
+		sign = 1
+	}
+	if sign == 0 || offset <= 0 || offset > 12*60 {
+		return ts
+	}
+	out := make([]data.TimeOfDay, len(ts))
+	for i, t := range ts {
+		v := int(t) + sign*offset
+		out[i] = data.TimeOfDay(((v % (24 * 60)) + 24*60) % (24 * 60))
+	}
+	return out
+}
+
+// spread puts n doses a day over waking hours: 08:00, then evenly to 20:00.
+func spread(n int) ([]data.TimeOfDay, bool) {
+	const first, last = 8 * 60, 20 * 60
+	switch {
+	case n == 1:
+		return []data.TimeOfDay{first}, true
+	case n < 1 || n > 6:
+		return nil, false
+	}
+	out := make([]data.TimeOfDay, n)
+	for i := range out {
+		out[i] = data.TimeOfDay(first + i*(last-first)/(n-1))
+	}
+	return out, true
+}
+
+func uniqueTimes(ts []data.TimeOfDay) []data.TimeOfDay {
+	sort.Slice(ts, func(i, j int) bool { return ts[i] < ts[j] })
+	out := ts[:0]
+	for i, t := range ts {
+		if i == 0 || t != ts[i-1] {
+			out = append(out, t)
+		}
+	}
+	return out
+}
