@@ -326,10 +326,11 @@ func (u *UI) newMedRow(mi medInfo, loc *time.Location) *medRow {
 	r.adherence = paragraph(adherenceText(m, mi.adh))
 	texts := []fyne.CanvasObject{r.name, r.schedule, r.today, r.adherence}
 	if c := mi.changed; c != nil {
-		r.changed = widget.NewLabelWithStyle(msgDoseChanged+".", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+		r.changed = widget.NewLabelWithStyle(doseChangedText(*c), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+		r.changed.Wrapping = fyne.TextWrapWord
 		r.changed.Importance = widget.WarningImportance
 		r.review = widget.NewButtonWithIcon("Review the change", theme.WarningIcon(), func() { u.reviewDoseChange(m, *c) })
-		texts = append([]fyne.CanvasObject{r.changed}, texts...)
+		texts = append([]fyne.CanvasObject{r.name, r.changed}, texts[1:]...)
 	}
 	if !m.AsNeeded && mi.adh.Total() > 0 {
 		r.bar = adherenceBar(mi.adh)

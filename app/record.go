@@ -12,6 +12,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -289,6 +290,9 @@ func (u *UI) fillRecord(s *recordScreen) {
 		}
 		switch t {
 		case health.TypeAllergy:
+			// The dangerous ones first: high risk, then the worst reactions.
+			rows = slices.Clone(rows)
+			sort.SliceStable(rows, func(i, j int) bool { return allergyRank(rows[i]) > allergyRank(rows[j]) })
 			for _, r := range rows {
 				box, words := allergyBox(r, loc)
 				s.allergies = append(s.allergies, words)
@@ -296,7 +300,11 @@ func (u *UI) fillRecord(s *recordScreen) {
 			}
 		case health.TypeCondition:
 			for _, r := range rows {
-				objs = append(objs, recordItem(r.Name, datedStatus("Since", r, loc), r.Detail))
+				detail := r.Detail
+				if strings.EqualFold(detail, "Problem list") {
+					detail = "" // where the clinic files it, which says nothing to the person
+				}
+				objs = append(objs, recordItem(r.Name, datedStatus("Since", r, loc), detail))
 			}
 		case health.TypeMedication:
 			for _, r := range rows {
@@ -385,6 +393,23 @@ func allergyBox(r health.Row, loc *time.Location) (fyne.CanvasObject, *widget.La
 	text := container.New(layout.NewCustomPaddedVBoxLayout(-12), name, words)
 	body := container.NewBorder(nil, nil, container.NewVBox(icon), nil, text)
 	return container.NewPadded(container.NewStack(frame, container.NewPadded(body))), words
+}
+
+// allergyRank orders allergies by danger: a high risk first, then by the worst reaction.
+func allergyRank(r health.Row) int {
+	n := 0
+	if r.Criticality == "high" {
+		n += 10
+	}
+	switch r.Severity {
+	case "severe":
+		n += 3
+	case "moderate":
+		n += 2
+	case "mild":
+		n++
+	}
+	return n
 }
 
 // allergyText is an allergy in words: "Severe reaction: hives, trouble breathing. High

@@ -213,14 +213,31 @@ func TestAddToMyMedicines(t *testing.T) {
 	}
 }
 
-// TestAddToMyMedicinesToFinish: a dosage whose timing does not map (as needed, three a day)
-// opens the editor saying what to finish.
+// TestAddToMyMedicinesToFinish: a dosage whose timing does not map (every 6 hours) opens the
+// editor saying what to finish, and does not save until the schedule is there.
 func TestAddToMyMedicinesToFinish(t *testing.T) {
-	u := openRecord(t, withRecord(t))
-	test.Tap(recordMed(t, u, "Ibuprofen").add)
+	u := openRecord(t, withRecord(t, func(ctx context.Context, st *data.Store) {
+		raw := []byte(`{"resourceType": "MedicationRequest", "id": "mr-every6h", "status": "active", "intent": "order",
+			"medicationCodeableConcept": {"text": "Amoxicillin 500 mg capsule"}, "subject": {"reference": "Patient/alice"},
+			"dosageInstruction": [{"text": "1 capsule every 6 hours", "timing": {"repeat": {"frequency": 1, "period": 6, "periodUnit": "h"}}}]}`)
+		if _, err := st.PutClinical(ctx, []data.ClinicalResource{{Type: "MedicationRequest", RemoteID: "mr-every6h", Raw: raw}}); err != nil {
+			t.Fatal(err)
+		}
+	}))
+	test.Tap(recordMed(t, u, "Amoxicillin").add)
 	f := u.medForm()
-	if f == nil || !f.origin.Visible() || !strings.Contains(f.origin.Text, "From your clinic's record") {
-		t.Fatal("the editor should say where the medicine came from")
+	if f == nil || !f.origin.Visible() || !strings.Contains(f.origin.Text, "Please finish the schedule below before saving") {
+		t.Fatalf("the editor should say what to finish, says %q", f.origin.Text)
+	}
+	test.Tap(f.save)
+	if len(storedMeds(t, u)) != 0 || u.medForm() == nil {
+		t.Fatal("it should not save before the times are given")
+	}
+	assertShows(t, f.steps[0].timesErr, msgMedNoTimes)
+	f.steps[0].times[0].entry.SetText("06:00")
+	test.Tap(f.save)
+	if ms := storedMeds(t, u); len(ms) != 1 || ms[0].FromRecord != "mr-every6h" {
+		t.Fatalf("stored %+v", ms)
 	}
 }
 
@@ -274,7 +291,7 @@ func TestDoseChangedNotice(t *testing.T) {
 			same = r
 		}
 	}
-	if changed == nil || changed.changed == nil || !changed.changed.Visible() || changed.changed.Text != msgDoseChanged+"." {
+	if changed == nil || changed.changed == nil || !changed.changed.Visible() || changed.changed.Text != msgDoseChanged+": now 1 tablet every morning at 8." {
 		t.Fatal("Lisinopril's record changed: it should say so")
 	}
 	if same.changed != nil || same.review != nil {
@@ -289,6 +306,11 @@ func TestDoseChangedNotice(t *testing.T) {
 	for _, r := range u.medications.rows {
 		if r.changed != nil {
 			t.Errorf("%s still says the dose changed after it was reviewed", r.info.med.Name)
+		}
+	}
+	for _, m := range storedMeds(t, u) {
+		if m.Name == "Lisinopril" && (m.FromRecord != "mr-lisinopril" || m.RecordDosage == "" || m.RecordDosage == "an older dosage") {
+			t.Errorf("after the review, the link is %q %q: want the record's dosage now", m.FromRecord, m.RecordDosage)
 		}
 	}
 }
@@ -372,5 +394,49 @@ func TestRecordFetchEverythingAgain(t *testing.T) {
 	}
 	if len(u.record.allergies) != 2 || u.record.sync.Disabled() || u.record.resync.Disabled() {
 		t.Error("after the full sync the record should show, and both buttons work again")
+	}
+}
+
+// TestRecordFitsLargeText: at 200 % text the Health record, with its charts, still fits a
+// 1000 px wide window.
+func TestRecordFitsLargeText(t *testing.T) {
+	u := openRecord(t, withRecord(t))
+	pad := 2 * u.win.Canvas().Scale() * 6
+	for _, scale := range []float32{1, 1.5, 2} {
+		u.setTextScale(scale)
+		ctrl(u, fyne.Key1)
+		ctrl(u, fyne.Key7)
+		if w := u.win.Content().MinSize().Width + pad; w > 1000 {
+			t.Errorf("the Health record at %.0f %% text needs %.0f px", scale*100, w)
+		}
+	}
+}
+
+// TestRecordKeyboard: Tab reaches every button of the Health record — Sync now, each Add to
+// my medicines, each Save the PDF… — in the order they are on screen.
+func TestRecordKeyboard(t *testing.T) {
+	u := openRecord(t, withRecord(t))
+	c := u.win.Canvas()
+	var reached []string
+	for i := 0; i < 60; i++ {
+		c.FocusNext()
+		if b, ok := c.Focused().(*widget.Button); ok {
+			if b.Text == "Lock" {
+				break // the screen's buttons come before the frame's
+			}
+			reached = append(reached, b.Text)
+		}
+	}
+	count := func(s string) int {
+		n := 0
+		for _, r := range reached {
+			if r == s {
+				n++
+			}
+		}
+		return n
+	}
+	if count("Sync now") != 1 || count("Add to my medicines") != 4 || count("Save the PDF…") != 2 {
+		t.Errorf("Tab reached %q", reached)
 	}
 }

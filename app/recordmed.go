@@ -127,6 +127,12 @@ func (u *UI) addFromRecord(s *recordScreen, id string) {
 			}
 			f.origin.Importance = widget.WarningImportance
 			say(f.origin, note+" Please finish the schedule below before saving: "+why+".")
+			if len(plan.Medication.Steps) == 0 && !plan.Medication.AsNeeded {
+				// No made-up 08:00: saving waits for the times the person gives.
+				for _, tf := range f.steps[0].times {
+					tf.entry.SetText("")
+				}
+			}
 		}
 	})
 }
@@ -183,6 +189,15 @@ func recordChanges(ctx context.Context, st *data.Store, meds []data.Medication) 
 		out[m.ID] = c
 	}
 	return out, nil
+}
+
+// doseChangedText is the notice on the medicine: "Your clinic changed the dose: now 2
+// tablets twice a day."
+func doseChangedText(c doseChange) string {
+	if c.dosage == "" {
+		return msgDoseChanged + "."
+	}
+	return msgDoseChanged + ": now " + strings.TrimSuffix(c.dosage, ".") + "."
 }
 
 // reviewDoseChange opens the editor on a linked medicine whose record changed, saying what
