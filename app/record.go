@@ -121,6 +121,10 @@ func (u *UI) showRecord() {
 	if u.opt.SyncFull != nil {
 		s.resync = widget.NewButtonWithIcon("Fetch everything again", theme.ViewRestoreIcon(), u.resyncNow)
 		buttons.Add(tall(s.resync))
+		if u.largeText() {
+			// Two large buttons across are wider than the window.
+			buttons = container.NewVBox(container.NewHBox(tall(s.sync)), container.NewHBox(tall(s.resync)))
+		}
 	}
 	if b.prof.sync.running {
 		s.sync.Disable()
@@ -505,11 +509,22 @@ func (u *UI) resultSections(s *recordScreen, rows []health.Row, loc *time.Locati
 				latest = append(latest, r)
 			}
 		}
-		sort.SliceStable(latest, func(i, j int) bool { return latest[i].Name < latest[j].Name })
+		var charted, single []*recordTest
 		for _, r := range latest {
 			t := newRecordTest(r, health.Trend(results, r), loc)
-			s.tests = append(s.tests, t)
-			objs = append(objs, t.box())
+			if t.chart != nil {
+				charted = append(charted, t)
+			} else {
+				single = append(single, t)
+			}
+		}
+		// The tests with a trend first: they are what the person follows over time.
+		for _, ts := range [][]*recordTest{charted, single} {
+			sort.SliceStable(ts, func(i, j int) bool { return strings.ToLower(ts[i].name) < strings.ToLower(ts[j].name) })
+			for _, t := range ts {
+				s.tests = append(s.tests, t)
+				objs = append(objs, t.box())
+			}
 		}
 	}
 	return objs
@@ -529,7 +544,7 @@ func newRecordTest(latest health.Row, points []health.Row, loc *time.Location) *
 	if len(td.points) >= 2 {
 		t.chart = newTrendChart(td)
 	}
-	t.summary = caption(trendSummary(latest, points, td, loc))
+	t.summary = paragraph(trendSummary(latest, points, td, loc))
 	return t
 }
 
@@ -573,30 +588,18 @@ func trendSummary(latest health.Row, points []health.Row, td trendData, loc *tim
 			out = append(out, strings.TrimSpace(p.Value+" "+p.Unit)+" ("+w+") on "+recordDate(p.Date, loc))
 		}
 	}
-	switch len(out) {
-	case 0:
-		if len(points) > 1 && (td.low != nil || td.high != nil) {
+	switch n := len(out); {
+	case n == 0:
+		if len(points) > 1 && (td.low != nil || td.high != nil || len(td.limits) > 0) {
 			b.WriteString(" All within the normal range.")
 		}
+	case n <= 3:
+		b.WriteString(" Outside the normal range: " + strings.Join(out, "; ") + ".")
 	default:
-		if len(out) > 6 {
-			out = out[len(out)-6:]
-			fmt.Fprintf(&b, " %d outside the normal range; the latest: %s.", countFlagged(points), strings.Join(out, "; "))
-		} else {
-			b.WriteString(" Outside the normal range: " + strings.Join(out, "; ") + ".")
-		}
+		// A long list is not read: how many, and the latest one.
+		fmt.Fprintf(&b, " %d of the %d were outside the normal range, the latest %s.", n, len(points), out[n-1])
 	}
 	return strings.TrimSpace(b.String())
-}
-
-func countFlagged(points []health.Row) int {
-	n := 0
-	for _, p := range points {
-		if p.Flag != "" {
-			n++
-		}
-	}
-	return n
 }
 
 // documentItem is a document: its text shown, and a PDF saved where the person chooses.

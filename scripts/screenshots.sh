@@ -99,15 +99,21 @@ changed() {
 	log "warning: the screen did not change"
 }
 
-# settle WIN FILE: grabs until two grabs in a row differ in fewer than 200 pixels (a blinking
-# text cursor is allowed to differ; a list filling in from disk is not), at most 15 s.
+# settle WIN FILE: grabs until three grabs in a row differ in fewer than 200 pixels (a blinking
+# text cursor is allowed to differ; a list filling in from disk is not; "Loading…" can stay
+# still for one interval on a busy machine), at most 15 s.
 settle() {
-	local win=$1 file=$2 prev=$WORK/prev.ppm
+	local win=$1 file=$2 prev=$WORK/prev.ppm still=0
 	grab "$win" "$prev"
 	for ((i = 0; i < 50; i++)); do
 		sleep 0.3
 		grab "$win" "$file"
-		[ "$(differ "$prev" "$file")" -lt 200 ] && return 0
+		if [ "$(differ "$prev" "$file")" -lt 200 ]; then
+			still=$((still + 1))
+			[ "$still" -ge 2 ] && return 0
+		else
+			still=0
+		fi
 		mv "$file" "$prev"
 	done
 	log "warning: the window kept changing; keeping the last picture"
