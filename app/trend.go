@@ -202,7 +202,8 @@ func (r *trendRenderer) axisWidth() float32 {
 
 func (r *trendRenderer) MinSize() fyne.Size {
 	cap := r.caption()
-	return fyne.NewSize(r.axisWidth()+200, trendPlotHeight+cap*4)
+	// Taller with larger text, so the markers and their words keep room between them.
+	return fyne.NewSize(r.axisWidth()+200, max(trendPlotHeight, cap*10)+cap*4)
 }
 
 func (r *trendRenderer) Objects() []fyne.CanvasObject {
@@ -343,6 +344,7 @@ func (r *trendRenderer) Layout(size fyne.Size) {
 		return x0 + w*float32(t.Sub(first))/float32(last.Sub(first))
 	}
 	mark := max(14, r.caption())
+	wordEnd := [2]float32{-1e9, -1e9} // where the last word above and below the points ends
 	for i, p := range d.points {
 		x := xAt(p.at)
 		y := r.y(p.value, top, base)
@@ -360,11 +362,20 @@ func (r *trendRenderer) Layout(size fyne.Size) {
 			ts := m.word.MinSize()
 			wx := max(x0, min(x0+w+r.caption()*2-ts.Width, x-ts.Width/2))
 			wy := y - mark/2 - ts.Height // above the point
+			side := 0
 			if p.flag == "low" {
-				wy = y + mark/2 // below it
+				wy, side = y+mark/2, 1 // below it
 			}
 			m.word.Move(fyne.NewPos(wx, max(0, wy)))
 			m.word.Resize(ts)
+			// Words that would run into the one before are left out (the shape stays, and
+			// the summary under the chart names every value outside the range).
+			if wx < wordEnd[side]+pad {
+				m.word.Hide()
+			} else {
+				m.word.Show()
+				wordEnd[side] = wx + ts.Width
+			}
 		}
 		if i > 0 {
 			prev := d.points[i-1]

@@ -183,11 +183,11 @@ want() { [[ " ${SCREENSHOT_VARIANTS:-light dark contrast large} " == *" $1 "* ]]
 mkdir -p "$OUT"
 # The login entry the app writes at start goes into the private config folder, deleted after.
 want light && shoot light light '{}' \
-	1:today 2:journal 3:medicines 4:appointments 5:messages 6:settings 7:record w80:record-results
+	1:today 2:journal 3:medicines 4:appointments 5:messages 6:settings 7:record w78:record-results
 want dark && shoot dark dark '{}' \
 	1:today 2:journal 3:medicines 6:settings 7:record
 want contrast && shoot contrast light '{"theme.contrast": true}' \
-	1:today 2:journal 3:medicines 4:appointments 5:messages 6:settings 7:record w80:record-results
+	1:today 2:journal 3:medicines 4:appointments 5:messages 6:settings 7:record w78:record-results
 want large && shoot large light '{"text.scale": 2}' \
-	1:today 2:journal 3:medicines 4:appointments 5:messages 6:settings 7:record w160:record-results
+	1:today 2:journal 3:medicines 4:appointments 5:messages 6:settings 7:record w150:record-results
 log "written to $OUT"
