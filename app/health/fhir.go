@@ -111,6 +111,7 @@ type resource struct {
 }
 
 type condition struct {
+	resource
 	ClinicalStatus *codeable  `json:"clinicalStatus"`
 	Category       []codeable `json:"category"`
 	Severity       *codeable  `json:"severity"`
@@ -121,6 +122,7 @@ type condition struct {
 }
 
 type allergy struct {
+	resource
 	ClinicalStatus *codeable `json:"clinicalStatus"`
 	Criticality    string    `json:"criticality"`
 	Code           *codeable `json:"code"`
@@ -134,8 +136,7 @@ type allergy struct {
 }
 
 type medicationRequest struct {
-	ID                        string            `json:"id"`
-	Status                    string            `json:"status"`
+	resource
 	Contained                 []json.RawMessage `json:"contained"`
 	MedicationCodeableConcept *codeable         `json:"medicationCodeableConcept"`
 	MedicationReference       *reference        `json:"medicationReference"`
@@ -196,6 +197,7 @@ type repeat struct {
 }
 
 type immunization struct {
+	resource
 	VaccineCode        *codeable `json:"vaccineCode"`
 	OccurrenceDateTime string    `json:"occurrenceDateTime"`
 	Recorded           string    `json:"recorded"`
@@ -209,6 +211,10 @@ type observationValue struct {
 	ValueCodeableConcept *codeable      `json:"valueCodeableConcept"`
 	ValueInteger         *json.Number   `json:"valueInteger"`
 	ValueBoolean         *bool          `json:"valueBoolean"`
+	ValueRatio           *ratio         `json:"valueRatio"`
+	ValueRange           *rangeQ        `json:"valueRange"`
+	ValueDateTime        string         `json:"valueDateTime"`
+	ValueTime            string         `json:"valueTime"`
 	DataAbsentReason     *codeable      `json:"dataAbsentReason"`
 	Interpretation       []codeable     `json:"interpretation"`
 	ReferenceRange       []referenceRng `json:"referenceRange"`
@@ -221,6 +227,7 @@ type referenceRng struct {
 }
 
 type observation struct {
+	resource
 	observationValue
 	EffectiveDateTime string             `json:"effectiveDateTime"`
 	EffectivePeriod   *period            `json:"effectivePeriod"`
@@ -231,6 +238,7 @@ type observation struct {
 }
 
 type diagnosticReport struct {
+	resource
 	Code              *codeable    `json:"code"`
 	EffectiveDateTime string       `json:"effectiveDateTime"`
 	EffectivePeriod   *period      `json:"effectivePeriod"`
@@ -242,6 +250,7 @@ type diagnosticReport struct {
 }
 
 type documentReference struct {
+	resource
 	Type        *codeable `json:"type"`
 	Date        string    `json:"date"`
 	Description string    `json:"description"`

@@ -19,7 +19,11 @@ var fuzzSeeds = []struct{ typ, raw string }{
 	{"DiagnosticReport", `{"resourceType":"DiagnosticReport","code":{"text":"Lipid panel"},"result":[{"reference":"Observation/o1"}],"conclusion":"ok","presentedForm":[{"data":"JVBERi0="}]}`},
 	{"DocumentReference", `{"resourceType":"DocumentReference","description":"Summary","content":[{"attachment":{"contentType":"text/plain","data":"aGk="}},{"attachment":{"url":"Binary/1"}}]}`},
 	{"Medication", `{"resourceType":"Medication","code":{"text":"Y"}}`},
+	{"Observation", `{"resourceType":"Observation","code":{"text":"Titer"},"valueRatio":{"numerator":{"value":1},"denominator":{"value":80}},"valueRange":{"low":{"value":1}},"valueDateTime":"2026-01","valueTime":"06:45:00"}`},
 }
+
+// fuzzPanel lists the fuzzed resource, so a fuzzed panel listing it closes a loop.
+const fuzzPanel = `{"resourceType":"Observation","status":"final","code":{"text":"Panel"},"valueQuantity":{"value":1},"hasMember":[{"reference":"Observation/f"}]}`
 
 // FuzzRows reads any bytes as any clinical type beside a few well-formed resources: never a
 // panic, every resource either a row, left out or counted, every link between rows points
@@ -34,15 +38,17 @@ func FuzzRows(f *testing.F) {
 		res := []data.ClinicalResource{
 			{ID: "L-f", Type: typ, RemoteID: "f", Raw: raw},
 			{ID: "L-m1", Type: "Medication", RemoteID: "m1", Raw: []byte(fuzzSeeds[10].raw)},
-			{ID: "L-o1", Type: "Observation", RemoteID: "o1", Raw: []byte(fuzzSeeds[5].raw)},
+			{ID: "L-o1", Type: "Observation", RemoteID: "o1", Raw: []byte(fuzzPanel)},
 		}
 		rows, skipped := Rows(res)
 		if len(rows)+skipped > len(res) || skipped < 0 {
 			t.Fatalf("%d rows and %d skipped from %d resources", len(rows), skipped, len(res))
 		}
 		ids := map[string]bool{}
+		listed := map[string][]string{}
 		for _, r := range rows {
 			ids[r.ID] = true
+			listed[r.ID] = r.Results
 		}
 		for _, r := range rows {
 			if r.Name == "" {
@@ -56,6 +62,11 @@ func FuzzRows(f *testing.F) {
 			if r.Panel != "" && !ids[r.Panel] {
 				t.Errorf("row %s in panel %s, not a row", r.ID, r.Panel)
 			}
+			for _, m := range r.Results {
+				if reaches(listed, m, r.ID) {
+					t.Errorf("row %s: lists go round in circles", r.ID)
+				}
+			}
 			_ = r.DateText(nil)
 			_ = Trend(rows, r)
 		}
@@ -65,9 +76,12 @@ func FuzzRows(f *testing.F) {
 			if p.Medication.AsNeeded && len(p.Medication.Steps) > 0 {
 				t.Errorf("as needed with a schedule")
 			}
-			for _, st := range p.Medication.Steps {
+			for i, st := range p.Medication.Steps {
 				if _, err := data.ValidateStep(st); err != nil {
 					t.Errorf("mapped step %+v: %v", st, err)
+				}
+				if i > 0 && !p.Medication.Steps[i-1].End.Before(st.Start) {
+					t.Errorf("steps overlap: %+v", p.Medication.Steps)
 				}
 			}
 		}

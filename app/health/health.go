@@ -44,7 +44,10 @@ type Row struct {
 	Detail         string // reactions, dosage text, a report's conclusion, a document's text
 
 	// Results: what a trend chart needs.
-	Code   string   // the test's key across time (first coding's system|code, else its name)
+	// Code is the test's key across time: its LOINC coding's system|code when it has one
+	// (a lab may list its local code first, and change it), else the first coding's, else
+	// its name.
+	Code   string
 	Number *float64 // the value as a number, when it is one (the systolic for blood pressure)
 	// Comparator is the value's comparator ("<", "<=", ">=", ">") when the lab gave one:
 	// Number is then a bound, not the value ("<0.5" has Number 0.5), for a chart to mark.
@@ -73,10 +76,14 @@ type Attachment struct {
 	URL         string // where it is, when the portal only linked it
 }
 
-// Rows reads the stored resources into rows, ordered by Types, then newest first. Resources
+// Rows reads the stored resources into rows, ordered by Types, then newest first (unknown
+// dates last; a partial date counts as the first day of its period), then by name. Resources
 // entered in error are left out; a Medication resource is not a row of its own (it names a
 // MedicationRequest's medicine, whether contained, included or referenced); a resource that
-// cannot be read is left out and counted in skipped, never a crash.
+// cannot be read, or lacks a name, is left out and counted in skipped, never a crash.
+// A DiagnosticReport (and an Observation grouping others with hasMember) lists the rows of
+// its results in Results, and each of them has its Panel (the first, newest, when several
+// list it); results not stored, unreadable or entered in error are not listed.
 func Rows(res []data.ClinicalResource) (rows []Row, skipped int) {
 	return buildRows(res)
 }

@@ -14,11 +14,7 @@ const (
 	loincDiastolic = "8462-4"
 )
 
-func observationRow(raw []byte, row *Row) ([]string, error) {
-	var o observation
-	if err := json.Unmarshal(raw, &o); err != nil {
-		return nil, err
-	}
+func observationRow(o *observation, row *Row) ([]string, error) {
 	row.Type = TypeResult
 	row.Name = o.Code.words()
 	row.Code = codeKey(o.Code, row.Name)
@@ -31,7 +27,7 @@ func observationRow(raw []byte, row *Row) ([]string, error) {
 	sys, dia := component(o.Component, loincSystolic), component(o.Component, loincDiastolic)
 	switch {
 	case sys != nil && dia != nil && sys.ValueQuantity.present() && dia.ValueQuantity.present():
-		if err := bloodPressure(&o, sys, dia, row); err != nil {
+		if err := bloodPressure(o, sys, dia, row); err != nil {
 			return nil, err
 		}
 	default:
@@ -178,6 +174,41 @@ func readValue(o *observationValue) (value, error) {
 		if *o.ValueBoolean {
 			v.text = "Yes"
 		}
+	case o.ValueRatio != nil && o.ValueRatio.Numerator.present() && o.ValueRatio.Denominator.present():
+		// A titer: 1:80.
+		n, _, ok1 := formatNumber(o.ValueRatio.Numerator.Value)
+		d, _, ok2 := formatNumber(o.ValueRatio.Denominator.Value)
+		if !ok1 || !ok2 {
+			return value{}, errUnreadable
+		}
+		v.text = n + ":" + d
+	case o.ValueRange != nil && (o.ValueRange.Low.present() || o.ValueRange.High.present()):
+		lo, _, ok1 := rangeBound(o.ValueRange.Low)
+		hi, _, ok2 := rangeBound(o.ValueRange.High)
+		q := o.ValueRange.High
+		switch {
+		case ok1 && ok2:
+			v.text = lo + "–" + hi
+		case ok2:
+			v.text = "≤" + hi
+		case ok1:
+			v.text, q = "≥"+lo, o.ValueRange.Low
+		default:
+			return value{}, errUnreadable
+		}
+		v.unit = humanUnit(q)
+	case o.ValueDateTime != "":
+		t, p, ok := parseDate(o.ValueDateTime)
+		if !ok {
+			return value{}, errUnreadable
+		}
+		v.text = Row{Date: t, DatePrecision: p}.DateText(t.Location())
+	case o.ValueTime != "":
+		tod, ok := parseFHIRTime(o.ValueTime)
+		if !ok {
+			return value{}, errUnreadable
+		}
+		v.text = tod.String()
 	}
 	if len(o.ReferenceRange) > 0 {
 		rr := o.ReferenceRange[0]

@@ -17,13 +17,18 @@ package health
 //   - once every N days → EveryDays N; once every N weeks → EveryDays 7N;
 //   - dayOfWeek → Weekdays (times as above, else 08:00);
 //   - boundsPeriod → Start and End (a partial end date is the end of its period);
-//   - timing code QD, BID, TID, QID, QOD, AM, PM when there is no repeat;
+//   - a timing code (QD, BID, TID, QID, QOD, AM, PM, BED, WK) when there is no repeat;
 //   - as needed (asNeededBoolean, asNeededCodeableConcept) → AsNeeded, no schedule.
+//
+// Several dosage instructions one after the other (a taper: each with its boundsPeriod,
+// ordered by sequence or start) are one step each with its own dose; the end of a step
+// with none is the day before the next starts.
 //
 // Not mapped (the editor finishes it): intervals in hours other than 12 and 24 ("every 6
 // hours": doses around the clock), ranges (frequencyMax, periodMax), monthly or yearly,
 // several times a week without days, a count or a duration with no start date, set dates
-// (event), several dosage instructions, a `when` code with no time of day (IMD).
+// (event), several dosage instructions at the same time, a `when` code with no time of day
+// (IMD).
 
 import (
 	"encoding/json"
@@ -44,17 +49,13 @@ var ErrNotMedicine = errors.New("not a medicine of the health record")
 
 func medicinePlan(res data.ClinicalResource, all []data.ClinicalResource, when WhenTimes) (Plan, error) {
 	if res.Type != "MedicationRequest" {
-		return Plan{}, fmt.Errorf("%w: it is a %s", ErrNotMedicine, typeWords(res.Type))
+		return Plan{}, fmt.Errorf("%w: it is %s", ErrNotMedicine, typeWords(res.Type))
 	}
-	var head resource
 	var m medicationRequest
-	if err := json.Unmarshal(res.Raw, &head); err != nil || head.ResourceType != "MedicationRequest" {
+	if err := json.Unmarshal(res.Raw, &m); err != nil || m.ResourceType != "MedicationRequest" {
 		return Plan{}, fmt.Errorf("%w: the clinic's record of it cannot be read", ErrNotMedicine)
 	}
-	if err := json.Unmarshal(res.Raw, &m); err != nil {
-		return Plan{}, fmt.Errorf("%w: the clinic's record of it cannot be read", ErrNotMedicine)
-	}
-	if head.Status == "entered-in-error" {
+	if m.Status == "entered-in-error" {
 		return Plan{}, fmt.Errorf("%w: the clinic marked it as entered in error", ErrNotMedicine)
 	}
 	if when == nil {
@@ -80,7 +81,13 @@ func medicinePlan(res data.ClinicalResource, all []data.ClinicalResource, when W
 	p.Medication.Dose = doseWords(d)
 	p.Medication.Instructions = instructions(m.DosageInstruction)
 	if len(m.DosageInstruction) > 1 {
-		p.Why = fmt.Sprintf("the clinic's dosage has %d parts", len(m.DosageInstruction))
+		steps, why := taper(m.DosageInstruction, when)
+		if why != "" {
+			p.Why = why
+			return p, nil
+		}
+		p.Medication.Steps, p.Mapped = steps, true
+		p.Medication.Dose = steps[0].Dose
 		return p, nil
 	}
 	if d.AsNeededBoolean || d.AsNeededCodeableConcept != nil {
@@ -100,14 +107,23 @@ func medicinePlan(res data.ClinicalResource, all []data.ClinicalResource, when W
 	return p, nil
 }
 
+// typeWords names a resource type in words, with its article (types are no health data).
 func typeWords(t string) string {
 	switch t {
-	case "":
-		return "record of no type"
+	case "Condition":
+		return "a problem"
 	case "AllergyIntolerance":
 		return "an allergy"
+	case "Medication":
+		return "a medicine's description, not a prescription"
+	case "Immunization":
+		return "an immunization"
+	case "Observation", "DiagnosticReport":
+		return "a result"
+	case "DocumentReference":
+		return "a document"
 	}
-	return strings.ToLower(t[:1]) + t[1:]
+	return "not a record the clinic keeps"
 }
 
 // strength is the Medication's ingredients' strengths: "500 mg", "250 mg/5 mL"; several
@@ -192,6 +208,15 @@ var timingCodes = map[string]repeat{
 	"QOD": {Frequency: ptr(1), Period: "2", PeriodUnit: "d"},
 	"AM":  {When: []string{"MORN"}},
 	"PM":  {When: []string{"EVE"}},
+	"BED": {When: []string{"HS"}},
+	"WK":  {Frequency: ptr(1), Period: "1", PeriodUnit: "wk"},
+	"MO":  {Frequency: ptr(1), Period: "1", PeriodUnit: "mo"},
+	"Q1H": {Frequency: ptr(1), Period: "1", PeriodUnit: "h"},
+	"Q2H": {Frequency: ptr(1), Period: "2", PeriodUnit: "h"},
+	"Q3H": {Frequency: ptr(1), Period: "3", PeriodUnit: "h"},
+	"Q4H": {Frequency: ptr(1), Period: "4", PeriodUnit: "h"},
+	"Q6H": {Frequency: ptr(1), Period: "6", PeriodUnit: "h"},
+	"Q8H": {Frequency: ptr(1), Period: "8", PeriodUnit: "h"},
 }
 
 func ptr(n int) *int { return &n }
@@ -284,10 +309,12 @@ func mapTiming(t *timing, when WhenTimes) (data.Step, string) {
 	if unit == "" && period > 0 {
 		return data.Step{}, words + " has no unit"
 	}
-	if unit == "h" && f == 1 && (period == 24 || period == 12) {
-		// Every 24 hours is once a day; every 12 hours twice, 08:00 and 20:00 being 12
-		// hours apart.
-		unit, f, period = "d", 24/period, 1
+	switch {
+	case unit == "h" && period == 24:
+		unit, period = "d", 1 // n times per 24 hours is n times a day
+	case unit == "h" && period == 12 && f == 1:
+		// Every 12 hours is twice a day, 08:00 and 20:00 being 12 hours apart.
+		unit, f, period = "d", 2, 1
 	}
 	switch unit {
 	case "":
@@ -466,4 +493,69 @@ func uniqueTimes(ts []data.TimeOfDay) []data.TimeOfDay {
 		}
 	}
 	return out
+}
+
+// taper maps dosage instructions that follow one another to steps, or says why they cannot
+// be.
+func taper(ds []dosage, when WhenTimes) ([]data.Step, string) {
+	type part struct {
+		seq  int
+		step data.Step
+	}
+	parts := make([]part, 0, len(ds))
+	seqs := map[int]bool{}
+	for i := range ds {
+		d := &ds[i]
+		concurrent := fmt.Sprintf("the clinic's dosage has %d parts at the same time", len(ds))
+		if d.Sequence != nil {
+			if seqs[*d.Sequence] {
+				return nil, concurrent
+			}
+			seqs[*d.Sequence] = true
+		}
+		if d.AsNeededBoolean || d.AsNeededCodeableConcept != nil {
+			return nil, "part of the clinic's dosage is as needed"
+		}
+		if d.Timing == nil {
+			return nil, "part of the clinic's dosage has no timing"
+		}
+		st, why := mapTiming(d.Timing, when)
+		if why != "" {
+			return nil, why
+		}
+		st.Dose = doseWords(d)
+		seq := i
+		if d.Sequence != nil {
+			seq = *d.Sequence
+		}
+		parts = append(parts, part{seq, st})
+	}
+	sort.SliceStable(parts, func(i, j int) bool {
+		a, b := parts[i].step.Start, parts[j].step.Start
+		if a != b {
+			return a.IsZero() || (!b.IsZero() && a.Before(b))
+		}
+		return parts[i].seq < parts[j].seq
+	})
+	steps := make([]data.Step, len(parts))
+	for i := range parts {
+		steps[i] = parts[i].step
+	}
+	for i := 1; i < len(steps); i++ {
+		prev, next := &steps[i-1], steps[i]
+		if next.Start.IsZero() {
+			return nil, fmt.Sprintf("the clinic's dosage has %d parts at the same time", len(ds))
+		}
+		if prev.End.IsZero() {
+			prev.End = dayBefore(next.Start)
+		}
+		if !prev.End.Before(next.Start) || (!prev.Start.IsZero() && prev.End.Before(prev.Start)) {
+			return nil, fmt.Sprintf("the clinic's dosage has %d parts at the same time", len(ds))
+		}
+	}
+	return steps, ""
+}
+
+func dayBefore(d data.Date) data.Date {
+	return data.DateOf(time.Date(d.Year, d.Month, d.Day, 12, 0, 0, 0, time.UTC).AddDate(0, 0, -1))
 }

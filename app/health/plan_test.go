@@ -2,6 +2,7 @@ package health
 
 import (
 	"errors"
+	"fmt"
 	"reflect"
 	"strings"
 	"testing"
@@ -80,6 +81,7 @@ func TestMedicinePlanSchedules(t *testing.T) {
 		{name: "3 times a day", dosage: `{"timing":{"repeat":{"frequency":3,"period":1,"periodUnit":"d"}}}`, want: data.Step{Times: times("08:00", "14:00", "20:00")}},
 		{name: "4 times a day", dosage: `{"timing":{"repeat":{"frequency":4,"period":1,"periodUnit":"d"}}}`, want: data.Step{Times: times("08:00", "12:00", "16:00", "20:00")}},
 		{name: "every 12 hours", dosage: `{"timing":{"repeat":{"frequency":1,"period":12,"periodUnit":"h"}}}`, want: data.Step{Times: times("08:00", "20:00")}},
+		{name: "3 times per 24 hours", dosage: `{"timing":{"repeat":{"frequency":3,"period":24,"periodUnit":"h"}}}`, want: data.Step{Times: times("08:00", "14:00", "20:00")}},
 		{name: "BID code", dosage: `{"timing":{"code":{"coding":[{"system":"http://terminology.hl7.org/CodeSystem/v3-GTSAbbreviation","code":"BID"}]}}}`, want: data.Step{Times: times("08:00", "20:00")}},
 		{name: "every other day", dosage: `{"timing":{"repeat":{"frequency":1,"period":2,"periodUnit":"d","timeOfDay":["09:00:00"]}}}`, want: data.Step{Times: times("09:00"), EveryDays: 2}},
 		{name: "once a week", dosage: `{"timing":{"repeat":{"frequency":1,"period":1,"periodUnit":"wk"}}}`, want: data.Step{Times: times("08:00"), EveryDays: 7}},
@@ -183,6 +185,7 @@ func TestMedicinePlanAsNeeded(t *testing.T) {
 func TestMedicinePlanUnmapped(t *testing.T) {
 	tests := []struct{ name, dosage, why string }{
 		{"every 6 hours", `{"timing":{"repeat":{"frequency":1,"period":6,"periodUnit":"h"}}}`, "every 6 hours, around the clock"},
+		{"twice every 12 hours", `{"timing":{"repeat":{"frequency":2,"period":12,"periodUnit":"h"}}}`, "twice every 12 hours, around the clock"},
 		{"range", `{"timing":{"repeat":{"frequency":1,"period":4,"periodMax":6,"periodUnit":"h"}}}`, "every 4–6 hours is a range"},
 		{"twice a week, no days", `{"timing":{"repeat":{"frequency":2,"period":1,"periodUnit":"wk"}}}`, "twice a week: choose the days"},
 		{"monthly", `{"timing":{"repeat":{"frequency":1,"period":1,"periodUnit":"mo"}}}`, "once a month"},
@@ -190,13 +193,14 @@ func TestMedicinePlanUnmapped(t *testing.T) {
 		{"EVE not set", `{"timing":{"repeat":{"when":["WAKE"]}}}`, ""},
 		{"a count", `{"timing":{"repeat":{"count":6,"frequency":2,"period":1,"periodUnit":"d"}}}`, "twice a day for 6 doses: set its end date"},
 		{"a duration with no start", `{"timing":{"repeat":{"frequency":1,"period":1,"periodUnit":"d","boundsDuration":{"value":5,"code":"d"}}}}`, "once a day for 5 days: set its end date"},
+		{"every 6 hours by code", `{"timing":{"code":{"coding":[{"code":"Q6H"}],"text":"every 6 hours"}}}`, "every 6 hours, around the clock"},
 		{"set dates", `{"timing":{"event":["2026-03-01T08:00:00Z"]}}`, "the clinic gave set dates, not a schedule"},
 		{"no timing", `{"doseAndRate":[{"doseQuantity":{"value":1,"unit":"tablet"}}]}`, "the clinic gave no timing"},
 		{"a timing with nothing", `{"timing":{"repeat":{"boundsPeriod":{"start":"2026-01-01"}}}}`, "the clinic's timing gives no times"},
 		{"ends before it starts", `{"timing":{"repeat":{"when":["MORN"],"boundsPeriod":{"start":"2026-02-01","end":"2026-01-01"}}}}`, "it ends before it starts"},
 		{"bad time", `{"timing":{"repeat":{"timeOfDay":["25:00:00"]}}}`, "“25:00:00” is not a time of day"},
 		{"frequency disagrees with times", `{"timing":{"repeat":{"frequency":1,"period":1,"periodUnit":"d","timeOfDay":["08:00:00","20:00:00"]}}}`, "once a day, but 2 times of day are given"},
-		{"two parts", `{"timing":{"repeat":{"when":["MORN"]}}},{"timing":{"repeat":{"when":["EVE"]}}}`, "the clinic's dosage has 2 parts"},
+		{"two parts", `{"timing":{"repeat":{"when":["MORN"]}}},{"timing":{"repeat":{"when":["EVE"]}}}`, "the clinic's dosage has 2 parts at the same time"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -219,6 +223,42 @@ func TestMedicinePlanUnmapped(t *testing.T) {
 	}
 }
 
+func TestMedicinePlanTaper(t *testing.T) {
+	dose := func(n int) string {
+		return fmt.Sprintf(`"doseAndRate":[{"doseQuantity":{"value":%d,"unit":"tablet"}}]`, n)
+	}
+	p, err := MedicinePlan(medReq(
+		`{"sequence":3,"timing":{"repeat":{"when":["MORN"],"boundsPeriod":{"start":"2026-03-15","end":"2026-03-21"}}},`+dose(1)+`},
+		 {"sequence":1,"timing":{"repeat":{"when":["MORN","EVE"],"boundsPeriod":{"start":"2026-03-01","end":"2026-03-07"}}},`+dose(3)+`},
+		 {"sequence":2,"timing":{"repeat":{"when":["MORN"],"boundsPeriod":{"start":"2026-03-08"}}},`+dose(2)+`}`), nil, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := func(day int) data.Date { return data.Date{Year: 2026, Month: 3, Day: day} }
+	want := []data.Step{
+		{Times: times("08:00", "18:00"), Start: d(1), End: d(7), Dose: "3 tablet"},
+		{Times: times("08:00"), Start: d(8), End: d(14), Dose: "2 tablet"},
+		{Times: times("08:00"), Start: d(15), End: d(21), Dose: "1 tablet"},
+	}
+	if !p.Mapped || !reflect.DeepEqual(p.Medication.Steps, want) || p.Medication.Dose != "3 tablet" {
+		t.Errorf("mapped %v (%s) dose %q steps\n%+v\nwant\n%+v", p.Mapped, p.Why, p.Medication.Dose, p.Medication.Steps, want)
+	}
+	if _, err := data.ValidateMedication(p.Medication); err != nil {
+		t.Errorf("not a valid medicine: %v", err)
+	}
+	for name, dosage := range map[string]string{
+		"overlapping": `{"timing":{"repeat":{"when":["MORN"],"boundsPeriod":{"start":"2026-03-01","end":"2026-03-10"}}}},
+		                {"timing":{"repeat":{"when":["EVE"],"boundsPeriod":{"start":"2026-03-05"}}}}`,
+		"same sequence": `{"sequence":1,"timing":{"repeat":{"when":["MORN"],"boundsPeriod":{"start":"2026-03-01"}}}},
+		                  {"sequence":1,"timing":{"repeat":{"when":["EVE"],"boundsPeriod":{"start":"2026-03-05"}}}}`,
+	} {
+		p, err := MedicinePlan(medReq(dosage), nil, nil)
+		if err != nil || p.Mapped || p.Why != "the clinic's dosage has 2 parts at the same time" {
+			t.Errorf("%s: mapped %v why %q err %v", name, p.Mapped, p.Why, err)
+		}
+	}
+}
+
 func TestMedicinePlanErrors(t *testing.T) {
 	for _, r := range []data.ClinicalResource{
 		cr("Condition", "c1", `{"resourceType":"Condition","code":{"text":"Asthma"}}`),
@@ -228,6 +268,9 @@ func TestMedicinePlanErrors(t *testing.T) {
 		cr("Medication", "x", `{"resourceType":"Medication","code":{"text":"Secretol"}}`),
 	} {
 		_, err := MedicinePlan(r, nil, nil)
+		if r.Type == "Condition" && (err == nil || !strings.HasSuffix(err.Error(), ": it is a problem")) {
+			t.Errorf("a condition: %v", err)
+		}
 		if !errors.Is(err, ErrNotMedicine) {
 			t.Errorf("%s: err %v, want ErrNotMedicine", r.Raw, err)
 		}
@@ -275,6 +318,9 @@ func TestDosageSignature(t *testing.T) {
 	}
 	if DosageSignature(cr("MedicationRequest", "x", contained("10"))) == DosageSignature(cr("MedicationRequest", "x", contained("20"))) {
 		t.Errorf("a contained medicine's new strength did not change the signature")
+	}
+	if got := DosageSignature(cr("Condition", "x", `{"resourceType":"Condition"}`)); got != "" {
+		t.Errorf("a condition's dosage signature: %q", got)
 	}
 	if got := DosageSignature(cr("MedicationRequest", "x", `{"resourceType":`)); got != "" {
 		t.Errorf("unreadable: %q", got)

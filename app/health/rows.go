@@ -76,14 +76,20 @@ func buildRows(res []data.ClinicalResource) ([]Row, int) {
 	// Lists are resolved in row order, so a result in two reports belongs to the first one
 	// shown (the newest), whatever order the store returned them in.
 	sort.SliceStable(lists, func(i, j int) bool { return at[lists[i].row] < at[lists[j].row] })
+	listed := map[string][]string{}
 	for _, l := range lists {
 		li := at[l.row]
 		seen := map[string]bool{}
 		results := []string{}
 		for _, ref := range l.refs {
 			id, ok := obsRow[ref]
-			if !ok || seen[id] || id == l.row {
+			if !ok || seen[id] {
 				continue // entered in error, unreadable, or not synced (yet)
+			}
+			if reaches(listed, id, l.row) {
+				// Panels that list each other (hasMember both ways) would send a screen
+				// walking the panels round in circles: the link closing the loop is dropped.
+				continue
 			}
 			seen[id] = true
 			results = append(results, id)
@@ -92,9 +98,31 @@ func buildRows(res []data.ClinicalResource) ([]Row, int) {
 			}
 		}
 		rows[li].Results = results
+		listed[l.row] = results
 	}
 	return rows, skipped
 }
+
+// reaches says whether to can be reached from from through the lists so far (or is from).
+func reaches(listed map[string][]string, from, to string) bool {
+	seen := map[string]bool{}
+	stack := []string{from}
+	for len(stack) > 0 {
+		n := stack[len(stack)-1]
+		stack = stack[:len(stack)-1]
+		if n == to {
+			return true
+		}
+		if seen[n] {
+			continue
+		}
+		seen[n] = true
+		stack = append(stack, listed[n]...)
+	}
+	return false
+}
+
+const loincSystem = "http://loinc.org"
 
 func sortRows(rows []Row) {
 	rank := make(map[string]int, len(Types))
@@ -146,8 +174,52 @@ func trend(rows []Row, r Row) []Row {
 // readRow reads one stored resource. show is false for what is deliberately not a row (a
 // Medication, a record entered in error); err is for what cannot be read.
 func readRow(r data.ClinicalResource, lib library) (row Row, refs []string, show bool, err error) {
-	var head resource
-	if err := json.Unmarshal(r.Raw, &head); err != nil || head.ResourceType != r.Type {
+	// One decoding per resource: each type's struct carries the fields every resource has.
+	var (
+		head *resource
+		fill func(*Row) ([]string, error)
+	)
+	none := func(err error) ([]string, error) { return nil, err }
+	switch r.Type {
+	case "Condition":
+		var c condition
+		head, fill = &c.resource, func(row *Row) ([]string, error) { return none(conditionRow(&c, row)) }
+		err = json.Unmarshal(r.Raw, &c)
+	case "AllergyIntolerance":
+		var a allergy
+		head, fill = &a.resource, func(row *Row) ([]string, error) { return none(allergyRow(&a, row)) }
+		err = json.Unmarshal(r.Raw, &a)
+	case "MedicationRequest":
+		var m medicationRequest
+		head, fill = &m.resource, func(row *Row) ([]string, error) { return none(medicineRow(&m, lib, row)) }
+		err = json.Unmarshal(r.Raw, &m)
+	case "Immunization":
+		var im immunization
+		head, fill = &im.resource, func(row *Row) ([]string, error) { return none(immunizationRow(&im, row)) }
+		err = json.Unmarshal(r.Raw, &im)
+	case "Observation":
+		var o observation
+		head, fill = &o.resource, func(row *Row) ([]string, error) { return observationRow(&o, row) }
+		err = json.Unmarshal(r.Raw, &o)
+	case "DiagnosticReport":
+		var d diagnosticReport
+		head, fill = &d.resource, func(row *Row) ([]string, error) { return reportRow(&d, row) }
+		err = json.Unmarshal(r.Raw, &d)
+	case "DocumentReference":
+		var d documentReference
+		head, fill = &d.resource, func(row *Row) ([]string, error) { return none(documentRow(&d, row)) }
+		err = json.Unmarshal(r.Raw, &d)
+	case "Medication":
+		// Names a MedicationRequest's medicine; read here only to count it if it is damaged.
+		var m medication
+		if err := json.Unmarshal(r.Raw, &m); err != nil || m.ResourceType != r.Type {
+			return Row{}, nil, false, errUnreadable
+		}
+		return Row{}, nil, false, nil
+	default:
+		return Row{}, nil, false, errUnreadable
+	}
+	if err != nil || head.ResourceType != r.Type {
 		return Row{}, nil, false, errUnreadable
 	}
 	if head.Status == "entered-in-error" || head.DocStatus == "entered-in-error" ||
@@ -155,31 +227,7 @@ func readRow(r data.ClinicalResource, lib library) (row Row, refs []string, show
 		return Row{}, nil, false, nil
 	}
 	row = Row{ID: r.ID, Status: head.Status}
-	switch r.Type {
-	case "Condition":
-		err = conditionRow(r.Raw, &row)
-	case "AllergyIntolerance":
-		err = allergyRow(r.Raw, &row)
-	case "MedicationRequest":
-		err = medicineRow(r.Raw, lib, &row)
-	case "Immunization":
-		err = immunizationRow(r.Raw, &row)
-	case "Observation":
-		refs, err = observationRow(r.Raw, &row)
-	case "DiagnosticReport":
-		refs, err = reportRow(r.Raw, &row)
-	case "DocumentReference":
-		err = documentRow(r.Raw, &row)
-	case "Medication":
-		// Names a MedicationRequest's medicine; read here only to count it if it is damaged.
-		var m medication
-		if err := json.Unmarshal(r.Raw, &m); err != nil {
-			return Row{}, nil, false, errUnreadable
-		}
-		return Row{}, nil, false, nil
-	default:
-		return Row{}, nil, false, errUnreadable
-	}
+	refs, err = fill(&row)
 	if err != nil || row.Name == "" {
 		return Row{}, nil, false, errUnreadable
 	}
@@ -190,11 +238,7 @@ func setDate(row *Row, ss ...string) {
 	row.Date, row.DatePrecision = firstDate(ss...)
 }
 
-func conditionRow(raw []byte, row *Row) error {
-	var c condition
-	if err := json.Unmarshal(raw, &c); err != nil {
-		return err
-	}
+func conditionRow(c *condition, row *Row) error {
 	row.Type = TypeCondition
 	row.Name = c.Code.words()
 	row.Status = c.ClinicalStatus.firstCode()
@@ -224,11 +268,7 @@ func conditionRow(raw []byte, row *Row) error {
 // severityRank orders reaction severities, worst last.
 var severityRank = map[string]int{"mild": 1, "moderate": 2, "severe": 3}
 
-func allergyRow(raw []byte, row *Row) error {
-	var a allergy
-	if err := json.Unmarshal(raw, &a); err != nil {
-		return err
-	}
+func allergyRow(a *allergy, row *Row) error {
 	row.Type = TypeAllergy
 	row.Name = a.Code.words()
 	row.Status = a.ClinicalStatus.firstCode()
@@ -260,11 +300,7 @@ func allergyRow(raw []byte, row *Row) error {
 	return nil
 }
 
-func medicineRow(raw []byte, lib library, row *Row) error {
-	var m medicationRequest
-	if err := json.Unmarshal(raw, &m); err != nil {
-		return err
-	}
+func medicineRow(m *medicationRequest, lib library, row *Row) error {
 	row.Type = TypeMedication
 	med, _ := m.medication(lib)
 	row.Name = m.name(med)
@@ -280,11 +316,7 @@ func medicineRow(raw []byte, lib library, row *Row) error {
 	return nil
 }
 
-func immunizationRow(raw []byte, row *Row) error {
-	var im immunization
-	if err := json.Unmarshal(raw, &im); err != nil {
-		return err
-	}
+func immunizationRow(im *immunization, row *Row) error {
 	row.Type = TypeImmunization
 	row.Name = im.VaccineCode.words()
 	setDate(row, im.OccurrenceDateTime, im.Recorded)
@@ -297,11 +329,7 @@ func immunizationRow(raw []byte, row *Row) error {
 	return nil
 }
 
-func reportRow(raw []byte, row *Row) ([]string, error) {
-	var d diagnosticReport
-	if err := json.Unmarshal(raw, &d); err != nil {
-		return nil, err
-	}
+func reportRow(d *diagnosticReport, row *Row) ([]string, error) {
 	row.Type = TypeResult
 	row.Name = d.Code.words()
 	row.Code = codeKey(d.Code, row.Name)
@@ -343,11 +371,7 @@ func observationRefs(refs []reference) []string {
 	return out
 }
 
-func documentRow(raw []byte, row *Row) error {
-	var d documentReference
-	if err := json.Unmarshal(raw, &d); err != nil {
-		return err
-	}
+func documentRow(d *documentReference, row *Row) error {
 	row.Type = TypeDocument
 	var text string
 	for _, c := range d.Content {
@@ -425,10 +449,15 @@ func decodeBase64(s string) ([]byte, error) {
 	return b, nil
 }
 
-// codeKey is what identifies a test across time: its first coding's system|code, else its
-// name.
+// codeKey is what identifies a test across time: its LOINC coding's system|code, else its
+// first coding's, else its name.
 func codeKey(c *codeable, name string) string {
 	if c != nil {
+		for _, cd := range c.Coding {
+			if cd.System == loincSystem && cd.Code != "" {
+				return cd.System + "|" + cd.Code
+			}
+		}
 		for _, cd := range c.Coding {
 			if cd.Code != "" {
 				return cd.System + "|" + cd.Code

@@ -358,6 +358,26 @@ func TestObservationValues(t *testing.T) {
 			wantValue: "3", wantFlag: "high", wantRange: "0–2", wantNumber: "3", wantLow: "0", wantHigh: "2",
 		},
 		{
+			name:      "a titer (ratio)",
+			value:     `"valueRatio":{"numerator":{"value":1},"denominator":{"value":80}}`,
+			wantValue: "1:80", wantNumber: "nil", wantLow: "nil", wantHigh: "nil",
+		},
+		{
+			name:      "a range",
+			value:     `"valueRange":{"low":{"value":10,"unit":"mg"},"high":{"value":20,"unit":"mg"}}`,
+			wantValue: "10–20", wantUnit: "mg", wantNumber: "nil", wantLow: "nil", wantHigh: "nil",
+		},
+		{
+			name:      "a date and time, in the clinic's zone",
+			value:     `"valueDateTime":"2026-01-09T22:30:00-05:00"`,
+			wantValue: "2026-01-09 22:30", wantNumber: "nil", wantLow: "nil", wantHigh: "nil",
+		},
+		{
+			name:      "a time",
+			value:     `"valueTime":"06:45:00"`,
+			wantValue: "06:45", wantNumber: "nil", wantLow: "nil", wantHigh: "nil",
+		},
+		{
 			name:      "temperature in Cel",
 			value:     `"valueQuantity":{"value":37.20,"unit":"Cel"}`,
 			wantValue: "37.20", wantUnit: "°C", wantNumber: "37.2", wantLow: "nil", wantHigh: "nil",
@@ -462,6 +482,31 @@ func TestPanelObservationMembers(t *testing.T) {
 	}
 	if hr := rowByID(t, rows, "L-hr"); hr.Panel != "L-vs" {
 		t.Errorf("member panel %q", hr.Panel)
+	}
+}
+
+func TestPanelsListingEachOther(t *testing.T) {
+	panel := func(id, member string) data.ClinicalResource {
+		return cr("Observation", id, `{"resourceType":"Observation","status":"final","code":{"text":"Panel `+id+`"},
+		"effectiveDateTime":"2026-01-0`+id[1:]+`","hasMember":[{"reference":"Observation/`+member+`"}]}`)
+	}
+	rows, _ := Rows([]data.ClinicalResource{panel("p1", "p2"), panel("p2", "p3"), panel("p3", "p1"), panel("p4", "p4")})
+	// Lists are resolved newest first: p3 → p1, then p2 → p3, and p1 → p2 would close the
+	// loop; p4 listing itself is dropped too.
+	want := map[string][]string{"L-p3": {"L-p1"}, "L-p2": {"L-p3"}, "L-p1": {}, "L-p4": {}}
+	for id, w := range want {
+		if got := rowByID(t, rows, id).Results; !reflect.DeepEqual(got, w) {
+			t.Errorf("%s lists %v, want %v", id, got, w)
+		}
+	}
+	for _, r := range rows {
+		seen := map[string]bool{}
+		for p := r.ID; p != ""; p = rowByID(t, rows, p).Panel {
+			if seen[p] {
+				t.Fatalf("panels of %s go round in circles", r.ID)
+			}
+			seen[p] = true
+		}
 	}
 }
 
@@ -599,6 +644,14 @@ func TestTrend(t *testing.T) {
 	}
 	if got := ids(Trend(rows, rowByID(t, rows, "L-bp1"))); !reflect.DeepEqual(got, []string{"L-bp2", "L-bp1"}) {
 		t.Errorf("BP trend %v", got)
+	}
+	// The same test with the lab's local code listed first: still the same trend.
+	local := cr("Observation", "a4", `{"resourceType":"Observation","status":"final","effectiveDateTime":"2026-02-01",
+		"code":{"coding":[{"system":"urn:lab:local","code":"HBA1C"},{"system":"http://loinc.org","code":"4548-4"}],"text":"A1c"},
+		"valueQuantity":{"value":7.1,"unit":"%"}}`)
+	rows, _ = Rows(append(res, local))
+	if got := ids(Trend(rows, rowByID(t, rows, "L-a1"))); !reflect.DeepEqual(got, []string{"L-a1", "L-a2", "L-a3", "L-a4"}) {
+		t.Errorf("A1c trend with a local code first %v", got)
 	}
 	if got := Trend(rows, Row{}); got != nil {
 		t.Errorf("trend of no code: %v", got)

@@ -21,6 +21,9 @@ func dosageSignature(res data.ClinicalResource) string {
 		MedicationReference       *reference        `json:"medicationReference"`
 		DosageInstruction         json.RawMessage   `json:"dosageInstruction"`
 	}
+	if res.Type != "MedicationRequest" {
+		return ""
+	}
 	if err := json.Unmarshal(res.Raw, &m); err != nil {
 		return ""
 	}
