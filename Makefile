@@ -9,6 +9,7 @@
 #   make test-crash  the crash campaign: CRASH_RUNS (100) kills per write command, seed CRASH_SEED
 #   make vet     gofmt check + go vet
 #   make screenshots  docs/screenshots/*.png from the real window (light, dark, high contrast, 200 %)
+#   make bench-record the health record sync against the local FHIR engine (issue 13; ~4 minutes)
 #   make bench-start  start to first frame, the app against an empty Fyne window: make bench-start RUNS=20
 #   make bench-memory resident memory of the window on a 100,000-entry profile beside an empty window
 #   make bench-idle   idle CPU and fsyncs, unlocked, shown then hidden, against an empty Fyne window: MINUTES=10
@@ -41,7 +42,7 @@ TEST_ENV    := COMPANION_REQUIRE_KEYRING=1 COMPANION_REQUIRE_FHIR=1 COMPANION_RE
 # deps must finish before build in `make run`, even under -j.
 .NOTPARALLEL:
 
-.PHONY: all deps build run test bench bench-start bench-idle vet clean screenshots fuzz test-crash
+.PHONY: all deps build run test bench bench-record bench-start bench-idle vet clean screenshots fuzz test-crash
 
 all: build
 
@@ -75,6 +76,12 @@ test-crash:
 
 bench:
 	$(TEST_ENV) $(GO) test -run '^$$' -bench '$(BENCH)' -benchmem $(BENCHFLAGS) $(PKG)
+
+# The health record's first pull and no-change sync, by subject and by patient
+# (docs/PERFORMANCE.md); it waits two minutes for the portal to be quiet before the
+# steady-state no-change figures.
+bench-record:
+	$(TEST_ENV) $(GO) test -run '^$$' -bench '^BenchmarkRecordMedplum$$' -benchtime 3x -timeout 30m -benchmem $(BENCHFLAGS) ./sync/portal/
 
 # Start to first frame (DESIGN §9), always on a private Xvfb (TEST_ENV_FRESH), so figures from
 # different machines compare like with like: cmd/startbench times bin/companion's unlock

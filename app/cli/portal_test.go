@@ -60,3 +60,37 @@ func TestPortalConnectAndSync(t *testing.T) {
 		t.Fatalf("after disconnect: %v", st)
 	}
 }
+
+// TestSyncHealthRecordNotShared: a portal that does not share immunizations: sync says so
+// (not_shared, exit 0) and portal status remembers it; sync --full resyncs the record.
+func TestSyncHealthRecordNotShared(t *testing.T) {
+	h := newDoseHarness(t)
+	srv := portaltest.Start(t)
+	srv.AddResource(map[string]any{"resourceType": "Condition", "subject": map[string]any{"reference": "Patient/" + portaltest.Patient}, "code": map[string]any{"text": "Asthma"}})
+	srv.Refuse("Immunization")
+	h.ok("portal", "connect", srv.Base, "--patient", portaltest.Patient)
+	var st map[string]any
+	h.jsonOK(&st, "portal", "status")
+	if ns, ok := st["not_shared"].([]any); !ok || len(ns) != 0 {
+		t.Fatalf("status before any sync = %v", st)
+	}
+	var res map[string]any
+	h.jsonOK(&res, "sync")
+	if ns, _ := res["not_shared"].([]any); len(ns) != 1 || ns[0] != "Immunization" || res["pulled"] != 1.0 {
+		t.Fatalf("sync = %v", res)
+	}
+	r := h.run("sync")
+	if r.code != 0 || !strings.Contains(r.stdout, "does not share immunizations") {
+		t.Fatalf("sync = %+v", r)
+	}
+	h.jsonOK(&st, "portal", "status")
+	if ns, _ := st["not_shared"].([]any); len(ns) != 1 || ns[0] != "Immunization" {
+		t.Fatalf("status = %v", st)
+	}
+	srv.Share("Immunization")
+	h.jsonOK(&res, "sync", "--full")
+	if ns, _ := res["not_shared"].([]any); res["not_shared"] == nil || len(ns) != 0 {
+		t.Fatalf("sync --full = %v", res)
+	}
+	h.wantCode(ExitUsage, "sync", "--fulll")
+}

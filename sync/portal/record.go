@@ -115,7 +115,6 @@ func (e *Engine) pullRecord(ctx context.Context, res *Result) error {
 		t, err := time.Parse(time.RFC3339Nano, last)
 		full = err != nil || e.now().Sub(t) >= fullEvery
 	}
-	allFull := full
 	for _, rt := range recordTypes {
 		shared := smart.Grants(e.Scope, rt.Type)
 		var n int
@@ -133,13 +132,20 @@ func (e *Engine) pullRecord(ctx context.Context, res *Result) error {
 		if !shared {
 			mark = notSharedYes
 			res.NotShared = append(res.NotShared, rt.Type)
-			allFull = false
 		}
-		if err := e.Store.SetSyncMark(ctx, rt.Type+markNotShared, mark); err != nil {
+		// Written only when it changes: each write is a durable transaction, and a
+		// no-change sync should make none it does not need.
+		if old, err := e.Store.SyncMark(ctx, rt.Type+markNotShared); err != nil {
 			return err
+		} else if old != mark {
+			if err := e.Store.SetSyncMark(ctx, rt.Type+markNotShared, mark); err != nil {
+				return err
+			}
 		}
 	}
-	if allFull {
+	if full {
+		// Every type the portal shares was pulled whole (an error returned above). One it
+		// does not share keeps what it had, and does not make every sync a full one.
 		return e.Store.SetSyncMark(ctx, markFull, e.now().UTC().Format(time.RFC3339Nano))
 	}
 	return nil
@@ -191,8 +197,8 @@ func (e *Engine) pullRecordType(ctx context.Context, rt recordType, full bool) (
 	param := rt.Param
 	if p, err := e.Store.SyncMark(ctx, rt.Type+markParam); err != nil {
 		return 0, err
-	} else if p == "patient" {
-		param = p
+	} else if p == "patient" || e.byPatient {
+		param = "patient"
 	}
 	prev, err := e.since(ctx, rt.Type)
 	if err != nil {
@@ -263,7 +269,7 @@ func (e *Engine) pullRecordType(ctx context.Context, rt recordType, full bool) (
 			}
 		}
 	}
-	return n, e.Store.SetSyncMark(ctx, rt.Type, nextMark(prev, date, newest, skew))
+	return n, e.setMark(ctx, rt.Type, prev, date, newest, skew)
 }
 
 // storePage stores one page in one PutClinical call: the matches that are this patient's
@@ -284,19 +290,19 @@ func (e *Engine) storePage(ctx context.Context, rt recordType, p fhir.Page, seen
 		if h.ResourceType != rt.Type || h.ID == "" {
 			continue
 		}
-		owner := h.Subject
-		if rt.Param == "patient" {
-			owner = h.Patient
-		}
-		if !refersTo(owner, e.Patient) {
-			continue // not this patient's: never stored
-		}
 		version := ""
 		if h.Meta != nil {
 			version = h.Meta.VersionID
 			if t, err := time.Parse(time.RFC3339Nano, h.Meta.LastUpdated); err == nil && t.After(newest) {
 				newest = t
 			}
+		}
+		owner := h.Subject
+		if rt.Param == "patient" {
+			owner = h.Patient
+		}
+		if !refersTo(owner, e.Patient) {
+			continue // not this patient's: never stored
 		}
 		if h.enteredInError() {
 			remove = append(remove, h.ID)

@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -88,5 +89,55 @@ func TestDiscoverNoSMART(t *testing.T) {
 	defer srv.Close()
 	if _, err := Discover(context.Background(), nil, srv.URL+"/fhir"); !errors.Is(err, ErrNoSMART) {
 		t.Fatalf("err = %v", err)
+	}
+}
+
+func TestScopesForV1Server(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		cfg  Config
+		v1   bool
+	}{
+		{"permission-v2", Config{Capabilities: []string{"launch-standalone", "permission-v2"}}, false},
+		{"permission-v1 only", Config{Capabilities: []string{"launch-standalone", "permission-v1"}}, true},
+		{"capabilities without permission-v2", Config{Capabilities: []string{"launch-standalone"}}, true},
+		{"v1 scopes listed", Config{ScopesSupported: []string{"openid", "patient/*.read", "patient/Observation.read"}}, true},
+		{"v2 scopes listed", Config{ScopesSupported: []string{"openid", "patient/*.rs", "patient/Observation.read"}}, false},
+		{"says nothing", Config{}, false},
+	} {
+		if got := tc.cfg.SpeaksV1Only(); got != tc.v1 {
+			t.Errorf("%s: SpeaksV1Only = %v", tc.name, got)
+		}
+	}
+	v1 := &Config{Capabilities: []string{"permission-v1"}}
+	got := strings.Join(scopesFor(v1, []string{"openid", "launch/patient", "patient/Observation.rs", "patient/Communication.crs", "patient/Patient.r"}), " ")
+	if want := "openid launch/patient patient/Observation.read patient/Communication.read patient/Communication.write patient/Patient.read"; got != want {
+		t.Errorf("v1 scopes = %q, want %q", got, want)
+	}
+	if got := scopesFor(&Config{Capabilities: []string{"permission-v2"}}, DefaultScopes); !slices.Equal(got, DefaultScopes) {
+		t.Errorf("v2 scopes changed: %v", got)
+	}
+}
+
+func TestGrants(t *testing.T) {
+	for _, tc := range []struct {
+		granted, typ string
+		want         bool
+	}{
+		{"", "Observation", true}, // the server did not say: what was asked
+		{"openid patient/Observation.rs", "Observation", true},
+		{"patient/Observation.rs?category=laboratory", "Observation", true},
+		{"patient/Observation.r", "Observation", false}, // read by id, no search
+		{"patient/Observation.read", "Observation", true},
+		{"patient/*.read", "Immunization", true},
+		{"patient/*.rs", "Immunization", true},
+		{"user/Condition.read", "Condition", true},
+		{"patient/Observation.rs patient/Condition.rs", "Immunization", false},
+		{"patient/Observation.write", "Observation", false},
+		{"openid fhirUser", "Condition", false},
+	} {
+		if got := Grants(tc.granted, tc.typ); got != tc.want {
+			t.Errorf("Grants(%q, %s) = %v, want %v", tc.granted, tc.typ, got, tc.want)
+		}
 	}
 }

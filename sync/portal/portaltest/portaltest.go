@@ -49,6 +49,7 @@ type Portal struct {
 	refused map[string]bool                      // types answered with 403
 	created []string                             // identifiers of the Communications created, in order
 	posts   int
+	served  int // resources returned by searches
 
 	// Faults, set by the methods below.
 	dropAfterCommit int
@@ -144,6 +145,45 @@ func (p *Portal) AddResource(res map[string]any) string {
 	res["meta"] = map[string]any{"versionId": "1", "lastUpdated": p.tick()}
 	p.other[typ][id] = res
 	return id
+}
+
+// AddResourceStamped is AddResource for a write that began at the given time on the
+// portal's clock and commits only now: a write in flight during an earlier search, which
+// that search could not see although its stamp is older.
+func (p *Portal) AddResourceStamped(res map[string]any, at time.Time) string {
+	id := p.AddResource(res)
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	res["meta"] = map[string]any{"versionId": "1", "lastUpdated": at.UTC().Format(time.RFC3339)}
+	return id
+}
+
+// Now is the portal's clock: the last change's stamp, or later after Advance.
+func (p *Portal) Now() time.Time {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.now
+}
+
+// Advance moves the portal's clock on without a change, as time passing on a quiet portal.
+func (p *Portal) Advance(d time.Duration) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.now = p.now.Add(d)
+}
+
+// Served is how many resources the portal's searches have returned so far.
+func (p *Portal) Served() int {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.served
+}
+
+// Share undoes Refuse.
+func (p *Portal) Share(resourceType string) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	delete(p.refused, resourceType)
 }
 
 // UpdateResource changes a resource added with AddResource (a new version).
@@ -397,6 +437,7 @@ func (p *Portal) search(w http.ResponseWriter, r *http.Request, src map[string]m
 	for _, id := range ids[off:end] {
 		entries = append(entries, map[string]any{"resource": src[id], "search": map[string]any{"mode": "match"}})
 	}
+	p.served += len(entries)
 	b := map[string]any{"resourceType": "Bundle", "type": "searchset", "total": len(ids), "entry": entries}
 	if end < len(ids) {
 		q.Set("_offset", strconv.Itoa(end))
