@@ -212,7 +212,7 @@ func medList(c *call) error {
 	}
 	defer s.Close()
 	meds, lerr := s.ListMedications(c.ctx)
-	var changed map[string]bool
+	var changed map[string]string
 	if !c.json {
 		changed = c.dosesChanged(s, meds)
 	}
@@ -229,8 +229,8 @@ func medList(c *call) error {
 				line += ", " + m.Dose
 			}
 			fmt.Fprintf(w, "%s — %s  [%s]\n", printable(line), printable(m.ScheduleText()), m.ID)
-			if changed[m.ID] {
-				fmt.Fprintln(w, "    your clinic changed the dose: see 'companion record list --type medication', then change this medicine to match")
+			if rec, ok := changed[m.ID]; ok {
+				fmt.Fprintf(w, "    your clinic changed the dose: see 'companion record show %s'\n", rec)
 			}
 		}
 	})

@@ -5,14 +5,11 @@ package cli
 // stored as the portal sent them (data.ClinicalResource); app/health turns them into rows.
 
 import (
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"path/filepath"
-	"regexp"
 	"slices"
-	"sort"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -81,11 +78,9 @@ func recordShowFlags(fs *pflag.FlagSet) {
 	fs.String("out", "", "save a document's file (a PDF) here (not encrypted)")
 }
 
-// healthRecord is the record as read: its rows, the resources they came from (by local id),
-// and the damage met reading them.
+// healthRecord is the record as read: its rows and the damage met reading them.
 type healthRecord struct {
 	rows   []health.Row
-	raw    map[string][]byte
 	damage error // a *data.TamperedError, or nil
 }
 
@@ -98,11 +93,7 @@ func (c *call) readRecord(s *data.Store, types ...string) (healthRecord, error) 
 		return healthRecord{}, err
 	}
 	rows, _ := health.Rows(res) // a resource health cannot read is not a row, as in the window
-	rec := healthRecord{rows: rows, raw: make(map[string][]byte, len(res)), damage: err}
-	for _, r := range res {
-		rec.raw[r.ID] = r.Raw
-	}
-	return rec, nil
+	return healthRecord{rows: rows, damage: err}, nil
 }
 
 func recordList(c *call) error {
@@ -131,8 +122,8 @@ func recordList(c *call) error {
 		rows = slices.DeleteFunc(slices.Clone(rows), func(r health.Row) bool { return r.Type != typ })
 	}
 	loc := s.Location()
-	return printList(c, rows, rec.damage, func(r health.Row) recordJSON { return toRecordJSON(r, rec.raw[r.ID], loc) },
-		func(w io.Writer) { printRecord(w, rows, rec.raw, loc, typ) })
+	return printList(c, rows, rec.damage, func(r health.Row) recordJSON { return toRecordJSON(r, loc) },
+		func(w io.Writer) { printRecord(w, rows, loc, typ) })
 }
 
 func recordShow(c *call) error {
@@ -161,14 +152,14 @@ func recordShow(c *call) error {
 	}
 	loc := s.Location()
 	j := recordShowJSON{
-		recordJSON: toRecordJSON(r, rec.raw[r.ID], loc), Panel: strPtr(r.Panel), Results: []recordJSON{},
+		recordJSON: toRecordJSON(r, loc), Panel: strPtr(r.Panel), Results: []recordJSON{},
 		Criticality: strPtr(r.Criticality), Severity: strPtr(r.Severity), Reactions: append([]string{}, r.Reactions...),
 		Dosage: strPtr(r.Dosage),
 	}
 	byID := rec.byID()
 	for _, rid := range r.Results {
 		if res, ok := byID[rid]; ok {
-			j.Results = append(j.Results, toRecordJSON(res, rec.raw[rid], loc))
+			j.Results = append(j.Results, toRecordJSON(res, loc))
 		}
 	}
 	if a := r.Attachment; a != nil {
@@ -293,76 +284,27 @@ func (rec healthRecord) damageAbout(s *data.Store, c *call, r health.Row) error 
 	return err
 }
 
-// toRecordJSON is a row as `record list` prints it; raw is its resource, for the date's
-// precision (see recordDate).
-func toRecordJSON(r health.Row, raw []byte, loc *time.Location) recordJSON {
+// toRecordJSON is a row as `record list` prints it.
+func toRecordJSON(r health.Row, loc *time.Location) recordJSON {
 	return recordJSON{
-		ID: r.ID, Type: r.Type, Name: strPtr(r.Name), Date: strPtr(recordDate(r.Date, raw, loc)), Status: strPtr(r.Status),
+		ID: r.ID, Type: r.Type, Name: strPtr(r.Name), Date: strPtr(recordDate(r, loc)), Status: strPtr(r.Status),
 		Value: strPtr(r.Value), Unit: strPtr(r.Unit), Flag: strPtr(r.Flag), ReferenceRange: strPtr(r.ReferenceRange),
 		Detail: strPtr(r.Detail),
 	}
 }
 
-// fhirDate is a FHIR date without a time: a year, a month, or a day.
-var fhirDate = regexp.MustCompile(`^[0-9]{4}(-[0-9]{2}(-[0-9]{2})?)?$`)
-
 // recordDate prints a row's date as precisely as the clinic gave it: a FHIR date without a
-// time (a birthday-like onset, an immunization's day) as YYYY-MM-DD — or YYYY-MM, YYYY when
-// the clinic gave only the month or the year: a made-up day would be wrong in a health
-// record — and a dateTime as RFC 3339 in the profile's zone. health.Row keeps only the
-// instant, so the precision is looked up in the resource: the date-only value that is
-// that instant (at midnight in the resource's own sense, UTC or local).
-func recordDate(t time.Time, raw []byte, loc *time.Location) string {
-	if t.IsZero() {
+// time (an onset, an immunization's day) as YYYY-MM-DD — or YYYY-MM, YYYY when the clinic
+// gave only the month or the year: a made-up day would be wrong in a health record — and a
+// dateTime as RFC 3339 in the profile's zone.
+func recordDate(r health.Row, loc *time.Location) string {
+	if r.Date.IsZero() {
 		return ""
 	}
-	if d := dateOnlyOf(t, raw, loc); d != "" {
-		return d
+	if r.DatePrecision == health.PrecisionTime || r.DatePrecision == "" {
+		return rfc3339(r.Date.In(loc))
 	}
-	return rfc3339(t.In(loc))
-}
-
-func dateOnlyOf(t time.Time, raw []byte, loc *time.Location) string {
-	if len(raw) == 0 {
-		return ""
-	}
-	var v any
-	if json.Unmarshal(raw, &v) != nil {
-		return ""
-	}
-	var dates []string
-	var walk func(any)
-	walk = func(v any) {
-		switch x := v.(type) {
-		case map[string]any:
-			for k, e := range x {
-				if k == "data" { // an attachment's base64 file, never a date
-					continue
-				}
-				walk(e)
-			}
-		case []any:
-			for _, e := range x {
-				walk(e)
-			}
-		case string:
-			if fhirDate.MatchString(x) {
-				dates = append(dates, x)
-			}
-		}
-	}
-	walk(v)
-	// The most precise first: "2026-03-01" before "2026" when both are that instant.
-	sort.Slice(dates, func(i, j int) bool { return len(dates[i]) > len(dates[j]) })
-	layouts := map[int]string{4: "2006", 7: "2006-01", 10: "2006-01-02"}
-	for _, d := range dates {
-		for _, z := range []*time.Location{time.UTC, loc, t.Location()} {
-			if p, err := time.ParseInLocation(layouts[len(d)], d, z); err == nil && p.Equal(t) {
-				return d
-			}
-		}
-	}
-	return ""
+	return r.DateText(loc) // a calendar date, as the clinic wrote it
 }
 
 // typeHeadings are the sections of `record list`, allergies first: what a doctor in a hurry
@@ -395,7 +337,7 @@ func flagWords(flag string) string {
 
 // printRecord is `record list` for people: a section per type, allergies first, a report's
 // results under it.
-func printRecord(w io.Writer, rows []health.Row, raw map[string][]byte, loc *time.Location, only string) {
+func printRecord(w io.Writer, rows []health.Row, loc *time.Location, only string) {
 	if len(rows) == 0 {
 		if only != "" {
 			fmt.Fprintf(w, "Your health record has no %s rows. Sync with your clinic's portal with: companion sync\n", only)
@@ -432,10 +374,10 @@ func printRecord(w io.Writer, rows []health.Row, raw map[string][]byte, loc *tim
 			if _, inPanel := byID[r.Panel]; r.Panel != "" && inPanel {
 				continue // listed under its report
 			}
-			fmt.Fprintln(w, "  "+rowLine(r, raw[r.ID], loc))
+			fmt.Fprintln(w, "  "+rowLine(r, loc))
 			for _, id := range r.Results {
 				if res, ok := byID[id]; ok {
-					fmt.Fprintln(w, "      "+rowLine(res, raw[id], loc))
+					fmt.Fprintln(w, "      "+rowLine(res, loc))
 				}
 			}
 		}
@@ -443,14 +385,9 @@ func printRecord(w io.Writer, rows []health.Row, raw map[string][]byte, loc *tim
 }
 
 // rowLine is one row on one line: date, name, value and flag, what else matters, its id.
-func rowLine(r health.Row, raw []byte, loc *time.Location) string {
+func rowLine(r health.Row, loc *time.Location) string {
 	var b strings.Builder
-	if d := recordDate(r.Date, raw, loc); d != "" {
-		if t, err := time.Parse(time.RFC3339Nano, d); err == nil {
-			d = t.Format("2006-01-02 15:04")
-		}
-		b.WriteString(fmt.Sprintf("%-16s  ", d))
-	}
+	fmt.Fprintf(&b, "%-16s  ", r.DateText(loc)) // blank when unknown: the names stay in a column
 	name := r.Name
 	if name == "" {
 		name = "(no name)"
@@ -490,7 +427,7 @@ func rowLine(r health.Row, raw []byte, loc *time.Location) string {
 		}
 	}
 	if r.Status != "" && !routineStatus(r.Status) {
-		b.WriteString(" (" + r.Status + ")")
+		b.WriteString(" (" + strings.ReplaceAll(r.Status, "-", " ") + ")") // "not done", "entered in error"
 	}
 	return printable(b.String()) + "  [" + r.ID + "]"
 }
@@ -518,7 +455,9 @@ func printShow(w io.Writer, j recordShowJSON, r health.Row, rec healthRecord, lo
 	fmt.Fprintf(w, "%s  [%s]\n", printable(name), r.ID)
 	t := r.Type
 	line("Type", &t)
-	line("Date", j.Date)
+	if d := r.DateText(loc); d != "" {
+		line("Date", &d) // as people read it; the JSON has RFC 3339
+	}
 	line("Status", j.Status)
 	if j.Value != nil {
 		v := *j.Value
@@ -539,20 +478,24 @@ func printShow(w io.Writer, j recordShowJSON, r health.Row, rec healthRecord, lo
 		line("Reactions", &react)
 	}
 	line("Dosage", j.Dosage)
+	if r.Type == health.TypeMedication {
+		fmt.Fprintf(w, "Add it to your medicines with: companion med add --from-record %s\n", r.ID)
+	}
 	if j.Panel != nil {
 		if p, ok := rec.byID()[*j.Panel]; ok {
 			panel := p.Name + "  [" + p.ID + "]"
 			line("Report", &panel)
 		}
 	}
-	if j.Detail != nil && (j.Document == nil || j.Document.Text == nil || *j.Document.Text != *j.Detail) {
+	// Detail repeats the dosage or the document's text for some rows: once is enough.
+	if j.Detail != nil && *j.Detail != r.Dosage && (j.Document == nil || j.Document.Text == nil || *j.Document.Text != *j.Detail) {
 		line("Detail", j.Detail)
 	}
 	if len(j.Results) > 0 {
 		fmt.Fprintln(w, "Results:")
 		byID := rec.byID()
 		for _, res := range j.Results {
-			fmt.Fprintln(w, "  "+rowLine(byID[res.ID], rec.raw[res.ID], loc))
+			fmt.Fprintln(w, "  "+rowLine(byID[res.ID], loc))
 		}
 	}
 	if d := j.Document; d != nil {
@@ -567,7 +510,11 @@ func printShow(w io.Writer, j recordShowJSON, r health.Row, rec healthRecord, lo
 				fmt.Fprintln(w, "  "+printable(l))
 			}
 		case d.Size != nil:
-			fmt.Fprintf(w, "The file (%d bytes) is kept in your profile. Save it with: companion record show %s --out FILE\n", *d.Size, r.ID)
+			file := "FILE"
+			if strings.Contains(strings.ToLower(r.Attachment.ContentType), "pdf") {
+				file = "FILE.pdf"
+			}
+			fmt.Fprintf(w, "The file (%d bytes) is kept in your profile. Save it with: companion record show %s --out %s\n", *d.Size, r.ID, file)
 		case d.URL != nil:
 			fmt.Fprintln(w, "Your clinic only linked this document: open it in the portal.")
 		}
@@ -702,24 +649,24 @@ func (c *call) recordMedicine(s *data.Store, id string) (data.ClinicalResource, 
 	return data.ClinicalResource{}, nil, fmt.Errorf("health record %s: %w", id, data.ErrNotFound)
 }
 
-// dosesChanged returns, for each medicine linked to the clinic's record, whether the clinic's
-// dosage differs now from when it was added ("your clinic changed the dose"). The record is
-// read only when some medicine is linked; a record that cannot be read changes nothing
-// (`record list` reports its damage).
-func (c *call) dosesChanged(s *data.Store, meds []data.Medication) map[string]bool {
+// dosesChanged returns, for each medicine linked to the clinic's record whose dosage differs
+// now from when it was added ("your clinic changed the dose"), the local id of the clinic's
+// record. The record is read only when some medicine is linked; a record that cannot be read
+// changes nothing (`record list` reports its damage).
+func (c *call) dosesChanged(s *data.Store, meds []data.Medication) map[string]string {
 	linked := slices.ContainsFunc(meds, func(m data.Medication) bool { return m.FromRecord != "" })
 	if !linked {
 		return nil
 	}
 	res, _ := s.ClinicalResources(c.ctx, "MedicationRequest")
-	now := map[string]string{}
+	byRemote := map[string]data.ClinicalResource{}
 	for _, r := range res {
-		now[r.RemoteID] = health.DosageSignature(r)
+		byRemote[r.RemoteID] = r
 	}
-	changed := map[string]bool{}
+	changed := map[string]string{}
 	for _, m := range meds {
-		if sig, ok := now[m.FromRecord]; ok && m.FromRecord != "" && sig != m.RecordDosage {
-			changed[m.ID] = true
+		if r, ok := byRemote[m.FromRecord]; ok && m.FromRecord != "" && health.DosageSignature(r) != m.RecordDosage {
+			changed[m.ID] = r.ID
 		}
 	}
 	return changed

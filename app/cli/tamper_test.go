@@ -84,6 +84,14 @@ func tamperFixture(t *testing.T, h *harness) (meds []string) {
 	must(s.SetSyncMark(ctx, "Appointment", "2026-03-10T11:00:00Z"))
 	must(s.SetLastSync(ctx, h.now.Add(-time.Hour)))
 	must(s.SetPIN(ctx, "4711"))
+	// The clinic's health record: a problem and a result.
+	_, err = s.PutClinical(ctx, []data.ClinicalResource{
+		{Type: "Condition", RemoteID: "cond-1", Version: "1", Raw: []byte(`{"resourceType":"Condition","id":"cond-1",` +
+			`"clinicalStatus":{"coding":[{"code":"active"}]},"code":{"text":"Type 2 diabetes"},"onsetDateTime":"2019-03-02"}`)},
+		{Type: "Observation", RemoteID: "obs-1", Version: "3", Raw: []byte(`{"resourceType":"Observation","id":"obs-1","status":"final",` +
+			`"code":{"text":"HbA1c"},"effectiveDateTime":"2026-03-04T08:30:00Z","valueQuantity":{"value":7.9,"unit":"%"}}`)},
+	})
+	must(err)
 	return meds
 }
 
@@ -92,6 +100,7 @@ func listCommands(meds []string) [][]string {
 	cmds := [][]string{
 		{"journal", "list"}, {"journal", "search", "a"}, {"med", "list"}, {"reminders", "next", "--count", "20"},
 		{"appointment", "list"}, {"note", "list"}, {"settings", "get"}, {"portal", "status"}, {"profile", "list"},
+		{"record", "list"},
 	}
 	for _, m := range meds {
 		cmds = append(cmds, []string{"med", "log", m})
