@@ -3,8 +3,8 @@
 //
 // The window shows one screen at a time: starting (while the profiles are listed), create a
 // profile, the recovery key (once, after creating), unlock, recover with the recovery key,
-// and the screens of an open profile (Today, Journal, Medicines, Appointments, Messages,
-// Settings, Everyone) inside the app shell (shell.go). Each screen is a small struct of its
+// and the screens of an open profile (Today, Journal, Medicines, Appointments, Health
+// record, Messages, Settings, Everyone) inside the app shell (shell.go). Each screen is a small struct of its
 // widgets, built afresh when shown, in a file of its own; tests in this package reach the
 // widgets through those structs.
 //
