@@ -589,6 +589,8 @@ func trendSummary(latest health.Row, points []health.Row, td trendData, loc *tim
 		}
 	}
 	switch n := len(out); {
+	case len(points) == 1:
+		// The line above says the one result, flag and all.
 	case n == 0:
 		if len(points) > 1 && (td.low != nil || td.high != nil || len(td.limits) > 0) {
 			b.WriteString(" All within the normal range.")

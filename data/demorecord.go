@@ -13,8 +13,8 @@ import (
 // demoRecord is the demo profile's health record from "the clinic": a US Core-shaped FHIR
 // Bundle (problems, a severe and a mild allergy, three medicines, a year of HbA1c and blood
 // pressure with some values out of range, a lipid panel, two vaccinations, a visit summary
-// as text and PDF). Its dates are written {{-N}}, N days before today, so the trends always
-// end near the day the profile is made.
+// and the same to print, as a PDF). Its dates are written {{-N}}, N days before today, so
+// the trends always end near the day the profile is made.
 //
 //go:embed demorecord/record.json
 var demoRecord []byte

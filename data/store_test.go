@@ -596,7 +596,7 @@ func TestDemoProfile(t *testing.T) {
 		}
 	}
 	want := map[string]int{"Condition": 4, "AllergyIntolerance": 2, "MedicationRequest": 3, "Observation": 18,
-		"DiagnosticReport": 1, "Immunization": 2, "DocumentReference": 1}
+		"DiagnosticReport": 1, "Immunization": 2, "DocumentReference": 2}
 	if !maps.Equal(types, want) {
 		t.Errorf("record types %v, want %v", types, want)
 	}
