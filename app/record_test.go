@@ -440,3 +440,36 @@ func TestRecordKeyboard(t *testing.T) {
 		t.Errorf("Tab reached %q", reached)
 	}
 }
+
+// TestRecordPerPerson: a caregiver with two open profiles sees each person's own record.
+func TestRecordPerPerson(t *testing.T) {
+	ctx := context.Background()
+	p := testProfiles(t, nil)
+	mum, _ := makeProfile(t, p, data.CreateOptions{Name: "Mum", Passphrase: []byte(goodPass), NoKeyring: true})
+	makeProfile(t, p, data.CreateOptions{Name: "Dad", Passphrase: []byte("dads passphrase"), NoKeyring: true})
+	st, err := p.Open(ctx, mum, data.Credentials{Passphrase: []byte(goodPass)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	putRecord(t, st, fhirtest.Alice)
+	st.Close()
+	u := newTestUI(t, p)
+	u.app.Preferences().SetString(prefLastProfile, mum.ID)
+	u.showStart()
+	unlockWith(t, u, goodPass)
+	ctrl(u, fyne.Key7)
+	if len(u.record.allergies) != 2 {
+		t.Fatalf("Mum's record shows %d allergies", len(u.record.allergies))
+	}
+	u.record.nav.switcher.SetSelected("Dad")
+	unlockWith(t, u, "dads passphrase")
+	ctrl(u, fyne.Key7)
+	if len(u.record.allergies) != 0 || len(u.record.list.Objects) != 0 {
+		t.Fatal("Dad's Health record shows Mum's")
+	}
+	u.record.nav.switcher.SetSelected("Mum")
+	ctrl(u, fyne.Key7)
+	if len(u.record.allergies) != 2 {
+		t.Error("back on Mum, her record should show again")
+	}
+}
