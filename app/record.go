@@ -22,6 +22,7 @@ import (
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/layout"
+	"fyne.io/fyne/v2/storage"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
@@ -44,15 +45,22 @@ const (
 	msgRecordSyncRunning = "Syncing with your clinic's portal…"
 )
 
-// recordSection names each row type as the screen heads it, and how "your clinic does not
-// share X" words it.
-var recordSection = map[string]struct{ title, plural string }{
-	health.TypeAllergy:      {"Allergies", "allergies"},
-	health.TypeCondition:    {"Problems", "problems"},
-	health.TypeMedication:   {"Medicines from your clinic", "medicines"},
-	health.TypeResult:       {"Results", "results"},
-	health.TypeImmunization: {"Vaccinations", "vaccinations"},
-	health.TypeDocument:     {"Documents", "documents"},
+// recordSection is how the screen heads each row type, and how "your clinic does not share
+// X" words it.
+func recordSection(t string) (title, plural string) {
+	switch t {
+	case health.TypeAllergy:
+		return "Allergies", "allergies"
+	case health.TypeCondition:
+		return "Problems", "problems"
+	case health.TypeMedication:
+		return "Medicines from your clinic", "medicines"
+	case health.TypeResult:
+		return "Results", "results"
+	case health.TypeImmunization:
+		return "Vaccinations", "vaccinations"
+	}
+	return "Documents", "documents"
 }
 
 // recordScreen is the Health record of the profile on screen.
@@ -279,11 +287,11 @@ func (u *UI) fillRecord(s *recordScreen) {
 	}
 	for _, t := range []string{health.TypeAllergy, health.TypeCondition, health.TypeMedication,
 		health.TypeResult, health.TypeImmunization, health.TypeDocument} {
-		sec := recordSection[t]
+		title, plural := recordSection(t)
 		rows := byType[t]
-		objs = append(objs, subheading(sec.title))
+		objs = append(objs, subheading(title))
 		if refused[t] {
-			l := paragraph("Your clinic does not share " + sec.plural + " through its portal. Ask your clinic if you need them.")
+			l := paragraph("Your clinic does not share " + plural + " through its portal. Ask your clinic if you need them.")
 			s.notShared = append(s.notShared, l)
 			objs = append(objs, l, widget.NewSeparator())
 			continue
@@ -530,6 +538,10 @@ func (u *UI) resultSections(s *recordScreen, rows []health.Row, loc *time.Locati
 	return objs
 }
 
+// maxChartPoints is the most values a chart draws: more than this many markers across 700
+// pixels cannot be told apart, and each one is a few canvas objects to lay out.
+const maxChartPoints = 100
+
 func newRecordTest(latest health.Row, points []health.Row, loc *time.Location) *recordTest {
 	t := &recordTest{name: latest.Name, points: points}
 	text := "Latest: " + resultText(latest)
@@ -540,7 +552,11 @@ func newRecordTest(latest health.Row, points []health.Row, loc *time.Location) *
 	if latest.Flag != "" {
 		t.latest.TextStyle.Bold = true
 	}
-	td := newTrendData(points)
+	charted := points
+	if len(charted) > maxChartPoints {
+		charted = charted[len(charted)-maxChartPoints:] // the latest; the summary counts them all
+	}
+	td := newTrendData(charted)
 	if len(td.points) >= 2 {
 		t.chart = newTrendChart(td)
 	}
@@ -569,6 +585,9 @@ func trendSummary(latest health.Row, points []health.Row, td trendData, loc *tim
 	case n > 1:
 		fmt.Fprintf(&b, "%d results from %s to %s.", n, points[0].Date.In(loc).Format("Jan 2006"),
 			points[n-1].Date.In(loc).Format("Jan 2006"))
+	}
+	if len(points) > len(td.points) && len(td.points) >= 2 {
+		fmt.Fprintf(&b, " The chart shows the latest %d.", len(td.points))
 	}
 	if td.pair {
 		b.WriteString(" The upper line is the top number, the lower line (open circles) the bottom number.")
@@ -650,6 +669,9 @@ func (u *UI) saveRecordPDF(s *recordScreen, r health.Row) {
 		u.writeRecordPDF(s, pdf, w)
 	}, u.win)
 	d.SetFileName(pdfFileName(r.Name))
+	// Only PDFs to pick from: the dialog truncates the file chosen before we see it, so no
+	// other file (the journal itself) is offered to be written over.
+	d.SetFilter(storage.NewExtensionFileFilter([]string{".pdf"}))
 	s.pdfSave = d
 	size := u.win.Canvas().Size()
 	d.Resize(fyne.NewSize(min(900, size.Width*0.9), min(650, size.Height*0.9)))

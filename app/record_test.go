@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/storage"
@@ -471,5 +472,23 @@ func TestRecordPerPerson(t *testing.T) {
 	ctrl(u, fyne.Key7)
 	if len(u.record.allergies) != 2 {
 		t.Error("back on Mum, her record should show again")
+	}
+}
+
+// TestRecordTestManyValues: a test with more values than a chart can show draws the latest
+// ones and says so; the summary still counts them all.
+func TestRecordTestManyValues(t *testing.T) {
+	var rows []health.Row
+	for i := range 150 {
+		v := 5 + float64(i%3)
+		rows = append(rows, health.Row{Name: "Glucose", Value: "5", Unit: "mmol/L", Number: &v,
+			Date: fixedNow.AddDate(0, 0, i-150)})
+	}
+	rt := newRecordTest(rows[len(rows)-1], rows, time.UTC)
+	if rt.chart == nil || len(rt.chart.d.points) != maxChartPoints {
+		t.Fatalf("the chart should draw the latest %d values", maxChartPoints)
+	}
+	if !strings.HasPrefix(rt.summary.Text, "150 results from") || !strings.Contains(rt.summary.Text, "The chart shows the latest 100.") {
+		t.Errorf("summary %q", rt.summary.Text)
 	}
 }
