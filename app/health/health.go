@@ -40,7 +40,7 @@ type Row struct {
 	Value          string
 	Unit           string // the unit's human text: "%", "mg/L", "mm[Hg]" shown as "mmHg"
 	Flag           string // high|low|abnormal|critical|"" (from interpretation, else the range)
-	ReferenceRange string // "4.0–5.6", "<200", "70–99 mg/dL"
+	ReferenceRange string // the lab's text ("70-99 mg/dL fasting"), else "4.0–5.6", "<200", ">40"
 	Detail         string // reactions, dosage text, a report's conclusion, a document's text
 
 	// Results: what a trend chart needs.
@@ -52,9 +52,9 @@ type Row struct {
 	// Comparator is the value's comparator ("<", "<=", ">=", ">") when the lab gave one:
 	// Number is then a bound, not the value ("<0.5" has Number 0.5), for a chart to mark.
 	Comparator string
-	Low, High  *float64 // the reference range as numbers, when known
-	Panel      string   // a result's DiagnosticReport row id ("" when it is in none)
-	Results    []string // a DiagnosticReport's result row ids, in its order
+	Low, High  *float64 // the reference range as numbers, when known and in the value's unit
+	Panel      string   // a result's DiagnosticReport (or grouping Observation) row id; "" when none
+	Results    []string // a DiagnosticReport's (or grouping Observation's) result row ids, in its order
 
 	// Allergies: shown prominently.
 	Criticality string   // high|low|unable-to-assess|""
@@ -64,7 +64,7 @@ type Row struct {
 	// Medicines: the clinic's dosage in words (also in Detail).
 	Dosage string
 
-	// Documents: the visit summary's text and/or file.
+	// Documents: the visit summary's text and/or file (a report's presented form too).
 	Attachment *Attachment
 }
 
