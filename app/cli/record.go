@@ -182,7 +182,7 @@ func recordShow(c *call) error {
 	if err := c.out(j, func(w io.Writer) { printShow(w, j, r, rec, loc, out) }); err != nil {
 		return err
 	}
-	return rec.damageAbout(s, c, r)
+	return c.showDamage(s, rec, r)
 }
 
 // recordOut is record show's --out, made absolute, refused inside the data folder like the
@@ -264,10 +264,10 @@ func (rec healthRecord) find(id string) (health.Row, error) {
 	return health.Row{}, usagef("%q matches %d records of the health record: give more of the id", id, len(found))
 }
 
-// damageAbout is the damage that may have left something out of row r (exit 5 after it is
+// showDamage is the damage that may have left something out of row r (exit 5 after it is
 // shown): a damaged result of a report, a report of a result, a medicine's Medication.
 // Damage elsewhere in the record is `record list`'s to report.
-func (rec healthRecord) damageAbout(s *data.Store, c *call, r health.Row) error {
+func (c *call) showDamage(s *data.Store, rec healthRecord, r health.Row) error {
 	if rec.damage == nil {
 		return nil
 	}

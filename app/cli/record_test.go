@@ -336,18 +336,25 @@ func TestRecordDamaged(t *testing.T) {
 	h := newRecordHarness(t)
 	before := len(h.recordRows())
 	bad, good := h.localID("cond-hypertension"), h.localID("allergy-penicillin")
+	lipids, ldl := h.localID("dr-lipids"), h.localID("obs-ldl")
 	j := datatest.OpenJournal(t, datatest.OnlyJournal(t, h.dir))
 	j.FlipSealed("clinical", bad)
+	j.FlipSealed("clinical", ldl)
 	j.Close()
 	r := h.wantCode(ExitDamaged, "record", "list", "--json")
 	var rows []map[string]any
-	if err := json.Unmarshal([]byte(r.stdout), &rows); err != nil || len(rows) != before-1 || !strings.Contains(r.stderr, bad) {
+	if err := json.Unmarshal([]byte(r.stdout), &rows); err != nil || len(rows) != before-2 || !strings.Contains(r.stderr, bad) || !strings.Contains(r.stderr, ldl) {
 		t.Fatalf("damaged list: %d rows of %d, %v, stderr %q", len(rows), before, err, r.stderr)
 	}
 	h.wantCode(ExitDamaged, "record", "list", "--type", "condition")
 	h.ok("record", "list", "--type", "allergy") // its damage is the conditions'
 	h.wantCode(ExitDamaged, "record", "show", bad)
 	h.ok("record", "show", good)
+	// A report whose result is damaged is shown with the others, and the damage said.
+	r = h.wantCode(ExitDamaged, "record", "show", lipids)
+	if !strings.Contains(r.stdout, "HDL cholesterol") || strings.Contains(r.stdout, "LDL cholesterol") || !strings.Contains(r.stderr, ldl) {
+		t.Errorf("report with a damaged result: %q, %q", r.stdout, r.stderr)
+	}
 }
 
 // TestMedAddFromRecord: a clinic medicine becomes a local one, its timing mapped (timeOfDay;
