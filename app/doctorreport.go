@@ -242,6 +242,11 @@ func (u *UI) saveReport(r *reportDialog, path string) {
 	}
 	paper := report.PaperFor(os.Getenv)
 	background(r.prof, func(ctx context.Context) (int, error) {
+		set, err := st.Settings(ctx)
+		if err != nil {
+			return 0, err
+		}
+		opt.Units = data.VitalUnitsFor(set, data.Locale(os.Getenv))
 		rep, readErr := report.Collect(ctx, st, opt)
 		var te *data.TamperedError
 		if readErr != nil && !errors.As(readErr, &te) {

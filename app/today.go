@@ -99,7 +99,7 @@ func loadToday(ctx context.Context, st *data.Store, now time.Time) (todayData, e
 		return td, err
 	}
 	for _, a := range appts {
-		if a.Status != "cancelled" {
+		if a.Takes() {
 			a := a
 			td.next = &a
 			break

@@ -38,6 +38,9 @@ type File struct {
 type Portal struct {
 	FHIRBaseURL string `json:"fhir_base_url"`
 	ClientID    string `json:"client_id,omitempty"`
+	// SchedulingURL is the clinic's own page for booking appointments, opened when the
+	// portal does not take requests from the app.
+	SchedulingURL string `json:"scheduling_url,omitempty"`
 }
 
 // Support is who to call.
@@ -98,6 +101,11 @@ func Parse(b []byte, readLogo func(string) ([]byte, error)) (*Clinic, error) {
 	if f.Portal != nil {
 		if err := CheckPortalURL(f.Portal.FHIRBaseURL); err != nil {
 			bad("portal.fhir_base_url: %v", err)
+		}
+		if w := f.Portal.SchedulingURL; w != "" {
+			if u, err := url.Parse(w); err != nil || u.Scheme != "https" || u.Host == "" {
+				bad("portal.scheduling_url %q must be an https address", w)
+			}
 		}
 	}
 	if e := f.Support.Email; e != "" {

@@ -17,11 +17,48 @@ type Appointment struct {
 	Title       string
 	Description string
 	Location    string
-	Status      string // booked, cancelled, ... (FHIR Appointment.status)
+	Status      string // booked, cancelled, ... (FHIR Appointment.status), or requested
 	Source      string // "local" or "portal"
 	CreatedAt   time.Time
 	UpdatedAt   time.Time
+
+	// RemoteID and RemoteVersion are the portal's id and version (meta.versionId, sent back
+	// in If-Match) of a portal appointment.
+	RemoteID, RemoteVersion string
+	// A request for an appointment (status requested): why, when would suit, with whom.
+	Reason        string
+	After, Before Date
+	With          string
+	// Pending is what is waiting to reach the portal: PendingRequest or PendingCancel ("":
+	// nothing); CancelReason is the person's words for a cancellation. Error says why the
+	// portal did not take the last one.
+	Pending      string
+	CancelReason string
+	Error        string
+	// Service is what kind of visit the portal says it is (its serviceType), which picks
+	// the clinic's own survey afterwards.
+	Service string
 }
+
+// Takes reports whether the appointment takes place at its time, as far as anyone knows: not
+// cancelled (or entered in error, or a no-show), and not a request the clinic has not
+// answered (whose time is only the first day that would suit). Only these are reminded.
+func (a Appointment) Takes() bool {
+	switch a.Status {
+	case StatusCancelled, StatusRequested, "entered-in-error", "noshow", "proposed":
+		return false
+	}
+	return true
+}
+
+// Appointment states and pending changes of our own.
+const (
+	StatusRequested = "requested" // asked for by the person, not yet answered by the clinic
+	StatusCancelled = "cancelled"
+
+	PendingRequest = "request"
+	PendingCancel  = "cancel"
+)
 
 type appointmentRecord struct {
 	Title       string `json:"title"`
@@ -29,6 +66,12 @@ type appointmentRecord struct {
 	Location    string `json:"location,omitempty"`
 	Status      string `json:"status"`
 	End         int64  `json:"end,omitempty"` // Unix ms
+	// Request and cancellation (issue 15); see Appointment.
+	Reason, With       string
+	After, Before      string // YYYY-MM-DD
+	Pending, CancelWhy string
+	Error              string
+	Service            string
 }
 
 func (r *appointmentRecord) encode(w *recWriter) {
@@ -37,6 +80,14 @@ func (r *appointmentRecord) encode(w *recWriter) {
 	w.str(3, r.Location)
 	w.str(4, r.Status)
 	w.int(5, r.End)
+	w.str(6, r.Reason)
+	w.str(7, r.With)
+	w.str(8, r.After)
+	w.str(9, r.Before)
+	w.str(10, r.Pending)
+	w.str(11, r.CancelWhy)
+	w.str(12, r.Error)
+	w.str(13, r.Service)
 }
 
 func (r *appointmentRecord) decode(rd *recReader) {
@@ -52,6 +103,22 @@ func (r *appointmentRecord) decode(rd *recReader) {
 			r.Status = rd.str()
 		case 5:
 			r.End = rd.int()
+		case 6:
+			r.Reason = rd.str()
+		case 7:
+			r.With = rd.str()
+		case 8:
+			r.After = rd.str()
+		case 9:
+			r.Before = rd.str()
+		case 10:
+			r.Pending = rd.str()
+		case 11:
+			r.CancelWhy = rd.str()
+		case 12:
+			r.Error = rd.str()
+		case 13:
+			r.Service = rd.str()
 		default:
 			rd.unknown()
 		}
@@ -59,7 +126,9 @@ func (r *appointmentRecord) decode(rd *recReader) {
 }
 
 func appointmentRecordOf(a Appointment) appointmentRecord {
-	rec := appointmentRecord{Title: a.Title, Description: a.Description, Location: a.Location, Status: a.Status}
+	rec := appointmentRecord{Title: a.Title, Description: a.Description, Location: a.Location, Status: a.Status,
+		Reason: a.Reason, With: a.With, After: a.After.String(), Before: a.Before.String(),
+		Pending: a.Pending, CancelWhy: a.CancelReason, Error: a.Error, Service: a.Service}
 	if !a.End.IsZero() {
 		rec.End = toMillis(a.End)
 	}
@@ -118,7 +187,12 @@ func (s *Store) openAppointment(row *appointmentRow) (Appointment, error) {
 	}
 	a := Appointment{ID: row.id, Source: row.source, Start: s.fromMillis(row.start),
 		CreatedAt: s.fromMillis(row.created), UpdatedAt: s.fromMillis(row.updated),
-		Title: rec.Title, Description: rec.Description, Location: rec.Location, Status: rec.Status}
+		Title: rec.Title, Description: rec.Description, Location: rec.Location, Status: rec.Status,
+		RemoteID: row.remoteID.String, RemoteVersion: row.remoteVersion.String,
+		Reason: rec.Reason, With: rec.With, Pending: rec.Pending, CancelReason: rec.CancelWhy, Error: rec.Error,
+		Service: rec.Service}
+	a.After, _ = ParseDate(rec.After)
+	a.Before, _ = ParseDate(rec.Before)
 	if rec.End != 0 {
 		a.End = s.fromMillis(rec.End)
 	}

@@ -250,3 +250,32 @@ func (s *Store) ClinicalResource(ctx context.Context, id string) (ClinicalResour
 	}
 	return r, err
 }
+
+// ClinicalVersions returns the version of every stored resource of a type by remote id, from
+// the clear columns alone: nothing is unsealed, so a sync that re-reads a page it already
+// has skips each unchanged resource for the price of one query. A version column edited
+// behind the app's back can only make a sync skip a newer version; the stored copy then
+// fails authentication when read (the version is bound to it), and PutClinical — which a
+// full resync always calls — replaces it.
+func (s *Store) ClinicalVersions(ctx context.Context, resourceType string) (map[string]string, error) {
+	rows, err := s.queryRows(ctx, `SELECT remote_id, version FROM clinical WHERE rtype = ?`, resourceType)
+	if err != nil {
+		return nil, fmt.Errorf("read health record: %w", err)
+	}
+	defer rows.Close()
+	out := map[string]string{}
+	for n := 0; rows.Next(); n++ {
+		if err := cancelled(ctx, n); err != nil {
+			return nil, err
+		}
+		var id, version string
+		if err := rows.Scan(&id, &version); err != nil {
+			return nil, fmt.Errorf("read health record: %w", err)
+		}
+		out[id] = version
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("read health record: %w", err)
+	}
+	return out, nil
+}

@@ -133,3 +133,14 @@ func TestClinicalColumnsAuthenticated(t *testing.T) {
 		})
 	}
 }
+
+func TestClinicalVersions(t *testing.T) {
+	s, _ := clinicalFixture(t)
+	got, err := s.ClinicalVersions(context.Background(), "Observation")
+	if err != nil || len(got) != 2 || got["o1"] != "1" || got["o2"] != "3" {
+		t.Fatalf("ClinicalVersions = %v, %v", got, err)
+	}
+	if got, err := s.ClinicalVersions(context.Background(), "Immunization"); err != nil || got == nil || len(got) != 0 {
+		t.Fatalf("none stored: %v, %v", got, err)
+	}
+}

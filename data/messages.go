@@ -133,9 +133,9 @@ func (s *Store) messageTx(ctx context.Context, tx *sql.Tx, id string) (messageRo
 // OutboxItem is a local change that must reach the portal.
 type OutboxItem struct {
 	Seq      int64
-	Entity   string // "message"
+	Entity   string // "message", "vital", "appointment" or "survey"
 	EntityID string
-	Op       string // "create"
+	Op       string // "create"; for an appointment "request" or "cancel"
 	Attempts int
 	NextAt   time.Time
 }
@@ -304,8 +304,8 @@ func (s *Store) Outbox(ctx context.Context) ([]OutboxItem, error) {
 	return out, bad.OrNil()
 }
 
-// requeue gives every authentic outgoing note that is queued (or was refused) an outbox item
-// if it has none.
+// requeue gives every authentic outgoing note that is queued (or was refused), and every
+// authentic reading still to be shared, an outbox item if it has none.
 func (s *Store) requeue(ctx context.Context, tx *sql.Tx, has map[string]bool, out *[]OutboxItem) error {
 	rows, err := tx.QueryContext(ctx, `SELECT `+messageColumns+` FROM messages
 		WHERE direction = 'out' AND state IN ('queued', 'failed') ORDER BY at, rowid`)
@@ -335,6 +335,21 @@ func (s *Store) requeue(ctx context.Context, tx *sql.Tx, has map[string]bool, ou
 	if err := rows.Err(); err != nil {
 		return err
 	}
+	vitals, err := s.unqueuedVitals(ctx, tx, has)
+	if err != nil {
+		return err
+	}
+	missing = append(missing, vitals...)
+	appts, err := s.unqueuedAppointments(ctx, tx, has)
+	if err != nil {
+		return err
+	}
+	missing = append(missing, appts...)
+	surveys, err := s.unqueuedSurveys(ctx, tx, has)
+	if err != nil {
+		return err
+	}
+	missing = append(missing, surveys...)
 	for _, ob := range missing {
 		if err := s.writeOutbox(ctx, tx, ob); err != nil {
 			return err

@@ -78,11 +78,15 @@ const (
 	KeyStartAtLogin         = "start_at_login"
 	// The times of day a clinic's dosage words ("in the morning": FHIR timing `when` code
 	// MORN) mean when a clinic medicine becomes a local one (DESIGN §6.1).
-	KeyTimeMorning   = "time_morning"
-	KeyTimeNoon      = "time_noon"
-	KeyTimeAfternoon = "time_afternoon"
-	KeyTimeEvening   = "time_evening"
-	KeyTimeNight     = "time_night"
+	KeyTimeMorning     = "time_morning"
+	KeyTimeNoon        = "time_noon"
+	KeyTimeAfternoon   = "time_afternoon"
+	KeyTimeEvening     = "time_evening"
+	KeyTimeNight       = "time_night"
+	KeyWeightUnit      = "weight_unit"
+	KeyGlucoseUnit     = "glucose_unit"
+	KeyTemperatureUnit = "temperature_unit"
+	KeyShareReadings   = "share_readings"
 	// keySyncInterval is the clinic's policy only (clinic.json); no person sets it.
 	keySyncInterval = "sync_interval_minutes"
 )
@@ -99,6 +103,10 @@ var settingSpecs = map[string]SettingSpec{
 	KeyTimeAfternoon:        {Default: "14:00", Help: "the time of a clinic medicine taken \"in the afternoon\" (HH:MM)", Check: checkTimeOfDay},
 	KeyTimeEvening:          {Default: "18:00", Help: "the time of a clinic medicine taken \"in the evening\" (HH:MM)", Check: checkTimeOfDay},
 	KeyTimeNight:            {Default: "21:00", Help: "the time of a clinic medicine taken \"at night\" or \"at bedtime\" (HH:MM)", Check: checkTimeOfDay},
+	KeyWeightUnit:           {Default: "auto", Help: "weight in kg or lb (auto: as usual where you live)", Check: checkUnit(VitalWeight)},
+	KeyGlucoseUnit:          {Default: "auto", Help: "blood sugar in mmol/L or mg/dL (auto: as usual where you live)", Check: checkUnit(VitalGlucose)},
+	KeyTemperatureUnit:      {Default: "auto", Help: "temperature in °C or °F (auto: as usual where you live)", Check: checkUnit(VitalTemperature)},
+	KeyShareReadings:        {Default: "none", Help: "readings always shared with your care team: all, none, or types like blood-pressure,weight", Check: checkShareReadings},
 }
 
 // whenSettings are the FHIR timing `when` codes the time settings give a time of day.
@@ -117,6 +125,41 @@ func checkTimeOfDay(v string) (string, error) {
 		return "", fmt.Errorf("use a time of day as HH:MM on a 24-hour clock, like 08:00 or 21:30")
 	}
 	return t.String(), nil
+}
+
+// checkUnit accepts auto or one of a reading type's units.
+func checkUnit(vitalType string) func(string) (string, error) {
+	return func(v string) (string, error) {
+		if strings.EqualFold(strings.TrimSpace(v), "auto") {
+			return "auto", nil
+		}
+		spec, _ := vitalSpecs(vitalType)
+		if u, ok := spec.unit(v); ok {
+			return u.name, nil
+		}
+		return "", fmt.Errorf("use auto, %s", strings.Join(VitalUnits(vitalType), " or "))
+	}
+}
+
+// checkShareReadings accepts all, none, or a list of reading types.
+func checkShareReadings(v string) (string, error) {
+	v = strings.ToLower(strings.TrimSpace(v))
+	if v == "all" || v == "none" {
+		return v, nil
+	}
+	var out []string
+	for _, t := range VitalTypes {
+		for _, p := range strings.Split(v, ",") {
+			if strings.TrimSpace(p) == t {
+				out = append(out, t)
+				break
+			}
+		}
+	}
+	if n := len(strings.Split(v, ",")); len(out) == 0 || n != len(out) {
+		return "", fmt.Errorf("use all, none, or a list of %s", strings.Join(VitalTypes, ", "))
+	}
+	return strings.Join(out, ","), nil
 }
 
 // DefaultSyncInterval is how often the window syncs with the portal when the clinic does
@@ -168,6 +211,11 @@ type Settings struct {
 	// When are the times of day of the FHIR timing `when` codes the time settings name
 	// (MORN, NOON, AFT, EVE, NIGHT and HS, which is bedtime: time_night).
 	When map[string]TimeOfDay
+	// Units are the units readings are entered and shown in, by reading type, where the
+	// person chose one ("auto" or absent: as usual in the locale, see VitalUnit).
+	Units map[string]string
+	// ShareReadings are the reading types always shared with the care team.
+	ShareReadings map[string]bool
 	// SyncInterval is how often the window syncs with the portal: the clinic's
 	// sync_interval_minutes, else DefaultSyncInterval.
 	SyncInterval time.Duration
@@ -223,6 +271,11 @@ func settingsFrom(stored map[string]string, policy Policy) Settings {
 	out.When = map[string]TimeOfDay{}
 	for _, w := range whenSettings() {
 		out.When[w.code], _ = ParseTimeOfDay(t[w.key]) // checked: canonical
+	}
+	out.Units = map[string]string{VitalWeight: t[KeyWeightUnit], VitalGlucose: t[KeyGlucoseUnit], VitalTemperature: t[KeyTemperatureUnit]}
+	out.ShareReadings = map[string]bool{}
+	for _, vt := range VitalTypes {
+		out.ShareReadings[vt] = t[KeyShareReadings] == "all" || strings.Contains(","+t[KeyShareReadings]+",", ","+vt+",")
 	}
 	out.SyncInterval = DefaultSyncInterval
 	if policy != nil {

@@ -154,8 +154,12 @@ func (s *Store) postpone(ctx context.Context, tx *sql.Tx, seq int64, next time.T
 }
 
 // UpsertPortalAppointment stores an appointment pulled from the portal, by its remote id;
-// a version already stored is skipped. It reports whether anything changed.
+// a version already stored is skipped. It reports whether anything changed. a.ID, when set,
+// is the local id the portal's copy names with our urn:uuid identifier — our own request,
+// which is matched to its row instead of becoming a second appointment. What only this
+// computer knows (a request's details, a cancellation on its way, the last refusal) is kept.
 func (s *Store) UpsertPortalAppointment(ctx context.Context, remoteID, version string, a Appointment) (bool, error) {
+	own := a.ID
 	a, err := ValidateAppointment(a)
 	if err != nil {
 		return false, err
@@ -167,6 +171,9 @@ func (s *Store) UpsertPortalAppointment(ctx context.Context, remoteID, version s
 			remoteID: sql.NullString{String: remoteID, Valid: true}, remoteVersion: sql.NullString{String: version, Valid: true}}
 		var old appointmentRow
 		err := old.scan(tx.QueryRowContext(ctx, `SELECT `+appointmentColumns+` FROM appointments WHERE remote_id = ?`, remoteID))
+		if errors.Is(err, sql.ErrNoRows) && own != "" {
+			err = old.scan(tx.QueryRowContext(ctx, `SELECT `+appointmentColumns+` FROM appointments WHERE id = ? AND remote_id IS NULL`, own))
+		}
 		switch {
 		case errors.Is(err, sql.ErrNoRows):
 			row.id = newID()
@@ -176,11 +183,12 @@ func (s *Store) UpsertPortalAppointment(ctx context.Context, remoteID, version s
 			row.id = old.id
 			// A stored copy that fails authentication is replaced by the portal's, never
 			// trusted to say "already have this version".
-			if _, err := s.openAppointment(&old); err == nil {
+			if prev, err := s.openAppointment(&old); err == nil {
 				if version != "" && old.remoteVersion.String == version {
 					return nil // already have this version
 				}
-				row.created = old.created
+				row.created, row.deleted = old.created, old.deleted
+				a = keepLocal(prev, a)
 			}
 		}
 		err = s.writeAppointment(ctx, tx, row, appointmentRecordOf(a))
@@ -188,6 +196,28 @@ func (s *Store) UpsertPortalAppointment(ctx context.Context, remoteID, version s
 		return err
 	})
 	return changed, err
+}
+
+// keepLocal carries what only this computer knows about an appointment into the portal's
+// newer copy: a request's details; a request the portal now has is no longer pending, and
+// stays "requested" until the clinic answers; a cancellation on its way stays pending until
+// the portal's copy is cancelled.
+func keepLocal(prev, a Appointment) Appointment {
+	a.Reason, a.With, a.After, a.Before = prev.Reason, prev.With, prev.After, prev.Before
+	a.Pending, a.CancelReason, a.Error = prev.Pending, prev.CancelReason, prev.Error
+	if a.Pending == PendingRequest {
+		a.Pending = ""
+	}
+	if prev.Status == StatusRequested {
+		switch a.Status {
+		case "proposed", "pending", "waitlist":
+			a.Status = StatusRequested
+		}
+	}
+	if a.Pending == PendingCancel && a.Status == StatusCancelled {
+		a.Pending = ""
+	}
+	return a
 }
 
 // UpsertIncomingMessage stores a message from the care team by its remote id; one already

@@ -100,6 +100,14 @@ func appointmentList(c *call) error {
 			if a.Status != "booked" {
 				line += " (" + a.Status + ")"
 			}
+			switch {
+			case a.Pending == data.PendingCancel:
+				line += " (cancelling: goes to the clinic at the next sync)"
+			case a.Pending == data.PendingRequest:
+				line += " (waiting to send)"
+			case a.Error != "":
+				line += " (" + a.Error + ")"
+			}
 			fmt.Fprintf(w, "%s  [%s]\n", printable(line), a.ID)
 		}
 	})

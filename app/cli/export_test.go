@@ -252,10 +252,23 @@ func unescapeText(s string) string {
 	return r.Replace(s)
 }
 
+// scheduled leaves out the requests the clinic has not answered: they have no time yet, so
+// the calendar leaves them out.
+func scheduled(appts []appointmentJSON) []appointmentJSON {
+	var out []appointmentJSON
+	for _, a := range appts {
+		if a.Status != "requested" {
+			out = append(out, a)
+		}
+	}
+	return out
+}
+
 func TestExportICS(t *testing.T) {
 	h, _ := exportFixture(t)
 	var appts []appointmentJSON
 	h.jsonOK(&appts, "appointment", "list")
+	appts = scheduled(appts)
 	path := filepath.Join(t.TempDir(), "appointments.ics")
 	h.ok("export", "ics", "--out", path)
 	raw, err := os.ReadFile(path)
@@ -469,8 +482,8 @@ func TestExportDamaged(t *testing.T) {
 		if bytes.Contains(raw, []byte(victim)) || bytes.Contains(raw, []byte(appts[0].ID)) {
 			t.Errorf("%v: a damaged record was exported", tc.args)
 		}
-		if tc.args[1] == "ics" && bytes.Count(raw, []byte("BEGIN:VEVENT")) != len(appts)-1 {
-			t.Errorf("ics: want the %d readable appointments", len(appts)-1)
+		if n := len(scheduled(appts)) - 1; tc.args[1] == "ics" && bytes.Count(raw, []byte("BEGIN:VEVENT")) != n {
+			t.Errorf("ics: want the %d readable appointments", n)
 		}
 	}
 	_, rows := readCSV(t, filepath.Join(out, "csv", "entries.csv"))

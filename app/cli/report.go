@@ -78,6 +78,11 @@ func exportReport(c *call) error {
 	if c.env.Clinic != nil {
 		opt.Clinic = c.env.Clinic.Name
 	}
+	set, err := s.Settings(c.ctx)
+	if err != nil {
+		return err
+	}
+	opt.Units = data.VitalUnitsFor(set, c.locale())
 	r, readErr := report.Collect(c.ctx, s, opt)
 	var te *data.TamperedError
 	if readErr != nil && !errors.As(readErr, &te) {

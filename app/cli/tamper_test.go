@@ -4,6 +4,8 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -39,10 +41,27 @@ func tamperFixture(t *testing.T, h *harness) (meds []string) {
 	h.ok("med", "take", meds[0], "--at", "2026-03-10T08:05:00Z")
 	h.ok("med", "skip", meds[1], "--at", "2026-03-09T09:00:00Z")
 	h.ok("med", "take", meds[2], "--at", "2026-03-09T15:00:00Z")
-	h.ok("appointment", "add", "--at", "2026-03-12T10:30:00Z", "--title", "Diabetes review", "--location", "Room 4")
+	diabetes := strings.TrimSpace(h.ok("appointment", "add", "--at", "2026-03-12T10:30:00Z", "--title", "Diabetes review", "--location", "Room 4"))
 	h.ok("appointment", "add", "--at", "2026-03-20T09:00:00Z", "--title", "Blood test", "--end", "2026-03-20T09:15:00Z")
+	// Questions for the coming visit; two past visits, whose surveys are offered, one answered.
+	h.ok("question", "add", "--appointment", diabetes, "Can I stop the water tablets?")
+	h.ok("question", "done", strings.TrimSpace(h.ok("question", "add", "--appointment", diabetes, "Is my HbA1c better?")))
+	h.ok("appointment", "add", "--at", "2026-03-02T09:00:00Z", "--title", "Flu jab")
+	h.ok("appointment", "add", "--at", "2026-03-05T14:00:00Z", "--title", "Physiotherapy", "--end", "2026-03-05T14:45:00Z")
+	var surveys []surveyJSON
+	h.jsonOK(&surveys, "survey", "list")
+	if len(surveys) != 2 {
+		t.Fatalf("fixture: surveys %+v", surveys)
+	}
+	answers := filepath.Join(t.TempDir(), "answers.json")
+	if err := os.WriteFile(answers, []byte(`{"overall": 5, "comment": "Very kind"}`), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	h.ok("survey", "answer", surveys[0].ID, "--answers-file", answers)
 	h.ok("note", "add", "Should I take it with food?")
 	h.ok("note", "add", "And with milk?")
+	h.ok("vital", "add", "--type", "blood-pressure", "--value", "142/91", "--at", "2026-03-10T07:30:00Z", "--share")
+	h.ok("vital", "add", "--type", "weight", "--value", "72.5", "--unit", "kg", "--at", "2026-03-10T07:35:00Z")
 	h.ok("settings", "set", "hide_medicine_names", "true")
 	h.ok("settings", "set", "auto_lock_minutes", "7")
 
@@ -92,6 +111,19 @@ func tamperFixture(t *testing.T, h *harness) (meds []string) {
 			`"code":{"text":"HbA1c"},"effectiveDateTime":"2026-03-04T08:30:00Z","valueQuantity":{"value":7.9,"unit":"%"}}`)},
 	})
 	must(err)
+	_, err = s.RequestAppointment(ctx, data.Appointment{Reason: "Blood pressure review", With: "Dr Okafor"})
+	must(err)
+	// A reading and a survey the portal has (their remote ids set).
+	items, err = s.Outbox(ctx)
+	must(err)
+	for _, it := range items {
+		switch it.Entity {
+		case "vital":
+			must(s.VitalSent(ctx, it.Seq, it.EntityID, "obs-1"))
+		case "survey":
+			must(s.SurveySent(ctx, it.Seq, it.EntityID, "qr-1"))
+		}
+	}
 	return meds
 }
 
@@ -99,7 +131,7 @@ func tamperFixture(t *testing.T, h *harness) (meds []string) {
 func listCommands(meds []string) [][]string {
 	cmds := [][]string{
 		{"journal", "list"}, {"journal", "search", "a"}, {"med", "list"}, {"reminders", "next", "--count", "20"},
-		{"appointment", "list"}, {"note", "list"}, {"settings", "get"}, {"portal", "status"}, {"profile", "list"},
+		{"appointment", "list"}, {"note", "list"}, {"question", "list"}, {"survey", "list"}, {"vital", "list"}, {"settings", "get"}, {"portal", "status"}, {"profile", "list"},
 		{"record", "list"},
 	}
 	for _, m := range meds {

@@ -23,6 +23,9 @@ func ICS(w io.Writer, appts []data.Appointment, version string, now time.Time) e
 	line("PRODID", "-//Patient Companion//Patient Companion "+textValue(version)+"//EN")
 	line("CALSCALE", "GREGORIAN")
 	for _, a := range appts {
+		if a.Status == data.StatusRequested {
+			continue // no time yet: only the first day that would suit
+		}
 		line("BEGIN", "VEVENT")
 		// The record's id is a random UUID; the domain part keeps it apart from other
 		// programs' UIDs, as RFC 5545 §3.8.4.7 suggests.

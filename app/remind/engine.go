@@ -234,7 +234,7 @@ func (e *Engine) appointments(ctx context.Context, now time.Time, offsets []time
 		return err
 	}
 	for _, a := range appts {
-		if a.Status == "cancelled" {
+		if !a.Takes() {
 			continue
 		}
 		for _, off := range offsets {

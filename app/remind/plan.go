@@ -41,7 +41,7 @@ func NextReminders(meds []MedSchedule, events []data.DoseEvent, appts []data.App
 		}
 	}
 	for _, a := range appts {
-		if a.Status == "cancelled" {
+		if !a.Takes() {
 			continue
 		}
 		for _, off := range offsets {

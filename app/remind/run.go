@@ -124,7 +124,7 @@ func (e *Engine) NextEvent(ctx context.Context, now time.Time) (time.Time, bool,
 			return time.Time{}, false, err
 		}
 		for _, a := range appts {
-			if a.Status == "cancelled" {
+			if !a.Takes() {
 				continue
 			}
 			for _, off := range set.AppointmentReminders {

@@ -96,6 +96,7 @@ func Write(w io.Writer, r *Report, paper Paper) (int, error) {
 	p.medicines()
 	p.symptoms()
 	p.moods()
+	p.readings()
 	p.notes()
 	p.appointments()
 	p.questions()
@@ -584,6 +585,28 @@ func (p *pdf) moods() {
 	p.table([]string{"Mood", "Times logged", "Last logged"}, []float64{w * 0.4, w * 0.25, w * 0.35}, rows)
 }
 
+// readingWords names a reading type in a heading.
+var readingWords = map[string]string{
+	data.VitalBloodPressure: "Blood pressure", data.VitalPulse: "Pulse", data.VitalWeight: "Weight",
+	data.VitalGlucose: "Blood sugar", data.VitalTemperature: "Temperature", data.VitalOxygen: "Oxygen level",
+}
+
+func (p *pdf) readings() {
+	p.section("Readings taken at home", 20)
+	if len(p.r.Readings) == 0 {
+		p.quiet("No readings in this period.")
+		return
+	}
+	w := p.textW
+	rows := make([][]string, 0, len(p.r.Readings))
+	for _, g := range p.r.Readings {
+		val := func(v data.Vital) string { return v.Text(g.Unit) + " " + g.Unit + "\n" + p.date(v.At) }
+		last := g.Points[len(g.Points)-1]
+		rows = append(rows, []string{readingWords[g.Type], strconv.Itoa(len(g.Points)), val(last), val(g.Lowest), val(g.Highest)})
+	}
+	p.table([]string{"Reading", "Times", "Latest", "Lowest", "Highest"}, []float64{w * 0.22, w * 0.1, w * 0.23, w * 0.22, w * 0.23}, rows)
+}
+
 func (p *pdf) notes() {
 	p.section("Notes", 20)
 	if len(p.r.Notes) == 0 {
@@ -633,11 +656,27 @@ func (p *pdf) apptTable(list []data.Appointment, none string) {
 	p.table([]string{"When", "What", "Where", "Status"}, []float64{w * 0.25, w * 0.35, w * 0.26, w * 0.14}, rows)
 }
 
-// questions leaves room for the visit's questions; a later version fills it from the app.
+// questions lists what the person wrote down to ask at the next visit, each with a box to
+// tick, then leaves room for notes during the visit.
 func (p *pdf) questions() {
 	p.section("Questions for the doctor", 50)
-	p.quiet("No questions were written down in the app. Room for notes during the visit:")
 	f := p.f
+	if len(p.r.Questions) == 0 {
+		p.quiet("No questions were written down in the app. Room for notes during the visit:")
+	} else {
+		a := p.r.QuestionsFor
+		p.quiet(fmt.Sprintf("For %s on %s:", a.Title, p.dateTime(a.Start)))
+		for _, q := range p.r.Questions {
+			box := "☐ "
+			if q.Done {
+				box = "☑ "
+			}
+			f.SetFont(font, "", 11)
+			f.MultiCell(p.textW, 6, safe(box+q.Text), "", "L", false)
+		}
+		f.Ln(2)
+		p.quiet("Room for notes during the visit:")
+	}
 	f.SetDrawColor(rule[0], rule[1], rule[2])
 	f.SetLineWidth(0.2)
 	for i := 0; i < 6; i++ {

@@ -27,6 +27,8 @@ type Source interface {
 	DoseEvents(ctx context.Context, medicationID string, since, until time.Time) ([]data.DoseEvent, error)
 	ListAppointments(ctx context.Context, since, until time.Time) ([]data.Appointment, error)
 	ListMessages(ctx context.Context) ([]data.Message, error)
+	ListVitals(ctx context.Context, vitalType string, since time.Time) ([]data.Vital, error)
+	ListQuestions(ctx context.Context, appointmentID string) ([]data.Question, error)
 }
 
 var _ Source = (*data.Store)(nil)
@@ -60,6 +62,9 @@ type Options struct {
 	Now time.Time
 	// Clinic names the clinic on the first page; "" leaves it out.
 	Clinic string
+	// Units are the units readings are shown in, by reading type (data.VitalUnit); a type
+	// not listed is shown in its canonical unit.
+	Units map[string]string
 }
 
 // Report is everything the PDF shows, read from the store.
@@ -81,8 +86,14 @@ type Report struct {
 	// NotesLeftOut counts those past MaxNotes.
 	Notes        []Note
 	NotesLeftOut int
+	// Readings are the period's readings by type, in data.VitalTypes order.
+	Readings     []Reading
 	Appointments []data.Appointment // in the period, soonest first
 	Upcoming     []data.Appointment // after now, whatever the period
+	// Questions are those written down for the next appointment (the first upcoming one
+	// that has any), to ask during the visit; QuestionsFor is that appointment.
+	Questions    []data.Question
+	QuestionsFor data.Appointment
 	// Damaged counts the records that could not be read; the report shows what could.
 	Damaged int
 }
@@ -106,6 +117,16 @@ type Symptom struct {
 	Days   []int
 	Sums   []int
 	Counts []int
+}
+
+// Reading is one type of reading over the period.
+type Reading struct {
+	Type string
+	Unit string // shown in
+	// Points are the period's readings of the type, oldest first; Lowest and Highest are
+	// among them (by the value, the systolic for blood pressure).
+	Points          []data.Vital
+	Lowest, Highest data.Vital
 }
 
 // Mood is one mood word and how often it was logged.
@@ -138,7 +159,7 @@ func DefaultPeriod(ctx context.Context, src Source, now time.Time) (from, to dat
 		return data.Date{}, data.Date{}, fmt.Errorf("read appointments: %w", err)
 	}
 	for _, a := range appts {
-		if a.Status != "cancelled" && a.Start.Before(now) {
+		if a.Takes() && a.Start.Before(now) {
 			if d := data.DateOf(a.Start.In(loc)); from.Before(d) {
 				from = d
 			}
@@ -238,6 +259,28 @@ func Collect(ctx context.Context, src Source, opt Options) (*Report, error) {
 		r.Upcoming = append(up, r.Upcoming...)
 	}
 
+	qs, err := src.ListQuestions(ctx, "")
+	if err := keep("questions", err); err != nil {
+		return nil, err
+	}
+	for _, a := range r.Upcoming {
+		for _, q := range qs {
+			if q.AppointmentID == a.ID && a.Takes() {
+				r.Questions = append(r.Questions, q)
+			}
+		}
+		if len(r.Questions) > 0 {
+			r.QuestionsFor = a
+			break
+		}
+	}
+
+	vitals, err := src.ListVitals(ctx, "", start)
+	if err := keep("readings", err); err != nil {
+		return nil, err
+	}
+	r.collectReadings(vitals, end, opt.Units)
+
 	msgs, err := src.ListMessages(ctx)
 	if err := keep("messages", err); err != nil {
 		return nil, err
@@ -274,6 +317,37 @@ func Collect(ctx context.Context, src Source, opt Options) (*Report, error) {
 	}
 	r.Damaged = len(uniq)
 	return r, &data.TamperedError{Records: uniq}
+}
+
+// collectReadings groups the period's readings (newest first, from start on) by type.
+func (r *Report) collectReadings(vitals []data.Vital, end time.Time, units map[string]string) {
+	byType := map[string]*Reading{}
+	for i := len(vitals) - 1; i >= 0; i-- {
+		v := vitals[i]
+		if !v.At.Before(end) {
+			continue
+		}
+		g := byType[v.Type]
+		if g == nil {
+			g = &Reading{Type: v.Type, Unit: data.CanonicalUnit(v.Type), Lowest: v, Highest: v}
+			if u := units[v.Type]; u != "" {
+				g.Unit = u
+			}
+			byType[v.Type] = g
+		}
+		g.Points = append(g.Points, v)
+		if v.Value < g.Lowest.Value {
+			g.Lowest = v
+		}
+		if v.Value > g.Highest.Value {
+			g.Highest = v
+		}
+	}
+	for _, t := range data.VitalTypes {
+		if g := byType[t]; g != nil {
+			r.Readings = append(r.Readings, *g)
+		}
+	}
 }
 
 // collectEntries sorts the period's journal into symptoms, moods and notes. Doses are not

@@ -110,7 +110,7 @@ func newFixture(t testing.TB) *fixture {
 	// Just outside, on both sides: the last minute of February and the first of 31 March.
 	symptom("Toothache", 8, at(time.February, 28, 23, 59))
 	symptom("Earache", 8, at(time.March, 31, 0, 0))
-	f.outside = []string{"Toothache", "Earache", "OUTSIDEMOOD", "OUTSIDENOTE", "OUTSIDEMESSAGE", "OUTSIDEAPPT"}
+	f.outside = []string{"Toothache", "Earache", "OUTSIDEMOOD", "OUTSIDENOTE", "OUTSIDEMESSAGE", "OUTSIDEAPPT", "190/120"}
 
 	mood := func(word string, when time.Time) {
 		*f.clock = when
@@ -137,16 +137,36 @@ func newFixture(t testing.TB) *fixture {
 	must(s.AddNote(ctx, "Is it fine to take ibuprofen with my tablets?"))
 	f.notesInside++
 
+	reading := func(typ, value, unit string, when time.Time) {
+		t.Helper()
+		*f.clock = when.Add(time.Minute)
+		v, err := data.ParseVital(typ, value, unit)
+		if err != nil {
+			t.Fatal(err)
+		}
+		v.At = when
+		must(s.AddVital(ctx, v, false))
+	}
+	reading(data.VitalBloodPressure, "150/95", "", at(time.March, 2, 8, 0))
+	reading(data.VitalBloodPressure, "128/82", "", at(time.March, 20, 8, 0))
+	reading(data.VitalBloodPressure, "139/88", "", at(time.March, 29, 8, 0))
+	reading(data.VitalBloodPressure, "190/120", "", at(time.February, 28, 8, 0)) // outside
+	reading(data.VitalWeight, "72.5", "kg", at(time.March, 4, 7, 0))
+	reading(data.VitalWeight, "71.4", "kg", at(time.March, 25, 7, 0))
+
 	*f.clock = at(time.January, 5, 9, 0)
 	must(s.AddAppointment(ctx, data.Appointment{Title: "Cardiology OUTSIDEAPPT", Start: at(time.February, 26, 10, 0)}))
 	must(s.AddAppointment(ctx, data.Appointment{Title: "GP review", Location: "Rue de la Paix 3", Start: at(time.March, 16, 10, 0)}))
-	must(s.AddAppointment(ctx, data.Appointment{Title: "Diabetes clinic", Start: at(time.April, 20, 14, 30)}))
+	diabetes, err := s.AddAppointment(ctx, data.Appointment{Title: "Diabetes clinic", Start: at(time.April, 20, 14, 30)})
+	must(diabetes, err)
 	*f.clock = f.now
+	must(s.AddQuestion(ctx, diabetes.ID, "Can I stop the water tablets before the holiday?"))
 	return f
 }
 
 func (f *fixture) options() report.Options {
-	return report.Options{From: f.from, To: f.to, Now: f.now, Clinic: "Clinique du Parc"}
+	return report.Options{From: f.from, To: f.to, Now: f.now, Clinic: "Clinique du Parc",
+		Units: map[string]string{data.VitalWeight: "lb"}}
 }
 
 func TestCollect(t *testing.T) {
@@ -178,6 +198,11 @@ func TestCollect(t *testing.T) {
 	if len(r.Appointments) != 1 || r.Appointments[0].Title != "GP review" ||
 		len(r.Upcoming) != 1 || r.Upcoming[0].Title != "Diabetes clinic" {
 		t.Errorf("appointments %+v, upcoming %+v", r.Appointments, r.Upcoming)
+	}
+	if len(r.Readings) != 2 || r.Readings[0].Type != data.VitalBloodPressure || len(r.Readings[0].Points) != 3 ||
+		r.Readings[0].Highest.Text("") != "150/95" || r.Readings[0].Lowest.Text("") != "128/82" ||
+		r.Readings[1].Unit != "lb" || r.Readings[1].Points[1].Text("lb") != "157.4" {
+		t.Errorf("readings %+v", r.Readings)
 	}
 	meds := map[string]report.Medicine{}
 	for _, m := range r.Medicines {
@@ -310,7 +335,8 @@ func TestPDF(t *testing.T) {
 			}
 			for _, want := range append([]string{"Metformin", "Lisinopril", "Ibuprofène", "Clinique du Parc",
 				"1 Mar 2026 – 30 Mar 2026", "GP review", "Diabetes clinic", "Questions for the doctor",
-				"27 of 30 taken", "Is it fine to take ibuprofen"}, f.inside...) {
+				"27 of 30 taken", "Is it fine to take ibuprofen", "Readings taken at home", "Blood pressure",
+				"139/88 mmHg", "150/95 mmHg", "157.4 lb", "Can I stop the water tablets before the holiday?"}, f.inside...) {
 				if !strings.Contains(text, want) {
 					t.Errorf("the report does not show %q", want)
 				}

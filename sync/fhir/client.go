@@ -346,3 +346,109 @@ func (c *Client) Update(ctx context.Context, resourceType, id string, body Raw, 
 	}
 	return data, nil
 }
+
+// Capabilities fetches the server's CapabilityStatement (GET [base]/metadata).
+func (c *Client) Capabilities(ctx context.Context) (Raw, error) {
+	data, _, _, err := c.do(ctx, http.MethodGet, c.endpoint("metadata"), nil, nil)
+	if err != nil {
+		return nil, err
+	}
+	if !json.Valid(data) {
+		return nil, fmt.Errorf("%w: metadata", ErrMalformed)
+	}
+	return data, nil
+}
+
+// Interactions lists what a CapabilityStatement says the server does with each resource
+// type ("Observation" → {"create", "read", ...}). A statement that cannot be read lists nothing.
+func Interactions(capability Raw) map[string]map[string]bool {
+	var cs struct {
+		Rest []struct {
+			Mode     string `json:"mode"`
+			Resource []struct {
+				Type        string `json:"type"`
+				Interaction []struct {
+					Code string `json:"code"`
+				} `json:"interaction"`
+			} `json:"resource"`
+		} `json:"rest"`
+	}
+	out := map[string]map[string]bool{}
+	if json.Unmarshal(capability, &cs) != nil {
+		return out
+	}
+	for _, r := range cs.Rest {
+		if r.Mode != "" && r.Mode != "server" {
+			continue
+		}
+		for _, res := range r.Resource {
+			if out[res.Type] == nil {
+				out[res.Type] = map[string]bool{}
+			}
+			for _, in := range res.Interaction {
+				out[res.Type][in.Code] = true
+			}
+		}
+	}
+	return out
+}
+
+// Operation runs a FHIR operation on a resource type ("Appointment", "$find"): GET with
+// params when body is nil, else POST of body (a Parameters resource). It returns the
+// answer as the server sent it.
+func (c *Client) Operation(ctx context.Context, resourceType, name string, params url.Values, body Raw) (Raw, error) {
+	u := c.endpoint(resourceType)
+	u.Path = strings.TrimRight(u.Path, "/") + "/" + name // "$find": not path-escaped
+	method := http.MethodGet
+	if body != nil {
+		method = http.MethodPost
+	}
+	if len(params) > 0 {
+		u.RawQuery = params.Encode()
+	}
+	data, _, _, err := c.do(ctx, method, u, body, nil)
+	if err != nil {
+		return nil, err
+	}
+	if !json.Valid(data) {
+		return nil, fmt.Errorf("%w: %s/%s", ErrMalformed, resourceType, name)
+	}
+	return data, nil
+}
+
+// Operations lists the operations a CapabilityStatement names for each resource type
+// ("Appointment" → {"find", "book"}), and for the whole server under "".
+func Operations(capability Raw) map[string]map[string]bool {
+	var cs struct {
+		Rest []struct {
+			Resource []struct {
+				Type      string `json:"type"`
+				Operation []struct {
+					Name       string `json:"name"`
+					Definition string `json:"definition"`
+				} `json:"operation"`
+			} `json:"resource"`
+			Operation []struct {
+				Name string `json:"name"`
+			} `json:"operation"`
+		} `json:"rest"`
+	}
+	out := map[string]map[string]bool{"": {}}
+	if json.Unmarshal(capability, &cs) != nil {
+		return out
+	}
+	for _, r := range cs.Rest {
+		for _, op := range r.Operation {
+			out[""][strings.TrimPrefix(op.Name, "$")] = true
+		}
+		for _, res := range r.Resource {
+			if out[res.Type] == nil {
+				out[res.Type] = map[string]bool{}
+			}
+			for _, op := range res.Operation {
+				out[res.Type][strings.TrimPrefix(op.Name, "$")] = true
+			}
+		}
+	}
+	return out
+}

@@ -34,14 +34,15 @@ type Identifier struct {
 
 // Appointment is the part of an R4 Appointment we read.
 type Appointment struct {
-	ResourceType string `json:"resourceType"`
-	ID           string `json:"id,omitempty"`
-	Meta         *Meta  `json:"meta,omitempty"`
-	Status       string `json:"status"`
-	Description  string `json:"description,omitempty"`
-	Start        string `json:"start,omitempty"`
-	End          string `json:"end,omitempty"`
-	Comment      string `json:"comment,omitempty"`
+	ResourceType string       `json:"resourceType"`
+	ID           string       `json:"id,omitempty"`
+	Meta         *Meta        `json:"meta,omitempty"`
+	Identifier   []Identifier `json:"identifier,omitempty"`
+	Status       string       `json:"status"`
+	Description  string       `json:"description,omitempty"`
+	Start        string       `json:"start,omitempty"`
+	End          string       `json:"end,omitempty"`
+	Comment      string       `json:"comment,omitempty"`
 	Participant  []struct {
 		Actor  Reference `json:"actor,omitempty"`
 		Status string    `json:"status,omitempty"`

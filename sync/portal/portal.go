@@ -27,12 +27,23 @@ type Store interface {
 	PostponeOutbox(ctx context.Context, seq int64, next time.Time) error
 	UpsertPortalAppointment(ctx context.Context, remoteID, version string, a data.Appointment) (bool, error)
 	UpsertIncomingMessage(ctx context.Context, remoteID string, m data.Message) (bool, error)
+	Appointment(ctx context.Context, id string) (data.Appointment, error)
+	AppointmentSent(ctx context.Context, seq int64, id, remoteID, version, status string) error
+	AppointmentNotSent(ctx context.Context, seq int64, id, reason string) error
+	Survey(ctx context.Context, id string) (data.Survey, error)
+	SurveySent(ctx context.Context, seq int64, id, remoteID string) error
+	SurveyRefused(ctx context.Context, seq int64, id, reason string, next time.Time) error
+	SetClinicQuestionnaires(ctx context.Context, qs []json.RawMessage) error
+	Vital(ctx context.Context, id string) (data.Vital, error)
+	VitalSent(ctx context.Context, seq int64, id, remoteID string) error
+	VitalRefused(ctx context.Context, seq int64, id, reason string, next time.Time) error
 	SyncMark(ctx context.Context, resourceType string) (string, error)
 	SetSyncMark(ctx context.Context, resourceType, mark string) error
 	SetLastSync(ctx context.Context, t time.Time) error
 	PutClinical(ctx context.Context, batch []data.ClinicalResource) (int, error)
 	RemoveClinical(ctx context.Context, resourceType, remoteID string) error
 	SweepClinical(ctx context.Context, resourceType string, seen map[string]bool) (int, error)
+	ClinicalVersions(ctx context.Context, resourceType string) (map[string]string, error)
 }
 
 // ErrSignInAgain means the portal no longer accepts our sign-in.
@@ -64,8 +75,9 @@ type Engine struct {
 	Reauth interface {
 		ForceRefresh(ctx context.Context) error
 	}
-	// Scope is the scope string the sign-in granted ("" when unknown or without sign-in:
-	// everything). A type of the health record it does not grant is not asked for.
+	// Scope is the scope string the sign-in granted; "" means ask Grants, and without
+	// Grants (no sign-in) everything. A type of the health record it does not grant is not
+	// asked for.
 	Scope string
 	// Full asks for a full resync of the health record now (it also runs weekly): every
 	// type pulled whole, and what the portal no longer has removed.
@@ -76,6 +88,14 @@ type Engine struct {
 	// byPatient searches every type of the record by `patient` (the benchmark compares the
 	// two parameters; see recordType.Param).
 	byPatient bool
+	// Grants, when set, says which scopes the sign-in granted: what the app may write. A
+	// portal without sign-in (nil) says it in its CapabilityStatement.
+	Grants Grants
+
+	// Per sync: whether the portal accepts creates of a type, and whether "your clinic
+	// does not accept readings" was said.
+	creatable   map[string]bool
+	saidRefused bool
 }
 
 // identifierSystem is the identifier system of our notes' urn:uuid ids.
@@ -112,8 +132,7 @@ func (e *Engine) sleep(ctx context.Context, d time.Duration) error {
 // authentication (their notes are queued again) are returned as the *data.TamperedError
 // of a sync that otherwise went through.
 func (e *Engine) Sync(ctx context.Context) (Result, error) {
-	res := Result{Errors: []string{}, NotShared: []string{}}
-	damaged, err := e.push(ctx, &res)
+	res, damaged, err := e.pushOnly(ctx)
 	if err != nil {
 		return res, err
 	}
@@ -127,6 +146,9 @@ func (e *Engine) Sync(ctx context.Context) (Result, error) {
 	if err != nil {
 		return res, err
 	}
+	if err := e.pullQuestionnaires(ctx); err != nil {
+		return res, err
+	}
 	if err := e.pullRecord(ctx, &res); err != nil {
 		return res, err
 	}
@@ -134,6 +156,23 @@ func (e *Engine) Sync(ctx context.Context) (Result, error) {
 		return res, err
 	}
 	return res, damaged
+}
+
+// Push sends what the outbox holds, without pulling. Like Sync, it returns the outbox
+// items that failed authentication as a *data.TamperedError of a push that went through.
+func (e *Engine) Push(ctx context.Context) (Result, error) {
+	res, damaged, err := e.pushOnly(ctx)
+	if err != nil {
+		return res, err
+	}
+	return res, damaged
+}
+
+func (e *Engine) pushOnly(ctx context.Context) (Result, error, error) {
+	res := Result{Errors: []string{}, NotShared: []string{}}
+	e.creatable, e.saidRefused = nil, false
+	damaged, err := e.push(ctx, &res)
+	return res, damaged, err
 }
 
 // retry runs f with exponential backoff and jitter on dropped connections, 429 and 5xx
@@ -211,7 +250,27 @@ func (e *Engine) push(ctx context.Context, res *Result) (damaged, err error) {
 	}
 	now := e.now()
 	for _, it := range items {
-		if it.Entity != "message" || it.Op != "create" || it.NextAt.After(now) {
+		if it.NextAt.After(now) {
+			continue
+		}
+		switch it.Entity {
+		case "vital":
+			if err := e.pushVital(ctx, it, res); err != nil {
+				return nil, err
+			}
+			continue
+		case "appointment":
+			if err := e.pushAppointment(ctx, it, res); err != nil {
+				return nil, err
+			}
+			continue
+		case "survey":
+			if err := e.pushSurvey(ctx, it, res); err != nil {
+				return nil, err
+			}
+			continue
+		}
+		if it.Entity != "message" || it.Op != "create" {
 			continue
 		}
 		m, err := e.Store.Message(ctx, it.EntityID)
@@ -279,6 +338,12 @@ func (e *Engine) communication(m data.Message) map[string]any {
 		"sent":         m.At.Format(time.RFC3339),
 		"payload":      []map[string]string{{"contentString": m.Text}},
 	}
+}
+
+// search runs one search with retries, resuming nothing: a failed page restarts the search,
+// which is safe because every write is an upsert by remote id.
+func (e *Engine) search(ctx context.Context, resourceType string, params url.Values, each func(fhir.Raw) error) error {
+	return e.retry(ctx, func() error { return e.Client.Search(ctx, resourceType, params, each) })
 }
 
 // searchDelta runs one delta search of a type with retries, from its mark, and moves the
@@ -405,6 +470,7 @@ func (e *Engine) pullAppointments(ctx context.Context) (int, error) {
 		if err != nil {
 			return nil // an appointment without a start cannot be reminded; skip it
 		}
+		local.ID = ourID(a.Identifier) // our own request, matched to its row
 		version := ""
 		if a.Meta != nil {
 			version = a.Meta.VersionID
@@ -431,8 +497,11 @@ func toAppointment(a *fhir.Appointment) (data.Appointment, error) {
 		out.End = end
 	}
 	out.Title = a.Description
-	if out.Title == "" && len(a.ServiceType) > 0 {
-		out.Title = a.ServiceType[0].Text
+	if len(a.ServiceType) > 0 {
+		out.Service = a.ServiceType[0].Text
+	}
+	if out.Title == "" {
+		out.Title = out.Service
 	}
 	if out.Title == "" {
 		out.Title = "Appointment"

@@ -38,40 +38,72 @@ func ResyncProfile(ctx context.Context, st *data.Store, now func() time.Time, sl
 }
 
 func syncProfile(ctx context.Context, st *data.Store, full bool, now func() time.Time, sleep func(context.Context, time.Duration) error) (Result, error) {
-	p, err := st.PortalConnection(ctx)
-	if err != nil {
-		return Result{}, err
-	}
-	if p.URL == "" {
-		return Result{}, ErrNotConnected
-	}
-	unlock, err := st.LockSync(ctx)
+	eng, unlock, err := engineFor(ctx, st, now, sleep)
 	if err != nil {
 		return Result{}, err
 	}
 	defer unlock()
+	eng.Full = full
+	return eng.Sync(ctx)
+}
+
+// PushProfile sends what the profile's outbox holds, without pulling: for a command that
+// has just queued a change the person waits to hear about (a cancellation, a request).
+func PushProfile(ctx context.Context, st *data.Store, now func() time.Time, sleep func(context.Context, time.Duration) error) (Result, error) {
+	eng, unlock, err := engineFor(ctx, st, now, sleep)
+	if err != nil {
+		return Result{}, err
+	}
+	defer unlock()
+	return eng.Push(ctx)
+}
+
+// AcceptsCreate asks the profile's portal whether it takes new resources of a type from
+// the app (granted scopes, or the CapabilityStatement of a portal without sign-in).
+func AcceptsCreate(ctx context.Context, st *data.Store, resourceType string) (bool, error) {
+	eng, unlock, err := engineFor(ctx, st, nil, nil)
+	if err != nil {
+		return false, err
+	}
+	defer unlock()
+	return eng.mayCreate(ctx, resourceType)
+}
+
+// engineFor wires the sync engine of an unlocked profile, holding its sync lock until
+// unlock is called.
+func engineFor(ctx context.Context, st *data.Store, now func() time.Time, sleep func(context.Context, time.Duration) error) (*Engine, func(), error) {
+	p, err := st.PortalConnection(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	if p.URL == "" {
+		return nil, nil, ErrNotConnected
+	}
+	unlock, err := st.LockSync(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
 	opts := []fhir.Option{fhir.WithHTTPClient(&http.Client{Timeout: 60 * time.Second})}
 	var tokens *Tokens
 	if p.ClientID != "" {
 		cfg, err := smart.Discover(ctx, &http.Client{Timeout: 20 * time.Second}, p.URL)
 		if err != nil {
-			return Result{}, err
+			unlock()
+			return nil, nil, err
 		}
 		tokens = &Tokens{SMART: &smart.Client{Config: cfg, ClientID: p.ClientID, Audience: p.URL}, Store: st, Now: now}
 		opts = append(opts, fhir.WithTokens(tokens))
 	}
 	client, err := fhir.New(p.URL, opts...)
 	if err != nil {
-		return Result{}, err
+		unlock()
+		return nil, nil, err
 	}
-	eng := &Engine{Client: client, Store: st, Patient: p.PatientID, Now: now, Sleep: sleep, Full: full}
+	eng := &Engine{Client: client, Store: st, Patient: p.PatientID, Now: now, Sleep: sleep}
 	if tokens != nil {
-		eng.Reauth = tokens
-		if eng.Scope, err = tokens.Scope(ctx); err != nil {
-			return Result{}, err
-		}
+		eng.Reauth, eng.Grants = tokens, tokens
 	}
-	return eng.Sync(ctx)
+	return eng, unlock, nil
 }
 
 // Connection is how a profile was connected.
@@ -131,4 +163,15 @@ func ConnectProfile(ctx context.Context, st *data.Store, rawURL, clientID, patie
 		return Connection{}, err
 	}
 	return Connection{URL: base, Patient: patient, SignIn: "smart"}, nil
+}
+
+// WithProfile runs f with the sync engine of an unlocked profile, holding its sync lock:
+// for the window's interactive steps (finding free times, booking one).
+func WithProfile(ctx context.Context, st *data.Store, f func(*Engine) error) error {
+	eng, unlock, err := engineFor(ctx, st, nil, nil)
+	if err != nil {
+		return err
+	}
+	defer unlock()
+	return f(eng)
 }

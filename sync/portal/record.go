@@ -115,8 +115,15 @@ func (e *Engine) pullRecord(ctx context.Context, res *Result) error {
 		t, err := time.Parse(time.RFC3339Nano, last)
 		full = err != nil || e.now().Sub(t) >= fullEvery
 	}
+	scope := e.Scope
+	if scope == "" && e.Grants != nil {
+		var err error
+		if scope, err = e.Grants.Granted(ctx); err != nil {
+			return err
+		}
+	}
 	for _, rt := range recordTypes {
-		shared := smart.Grants(e.Scope, rt.Type)
+		shared := smart.Grants(scope, rt.Type)
 		var n int
 		var err error
 		if shared {
@@ -170,6 +177,15 @@ type codeableConcept struct {
 	} `json:"coding"`
 }
 
+// versions are the stored versions by type and remote id (empty in a full resync).
+type versions map[string]map[string]string
+
+// has reports whether that version of the resource is stored (never for one without a
+// version: it cannot be told apart from a change).
+func (v versions) has(resourceType, id, version string) bool {
+	return version != "" && v[resourceType][id] == version
+}
+
 // enteredInError: recorded by mistake, never shown (status, or verificationStatus for
 // Condition and AllergyIntolerance, which have no status).
 func (h *head) enteredInError() bool {
@@ -204,6 +220,24 @@ func (e *Engine) pullRecordType(ctx context.Context, rt recordType, full bool) (
 	if err != nil {
 		return 0, err
 	}
+	// The versions stored, to skip what a delta re-reads (its in-flight window) without
+	// opening anything; read when a page first brings something (a no-change sync reads
+	// none). A full resync hands everything to PutClinical, which replaces a stored copy
+	// that fails authentication.
+	have := versions{}
+	loadVersions := func() error {
+		if full || have[rt.Type] != nil {
+			return nil
+		}
+		var err error
+		if have[rt.Type], err = e.Store.ClinicalVersions(ctx, rt.Type); err != nil {
+			return err
+		}
+		if rt.Type == "MedicationRequest" {
+			have["Medication"], err = e.Store.ClinicalVersions(ctx, "Medication")
+		}
+		return err
+	}
 	var (
 		n      int
 		seen   map[string]bool
@@ -234,7 +268,12 @@ func (e *Engine) pullRecordType(ctx context.Context, rt recordType, full bool) (
 				if first {
 					date, first = p.Date, false
 				}
-				c, lu, err := e.storePage(ctx, rt, p, seen, meds)
+				if len(p.Matches) > 0 {
+					if err := loadVersions(); err != nil {
+						return err
+					}
+				}
+				c, lu, err := e.storePage(ctx, rt, p, have, seen, meds)
 				n += c
 				if lu.After(newest) {
 					newest = lu
@@ -277,7 +316,7 @@ func (e *Engine) pullRecordType(ctx context.Context, rt recordType, full bool) (
 // Medications (included, or read when only referenced), and DocumentReference content
 // fetched from a Binary. Entered-in-error records are removed instead. It returns how
 // many were added or changed and the newest lastUpdated seen.
-func (e *Engine) storePage(ctx context.Context, rt recordType, p fhir.Page, seen, meds map[string]bool) (int, time.Time, error) {
+func (e *Engine) storePage(ctx context.Context, rt recordType, p fhir.Page, have versions, seen, meds map[string]bool) (int, time.Time, error) {
 	var newest time.Time
 	batch := make([]data.ClinicalResource, 0, len(p.Matches))
 	var remove []string
@@ -309,6 +348,9 @@ func (e *Engine) storePage(ctx context.Context, rt recordType, p fhir.Page, seen
 			continue
 		}
 		seen[h.ID] = true
+		if have.has(rt.Type, h.ID, version) {
+			continue // stored already: its document and Medication too
+		}
 		if rt.Type == "DocumentReference" {
 			var err error
 			if raw, err = e.inlineContent(ctx, raw); err != nil {
@@ -331,6 +373,9 @@ func (e *Engine) storePage(ctx context.Context, rt recordType, p fhir.Page, seen
 		version := ""
 		if h.Meta != nil {
 			version = h.Meta.VersionID
+		}
+		if have.has("Medication", h.ID, version) {
+			continue
 		}
 		batch = append(batch, data.ClinicalResource{Type: "Medication", RemoteID: h.ID, Version: version, Raw: raw})
 	}

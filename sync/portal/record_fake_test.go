@@ -195,3 +195,50 @@ func TestWeeklyFullResync(t *testing.T) {
 		t.Fatalf("after a week: %v", got)
 	}
 }
+
+// TestRecordRereadSkipsStored: a sync right after another re-reads the last two minutes (a
+// write may be in flight) but skips what it has by version: a document's Binary is not
+// fetched again, nothing is stored again.
+func TestRecordRereadSkipsStored(t *testing.T) {
+	h := newHarness(t)
+	bin := h.portal.AddResource(map[string]any{"resourceType": "Binary", "contentType": "application/pdf", "data": "JVBERi0xLjQK"})
+	h.portal.AddResource(map[string]any{"resourceType": "DocumentReference", "status": "current",
+		"subject": map[string]any{"reference": "Patient/" + portaltest.Patient},
+		"content": []any{map[string]any{"attachment": map[string]any{"contentType": "application/pdf", "url": "Binary/" + bin}}}})
+	if res, err := h.sync(); err != nil || res.Pulled != 1 || h.portal.Reads() != 1 {
+		t.Fatalf("first sync = %+v, %v; %d reads", res, err, h.portal.Reads())
+	}
+	for _, raw := range h.record() {
+		if !strings.Contains(raw, `"data":"JVBERi0xLjQK"`) {
+			t.Fatalf("document not inlined: %s", raw)
+		}
+	}
+	served := h.portal.Served()
+	if res, err := h.sync(); err != nil || res.Pulled != 0 {
+		t.Fatalf("second sync = %+v, %v", res, err)
+	}
+	if h.portal.Served() == served {
+		t.Fatal("the second sync did not re-read the last two minutes")
+	}
+	if n := h.portal.Reads(); n != 1 {
+		t.Fatalf("the Binary was fetched again: %d reads", n)
+	}
+}
+
+// TestRecordSubjectRejected: a server that answers 400 to `subject` (US Core requires only
+// `patient`) is asked again by `patient`, and from then on by `patient` only.
+func TestRecordSubjectRejected(t *testing.T) {
+	h := newHarness(t)
+	h.portal.AddResource(observation(portaltest.Patient, "a result"))
+	h.portal.RejectParam("Observation", "subject")
+	if res, err := h.sync(); err != nil || res.Pulled != 1 || len(res.NotShared) != 0 {
+		t.Fatalf("sync = %+v, %v", res, err)
+	}
+	if by, _ := h.store.SyncMark(context.Background(), "Observation"+markParam); by != "patient" {
+		t.Fatalf("remembered %q", by)
+	}
+	h.portal.AddResource(observation(portaltest.Patient, "another"))
+	if res, err := h.sync(); err != nil || res.Pulled != 1 {
+		t.Fatalf("second sync = %+v, %v", res, err)
+	}
+}

@@ -69,16 +69,6 @@ func (t *Tokens) Token(ctx context.Context) (string, error) {
 	return t.tok.AccessToken, nil
 }
 
-// Scope is the scope string the sign-in granted ("" when the server did not say).
-func (t *Tokens) Scope(ctx context.Context) (string, error) {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	if err := t.load(ctx); err != nil {
-		return "", err
-	}
-	return t.tok.Scope, nil
-}
-
 // ForceRefresh refreshes now (after a 401).
 func (t *Tokens) ForceRefresh(ctx context.Context) error {
 	t.mu.Lock()
@@ -102,4 +92,14 @@ func (t *Tokens) refreshLocked(ctx context.Context) error {
 	}
 	t.tok = nt
 	return nil
+}
+
+// Granted is the scope the portal granted at the last sign-in or refresh (space-separated).
+func (t *Tokens) Granted(ctx context.Context) (string, error) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if err := t.load(ctx); err != nil {
+		return "", err
+	}
+	return t.tok.Scope, nil
 }

@@ -144,7 +144,7 @@ function capabilityStatement(base) {
     rest: [
       {
         mode: 'server',
-        resource: ['Appointment', 'Communication', 'Patient'].map((type) => ({
+        resource: ['Appointment', 'Communication', 'Observation', 'Patient', 'Questionnaire', 'QuestionnaireResponse'].map((type) => ({
           type,
           interaction,
           versioning: 'versioned',

@@ -47,9 +47,11 @@ type Portal struct {
 	comms   map[string]map[string]any
 	other   map[string]map[string]map[string]any // other types (the health record): type → id → resource
 	refused map[string]bool                      // types answered with 403
+	unknown map[string]string                    // type → a search parameter answered with 400
 	created []string                             // identifiers of the Communications created, in order
 	posts   int
 	served  int // resources returned by searches
+	reads   int // resources returned by reads of other types
 
 	// Faults, set by the methods below.
 	dropAfterCommit int
@@ -69,6 +71,7 @@ func Start(t testing.TB) *Portal {
 		comms:   map[string]map[string]any{},
 		other:   map[string]map[string]map[string]any{},
 		refused: map[string]bool{},
+		unknown: map[string]string{},
 	}
 	p.srv = httptest.NewServer(http.HandlerFunc(p.serve))
 	p.URL = p.srv.URL
@@ -177,6 +180,22 @@ func (p *Portal) Served() int {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	return p.served
+}
+
+// Reads is how many resources added with AddResource were read one by one (a Binary, a
+// Medication).
+func (p *Portal) Reads() int {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.reads
+}
+
+// RejectParam makes searches of a type that use param answer 400 with an
+// OperationOutcome, as a server that does not support that search parameter.
+func (p *Portal) RejectParam(resourceType, param string) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.unknown[resourceType] = param
 }
 
 // Share undoes Refuse.
@@ -355,9 +374,13 @@ func (p *Portal) serve(w http.ResponseWriter, r *http.Request) {
 		p.search(w, r, p.appts)
 	case r.Method == http.MethodGet && path == "Communication":
 		p.search(w, r, p.comms)
+	case r.Method == http.MethodGet && id == "" && p.unknown[typ] != "" && r.URL.Query().Has(p.unknown[typ]):
+		w.WriteHeader(http.StatusBadRequest)
+		io.WriteString(w, `{"resourceType":"OperationOutcome","issue":[{"severity":"error","code":"not-supported","diagnostics":"unknown search parameter"}]}`)
 	case r.Method == http.MethodGet && id == "" && typ != "" && typ[0] >= 'A' && typ[0] <= 'Z':
 		p.search(w, r, p.other[typ])
 	case r.Method == http.MethodGet && p.other[typ][id] != nil:
+		p.reads++
 		json.NewEncoder(w).Encode(p.other[typ][id])
 	default:
 		w.WriteHeader(http.StatusNotFound)
