@@ -120,7 +120,10 @@ func (u *UI) armIdle() {
 		defer stop()
 		select {
 		case <-fire:
-			fyne.Do(func() {
+			// And wait: the timer is stopped (the deferred stop) only once the check has run,
+			// so its end means the check is done (a test reads the lock state then; with
+			// fyne.Do it raced the check, 2 runs in 16).
+			fyne.DoAndWait(func() {
 				u.idleArmed = false
 				u.checkIdle(u.now())
 				u.armIdle()

@@ -33,6 +33,8 @@ const (
 	msgMedSaveFailed  = "The medicine could not be saved just now. Nothing you typed is lost: please try again."
 	msgMedCheckFields = "Please check the fields marked in red, then save again."
 	msgMedNoName      = "Write the medicine's name, for example: Metformin."
+	msgMedBadStock    = "Write how many are left as a number, like 28 or 27.5, or leave it empty."
+	msgMedBadRefill   = "Write a whole number of days from 1 to 90, like 7."
 	msgMedNoTimes     = "Add at least one time of day, like 08:00."
 	msgMedNoWeekdays  = "Tick at least one day of the week."
 	msgMedBadEvery    = "Write how many days apart, as a whole number from 1 to 365, like 2."
@@ -58,6 +60,9 @@ type medForm struct {
 	dose         *navEntry
 	instructions *navEntry
 	asNeeded     *widget.Check
+	// The stock (refill.go): units left (empty: none kept) and the refill reminder's days.
+	stock, refillDays   *navEntry
+	stockErr, refillErr *widget.Label
 
 	kind       *widget.RadioGroup
 	schedule   *fyne.Container // hidden for an as-needed medicine
@@ -156,6 +161,17 @@ func (u *UI) openMedForm(m data.Medication) {
 	f.instructions.SetPlaceHolder("For example: with food")
 	f.instructions.SetText(m.Instructions)
 	f.instructions.OnChanged = changed
+	f.stock = u.newEntry()
+	f.stock.SetPlaceHolder("For example: 28")
+	if m.StockKept {
+		f.stock.SetText(m.Stock.String())
+	}
+	f.stock.OnChanged = changed
+	f.stockErr = message()
+	f.refillDays = u.newEntry()
+	f.refillDays.SetText(strconv.Itoa(m.EffectiveRefillDays()))
+	f.refillDays.OnChanged = changed
+	f.refillErr = message()
 	f.asNeeded = widget.NewCheck("Take only when needed", nil)
 	f.asNeeded.SetChecked(m.AsNeeded)
 	f.asNeeded.OnChanged = func(bool) { u.layoutSteps(); u.medFormChanged() }
@@ -204,6 +220,10 @@ func (u *UI) openMedForm(m data.Medication) {
 		u.pair(
 			labelled(fieldLabel("Dose each time (optional)"), f.dose),
 			labelled(fieldLabel("Instructions (optional)"), f.instructions),
+		),
+		u.pair(
+			labelled(fieldLabel("Stock: units left (optional)"), f.stock, f.stockErr),
+			labelled(fieldLabel("Refill reminder (days ahead)"), f.refillDays, f.refillErr),
 		),
 		f.asNeeded,
 		f.schedule,
@@ -512,6 +532,18 @@ func (f *medForm) read(now time.Time, loc *time.Location) (data.Medication, []pr
 	if m.Name == "" {
 		probs = append(probs, problem{at: f.nameErr, field: f.name, msg: msgMedNoName})
 	}
+	if text := strings.TrimSpace(f.stock.Text); text != "" {
+		n, err := data.ParseUnits(text)
+		if err != nil {
+			probs = append(probs, problem{at: f.stockErr, field: f.stock, msg: msgMedBadStock})
+		}
+		m.StockKept, m.Stock = err == nil, n
+	}
+	if n, err := strconv.Atoi(strings.TrimSpace(f.refillDays.Text)); err != nil || n < 1 || n > data.MaxRefillDays {
+		probs = append(probs, problem{at: f.refillErr, field: f.refillDays, msg: msgMedBadRefill})
+	} else {
+		m.RefillDays = n
+	}
 	if m.AsNeeded {
 		return m, probs
 	}
@@ -648,7 +680,7 @@ func (se *stepEditor) read(kind string, i int, now time.Time, loc *time.Location
 
 // errorLabels are every field message of the form.
 func (f *medForm) errorLabels() []*widget.Label {
-	out := []*widget.Label{f.nameErr}
+	out := []*widget.Label{f.nameErr, f.stockErr, f.refillErr}
 	for _, se := range f.steps {
 		out = append(out, se.timesErr, se.weekdaysErr, se.everyErr, se.cronErr, se.datesErr)
 	}
@@ -768,11 +800,18 @@ func (u *UI) saveMedForm() {
 	f.save.Disable()
 	f.save.SetText("Saving…")
 	st := s.store
+	was := f.editing
 	background(s.prof, func(ctx context.Context) (data.Medication, error) {
 		if m.ID == "" {
 			return st.AddMedication(ctx, m)
 		}
-		return st.UpdateMedication(ctx, m)
+		saved, err := st.UpdateMedication(ctx, m)
+		// The stored stock changes only when the person typed another count: a dose taken
+		// while the form was open is not undone by saving it.
+		if err == nil && (m.StockKept != was.StockKept || m.Stock != was.Stock) {
+			saved, err = st.SetStock(ctx, m.ID, m.Stock, m.StockKept)
+		}
+		return saved, err
 	}, func(saved data.Medication, err error) {
 		if u.medications != s || s.form != f {
 			return

@@ -64,6 +64,8 @@ type medRow struct {
 	adherence *widget.Label
 	changed   *widget.Label     // "Your clinic changed the dose", nil otherwise
 	review    *widget.Button    // opens the change to review, nil otherwise
+	stock     *widget.Label     // nil when no stock is kept (refill.go)
+	refill    *refillBox        // nil unless a refill is due
 	bar       fyne.CanvasObject // nil when there is nothing to draw
 	edit      *widget.Button    // nil for archived ones
 	archive   *widget.Button    // nil for archived ones
@@ -111,6 +113,9 @@ type medInfo struct {
 	adh   remind.Adherence
 	// changed: added from the clinic's record, which now has another dosage (recordmed.go).
 	changed *doseChange
+	// supply is the stock as at now (refill.go).
+	supply remind.Supply
+	now    time.Time
 }
 
 // medsData is what one load of the list read.
@@ -148,7 +153,8 @@ func loadMedicationsData(ctx context.Context, st *data.Store, now time.Time) (me
 	loc := st.Location()
 	for _, m := range meds {
 		evs := byMed[m.ID]
-		mi := medInfo{med: m, today: todayStatus(m, evs, loc, now), adh: remind.MedAdherence(m, evs, loc, now)}
+		mi := medInfo{med: m, today: todayStatus(m, evs, loc, now), adh: remind.MedAdherence(m, evs, loc, now),
+			supply: remind.SupplyOf(m, loc, now), now: now}
 		if c, ok := changes[m.ID]; ok {
 			mi.changed = &c
 		}
@@ -331,6 +337,14 @@ func (u *UI) newMedRow(mi medInfo, loc *time.Location) *medRow {
 		r.changed.Importance = widget.WarningImportance
 		r.review = widget.NewButtonWithIcon("Review the change", theme.WarningIcon(), func() { u.reviewDoseChange(m, *c) })
 		texts = append([]fyne.CanvasObject{r.name, r.changed}, texts[1:]...)
+	}
+	if mi.supply.Kept && !m.Archived {
+		r.stock = paragraph(mi.supply.Line(loc, mi.now))
+		texts = append(texts, r.stock)
+		if mi.supply.RefillDue(loc, mi.now) {
+			r.refill = u.newRefillBox(u.medications.prof, u.medications.store, m, mi.supply, mi.now)
+			texts = append(texts, r.refill.box)
+		}
 	}
 	if !m.AsNeeded && mi.adh.Total() > 0 {
 		r.bar = adherenceBar(mi.adh)

@@ -337,9 +337,14 @@ func (u *UI) startEngine(p *openProfile) {
 	clock, loc := u.opt.Clock, p.store.Location()
 	p.loop(func(ctx context.Context) {
 		day := clock.Now().In(loc).YearDay()
+		var refillChecked time.Time // the refill reminder is checked hourly (refill.go)
 		e.Run(ctx, clock, func(_ remind.Notice, err error) {
 			if err != nil {
 				log.Printf("reminders: %v", err) // ids and times only, never a medicine's name
+			}
+			if now := clock.Now(); refillChecked.IsZero() || now.Sub(refillChecked) >= refillCheckEvery || now.Before(refillChecked) {
+				refillChecked = now
+				u.checkRefills(ctx, p, now)
 			}
 			// Today changes when a reminder comes (showReminder refreshes it) and when the
 			// day does; a quiet check redraws nothing.

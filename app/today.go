@@ -44,6 +44,7 @@ type todayScreen struct {
 	due, missed, later, done []*doseRow
 	asNeeded                 []*asNeededRow
 	appointment              *widget.Label // nil without one
+	refills                  []*refillBox  // medicines running out (refill.go)
 }
 
 // todayData is what one load of Today read.
@@ -56,6 +57,8 @@ type todayData struct {
 	syncErr  error
 	// backupDue: 30 days without a backup (backup.go).
 	backupDue bool
+	// refills: medicines within their refill days (refill.go).
+	refills []remind.RefillDue
 }
 
 // loadToday reads today's doses, the as-needed medicines and the next appointment.
@@ -92,6 +95,7 @@ func loadToday(ctx context.Context, st *data.Store, now time.Time) (todayData, e
 		td.doses = append(td.doses, ms.DayDoses(idx, now)...)
 	}
 	sort.SliceStable(td.doses, func(i, j int) bool { return td.doses[i].At.Before(td.doses[j].At) })
+	td.refills = remind.RefillsDue(meds, loc, now)
 	appts, err := st.ListAppointments(ctx, now, time.Time{})
 	if errors.As(err, &te) {
 		td.damaged = true
@@ -184,6 +188,7 @@ func (u *UI) refreshToday() {
 func (u *UI) fillToday(t *todayScreen, td todayData, now time.Time) {
 	loc := t.store.Location()
 	t.due, t.missed, t.later, t.done, t.asNeeded, t.appointment = nil, nil, nil, nil, nil, nil
+	t.refills = nil
 	for _, d := range td.doses {
 		switch {
 		case d.Answered():
@@ -206,7 +211,7 @@ func (u *UI) fillToday(t *todayScreen, td todayData, now time.Time) {
 			objs = append(objs, r.box)
 		}
 	}
-	if len(td.doses) == 0 && len(td.asNeeded) == 0 && td.next == nil {
+	if len(td.doses) == 0 && len(td.asNeeded) == 0 && td.next == nil && len(td.refills) == 0 {
 		say(t.status, msgTodayEmpty)
 	} else {
 		say(t.status, "")
@@ -220,6 +225,14 @@ func (u *UI) fillToday(t *todayScreen, td todayData, now time.Time) {
 			}
 		}
 		group("Missed today", t.missed)
+		if len(td.refills) > 0 {
+			objs = append(objs, subheading("Running out"))
+			for _, rd := range td.refills {
+				rb := u.newRefillBox(t.prof, t.store, rd.Med, rd.Supply, now)
+				t.refills = append(t.refills, rb)
+				objs = append(objs, rb.box)
+			}
+		}
 		group("Later today", t.later)
 		group("Done today", t.done)
 		if td.next != nil {

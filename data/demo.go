@@ -127,11 +127,13 @@ func (s *Store) AddDemoProfile(ctx context.Context) error {
 	type med struct {
 		m     Medication
 		times []TimeOfDay
+		stock Units // counted after the history (set then, so the history does not use it up)
 	}
 	meds := []med{
-		{Medication{Name: "Metformin", Strength: "500 mg", Form: "tablet", Dose: "1 tablet", Instructions: "with food"}, []TimeOfDay{8 * 60, 18 * 60}},
-		{Medication{Name: "Ramipril", Strength: "5 mg", Form: "capsule", Dose: "1 capsule"}, []TimeOfDay{8 * 60}},
-		{Medication{Name: "Atorvastatin", Strength: "20 mg", Form: "tablet", Dose: "1 tablet", Instructions: "in the evening"}, []TimeOfDay{21 * 60}},
+		{Medication{Name: "Metformin", Strength: "500 mg", Form: "tablet", Dose: "1 tablet", Instructions: "with food"}, []TimeOfDay{8 * 60, 18 * 60}, 42 * UnitScale},
+		// Five left: within its refill days, so the demo shows the refill reminder.
+		{Medication{Name: "Ramipril", Strength: "5 mg", Form: "capsule", Dose: "1 capsule"}, []TimeOfDay{8 * 60}, 5 * UnitScale},
+		{Medication{Name: "Atorvastatin", Strength: "20 mg", Form: "tablet", Dose: "1 tablet", Instructions: "in the evening"}, []TimeOfDay{21 * 60}, 0},
 	}
 	if err := s.addDemoRecord(ctx, today); err != nil {
 		return err
@@ -164,6 +166,11 @@ func (s *Store) AddDemoProfile(ctx context.Context) error {
 				}
 			}
 		}
+		if d.stock > 0 {
+			if _, err := s.SetStock(ctx, m.ID, d.stock, true); err != nil {
+				return err
+			}
+		}
 	}
 	prn, err := s.AddMedication(ctx, Medication{Name: "Paracetamol", Strength: "500 mg", Form: "tablet", Dose: "2 tablets", AsNeeded: true})
 	if err != nil {
@@ -174,6 +181,9 @@ func (s *Store) AddDemoProfile(ctx context.Context) error {
 		if _, err := s.RecordDose(ctx, DoseEvent{MedicationID: prn.ID, State: DoseTaken, At: at}); err != nil {
 			return err
 		}
+	}
+	if _, err := s.SetStock(ctx, prn.ID, 16*UnitScale, true); err != nil {
+		return err
 	}
 	appts := []Appointment{
 		{Title: "Diabetes review", Location: "Riverside Health Centre, room 4", Start: today.AddDate(0, 0, -60).Add(10*time.Hour + 30*time.Minute)},

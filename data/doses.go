@@ -32,6 +32,9 @@ type DoseEvent struct {
 	SnoozeUntil time.Time
 	Note        string
 	UpdatedAt   time.Time
+	// Stock is what recording this answer did to the medicine's stock (RecordDose and
+	// ChangeDose fill it in; it is not stored).
+	Stock StockChange
 }
 
 // Late reports whether a taken dose was taken more than LateAfter after its time.
@@ -166,13 +169,16 @@ func (s *Store) recordDose(ctx context.Context, ev DoseEvent, change bool) (Dose
 	}
 	now := s.now()
 	err := s.inTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
-		if _, _, err := s.medTx(ctx, tx, ev.MedicationID); err != nil {
+		med, _, err := s.medTx(ctx, tx, ev.MedicationID)
+		if err != nil {
 			var te *TamperedError
 			if !errors.As(err, &te) || te.Records[0].Table != "schedule_steps" {
 				return err
 			}
-			// A damaged schedule step does not stop a dose being recorded.
+			// A damaged schedule step does not stop a dose being recorded (its dose then
+			// counts as the medicine's own, for the stock).
 		}
+		prevState := "" // what the occurrence's answer was, for the stock
 		row := doseRow{medID: ev.MedicationID, at: toMillis(ev.At), created: toMillis(now), updated: toMillis(now)}
 		if !ev.ScheduledAt.IsZero() {
 			row.scheduled = sql.NullInt64{Int64: toMillis(ev.ScheduledAt), Valid: true}
@@ -189,6 +195,7 @@ func (s *Store) recordDose(ctx context.Context, ev DoseEvent, change bool) (Dose
 					break
 				}
 				row.created = old.created
+				prevState = prev.State
 				// Read inside the transaction, so an answer that landed a moment ago (the
 				// tray, the other window, the command line) is seen, never written over.
 				if !change && (prev.State == DoseTaken || prev.State == DoseSkipped) {
@@ -216,6 +223,13 @@ func (s *Store) recordDose(ctx context.Context, ev DoseEvent, change bool) (Dose
 				at = excluded.at, created_at = excluded.created_at, updated_at = excluded.updated_at,
 				fmt = excluded.fmt, sealed = excluded.sealed`,
 			row.id, row.medID, row.scheduled, row.at, row.created, row.updated, recordFormat, blob)
+		if err != nil {
+			return err
+		}
+		// In the same transaction: a dose taken and its tablet still counted (or the other
+		// way round) cannot survive a crash. Whatever the dose's own time: a dose taken
+		// late, or logged for yesterday, came out of the same box.
+		ev.Stock, err = s.applyDoseStock(ctx, tx, med, ev.ScheduledAt, prevState, ev.State)
 		return err
 	})
 	var ae *AnsweredError

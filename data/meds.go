@@ -37,8 +37,16 @@ type Medication struct {
 	// from app/health), so that a later change upstream can be shown. Empty otherwise.
 	FromRecord   string
 	RecordDosage string
-	CreatedAt    time.Time
-	UpdatedAt    time.Time
+	// StockKept says whether the person counts this medicine's units; Stock is how many are
+	// left (a taken dose lowers it, data/stock.go) and RefillDays how many days before it
+	// runs out the refill reminder starts (0: DefaultRefillDays). UpdateMedication keeps the
+	// stored stock: it changes only through doses, SetStock and AddStock, so an editor left
+	// open while a dose is taken cannot put the taken tablet back.
+	StockKept  bool
+	Stock      Units
+	RefillDays int
+	CreatedAt  time.Time
+	UpdatedAt  time.Time
 }
 
 // Step is one schedule step: which times on which days, between two dates. A taper is a
@@ -147,6 +155,11 @@ type medRecord struct {
 	// FromRecord and RecordDosage link a medicine added from the clinic's record to it.
 	FromRecord   string `json:"from_record,omitempty"`
 	RecordDosage string `json:"record_dosage,omitempty"`
+	// The stock (health data like the dose it counts): whether one is kept, the units left
+	// in thousandths, the refill reminder's lead in days.
+	StockKept  bool  `json:"stock_kept,omitempty"`
+	Stock      int64 `json:"stock,omitempty"`
+	RefillDays int64 `json:"refill_days,omitempty"`
 }
 
 func medRecordOf(m Medication) medRecord {
@@ -154,6 +167,7 @@ func medRecordOf(m Medication) medRecord {
 		Name: m.Name, Strength: m.Strength, Form: m.Form, Dose: m.Dose, Instructions: m.Instructions,
 		AsNeeded: m.AsNeeded, DoseWindowSec: int64(m.DoseWindow / time.Second),
 		FromRecord: m.FromRecord, RecordDosage: m.RecordDosage,
+		StockKept: m.StockKept, Stock: int64(m.Stock), RefillDays: int64(m.RefillDays),
 	}
 	if !m.ScheduleFrom.IsZero() {
 		rec.ScheduleFrom = toMillis(m.ScheduleFrom)
@@ -186,6 +200,9 @@ func (r *medRecord) encode(w *recWriter) {
 	w.int(9, r.ArchivedAt)
 	w.str(10, r.FromRecord)
 	w.str(11, r.RecordDosage)
+	w.flag(12, r.StockKept)
+	w.int(13, r.Stock)
+	w.int(14, r.RefillDays)
 }
 
 func (r *medRecord) decode(rd *recReader) {
@@ -213,6 +230,12 @@ func (r *medRecord) decode(rd *recReader) {
 			r.FromRecord = rd.str()
 		case 11:
 			r.RecordDosage = rd.str()
+		case 12:
+			r.StockKept = true
+		case 13:
+			r.Stock = rd.int()
+		case 14:
+			r.RefillDays = rd.int()
 		default:
 			rd.unknown()
 		}
@@ -337,6 +360,12 @@ func ValidateMedication(m Medication) (Medication, error) {
 	}
 	if m.DoseWindow == 0 {
 		m.DoseWindow = DefaultDoseWindow
+	}
+	if err := validateStock(m); err != nil {
+		return m, err
+	}
+	if !m.StockKept {
+		m.Stock = 0
 	}
 	if m.AsNeeded {
 		if len(m.Steps) > 0 {
@@ -499,6 +528,7 @@ func (s *Store) medFrom(row *medRow, rec *medRecord) Medication {
 	m.Name, m.Strength, m.Form, m.Dose, m.Instructions = rec.Name, rec.Strength, rec.Form, rec.Dose, rec.Instructions
 	m.AsNeeded, m.DoseWindow = rec.AsNeeded, time.Duration(rec.DoseWindowSec)*time.Second
 	m.FromRecord, m.RecordDosage = rec.FromRecord, rec.RecordDosage
+	m.StockKept, m.Stock, m.RefillDays = rec.StockKept, Units(rec.Stock), int(rec.RefillDays)
 	m.CreatedAt, m.UpdatedAt = s.fromMillis(row.created), s.fromMillis(row.updated)
 	m.ScheduleFrom = m.CreatedAt
 	if rec.ScheduleFrom != 0 {
@@ -809,6 +839,7 @@ func (s *Store) UpdateMedication(ctx context.Context, m Medication) (Medication,
 		m.CreatedAt, m.UpdatedAt = old.CreatedAt, now
 		m.Archived, m.ArchivedAt = false, time.Time{}
 		m.ScheduleFrom = old.ScheduleFrom
+		m.StockKept, m.Stock = old.StockKept, old.Stock
 		if !sameSchedule(old, m) {
 			m.ScheduleFrom = now
 		}

@@ -219,7 +219,7 @@ func knownSettingKey(key string) bool {
 		return true
 	}
 	switch key {
-	case "engine.last_check", keyPortalURL, keyPortalPatient, keyPortalClient, keyLastSync, keyBackupLast, keyQuestionnaires:
+	case "engine.last_check", "engine.refill_notified", keyPortalURL, keyPortalPatient, keyPortalClient, keyLastSync, keyBackupLast, keyQuestionnaires:
 		return true
 	}
 	if _, ok := backupSpecs[key]; ok {

@@ -74,8 +74,12 @@ wait_window() {
 
 pid_alive() { kill -0 "$1" 2>/dev/null; }
 
-# grab WIN FILE: the window's pixels (not the whole screen) as a PPM.
-grab() { import -window "$1" "ppm:$2"; }
+# grab WIN FILE: the window's pixels (not the whole screen) as a PPM. A desktop notification
+# (the demo's refill reminder) would cover the window's corner: closed first.
+grab() {
+	if command -v dunstctl >/dev/null 2>&1; then dunstctl close-all 2>/dev/null || true; fi
+	import -window "$1" "ppm:$2"
+}
 
 # differ A B: the number of pixels that differ between two pictures of the same size; a
 # large number when the sizes differ (the window grew).

@@ -58,7 +58,7 @@ func medStepAdd(c *call) error {
 	if err != nil {
 		return err
 	}
-	return c.out(toMedJSON(m), func(w io.Writer) { fmt.Fprintln(w, m.Steps[len(m.Steps)-1].ID) })
+	return c.out(medJSONAt(s.Location(), c.env.Now())(m), func(w io.Writer) { fmt.Fprintln(w, m.Steps[len(m.Steps)-1].ID) })
 }
 
 func answerFlags(fs *pflag.FlagSet) {
@@ -131,6 +131,7 @@ func answer(c *call, state string) error {
 	if err != nil {
 		return err
 	}
+	warnStock(c, m, ev.Stock)
 	return c.out(toDoseJSON(ev, m.Name), func(w io.Writer) { fmt.Fprintln(w, ev.ID) })
 }
 

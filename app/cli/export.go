@@ -164,7 +164,7 @@ func exportCSV(c *call) error {
 	}{
 		{"entries.csv", mapSlice(recs.Entries, toEntryJSON)},
 		{"doses.csv", doses},
-		{"medicines.csv", mapSlice(recs.Medications, toMedJSON)},
+		{"medicines.csv", mapSlice(recs.Medications, medJSONAt(s.Location(), c.env.Now()))},
 		{"appointments.csv", mapSlice(recs.Appointments, toAppointmentJSON)},
 		{"messages.csv", msgs},
 	}
@@ -250,6 +250,8 @@ func csvRow(v reflect.Value) []string {
 			s = strconv.FormatBool(f.Bool())
 		case reflect.Int, reflect.Int64:
 			s = strconv.FormatInt(f.Int(), 10)
+		case reflect.Float64:
+			s = strconv.FormatFloat(f.Float(), 'f', -1, 64) // as JSON writes it: "27.5", "28"
 		default:
 			panic("csv: unsupported field kind " + f.Kind().String()) // a programming error
 		}

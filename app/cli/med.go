@@ -22,12 +22,18 @@ type medJSON struct {
 	Schedule     string  `json:"schedule"`
 	AsNeeded     bool    `json:"as_needed"`
 	Archived     bool    `json:"archived"`
+	// The supply (DESIGN §6.1): units left, null when no stock is kept; days left and the
+	// refill-by date, null also when they cannot be known (stock.go, medJSONAt).
+	Stock    *float64 `json:"stock"`
+	DaysLeft *int     `json:"days_left"`
+	RefillBy *string  `json:"refill_by"`
 }
 
 func toMedJSON(m data.Medication) medJSON {
 	return medJSON{
 		ID: m.ID, Name: m.Name, Dose: strPtr(m.Dose), Strength: strPtr(m.Strength), Form: strPtr(m.Form),
 		Instructions: strPtr(m.Instructions), Schedule: m.ScheduleText(), AsNeeded: m.AsNeeded, Archived: m.Archived,
+		Stock: stockPtr(m),
 	}
 }
 
@@ -55,6 +61,7 @@ func medAddFlags(fs *pflag.FlagSet) {
 	fs.Bool("as-needed", false, "no schedule: log doses when taken")
 	fs.String("from-record", "", "a medicine of the clinic's health record (its id in 'record list --type medication')")
 	scheduleFlags(fs)
+	stockFlags(fs)
 }
 
 // stepFromFlags reads one schedule step from the schedule flags.
@@ -176,6 +183,9 @@ func medAdd(c *call) error {
 		}
 		m.DoseWindow = d
 	}
+	if err := stockFromFlags(c, &m); err != nil {
+		return err
+	}
 	m.AsNeeded, _ = c.fs.GetBool("as-needed")
 	if m.AsNeeded {
 		for _, f := range []string{"times", "cron", "every-days", "weekdays", "start", "end"} {
@@ -199,7 +209,7 @@ func medAdd(c *call) error {
 	if err != nil {
 		return err
 	}
-	return c.out(toMedJSON(m), func(w io.Writer) { fmt.Fprintln(w, m.ID) })
+	return c.out(medJSONAt(s.Location(), c.env.Now())(m), func(w io.Writer) { fmt.Fprintln(w, m.ID) })
 }
 
 func medList(c *call) error {
@@ -212,11 +222,12 @@ func medList(c *call) error {
 	}
 	defer s.Close()
 	meds, lerr := s.ListMedications(c.ctx)
+	loc, now := s.Location(), c.env.Now()
 	var changed map[string]string
 	if !c.json {
 		changed = c.dosesChanged(s, meds)
 	}
-	return printList(c, meds, lerr, toMedJSON, func(w io.Writer) {
+	return printList(c, meds, lerr, medJSONAt(loc, now), func(w io.Writer) {
 		if len(meds) == 0 {
 			fmt.Fprintln(w, "No medications yet. Add one with: companion med add --name NAME --times 08:00")
 		}
@@ -229,6 +240,9 @@ func medList(c *call) error {
 				line += ", " + m.Dose
 			}
 			fmt.Fprintf(w, "%s — %s  [%s]\n", printable(line), printable(m.ScheduleText()), m.ID)
+			if m.StockKept {
+				fmt.Fprintf(w, "    %s\n", printable(remind.SupplyOf(m, loc, now).Line(loc, now)))
+			}
 			if rec, ok := changed[m.ID]; ok {
 				fmt.Fprintf(w, "    your clinic changed the dose: see 'companion record show %s'\n", rec)
 			}

@@ -599,6 +599,9 @@ func medAddFromRecord(c *call) error {
 	if window > 0 {
 		m.DoseWindow = window
 	}
+	if err := stockFromFlags(c, &m); err != nil {
+		return err
+	}
 	if m.FromRecord == "" {
 		m.FromRecord = res.RemoteID
 	}
@@ -620,7 +623,7 @@ func medAddFromRecord(c *call) error {
 	if err != nil {
 		return err
 	}
-	return c.out(toMedJSON(m), func(w io.Writer) { fmt.Fprintln(w, m.ID) })
+	return c.out(medJSONAt(s.Location(), c.env.Now())(m), func(w io.Writer) { fmt.Fprintln(w, m.ID) })
 }
 
 // recordMedicine finds the MedicationRequest a `medication` row id names, with every stored

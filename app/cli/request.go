@@ -89,10 +89,11 @@ func appointmentRequest(c *call) error {
 	if err != nil {
 		return err
 	}
-	if _, perr := portal.PushProfile(c.ctx, s, nil, nil); perr == nil {
-		if cur, err := s.Appointment(c.ctx, a.ID); err == nil {
-			a = cur
-		}
+	if _, perr := portal.PushProfile(c.ctx, s, nil, nil); perr != nil {
+		fmt.Fprintln(c.env.Stderr, "companion: warning: the portal could not be reached: the request is kept and goes to the clinic at the next sync")
+	}
+	if cur, err := s.Appointment(c.ctx, a.ID); err == nil {
+		a = cur
 	}
 	if a.Error != "" {
 		return portalError{fmt.Errorf("%s: %s", a.Error, c.bookElsewhere())}

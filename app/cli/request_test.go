@@ -133,3 +133,22 @@ func TestAppointmentRequestElsewhere(t *testing.T) {
 		t.Errorf("a request was kept: %+v", appts)
 	}
 }
+
+// The portal cannot be reached: the request is kept (and says so), and goes at the next sync.
+func TestAppointmentRequestWhileOffline(t *testing.T) {
+	h := newDoseHarness(t)
+	srv := portaltest.Start(t)
+	h.run("portal", "connect", srv.Base, "--patient", portaltest.Patient)
+	srv.Close()
+	r := h.run("appointment", "request", "--reason", "Check-up", "--json")
+	if r.code != 0 || !strings.Contains(r.stderr, "next sync") {
+		t.Fatalf("offline request: %+v", r)
+	}
+	var a appointmentJSON
+	if err := json.Unmarshal([]byte(r.stdout), &a); err != nil || a.Status != "requested" || a.Source != "local" {
+		t.Fatalf("request: %s (%v)", r.stdout, err)
+	}
+	if out := h.ok("appointment", "list"); !strings.Contains(out, "(waiting to send)") {
+		t.Errorf("the list does not say the request waits:\n%s", out)
+	}
+}

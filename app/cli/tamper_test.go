@@ -34,6 +34,8 @@ func tamperFixture(t *testing.T, h *harness) (meds []string) {
 		{"med", "add", "--name", "Metformin", "--dose", "500 mg", "--times", "08:00,20:00", "--start", "2026-03-01"},
 		{"med", "add", "--name", "Ramipril", "--times", "09:00", "--weekdays", "mon,wed,fri", "--start", "2026-03-01"},
 		{"med", "add", "--name", "Paracetamol", "--as-needed"},
+		// A stock: a clear column edited must not change the units left or the days.
+		{"med", "add", "--name", "Atorvastatin", "--dose", "1 tablet", "--times", "21:00", "--start", "2026-03-01", "--stock", "28", "--refill-days", "5"},
 	} {
 		meds = append(meds, strings.TrimSpace(h.ok(args...)))
 	}
@@ -41,6 +43,8 @@ func tamperFixture(t *testing.T, h *harness) (meds []string) {
 	h.ok("med", "take", meds[0], "--at", "2026-03-10T08:05:00Z")
 	h.ok("med", "skip", meds[1], "--at", "2026-03-09T09:00:00Z")
 	h.ok("med", "take", meds[2], "--at", "2026-03-09T15:00:00Z")
+	h.ok("med", "take", meds[3], "--at", "2026-03-09T21:00:00Z")
+	h.ok("med", "stock", meds[3], "--add", "30")
 	diabetes := strings.TrimSpace(h.ok("appointment", "add", "--at", "2026-03-12T10:30:00Z", "--title", "Diabetes review", "--location", "Room 4"))
 	h.ok("appointment", "add", "--at", "2026-03-20T09:00:00Z", "--title", "Blood test", "--end", "2026-03-20T09:15:00Z")
 	// Questions for the coming visit; two past visits, whose surveys are offered, one answered.

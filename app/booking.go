@@ -1,0 +1,135 @@
+package app
+
+// Booking a free time (issue 15), where the clinic's portal offers Appointment/$find and
+// $book: the portal's free times for the days that suit are listed, the person picks one,
+// and it is booked there and then. The portal work runs off the UI goroutine.
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/patient-companion/companion/data"
+	"github.com/patient-companion/companion/sync/fhir"
+	"github.com/patient-companion/companion/sync/portal"
+)
+
+const (
+	msgBookLooking  = "Looking for free times at your clinic…"
+	msgBookNone     = "Your clinic has no free time on those days. Try other days, or call the clinic."
+	msgBookFailed   = "Your clinic's portal could not be reached just now. Please try again later."
+	msgBookChoose   = "Choose a time, then press Book this time."
+	msgBookBooking  = "Booking…"
+	msgBookTaken    = "That time could not be booked. It may have just been taken: please choose another, or call the clinic."
+	slotWhenLayout  = "Mon 2 Jan 2006, 15:04"
+	bookDialogTitle = "Free times at your clinic"
+)
+
+// bookingDialog is the dialog that lists free times and books one.
+type bookingDialog struct {
+	d      *dialog.CustomDialog
+	state  *widget.Label
+	choice *widget.RadioGroup
+	book   *widget.Button
+	slots  []portal.Slot
+	labels map[string]int // a radio option's text → its slot
+}
+
+// slotText is how a free time reads in the list.
+func slotText(s portal.Slot) string {
+	t := s.Start.Local().Format(slotWhenLayout)
+	if s.Title != "" {
+		t += " — " + s.Title
+	}
+	if s.Location != "" {
+		t += ", " + s.Location
+	}
+	return t
+}
+
+// showBooking asks p's portal for free times between after and before (zero: open) and
+// lets the person book one; booked runs on the UI goroutine with the booked appointment.
+func (u *UI) showBooking(p *openProfile, reason string, after, before data.Date, booked func(data.Appointment)) *bookingDialog {
+	b := &bookingDialog{state: paragraph(msgBookLooking), labels: map[string]int{}}
+	b.choice = widget.NewRadioGroup(nil, func(string) { b.book.Enable(); say(b.state, "") })
+	b.book = widget.NewButton("Book this time", nil)
+	b.book.Importance = widget.HighImportance
+	b.book.Disable()
+	cancel := widget.NewButton("Close", func() { b.d.Hide() })
+	content := container.NewVBox(b.state, container.NewVScroll(b.choice), container.NewHBox(tall(b.book), tall(cancel)))
+	b.d = dialog.NewCustomWithoutButtons(bookDialogTitle, content, u.win)
+	b.d.Resize(fyne.NewSize(640, 480))
+	b.d.Show()
+
+	background(p, func(ctx context.Context) ([]portal.Slot, error) {
+		var slots []portal.Slot
+		err := portal.WithProfile(ctx, p.store, func(e *portal.Engine) error {
+			var err error
+			slots, err = e.FindSlots(ctx, after, before, reason)
+			return err
+		})
+		return slots, err
+	}, func(slots []portal.Slot, err error) {
+		switch {
+		case err != nil:
+			sayError(b.state, msgBookFailed)
+			return
+		case len(slots) == 0:
+			say(b.state, msgBookNone)
+			return
+		}
+		b.slots = slots
+		var opts []string
+		for i, s := range slots {
+			text := slotText(s)
+			if _, dup := b.labels[text]; dup {
+				text = fmt.Sprintf("%s (%d)", text, i+1)
+			}
+			b.labels[text] = i
+			opts = append(opts, text)
+		}
+		b.choice.Options = opts
+		b.choice.Refresh()
+		say(b.state, msgBookChoose)
+	})
+
+	b.book.OnTapped = func() {
+		i, ok := b.labels[b.choice.Selected]
+		if !ok {
+			return
+		}
+		slot := b.slots[i]
+		b.book.Disable()
+		say(b.state, msgBookBooking)
+		background(p, func(ctx context.Context) (data.Appointment, error) {
+			var a data.Appointment
+			err := portal.WithProfile(ctx, p.store, func(e *portal.Engine) error {
+				var err error
+				a, err = e.Book(ctx, slot, reason)
+				return err
+			})
+			return a, err
+		}, func(a data.Appointment, err error) {
+			if err != nil {
+				b.book.Enable()
+				msg := msgBookFailed
+				var he *fhir.HTTPError
+				if errors.As(err, &he) && he.Status >= 400 && he.Status < 500 {
+					msg = msgBookTaken
+				}
+				sayError(b.state, msg)
+				return
+			}
+			b.d.Hide()
+			if booked != nil {
+				booked(a)
+			}
+		})
+	}
+	return b
+}
