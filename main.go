@@ -13,7 +13,6 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
-	"runtime"
 	"runtime/debug"
 	"strings"
 	"time"
@@ -122,9 +121,10 @@ func run(args []string) int {
 	// keyring), and harmless to profiles being made meanwhile (they hold their locks).
 	go profiles.Sweep(ctx)
 	clock := remind.SystemClock{}
+	center := notifyCenter()
 	ui := app.New(a, app.Options{Profiles: profiles, Clinic: cl, Version: version, Build: build(),
 		FirstScreenWait: 150 * time.Millisecond, HasTray: func() bool { return <-trayCh },
-		Clock: clock, Notify: notifier(), Autostart: entry,
+		Clock: clock, Notify: notifier(center), Actions: doseActions(center), Autostart: entry,
 		Sync: func(ctx context.Context, st *data.Store) error {
 			_, err := portal.SyncProfile(ctx, st, clock.Now, nil) // nil: real waits between retries
 			return err
@@ -133,6 +133,15 @@ func run(args []string) int {
 			_, err := portal.ResyncProfile(ctx, st, clock.Now, nil) // the Health record's "Fetch everything again"
 			return err
 		}})
+	if center != nil {
+		// Take and Snooze pressed on a notification come back here, as long as the app runs.
+		center.OnAction = ui.NotificationAction
+		go func() {
+			if err := center.Run(ctx); err != nil {
+				log.Printf("notification buttons: %v", err) // the reminder window still asks
+			}
+		}()
+	}
 	go func() {
 		for range inst.Requests() {
 			fyne.Do(ui.Show) // a second start: the window comes back (also from hidden)
@@ -189,21 +198,44 @@ func refreshLoginEntry(a app.Autostart) {
 	}
 }
 
-// notifier is how notifications go out: on Linux straight to the desktop's notification
-// server over D-Bus (app/notify), which says when a notification could not be shown, unlike
-// Fyne's SendNotification, and is where action buttons (Taken, Snooze) will go; elsewhere
-// nil, which is Fyne's.
-func notifier() func(ctx context.Context, title, body string) error {
-	if runtime.GOOS != "linux" {
+// notifyCenter is where reminders with Take and Snooze buttons go out, and the buttons
+// pressed come back (app/notify): on Linux the desktop's notification server over D-Bus, on
+// Windows toasts (notify.Toast); nil elsewhere (macOS: the reminder window asks, until a
+// signed .app can register a notification category).
+func notifyCenter() *notify.Center {
+	srv := notify.Platform("Patient Companion", AppID)
+	if srv == nil {
 		return nil
 	}
-	d := notify.DBus{AppName: "Patient Companion", Icon: AppID}
+	return &notify.Center{Server: srv}
+}
+
+// notifier is how notifications without buttons go out: through the center's server, which
+// says when a notification could not be shown, unlike Fyne's SendNotification; without a
+// center nil, which is Fyne's.
+func notifier(c *notify.Center) func(ctx context.Context, title, body string) error {
+	if c == nil {
+		return nil
+	}
 	return func(ctx context.Context, title, body string) error {
 		// A notification server that hangs must not hold up the next reminder.
 		ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
 		defer cancel()
-		_, err := d.Send(ctx, title, body)
+		_, err := c.Server.Send(ctx, notify.Message{Title: title, Body: body})
 		return err
+	}
+}
+
+// doseActions shows reminders that ask about doses with Take and Snooze (nil without a
+// center).
+func doseActions(c *notify.Center) func(ctx context.Context, title, body string, doses []notify.Dose) (bool, error) {
+	if c == nil {
+		return nil
+	}
+	return func(ctx context.Context, title, body string, doses []notify.Dose) (bool, error) {
+		ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+		defer cancel()
+		return c.Show(ctx, title, body, doses)
 	}
 }
 

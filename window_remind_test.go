@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/patient-companion/companion/app/notify/notifytest"
 )
 
 // notifyCall is one org.freedesktop.Notifications.Notify call seen on the session bus.
@@ -58,7 +60,9 @@ func watchNotifications(t *testing.T) <-chan notifyCall {
 // TestWindowRemindsOnTheMinute: in the real window, a dose added for the next whole minute
 // is reminded by a desktop notification (to dunst, over D-Bus) when that minute comes. The
 // delay is logged, not asserted: docs/PERFORMANCE.md records it (the engine's own test,
-// app.TestReminderOnTheMinute, shows the timer, not the 30-second tick, brings it).
+// app.TestReminderOnTheMinute, shows the timer, not the 30-second tick, brings it). Then Take
+// is chosen on that notification in dunst, and the real app records the dose taken — the
+// whole way through main's wiring (a dunst of the test's own, whose menu can choose).
 func TestWindowRemindsOnTheMinute(t *testing.T) {
 	if os.Getenv("DISPLAY") == "" || os.Getenv("DBUS_SESSION_BUS_ADDRESS") == "" {
 		if os.Getenv("COMPANION_REQUIRE_KEYRING") != "" {
@@ -71,6 +75,8 @@ func TestWindowRemindsOnTheMinute(t *testing.T) {
 			t.Fatalf("%s is missing (scripts/install-deps.sh installs it): %v", tool, err)
 		}
 	}
+	dunst := notifytest.StartDunst(t)
+	t.Setenv("DBUS_SESSION_BUS_ADDRESS", dunst.Addr) // the app's, dbus-monitor's and the commands'
 	dir := t.TempDir()
 	env := []string{"COMPANION_PASSPHRASE=minute test"}
 	mustRun(t, dir, env, "profile", "create", "Minute", "--no-keyring")
@@ -90,11 +96,36 @@ func TestWindowRemindsOnTheMinute(t *testing.T) {
 				if c.at.Before(due) {
 					t.Fatalf("reminded %s before its time", due.Sub(c.at))
 				}
+				takeInDunst(t, dunst, dir, env)
 				return
 			}
 			t.Logf("other notification: %q", c.summary)
 		case <-deadline:
 			t.Fatalf("no notification %q", want)
 		}
+	}
+}
+
+// takeInDunst chooses Take on the notification dunst shows, and waits for the app to record
+// the dose (read with the command line from the profile's file).
+func takeInDunst(t *testing.T, dunst *notifytest.Dunst, dir string, env []string) {
+	t.Helper()
+	deadline := time.Now().Add(20 * time.Second) // a bound on a broken test, not a measure
+	for dunst.Displayed(t) == 0 {                // dunst shows it a moment after the call
+		if time.Now().After(deadline) {
+			t.Fatal("dunst shows no notification")
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	dunst.Choose(t, "Take")
+	for {
+		out := mustRun(t, dir, env, "journal", "list", "--json")
+		if strings.Contains(out, `"taken"`) {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("Take on the notification recorded nothing; the journal lists %s", out)
+		}
+		time.Sleep(200 * time.Millisecond)
 	}
 }

@@ -40,11 +40,7 @@ func (u *UI) answerDose(p *openProfile, win fyne.Window, o remind.Occurrence, st
 		}
 	}
 	background(p, func(ctx context.Context) (data.DoseEvent, error) {
-		ev := data.DoseEvent{MedicationID: o.MedicationID, ScheduledAt: o.At, State: state, At: now}
-		if state == data.DoseSnoozed {
-			ev.SnoozeUntil = now.Add(snoozeFor(ctx, st))
-		}
-		return st.RecordDose(ctx, ev)
+		return remind.Answer(ctx, st, o, state, now)
 	}, func(ev data.DoseEvent, err error) {
 		var ae *data.AnsweredError
 		switch {

@@ -16,12 +16,14 @@ package app
 import (
 	"context"
 	"errors"
+	"sync/atomic"
 	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
 
+	"github.com/patient-companion/companion/app/notify"
 	"github.com/patient-companion/companion/app/remind"
 	"github.com/patient-companion/companion/clinic"
 	"github.com/patient-companion/companion/data"
@@ -45,6 +47,12 @@ type Options struct {
 	// notify.DBus's Send on Linux, where action buttons will go too); nil means Fyne's
 	// SendNotification, which cannot tell. It is called off the UI goroutine.
 	Notify func(ctx context.Context, title, body string) error
+	// Actions, when set, shows a reminder that asks about doses with Take and Snooze on the
+	// desktop notification itself (main passes notify.Center's Show, and routes the buttons
+	// pressed to NotificationAction); it says whether the buttons were there (false: the
+	// server has none, and the plain notification went out). Nil: Notify for every notice.
+	// Called off the UI goroutine.
+	Actions func(ctx context.Context, title, body string, doses []notify.Dose) (withActions bool, err error)
 	// Autostart is this computer's login entry (main passes autostart.Entry); the window
 	// adds or removes it to follow the open profile's "Start when I log in". Nil: none.
 	Autostart Autostart
@@ -136,6 +144,10 @@ type UI struct {
 	warmed chan struct{}
 	// ahead is what was typed on the "Opening…" screen, for the lock screen's field.
 	ahead typedAhead
+	// open counts the open profiles (on screen and held); engines read it from their
+	// goroutines: with more than one, someone else is here to be told of a dose left
+	// unanswered (the caregiver alert).
+	open atomic.Int32
 }
 
 const windowTitle = "Patient Companion"

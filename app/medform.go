@@ -74,6 +74,8 @@ type medForm struct {
 	preview    *widget.Label // the next reminders, one a line
 	previewMsg *widget.Label // what to fix before there is a preview
 
+	reminders *reminderFields // repeat and heads-up (medform_remind.go)
+
 	state  *widget.Label // why saving failed
 	save   *widget.Button
 	cancel *widget.Button
@@ -193,6 +195,7 @@ func (u *UI) openMedForm(m data.Medication) {
 	f.preview = paragraph("")
 	f.previewMsg = message()
 	f.previewMsg.Importance = widget.WarningImportance
+	f.reminders = u.newReminderFields(m)
 	f.schedule = container.NewVBox(
 		subheading("When to take it"),
 		f.kind,
@@ -201,6 +204,7 @@ func (u *UI) openMedForm(m data.Medication) {
 		subheading("Next reminders"),
 		f.previewMsg,
 		f.preview,
+		f.reminders.box,
 	)
 
 	f.state = message()
@@ -545,8 +549,11 @@ func (f *medForm) read(now time.Time, loc *time.Location) (data.Medication, []pr
 		m.RefillDays = n
 	}
 	if m.AsNeeded {
+		// No reminders: what was set for them stays as it was.
+		m.RepeatEvery, m.RepeatTimes, m.HeadsUp = f.editing.RepeatEvery, f.editing.RepeatTimes, f.editing.HeadsUp
 		return m, probs
 	}
+	probs = append(probs, f.reminders.read(&m)...)
 	kind := f.kind.Selected
 	for i, se := range f.steps {
 		if i > 0 && kind != kindTaper {
@@ -680,7 +687,7 @@ func (se *stepEditor) read(kind string, i int, now time.Time, loc *time.Location
 
 // errorLabels are every field message of the form.
 func (f *medForm) errorLabels() []*widget.Label {
-	out := []*widget.Label{f.nameErr, f.stockErr, f.refillErr}
+	out := []*widget.Label{f.nameErr, f.stockErr, f.refillErr, f.reminders.err}
 	for _, se := range f.steps {
 		out = append(out, se.timesErr, se.weekdaysErr, se.everyErr, se.cronErr, se.datesErr)
 	}

@@ -44,6 +44,9 @@ type openProfile struct {
 	// while it is the only one (read by its engine's goroutine: UI.namePeople sets it).
 	person atomic.Pointer[string]
 
+	// ended is told once, as p starts closing (UI.open counts it no more).
+	ended func()
+
 	engine *remind.Engine // nil until started
 	sync   syncState      // its portal sync (sync.go)
 	// backupErr is its last scheduled backup's failure, nil after a good one (backup.go).
@@ -64,6 +67,8 @@ func (u *UI) newOpenProfile(st *data.Store) *openProfile {
 	// Through u.opt.Go as it is when the work starts (tests swap it to hold work back).
 	p := &openProfile{store: st, goFn: func(f func()) { u.opt.Go(f) }}
 	p.ctx, p.cancel = context.WithCancel(u.ctx)
+	u.open.Add(1)
+	p.ended = func() { u.open.Add(-1) }
 	return p
 }
 
@@ -148,6 +153,10 @@ func (p *openProfile) loop(f func(ctx context.Context)) {
 // its loops and work are told to stop (nothing new starts). The finish it returns waits for
 // them, then closes the store, which forgets the data key; it may run on another goroutine.
 func (p *openProfile) end() (finish func() error) {
+	if p.ended != nil {
+		p.ended()
+		p.ended = nil
+	}
 	p.cancel()
 	p.closeReminder()
 	p.medDraft, p.journalDraft = nil, nil

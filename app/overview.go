@@ -23,6 +23,8 @@ import (
 
 const msgOverviewLoadFailed = "This could not be read just now."
 
+const msgOverviewLocked = "Locked. Reminders still come, without medicine names."
+
 type overviewScreen struct {
 	screenBase
 	rows []*overviewRow
@@ -42,6 +44,10 @@ type overviewRow struct {
 type overviewCounts struct {
 	due, missed []string // "Metformin 500 mg at 08:00"
 	next        *data.Appointment
+	// overdue are the times of doses still unanswered the person's caregiver_alert_minutes
+	// (alert) after them ("08:00"): the caregiver alert, marked here without names.
+	overdue []string
+	alert   time.Duration
 }
 
 func (u *UI) showOverview() {
@@ -87,7 +93,7 @@ func (u *UI) newOverviewRow(pi data.ProfileInfo) *overviewRow {
 		r.detail.SetText("Not open, so no reminders come for " + pi.Name + ".")
 		r.show.SetText("Open…")
 	case p.locked.Load():
-		r.detail.SetText("Locked. Reminders still come, without medicine names.")
+		r.detail.SetText(msgOverviewLocked)
 		r.show.SetText("Unlock…")
 	default:
 		r.detail.SetText("Loading…")
@@ -97,14 +103,16 @@ func (u *UI) newOverviewRow(pi data.ProfileInfo) *overviewRow {
 	return r
 }
 
-// loadOverview reads today for every open, unlocked profile, off the UI goroutine.
+// loadOverview reads today for every open profile, off the UI goroutine.
 func (u *UI) loadOverview(o *overviewScreen) {
 	now := u.now()
 	for _, r := range o.rows {
 		p := u.openByID(r.id)
-		if p == nil || p.locked.Load() {
+		if p == nil {
 			continue
 		}
+		// A locked profile is read too, for the caregiver alert, shown without names.
+		locked := p.locked.Load()
 		st := p.store
 		background(p, func(ctx context.Context) (overviewCounts, error) {
 			return countToday(ctx, st, now)
@@ -112,11 +120,16 @@ func (u *UI) loadOverview(o *overviewScreen) {
 			if u.overview != o {
 				return
 			}
-			if err != nil && !errors.Is(err, context.Canceled) {
+			switch {
+			case locked && err == nil:
+				r.detail.SetText(joinLines(msgOverviewLocked, overdueText(c)))
+			case locked:
+			case err != nil && !errors.Is(err, context.Canceled):
 				r.detail.SetText(msgOverviewLoadFailed)
 				return
+			default:
+				r.detail.SetText(joinLines(overdueText(c), overviewText(c, st.Location(), now)))
 			}
-			r.detail.SetText(overviewText(c, st.Location(), now))
 			// Wrapped labels grow as their text does: lay the column out again.
 			o.box.Refresh()
 		})
@@ -131,11 +144,16 @@ func countToday(ctx context.Context, st *data.Store, now time.Time) (overviewCou
 		return c, err
 	}
 	loc := st.Location()
+	set, _ := st.Settings(ctx) // damaged: the defaults come with the error
+	c.alert = set.CaregiverAlert
 	for _, d := range td.doses {
 		text := medText(d.Occurrence) + " at " + d.At.In(loc).Format("15:04")
 		switch {
 		case d.Waiting():
 			c.due = append(c.due, text)
+			if c.alert > 0 && now.Sub(d.At) >= c.alert {
+				c.overdue = append(c.overdue, d.At.In(loc).Format("15:04"))
+			}
 		case d.Status == remind.Missed:
 			c.missed = append(c.missed, text)
 		}
@@ -161,4 +179,39 @@ func overviewText(c overviewCounts, loc *time.Location, now time.Time) string {
 		lines = append(lines, "No appointments coming up.")
 	}
 	return strings.Join(lines, "\n")
+}
+
+// overdueText marks the doses left unanswered past the caregiver alert, by their times only
+// (it shows for a locked profile too): "Not marked taken for over an hour: 08:00, 12:00".
+// "" for none.
+func overdueText(c overviewCounts) string {
+	if len(c.overdue) == 0 {
+		return ""
+	}
+	return fmt.Sprintf("⚠ Not marked taken for over %s: %s", spanText(c.alert), strings.Join(c.overdue, ", "))
+}
+
+// spanText words a whole number of minutes: "an hour", "2 hours", "45 minutes".
+func spanText(d time.Duration) string {
+	m := int(d / time.Minute)
+	switch {
+	case m == 60:
+		return "an hour"
+	case m > 0 && m%60 == 0:
+		return fmt.Sprintf("%d hours", m/60)
+	case m == 1:
+		return "a minute"
+	}
+	return fmt.Sprintf("%d minutes", m)
+}
+
+// joinLines joins the lines that are not empty.
+func joinLines(lines ...string) string {
+	var out []string
+	for _, l := range lines {
+		if l != "" {
+			out = append(out, l)
+		}
+	}
+	return strings.Join(out, "\n")
 }

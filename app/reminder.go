@@ -13,6 +13,7 @@ import (
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
+	"github.com/patient-companion/companion/app/notify"
 	"github.com/patient-companion/companion/app/remind"
 	"github.com/patient-companion/companion/data"
 )
@@ -58,6 +59,9 @@ func (u *UI) deliver(p *openProfile, n remind.Notice) {
 		return // closed meanwhile
 	}
 	u.showReminder(p, n)
+	if o := u.overview; o != nil && len(n.Overdue) > 0 {
+		u.loadOverview(o) // Everyone marks the dose left unanswered
+	}
 }
 
 // showReminder opens p's reminder window for n's due and late doses, or adds them to the
@@ -69,7 +73,7 @@ func (u *UI) showReminder(p *openProfile, n remind.Notice) {
 		defer u.refreshToday()
 	}
 	plain := n.Empty() && n.Body != ""
-	if len(n.Due)+len(n.Late) == 0 && !plain {
+	if len(n.Due)+len(n.Late)+len(n.Repeat) == 0 && !plain {
 		return
 	}
 	w := p.reminder
@@ -106,6 +110,9 @@ func (u *UI) addReminders(w *reminderWindow, n remind.Notice) {
 	}
 	for _, o := range n.Due {
 		add(o, false)
+	}
+	for _, o := range n.Repeat {
+		add(o, false) // asked again: still waiting for its answer
 	}
 	for _, o := range n.Late {
 		add(o, true)
@@ -306,16 +313,26 @@ func (w *reminderWindow) update() {
 // engine (which names the person when several share the computer), and p's reminder window
 // (the guaranteed channel: notifications carry no buttons, and may not be shown at all).
 type engineNotifier struct {
-	u *UI
-	p *openProfile
+	u  *UI
+	p  *openProfile
+	id string // p's id, read once on the UI goroutine (Info may change there)
 }
 
 // Notify is called from the engine's goroutine: the notification is sent from there (a D-Bus
 // call, Options.Notify), the window is touched through fyne.Do. A notification that could
 // not be shown is returned, so the engine reports it; the reminder window opens anyway.
+//
+// A notice that asks about doses goes out with Take and Snooze on the notification where
+// Options.Actions is set and the server can show them (notify.Center); the reminder window
+// opens all the same, as the channel that cannot be missed.
 func (nf engineNotifier) Notify(ctx context.Context, n remind.Notice) error {
 	fyne.Do(func() { nf.u.deliver(nf.p, n) })
-	err := nf.u.opt.Notify(ctx, n.Title, n.Body)
+	var err error
+	if doses := notify.Doses(nf.id, n); len(doses) > 0 && nf.u.opt.Actions != nil {
+		_, err = nf.u.opt.Actions(ctx, n.Title, n.Body, doses)
+	} else {
+		err = nf.u.opt.Notify(ctx, n.Title, n.Body)
+	}
 	if err != nil {
 		return fmt.Errorf("desktop notification: %w", err)
 	}
@@ -328,8 +345,9 @@ func (nf engineNotifier) Notify(ctx context.Context, n remind.Notice) error {
 func (u *UI) startEngine(p *openProfile) {
 	// Names are hidden while p is locked, on screen or held behind another; the person is
 	// named while several profiles share the computer.
-	e := &remind.Engine{Store: p.store, Locked: p.locked.Load, Person: p.personName}
-	e.Notifier = engineNotifier{u: u, p: p}
+	e := &remind.Engine{Store: p.store, Locked: p.locked.Load, Person: p.personName,
+		Watched: func() bool { return u.open.Load() > 1 }}
+	e.Notifier = engineNotifier{u: u, p: p, id: p.id()}
 	p.engine = e
 	if u.opt.Tick < 0 {
 		return

@@ -103,6 +103,9 @@ type settingsScreen struct {
 	current     data.Portal // the connection shown
 
 	report *reportLauncher
+
+	careAlert    *navEntry // caregiver_alert_minutes, with the reminders
+	careAlertErr *widget.Label
 }
 
 // settingField ties an entry to its setting key and its message.
@@ -117,6 +120,7 @@ func (s *settingsScreen) fields() []settingField {
 		{data.KeyAutoLockMinutes, s.autoLock, s.autoLockErr},
 		{data.KeySnoozeMinutes, s.snooze, s.snoozeErr},
 		{data.KeyAppointmentReminders, s.apptRem, s.apptRemErr},
+		{data.KeyCaregiverAlertMinutes, s.careAlert, s.careAlertErr},
 	}
 }
 
@@ -142,6 +146,7 @@ func (u *UI) showSettings() {
 	s.apptRem = u.newEntry()
 	s.apptRem.SetPlaceHolder("24h,1h")
 	s.apptRemErr = message()
+	s.careAlert, s.careAlertErr = u.newEntry(), message()
 	backupBox := u.newBackupForm(s)
 	for _, f := range s.fields() {
 		f := f
@@ -226,6 +231,9 @@ func (u *UI) showSettings() {
 		labelled(fieldLabel("Snooze for how many minutes?"), s.snooze, caption("From 1 to 240."), s.snoozeErr),
 		labelled(fieldLabel("Remind me of appointments"), s.apptRem,
 			caption("How long before, like 24h,1h — or none."), s.apptRemErr),
+		labelled(fieldLabel("Caregiver alert (minutes)"), s.careAlert,
+			caption("A dose still not answered this long after its time is told to whoever else has "+
+				"their journal open on this computer. 0 means never."), s.careAlertErr),
 		subheading("Security"),
 		labelled(fieldLabel("Lock when idle for (minutes)"), s.autoLock, caption("0 means never."), s.autoLockErr),
 		container.NewHBox(tall(s.save), container.NewCenter(s.saveMsg)),
@@ -291,7 +299,8 @@ func (u *UI) loadSettings() {
 		}
 		s.locked = set.Locked
 		for k, d := range map[string]fyne.Disableable{data.KeyHideMedicineNames: s.hideNames, data.KeyStartAtLogin: s.startLogin,
-			data.KeyAutoLockMinutes: s.autoLock, data.KeySnoozeMinutes: s.snooze, data.KeyAppointmentReminders: s.apptRem} {
+			data.KeyAutoLockMinutes: s.autoLock, data.KeySnoozeMinutes: s.snooze, data.KeyAppointmentReminders: s.apptRem,
+			data.KeyCaregiverAlertMinutes: s.careAlert} {
 			if s.locked[k] {
 				d.Disable()
 				s.clinic.Show()

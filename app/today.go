@@ -355,12 +355,6 @@ func (u *UI) answerToday(r *doseRow, state string) {
 	})
 }
 
-// snoozeFor is the snooze_minutes setting (its default when the settings are damaged).
-func snoozeFor(ctx context.Context, st *data.Store) time.Duration {
-	set, _ := st.Settings(ctx) // damaged: the defaults come with the error
-	return set.Snooze
-}
-
 func sameDose(a, b remind.Occurrence) bool {
 	return a.MedicationID == b.MedicationID && a.At.Equal(b.At)
 }

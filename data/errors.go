@@ -95,6 +95,8 @@ const (
 	FieldDate       = "date"
 	FieldEveryDays  = "every_days"
 	FieldDoseWindow = "dose_window"
+	FieldRepeat     = "repeat"
+	FieldHeadsUp    = "heads_up"
 	FieldTitle      = "title"
 	FieldPassphrase = "passphrase"
 	FieldPIN        = "pin"

@@ -45,8 +45,15 @@ type Medication struct {
 	StockKept  bool
 	Stock      Units
 	RefillDays int
-	CreatedAt  time.Time
-	UpdatedAt  time.Time
+	// RepeatEvery and RepeatTimes: a dose still unanswered is reminded again every
+	// RepeatEvery, at most RepeatTimes times (0: DefaultRepeatEvery, DefaultRepeatTimes;
+	// RepeatTimes NoRepeat: never again). HeadsUp is how long before a dose's time a
+	// heads-up comes (0: none).
+	RepeatEvery time.Duration
+	RepeatTimes int
+	HeadsUp     time.Duration
+	CreatedAt   time.Time
+	UpdatedAt   time.Time
 }
 
 // Step is one schedule step: which times on which days, between two dates. A taper is a
@@ -61,6 +68,17 @@ type Step struct {
 	Dose      string
 	Cron      string // a custom cron expression instead of Times/EveryDays/Weekdays
 }
+
+// Repeat reminders of a dose still unanswered, for a medicine that sets none (DESIGN §3).
+const (
+	DefaultRepeatEvery = 10 * time.Minute
+	DefaultRepeatTimes = 3
+	// NoRepeat as RepeatTimes: a dose is reminded once only.
+	NoRepeat = -1
+	// MaxRepeatTimes and MaxHeadsUp bound what the medicine editor accepts.
+	MaxRepeatTimes = 20
+	MaxHeadsUp     = 12 * time.Hour
+)
 
 // DefaultDoseWindow is how long a dose stays answerable before it counts as missed.
 const DefaultDoseWindow = 2 * time.Hour
@@ -160,6 +178,10 @@ type medRecord struct {
 	StockKept  bool  `json:"stock_kept,omitempty"`
 	Stock      int64 `json:"stock,omitempty"`
 	RefillDays int64 `json:"refill_days,omitempty"`
+	// Repeat reminders and the heads-up (tags 20 and up: 12–19 belong to other fields).
+	RepeatEverySec int64 `json:"repeat_every_s,omitempty"`
+	RepeatTimes    int64 `json:"repeat_times,omitempty"`
+	HeadsUpSec     int64 `json:"heads_up_s,omitempty"`
 }
 
 func medRecordOf(m Medication) medRecord {
@@ -168,6 +190,8 @@ func medRecordOf(m Medication) medRecord {
 		AsNeeded: m.AsNeeded, DoseWindowSec: int64(m.DoseWindow / time.Second),
 		FromRecord: m.FromRecord, RecordDosage: m.RecordDosage,
 		StockKept: m.StockKept, Stock: int64(m.Stock), RefillDays: int64(m.RefillDays),
+		RepeatEverySec: int64(m.RepeatEvery / time.Second), RepeatTimes: int64(m.RepeatTimes),
+		HeadsUpSec: int64(m.HeadsUp / time.Second),
 	}
 	if !m.ScheduleFrom.IsZero() {
 		rec.ScheduleFrom = toMillis(m.ScheduleFrom)
@@ -203,6 +227,9 @@ func (r *medRecord) encode(w *recWriter) {
 	w.flag(12, r.StockKept)
 	w.int(13, r.Stock)
 	w.int(14, r.RefillDays)
+	w.int(20, r.RepeatEverySec)
+	w.int(21, r.RepeatTimes)
+	w.int(22, r.HeadsUpSec)
 }
 
 func (r *medRecord) decode(rd *recReader) {
@@ -236,6 +263,12 @@ func (r *medRecord) decode(rd *recReader) {
 			r.Stock = rd.int()
 		case 14:
 			r.RefillDays = rd.int()
+		case 20:
+			r.RepeatEverySec = rd.int()
+		case 21:
+			r.RepeatTimes = rd.int()
+		case 22:
+			r.HeadsUpSec = rd.int()
 		default:
 			rd.unknown()
 		}
@@ -366,6 +399,15 @@ func ValidateMedication(m Medication) (Medication, error) {
 	}
 	if !m.StockKept {
 		m.Stock = 0
+	}
+	if m.RepeatEvery < 0 || m.RepeatEvery > 0 && m.RepeatEvery < time.Minute || m.RepeatEvery > 4*time.Hour {
+		return m, invalidField(FieldRepeat, "repeat reminders every 1 to 240 minutes")
+	}
+	if m.RepeatTimes < NoRepeat || m.RepeatTimes > MaxRepeatTimes {
+		return m, invalidField(FieldRepeat, "repeat a reminder at most %d times", MaxRepeatTimes)
+	}
+	if m.HeadsUp < 0 || m.HeadsUp > MaxHeadsUp {
+		return m, invalidField(FieldHeadsUp, "a heads-up comes 0 to 720 minutes before the dose")
 	}
 	if m.AsNeeded {
 		if len(m.Steps) > 0 {
@@ -529,6 +571,8 @@ func (s *Store) medFrom(row *medRow, rec *medRecord) Medication {
 	m.AsNeeded, m.DoseWindow = rec.AsNeeded, time.Duration(rec.DoseWindowSec)*time.Second
 	m.FromRecord, m.RecordDosage = rec.FromRecord, rec.RecordDosage
 	m.StockKept, m.Stock, m.RefillDays = rec.StockKept, Units(rec.Stock), int(rec.RefillDays)
+	m.RepeatEvery, m.RepeatTimes = time.Duration(rec.RepeatEverySec)*time.Second, int(rec.RepeatTimes)
+	m.HeadsUp = time.Duration(rec.HeadsUpSec) * time.Second
 	m.CreatedAt, m.UpdatedAt = s.fromMillis(row.created), s.fromMillis(row.updated)
 	m.ScheduleFrom = m.CreatedAt
 	if rec.ScheduleFrom != 0 {

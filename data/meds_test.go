@@ -200,3 +200,58 @@ func TestEditedMedicationNotInTheClear(t *testing.T) {
 		}
 	}
 }
+
+// TestMedicationReminderSettings: a medicine's repeat reminders and heads-up are kept in its
+// sealed record (none stored means the defaults), changed by an edit, and checked.
+func TestMedicationReminderSettings(t *testing.T) {
+	ctx := context.Background()
+	now := time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC)
+	s := medStore(t, &now)
+	plain, err := s.AddMedication(ctx, Medication{Name: "Plain", Steps: []Step{{Times: []TimeOfDay{8 * 60}}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, err := s.AddMedication(ctx, Medication{Name: "Levothyroxine", RepeatEvery: 5 * time.Minute, RepeatTimes: NoRepeat,
+		HeadsUp: 15 * time.Minute, Steps: []Step{{Times: []TimeOfDay{7 * 60}}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	read := func(id string) Medication {
+		t.Helper()
+		list, err := s.ListMedications(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, l := range list {
+			if l.ID == id {
+				return l
+			}
+		}
+		t.Fatalf("medicine %s not listed", id)
+		return Medication{}
+	}
+	if l := read(plain.ID); l.RepeatEvery != 0 || l.RepeatTimes != 0 || l.HeadsUp != 0 {
+		t.Errorf("a medicine without reminder settings reads %v × %d, heads-up %v", l.RepeatEvery, l.RepeatTimes, l.HeadsUp)
+	}
+	l := read(m.ID)
+	if l.RepeatEvery != 5*time.Minute || l.RepeatTimes != NoRepeat || l.HeadsUp != 15*time.Minute {
+		t.Fatalf("read back %v × %d, heads-up %v", l.RepeatEvery, l.RepeatTimes, l.HeadsUp)
+	}
+	l.RepeatTimes, l.HeadsUp = 5, 0
+	if _, err := s.UpdateMedication(ctx, l); err != nil {
+		t.Fatal(err)
+	}
+	if l := read(m.ID); l.RepeatEvery != 5*time.Minute || l.RepeatTimes != 5 || l.HeadsUp != 0 {
+		t.Fatalf("after edit %v × %d, heads-up %v", l.RepeatEvery, l.RepeatTimes, l.HeadsUp)
+	}
+	for _, bad := range []Medication{
+		{RepeatEvery: 30 * time.Second}, {RepeatEvery: -time.Minute}, {RepeatTimes: MaxRepeatTimes + 1},
+		{RepeatTimes: -2}, {HeadsUp: -time.Minute}, {HeadsUp: MaxHeadsUp + time.Minute},
+	} {
+		bad.Name, bad.Steps = "Bad", []Step{{Times: []TimeOfDay{8 * 60}}}
+		var ie *InputError
+		if _, err := s.AddMedication(ctx, bad); !errors.As(err, &ie) || (ie.Field != FieldRepeat && ie.Field != FieldHeadsUp) {
+			t.Errorf("%v × %d, heads-up %v: %v, want an input error", bad.RepeatEvery, bad.RepeatTimes, bad.HeadsUp, err)
+		}
+	}
+}

@@ -87,6 +87,9 @@ const (
 	KeyGlucoseUnit     = "glucose_unit"
 	KeyTemperatureUnit = "temperature_unit"
 	KeyShareReadings   = "share_readings"
+	// KeyCaregiverAlertMinutes: how long a dose of this person may stay unanswered before
+	// whoever else has their profile open on this computer is told (0: never).
+	KeyCaregiverAlertMinutes = "caregiver_alert_minutes"
 	// keySyncInterval is the clinic's policy only (clinic.json); no person sets it.
 	keySyncInterval = "sync_interval_minutes"
 )
@@ -107,6 +110,8 @@ var settingSpecs = map[string]SettingSpec{
 	KeyGlucoseUnit:          {Default: "auto", Help: "blood sugar in mmol/L or mg/dL (auto: as usual where you live)", Check: checkUnit(VitalGlucose)},
 	KeyTemperatureUnit:      {Default: "auto", Help: "temperature in °C or °F (auto: as usual where you live)", Check: checkUnit(VitalTemperature)},
 	KeyShareReadings:        {Default: "none", Help: "readings always shared with your care team: all, none, or types like blood-pressure,weight", Check: checkShareReadings},
+	// Per person: the caregiver alert of issue 14 (notify).
+	KeyCaregiverAlertMinutes: {Default: "60", Help: "tell the others with a profile open here when a dose is this many minutes unanswered (0: never)", Check: checkInt(0, 1440)},
 }
 
 // whenSettings are the FHIR timing `when` codes the time settings give a time of day.
@@ -216,6 +221,9 @@ type Settings struct {
 	Units map[string]string
 	// ShareReadings are the reading types always shared with the care team.
 	ShareReadings map[string]bool
+	// CaregiverAlert is how long a dose may stay unanswered before the others with a
+	// profile open on this computer are told; 0 never.
+	CaregiverAlert time.Duration
 	// SyncInterval is how often the window syncs with the portal: the clinic's
 	// sync_interval_minutes, else DefaultSyncInterval.
 	SyncInterval time.Duration
@@ -267,6 +275,7 @@ func settingsFrom(stored map[string]string, policy Policy) Settings {
 	out.StartAtLogin = t[KeyStartAtLogin] == "true"
 	out.AutoLock = minutes(t[KeyAutoLockMinutes])
 	out.Snooze = minutes(t[KeySnoozeMinutes])
+	out.CaregiverAlert = minutes(t[KeyCaregiverAlertMinutes])
 	out.AppointmentReminders = ParseDurations(t[KeyAppointmentReminders])
 	out.When = map[string]TimeOfDay{}
 	for _, w := range whenSettings() {

@@ -41,6 +41,19 @@ func TestSettingsInOneGo(t *testing.T) {
 	if v, _ := set.Text(KeyAppointmentReminders); v != "90m" || set.AppointmentReminders[0] != 90*time.Minute || set.StartAtLogin {
 		t.Fatalf("after writing: %q %+v", v, set)
 	}
+	// The caregiver alert: an hour by default, per person, 0 for never.
+	if set.CaregiverAlert != time.Hour {
+		t.Fatalf("caregiver alert by default %v, want 1h", set.CaregiverAlert)
+	}
+	if _, err := s.PutSetting(ctx, KeyCaregiverAlertMinutes, "0"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.PutSetting(ctx, KeyCaregiverAlertMinutes, "-5"); !errors.Is(err, ErrInvalid) {
+		t.Fatalf("caregiver alert of -5 minutes: %v", err)
+	}
+	if set, _ = s.Settings(ctx); set.CaregiverAlert != 0 {
+		t.Fatalf("caregiver alert off reads %v", set.CaregiverAlert)
+	}
 	if _, err := set.Text("colour"); !errors.Is(err, ErrNotFound) {
 		t.Fatalf("unknown key: %v", err)
 	}

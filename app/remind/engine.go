@@ -33,7 +33,17 @@ type Notice struct {
 	// computer was asleep or the app was closed, still within their window.
 	Due, Late []Occurrence
 	// Missed counts doses past their window found in this check (recorded as missed).
-	Missed       []Occurrence
+	Missed []Occurrence
+	// Repeat are doses asked about again: still unanswered a medicine's RepeatEvery after
+	// they were asked about (at their time, or when their snooze ran out), up to its
+	// RepeatTimes times.
+	Repeat []Occurrence
+	// HeadsUp are doses whose time comes soon: a medicine's HeadsUp before it.
+	HeadsUp []Occurrence
+	// Overdue are doses still unanswered the person's caregiver_alert_minutes after their
+	// time, while someone else has a profile open on this computer (Engine.Watched): the
+	// caregiver alert.
+	Overdue      []Occurrence
 	Appointments []data.Appointment
 	// ClockError says that the last check was recorded later than now (the clock was set
 	// back after running ahead, or the record was damaged): the check looked back
@@ -43,7 +53,50 @@ type Notice struct {
 
 // Empty reports whether there is nothing to say.
 func (n Notice) Empty() bool {
-	return len(n.Due) == 0 && len(n.Late) == 0 && len(n.Missed) == 0 && len(n.Appointments) == 0 && !n.ClockError
+	return len(n.Due) == 0 && len(n.Late) == 0 && len(n.Missed) == 0 && len(n.Appointments) == 0 && !n.ClockError &&
+		len(n.Repeat) == 0 && len(n.HeadsUp) == 0 && len(n.Overdue) == 0
+}
+
+// Asking is the doses the notice asks about now (Due, Late, then Repeat): those a
+// notification's Take and Snooze act on.
+func (n Notice) Asking() []Occurrence {
+	out := make([]Occurrence, 0, len(n.Due)+len(n.Late)+len(n.Repeat))
+	out = append(out, n.Due...)
+	out = append(out, n.Late...)
+	return append(out, n.Repeat...)
+}
+
+// Repeats is how often, and how many times, an unanswered dose of m is asked about again
+// (times 0: never).
+func Repeats(m data.Medication) (every time.Duration, times int) {
+	every, times = m.RepeatEvery, m.RepeatTimes
+	if every <= 0 {
+		every = data.DefaultRepeatEvery
+	}
+	switch {
+	case times == 0:
+		times = data.DefaultRepeatTimes
+	case times < 0:
+		times = 0
+	}
+	return every, times
+}
+
+// repeatAt returns the first repeat of a dose asked about at base that comes after t, and
+// false when every repeat of m has come by then.
+func repeatAt(m data.Medication, base, t time.Time) (time.Time, bool) {
+	every, times := Repeats(m)
+	if times == 0 {
+		return time.Time{}, false
+	}
+	k := int64(1)
+	if t.After(base) {
+		k = int64(t.Sub(base)/every) + 1
+	}
+	if k > int64(times) {
+		return time.Time{}, false
+	}
+	return base.Add(time.Duration(k) * every), true
 }
 
 // Notifier delivers a notice (a system notification, the reminder window).
@@ -83,6 +136,9 @@ type Engine struct {
 	Person func() string
 	// Locked reports whether the window is locked (medicine names are then hidden).
 	Locked func() bool
+	// Watched reports whether someone else has a profile open on this computer, who is then
+	// told of this person's doses left unanswered (Notice.Overdue); nil: nobody is.
+	Watched func() bool
 
 	mu   sync.Mutex
 	last time.Time // the latest time already checked; zero until loaded
@@ -148,6 +204,14 @@ func (e *Engine) Tick(ctx context.Context, now time.Time) (Notice, error) {
 		return n, err
 	}
 	idx := NewEvents(events)
+	set, serr := e.Store.Settings(ctx)
+	if serr != nil && !errors.As(serr, &te) {
+		return n, fmt.Errorf("read settings: %w", serr)
+	}
+	alert := set.CaregiverAlert
+	if e.Watched == nil || !e.Watched() {
+		alert = 0
+	}
 	for _, m := range meds {
 		ms, err := NewMedSchedule(m, loc)
 		if err != nil {
@@ -162,8 +226,17 @@ func (e *Engine) Tick(ctx context.Context, now time.Time) (Notice, error) {
 		if m.ScheduleFrom.After(start) {
 			start = m.ScheduleFrom
 		}
+		e.headsUp(ms, idx, now, &n)
 		for _, d := range ms.Doses(idx, start, now, now) {
 			o := d.Occurrence
+			if at := o.At.Add(alert); alert > 0 && d.Waiting() && at.After(e.last) && !at.After(now) {
+				n.Overdue = append(n.Overdue, o)
+			}
+			// When the dose was last asked about: at its time, or when its snooze ran out.
+			asked := o.At
+			if d.Event.State == data.DoseSnoozed {
+				asked = d.Event.SnoozeUntil
+			}
 			switch {
 			case d.Status == Missed && d.Event.State != data.DoseMissed:
 				// Past its window: recorded missed; said once only if it is recent and
@@ -182,23 +255,23 @@ func (e *Engine) Tick(ctx context.Context, now time.Time) (Notice, error) {
 				}
 			case d.Status != Due && d.Status != Late:
 				// Answered, recorded missed, or snoozed still.
-			case d.Event.State == data.DoseSnoozed:
+			case d.Event.State == data.DoseSnoozed && asked.After(e.last):
 				// The snooze ran out: asked again, once, at the check after it did.
-				if d.Event.SnoozeUntil.After(e.last) {
-					n.Due = append(n.Due, o)
-				}
+				n.Due = append(n.Due, o)
 			case o.At.After(e.last):
 				if now.Sub(o.At) <= onTime {
 					n.Due = append(n.Due, o)
 				} else {
 					n.Late = append(n.Late, o)
 				}
+			default:
+				// Asked before, still unanswered: asked again when a repeat came since the
+				// last check (once, however many came while the computer slept).
+				if r, ok := repeatAt(m, asked, e.last); ok && !r.After(now) {
+					n.Repeat = append(n.Repeat, o)
+				}
 			}
 		}
-	}
-	set, serr := e.Store.Settings(ctx)
-	if serr != nil && !errors.As(serr, &te) {
-		return n, fmt.Errorf("read settings: %w", serr)
 	}
 	if err := e.appointments(ctx, now, set.AppointmentReminders, &n); err != nil {
 		return n, err
@@ -222,6 +295,24 @@ func (e *Engine) Tick(ctx context.Context, now time.Time) (Notice, error) {
 		}
 	}
 	return n, nil
+}
+
+// headsUp adds ms's doses whose heads-up came since the last check and whose time is still
+// to come, unless answered already (a dose can be taken up to AnswerEarly before its time).
+func (e *Engine) headsUp(ms MedSchedule, idx Events, now time.Time, n *Notice) {
+	h := ms.Med.HeadsUp
+	if h <= 0 {
+		return
+	}
+	for _, o := range ms.Between(nil, e.last.Add(h), now.Add(h)) {
+		if !o.At.After(now) {
+			continue // its time has come: the reminder itself says it
+		}
+		if st := idx.Of(o).State; st == data.DoseTaken || st == data.DoseSkipped {
+			continue
+		}
+		n.HeadsUp = append(n.HeadsUp, o)
+	}
 }
 
 func (e *Engine) appointments(ctx context.Context, now time.Time, offsets []time.Duration, n *Notice) error {
@@ -270,31 +361,49 @@ func (e *Engine) TestNotice() Notice {
 // may be read by someone else, and we do not know the person's pronouns.
 func (e *Engine) text(n Notice, loc *time.Location, hide bool, person string) (title, body string) {
 	var lines []string
-	if len(n.Due) > 0 {
-		sort.SliceStable(n.Due, func(i, j int) bool { return n.Due[i].At.Before(n.Due[j].At) })
-		clock := n.Due[0].At.In(loc).Format("15:04")
-		whose := "your"
-		if person != "" {
-			whose = "the"
-		}
+	whose := "your"
+	if person != "" {
+		whose = "the"
+	}
+	// what words doses: "08:00 Metformin 500 mg, Aspirin", or "08:00 medicines (2)".
+	what := func(os []Occurrence) string {
+		sort.SliceStable(os, func(i, j int) bool { return os[i].At.Before(os[j].At) })
+		clock := os[0].At.In(loc).Format("15:04")
 		if hide {
-			word := "medicine"
-			if len(n.Due) > 1 {
-				word = fmt.Sprintf("medicines (%d)", len(n.Due))
+			if len(os) > 1 {
+				return fmt.Sprintf("%s medicines (%d)", clock, len(os))
 			}
-			title = fmt.Sprintf("Time for %s %s %s", whose, clock, word)
+			return clock + " medicine"
+		}
+		var names []string
+		for _, o := range os {
+			s := o.Medication
+			if o.Dose != "" {
+				s += " " + o.Dose
+			}
+			names = append(names, s)
+		}
+		return clock + " " + strings.Join(names, ", ")
+	}
+	add := func(s string) {
+		if title == "" {
+			title = s
 		} else {
-			var names []string
-			for _, o := range n.Due {
-				s := o.Medication
-				if o.Dose != "" {
-					s += " " + o.Dose
-				}
-				names = append(names, s)
-			}
-			title = fmt.Sprintf("Time for %s %s %s", whose, clock, strings.Join(names, ", "))
+			lines = append(lines, s+".")
+		}
+	}
+	if asked := append(append([]Occurrence{}, n.Due...), n.Repeat...); len(asked) > 0 {
+		title = fmt.Sprintf("Time for %s %s", whose, what(asked))
+		if len(n.Due) == 0 {
+			lines = append(lines, "Not marked taken yet.")
 		}
 		lines = append(lines, "Open Patient Companion to mark it taken.")
+	}
+	if len(n.HeadsUp) > 0 {
+		add(fmt.Sprintf("Coming up: %s %s", whose, what(n.HeadsUp)))
+	}
+	if len(n.Overdue) > 0 {
+		add(fmt.Sprintf("%s %s is not marked taken yet", upperFirst(whose), what(n.Overdue)))
 	}
 	if late := len(n.Late) + len(n.Missed); late > 0 {
 		s := fmt.Sprintf("%d doses were missed while the computer was asleep", late)
@@ -333,6 +442,14 @@ func (e *Engine) text(n Notice, loc *time.Location, hide bool, person string) (t
 		title = person + " — " + lowerFirst(title)
 	}
 	return title, strings.Join(lines, "\n")
+}
+
+// upperFirst upper-cases the first letter.
+func upperFirst(s string) string {
+	if s == "" {
+		return s
+	}
+	return strings.ToUpper(s[:1]) + s[1:]
 }
 
 // lowerFirst lower-cases the first letter, for a title that follows a person's name.

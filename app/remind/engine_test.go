@@ -49,6 +49,17 @@ func newFixture(t *testing.T, times ...string) *fixture {
 	return f
 }
 
+// edit changes the fixture's medicine (not its schedule) and stores it.
+func (f *fixture) edit(change func(m *data.Medication)) {
+	f.t.Helper()
+	change(&f.med)
+	m, err := f.store.UpdateMedication(context.Background(), f.med)
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	f.med = m
+}
+
 // at sets the clock and ticks.
 func (f *fixture) tick(now string) Notice {
 	f.t.Helper()
@@ -385,6 +396,7 @@ func TestQuietChecksWriteNothing(t *testing.T) {
 // once, however often the app restarts.
 func TestQuietChecksThenRestarts(t *testing.T) {
 	f := newFixture(t, "08:00", "12:00")
+	f.edit(func(m *data.Medication) { m.RepeatTimes = data.NoRepeat }) // repeats: TestRepeatUntilAnswered
 	f.tick("2026-03-02T06:00:00Z")
 	f.tick("2026-03-02T07:00:00Z")
 	restart := func(at string) Notice {

@@ -86,7 +86,8 @@ func (e *Engine) Run(ctx context.Context, clock Clock, onCheck func(Notice, erro
 	}
 }
 
-// NextEvent returns when the next dose, snooze or appointment reminder after now is due.
+// NextEvent returns when the next dose, heads-up, repeat, snooze, caregiver alert or
+// appointment reminder after now is due.
 func (e *Engine) NextEvent(ctx context.Context, now time.Time) (time.Time, bool, error) {
 	meds, err := e.Store.ListMedications(ctx)
 	var te *data.TamperedError
@@ -99,15 +100,6 @@ func (e *Engine) NextEvent(ctx context.Context, now time.Time) (time.Time, bool,
 			best = t
 		}
 	}
-	for _, m := range meds {
-		ms, err := NewMedSchedule(m, e.Store.Location())
-		if err != nil {
-			continue
-		}
-		if o, ok := ms.Next(now); ok {
-			consider(o.At)
-		}
-	}
 	events, err := e.Store.DoseEvents(ctx, "", now.Add(-lookBack), time.Time{})
 	if err != nil && !errors.As(err, &te) {
 		return time.Time{}, false, err
@@ -118,7 +110,46 @@ func (e *Engine) NextEvent(ctx context.Context, now time.Time) (time.Time, bool,
 		}
 	}
 	// A damaged setting comes with the defaults in its place, which Tick uses too.
-	if set, err := e.Store.Settings(ctx); (err == nil || errors.As(err, &te)) && len(set.AppointmentReminders) > 0 {
+	set, serr := e.Store.Settings(ctx)
+	if serr != nil && !errors.As(serr, &te) {
+		return time.Time{}, false, serr
+	}
+	alert := set.CaregiverAlert
+	if e.Watched == nil || !e.Watched() {
+		alert = 0
+	}
+	idx := NewEvents(events)
+	for _, m := range meds {
+		ms, err := NewMedSchedule(m, e.Store.Location())
+		if err != nil {
+			continue
+		}
+		if o, ok := ms.Next(now); ok {
+			consider(o.At)
+		}
+		if h := m.HeadsUp; h > 0 {
+			if o, ok := ms.Next(now.Add(h)); ok {
+				consider(o.At.Add(-h))
+			}
+		}
+		// The next repeat, or caregiver alert, of a dose still waiting for an answer.
+		for _, d := range ms.Doses(idx, now.Add(-ms.window), now, now) {
+			if alert > 0 && d.Waiting() {
+				consider(d.At.Add(alert))
+			}
+			if d.Status != Due && d.Status != Late {
+				continue
+			}
+			asked := d.At
+			if d.Event.State == data.DoseSnoozed {
+				asked = d.Event.SnoozeUntil
+			}
+			if r, ok := repeatAt(m, asked, now); ok {
+				consider(r)
+			}
+		}
+	}
+	if len(set.AppointmentReminders) > 0 {
 		appts, err := e.Store.ListAppointments(ctx, now, time.Time{})
 		if err != nil && !errors.As(err, &te) {
 			return time.Time{}, false, err
