@@ -128,6 +128,10 @@ func run(args []string) int {
 		Sync: func(ctx context.Context, st *data.Store) error {
 			_, err := portal.SyncProfile(ctx, st, clock.Now, nil) // nil: real waits between retries
 			return err
+		},
+		SyncFull: func(ctx context.Context, st *data.Store) error {
+			_, err := portal.ResyncProfile(ctx, st, clock.Now, nil) // the Health record's "Fetch everything again"
+			return err
 		}})
 	if center != nil {
 		// Take and Snooze pressed on a notification come back here, as long as the app runs.

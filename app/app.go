@@ -3,8 +3,8 @@
 //
 // The window shows one screen at a time: starting (while the profiles are listed), create a
 // profile, the recovery key (once, after creating), unlock, recover with the recovery key,
-// and the screens of an open profile (Today, Journal, Medicines, Appointments, Messages,
-// Settings, Everyone) inside the app shell (shell.go). Each screen is a small struct of its
+// and the screens of an open profile (Today, Journal, Medicines, Appointments, Health
+// record, Messages, Settings, Everyone) inside the app shell (shell.go). Each screen is a small struct of its
 // widgets, built afresh when shown, in a file of its own; tests in this package reach the
 // widgets through those structs.
 //
@@ -66,6 +66,10 @@ type Options struct {
 	// then periodically); zero means every 15 minutes, and a negative value runs no periodic
 	// sync at all ("Sync now" still works).
 	SyncEvery time.Duration
+	// SyncFull syncs one open profile fetching its whole health record again, so what the
+	// clinic removed goes here too ("Fetch everything again" on the Health record); nil
+	// leaves that button out.
+	SyncFull func(ctx context.Context, st *data.Store) error
 	// Clinic is the clinic this build was made for (its name and logo head the side bar);
 	// nil for an unprovisioned build.
 	Clinic *clinic.Clinic
@@ -108,6 +112,7 @@ type UI struct {
 	messages     *messagesScreen
 	settings     *settingsScreen
 	readings     *readingsScreen
+	record       *recordScreen // the Health record
 
 	// autoLock is how long the window may stay idle before it locks (0: never): the
 	// auto_lock_minutes of the profile last on screen. lastActive is the last key or screen
@@ -266,7 +271,7 @@ func (u *UI) clearScreens() {
 	u.keepJournalDraft()
 	u.start, u.create, u.recovery, u.unlock, u.recover, u.journal = nil, nil, nil, nil, nil, nil
 	u.today, u.medications, u.appointments, u.messages, u.settings = nil, nil, nil, nil, nil
-	u.overview, u.readings = nil, nil
+	u.overview, u.readings, u.record = nil, nil, nil
 }
 
 func (u *UI) setContent(o fyne.CanvasObject) {

@@ -49,7 +49,10 @@ func weekdayAt(i int) time.Weekday { return time.Weekday((i + 1) % 7) }
 type medForm struct {
 	editing data.Medication
 
-	heading      *widget.Label
+	heading *widget.Label
+	// origin says where a medicine from the clinic's record came from and what to finish
+	// (recordmed.go); hidden otherwise.
+	origin       *widget.Label
 	name         *navEntry
 	nameErr      *widget.Label
 	strength     *navEntry
@@ -137,6 +140,8 @@ func (u *UI) openMedForm(m data.Medication) {
 	if m.ID != "" {
 		f.heading.SetText("Change " + m.Name)
 	}
+	f.origin = paragraph("")
+	f.origin.Hide()
 	f.name = u.newEntry()
 	f.name.SetPlaceHolder("For example: Metformin")
 	f.name.SetText(m.Name)
@@ -210,6 +215,7 @@ func (u *UI) openMedForm(m data.Medication) {
 
 	f.box = container.NewVBox(
 		f.heading,
+		f.origin,
 		labelled(fieldLabel("Name"), f.name, f.nameErr),
 		u.pair(
 			labelled(fieldLabel("Strength (optional)"), f.strength),
@@ -524,6 +530,8 @@ func (f *medForm) read(now time.Time, loc *time.Location) (data.Medication, []pr
 		ID: f.editing.ID, Name: strings.TrimSpace(f.name.Text), Strength: f.strength.Text, Form: f.form.Text,
 		Dose: f.dose.Text, Instructions: f.instructions.Text, AsNeeded: f.asNeeded.Checked,
 		DoseWindow: f.editing.DoseWindow, CreatedAt: f.editing.CreatedAt,
+		// The link to the clinic's record goes through every edit (recordmed.go).
+		FromRecord: f.editing.FromRecord, RecordDosage: f.editing.RecordDosage,
 	}
 	if m.Name == "" {
 		probs = append(probs, problem{at: f.nameErr, field: f.name, msg: msgMedNoName})

@@ -62,6 +62,8 @@ type medRow struct {
 	schedule  *widget.Label
 	today     *widget.Label
 	adherence *widget.Label
+	changed   *widget.Label     // "Your clinic changed the dose", nil otherwise
+	review    *widget.Button    // opens the change to review, nil otherwise
 	stock     *widget.Label     // nil when no stock is kept (refill.go)
 	refill    *refillBox        // nil unless a refill is due
 	bar       fyne.CanvasObject // nil when there is nothing to draw
@@ -109,6 +111,8 @@ type medInfo struct {
 	med   data.Medication
 	today string // today's status, empty for archived ones
 	adh   remind.Adherence
+	// changed: added from the clinic's record, which now has another dosage (recordmed.go).
+	changed *doseChange
 	// supply is the stock as at now (refill.go).
 	supply remind.Supply
 	now    time.Time
@@ -142,11 +146,19 @@ func loadMedicationsData(ctx context.Context, st *data.Store, now time.Time) (me
 	for _, ev := range events {
 		byMed[ev.MedicationID] = append(byMed[ev.MedicationID], ev)
 	}
+	changes, err := recordChanges(ctx, st, meds)
+	if err != nil {
+		return md, err
+	}
 	loc := st.Location()
 	for _, m := range meds {
 		evs := byMed[m.ID]
-		md.meds = append(md.meds, medInfo{med: m, today: todayStatus(m, evs, loc, now), adh: remind.MedAdherence(m, evs, loc, now),
-			supply: remind.SupplyOf(m, loc, now), now: now})
+		mi := medInfo{med: m, today: todayStatus(m, evs, loc, now), adh: remind.MedAdherence(m, evs, loc, now),
+			supply: remind.SupplyOf(m, loc, now), now: now}
+		if c, ok := changes[m.ID]; ok {
+			mi.changed = &c
+		}
+		md.meds = append(md.meds, mi)
 	}
 	return md, nil
 }
@@ -319,6 +331,13 @@ func (u *UI) newMedRow(mi medInfo, loc *time.Location) *medRow {
 	}
 	r.adherence = paragraph(adherenceText(m, mi.adh))
 	texts := []fyne.CanvasObject{r.name, r.schedule, r.today, r.adherence}
+	if c := mi.changed; c != nil {
+		r.changed = widget.NewLabelWithStyle(doseChangedText(*c), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+		r.changed.Wrapping = fyne.TextWrapWord
+		r.changed.Importance = widget.WarningImportance
+		r.review = widget.NewButtonWithIcon("Review the change", theme.WarningIcon(), func() { u.reviewDoseChange(m, *c) })
+		texts = append([]fyne.CanvasObject{r.name, r.changed}, texts[1:]...)
+	}
 	if mi.supply.Kept && !m.Archived {
 		r.stock = paragraph(mi.supply.Line(loc, mi.now))
 		texts = append(texts, r.stock)
@@ -340,7 +359,10 @@ func (u *UI) newMedRow(mi medInfo, loc *time.Location) *medRow {
 		r.archive = widget.NewButton("Archive", func() { u.confirmArchive(r) })
 		buttons = container.NewHBox(tall(r.edit), tall(r.archive))
 	}
-	text := container.New(layout.NewCustomPaddedVBoxLayout(-12), texts...)
+	var text fyne.CanvasObject = container.New(layout.NewCustomPaddedVBoxLayout(-12), texts...)
+	if r.review != nil {
+		text = container.NewVBox(text, container.NewHBox(tall(r.review)))
+	}
 	if u.largeText() {
 		// Large text needs the whole width: the buttons go under it.
 		r.box = container.NewVBox(text, buttons)

@@ -20,9 +20,9 @@ func openReadings(t *testing.T, locale string, setup func(ctx context.Context, s
 	t.Helper()
 	t.Setenv("LC_ALL", locale)
 	u := openToday(t, &testClock{t: fixedNow}, setup)
-	ctrl(u, fyne.Key7)
+	ctrl(u, fyne.Key8)
 	if u.readings == nil {
-		t.Fatal("Ctrl+7 should show Readings")
+		t.Fatal("Ctrl+8 should show Readings")
 	}
 	return u
 }
@@ -242,7 +242,7 @@ func TestUnitSettingsScreen(t *testing.T) {
 	if v, _ := set.Text(data.KeyWeightUnit); v != "lb" {
 		t.Errorf("weight_unit = %q, want lb", v)
 	}
-	ctrl(u, fyne.Key7)
+	ctrl(u, fyne.Key8)
 	u.readings.kind.SetSelected("Weight")
 	if got := labelsIn(u.readings.valueBox); !strings.Contains(got, "Weight (lb)") {
 		t.Errorf("Readings should follow the setting:\n%s", got)
@@ -342,7 +342,7 @@ func TestReadingsFitLargeText(t *testing.T) {
 	for _, scale := range []float32{1, 2} {
 		u.setTextScale(scale)
 		ctrl(u, fyne.Key2)
-		ctrl(u, fyne.Key7)
+		ctrl(u, fyne.Key8)
 		if w := u.win.Content().MinSize().Width + pad; w > 1000 {
 			for i, o := range u.readings.body.Objects {
 				t.Logf("%d %T %.0f", i, o, o.MinSize().Width)

@@ -1,7 +1,7 @@
 package app
 
 // The app shell: the frame around every screen of an open profile — the side bar (the clinic
-// or the app, and the six screens), the top bar (the person's name, the profile switcher,
+// or the app, and the seven screens), the top bar (the person's name, the profile switcher,
 // Everyone and Lock) — and the keyboard shortcuts that move between screens.
 
 import (
@@ -18,24 +18,26 @@ import (
 	"github.com/patient-companion/companion/data"
 )
 
-// The screens the navigation side bar switches between, in its order (Ctrl+1 … Ctrl+6).
+// The screens the navigation side bar switches between, in its order (Ctrl+1 … Ctrl+7).
 const (
 	navToday        = "today"
 	navJournal      = "journal"
 	navReadings     = "readings"
 	navMedications  = "medications"
 	navAppointments = "appointments"
+	navRecord       = "record" // Ctrl+7: it came after the six, whose keys people know
 	navMessages     = "messages"
 	navSettings     = "settings"
 )
 
 // navBar is the frame of every screen of an open profile: a side bar with the clinic (or
-// the app) and the six screens, and a top bar with the person's name, the profile switcher
+// the app) and the seven screens, and a top bar with the person's name, the profile switcher
 // and Lock. The side bar keeps its labels whole at any text size; a row across the top
 // ran out of room at six screens and 200 % text.
 type navBar struct {
 	today, journal, medications, appointments, messages, settings *widget.Button
 	readings                                                      *widget.Button
+	record                                                        *widget.Button // Health record
 	// switcher lists the profiles (nil with only one); everyone shows the caregiver
 	// overview (nil with only one profile).
 	switcher *widget.Select
@@ -87,6 +89,7 @@ func (u *UI) navBar(current string) *navBar {
 		readings:     widget.NewButtonWithIcon("Readings", theme.GridIcon(), u.showReadings),
 		medications:  widget.NewButtonWithIcon("Medicines", theme.ListIcon(), u.showMedications),
 		appointments: widget.NewButtonWithIcon("Appointments", theme.CalendarIcon(), u.showAppointments),
+		record:       widget.NewButtonWithIcon("Health record", theme.FileTextIcon(), u.showRecord),
 		messages:     widget.NewButtonWithIcon("Messages", theme.MailComposeIcon(), u.showMessages),
 		settings:     widget.NewButtonWithIcon("Settings", theme.SettingsIcon(), u.showSettings),
 	}
@@ -95,7 +98,7 @@ func (u *UI) navBar(current string) *navBar {
 		name string
 		b    *widget.Button
 	}{{navToday, nb.today}, {navJournal, nb.journal}, {navReadings, nb.readings}, {navMedications, nb.medications},
-		{navAppointments, nb.appointments}, {navMessages, nb.messages}, {navSettings, nb.settings}} {
+		{navAppointments, nb.appointments}, {navRecord, nb.record}, {navMessages, nb.messages}, {navSettings, nb.settings}} {
 		it.b.Alignment = widget.ButtonAlignLeading
 		if it.name == current {
 			it.b.Importance = widget.HighImportance
@@ -124,7 +127,7 @@ func (u *UI) frame(b screenBase, body fyne.CanvasObject) fyne.CanvasObject {
 }
 
 // addShortcuts lets Ctrl+1 … Ctrl+6 switch between Today, the Journal, Medicines,
-// Appointments, Messages and Settings (Ctrl+7: Readings, added later), Ctrl+0 show everyone (with several profiles), and
+// Appointments, Messages and Settings, Ctrl+7 the Health record, Ctrl+8 Readings (both added later), Ctrl+0 show everyone (with several profiles), and
 // Ctrl+L lock. Canvas shortcuts reach the window
 // when no text field has the keyboard focus; our text fields pass them on (shortcutEntry).
 func (u *UI) addShortcuts() {
@@ -154,7 +157,8 @@ func (u *UI) navShortcuts() []appShortcut {
 		{fyne.Key4, func() bool { return u.appointments != nil }, u.showAppointments},
 		{fyne.Key5, func() bool { return u.messages != nil }, u.showMessages},
 		{fyne.Key6, func() bool { return u.settings != nil }, u.showSettings},
-		{fyne.Key7, func() bool { return u.readings != nil }, u.showReadings},
+		{fyne.Key7, func() bool { return u.record != nil }, u.showRecord},
+		{fyne.Key8, func() bool { return u.readings != nil }, u.showReadings},
 	} {
 		out = append(out, appShortcut{
 			&desktop.CustomShortcut{KeyName: s.key, Modifier: fyne.KeyModifierShortcutDefault},

@@ -65,10 +65,20 @@ func (u *UI) startSync(p *openProfile) {
 // syncNow is the "Sync now" button.
 func (u *UI) syncNow() { u.runSync(u.cur, false) }
 
+// resyncNow is the Health record's "Fetch everything again": a full sync (Options.SyncFull).
+func (u *UI) resyncNow() {
+	if u.opt.SyncFull != nil {
+		u.runSyncWith(u.cur, false, u.opt.SyncFull)
+	}
+}
+
 // runSync runs p's sync (p on screen or held) off the UI goroutine, then shows the outcome
 // if p is on screen (a held profile's is shown when it comes forward). auto marks the
 // periodic sync: a profile without a portal is then left alone quietly.
-func (u *UI) runSync(p *openProfile, auto bool) {
+func (u *UI) runSync(p *openProfile, auto bool) { u.runSyncWith(p, auto, u.opt.Sync) }
+
+// runSyncWith is runSync with sync doing the work (Options.Sync or Options.SyncFull).
+func (u *UI) runSyncWith(p *openProfile, auto bool, sync func(context.Context, *data.Store) error) {
 	if p == nil || p.sync.running || p.ctx.Err() != nil {
 		return
 	}
@@ -76,7 +86,6 @@ func (u *UI) runSync(p *openProfile, auto bool) {
 	if u.cur == p {
 		u.syncChanged(false, nil)
 	}
-	sync := u.opt.Sync
 	p.spawn(func(ctx context.Context) func() {
 		err := sync(ctx, p.store)
 		if err != nil && !errors.Is(err, errNotConnected) && ctx.Err() == nil {
@@ -96,6 +105,9 @@ func (u *UI) runSync(p *openProfile, auto bool) {
 					// Nothing to do, and nothing to say.
 					if m := u.messages; m != nil {
 						m.sync.Enable()
+					}
+					if r := u.record; r != nil {
+						r.syncButtons(true)
 					}
 					u.refreshSyncLines()
 					return
@@ -129,11 +141,27 @@ func (u *UI) syncChanged(done bool, err error) {
 			say(m.syncMsg, "")
 		}
 	}
+	if r := u.record; r != nil {
+		r.syncButtons(done)
+		switch {
+		case !done || err == nil:
+			say(r.syncMsg, "")
+		case errors.Is(err, errNotConnected):
+			say(r.syncMsg, msgRecordNotLinked)
+		case errors.Is(err, portal.ErrSignInAgain):
+			say(r.syncMsg, "Your clinic's portal asks you to sign in again before it will send your record.")
+		default:
+			say(r.syncMsg, "Your clinic's portal could not be reached just now. What was fetched before is shown.")
+		}
+	}
 	if !done {
 		u.refreshSyncLines()
 		return
 	}
 	switch {
+	case u.record != nil:
+		u.refreshSyncLines()
+		u.loadRecord()
 	case u.messages != nil:
 		u.loadMessages()
 	case u.appointments != nil:
@@ -239,5 +267,8 @@ func (u *UI) refreshSyncLines() {
 	}
 	if m := u.messages; m != nil {
 		u.showSyncLine(m.prof, m.syncLine, func() bool { return u.messages == m })
+	}
+	if r := u.record; r != nil {
+		u.showSyncLine(r.prof, r.syncLine, func() bool { return u.record == r })
 	}
 }

@@ -114,8 +114,9 @@ func randID(rng *rand.Rand) string {
 // AddDemoProfile fills a profile with three months of realistic, synthetic data for first
 // looks and screenshots: symptoms and moods, four medications (three scheduled, one as
 // needed) with their dose history — mostly taken, some late, a few skipped or missed — past
-// and upcoming appointments (questions for the doctor on one), and a short thread with the
-// care team. The same day gives the same data.
+// and upcoming appointments (questions for the doctor on one), a short thread with the care
+// team, and a health record from the clinic (demorecord.go), whose Metformin the demo's own
+// was added from before the clinic raised the dose. The same day gives the same data.
 func (s *Store) AddDemoProfile(ctx context.Context) error {
 	if err := s.AddDemoEntries(ctx, 270, nil); err != nil {
 		return err
@@ -135,6 +136,11 @@ func (s *Store) AddDemoProfile(ctx context.Context) error {
 		{Medication{Name: "Ramipril", Strength: "5 mg", Form: "capsule", Dose: "1 capsule"}, []TimeOfDay{8 * 60}, 5 * UnitScale},
 		{Medication{Name: "Atorvastatin", Strength: "20 mg", Form: "tablet", Dose: "1 tablet", Instructions: "in the evening"}, []TimeOfDay{21 * 60}, 0},
 	}
+	if err := s.addDemoRecord(ctx, today); err != nil {
+		return err
+	}
+	// Added from the clinic's record when it said 1 tablet twice a day; it says 2 now.
+	meds[0].m.FromRecord, meds[0].m.RecordDosage = demoLinkedMedicine, "demo: 1 tablet twice a day"
 	for _, d := range meds {
 		d.m.Steps = []Step{{Times: d.times, Start: DateOf(start)}}
 		m, err := s.AddMedication(ctx, d.m)

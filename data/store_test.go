@@ -5,6 +5,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"maps"
 	"os"
 	"path/filepath"
 	"strings"
@@ -583,5 +584,32 @@ func TestDemoProfile(t *testing.T) {
 	wt, _ := s.ListVitals(ctx, VitalWeight, time.Time{})
 	if set, _ := s.Settings(ctx); len(bp) != 22 || len(wt) != 7 || set.Targets[VitalBloodPressure].Hi != 135 {
 		t.Fatalf("%d blood pressures, %d weights, target %+v", len(bp), len(wt), set.Targets)
+	}
+	// The health record: every type, dated back from today, and Metformin linked to it.
+	res, err := s.ClinicalResources(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	types := map[string]int{}
+	latest := ""
+	for _, r := range res {
+		types[r.Type]++
+		if bytes.Contains(r.Raw, []byte("{{")) {
+			t.Errorf("%s %s has a date left unfilled", r.Type, r.RemoteID)
+		}
+		if r.RemoteID == "demo-obs-a1c-4" {
+			latest = string(r.Raw)
+		}
+	}
+	want := map[string]int{"Condition": 4, "AllergyIntolerance": 2, "MedicationRequest": 3, "Observation": 18,
+		"DiagnosticReport": 1, "Immunization": 2, "DocumentReference": 2}
+	if !maps.Equal(types, want) {
+		t.Errorf("record types %v, want %v", types, want)
+	}
+	if !strings.Contains(latest, `"2026-11-04T08:45:00Z"`) {
+		t.Errorf("the latest HbA1c is not 21 days before today: %.200s", latest)
+	}
+	if meds[0].FromRecord == "" && meds[1].FromRecord == "" && meds[2].FromRecord == "" && meds[3].FromRecord == "" {
+		t.Error("no demo medicine is linked to the demo record")
 	}
 }

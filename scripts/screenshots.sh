@@ -7,6 +7,7 @@
 # screen and then —
 #   light     every screen (Readings too; Appointments also scrolled down)   dark   Today, Journal, Medicines, Settings
 #   contrast  high contrast (light), every screen   large  200 % text (light), every screen
+# (every screen: the Health record twice, at its top and scrolled down to the results).
 # Light and dark are forced with Fyne's FYNE_THEME; high contrast and text size are the
 # app's own preferences, written into a private XDG_CONFIG_HOME before it starts, exactly as
 # the Settings screen saves them, so the app needs no flag for this.
@@ -102,15 +103,21 @@ changed() {
 	log "warning: the screen did not change"
 }
 
-# settle WIN FILE: grabs until two grabs in a row differ in fewer than 200 pixels (a blinking
-# text cursor is allowed to differ; a list filling in from disk is not), at most 15 s.
+# settle WIN FILE: grabs until three grabs in a row differ in fewer than 200 pixels (a blinking
+# text cursor is allowed to differ; a list filling in from disk is not; "Loading…" can stay
+# still for one interval on a busy machine), at most 15 s.
 settle() {
-	local win=$1 file=$2 prev=$WORK/prev.ppm
+	local win=$1 file=$2 prev=$WORK/prev.ppm still=0
 	grab "$win" "$prev"
 	for ((i = 0; i < 50; i++)); do
 		sleep 0.3
 		grab "$win" "$file"
-		[ "$(differ "$prev" "$file")" -lt 200 ] && return 0
+		if [ "$(differ "$prev" "$file")" -lt 200 ]; then
+			still=$((still + 1))
+			[ "$still" -ge 2 ] && return 0
+		else
+			still=0
+		fi
 		mv "$file" "$prev"
 	done
 	log "warning: the window kept changing; keeping the last picture"
@@ -125,7 +132,9 @@ save() {
 }
 
 # shoot VARIANT FYNE_THEME PREFS_JSON SCREEN...: one app start, a picture of each screen.
-# A screen is "N:name", N its Ctrl+N shortcut; "down:name" is the screen on show scrolled down.
+# A screen is "N:name", N its Ctrl+N shortcut; "down:name" is the screen on show scrolled down
+# to its end; "wN:name" the screen on show scrolled down N mouse-wheel clicks (the Health
+# record's results, below its first page).
 shoot() {
 	local variant=$1 fyne_theme=$2 prefs=$3 win spec key name
 	shift 3
@@ -166,7 +175,13 @@ shoot() {
 			save "$WORK/shot.ppm" "$variant-$name"
 			continue
 		fi
-		xdotool key "ctrl+$key"
+		if [[ "$key" == w* ]]; then
+			xdotool mousemove --window "$win" 600 400
+			xdotool click --repeat "${key#w}" --delay 40 5
+			xdotool mousemove 1279 799
+		else
+			xdotool key "ctrl+$key"
+		fi
 		# Today is already on show after unlocking: nothing to wait for but the list.
 		[ "$key" = 1 ] || changed "$win" "$WORK/shot.ppm" "$WORK/before.ppm"
 		settle "$win" "$WORK/shot.ppm"
@@ -185,11 +200,11 @@ want() { [[ " ${SCREENSHOT_VARIANTS:-light dark contrast large} " == *" $1 "* ]]
 mkdir -p "$OUT"
 # The login entry the app writes at start goes into the private config folder, deleted after.
 want light && shoot light light '{}' \
-	1:today 2:journal 3:medicines 4:appointments down:appointments-lower 5:messages 6:settings 7:readings
+	1:today 2:journal 3:medicines 4:appointments down:appointments-lower 5:messages 6:settings 7:record w78:record-results 8:readings
 want dark && shoot dark dark '{}' \
-	1:today 2:journal 3:medicines 6:settings
+	1:today 2:journal 3:medicines 6:settings 7:record
 want contrast && shoot contrast light '{"theme.contrast": true}' \
-	1:today 2:journal 3:medicines 4:appointments 5:messages 6:settings 7:readings
+	1:today 2:journal 3:medicines 4:appointments 5:messages 6:settings 7:record w78:record-results 8:readings
 want large && shoot large light '{"text.scale": 2}' \
-	1:today 2:journal 3:medicines 4:appointments 5:messages 6:settings 7:readings
+	1:today 2:journal 3:medicines 4:appointments 5:messages 6:settings 7:record w150:record-results 8:readings
 log "written to $OUT"
