@@ -480,13 +480,7 @@ func (s *Store) VitalRefused(ctx context.Context, seq int64, id, reason string, 
 				return err
 			}
 		}
-		ob, err := s.outboxTx(ctx, tx, seq)
-		if err != nil {
-			return err
-		}
-		ob.attempts++
-		ob.next = toMillis(next)
-		return s.writeOutbox(ctx, tx, ob)
+		return s.postpone(ctx, tx, seq, next)
 	})
 }
 

@@ -12,7 +12,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"net/url"
 	"strings"
 	"time"
 
@@ -116,42 +115,20 @@ func (e *Engine) pushRequest(ctx context.Context, it data.OutboxItem, a data.App
 	if !ok {
 		return e.notSent(ctx, it, a.ID, RequestsElsewhere, res)
 	}
-	body, err := json.Marshal(e.requestBody(a))
-	if err != nil {
-		return err
-	}
-	ident := identifierSystem + "|urn:uuid:" + a.ID
-	var created fhir.Raw
-	err = e.retry(ctx, func() error {
-		var err error
-		created, err = e.Client.Create(ctx, "Appointment", body, "identifier="+url.QueryEscape(ident))
-		return err
-	})
-	var he *fhir.HTTPError
+	c, err := e.createOnce(ctx, it, "Appointment", a.ID, e.requestBody(a), "send request")
 	switch {
-	case err == nil:
-		got, derr := fhir.DecodeAppointment(created)
-		if derr != nil || got.ID == "" {
-			return unreachable("send request", fmt.Errorf("%w: the created appointment has no id", fhir.ErrMalformed))
-		}
-		version := ""
-		if got.Meta != nil {
-			version = got.Meta.VersionID
-		}
-		if err := e.Store.AppointmentSent(ctx, it.Seq, a.ID, got.ID, version, got.Status); err != nil {
-			return err
-		}
-		res.Pushed++
-		return nil
-	case errors.As(err, &he) && (he.Status == 403 || he.Status == 405):
+	case err != nil:
+		return err
+	case c.Elsewhere:
 		return e.notSent(ctx, it, a.ID, RequestsElsewhere, res)
-	case errors.As(err, &he) && !he.Temporary() && he.Status != 401:
-		return e.notSent(ctx, it, a.ID, "request not accepted by the portal: "+http4xx(he), res)
+	case c.Refused != "":
+		return e.notSent(ctx, it, a.ID, "request not accepted by the portal: "+c.Refused, res)
 	}
-	if perr := e.Store.PostponeOutbox(ctx, it.Seq, e.now()); perr != nil {
-		return perr
+	if err := e.Store.AppointmentSent(ctx, it.Seq, a.ID, c.ID, c.Version, c.Status); err != nil {
+		return err
 	}
-	return unreachable("send request", err)
+	res.Pushed++
+	return nil
 }
 
 func (e *Engine) pushCancel(ctx context.Context, it data.OutboxItem, a data.Appointment, res *Result) error {

@@ -7,10 +7,8 @@ package portal
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
-	"net/url"
 	"strconv"
 	"strings"
 	"time"
@@ -120,33 +118,13 @@ func (e *Engine) pushVital(ctx context.Context, it data.OutboxItem, res *Result)
 		}
 		return nil
 	}
-	body, err := json.Marshal(e.observation(v))
-	if err != nil {
-		return err
-	}
-	ident := identifierSystem + "|urn:uuid:" + v.ID
-	var created fhir.Raw
-	err = e.retry(ctx, func() error {
-		var err error
-		created, err = e.Client.Create(ctx, "Observation", body, "identifier="+url.QueryEscape(ident))
-		return err
-	})
-	var he *fhir.HTTPError
+	c, err := e.createOnce(ctx, it, "Observation", v.ID, e.observation(v), "share reading")
 	switch {
-	case err == nil:
-		var o struct {
-			ID string `json:"id"`
-		}
-		if derr := json.Unmarshal(created, &o); derr != nil || o.ID == "" {
-			return unreachable("share reading", fmt.Errorf("%w: the created reading has no id", fhir.ErrMalformed))
-		}
-		if err := e.Store.VitalSent(ctx, it.Seq, v.ID, o.ID); err != nil {
-			return err
-		}
-		res.Pushed++
-	case errors.As(err, &he) && !he.Temporary() && he.Status != 401:
-		reason := http4xx(he)
-		if he.Status == 403 || he.Status == 405 {
+	case err != nil:
+		return err
+	case c.Refused != "":
+		reason := c.Refused
+		if c.Elsewhere {
 			reason = readingsRefused
 		}
 		if err := e.Store.VitalRefused(ctx, it.Seq, v.ID, reason, e.now().Add(refusedRetry)); err != nil {
@@ -154,12 +132,12 @@ func (e *Engine) pushVital(ctx context.Context, it data.OutboxItem, res *Result)
 		}
 		res.Failed++
 		res.Errors = append(res.Errors, "reading not accepted by the portal: "+reason)
-	default:
-		if perr := e.Store.PostponeOutbox(ctx, it.Seq, e.now()); perr != nil {
-			return perr
-		}
-		return unreachable("share reading", err)
+		return nil
 	}
+	if err := e.Store.VitalSent(ctx, it.Seq, v.ID, c.ID); err != nil {
+		return err
+	}
+	res.Pushed++
 	return nil
 }
 

@@ -318,34 +318,13 @@ func (e *Engine) pushSurvey(ctx context.Context, it data.OutboxItem, res *Result
 		res.Errors = append(res.Errors, fmt.Sprintf("survey %s cannot be read", sv.ID))
 		return nil
 	}
-	body, err := json.Marshal(qr)
-	if err != nil {
-		return err
-	}
-	ident := identifierSystem + "|urn:uuid:" + sv.ID
-	var created fhir.Raw
-	err = e.retry(ctx, func() error {
-		var err error
-		created, err = e.Client.Create(ctx, "QuestionnaireResponse", body, "identifier="+url.QueryEscape(ident))
-		return err
-	})
-	var he *fhir.HTTPError
+	c, err := e.createOnce(ctx, it, "QuestionnaireResponse", sv.ID, qr, "send survey")
 	switch {
-	case err == nil:
-		var o struct {
-			ID string `json:"id"`
-		}
-		if json.Unmarshal(created, &o) != nil || o.ID == "" {
-			return unreachable("send survey", fmt.Errorf("%w: the created survey has no id", fhir.ErrMalformed))
-		}
-		if err := e.Store.SurveySent(ctx, it.Seq, sv.ID, o.ID); err != nil {
-			return err
-		}
-		res.Pushed++
-		return nil
-	case errors.As(err, &he) && !he.Temporary() && he.Status != 401:
-		reason := http4xx(he)
-		if he.Status == 403 || he.Status == 405 {
+	case err != nil:
+		return err
+	case c.Refused != "":
+		reason := c.Refused
+		if c.Elsewhere {
 			reason = elsewhere
 		}
 		if err := e.Store.SurveyRefused(ctx, it.Seq, sv.ID, reason, e.now().Add(refusedRetry)); err != nil {
@@ -355,10 +334,11 @@ func (e *Engine) pushSurvey(ctx context.Context, it data.OutboxItem, res *Result
 		res.Errors = append(res.Errors, "survey not accepted by the portal: "+reason)
 		return nil
 	}
-	if perr := e.Store.PostponeOutbox(ctx, it.Seq, e.now()); perr != nil {
-		return perr
+	if err := e.Store.SurveySent(ctx, it.Seq, sv.ID, c.ID); err != nil {
+		return err
 	}
-	return unreachable("send survey", err)
+	res.Pushed++
+	return nil
 }
 
 // pullQuestionnaires keeps the clinic's own surveys that name a kind of visit. A portal
