@@ -102,6 +102,18 @@ func refused(err error) bool {
 	return errors.As(err, &he) && (he.Status == http.StatusForbidden || he.Status == http.StatusNotFound)
 }
 
+// SignInForRecord is said when the sign-in grants no part of the health record.
+const SignInForRecord = "your sign-in does not include your health record: sign in to the portal again to see it, if your clinic shares it"
+
+func grantsAnyRecordType(scope string) bool {
+	for _, rt := range recordTypes {
+		if smart.Grants(scope, rt.Type) {
+			return true
+		}
+	}
+	return false
+}
+
 // pullRecord pulls every type of the health record. A type the portal does not share is
 // reported in res.NotShared and the others go on; anything else that stops a search
 // stops the sync, as for appointments.
@@ -121,6 +133,11 @@ func (e *Engine) pullRecord(ctx context.Context, res *Result) error {
 		if scope, err = e.Grants.Granted(ctx); err != nil {
 			return err
 		}
+	}
+	if scope != "" && !grantsAnyRecordType(scope) {
+		// A sign-in from before the app asked for the health record (or a clinic that
+		// shares none of it): only a new sign-in can tell which.
+		res.Errors = append(res.Errors, SignInForRecord)
 	}
 	for _, rt := range recordTypes {
 		shared := smart.Grants(scope, rt.Type)

@@ -152,6 +152,22 @@ func TestRecordScopeNotGranted(t *testing.T) {
 	}
 }
 
+// A sign-in from before the app asked for the health record grants none of it: the sync
+// says to sign in again (once), not only "not shared" seven times; a sign-in that grants
+// part of it does not say so.
+func TestRecordOldSignIn(t *testing.T) {
+	h := newHarness(t)
+	h.eng.Scope = "openid fhirUser launch/patient offline_access patient/Appointment.rs patient/Communication.crs patient/Patient.r"
+	res, err := h.sync()
+	if err != nil || len(res.NotShared) != 7 || !slices.Equal(res.Errors, []string{SignInForRecord}) {
+		t.Fatalf("sync = %+v, %v", res, err)
+	}
+	h.eng.Scope = "openid patient/Appointment.rs patient/Condition.rs"
+	if res, err := h.sync(); err != nil || slices.Contains(res.Errors, SignInForRecord) {
+		t.Errorf("a partial grant: %+v, %v", res, err)
+	}
+}
+
 // TestRecordErrorsCarryNoHealthData: a malformed record stops the sync with an error that
 // names the type, not what the record says.
 func TestRecordErrorsCarryNoHealthData(t *testing.T) {
