@@ -492,3 +492,19 @@ func TestRecordTestManyValues(t *testing.T) {
 		t.Errorf("summary %q", rt.summary.Text)
 	}
 }
+
+// A medicine being written on Medicines is not replaced by Add to my medicines (what was
+// typed would be lost): it comes back as it was, and the person is told.
+func TestAddToMyMedicinesKeepsADraft(t *testing.T) {
+	u := openRecord(t, withRecord(t))
+	ctrl(u, fyne.Key3)
+	test.Tap(u.medications.add)
+	test.Type(u.medForm().name, "Vitamin D")
+	ctrl(u, fyne.Key7)
+	test.Tap(recordMed(t, u, "Metformin").add)
+	f := u.medForm()
+	if f == nil || f.name.Text != "Vitamin D" {
+		t.Fatal("the medicine being written was replaced")
+	}
+	assertShows(t, u.medications.notice, msgRecordMedDraftOpen)
+}

@@ -25,7 +25,9 @@ import (
 
 const (
 	msgRecordMedFailed = "That medicine could not be read from your health record just now. Please try again."
-	msgDoseChanged     = "Your clinic changed the dose"
+	// msgRecordMedDraftOpen: a medicine being written is open on Medicines.
+	msgRecordMedDraftOpen = "You were writing a medicine: it is below as you left it. Save or cancel it, then choose Add to my medicines again."
+	msgDoseChanged        = "Your clinic changed the dose"
 )
 
 // recordMedItem is one medicine of the clinic's record, with "Add to my medicines" — or,
@@ -107,6 +109,15 @@ func (u *UI) addFromRecord(s *recordScreen, id string) {
 			dosage = mr.row.Dosage
 		}
 		u.showMedications()
+		if d := u.medForm(); d != nil {
+			// A medicine being written is there again, as it was left: it is not replaced
+			// (what was typed would be lost); the person finishes or cancels it first.
+			if ms := u.medications; ms != nil {
+				ms.notice.Importance = widget.WarningImportance
+				say(ms.notice, msgRecordMedDraftOpen)
+			}
+			return
+		}
 		u.openMedForm(plan.Medication)
 		f := u.medForm()
 		if f == nil {
