@@ -8,8 +8,6 @@ import (
 	"unicode"
 
 	"fyne.io/fyne/v2"
-	"fyne.io/fyne/v2/dialog"
-	"fyne.io/fyne/v2/storage"
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/patient-companion/companion/app/export"
@@ -30,30 +28,18 @@ func (u *UI) addToCalendar(ap data.Appointment) {
 	if a == nil {
 		return
 	}
-	d := dialog.NewFileSave(func(w fyne.URIWriteCloser, err error) {
-		if u.appointments != a {
-			if w != nil {
-				w.Close()
+	a.calSave = u.saveDialog(icsFileName(ap.Title), ".ics", func() bool { return u.appointments == a },
+		func(w fyne.URIWriteCloser, err error) {
+			a.calSave = nil
+			if err != nil {
+				u.calendarFailed(a)
+				return
 			}
-			return
-		}
-		a.calSave = nil
-		if err != nil {
-			u.calendarFailed(a)
-			return
-		}
-		if w == nil {
-			return // cancelled
-		}
-		u.saveCalendar(a, ap, w)
-	}, u.win)
-	d.SetFileName(icsFileName(ap.Title))
-	d.SetFilter(storage.NewExtensionFileFilter([]string{".ics"}))
-	a.calSave = d
-	// Fyne's dialog opens at its minimum size, too small to read a folder's files in.
-	size := u.win.Canvas().Size()
-	d.Resize(fyne.NewSize(min(900, size.Width*0.9), min(650, size.Height*0.9)))
-	d.Show()
+			if w == nil {
+				return // cancelled
+			}
+			u.saveCalendar(a, ap, w)
+		})
 }
 
 // saveCalendar writes the appointment to w. A file on this computer is written atomically

@@ -206,23 +206,22 @@ func (u *UI) chooseReportFile(r *reportDialog) {
 	if _, _, ok := r.period(); !ok {
 		return
 	}
-	fd := dialog.NewFileSave(func(w fyne.URIWriteCloser, err error) {
-		if err != nil || w == nil {
-			return // cancelled
-		}
-		// Fyne has created the file to write; the report replaces it whole (report.SaveFile).
-		path := w.URI().Path()
-		_ = w.Close()
-		u.saveReport(r, path)
-	}, u.win)
 	name := strings.Map(func(c rune) rune {
 		if strings.ContainsRune(`/\:*?"<>|`, c) {
 			return '-'
 		}
 		return c
 	}, r.store.Info().Name)
-	fd.SetFileName(fmt.Sprintf("Health report %s %s.pdf", name, strings.TrimSpace(r.to.Text)))
-	fd.Show()
+	u.saveDialog(fmt.Sprintf("Health report %s %s.pdf", name, strings.TrimSpace(r.to.Text)), ".pdf",
+		func() bool { return true }, func(w fyne.URIWriteCloser, err error) {
+			if err != nil || w == nil {
+				return // cancelled
+			}
+			// Fyne has created the file to write; the report replaces it whole (report.SaveFile).
+			path := w.URI().Path()
+			_ = w.Close()
+			u.saveReport(r, path)
+		})
 }
 
 // saveReport makes the report for the dialog's period and writes it to path.

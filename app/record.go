@@ -22,7 +22,6 @@ import (
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/layout"
-	"fyne.io/fyne/v2/storage"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
@@ -651,31 +650,18 @@ func (u *UI) saveRecordPDF(s *recordScreen, r health.Row) {
 		return
 	}
 	pdf := a.Data
-	d := dialog.NewFileSave(func(w fyne.URIWriteCloser, err error) {
-		if u.record != s {
-			if w != nil {
-				w.Close()
+	s.pdfSave = u.saveDialog(pdfFileName(r.Name), ".pdf", func() bool { return u.record == s },
+		func(w fyne.URIWriteCloser, err error) {
+			s.pdfSave = nil
+			if err != nil {
+				u.recordPDFFailed(s, msgRecordPDFFailed)
+				return
 			}
-			return
-		}
-		s.pdfSave = nil
-		if err != nil {
-			u.recordPDFFailed(s, msgRecordPDFFailed)
-			return
-		}
-		if w == nil {
-			return // cancelled
-		}
-		u.writeRecordPDF(s, pdf, w)
-	}, u.win)
-	d.SetFileName(pdfFileName(r.Name))
-	// Only PDFs to pick from: the dialog truncates the file chosen before we see it, so no
-	// other file (the journal itself) is offered to be written over.
-	d.SetFilter(storage.NewExtensionFileFilter([]string{".pdf"}))
-	s.pdfSave = d
-	size := u.win.Canvas().Size()
-	d.Resize(fyne.NewSize(min(900, size.Width*0.9), min(650, size.Height*0.9)))
-	d.Show()
+			if w == nil {
+				return // cancelled
+			}
+			u.writeRecordPDF(s, pdf, w)
+		})
 }
 
 func (u *UI) recordPDFFailed(s *recordScreen, msg string) {

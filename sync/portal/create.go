@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
+	"time"
 
 	"github.com/patient-companion/companion/data"
 	"github.com/patient-companion/companion/sync/fhir"
@@ -60,4 +61,64 @@ func (e *Engine) createOnce(ctx context.Context, it data.OutboxItem, resourceTyp
 		return created{}, perr
 	}
 	return created{}, unreachable(what, err)
+}
+
+// waiting is a resource made here that waits in the outbox until the portal takes it (a
+// shared reading, a survey's answers): a portal that does not take it keeps it waiting a
+// day, with the reason kept on the record.
+type waiting struct {
+	resourceType, id string
+	noun, what       string // "reading"; what stops the sync: "share reading"
+	elsewhere        string // said when the portal does not take this from the app at all
+	body             func() (any, error)
+	sent             func(ctx context.Context, seq int64, id, remoteID string) error
+	refused          func(ctx context.Context, seq int64, id, reason string, next time.Time) error
+}
+
+// pushWaiting sends one waiting item: only where the portal takes its type (mayCreate),
+// created once (createOnce). A portal that does not take the type is said once per sync.
+func (e *Engine) pushWaiting(ctx context.Context, it data.OutboxItem, w waiting, res *Result) error {
+	ok, err := e.mayCreate(ctx, w.resourceType)
+	if err != nil {
+		return err
+	}
+	if !ok {
+		if err := w.refused(ctx, it.Seq, w.id, w.elsewhere, e.now().Add(refusedRetry)); err != nil {
+			return err
+		}
+		if !e.saidElsewhere[w.resourceType] {
+			if e.saidElsewhere == nil {
+				e.saidElsewhere = map[string]bool{}
+			}
+			e.saidElsewhere[w.resourceType] = true
+			res.Errors = append(res.Errors, w.elsewhere)
+		}
+		return nil
+	}
+	body, err := w.body()
+	if err != nil {
+		res.Errors = append(res.Errors, fmt.Sprintf("%s %s cannot be read", w.noun, w.id))
+		return nil
+	}
+	c, err := e.createOnce(ctx, it, w.resourceType, w.id, body, w.what)
+	switch {
+	case err != nil:
+		return err
+	case c.Refused != "":
+		reason := c.Refused
+		if c.Elsewhere {
+			reason = w.elsewhere
+		}
+		if err := w.refused(ctx, it.Seq, w.id, reason, e.now().Add(refusedRetry)); err != nil {
+			return err
+		}
+		res.Failed++
+		res.Errors = append(res.Errors, w.noun+" not accepted by the portal: "+reason)
+		return nil
+	}
+	if err := w.sent(ctx, it.Seq, w.id, c.ID); err != nil {
+		return err
+	}
+	res.Pushed++
+	return nil
 }

@@ -92,10 +92,10 @@ type Engine struct {
 	// portal without sign-in (nil) says it in its CapabilityStatement.
 	Grants Grants
 
-	// Per sync: whether the portal accepts creates of a type, and whether "your clinic
-	// does not accept readings" was said.
-	creatable   map[string]bool
-	saidRefused bool
+	// Per sync: whether the portal accepts creates of a type, and whether it was said that
+	// the portal does not take a type ("your clinic does not accept readings").
+	creatable     map[string]bool
+	saidElsewhere map[string]bool
 }
 
 // identifierSystem is the identifier system of our notes' urn:uuid ids.
@@ -170,7 +170,7 @@ func (e *Engine) Push(ctx context.Context) (Result, error) {
 
 func (e *Engine) pushOnly(ctx context.Context) (Result, error, error) {
 	res := Result{Errors: []string{}, NotShared: []string{}}
-	e.creatable, e.saidRefused = nil, false
+	e.creatable, e.saidElsewhere = nil, nil
 	damaged, err := e.push(ctx, &res)
 	return res, damaged, err
 }

@@ -104,41 +104,9 @@ func (e *Engine) pushVital(ctx context.Context, it data.OutboxItem, res *Result)
 		res.Errors = append(res.Errors, fmt.Sprintf("reading %s: %v", it.EntityID, err))
 		return nil
 	}
-	ok, err := e.mayCreate(ctx, "Observation")
-	if err != nil {
-		return err
-	}
-	if !ok {
-		if err := e.Store.VitalRefused(ctx, it.Seq, v.ID, readingsRefused, e.now().Add(refusedRetry)); err != nil {
-			return err
-		}
-		if !e.saidRefused {
-			e.saidRefused = true
-			res.Errors = append(res.Errors, readingsRefused)
-		}
-		return nil
-	}
-	c, err := e.createOnce(ctx, it, "Observation", v.ID, e.observation(v), "share reading")
-	switch {
-	case err != nil:
-		return err
-	case c.Refused != "":
-		reason := c.Refused
-		if c.Elsewhere {
-			reason = readingsRefused
-		}
-		if err := e.Store.VitalRefused(ctx, it.Seq, v.ID, reason, e.now().Add(refusedRetry)); err != nil {
-			return err
-		}
-		res.Failed++
-		res.Errors = append(res.Errors, "reading not accepted by the portal: "+reason)
-		return nil
-	}
-	if err := e.Store.VitalSent(ctx, it.Seq, v.ID, c.ID); err != nil {
-		return err
-	}
-	res.Pushed++
-	return nil
+	return e.pushWaiting(ctx, it, waiting{resourceType: "Observation", id: v.ID, noun: "reading",
+		what: "share reading", elsewhere: readingsRefused, body: func() (any, error) { return e.observation(v), nil },
+		sent: e.Store.VitalSent, refused: e.Store.VitalRefused}, res)
 }
 
 // loinc is how one reading type is coded (LOINC, UCUM).

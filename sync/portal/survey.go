@@ -301,44 +301,10 @@ func (e *Engine) pushSurvey(ctx context.Context, it data.OutboxItem, res *Result
 		res.Errors = append(res.Errors, fmt.Sprintf("survey %s: %v", it.EntityID, err))
 		return nil
 	}
-	ok, err := e.mayCreate(ctx, "QuestionnaireResponse")
-	if err != nil {
-		return err
-	}
-	const elsewhere = "your clinic does not take surveys through the app"
-	if !ok {
-		if err := e.Store.SurveyRefused(ctx, it.Seq, sv.ID, elsewhere, e.now().Add(refusedRetry)); err != nil {
-			return err
-		}
-		res.Errors = append(res.Errors, elsewhere)
-		return nil
-	}
-	qr, err := e.questionnaireResponse(sv)
-	if err != nil {
-		res.Errors = append(res.Errors, fmt.Sprintf("survey %s cannot be read", sv.ID))
-		return nil
-	}
-	c, err := e.createOnce(ctx, it, "QuestionnaireResponse", sv.ID, qr, "send survey")
-	switch {
-	case err != nil:
-		return err
-	case c.Refused != "":
-		reason := c.Refused
-		if c.Elsewhere {
-			reason = elsewhere
-		}
-		if err := e.Store.SurveyRefused(ctx, it.Seq, sv.ID, reason, e.now().Add(refusedRetry)); err != nil {
-			return err
-		}
-		res.Failed++
-		res.Errors = append(res.Errors, "survey not accepted by the portal: "+reason)
-		return nil
-	}
-	if err := e.Store.SurveySent(ctx, it.Seq, sv.ID, c.ID); err != nil {
-		return err
-	}
-	res.Pushed++
-	return nil
+	return e.pushWaiting(ctx, it, waiting{resourceType: "QuestionnaireResponse", id: sv.ID, noun: "survey",
+		what: "send survey", elsewhere: "your clinic does not take surveys through the app",
+		body: func() (any, error) { return e.questionnaireResponse(sv) },
+		sent: e.Store.SurveySent, refused: e.Store.SurveyRefused}, res)
 }
 
 // pullQuestionnaires keeps the clinic's own surveys that name a kind of visit. A portal
