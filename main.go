@@ -26,6 +26,7 @@ import (
 	"github.com/patient-companion/companion/app/notify"
 	"github.com/patient-companion/companion/app/remind"
 	"github.com/patient-companion/companion/app/single"
+	"github.com/patient-companion/companion/app/tr"
 	"github.com/patient-companion/companion/assets"
 	"github.com/patient-companion/companion/clinic"
 	"github.com/patient-companion/companion/data"
@@ -69,6 +70,9 @@ func run(args []string) int {
 		// Commands print one line per error and nothing else on stderr; Fyne's own log lines
 		// (e.g. about an unparseable locale such as "C") belong to the window only.
 		log.SetOutput(io.Discard)
+		// The command line's own words stay English (scripts read them; --json never
+		// changes), but what it makes for a person, the visit report, is in their language.
+		setupLanguage(args, cl)
 		return cli.Run(ctx, args, cli.Env{
 			Stdin: os.Stdin, Stdout: os.Stdout, Stderr: os.Stderr, Getenv: getenv,
 			Keyring: keyring, Version: version, Build: build(), Clinic: cl,
@@ -103,6 +107,7 @@ func run(args []string) int {
 	defer inst.Close()
 
 	plainLocale(os.Getenv, os.Setenv, os.Unsetenv)
+	setupLanguage(args, cl)
 	// The window runs all day: collect at half again the live heap rather than twice it, which
 	// keeps ~17 MB less resident at 100,000 entries for a few milliseconds of collection when
 	// something happens (docs/PERFORMANCE.md, "Memory"). GOGC in the environment still wins.
@@ -155,6 +160,19 @@ func run(args []string) int {
 	}
 	ui.ShowAndRun()
 	return 0
+}
+
+// setupLanguage makes the language chosen on this computer (else the clinic's, else the
+// system's) the running one, before Fyne shows anything: Fyne has no call to change it later.
+func setupLanguage(args []string, cl *clinic.Clinic) {
+	choice := ""
+	if dir, err := cli.DataDir(args, os.Getenv); err == nil {
+		choice = tr.ReadChoice(dir)
+	}
+	code := tr.Choose(choice, cl.DefaultLanguage(), tr.SystemLocales())
+	if err := tr.Setup(code); err != nil {
+		log.Printf("companion: %v", err) // a build without its translations shows keys
+	}
 }
 
 // background reports whether --background is on the command line (the login entry adds it).

@@ -18,6 +18,8 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+
+	"github.com/patient-companion/companion/app/tr"
 )
 
 // MaxLogo is the largest logo accepted (it is shown small, and built into the binary).
@@ -25,11 +27,14 @@ const MaxLogo = 512 << 10
 
 // File is clinic.json.
 type File struct {
-	Name    string  `json:"name"`
-	Logo    string  `json:"logo,omitempty"` // PNG, relative to the clinic file
-	Portal  *Portal `json:"portal,omitempty"`
-	Support Support `json:"support"`
-	Policy  Policy  `json:"policy"`
+	Name string `json:"name"`
+	// Language is the language the app speaks until a person picks one ("en", "es", "de");
+	// empty means the computer's.
+	Language string  `json:"language,omitempty"`
+	Logo     string  `json:"logo,omitempty"` // PNG, relative to the clinic file
+	Portal   *Portal `json:"portal,omitempty"`
+	Support  Support `json:"support"`
+	Policy   Policy  `json:"policy"`
 	// Locked lists policy settings people cannot change (in the window or with the command line).
 	Locked []string `json:"locked,omitempty"`
 }
@@ -97,6 +102,13 @@ func Parse(b []byte, readLogo func(string) ([]byte, error)) (*Clinic, error) {
 	f.Name = strings.TrimSpace(f.Name)
 	if f.Name == "" {
 		bad("name is missing")
+	}
+	if l := f.Language; l != "" && !tr.Supported(l) {
+		var codes []string
+		for _, l := range tr.Languages {
+			codes = append(codes, l.Code)
+		}
+		bad("language %q is not one the app speaks (%s)", l, strings.Join(codes, ", "))
 	}
 	if f.Portal != nil {
 		if err := CheckPortalURL(f.Portal.FHIRBaseURL); err != nil {
@@ -213,6 +225,14 @@ func (c *Clinic) Default(key string) string {
 		return ""
 	}
 	return c.policyValue(key)
+}
+
+// DefaultLanguage is the language the clinic chose for its installs ("" for the computer's).
+func (c *Clinic) DefaultLanguage() string {
+	if c == nil {
+		return ""
+	}
+	return c.Language
 }
 
 // IsLocked reports whether the clinic locked a setting.

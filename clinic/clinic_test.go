@@ -69,6 +69,7 @@ func TestInvalid(t *testing.T) {
 		"lock without value": {`{"name":"A","locked":["auto_lock_minutes"]}`, "does not set it"},
 		"bad auto-lock":      {`{"name":"A","policy":{"auto_lock_minutes":-1}}`, "0 to 1440"},
 		"two values":         {`{"name":"A"}{"name":"B"}`, "more than one"},
+		"unknown language":   {`{"name":"A","language":"fr"}`, "not one the app speaks (en, es, de)"},
 	}
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {
@@ -77,6 +78,9 @@ func TestInvalid(t *testing.T) {
 				t.Fatalf("err = %v, want it to mention %q", err, tc.want)
 			}
 		})
+	}
+	if c, err := Parse([]byte(`{"name":"A","language":"de"}`), read); err != nil || c.DefaultLanguage() != "de" {
+		t.Fatalf("language de: %v, %v", c, err)
 	}
 	// A loopback http portal is fine (a clinic's test server on the same machine).
 	if _, err := Parse([]byte(`{"name":"A","portal":{"fhir_base_url":"http://127.0.0.1:8080/fhir"}}`), read); err != nil {
