@@ -15,6 +15,8 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
 
+	"github.com/patient-companion/companion/app/tr"
+
 	"github.com/patient-companion/companion/data"
 )
 
@@ -24,11 +26,14 @@ import (
 // what the test driver draws, as <name>.png, for a person to look at.
 func assertMarkup(t *testing.T, u *UI, golden string) {
 	t.Helper()
+	if code := tr.Lang(); code != "en" {
+		golden = code + "/" + golden // TestMarkupInLanguages
+	}
 	u.win.Resize(fyne.NewSize(1000, 700))
 	u.win.Content().Refresh()
 	test.AssertRendersToMarkup(t, golden, u.win.Canvas())
 	if dir := os.Getenv("COMPANION_CAPTURE_DIR"); dir != "" {
-		f, err := os.Create(filepath.Join(dir, strings.TrimSuffix(golden, ".xml")+".png"))
+		f, err := os.Create(filepath.Join(dir, strings.ReplaceAll(strings.TrimSuffix(golden, ".xml"), "/", "_")+".png"))
 		if err != nil {
 			t.Fatal(err)
 		}
