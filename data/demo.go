@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"slices"
 	"sort"
 	"time"
 )
@@ -38,6 +39,27 @@ var (
 // which makes benchmarks and screenshots repeatable. It writes in batches so 100,000 entries
 // take seconds, and reports progress after each batch when progress is not nil.
 func (s *Store) AddDemoEntries(ctx context.Context, n int, progress func(done, total int)) error {
+	return s.addDemoEntries(ctx, n, progress, english)
+}
+
+// english is DemoWords for demo data in English, as written here.
+func english(s string) string { return s }
+
+// DemoWords puts a demo text, as written here in English, in the person's language (the
+// app's translations of DemoTexts), so a demo profile made in German reads German.
+type DemoWords func(english string) string
+
+// DemoTexts are every text a demo profile may hold, in English: what DemoWords translates.
+func DemoTexts() []string {
+	out := append([]string{}, CommonSymptoms...)
+	out = append(out, demoMoods...)
+	out = append(out, demoNotes...)
+	out = append(out, demoFreeNotes...)
+	out = append(out, demoProfileTexts...)
+	return slices.DeleteFunc(out, func(s string) bool { return s == "" })
+}
+
+func (s *Store) addDemoEntries(ctx context.Context, n int, progress func(done, total int), w DemoWords) error {
 	if n < 0 {
 		return invalid("the number of demo entries cannot be negative")
 	}
@@ -49,7 +71,7 @@ func (s *Store) AddDemoEntries(ctx context.Context, n int, progress func(done, t
 	// benchmarks that read it) resembles a real one.
 	entries := make([]Entry, n)
 	for i := range entries {
-		entries[i] = demoEntry(rng, today, days, now)
+		entries[i] = demoEntry(rng, today, days, now, w)
 	}
 	sort.SliceStable(entries, func(i, j int) bool { return entries[i].At.Before(entries[j].At) })
 	const batch = 5000
@@ -77,7 +99,7 @@ func (s *Store) AddDemoEntries(ctx context.Context, n int, progress func(done, t
 	return nil
 }
 
-func demoEntry(rng *rand.Rand, today time.Time, days int, now time.Time) Entry {
+func demoEntry(rng *rand.Rand, today time.Time, days int, now time.Time, w DemoWords) Entry {
 	day := today.AddDate(0, 0, -rng.IntN(days))
 	at := day.Add(time.Duration(7*60+rng.IntN(15*60)) * time.Minute) // 07:00–22:00
 	if at.After(now) {
@@ -87,15 +109,17 @@ func demoEntry(rng *rand.Rand, today time.Time, days int, now time.Time) Entry {
 	switch r := rng.IntN(100); {
 	case r < 70:
 		sev := rng.IntN(8) + 1
-		e.Kind, e.Name, e.Severity = KindSymptom, CommonSymptoms[rng.IntN(len(CommonSymptoms))], &sev
-		e.Note = demoNotes[rng.IntN(len(demoNotes))]
+		e.Kind, e.Name, e.Severity = KindSymptom, w(CommonSymptoms[rng.IntN(len(CommonSymptoms))]), &sev
+		if note := demoNotes[rng.IntN(len(demoNotes))]; note != "" {
+			e.Note = w(note)
+		}
 		if rng.IntN(3) == 0 {
 			e.Duration = time.Duration(15*(1+rng.IntN(16))) * time.Minute
 		}
 	case r < 85:
-		e.Kind, e.Name = KindMood, demoMoods[rng.IntN(len(demoMoods))]
+		e.Kind, e.Name = KindMood, w(demoMoods[rng.IntN(len(demoMoods))])
 	default:
-		e.Kind, e.Note = KindNote, demoFreeNotes[rng.IntN(len(demoFreeNotes))]
+		e.Kind, e.Note = KindNote, w(demoFreeNotes[rng.IntN(len(demoFreeNotes))])
 	}
 	return e
 }
@@ -117,8 +141,24 @@ func randID(rng *rand.Rand) string {
 // and upcoming appointments (questions for the doctor on one), a short thread with the care
 // team, and a health record from the clinic (demorecord.go), whose Metformin the demo's own
 // was added from before the clinic raised the dose. The same day gives the same data.
-func (s *Store) AddDemoProfile(ctx context.Context) error {
-	if err := s.AddDemoEntries(ctx, 270, nil); err != nil {
+func (s *Store) AddDemoProfile(ctx context.Context) error { return s.AddDemoProfileIn(ctx, nil) }
+
+// demoProfileTexts are AddDemoProfile's own texts (beside the journal's), for DemoTexts.
+var demoProfileTexts = []string{"1 tablet", "2 tablets", "1 capsule", "with food", "in the evening",
+	"Diabetes review", "Blood test", "Eye screening", "Riverside Health Centre, room 4", "Riverside Health Centre",
+	"City Hospital, eye clinic", "Can I drive home after the eye drops?", "Should I bring my reading glasses?",
+	"My blood sugar readings have been higher in the mornings this week. Should I change anything?",
+	"Thank you for letting us know. Please keep a note of the readings and bring them to your blood test on Thursday.",
+	"Nurse Patel", "Dr Okafor", "Is it fine to take paracetamol with my other tablets?",
+	"Yes, paracetamol is fine with your other medicines. Do not take more than 8 tablets in 24 hours."}
+
+// AddDemoProfileIn is AddDemoProfile with its texts in the person's language (nil: English).
+// The health record from "the clinic" stays as the clinic wrote it.
+func (s *Store) AddDemoProfileIn(ctx context.Context, w DemoWords) error {
+	if w == nil {
+		w = english
+	}
+	if err := s.addDemoEntries(ctx, 270, nil, w); err != nil {
 		return err
 	}
 	now := s.now().In(s.loc)
@@ -131,10 +171,10 @@ func (s *Store) AddDemoProfile(ctx context.Context) error {
 		stock Units // counted after the history (set then, so the history does not use it up)
 	}
 	meds := []med{
-		{Medication{Name: "Metformin", Strength: "500 mg", Form: "tablet", Dose: "1 tablet", Instructions: "with food"}, []TimeOfDay{8 * 60, 18 * 60}, 42 * UnitScale},
+		{Medication{Name: "Metformin", Strength: "500 mg", Form: "tablet", Dose: w("1 tablet"), Instructions: w("with food")}, []TimeOfDay{8 * 60, 18 * 60}, 42 * UnitScale},
 		// Five left: within its refill days, so the demo shows the refill reminder.
-		{Medication{Name: "Ramipril", Strength: "5 mg", Form: "capsule", Dose: "1 capsule"}, []TimeOfDay{8 * 60}, 5 * UnitScale},
-		{Medication{Name: "Atorvastatin", Strength: "20 mg", Form: "tablet", Dose: "1 tablet", Instructions: "in the evening"}, []TimeOfDay{21 * 60}, 0},
+		{Medication{Name: "Ramipril", Strength: "5 mg", Form: "capsule", Dose: w("1 capsule")}, []TimeOfDay{8 * 60}, 5 * UnitScale},
+		{Medication{Name: "Atorvastatin", Strength: "20 mg", Form: "tablet", Dose: w("1 tablet"), Instructions: w("in the evening")}, []TimeOfDay{21 * 60}, 0},
 	}
 	if err := s.addDemoRecord(ctx, today); err != nil {
 		return err
@@ -173,7 +213,7 @@ func (s *Store) AddDemoProfile(ctx context.Context) error {
 			}
 		}
 	}
-	prn, err := s.AddMedication(ctx, Medication{Name: "Paracetamol", Strength: "500 mg", Form: "tablet", Dose: "2 tablets", AsNeeded: true})
+	prn, err := s.AddMedication(ctx, Medication{Name: "Paracetamol", Strength: "500 mg", Form: "tablet", Dose: w("2 tablets"), AsNeeded: true})
 	if err != nil {
 		return err
 	}
@@ -187,10 +227,10 @@ func (s *Store) AddDemoProfile(ctx context.Context) error {
 		return err
 	}
 	appts := []Appointment{
-		{Title: "Diabetes review", Location: "Riverside Health Centre, room 4", Start: today.AddDate(0, 0, -60).Add(10*time.Hour + 30*time.Minute)},
-		{Title: "Blood test", Location: "Riverside Health Centre", Start: today.AddDate(0, 0, -21).Add(8*time.Hour + 45*time.Minute)},
-		{Title: "Eye screening", Location: "City Hospital, eye clinic", Start: today.AddDate(0, 0, 3).Add(14 * time.Hour)},
-		{Title: "Diabetes review", Location: "Riverside Health Centre, room 4", Start: today.AddDate(0, 0, 24).Add(10*time.Hour + 30*time.Minute)},
+		{Title: w("Diabetes review"), Location: w("Riverside Health Centre, room 4"), Start: today.AddDate(0, 0, -60).Add(10*time.Hour + 30*time.Minute)},
+		{Title: w("Blood test"), Location: w("Riverside Health Centre"), Start: today.AddDate(0, 0, -21).Add(8*time.Hour + 45*time.Minute)},
+		{Title: w("Eye screening"), Location: w("City Hospital, eye clinic"), Start: today.AddDate(0, 0, 3).Add(14 * time.Hour)},
+		{Title: w("Diabetes review"), Location: w("Riverside Health Centre, room 4"), Start: today.AddDate(0, 0, 24).Add(10*time.Hour + 30*time.Minute)},
 	}
 	for i, a := range appts {
 		a.End = a.Start.Add(30 * time.Minute)
@@ -200,7 +240,7 @@ func (s *Store) AddDemoProfile(ctx context.Context) error {
 		}
 		if i == 2 { // the eye screening: questions written down for the doctor
 			for _, q := range []string{"Can I drive home after the eye drops?", "Should I bring my reading glasses?"} {
-				if _, err := s.AddQuestion(ctx, saved.ID, q); err != nil {
+				if _, err := s.AddQuestion(ctx, saved.ID, w(q)); err != nil {
 					return err
 				}
 			}
@@ -220,7 +260,7 @@ func (s *Store) AddDemoProfile(ctx context.Context) error {
 	for i, m := range thread {
 		at := today.AddDate(0, 0, -m.daysAgo).Add(time.Duration(9+i) * time.Hour)
 		if m.in {
-			if _, err := s.UpsertIncomingMessage(ctx, fmt.Sprintf("demo-%d", i), Message{Text: m.text, Sender: m.fromWhom, At: at}); err != nil {
+			if _, err := s.UpsertIncomingMessage(ctx, fmt.Sprintf("demo-%d", i), Message{Text: w(m.text), Sender: w(m.fromWhom), At: at}); err != nil {
 				return err
 			}
 			continue
@@ -230,7 +270,7 @@ func (s *Store) AddDemoProfile(ctx context.Context) error {
 		row := messageRow{id: newID(), at: toMillis(at), direction: DirectionOut, state: MessageSent,
 			remoteID: sql.NullString{String: fmt.Sprintf("demo-out-%d", i), Valid: true}, created: now, updated: now}
 		if err := s.inTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
-			return s.writeMessage(ctx, tx, row, messageRecord{Text: m.text})
+			return s.writeMessage(ctx, tx, row, messageRecord{Text: w(m.text)})
 		}); err != nil {
 			return err
 		}

@@ -133,7 +133,19 @@ var countUnits = map[string]string{
 	"suppository": "suppositories", "pessary": "pessaries", "lozenge": "lozenges",
 	"spray": "sprays", "injection": "injections", "pen": "pens", "syringe": "syringes",
 	"vial": "vials", "ampoule": "ampoules", "inhalation": "inhalations",
+	// Spanish and German, as people write their doses in the app's other languages.
+	"comprimido": "comprimidos", "pastilla": "pastillas", "cápsula": "cápsulas", "gragea": "grageas",
+	"sobre": "sobres", "parche": "parches", "supositorio": "supositorios", "inhalación": "inhalaciones",
+	"pulsación": "pulsaciones", "inyección": "inyecciones", "ampolla": "ampollas", "pluma": "plumas",
+	"tablette": "tabletten", "kapsel": "kapseln", "dragee": "dragees", "pille": "pillen", "beutel": "beutel",
+	"pflaster": "pflaster", "zäpfchen": "zäpfchen", "hub": "hübe", "sprühstoß": "sprühstöße",
+	"spritze": "spritzen", "ampulle": "ampullen", "lutschtablette": "lutschtabletten",
 }
+
+// nouns are the units written with a capital, as German writes its nouns.
+var nouns = map[string]bool{"tablette": true, "kapsel": true, "dragee": true, "pille": true, "beutel": true,
+	"pflaster": true, "zäpfchen": true, "hub": true, "sprühstoß": true, "spritze": true, "ampulle": true,
+	"lutschtablette": true}
 
 // countUnit returns the singular of word if it is a unit one counts, and "" otherwise.
 func countUnit(word string) string {
@@ -155,6 +167,7 @@ func UnitName(n Units, unit string) string {
 	if unit == "" {
 		unit = "unit"
 	}
+	noun := nouns[unit]
 	if n > UnitScale {
 		if many, ok := countUnits[unit]; ok {
 			unit = many
@@ -165,6 +178,9 @@ func UnitName(n Units, unit string) string {
 		if many, ok := countUnits[unit]; ok {
 			unit = many
 		}
+	}
+	if noun {
+		unit = strings.ToUpper(unit[:1]) + unit[1:]
 	}
 	return n.String() + " " + unit
 }

@@ -24,6 +24,12 @@ func TestDoseUnits(t *testing.T) {
 		{"1 patch", "", 1000, "patch"},
 		{"2", "tablet", 2000, "tablet"},
 		{"2tablets", "", 2000, "tablet"},
+		{"2 Tabletten", "", 2000, "tablette"},
+		{"½ Tablette", "", 500, "tablette"},
+		{"1 comprimido", "", 1000, "comprimido"},
+		{"2 cápsulas", "", 2000, "cápsula"},
+		{"2 Hübe", "", 2000, "hub"},
+		{"1", "Kapsel", 1000, "kapsel"},
 	}
 	for _, c := range counts {
 		n, unit, ok := DoseUnits(c.dose, c.form)
@@ -34,6 +40,19 @@ func TestDoseUnits(t *testing.T) {
 	for _, dose := range []string{"500 mg", "5 ml", "2 drops", "10 units", "one tablet", "", "2", "0 tablets", "-1 tablet", "2 tablets with food", "1/0 tablet", "1.2345 tablets"} {
 		if n, unit, ok := DoseUnits(dose, ""); ok {
 			t.Errorf("DoseUnits(%q) = %v %q, want no count", dose, n, unit)
+		}
+	}
+}
+
+func TestUnitNameInLanguages(t *testing.T) {
+	for _, c := range []struct {
+		n    Units
+		unit string
+		want string
+	}{{28000, "tablette", "28 Tabletten"}, {1000, "tablette", "1 Tablette"}, {3000, "comprimido", "3 comprimidos"},
+		{2000, "tablet", "2 tablets"}, {2000, "hub", "2 Hübe"}} {
+		if got := UnitName(c.n, c.unit); got != c.want {
+			t.Errorf("UnitName(%v, %q) = %q, want %q", c.n, c.unit, got, c.want)
 		}
 	}
 }

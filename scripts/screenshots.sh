@@ -14,6 +14,9 @@
 #
 # Needs an X display, xdotool and ImageMagick (scripts/install-deps.sh installs them);
 # run it through scripts/test-env.sh, which also provides the keyring and D-Bus.
+#   es, de    Spanish and German (the language chosen on this computer, computer.json in the
+#             data folder, as the Settings screen saves it), every screen
+#   de-large  German at 200 % text, the screens with the longest words
 # SCREENSHOT_VARIANTS="dark large" takes only those variants.
 set -euo pipefail
 
@@ -147,7 +150,7 @@ shoot() {
 	env FYNE_THEME="$fyne_theme" XDG_CONFIG_HOME="$cfg" COMPANION_DATA_DIR="$DATA" \
 		COMPANION_PASSPHRASE= "$BIN" >"$WORK/app.log" 2>&1 &
 	app_pid=$!
-	win=$(wait_window '^Patient Companion$' 60)
+	win=$(wait_window 'Patient Companion$' 60)
 	# The pointer in the screen's corner, off the window even when it grows to the screen's
 	# width, so no button shows its hover colour.
 	xdotool mousemove 1279 799
@@ -158,7 +161,7 @@ shoot() {
 	xdotool windowfocus --sync "$win"
 	xdotool type --delay 20 "$PASSPHRASE"
 	xdotool key Return
-	win=$(wait_window "^$NAME — Patient Companion\$" 30)
+	win=$(wait_window "^$NAME — " 30)
 	grab "$win" "$WORK/before.ppm"
 
 	for spec in "$@"; do
@@ -195,7 +198,10 @@ shoot() {
 }
 
 # want VARIANT: SCREENSHOT_VARIANTS (e.g. "dark large") narrows the run; default all.
-want() { [[ " ${SCREENSHOT_VARIANTS:-light dark contrast large} " == *" $1 "* ]]; }
+want() { [[ " ${SCREENSHOT_VARIANTS:-light dark contrast large es de de-large} " == *" $1 "* ]]; }
+
+# speaking CODE: the language chosen on this computer from now on ("" for the default).
+speaking() { printf '{"language":"%s"}\n' "$1" >"$DATA/computer.json"; }
 
 mkdir -p "$OUT"
 # The login entry the app writes at start goes into the private config folder, deleted after.
@@ -207,4 +213,17 @@ want contrast && shoot contrast light '{"theme.contrast": true}' \
 	1:today 2:journal 3:medicines 4:appointments 5:messages 6:settings 7:record w78:record-results 8:readings
 want large && shoot large light '{"text.scale": 2}' \
 	1:today 2:journal 3:medicines 4:appointments 5:messages 6:settings 7:record w150:record-results 8:readings
+if want es; then
+	speaking es
+	shoot es light '{}' 1:today 2:journal 3:medicines 4:appointments 5:messages 6:settings 7:record w78:record-results 8:readings
+fi
+if want de; then
+	speaking de
+	shoot de light '{}' 1:today 2:journal 3:medicines 4:appointments 5:messages 6:settings 7:record w78:record-results 8:readings
+fi
+if want de-large; then
+	speaking de
+	shoot de-large light '{"text.scale": 2}' 1:today 3:medicines 4:appointments 6:settings 7:record 8:readings
+fi
+speaking ""
 log "written to $OUT"

@@ -7,6 +7,7 @@ import (
 
 	"github.com/spf13/pflag"
 
+	"github.com/patient-companion/companion/app/tr"
 	"github.com/patient-companion/companion/data"
 	"github.com/patient-companion/companion/data/vault"
 )
@@ -78,7 +79,7 @@ func profileCreate(c *call) error {
 	defer pp.Abort(c.ctx) // nothing once committed
 	s := pp.Store()
 	if demo {
-		if err := s.AddDemoProfile(c.ctx); err != nil {
+		if err := s.AddDemoProfileIn(c.ctx, demoWords()); err != nil {
 			return err
 		}
 	}
@@ -273,4 +274,13 @@ func profileRecover(c *call) error {
 	return c.out(toProfileJSON(s.Info()), func(w io.Writer) {
 		fmt.Fprintf(w, "Profile %s recovered; it now opens with the new passphrase. The recovery key stays the same.\n", strconv.Quote(info.Name))
 	})
+}
+
+// demoWords puts a demo profile's texts in the language the app runs in (nil: English, also
+// when no translations were loaded, as in a test).
+func demoWords() data.DemoWords {
+	if l := tr.Lang(); l == "en" || !tr.Supported(l) {
+		return nil
+	}
+	return func(en string) string { return tr.T("demo." + en) }
 }

@@ -17,6 +17,7 @@ import (
 
 	"github.com/patient-companion/companion/app/tr"
 	"github.com/patient-companion/companion/assets"
+	"github.com/patient-companion/companion/data"
 )
 
 // parts are the translation files' parts (base, today, …), each of which must come in
@@ -96,11 +97,25 @@ func TestKeysComplete(t *testing.T) {
 			}
 		}
 	}
+	for _, en := range data.DemoTexts() {
+		if _, ok := words0(t)["demo."+en]; !ok {
+			t.Errorf("the demo profile's %q has no translation (demo.*.json)", en)
+		}
+	}
 	for key, where := range codeKeys(t) {
 		if _, ok := en[key]; !ok {
 			t.Errorf("%s asks for %q, which no translation has", where, key)
 		}
 	}
+}
+
+func words0(t *testing.T) map[string]any {
+	t.Helper()
+	en, err := tr.Words("en")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return en
 }
 
 var fieldRE = regexp.MustCompile(`\{\{\s*\.(\w+)\s*\}\}`)
