@@ -109,15 +109,25 @@ func Setup(code string) error {
 		if err != nil {
 			return fmt.Errorf("load the translations: %w", err)
 		}
-		for _, s := range SystemLocales() {
-			if Choose("", "", []string{s}) != code {
-				if err := lang.AddTranslationsForLocale(b, fyne.Locale(s)); err != nil {
-					return fmt.Errorf("load the translations: %w", err)
-				}
+		for _, s := range Relabel(code, SystemLocales()) {
+			if err := lang.AddTranslationsForLocale(b, fyne.Locale(s)); err != nil {
+				return fmt.Errorf("load the translations: %w", err)
 			}
 		}
 	}
 	return nil
+}
+
+// Relabel are the system's languages under which code's words must also be filed so that
+// Fyne, matching the system's languages, speaks code: those that would match another.
+func Relabel(code string, system []string) []string {
+	var out []string
+	for _, s := range system {
+		if Choose("", "", []string{s}) != code {
+			out = append(out, s)
+		}
+	}
+	return out
 }
 
 // Words are all of one language's texts by key (a plural text as its forms), from every
