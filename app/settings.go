@@ -485,7 +485,8 @@ func (u *UI) loadPortal() {
 		}
 		last := tr.T("settings.never_synced")
 		if !p.LastSync.IsZero() {
-			last = tr.Format(p.LastSync.In(st.Location()), tr.DateClock)
+			ls := p.LastSync.In(st.Location())
+			last = tr.T("settings.synced_at", tr.Args{"Date": tr.Format(ls, tr.Date), "Time": tr.Format(ls, tr.Clock)})
 		}
 		lines := []string{tr.T("settings.connected_to", tr.Args{"URL": p.URL}),
 			tr.T("settings.patient", tr.Args{"ID": p.PatientID}), tr.T("settings.last_synced", tr.Args{"When": last})}
