@@ -9,6 +9,7 @@ import (
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
+	"github.com/patient-companion/companion/app/tr"
 	"github.com/patient-companion/companion/data"
 	"github.com/patient-companion/companion/data/vault"
 )
@@ -16,22 +17,20 @@ import (
 // Settings' name and unlocking part: rename the profile, open it with the computer's
 // keyring or not, and the screen PIN of a keyring-only profile.
 
-const (
-	msgRenamed        = "Renamed."
-	msgRenameFailed   = "The profile could not be renamed. Please try again."
-	msgKeyringAdded   = "This profile now also opens with this computer's keyring."
-	msgKeyringRemoved = "This profile no longer opens with the keyring: use your passphrase."
-	msgKeyringFailed  = "The keyring could not be changed just now. Please try again."
-	msgKeyringNone    = "This computer's keyring is not available, so it cannot keep the key."
-	msgPINSet         = "PIN set. The lock screen asks for it from now on."
-	msgPINRemoved     = "PIN removed."
-	msgPINBad         = "A PIN is 4 to 12 digits."
-	msgPINMismatch    = "The two PINs are not the same."
-	msgPINFailed      = "The PIN could not be saved. Please try again."
-	msgWrongPIN       = "That PIN is not right. Please try again."
-	msgNoPIN          = "Type your PIN."
-	msgPINCheckFailed = "The PIN could not be checked just now. Please try again."
-)
+func msgRenamed() string        { return tr.T("access.renamed") }
+func msgRenameFailed() string   { return tr.T("access.rename_failed") }
+func msgKeyringAdded() string   { return tr.T("access.keyring_added") }
+func msgKeyringRemoved() string { return tr.T("access.keyring_removed") }
+func msgKeyringFailed() string  { return tr.T("access.keyring_failed") }
+func msgKeyringNone() string    { return tr.T("access.keyring_none") }
+func msgPINSet() string         { return tr.T("access.pin_set") }
+func msgPINRemoved() string     { return tr.T("access.pin_removed") }
+func msgPINBad() string         { return tr.T("access.pin_bad") }
+func msgPINMismatch() string    { return tr.T("access.pin_mismatch") }
+func msgPINFailed() string      { return tr.T("access.pin_failed") }
+func msgWrongPIN() string       { return tr.T("access.wrong_pin") }
+func msgNoPIN() string          { return tr.T("access.no_pin") }
+func msgPINCheckFailed() string { return tr.T("access.pin_check_failed") }
 
 // errPINNeeded: a locked keyring-only profile has a screen PIN (or whether it has one could
 // not be read), so the keyring alone does not show it.
@@ -64,36 +63,35 @@ func (u *UI) newAccessForm(p *openProfile) (*accessForm, fyne.CanvasObject) {
 	f.name.SetText(st.Info().Name)
 	f.name.OnSubmitted = func(string) { u.renameProfile() }
 	f.name.OnChanged = func(string) { say(f.renameMsg, "") }
-	f.rename = widget.NewButtonWithIcon("Rename", theme.DocumentCreateIcon(), u.renameProfile)
+	f.rename = widget.NewButtonWithIcon(tr.T("access.rename"), theme.DocumentCreateIcon(), u.renameProfile)
 	f.renameMsg = message()
 
 	f.keyringText = paragraph("")
-	f.keyringOn = widget.NewButtonWithIcon("Use the keyring too", theme.LoginIcon(), func() { u.setKeyring(true) })
-	f.keyringOff = widget.NewButtonWithIcon("Stop using the keyring", theme.CancelIcon(), func() { u.setKeyring(false) })
+	f.keyringOn = widget.NewButtonWithIcon(tr.T("access.keyring_on"), theme.LoginIcon(), func() { u.setKeyring(true) })
+	f.keyringOff = widget.NewButtonWithIcon(tr.T("access.keyring_off"), theme.CancelIcon(), func() { u.setKeyring(false) })
 	f.keyringMsg = message()
 	f.keyringRow = container.NewHBox()
 
 	f.pin = widget.NewPasswordEntry()
-	f.pin.SetPlaceHolder("4 to 12 digits")
+	f.pin.SetPlaceHolder(tr.T("access.pin_digits"))
 	f.pinAgain = widget.NewPasswordEntry()
 	f.pinAgain.OnSubmitted = func(string) { u.savePIN() }
-	f.setPIN = widget.NewButtonWithIcon("Set PIN", theme.ConfirmIcon(), u.savePIN)
-	f.removePIN = widget.NewButtonWithIcon("Remove PIN", theme.DeleteIcon(), u.removePIN)
+	f.setPIN = widget.NewButtonWithIcon(tr.T("access.set_pin"), theme.ConfirmIcon(), u.savePIN)
+	f.removePIN = widget.NewButtonWithIcon(tr.T("access.remove_pin"), theme.DeleteIcon(), u.removePIN)
 	f.pinMsg = message()
-	pinHint := caption("This profile opens with the keyring, so it has no passphrase. " +
-		"A PIN keeps others out of the screen when it is locked.")
+	pinHint := caption(tr.T("access.pin_hint"))
 	pinHint.Wrapping = fyne.TextWrapWord
 	f.pinBox = container.NewVBox(
-		labelled(fieldLabel("Screen PIN"), f.pin, pinHint),
-		labelled(fieldLabel("PIN again"), f.pinAgain),
+		labelled(fieldLabel(tr.T("access.screen_pin")), f.pin, pinHint),
+		labelled(fieldLabel(tr.T("access.pin_again")), f.pinAgain),
 		f.pinMsg,
 		container.NewHBox(tall(f.setPIN), tall(f.removePIN)),
 	)
 	u.fitAccess(f, p)
 
 	box := container.NewVBox(
-		subheading("Name and unlocking"),
-		labelled(fieldLabel("Name"), container.NewBorder(nil, nil, nil, tall(f.rename), f.name), f.renameMsg),
+		subheading(tr.T("access.title")),
+		labelled(fieldLabel(tr.T("access.name")), container.NewBorder(nil, nil, nil, tall(f.rename), f.name), f.renameMsg),
 		f.keyringText,
 		f.keyringRow,
 		f.keyringMsg,
@@ -109,12 +107,12 @@ func (u *UI) fitAccess(f *accessForm, p *openProfile) {
 	f.keyringOff.Hide()
 	switch {
 	case info.HasKeyring && info.HasPassphrase:
-		f.keyringText.SetText("Opens with your passphrase, or with the key kept in this computer's keyring.")
+		f.keyringText.SetText(tr.T("access.opens_both"))
 		f.keyringOff.Show()
 	case info.HasKeyring:
-		f.keyringText.SetText("Opens with the key kept in this computer's keyring. To stop using the keyring, set a passphrase first.")
+		f.keyringText.SetText(tr.T("access.opens_keyring"))
 	default:
-		f.keyringText.SetText("Opens with your passphrase only.")
+		f.keyringText.SetText(tr.T("access.opens_passphrase"))
 		if u.opt.Profiles.Keyring != nil {
 			f.keyringOn.Show()
 		}
@@ -139,10 +137,10 @@ func (u *UI) fitAccess(f *accessForm, p *openProfile) {
 	}
 	if p.pinLock {
 		f.removePIN.Show()
-		f.setPIN.SetText("Change PIN")
+		f.setPIN.SetText(tr.T("access.change_pin"))
 	} else {
 		f.removePIN.Hide()
-		f.setPIN.SetText("Set PIN")
+		f.setPIN.SetText(tr.T("access.set_pin"))
 	}
 }
 
@@ -174,15 +172,15 @@ func (u *UI) renameProfile() {
 			u.namePeople()
 			f.name.SetText(info.Name)
 			s.title.SetText(info.Name)
-			u.win.SetTitle(info.Name + " — Patient Companion")
-			sayDone(f.renameMsg, msgRenamed)
+			u.win.SetTitle(tr.T("access.window_title", tr.Args{"Name": info.Name}))
+			sayDone(f.renameMsg, msgRenamed())
 		case errors.Is(err, data.ErrExists):
-			sayError(f.renameMsg, "Another profile on this computer has that name. Please choose another.")
+			sayError(f.renameMsg, tr.T("access.name_taken"))
 		case errors.Is(err, data.ErrInvalid):
-			sayError(f.renameMsg, "Type a name of up to 60 characters.")
+			sayError(f.renameMsg, tr.T("access.name_bad"))
 		default:
-			sayError(f.renameMsg, msgRenameFailed)
-			u.failed(u.win, "The profile was not renamed", tryAgain)
+			sayError(f.renameMsg, msgRenameFailed())
+			u.failed(u.win, tr.T("access.not_renamed"), tryAgain)
 		}
 	})
 }
@@ -210,16 +208,16 @@ func (u *UI) setKeyring(on bool) {
 		f.keyringOff.Enable()
 		switch {
 		case err == nil && on:
-			sayDone(f.keyringMsg, msgKeyringAdded)
+			sayDone(f.keyringMsg, msgKeyringAdded())
 		case err == nil:
-			sayDone(f.keyringMsg, msgKeyringRemoved)
+			sayDone(f.keyringMsg, msgKeyringRemoved())
 		case errors.Is(err, data.ErrKeyringKeyLeft):
-			sayDone(f.keyringMsg, msgKeyringRemoved+" (The old key is still in the keyring, but it opens nothing now.)")
+			sayDone(f.keyringMsg, tr.T("access.keyring_removed_left"))
 		case errors.Is(err, vault.ErrKeyringUnavailable):
-			sayError(f.keyringMsg, msgKeyringNone)
+			sayError(f.keyringMsg, msgKeyringNone())
 		default:
-			sayError(f.keyringMsg, msgKeyringFailed)
-			u.failed(u.win, "The keyring was not changed", tryAgain)
+			sayError(f.keyringMsg, msgKeyringFailed())
+			u.failed(u.win, tr.T("access.keyring_not_changed"), tryAgain)
 		}
 		u.noteInfo(st.Info())
 		if !st.Info().HasKeyring {
@@ -240,10 +238,10 @@ func (u *UI) savePIN() {
 	pin := f.pin.Text
 	switch {
 	case data.ValidatePIN(pin) != nil:
-		sayError(f.pinMsg, msgPINBad)
+		sayError(f.pinMsg, msgPINBad())
 		return
 	case pin != f.pinAgain.Text:
-		sayError(f.pinMsg, msgPINMismatch)
+		sayError(f.pinMsg, msgPINMismatch())
 		return
 	}
 	f.setPIN.Disable()
@@ -258,13 +256,13 @@ func (u *UI) savePIN() {
 		}
 		f.setPIN.Enable()
 		if err != nil {
-			sayError(f.pinMsg, msgPINFailed)
-			u.failed(u.win, "The PIN was not saved", tryAgain)
+			sayError(f.pinMsg, msgPINFailed())
+			u.failed(u.win, tr.T("access.pin_not_saved"), tryAgain)
 			return
 		}
 		f.pin.SetText("")
 		f.pinAgain.SetText("")
-		sayDone(f.pinMsg, msgPINSet)
+		sayDone(f.pinMsg, msgPINSet())
 		u.fitAccess(f, s.prof)
 	})
 }
@@ -286,11 +284,11 @@ func (u *UI) removePIN() {
 			return
 		}
 		if err != nil {
-			sayError(f.pinMsg, msgPINFailed)
-			u.failed(u.win, "The PIN was not saved", tryAgain)
+			sayError(f.pinMsg, msgPINFailed())
+			u.failed(u.win, tr.T("access.pin_not_saved"), tryAgain)
 			return
 		}
-		sayDone(f.pinMsg, msgPINRemoved)
+		sayDone(f.pinMsg, msgPINRemoved())
 		u.fitAccess(f, s.prof)
 	})
 }
@@ -335,7 +333,7 @@ func (u *UI) pinLocked(pi data.ProfileInfo) bool {
 func (u *UI) submitPIN(s *unlockScreen, pi data.ProfileInfo) {
 	pin := s.pass.Text
 	if pin == "" {
-		say(s.message, msgNoPIN)
+		say(s.message, msgNoPIN())
 		u.focus(s.pass)
 		return
 	}
@@ -355,9 +353,9 @@ func (u *UI) submitPIN(s *unlockScreen, pi data.ProfileInfo) {
 		}
 		s.pass.SetText("")
 		if err != nil {
-			say(s.message, msgPINCheckFailed)
+			say(s.message, msgPINCheckFailed())
 		} else {
-			say(s.message, msgWrongPIN)
+			say(s.message, msgWrongPIN())
 			u.wrongTry(pi.ID)
 		}
 		if !s.pass.Disabled() {

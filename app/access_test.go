@@ -23,7 +23,7 @@ func TestRenameProfileInSettings(t *testing.T) {
 
 	f.name.SetText("  Margaret ")
 	test.Tap(f.rename)
-	assertShows(t, f.renameMsg, msgRenamed)
+	assertShows(t, f.renameMsg, msgRenamed())
 	if u.settings.title.Text != "Margaret" || u.win.Title() != "Margaret — Patient Companion" {
 		t.Errorf("header %q, window %q: want the new name", u.settings.title.Text, u.win.Title())
 	}
@@ -58,14 +58,14 @@ func TestScreenPIN(t *testing.T) {
 	test.Type(f.pin, "12a4")
 	test.Type(f.pinAgain, "12a4")
 	test.Tap(f.setPIN)
-	assertShows(t, f.pinMsg, msgPINBad)
+	assertShows(t, f.pinMsg, msgPINBad())
 	f.pin.SetText("2468")
 	f.pinAgain.SetText("2469")
 	test.Tap(f.setPIN)
-	assertShows(t, f.pinMsg, msgPINMismatch)
+	assertShows(t, f.pinMsg, msgPINMismatch())
 	f.pinAgain.SetText("2468")
 	test.Tap(f.setPIN)
-	assertShows(t, f.pinMsg, msgPINSet)
+	assertShows(t, f.pinMsg, msgPINSet())
 
 	ctrl(u, fyne.KeyL)
 	s := u.unlock
@@ -76,7 +76,7 @@ func TestScreenPIN(t *testing.T) {
 		t.Error("the PIN field should wait unfocused (a blinking cursor redraws the window) and take the first key typed")
 	}
 	test.Tap(s.open)
-	assertShows(t, s.message, msgNoPIN)
+	assertShows(t, s.message, msgNoPIN())
 	for i := 0; i < freeTries; i++ {
 		test.Type(s.pass, "1111")
 		test.Tap(s.open)
@@ -98,7 +98,7 @@ func TestScreenPIN(t *testing.T) {
 	// Removing the PIN: the lock screen opens from the keyring again.
 	ctrl(u, fyne.Key6)
 	test.Tap(u.settings.access.removePIN)
-	assertShows(t, u.settings.access.pinMsg, msgPINRemoved)
+	assertShows(t, u.settings.access.pinMsg, msgPINRemoved())
 	ctrl(u, fyne.KeyL)
 	if isShown(u, u.unlock.pass) {
 		t.Error("without a PIN, a keyring-only profile's lock screen asks for nothing")
@@ -126,7 +126,7 @@ func TestKeyringOnOff(t *testing.T) {
 		t.Fatal("a passphrase-only profile should offer the keyring")
 	}
 	test.Tap(f.keyringOn)
-	assertShows(t, f.keyringMsg, msgKeyringAdded)
+	assertShows(t, f.keyringMsg, msgKeyringAdded())
 	if !isShown(u, f.keyringOff) {
 		t.Error("with the keyring on, it should offer to stop using it")
 	}
@@ -137,7 +137,7 @@ func TestKeyringOnOff(t *testing.T) {
 	check.Close()
 
 	test.Tap(f.keyringOff)
-	assertShows(t, f.keyringMsg, msgKeyringRemoved)
+	assertShows(t, f.keyringMsg, msgKeyringRemoved())
 	if kr.Len() != 0 {
 		t.Error("the keyring still holds the profile's key")
 	}
@@ -162,7 +162,7 @@ func TestPINSetBehindTheFlag(t *testing.T) {
 		t.Fatal("a profile with a PIN was shown by the keyring alone")
 	}
 	s := u.unlock
-	if s.passName.Text != "PIN" || !isShown(u, s.pass) || s.message.Text != msgNoPIN {
+	if s.passName.Text != "PIN" || !isShown(u, s.pass) || s.message.Text != msgNoPIN() {
 		t.Fatalf("the lock screen should now ask for the PIN (label %q, message %q)", s.passName.Text, s.message.Text)
 	}
 	test.Type(s.pass, "2468")

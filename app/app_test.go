@@ -379,10 +379,10 @@ func TestUnlock(t *testing.T) {
 
 	// Enter with nothing typed asks for the passphrase.
 	pressEnter(t, u)
-	assertShows(t, s.message, msgNoPassphrase)
+	assertShows(t, s.message, msgNoPassphrase())
 
 	unlockWith(t, u, "not the passphrase")
-	assertShows(t, s.message, msgWrongPassphrase)
+	assertShows(t, s.message, msgWrongPassphrase())
 	if u.curStore() != nil || u.today != nil || u.unlock != s {
 		t.Fatal("a wrong passphrase must leave the profile locked")
 	}
@@ -463,7 +463,7 @@ func TestUnlockWithKeyring(t *testing.T) {
 	test.Tap(u.today.lockBtn)
 	kr.Fail(vault.ErrKeyringUnavailable)
 	test.Tap(u.unlock.open)
-	assertShows(t, u.unlock.message, msgKeyringUseRK)
+	assertShows(t, u.unlock.message, msgKeyringUseRK())
 	if u.today != nil {
 		t.Fatal("without the keyring the profile must stay locked")
 	}
@@ -480,7 +480,7 @@ func TestUnlockKeyringFailsUsePassphrase(t *testing.T) {
 		t.Fatal("a profile with a passphrase shows the field")
 	}
 	pressEnter(t, u) // empty: try the keyring
-	assertShows(t, s.message, msgKeyringUsePass)
+	assertShows(t, s.message, msgKeyringUsePass())
 	assertFocused(t, u, s.pass, "passphrase field")
 	unlockWith(t, u, goodPass)
 	if u.today == nil {
@@ -499,7 +499,7 @@ func TestUnlockDamagedAndNewerFiles(t *testing.T) {
 			t.Fatal(err)
 		}
 		u := newTestUI(t, p)
-		assertShows(t, u.unlock.message, msgDamaged)
+		assertShows(t, u.unlock.message, msgDamaged())
 		if !u.unlock.open.Disabled() || u.unlock.passBox.Visible() {
 			t.Error("a damaged profile cannot be opened")
 		}
@@ -515,7 +515,7 @@ func TestUnlockDamagedAndNewerFiles(t *testing.T) {
 		}
 		st.Close()
 		u := newTestUI(t, p)
-		assertShows(t, u.unlock.message, msgNewer)
+		assertShows(t, u.unlock.message, msgNewer())
 	})
 }
 

@@ -13,6 +13,7 @@ import (
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
+	"github.com/patient-companion/companion/app/tr"
 	"github.com/patient-companion/companion/data"
 )
 
@@ -26,17 +27,19 @@ import (
 // cost: DESIGN §9, docs/PERFORMANCE.md "Idle").
 const backupCheckEvery = time.Hour
 
-const (
-	msgBackupNever    = "No backup yet."
-	msgBackupReminder = "It has been more than 30 days without a backup. A backup on a USB disk or in a synced folder keeps your journal safe if this computer is lost: choose a folder below, or back up now."
-	msgBackupMissing  = "The last scheduled backup could not be written: the folder is not there (is the disk plugged in?). It will be tried again."
-	msgBackupFailed   = "The last backup could not be written. It will be tried again."
-	// msgTodayBackup is Today's line after 30 days without a backup.
-	msgTodayBackup = "No backup for 30 days — see Settings, Backups."
-)
+func msgBackupNever() string    { return tr.T("backup.never") }
+func msgBackupReminder() string { return tr.T("backup.reminder") }
+func msgBackupMissing() string  { return tr.T("backup.missing") }
+func msgBackupFailed() string   { return tr.T("backup.failed") }
 
-var backupEveryLabels = []struct{ value, label string }{
-	{"off", "Off"}, {"daily", "Every day"}, {"weekly", "Every week"},
+// msgTodayBackup is Today's line after 30 days without a backup.
+func msgTodayBackup() string { return tr.T("backup.today") }
+
+// backupEveryLabels are the schedule's choices: the setting's value, and its words.
+func backupEveryLabels() []struct{ value, label string } {
+	return []struct{ value, label string }{
+		{"off", tr.T("backup.off")}, {"daily", tr.T("backup.daily")}, {"weekly", tr.T("backup.weekly")},
+	}
 }
 
 // startBackups runs p's scheduled backups: a check now, then every backupCheckEvery, until
@@ -97,19 +100,20 @@ func (u *UI) newBackupForm(s *settingsScreen) fyne.CanvasObject {
 	f := &backupForm{status: paragraph(""), warn: message(), msg: message(), saveMsg: message(), nowMsg: message()}
 	s.backup = f
 	s.backupFolder = u.newEntry()
-	s.backupFolder.SetPlaceHolder("/media/usb/backups")
+	s.backupFolder.SetPlaceHolder(tr.T("backup.folder_example"))
 	s.backupFolderErr = message()
 	s.backupKeep = u.newEntry()
 	s.backupKeepErr = message()
+	every := backupEveryLabels()
 	var labels []string
-	for _, e := range backupEveryLabels {
+	for _, e := range every {
 		labels = append(labels, e.label)
 	}
 	f.every = widget.NewSelect(labels, func(l string) {
 		if f.loading {
 			return
 		}
-		for _, e := range backupEveryLabels {
+		for _, e := range every {
 			if e.label == l {
 				u.saveBackupEvery(e.value)
 			}
@@ -119,16 +123,16 @@ func (u *UI) newBackupForm(s *settingsScreen) fyne.CanvasObject {
 		e.OnChanged = func(string) { say(s.backupFolderErr, ""); say(s.backupKeepErr, ""); say(f.saveMsg, "") }
 		e.OnSubmitted = func(string) { u.saveBackupFields() }
 	}
-	f.save = widget.NewButtonWithIcon("Save", theme.DocumentSaveIcon(), u.saveBackupFields)
-	f.now = widget.NewButtonWithIcon("Back up now", theme.UploadIcon(), u.backupNow)
+	f.save = widget.NewButtonWithIcon(tr.T("backup.save"), theme.DocumentSaveIcon(), u.saveBackupFields)
+	f.now = widget.NewButtonWithIcon(tr.T("backup.now"), theme.UploadIcon(), u.backupNow)
 	return container.NewVBox(
-		subheading("Backups"),
+		subheading(tr.T("backup.title")),
 		f.status,
 		f.warn,
-		labelled(fieldLabel("Folder for backups"), s.backupFolder,
-			caption("A USB disk or a synced folder, as its full path. Backups are encrypted: your recovery key opens them on any computer."), s.backupFolderErr),
-		labelled(fieldLabel("Back up"), f.every, f.msg),
-		labelled(fieldLabel("Keep how many backups?"), s.backupKeep, caption("From 1 to 100; the oldest go."), s.backupKeepErr),
+		labelled(fieldLabel(tr.T("backup.folder")), s.backupFolder,
+			caption(tr.T("backup.folder_hint")), s.backupFolderErr),
+		labelled(fieldLabel(tr.T("backup.every")), f.every, f.msg),
+		labelled(fieldLabel(tr.T("backup.keep")), s.backupKeep, caption(tr.T("backup.keep_hint")), s.backupKeepErr),
 		container.NewHBox(tall(f.save), tall(f.now)),
 		f.saveMsg,
 		f.nowMsg,
@@ -169,7 +173,7 @@ func (u *UI) loadBackup(fields bool) {
 			say(s.backupFolderErr, "")
 			say(s.backupKeepErr, "")
 			f.loading = true
-			for _, e := range backupEveryLabels {
+			for _, e := range backupEveryLabels() {
 				if e.value == st.set.Every {
 					f.every.SetSelected(e.label)
 				}
@@ -181,17 +185,17 @@ func (u *UI) loadBackup(fields bool) {
 			}
 		}
 		if st.last.IsZero() {
-			say(f.status, msgBackupNever)
+			say(f.status, msgBackupNever())
 		} else {
-			say(f.status, "Last backup: "+ago(now.Sub(st.last), st.last)+".")
+			say(f.status, tr.T("backup.last", tr.Args{"When": ago(now.Sub(st.last), st.last)}))
 		}
 		switch err := s.prof.backupErr; {
 		case errors.Is(err, data.ErrNotFound):
-			say(f.warn, msgBackupMissing)
+			say(f.warn, msgBackupMissing())
 		case err != nil:
-			say(f.warn, msgBackupFailed)
+			say(f.warn, msgBackupFailed())
 		case st.remind:
-			say(f.warn, msgBackupReminder)
+			say(f.warn, msgBackupReminder())
 		default:
 			say(f.warn, "")
 		}
@@ -214,9 +218,9 @@ func (u *UI) saveBackupEvery(value string) {
 		}
 		switch {
 		case errors.Is(err, data.ErrLockedByClinic):
-			say(s.backup.msg, "That setting was set by your clinic and cannot be changed here.")
+			say(s.backup.msg, msgSetByClinic())
 		case err != nil:
-			say(s.backup.msg, msgSettingSaveFailed)
+			say(s.backup.msg, msgSettingSaveFailed())
 		default:
 			p.spawn(func(ctx context.Context) func() {
 				u.scheduledBackup(ctx, p)
@@ -236,11 +240,12 @@ func (u *UI) backupNow() {
 	say(f.nowMsg, "")
 	say(f.saveMsg, "")
 	folder, err := data.CheckBackupSetting(data.KeyBackupFolder, s.backupFolder.Text)
-	if err == nil && folder == "" {
-		err = errors.New("choose a folder for the backups first")
-	}
 	if err != nil {
 		sayError(f.nowMsg, inputMessage(err))
+		return
+	}
+	if folder == "" {
+		sayError(f.nowMsg, tr.T("backup.need_folder"))
 		return
 	}
 	f.now.Disable()
@@ -261,11 +266,11 @@ func (u *UI) backupNow() {
 		p.backupErr = err
 		switch {
 		case errors.Is(err, data.ErrNotFound):
-			sayError(f.nowMsg, "That folder is not there. Is the disk plugged in?")
+			sayError(f.nowMsg, tr.T("backup.folder_missing"))
 		case err != nil:
-			sayError(f.nowMsg, "The backup could not be written. Check that this folder can be written to, then try again.")
+			sayError(f.nowMsg, tr.T("backup.write_failed"))
 		default:
-			sayDone(f.nowMsg, "Backup written: "+filepath.Base(path))
+			sayDone(f.nowMsg, tr.T("backup.written", tr.Args{"File": filepath.Base(path)}))
 		}
 		u.loadBackupStatus()
 	})
@@ -311,13 +316,13 @@ func (u *UI) saveBackupFields() {
 		}
 		f.save.Enable()
 		if err != nil {
-			sayError(f.saveMsg, msgSettingSaveFailed)
+			sayError(f.saveMsg, msgSettingSaveFailed())
 			return
 		}
 		if v, ok := vals[data.KeyBackupFolder]; ok && v != s.backupFolder.Text {
 			s.backupFolder.SetText(v)
 		}
-		sayDone(f.saveMsg, msgSettingsSaved)
+		sayDone(f.saveMsg, msgSettingsSaved())
 		// A schedule waiting for its folder starts now.
 		p.spawn(func(ctx context.Context) func() {
 			u.scheduledBackup(ctx, p)

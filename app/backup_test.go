@@ -23,8 +23,8 @@ func TestSettingsBackups(t *testing.T) {
 	if s == nil || s.backup == nil {
 		t.Fatal("no Backups section in Settings")
 	}
-	if s.backup.status.Text != msgBackupNever {
-		t.Errorf("status %q, want %q", s.backup.status.Text, msgBackupNever)
+	if s.backup.status.Text != msgBackupNever() {
+		t.Errorf("status %q, want %q", s.backup.status.Text, msgBackupNever())
 	}
 	folder := t.TempDir()
 	s.backupFolder.SetText(filepath.Join(folder, "nope"))
@@ -40,7 +40,7 @@ func TestSettingsBackups(t *testing.T) {
 	s.backupFolder.SetText(folder)
 	s.backupKeep.SetText("2")
 	test.Tap(s.backup.save)
-	if s.backupFolderErr.Visible() || s.backupKeepErr.Visible() || s.backup.saveMsg.Text != msgSettingsSaved {
+	if s.backupFolderErr.Visible() || s.backupKeepErr.Visible() || s.backup.saveMsg.Text != msgSettingsSaved() {
 		t.Fatalf("save: %q %q %q", s.backupFolderErr.Text, s.backupKeepErr.Text, s.backup.saveMsg.Text)
 	}
 	if n := backupFiles(t, folder); n != 0 {
@@ -107,11 +107,11 @@ func TestBackupReminderToday(t *testing.T) {
 	}
 	clk.Set(fixedNow.Add(31 * 24 * time.Hour))
 	ctrl(u, fyne.Key6)
-	if !u.settings.backup.warn.Visible() || u.settings.backup.warn.Text != msgBackupReminder {
+	if !u.settings.backup.warn.Visible() || u.settings.backup.warn.Text != msgBackupReminder() {
 		t.Errorf("Settings warning %q", u.settings.backup.warn.Text)
 	}
 	ctrl(u, fyne.Key1)
-	if !u.today.backupLine.Visible() || u.today.backupLine.Text != msgTodayBackup {
+	if !u.today.backupLine.Visible() || u.today.backupLine.Text != msgTodayBackup() {
 		t.Errorf("Today line %q", u.today.backupLine.Text)
 	}
 }

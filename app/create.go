@@ -14,6 +14,7 @@ import (
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
+	"github.com/patient-companion/companion/app/tr"
 	"github.com/patient-companion/companion/data"
 	"github.com/patient-companion/companion/data/vault"
 )
@@ -39,43 +40,43 @@ func (u *UI) showCreate(existing []data.ProfileInfo) {
 	s := &createScreen{}
 	u.create = s
 	s.name = widget.NewEntry()
-	s.name.SetPlaceHolder("For example: Margaret")
+	s.name.SetPlaceHolder(tr.T("create.name_example"))
 	s.pass = widget.NewPasswordEntry()
 	s.repeat = widget.NewPasswordEntry()
 	s.hint = widget.NewLabel("")
 	s.hint.Wrapping = fyne.TextWrapWord
 	s.hint.SizeName = theme.SizeNameCaptionText
 	s.message = message()
-	s.keyring = widget.NewCheck("Keep the key in this computer's keyring", func(bool) { u.updateCreate() })
+	s.keyring = widget.NewCheck(tr.T("create.keyring"), func(bool) { u.updateCreate() })
 	if u.opt.Profiles.Keyring != nil {
 		s.keyring.SetChecked(true)
 	} else {
 		s.keyring.Disable()
 	}
-	s.create = widget.NewButton("Create my journal", u.submitCreate)
+	s.create = widget.NewButton(tr.T("create.create"), u.submitCreate)
 	s.create.Importance = widget.HighImportance
 	s.name.OnSubmitted = func(string) { u.focus(s.pass) }
 	s.pass.OnSubmitted = func(string) { u.focus(s.repeat) }
 	s.repeat.OnSubmitted = func(string) { u.submitCreate() }
 
-	title := "Create your profile"
-	intro := "Your journal is kept private on this computer. Tell us whose journal it is."
+	title := tr.T("create.title")
+	intro := tr.T("create.intro")
 	var footer fyne.CanvasObject = layout.NewSpacer()
 	if existing != nil {
-		title = "Create another profile"
-		intro = "Each person gets a separate, private journal."
-		s.back = widget.NewButton("Back", func() { u.showUnlock(existing, "") })
+		title = tr.T("create.title_another")
+		intro = tr.T("create.intro_another")
+		s.back = widget.NewButton(tr.T("create.back"), func() { u.showUnlock(existing, "") })
 		s.back.Importance = widget.LowImportance
 		footer = container.NewHBox(s.back)
 	}
 	u.setContent(page(
 		heading(title),
 		paragraph(intro),
-		labelled(fieldLabel("Name"), s.name),
+		labelled(fieldLabel(tr.T("create.name")), s.name),
 		s.keyring,
 		container.NewGridWithColumns(2,
-			labelled(fieldLabel("Passphrase"), s.pass),
-			labelled(fieldLabel("Passphrase again"), s.repeat),
+			labelled(fieldLabel(tr.T("create.passphrase")), s.pass),
+			labelled(fieldLabel(tr.T("create.passphrase_again")), s.repeat),
 		),
 		s.hint,
 		s.message,
@@ -90,13 +91,11 @@ func (u *UI) updateCreate() {
 	s := u.create
 	switch {
 	case u.opt.Profiles.Keyring == nil:
-		s.hint.SetText("This computer has no keyring, so please choose a passphrase: " +
-			"at least 8 characters. A short sentence is easy to remember.")
+		s.hint.SetText(tr.T("create.hint_no_keyring"))
 	case s.keyring.Checked:
-		s.hint.SetText("A passphrase is optional: with one, you can also open your journal " +
-			"if the keyring is not available.")
+		s.hint.SetText(tr.T("create.hint_keyring"))
 	default:
-		s.hint.SetText("Choose a passphrase of at least 8 characters. A short sentence is easy to remember.")
+		s.hint.SetText(tr.T("create.hint_passphrase"))
 	}
 }
 
@@ -112,9 +111,9 @@ func (u *UI) setCreateBusy(busy bool) {
 	}
 	setEnabled(!busy, ws...)
 	if busy {
-		s.create.SetText("Creating your journal…")
+		s.create.SetText(tr.T("create.creating"))
 	} else {
-		s.create.SetText("Create my journal")
+		s.create.SetText(tr.T("create.create"))
 	}
 }
 
@@ -125,7 +124,7 @@ func (u *UI) submitCreate() {
 	}
 	name, err := data.ValidateProfileName(s.name.Text)
 	if err != nil {
-		say(s.message, "Please type a name (up to 60 letters).")
+		say(s.message, tr.T("create.need_name"))
 		u.focus(s.name)
 		return
 	}
@@ -133,19 +132,19 @@ func (u *UI) submitCreate() {
 	pass, repeat := s.pass.Text, s.repeat.Text
 	switch {
 	case pass == "" && !useKeyring:
-		say(s.message, "Please choose a passphrase.")
+		say(s.message, tr.T("create.need_passphrase"))
 		u.focus(s.pass)
 		return
 	case pass != "" && strings.TrimSpace(pass) == "":
-		say(s.message, "A passphrase cannot be only spaces.")
+		say(s.message, tr.T("create.only_spaces"))
 		u.focus(s.pass)
 		return
 	case pass != "" && utf8.RuneCountInString(pass) < minPassphrase:
-		say(s.message, "Please choose a passphrase of at least 8 characters.")
+		say(s.message, tr.T("create.too_short"))
 		u.focus(s.pass)
 		return
 	case pass != repeat:
-		say(s.message, "The two passphrases are not the same. Please type them again.")
+		say(s.message, tr.T("create.mismatch"))
 		s.pass.SetText("")
 		s.repeat.SetText("")
 		u.focus(s.pass)
@@ -180,16 +179,16 @@ func (u *UI) submitCreate() {
 		}
 		switch {
 		case errors.Is(err, data.ErrExists):
-			say(s.message, "There is already a profile with that name. Please choose another name.")
+			say(s.message, tr.T("create.exists"))
 			u.focus(s.name)
 		case errors.Is(err, vault.ErrKeyringUnavailable):
 			s.keyring.SetChecked(false)
-			say(s.message, "This computer's keyring is not available. Please choose a passphrase instead.")
+			say(s.message, tr.T("create.no_keyring"))
 			u.focus(s.pass)
 		case errors.Is(err, data.ErrInvalid):
 			say(s.message, inputMessage(err))
 		default:
-			say(s.message, "Your profile could not be created. Please try again.\n("+err.Error()+")")
+			say(s.message, tr.T("create.failed", tr.Args{"Error": err.Error()}))
 		}
 	})
 }

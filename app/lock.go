@@ -2,7 +2,6 @@ package app
 
 import (
 	"context"
-	"fmt"
 	"log"
 	"time"
 
@@ -10,6 +9,7 @@ import (
 	"fyne.io/fyne/v2/driver/desktop"
 	"fyne.io/fyne/v2/widget"
 
+	"github.com/patient-companion/companion/app/tr"
 	"github.com/patient-companion/companion/data"
 )
 
@@ -36,10 +36,10 @@ const (
 )
 
 // msgWait is shown, with the seconds left, while Open waits after too many wrong tries.
-const msgWait = "Too many wrong tries. Please wait %d seconds, then try again."
+func msgWait(secs int) string { return tr.N("lock.wait", secs) }
 
 // hiddenMedText is what a reminder row says instead of a medicine's name while locked.
-func hiddenMedText(at string) string { return "Time for your " + at + " medicine" }
+func hiddenMedText(at string) string { return tr.T("lock.hidden_medicine", tr.Args{"Time": at}) }
 
 // isLocked says whether the profile on screen is behind the lock screen.
 func (u *UI) isLocked() bool { return u.cur != nil && u.cur.locked.Load() }
@@ -353,7 +353,7 @@ func (u *UI) updateWait(now time.Time) {
 	}
 	if u.waiting(now) {
 		secs := int((u.waitUntil.Sub(now) + time.Second - 1) / time.Second)
-		say(s.message, fmt.Sprintf(msgWait, secs))
+		say(s.message, msgWait(secs))
 		s.open.Disable()
 		s.pass.Disable()
 		s.waiting = true

@@ -2,7 +2,6 @@ package app
 
 import (
 	"context"
-	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -56,7 +55,7 @@ func TestLockKeepsRemindersRunning(t *testing.T) {
 	}
 
 	unlockWith(t, u, "not the passphrase")
-	assertShows(t, u.unlock.message, msgWrongPassphrase)
+	assertShows(t, u.unlock.message, msgWrongPassphrase())
 	if !u.isLocked() || u.today != nil {
 		t.Fatal("a wrong passphrase must keep it locked")
 	}
@@ -88,7 +87,7 @@ func TestLockWrongPassphraseWaits(t *testing.T) {
 		t.Fatal("two wrong tries should not wait")
 	}
 	unlockWith(t, u, "wrong three")
-	assertShows(t, s.message, fmt.Sprintf(msgWait, 5))
+	assertShows(t, s.message, msgWait(5))
 	if !s.open.Disabled() || !s.pass.Disabled() {
 		t.Fatal("Open should be disabled while waiting")
 	}
@@ -98,14 +97,14 @@ func TestLockWrongPassphraseWaits(t *testing.T) {
 	}
 	clk.Set(at(7, 0).Add(3 * time.Second))
 	u.checkIdle(clk.Now())
-	assertShows(t, s.message, fmt.Sprintf(msgWait, 2))
+	assertShows(t, s.message, msgWait(2))
 	clk.Set(at(7, 0).Add(5 * time.Second))
 	u.checkIdle(clk.Now())
 	if s.open.Disabled() || s.pass.Disabled() || s.message.Visible() {
 		t.Fatal("Open should work again after the wait")
 	}
 	unlockWith(t, u, "wrong four")
-	assertShows(t, s.message, fmt.Sprintf(msgWait, 10))
+	assertShows(t, s.message, msgWait(10))
 	clk.Set(at(7, 0).Add(15 * time.Second))
 	u.checkIdle(clk.Now())
 	unlockWith(t, u, goodPass)
@@ -181,7 +180,7 @@ func TestLockNeedsPassphraseWithKeyring(t *testing.T) {
 	}
 	test.Tap(u.today.lockBtn)
 	test.Tap(u.unlock.open)
-	assertShows(t, u.unlock.message, msgNoPassphrase)
+	assertShows(t, u.unlock.message, msgNoPassphrase())
 	if !u.isLocked() {
 		t.Fatal("the keyring alone must not unlock a locked profile with a passphrase")
 	}
@@ -272,7 +271,7 @@ func TestProfileSwitcher(t *testing.T) {
 	ctrl(u, fyne.KeyL)
 	u.unlock.choice.SetSelected("Bob")
 	unlockWith(t, u, goodPass)
-	if u.unlock == nil || u.unlock.message.Text != msgWrongPassphrase {
+	if u.unlock == nil || u.unlock.message.Text != msgWrongPassphrase() {
 		t.Fatal("Anne's passphrase should not show Bob")
 	}
 	unlockWith(t, u, "bobs passphrase")

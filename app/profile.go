@@ -10,18 +10,17 @@ import (
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
+	"github.com/patient-companion/companion/app/tr"
 	"github.com/patient-companion/companion/data"
 )
 
 // Settings' "This profile" section: change the passphrase, delete the profile.
 
-const (
-	msgPassCurrentWrong = "The current passphrase is not right."
-	msgPassTooShort     = "The new passphrase needs at least 8 characters."
-	msgPassMismatch     = "The two new passphrases are not the same."
-	msgPassChanged      = "Your passphrase is changed. Use the new one from now on."
-	msgPassFailed       = "The passphrase could not be changed. Please try again."
-)
+func msgPassCurrentWrong() string { return tr.T("profile.current_wrong") }
+func msgPassTooShort() string     { return tr.T("profile.too_short") }
+func msgPassMismatch() string     { return tr.T("profile.mismatch") }
+func msgPassChanged() string      { return tr.T("profile.changed") }
+func msgPassFailed() string       { return tr.T("profile.change_failed") }
 
 // profileForm is the "This profile" part of Settings.
 type profileForm struct {
@@ -47,19 +46,19 @@ func (u *UI) newProfileForm(st *data.Store) (*profileForm, fyne.CanvasObject) {
 		e.OnChanged = func(string) { say(f.passMsg, "") }
 		e.OnSubmitted = func(string) { u.changePassphrase() }
 	}
-	f.change = widget.NewButtonWithIcon("Change passphrase", theme.ConfirmIcon(), u.changePassphrase)
-	var cur fyne.CanvasObject = labelled(fieldLabel("Current passphrase"), f.curPass)
+	f.change = widget.NewButtonWithIcon(tr.T("profile.change"), theme.ConfirmIcon(), u.changePassphrase)
+	var cur fyne.CanvasObject = labelled(fieldLabel(tr.T("profile.current")), f.curPass)
 	if !info.HasPassphrase {
 		cur.Hide()
 	}
 
-	f.deleteBtn = widget.NewButtonWithIcon("Delete this profile…", theme.DeleteIcon(), func() {
+	f.deleteBtn = widget.NewButtonWithIcon(tr.T("profile.delete"), theme.DeleteIcon(), func() {
 		f.confirmBox.Show()
 		u.focus(f.confirmName)
 	})
 	f.confirmName = widget.NewEntry()
 	f.confirmName.SetPlaceHolder(info.Name)
-	f.confirmDelete = widget.NewButtonWithIcon("Delete for good", theme.DeleteIcon(), u.deleteProfile)
+	f.confirmDelete = widget.NewButtonWithIcon(tr.T("profile.delete_for_good"), theme.DeleteIcon(), u.deleteProfile)
 	f.confirmDelete.Importance = widget.DangerImportance
 	f.confirmDelete.Disable()
 	f.confirmName.OnChanged = func(s string) {
@@ -70,24 +69,23 @@ func (u *UI) newProfileForm(st *data.Store) (*profileForm, fyne.CanvasObject) {
 		}
 	}
 	f.confirmName.OnSubmitted = func(string) { u.deleteProfile() }
-	cancel := widget.NewButton("Cancel", func() {
+	cancel := widget.NewButton(tr.T("profile.cancel"), func() {
 		f.confirmName.SetText("")
 		f.confirmBox.Hide()
 	})
 	f.deleteMsg = message()
 	f.confirmBox = container.NewVBox(
-		paragraph("This deletes "+info.Name+"'s journal, medicines and appointments from this computer, "+
-			"for good. Type the name "+info.Name+" to confirm."),
+		paragraph(tr.T("profile.delete_confirm", tr.Args{"Name": info.Name})),
 		f.confirmName,
 		container.NewHBox(tall(f.confirmDelete), tall(cancel)),
 	)
 	f.confirmBox.Hide()
 
 	box := container.NewVBox(
-		subheading("Passphrase"),
+		subheading(tr.T("profile.passphrase")),
 		cur,
-		labelled(fieldLabel("New passphrase"), f.newPass, caption("At least 8 characters.")),
-		labelled(fieldLabel("New passphrase again"), f.repeat),
+		labelled(fieldLabel(tr.T("profile.new")), f.newPass, caption(tr.T("profile.at_least_8"))),
+		labelled(fieldLabel(tr.T("profile.new_again")), f.repeat),
 		f.passMsg,
 		container.NewHBox(tall(f.change)),
 		container.NewHBox(tall(f.deleteBtn)),
@@ -110,13 +108,13 @@ func (u *UI) changePassphrase() {
 	cur, nw := []byte(f.curPass.Text), []byte(f.newPass.Text)
 	switch {
 	case info.HasPassphrase && len(cur) == 0:
-		say(f.passMsg, msgPassCurrentWrong)
+		say(f.passMsg, msgPassCurrentWrong())
 		return
 	case utf8.RuneCount(nw) < minPassphrase:
-		say(f.passMsg, msgPassTooShort)
+		say(f.passMsg, msgPassTooShort())
 		return
 	case f.newPass.Text != f.repeat.Text:
-		say(f.passMsg, msgPassMismatch)
+		say(f.passMsg, msgPassMismatch())
 		return
 	}
 	say(f.passMsg, "")
@@ -143,7 +141,7 @@ func (u *UI) changePassphrase() {
 			for _, e := range []*widget.Entry{f.curPass, f.newPass, f.repeat} {
 				e.SetText("")
 			}
-			say(f.passMsg, msgPassChanged)
+			say(f.passMsg, msgPassChanged())
 			// A keyring-only profile that now has a passphrase unlocks its screen with it.
 			u.noteInfo(st.Info())
 			s.prof.pinLock = false
@@ -154,10 +152,10 @@ func (u *UI) changePassphrase() {
 			f.passMsg.Refresh()
 			return
 		case errors.Is(err, data.ErrWrongPassphrase):
-			say(f.passMsg, msgPassCurrentWrong)
+			say(f.passMsg, msgPassCurrentWrong())
 		default:
-			say(f.passMsg, msgPassFailed)
-			u.failed(u.win, "Your passphrase was not changed", "Your old passphrase still opens the journal. "+tryAgain)
+			say(f.passMsg, msgPassFailed())
+			u.failed(u.win, tr.T("profile.not_changed"), tr.T("profile.old_still_opens")+" "+tryAgain)
 		}
 		f.passMsg.Importance = widget.DangerImportance
 		f.passMsg.Refresh()
@@ -190,7 +188,7 @@ func (u *UI) deleteProfile() {
 		u.showStart()
 		if err != nil && u.start != nil {
 			// The profile is closed either way; the start screen lists what is left.
-			u.failed(u.win, "The profile was not deleted", "It is closed now. Open it again from the list, then try again from Settings.")
+			u.failed(u.win, tr.T("profile.not_deleted"), tr.T("profile.not_deleted_todo"))
 		}
 	})
 }

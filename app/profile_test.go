@@ -25,17 +25,17 @@ func TestChangePassphrase(t *testing.T) {
 		test.Tap(f.change)
 		assertShows(t, f.passMsg, want)
 	}
-	try("wrong passphrase", "a new passphrase", "a new passphrase", msgPassCurrentWrong)
-	try(goodPass, "short", "short", msgPassTooShort)
-	try(goodPass, "a new passphrase", "another one", msgPassMismatch)
-	try(goodPass, "a new passphrase", "a new passphrase", msgPassChanged)
+	try("wrong passphrase", "a new passphrase", "a new passphrase", msgPassCurrentWrong())
+	try(goodPass, "short", "short", msgPassTooShort())
+	try(goodPass, "a new passphrase", "another one", msgPassMismatch())
+	try(goodPass, "a new passphrase", "a new passphrase", msgPassChanged())
 	if f.curPass.Text != "" || f.newPass.Text != "" {
 		t.Error("the fields should be cleared after a change")
 	}
 
 	test.Tap(u.settings.lockBtn)
 	unlockWith(t, u, goodPass)
-	assertShows(t, u.unlock.message, msgWrongPassphrase)
+	assertShows(t, u.unlock.message, msgWrongPassphrase())
 	unlockWith(t, u, "a new passphrase")
 	if u.today == nil {
 		t.Fatalf("the new passphrase should unlock; message %q", u.unlock.message.Text)

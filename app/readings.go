@@ -492,7 +492,7 @@ func (u *UI) saveTarget() {
 			say(s.targetErr, "Your clinic set this range; it cannot be changed here.")
 			return
 		case err != nil:
-			say(s.targetErr, msgSettingSaveFailed)
+			say(s.targetErr, msgSettingSaveFailed())
 			return
 		}
 		if ok {

@@ -12,6 +12,7 @@ import (
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/widget"
 
+	"github.com/patient-companion/companion/app/tr"
 	"github.com/patient-companion/companion/data"
 	"github.com/patient-companion/companion/data/vault"
 )
@@ -31,7 +32,7 @@ func (u *UI) showRecover(list []data.ProfileInfo, pi data.ProfileInfo) {
 	s := &recoverScreen{}
 	u.recover = s
 	s.key = widget.NewEntry()
-	s.key.SetPlaceHolder("ABCD-EFGH-…")
+	s.key.SetPlaceHolder(tr.T("recover.key_example"))
 	s.key.TextStyle = fyne.TextStyle{Monospace: true}
 	s.pass = widget.NewPasswordEntry()
 	s.repeat = widget.NewPasswordEntry()
@@ -40,18 +41,17 @@ func (u *UI) showRecover(list []data.ProfileInfo, pi data.ProfileInfo) {
 	s.key.OnSubmitted = func(string) { u.focus(s.pass) }
 	s.pass.OnSubmitted = func(string) { u.focus(s.repeat) }
 	s.repeat.OnSubmitted = func(string) { submit() }
-	s.open = widget.NewButton("Open my journal", submit)
+	s.open = widget.NewButton(tr.T("recover.open"), submit)
 	s.open.Importance = widget.HighImportance
-	s.back = widget.NewButton("Back", func() { u.showUnlock(list, "") })
+	s.back = widget.NewButton(tr.T("recover.back"), func() { u.showUnlock(list, "") })
 	s.back.Importance = widget.LowImportance
 	u.setContent(page(
-		heading("Use your recovery key"),
-		paragraph("Type the recovery key you wrote down when "+profileLabel(pi)+"'s journal was made, "+
-			"then choose a new passphrase."),
-		labelled(fieldLabel("Recovery key"), s.key),
+		heading(tr.T("recover.title")),
+		paragraph(tr.T("recover.intro", tr.Args{"Name": profileLabel(pi)})),
+		labelled(fieldLabel(tr.T("recover.key")), s.key),
 		container.NewGridWithColumns(2,
-			labelled(fieldLabel("New passphrase"), s.pass),
-			labelled(fieldLabel("New passphrase again"), s.repeat),
+			labelled(fieldLabel(tr.T("recover.new_passphrase")), s.pass),
+			labelled(fieldLabel(tr.T("recover.new_passphrase_again")), s.repeat),
 		),
 		s.message,
 		tall(s.open),
@@ -67,18 +67,18 @@ func (u *UI) submitRecover(pi data.ProfileInfo) {
 	}
 	rk, err := vault.ParseRecoveryKey(s.key.Text)
 	if err != nil {
-		say(s.message, "That recovery key does not look right. Please check each group of letters and numbers.")
+		say(s.message, tr.T("recover.bad_key"))
 		u.focus(s.key)
 		return
 	}
 	pass := s.pass.Text
 	switch {
 	case strings.TrimSpace(pass) == "" || utf8.RuneCountInString(pass) < minPassphrase:
-		say(s.message, "Please choose a new passphrase of at least 8 characters.")
+		say(s.message, tr.T("recover.too_short"))
 		u.focus(s.pass)
 		return
 	case pass != s.repeat.Text:
-		say(s.message, "The two passphrases are not the same. Please type them again.")
+		say(s.message, tr.T("recover.mismatch"))
 		s.pass.SetText("")
 		s.repeat.SetText("")
 		u.focus(s.pass)
@@ -87,7 +87,7 @@ func (u *UI) submitRecover(pi data.ProfileInfo) {
 	say(s.message, "")
 	s.busy = true
 	setEnabled(false, s.key, s.pass, s.repeat, s.open, s.back)
-	s.open.SetText("Opening…")
+	s.open.SetText(tr.T("recover.opening"))
 	newPass := []byte(pass)
 	profiles := u.opt.Profiles
 	background(u, func(ctx context.Context) (*data.Store, error) {
@@ -102,13 +102,13 @@ func (u *UI) submitRecover(pi data.ProfileInfo) {
 		}
 		s.busy = false
 		setEnabled(true, s.key, s.pass, s.repeat, s.open, s.back)
-		s.open.SetText("Open my journal")
+		s.open.SetText(tr.T("recover.open"))
 		if err == nil {
 			u.opened(st)
 			return
 		}
 		if errors.Is(err, data.ErrWrongPassphrase) {
-			say(s.message, "That recovery key does not belong to this journal.")
+			say(s.message, tr.T("recover.wrong_key"))
 			u.focus(s.key)
 			return
 		}

@@ -10,6 +10,7 @@ import (
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
+	"github.com/patient-companion/companion/app/tr"
 	"github.com/patient-companion/companion/data"
 	"github.com/patient-companion/companion/data/vault"
 )
@@ -32,10 +33,10 @@ func (u *UI) showRecoveryKey(st *data.Store, rk vault.RecoveryKey) {
 	s.key = widget.NewLabelWithStyle(recoveryKeyLines(rk.String()), fyne.TextAlignCenter, fyne.TextStyle{Monospace: true, Bold: true})
 	s.key.SizeName = theme.SizeNameHeadingText
 	s.key.Selectable = true
-	s.next = widget.NewButton("Continue to my journal", func() { u.opened(st) })
+	s.next = widget.NewButton(tr.T("recover.continue"), func() { u.opened(st) })
 	s.next.Importance = widget.HighImportance
 	s.next.Disable()
-	s.written = widget.NewCheck("I have written it down", func(on bool) {
+	s.written = widget.NewCheck(tr.T("recover.written"), func(on bool) {
 		if on {
 			s.next.Enable()
 		} else {
@@ -43,11 +44,10 @@ func (u *UI) showRecoveryKey(st *data.Store, rk vault.RecoveryKey) {
 		}
 	})
 	u.setContent(page(
-		heading("Write down your recovery key"),
-		paragraph("If you forget your passphrase, or this computer is replaced, this key is the only "+
-			"way to open your journal. Write it on paper and keep it somewhere safe."),
+		heading(tr.T("recover.write_down")),
+		paragraph(tr.T("recover.key_why")),
 		widget.NewCard("", "", s.key),
-		paragraph("It will not be shown again."),
+		paragraph(tr.T("recover.not_again")),
 		s.written,
 		tall(s.next),
 	))

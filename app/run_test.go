@@ -302,7 +302,7 @@ func TestSettingsDamagedSaysSo(t *testing.T) {
 	}
 	ctrl(u, fyne.Key6)
 	s := u.settings
-	assertShows(t, s.status, msgSettingsDamaged)
+	assertShows(t, s.status, msgSettingsDamaged())
 	if s.snooze.Text != "10" || s.autoLock.Text != "5" {
 		t.Fatalf("shown: snooze %q, auto-lock %q", s.snooze.Text, s.autoLock.Text)
 	}

@@ -436,7 +436,7 @@ func TestSettings(t *testing.T) {
 	if s.autoLockErr.Visible() {
 		t.Error("the error should go once the value is right")
 	}
-	assertShows(t, s.saveMsg, msgSettingsSaved)
+	assertShows(t, s.saveMsg, msgSettingsSaved())
 	if get("auto_lock_minutes") != "20" || get("snooze_minutes") != "15" {
 		t.Errorf("saved %q, %q", get("auto_lock_minutes"), get("snooze_minutes"))
 	}
@@ -554,7 +554,7 @@ func TestSettingsLockedByClinic(t *testing.T) {
 	}
 	s.snooze.SetText("20")
 	test.Tap(s.save)
-	assertShows(t, s.saveMsg, msgSettingsSaved)
+	assertShows(t, s.saveMsg, msgSettingsSaved())
 	if set, _ := u.curStore().Settings(context.Background()); set.Snooze != 20*time.Minute {
 		t.Errorf("snooze = %s", set.Snooze)
 	}

@@ -16,19 +16,20 @@ import (
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
+	"github.com/patient-companion/companion/app/tr"
 	"github.com/patient-companion/companion/data"
 	"github.com/patient-companion/companion/sync/fhir"
 	"github.com/patient-companion/companion/sync/portal"
 )
 
-const (
-	msgSettingsLoading    = "Loading your settings…"
-	msgSettingsLoadFailed = "Your settings could not be read just now. Please try again."
-	msgSettingSaveFailed  = "That could not be saved. Please try again."
-	msgSettingsSaved      = "Saved."
-	msgSettingsDamaged    = "Some of your settings could not be read because the file was damaged: " +
-		"their usual values are shown. Saving puts yours back."
-)
+func msgSettingsLoading() string    { return tr.T("settings.loading") }
+func msgSettingsLoadFailed() string { return tr.T("settings.load_failed") }
+func msgSettingSaveFailed() string  { return tr.T("settings.save_failed") }
+func msgSettingsSaved() string      { return tr.T("settings.saved") }
+func msgSettingsDamaged() string    { return tr.T("settings.damaged") }
+
+// msgSetByClinic answers a change to a setting the clinic has set for good.
+func msgSetByClinic() string { return tr.T("settings.set_by_clinic") }
 
 // Autostart is this computer's login entry (an autostart.Entry).
 type Autostart interface {
@@ -84,6 +85,7 @@ type settingsScreen struct {
 	// Accessibility: per computer (Fyne preferences), applied at once.
 	textSize *widget.Select
 	contrast *widget.Check
+	language *languageSetting // settings_language.go
 
 	profile *profileForm // change passphrase, delete
 	access  *accessForm  // rename, keyring unlock, screen PIN
@@ -133,19 +135,19 @@ func (u *UI) showSettings() {
 	s := &settingsScreen{screenBase: b}
 	u.settings = s
 
-	s.status = paragraph(msgSettingsLoading)
-	s.clinic = caption("Settings that cannot be changed here were set by your clinic.")
+	s.status = paragraph(msgSettingsLoading())
+	s.clinic = caption(tr.T("settings.clinic_locked"))
 	s.clinic.Wrapping = fyne.TextWrapWord
 	s.clinic.Hide()
-	s.hideNames = widget.NewCheck("Hide medicine names", nil)
-	s.startLogin = widget.NewCheck("Start when I log in", nil)
+	s.hideNames = widget.NewCheck(tr.T("settings.hide_names"), nil)
+	s.startLogin = widget.NewCheck(tr.T("settings.start_login"), nil)
 	s.checkMsg = message()
 	s.autoLock = u.newEntry()
 	s.autoLockErr = message()
 	s.snooze = u.newEntry()
 	s.snoozeErr = message()
 	s.apptRem = u.newEntry()
-	s.apptRem.SetPlaceHolder("24h,1h")
+	s.apptRem.SetPlaceHolder(tr.T("settings.appointment_reminders_example"))
 	s.apptRemErr = message()
 	s.careAlert, s.careAlertErr = u.newEntry(), message()
 	backupBox := u.newBackupForm(s)
@@ -154,11 +156,11 @@ func (u *UI) showSettings() {
 		f.entry.OnChanged = func(string) { say(f.err, ""); say(s.saveMsg, "") }
 		f.entry.OnSubmitted = func(string) { u.saveSettings() }
 	}
-	s.save = widget.NewButtonWithIcon("Save", theme.DocumentSaveIcon(), u.saveSettings)
+	s.save = widget.NewButtonWithIcon(tr.T("settings.save"), theme.DocumentSaveIcon(), u.saveSettings)
 	s.save.Importance = widget.HighImportance
 	s.saveMsg = widget.NewLabel("")
 	s.saveMsg.Hide()
-	s.testBtn = widget.NewButtonWithIcon("Send a test reminder", theme.MailSendIcon(), u.sendTestReminder)
+	s.testBtn = widget.NewButtonWithIcon(tr.T("settings.test_reminder"), theme.MailSendIcon(), u.sendTestReminder)
 	s.testMsg = paragraph("")
 	s.testMsg.Hide()
 
@@ -175,42 +177,43 @@ func (u *UI) showSettings() {
 			}
 		}
 	}
-	s.contrast = widget.NewCheck("High contrast", nil)
+	s.contrast = widget.NewCheck(tr.T("settings.high_contrast"), nil)
 	s.contrast.Checked = u.highContrast()
 	s.contrast.OnChanged = u.setHighContrast
+	s.language = u.newLanguageSetting()
 
 	s.portalText = paragraph("")
-	s.disconnect = widget.NewButton("Disconnect", u.confirmDisconnect)
+	s.disconnect = widget.NewButton(tr.T("settings.disconnect"), u.confirmDisconnect)
 	s.disconnect.Hide()
 	s.portalMsg = message()
 	s.portalURL = u.newEntry()
-	s.portalURL.SetPlaceHolder("https://portal.example.org/fhir")
+	s.portalURL.SetPlaceHolder(tr.T("settings.portal_address_example"))
 	s.clientID = u.newEntry()
-	s.clientID.SetPlaceHolder("from your clinic")
+	s.clientID.SetPlaceHolder(tr.T("settings.client_id_hint"))
 	s.patientID = u.newEntry()
-	s.patientID.SetPlaceHolder("only if your clinic says so")
-	s.connect = widget.NewButtonWithIcon("Connect", theme.LoginIcon(), func() {
+	s.patientID.SetPlaceHolder(tr.T("settings.patient_id_hint"))
+	s.connect = widget.NewButtonWithIcon(tr.T("settings.connect"), theme.LoginIcon(), func() {
 		u.connectPortal(s.portalURL.Text, s.clientID.Text, s.patientID.Text)
 	})
 	s.connect.Importance = widget.HighImportance
 	addressFields := container.NewVBox(
-		labelled(fieldLabel("Portal address"), s.portalURL),
-		labelled(fieldLabel("App id (client id)"), s.clientID),
+		labelled(fieldLabel(tr.T("settings.portal_address")), s.portalURL),
+		labelled(fieldLabel(tr.T("settings.client_id")), s.clientID),
 	)
 	if c := u.opt.Clinic; c != nil && c.Portal != nil {
 		// A clinic's build knows its portal: the person only signs in.
 		s.portalURL.SetText(c.Portal.FHIRBaseURL)
 		s.clientID.SetText(c.Portal.ClientID)
 		addressFields.Hide()
-		s.connect.SetText("Connect to " + c.Name)
+		s.connect.SetText(tr.T("settings.connect_to", tr.Args{"Clinic": c.Name}))
 	}
 	s.connectForm = container.NewVBox(
 		addressFields,
-		labelled(fieldLabel("Patient id"), s.patientID),
+		labelled(fieldLabel(tr.T("settings.patient_id")), s.patientID),
 		container.NewHBox(tall(s.connect)),
 	)
 	s.connectForm.Hide()
-	s.signInAgain = widget.NewButtonWithIcon("Sign in again", theme.LoginIcon(), func() {
+	s.signInAgain = widget.NewButtonWithIcon(tr.T("settings.sign_in_again"), theme.LoginIcon(), func() {
 		c := s.current
 		u.connectPortal(c.URL, c.ClientID, c.PatientID)
 	})
@@ -224,20 +227,19 @@ func (u *UI) showSettings() {
 	s.left = container.NewVBox(
 		s.status,
 		s.clinic,
-		subheading("Reminders"),
+		subheading(tr.T("settings.reminders")),
 		container.New(layout.NewCustomPaddedVBoxLayout(-14), s.hideNames,
-			caption("Notifications then say only that a medicine is due.")),
+			caption(tr.T("settings.hide_names_hint"))),
 		container.New(layout.NewCustomPaddedVBoxLayout(-14), s.startLogin,
-			caption("For this computer: reminders come even before you open the app.")),
+			caption(tr.T("settings.start_login_hint"))),
 		s.checkMsg,
-		labelled(fieldLabel("Snooze for how many minutes?"), s.snooze, caption("From 1 to 240."), s.snoozeErr),
-		labelled(fieldLabel("Remind me of appointments"), s.apptRem,
-			caption("How long before, like 24h,1h — or none."), s.apptRemErr),
-		labelled(fieldLabel("Caregiver alert (minutes)"), s.careAlert,
-			caption("A dose still not answered this long after its time is told to whoever else has "+
-				"their journal open on this computer. 0 means never."), s.careAlertErr),
-		subheading("Security"),
-		labelled(fieldLabel("Lock when idle for (minutes)"), s.autoLock, caption("0 means never."), s.autoLockErr),
+		labelled(fieldLabel(tr.T("settings.snooze")), s.snooze, caption(tr.T("settings.snooze_hint")), s.snoozeErr),
+		labelled(fieldLabel(tr.T("settings.appointment_reminders")), s.apptRem,
+			caption(tr.T("settings.appointment_reminders_hint")), s.apptRemErr),
+		labelled(fieldLabel(tr.T("settings.caregiver_alert")), s.careAlert,
+			caption(tr.T("settings.caregiver_alert_hint")), s.careAlertErr),
+		subheading(tr.T("settings.security")),
+		labelled(fieldLabel(tr.T("settings.auto_lock")), s.autoLock, caption(tr.T("settings.zero_never")), s.autoLockErr),
 		container.NewHBox(tall(s.save), container.NewCenter(s.saveMsg)),
 		s.units.box,
 		accessBox,
@@ -245,22 +247,23 @@ func (u *UI) showSettings() {
 		backupBox,
 	)
 	s.right = container.NewVBox(
-		subheading("Reading"),
-		labelled(fieldLabel("Text size"), s.textSize, caption("For this computer.")),
+		subheading(tr.T("settings.reading")),
+		labelled(fieldLabel(tr.T("settings.text_size")), s.textSize, caption(tr.T("settings.for_this_computer"))),
 		s.contrast,
-		subheading("Report for my doctor"),
-		paragraph("A PDF of what you recorded over a period, to take to a visit."),
+		s.language.box,
+		subheading(tr.T("settings.report")),
+		paragraph(tr.T("settings.report_hint")),
 		container.NewHBox(tall(s.report.button)),
-		subheading("Check your reminders"),
-		paragraph("Shows a reminder now, so you can see and hear what one looks like."),
+		subheading(tr.T("settings.check_reminders")),
+		paragraph(tr.T("settings.check_reminders_hint")),
 		container.NewHBox(tall(s.testBtn)),
 		s.testMsg,
-		subheading("Clinic portal"),
+		subheading(tr.T("settings.portal")),
 		s.portalText,
 		s.portalMsg,
 		s.connectForm,
 		container.NewHBox(tall(s.signInAgain), tall(s.disconnect)),
-		subheading("About"),
+		subheading(tr.T("settings.about")),
 		u.about(),
 	)
 	// One column: two did not fit beside the side bar at larger text sizes.
@@ -281,12 +284,12 @@ func (u *UI) loadSettings() {
 		}
 		var te *data.TamperedError
 		if err != nil && !errors.As(err, &te) {
-			say(s.status, msgSettingsLoadFailed)
+			say(s.status, msgSettingsLoadFailed())
 			return
 		}
 		// Damaged values come with their defaults in place: shown, said, and saved over.
 		if te != nil {
-			say(s.status, msgSettingsDamaged)
+			say(s.status, msgSettingsDamaged())
 		} else {
 			say(s.status, "")
 		}
@@ -343,10 +346,10 @@ func (u *UI) saveCheck(c *widget.Check, key string, on bool) {
 			return
 		}
 		if errors.Is(err, data.ErrLockedByClinic) {
-			say(s.checkMsg, "That setting was set by your clinic and cannot be changed here.")
+			say(s.checkMsg, msgSetByClinic())
 		} else {
-			say(s.checkMsg, msgSettingSaveFailed)
-			u.failed(u.win, "That setting was not saved", tryAgain)
+			say(s.checkMsg, msgSettingSaveFailed())
+			u.failed(u.win, tr.T("settings.setting_not_saved"), tryAgain)
 		}
 		// Show what is stored, without saving again.
 		f := c.OnChanged
@@ -401,8 +404,8 @@ func (u *UI) saveSettings() {
 		}
 		s.save.Enable()
 		if err != nil {
-			say(s.saveMsg, msgSettingSaveFailed)
-			u.failed(u.win, "Your settings were not saved", tryAgain)
+			say(s.saveMsg, msgSettingSaveFailed())
+			u.failed(u.win, tr.T("settings.not_saved"), tryAgain)
 			return
 		}
 		for _, f := range s.fields() {
@@ -410,7 +413,7 @@ func (u *UI) saveSettings() {
 				f.entry.SetText(v)
 			}
 		}
-		say(s.saveMsg, msgSettingsSaved)
+		say(s.saveMsg, msgSettingsSaved())
 	})
 }
 
@@ -435,9 +438,9 @@ func (u *UI) sendTestReminder() {
 		if err != nil {
 			// Seen, unlike Fyne's notifications: say so rather than "check your settings".
 			log.Printf("test reminder: %v", err)
-			say(s.testMsg, "The test reminder opened here, but this computer did not show it as a notification. Reminders will still open their window here.")
+			say(s.testMsg, tr.T("settings.test_not_notified"))
 		} else {
-			say(s.testMsg, "A test reminder was sent. If no notification appeared, check that this computer allows notifications from Patient Companion.")
+			say(s.testMsg, tr.T("settings.test_sent"))
 		}
 		s.right.Refresh()
 	})
@@ -457,18 +460,16 @@ func (u *UI) loadPortal() {
 		defer s.right.Refresh()
 		s.current = p
 		if err != nil {
-			say(s.portalText, "The portal connection could not be read just now.")
+			say(s.portalText, tr.T("settings.portal_read_failed"))
 			s.disconnect.Hide()
 			s.signInAgain.Hide()
 			s.connectForm.Hide()
 			return
 		}
 		if p.URL == "" {
-			text := "Not connected to a portal. With your clinic's portal address, appointments " +
-				"and messages arrive here and your notes reach your care team."
+			text := tr.T("settings.not_connected")
 			if c := u.opt.Clinic; c != nil && c.Portal != nil {
-				text = "Not connected yet. Connect to " + c.Name + "'s portal and sign in: appointments " +
-					"and messages arrive here and your notes reach your care team."
+				text = tr.T("settings.not_connected_clinic", tr.Args{"Clinic": c.Name})
 			}
 			say(s.portalText, text)
 			s.disconnect.Hide()
@@ -482,12 +483,13 @@ func (u *UI) loadPortal() {
 		} else {
 			s.signInAgain.Hide()
 		}
-		last := "never"
+		last := tr.T("settings.never_synced")
 		if !p.LastSync.IsZero() {
 			ls := p.LastSync.In(st.Location())
-			last = ls.Format("Mon 2 Jan 2006") + " at " + ls.Format("15:04")
+			last = tr.T("settings.synced_at", tr.Args{"Date": tr.Format(ls, tr.Date), "Time": tr.Format(ls, tr.Clock)})
 		}
-		lines := []string{"Connected to " + p.URL, "Patient: " + p.PatientID, "Last synced: " + last}
+		lines := []string{tr.T("settings.connected_to", tr.Args{"URL": p.URL}),
+			tr.T("settings.patient", tr.Args{"ID": p.PatientID}), tr.T("settings.last_synced", tr.Args{"When": last})}
 		say(s.portalText, strings.Join(lines, "\n"))
 		s.disconnect.Show()
 	})
@@ -495,13 +497,11 @@ func (u *UI) loadPortal() {
 
 // confirmDisconnect asks before disconnecting the portal.
 func (u *UI) confirmDisconnect() {
-	dialog.ShowConfirm("Disconnect from the portal?",
-		"Appointments and messages already here stay here. Notes waiting to send will not be sent "+
-			"unless you connect again.", func(ok bool) {
-			if ok {
-				u.disconnectPortal()
-			}
-		}, u.win)
+	dialog.ShowConfirm(tr.T("settings.disconnect_title"), tr.T("settings.disconnect_text"), func(ok bool) {
+		if ok {
+			u.disconnectPortal()
+		}
+	}, u.win)
 }
 
 // disconnectPortal forgets the portal connection and its sign-in.
@@ -519,7 +519,7 @@ func (u *UI) disconnectPortal() {
 			return
 		}
 		if err != nil && !errors.Is(err, context.Canceled) {
-			say(s.portalMsg, "The portal could not be disconnected just now. Please try again.")
+			say(s.portalMsg, tr.T("settings.disconnect_failed"))
 			return
 		}
 		s.prof.sync.lastErr = nil
@@ -536,13 +536,13 @@ func (u *UI) connectPortal(rawURL, clientID, patient string) {
 	}
 	rawURL, clientID, patient = strings.TrimSpace(rawURL), strings.TrimSpace(clientID), strings.TrimSpace(patient)
 	if rawURL == "" {
-		say(s.portalMsg, "Type the portal address your clinic gave you.")
+		say(s.portalMsg, tr.T("settings.need_address"))
 		return
 	}
 	st := s.store
 	s.connect.Disable()
 	s.signInAgain.Disable()
-	say(s.portalMsg, "Connecting… If your browser opens your clinic's sign-in page, sign in there.")
+	say(s.portalMsg, tr.T("settings.connecting"))
 	background(s.prof, func(ctx context.Context) (portal.Connection, error) {
 		ctx, cancel := context.WithTimeout(ctx, 15*time.Minute)
 		defer cancel()
@@ -553,7 +553,7 @@ func (u *UI) connectPortal(rawURL, clientID, patient string) {
 			}
 			fyne.Do(func() {
 				if err := u.app.OpenURL(parsed); err != nil {
-					say(s.portalMsg, "The browser did not open. Please try again.")
+					say(s.portalMsg, tr.T("settings.browser_failed"))
 				}
 			})
 			return nil
@@ -566,17 +566,17 @@ func (u *UI) connectPortal(rawURL, clientID, patient string) {
 		s.signInAgain.Enable()
 		switch {
 		case errors.Is(err, portal.ErrNeedClientID):
-			say(s.portalMsg, "This portal asks you to sign in: type the app id your clinic gave you.")
+			say(s.portalMsg, tr.T("settings.need_client_id"))
 		case errors.Is(err, portal.ErrNoPatient):
-			say(s.portalMsg, "The portal did not say whose records these are: type the patient id your clinic gave you.")
+			say(s.portalMsg, tr.T("settings.need_patient_id"))
 		case errors.Is(err, data.ErrNotFound):
-			say(s.portalMsg, "The portal does not know that patient id. Please check it with your clinic.")
+			say(s.portalMsg, tr.T("settings.unknown_patient"))
 		case errors.Is(err, fhir.ErrInsecure):
-			say(s.portalMsg, "That address is not secure (it must start with https://). Please check it with your clinic.")
+			say(s.portalMsg, tr.T("settings.insecure"))
 		case err != nil:
-			say(s.portalMsg, "Could not connect to the portal. Check the address and your internet connection, then try again.")
+			say(s.portalMsg, tr.T("settings.connect_failed"))
 		default:
-			say(s.portalMsg, "Connected. Your appointments and messages will arrive shortly.")
+			say(s.portalMsg, tr.T("settings.connected"))
 			s.prof.sync.lastErr = nil
 			u.loadPortal()
 			u.syncNow()
@@ -589,11 +589,11 @@ func (u *UI) connectPortal(rawURL, clientID, patient string) {
 func (u *UI) about() fyne.CanvasObject {
 	version := u.opt.Version
 	if version == "" {
-		version = "(development build)"
+		version = tr.T("settings.development_build")
 	}
-	lines := []string{windowTitle + " " + version}
+	lines := []string{tr.T("settings.version", tr.Args{"Version": version})}
 	if u.opt.Build != "" {
-		lines = append(lines, "Build "+u.opt.Build)
+		lines = append(lines, tr.T("settings.build", tr.Args{"Build": u.opt.Build}))
 	}
 	box := container.NewVBox()
 	c := u.opt.Clinic
@@ -601,22 +601,22 @@ func (u *UI) about() fyne.CanvasObject {
 		box.Add(paragraph(strings.Join(lines, "\n")))
 		return box
 	}
-	lines = append(lines, "Provided by "+c.Name)
+	lines = append(lines, tr.T("settings.provided_by", tr.Args{"Clinic": c.Name}))
 	if c.Portal != nil {
-		lines = append(lines, "Portal: "+c.Portal.FHIRBaseURL)
+		lines = append(lines, tr.T("settings.portal_line", tr.Args{"URL": c.Portal.FHIRBaseURL}))
 	}
 	var help []string
 	if c.Support.Phone != "" {
-		help = append(help, "Phone: "+c.Support.Phone)
+		help = append(help, tr.T("settings.phone", tr.Args{"Phone": c.Support.Phone}))
 	}
 	if c.Support.Email != "" {
-		help = append(help, "E-mail: "+c.Support.Email)
+		help = append(help, tr.T("settings.email", tr.Args{"Email": c.Support.Email}))
 	}
 	if c.Support.Web != "" {
-		help = append(help, "Web: "+c.Support.Web)
+		help = append(help, tr.T("settings.web", tr.Args{"Web": c.Support.Web}))
 	}
 	if len(help) > 0 {
-		lines = append(lines, "For help, contact "+c.Name+":")
+		lines = append(lines, tr.T("settings.help_contact", tr.Args{"Clinic": c.Name}))
 		lines = append(lines, help...)
 	}
 	text := paragraph(strings.Join(lines, "\n"))

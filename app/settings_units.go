@@ -13,6 +13,7 @@ import (
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/widget"
 
+	"github.com/patient-companion/companion/app/tr"
 	"github.com/patient-companion/companion/data"
 )
 
@@ -30,21 +31,21 @@ type unitSettings struct {
 
 // usualUnit is the "as usual where I live" choice, naming the unit it stands for here.
 func usualUnit(vitalType string) string {
-	return "As usual where I live (" + data.VitalUnit(data.Settings{}, vitalType, data.Locale(os.Getenv)) + ")"
+	return tr.T("settings.unit_usual", tr.Args{"Unit": data.VitalUnit(data.Settings{}, vitalType, data.Locale(os.Getenv))})
 }
 
 func (u *UI) newUnitSettings() *unitSettings {
 	us := &unitSettings{msg: message()}
-	objs := []fyne.CanvasObject{subheading("Units for readings")}
-	for _, f := range []struct{ t, key string }{
-		{data.VitalWeight, data.KeyWeightUnit},
-		{data.VitalGlucose, data.KeyGlucoseUnit},
-		{data.VitalTemperature, data.KeyTemperatureUnit},
+	objs := []fyne.CanvasObject{subheading(tr.T("settings.units"))}
+	for _, f := range []struct{ t, key, label string }{
+		{data.VitalWeight, data.KeyWeightUnit, tr.T("settings.weight_in")},
+		{data.VitalGlucose, data.KeyGlucoseUnit, tr.T("settings.glucose_in")},
+		{data.VitalTemperature, data.KeyTemperatureUnit, tr.T("settings.temperature_in")},
 	} {
 		sel := widget.NewSelect(append([]string{usualUnit(f.t)}, data.VitalUnits(f.t)...), nil)
 		sel.Disable() // until the settings are read
 		us.fields = append(us.fields, unitSetting{f.t, f.key, sel})
-		objs = append(objs, labelled(fieldLabel(vitalName(f.t)+" in"), sel))
+		objs = append(objs, labelled(fieldLabel(f.label), sel))
 	}
 	us.box = container.NewVBox(append(objs, us.msg)...)
 	return us
@@ -85,9 +86,9 @@ func (u *UI) saveUnit(s *settingsScreen, us *unitSettings, f unitSetting, choice
 			return
 		}
 		if errors.Is(err, data.ErrLockedByClinic) {
-			say(us.msg, "That setting was set by your clinic and cannot be changed here.")
+			say(us.msg, msgSetByClinic())
 		} else {
-			say(us.msg, msgSettingSaveFailed)
+			say(us.msg, msgSettingSaveFailed())
 		}
 	})
 }

@@ -10,6 +10,7 @@ import (
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/widget"
 
+	"github.com/patient-companion/companion/app/tr"
 	"github.com/patient-companion/companion/data"
 )
 
@@ -62,11 +63,11 @@ func (u *UI) startScreen(listing <-chan profileListing, wait time.Duration) {
 	u.clearScreens()
 	u.win.SetTitle(windowTitle)
 	s := &startScreen{
-		message: widget.NewLabel("Opening Patient Companion…"),
+		message: widget.NewLabel(tr.T("start.opening")),
 	}
 	s.message.Alignment = fyne.TextAlignCenter
 	s.message.Wrapping = fyne.TextWrapWord
-	s.retry = widget.NewButton("Try again", u.showStart)
+	s.retry = widget.NewButton(tr.T("start.try_again"), u.showStart)
 	s.retry.Importance = widget.HighImportance
 	s.retry.Hide()
 	u.start = s
@@ -77,8 +78,7 @@ func (u *UI) startScreen(listing <-chan profileListing, wait time.Duration) {
 			return
 		}
 		if err != nil {
-			s.message.SetText("Your journals could not be found on this computer. " +
-				"Check that the disk is connected, then try again.\n\n(" + err.Error() + ")")
+			s.message.SetText(tr.T("start.list_failed", tr.Args{"Error": err.Error()}))
 			s.retry.Show()
 			return
 		}

@@ -6,6 +6,8 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/theme"
+
+	"github.com/patient-companion/companion/app/tr"
 )
 
 // calmTheme is the default theme with larger text, roomier controls and stronger contrast: the
@@ -269,4 +271,6 @@ func (u *UI) setHighContrast(on bool) {
 }
 
 // scaleLabel words a text size as a percentage ("150 %").
-func scaleLabel(f float32) string { return strconv.Itoa(int(f*100+0.5)) + " %" }
+func scaleLabel(f float32) string {
+	return tr.T("theme.percent", tr.Args{"Percent": strconv.Itoa(int(f*100 + 0.5))})
+}

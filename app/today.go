@@ -170,7 +170,7 @@ func (u *UI) refreshToday() {
 			say(t.syncLine, syncText(td.sync, t.prof.sync, now))
 		}
 		if td.backupDue {
-			say(t.backupLine, msgTodayBackup)
+			say(t.backupLine, msgTodayBackup())
 		} else {
 			say(t.backupLine, "")
 		}

@@ -13,22 +13,19 @@ import (
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
+	"github.com/patient-companion/companion/app/tr"
 	"github.com/patient-companion/companion/data"
 	"github.com/patient-companion/companion/data/vault"
 )
 
 // Messages shown on the unlock and create screens.
-const (
-	msgWrongPassphrase = "That passphrase is not right. Try again, or use your recovery key."
-	msgNoPassphrase    = "Type your passphrase, then press Open."
-	msgKeyringUsePass  = "This computer's keyring did not give the key. Please use your passphrase."
-	msgKeyringUseRK    = "This computer's keyring did not give the key. Use your recovery key to open this journal."
-	msgNewer           = "This journal was saved by a newer version of Patient Companion. " +
-		"Please install the latest version. Your journal has not been changed."
-	msgDamaged = "This journal file is damaged and cannot be opened. It has not been changed; " +
-		"a backup copy can restore it."
-	msgOpenFailed = "The journal could not be opened. Please try again."
-)
+func msgWrongPassphrase() string { return tr.T("unlock.wrong_passphrase") }
+func msgNoPassphrase() string    { return tr.T("unlock.no_passphrase") }
+func msgKeyringUsePass() string  { return tr.T("unlock.keyring_use_passphrase") }
+func msgKeyringUseRK() string    { return tr.T("unlock.keyring_use_recovery_key") }
+func msgNewer() string           { return tr.T("unlock.newer") }
+func msgDamaged() string         { return tr.T("unlock.damaged") }
+func msgOpenFailed() string      { return tr.T("unlock.open_failed") }
 
 type unlockScreen struct {
 	profiles []data.ProfileInfo
@@ -55,7 +52,7 @@ func profileLabel(pi data.ProfileInfo) string {
 		if len(id) > 8 {
 			id = id[:8]
 		}
-		return "Damaged profile " + id
+		return tr.T("unlock.damaged_profile", tr.Args{"ID": id})
 	}
 	return pi.Name
 }
@@ -75,10 +72,10 @@ func (u *UI) showUnlock(list []data.ProfileInfo, msg string) {
 	s.name = widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	s.name.SizeName = theme.SizeNameSubHeadingText
 	s.pass = widget.NewPasswordEntry()
-	s.pass.SetPlaceHolder("Your passphrase")
+	s.pass.SetPlaceHolder(tr.T("unlock.your_passphrase"))
 	s.pass.OnSubmitted = func(string) { u.submitUnlock() }
 	s.pass.OnChanged = func(string) {
-		if s.message.Text == msgNoPassphrase {
+		if s.message.Text == msgNoPassphrase() {
 			say(s.message, "")
 		}
 	}
@@ -86,13 +83,13 @@ func (u *UI) showUnlock(list []data.ProfileInfo, msg string) {
 	s.hint.Wrapping = fyne.TextWrapWord
 	s.hint.SizeName = theme.SizeNameCaptionText
 	s.message = message()
-	s.open = widget.NewButton("Open", u.submitUnlock)
+	s.open = widget.NewButton(tr.T("unlock.open"), u.submitUnlock)
 	s.open.Importance = widget.HighImportance
-	s.forgot = widget.NewButton("Forgot your passphrase?", func() { u.showRecover(s.profiles, s.profiles[s.current]) })
+	s.forgot = widget.NewButton(tr.T("unlock.forgot"), func() { u.showRecover(s.profiles, s.profiles[s.current]) })
 	s.forgot.Importance = widget.LowImportance
-	s.another = widget.NewButton("Create another profile", func() { u.showCreate(s.profiles) })
+	s.another = widget.NewButton(tr.T("unlock.create_another"), func() { u.showCreate(s.profiles) })
 	s.another.Importance = widget.LowImportance
-	s.passName = fieldLabel("Passphrase")
+	s.passName = fieldLabel(tr.T("unlock.passphrase"))
 	s.passBox = container.New(layout.NewCustomPaddedVBoxLayout(-6), s.passName, s.pass)
 
 	var who fyne.CanvasObject = s.name
@@ -116,11 +113,11 @@ func (u *UI) showUnlock(list []data.ProfileInfo, msg string) {
 				u.focus(s.pass)
 			}
 		}
-		who = container.NewVBox(fieldLabel("Whose journal?"), s.choice)
+		who = container.NewVBox(fieldLabel(tr.T("unlock.whose")), s.choice)
 	}
 
 	u.setContent(page(
-		heading("Open your journal"),
+		heading(tr.T("unlock.title")),
 		who,
 		s.passBox,
 		s.hint,
@@ -168,8 +165,8 @@ func (u *UI) updateUnlock() {
 	s.passBox.Show()
 	s.open.Enable()
 	s.forgot.Show()
-	s.passName.SetText("Passphrase")
-	s.pass.SetPlaceHolder("Your passphrase")
+	s.passName.SetText(tr.T("unlock.passphrase"))
+	s.pass.SetPlaceHolder(tr.T("unlock.your_passphrase"))
 	switch {
 	case pi.Err != nil:
 		s.passBox.Hide()
@@ -180,30 +177,30 @@ func (u *UI) updateUnlock() {
 		say(s.message, fileMessage(pi.Err))
 		return
 	case u.pinLocked(pi):
-		s.passName.SetText("PIN")
-		s.pass.SetPlaceHolder("Your PIN")
-		s.forgot.SetText("Use your recovery key")
+		s.passName.SetText(tr.T("unlock.pin"))
+		s.pass.SetPlaceHolder(tr.T("unlock.your_pin"))
+		s.forgot.SetText(tr.T("unlock.use_recovery_key"))
 	case u.heldUnlocked(pi):
 		s.passBox.Hide()
 		s.forgot.Hide()
-		s.hint.SetText("Already open: Open shows it.")
+		s.hint.SetText(tr.T("unlock.already_open"))
 	case pi.HasKeyring && !pi.HasPassphrase:
 		s.passBox.Hide()
-		s.forgot.SetText("Use your recovery key")
-		s.hint.SetText("This journal opens with the key kept in this computer's keyring.")
+		s.forgot.SetText(tr.T("unlock.use_recovery_key"))
+		s.hint.SetText(tr.T("unlock.keyring_only"))
 	case pi.HasKeyring && u.lockedProfile(pi):
 		// Locked: the keyring alone does not unlock a profile that has a passphrase.
-		s.forgot.SetText("Forgot your passphrase?")
+		s.forgot.SetText(tr.T("unlock.forgot"))
 		s.hint.SetText("")
 	case pi.HasKeyring:
-		s.forgot.SetText("Forgot your passphrase?")
-		s.hint.SetText("You can leave the passphrase empty: the key is also kept in this computer's keyring.")
+		s.forgot.SetText(tr.T("unlock.forgot"))
+		s.hint.SetText(tr.T("unlock.keyring_too"))
 	default:
-		s.forgot.SetText("Forgot your passphrase?")
+		s.forgot.SetText(tr.T("unlock.forgot"))
 		s.hint.SetText("")
 	}
 	if u.lockedProfile(pi) {
-		s.hint.SetText("Locked. Your reminders still come, without medicine names.")
+		s.hint.SetText(tr.T("unlock.locked"))
 	}
 	if s.hint.Text == "" {
 		s.hint.Hide()
@@ -216,11 +213,11 @@ func (u *UI) updateUnlock() {
 func fileMessage(err error) string {
 	switch {
 	case errors.Is(err, data.ErrNewerSchema):
-		return msgNewer
+		return msgNewer()
 	case isDamaged(err):
-		return msgDamaged
+		return msgDamaged()
 	}
-	return msgOpenFailed
+	return msgOpenFailed()
 }
 
 func (u *UI) setUnlockBusy(busy bool) {
@@ -231,9 +228,9 @@ func (u *UI) setUnlockBusy(busy bool) {
 		setEnabled(!busy, s.choice)
 	}
 	if busy {
-		s.open.SetText("Opening…")
+		s.open.SetText(tr.T("unlock.opening"))
 	} else {
-		s.open.SetText("Open")
+		s.open.SetText(tr.T("unlock.open"))
 		u.updateWait(u.now())
 	}
 }
@@ -267,7 +264,7 @@ func (u *UI) submitUnlock() {
 	}
 	relock := u.lockedProfile(pi)
 	if len(pass) == 0 && (!pi.HasKeyring || (relock && pi.HasPassphrase)) {
-		say(s.message, msgNoPassphrase)
+		say(s.message, msgNoPassphrase())
 		u.focus(s.pass)
 		return
 	}
@@ -318,16 +315,16 @@ func (u *UI) submitUnlock() {
 		case errors.Is(err, errPINNeeded):
 			u.setPINFlag(op, true)
 			u.updateUnlock()
-			say(s.message, msgNoPIN)
+			say(s.message, msgNoPIN())
 		case errors.Is(err, data.ErrWrongPassphrase):
-			say(s.message, msgWrongPassphrase)
+			say(s.message, msgWrongPassphrase())
 			u.wrongTry(pi.ID)
 		case errors.Is(err, data.ErrLocked), errors.Is(err, vault.ErrKeyringUnavailable),
 			errors.Is(err, vault.ErrKeyringEntryMissing):
 			if pi.HasPassphrase {
-				say(s.message, msgKeyringUsePass)
+				say(s.message, msgKeyringUsePass())
 			} else {
-				say(s.message, msgKeyringUseRK)
+				say(s.message, msgKeyringUseRK())
 			}
 		default:
 			say(s.message, fileMessage(err))
