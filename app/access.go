@@ -182,7 +182,7 @@ func (u *UI) renameProfile() {
 			sayError(f.renameMsg, "Type a name of up to 60 characters.")
 		default:
 			sayError(f.renameMsg, msgRenameFailed)
-			u.failed(u.win, "The profile was not renamed", tryAgain)
+			u.failed(u.win, "The profile was not renamed", tryAgain())
 		}
 	})
 }
@@ -219,7 +219,7 @@ func (u *UI) setKeyring(on bool) {
 			sayError(f.keyringMsg, msgKeyringNone)
 		default:
 			sayError(f.keyringMsg, msgKeyringFailed)
-			u.failed(u.win, "The keyring was not changed", tryAgain)
+			u.failed(u.win, "The keyring was not changed", tryAgain())
 		}
 		u.noteInfo(st.Info())
 		if !st.Info().HasKeyring {
@@ -259,7 +259,7 @@ func (u *UI) savePIN() {
 		f.setPIN.Enable()
 		if err != nil {
 			sayError(f.pinMsg, msgPINFailed)
-			u.failed(u.win, "The PIN was not saved", tryAgain)
+			u.failed(u.win, "The PIN was not saved", tryAgain())
 			return
 		}
 		f.pin.SetText("")
@@ -287,7 +287,7 @@ func (u *UI) removePIN() {
 		}
 		if err != nil {
 			sayError(f.pinMsg, msgPINFailed)
-			u.failed(u.win, "The PIN was not saved", tryAgain)
+			u.failed(u.win, "The PIN was not saved", tryAgain())
 			return
 		}
 		sayDone(f.pinMsg, msgPINRemoved)

@@ -157,7 +157,7 @@ func (u *UI) changePassphrase() {
 			say(f.passMsg, msgPassCurrentWrong)
 		default:
 			say(f.passMsg, msgPassFailed)
-			u.failed(u.win, "Your passphrase was not changed", "Your old passphrase still opens the journal. "+tryAgain)
+			u.failed(u.win, "Your passphrase was not changed", "Your old passphrase still opens the journal. "+tryAgain())
 		}
 		f.passMsg.Importance = widget.DangerImportance
 		f.passMsg.Refresh()

@@ -346,7 +346,7 @@ func (u *UI) saveCheck(c *widget.Check, key string, on bool) {
 			say(s.checkMsg, "That setting was set by your clinic and cannot be changed here.")
 		} else {
 			say(s.checkMsg, msgSettingSaveFailed)
-			u.failed(u.win, "That setting was not saved", tryAgain)
+			u.failed(u.win, "That setting was not saved", tryAgain())
 		}
 		// Show what is stored, without saving again.
 		f := c.OnChanged
@@ -402,7 +402,7 @@ func (u *UI) saveSettings() {
 		s.save.Enable()
 		if err != nil {
 			say(s.saveMsg, msgSettingSaveFailed)
-			u.failed(u.win, "Your settings were not saved", tryAgain)
+			u.failed(u.win, "Your settings were not saved", tryAgain())
 			return
 		}
 		for _, f := range s.fields() {
