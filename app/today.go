@@ -297,7 +297,7 @@ func (u *UI) newDoseRow(d remind.Dose, loc *time.Location) *doseRow {
 	}
 	text := container.New(layout.NewCustomPaddedVBoxLayout(-12), r.name, r.detail)
 	if r.buttons != nil {
-		r.box = container.NewBorder(nil, nil, nil, container.NewCenter(r.buttons), text)
+		r.box = besideOrBelow(text, container.NewCenter(r.buttons))
 	} else {
 		r.box = text
 	}
@@ -404,8 +404,8 @@ func (u *UI) newAsNeededRow(m data.Medication) *asNeededRow {
 	r.status = widget.NewLabel("")
 	r.status.Hide()
 	r.log = widget.NewButtonWithIcon(tr.T("today.log_dose"), theme.ContentAddIcon(), func() { u.logAsNeeded(r) })
-	r.box = container.NewBorder(nil, nil, nil, container.NewCenter(tall(r.log)),
-		container.New(layout.NewCustomPaddedVBoxLayout(-12), r.name, r.status))
+	r.box = besideOrBelow(container.New(layout.NewCustomPaddedVBoxLayout(-12), r.name, r.status),
+		container.NewCenter(tall(r.log)))
 	return r
 }
 
