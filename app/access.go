@@ -180,7 +180,7 @@ func (u *UI) renameProfile() {
 			sayError(f.renameMsg, tr.T("access.name_bad"))
 		default:
 			sayError(f.renameMsg, msgRenameFailed())
-			u.failed(u.win, tr.T("access.not_renamed"), tryAgain)
+			u.failed(u.win, tr.T("access.not_renamed"), tryAgain())
 		}
 	})
 }
@@ -217,7 +217,7 @@ func (u *UI) setKeyring(on bool) {
 			sayError(f.keyringMsg, msgKeyringNone())
 		default:
 			sayError(f.keyringMsg, msgKeyringFailed())
-			u.failed(u.win, tr.T("access.keyring_not_changed"), tryAgain)
+			u.failed(u.win, tr.T("access.keyring_not_changed"), tryAgain())
 		}
 		u.noteInfo(st.Info())
 		if !st.Info().HasKeyring {
@@ -257,7 +257,7 @@ func (u *UI) savePIN() {
 		f.setPIN.Enable()
 		if err != nil {
 			sayError(f.pinMsg, msgPINFailed())
-			u.failed(u.win, tr.T("access.pin_not_saved"), tryAgain)
+			u.failed(u.win, tr.T("access.pin_not_saved"), tryAgain())
 			return
 		}
 		f.pin.SetText("")
@@ -285,7 +285,7 @@ func (u *UI) removePIN() {
 		}
 		if err != nil {
 			sayError(f.pinMsg, msgPINFailed())
-			u.failed(u.win, tr.T("access.pin_not_saved"), tryAgain)
+			u.failed(u.win, tr.T("access.pin_not_saved"), tryAgain())
 			return
 		}
 		sayDone(f.pinMsg, msgPINRemoved())

@@ -3,7 +3,6 @@ package app
 import (
 	"context"
 	"errors"
-	"fmt"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
@@ -12,6 +11,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/patient-companion/companion/app/remind"
+	"github.com/patient-companion/companion/app/tr"
 	"github.com/patient-companion/companion/data"
 )
 
@@ -65,16 +65,20 @@ func (u *UI) askChange(p *openProfile, win fyne.Window, o remind.Occurrence, ae 
 	loc := p.store.Location()
 	q := &doseQuestion{}
 	// No medicine name: the reminder window asks while the app is locked too.
-	was := "Skipped"
+	// An answer is taken or skipped; the question is always to change it to the other.
+	at := tr.Args{"Time": tr.Format(ae.At.In(loc), tr.Clock)}
 	if ae.State == data.DoseTaken {
-		was = "Taken"
+		q.text = paragraph(tr.T("reminder.change_taken_q", at))
+		q.keep = widget.NewButton(tr.T("reminder.keep_taken"), nil)
+		q.change = widget.NewButton(tr.T("reminder.change_to_skipped"), nil)
+	} else {
+		q.text = paragraph(tr.T("reminder.change_skipped_q", at))
+		q.keep = widget.NewButton(tr.T("reminder.keep_skipped"), nil)
+		q.change = widget.NewButton(tr.T("reminder.change_to_taken"), nil)
 	}
-	q.text = paragraph(fmt.Sprintf("%s at %s — change to %s?", was, ae.At.In(loc).Format("15:04"), state))
-	q.keep = widget.NewButton("Keep as "+ae.State, nil)
-	q.change = widget.NewButton("Change to "+state, nil)
 	q.change.Importance = widget.HighImportance
 	content := container.NewVBox(fixedWidth(420, q.text), container.NewHBox(layout.NewSpacer(), tall(q.keep), tall(q.change)))
-	q.dlg = dialog.NewCustomWithoutButtons("Already answered", content, win)
+	q.dlg = dialog.NewCustomWithoutButtons(tr.T("reminder.already_answered"), content, win)
 	q.keep.OnTapped = func() {
 		q.dlg.Hide()
 		u.doseAnswered(p, o, ae.Event())

@@ -25,6 +25,7 @@ import (
 
 	"github.com/patient-companion/companion/app/notify"
 	"github.com/patient-companion/companion/app/remind"
+	"github.com/patient-companion/companion/app/tr"
 	"github.com/patient-companion/companion/clinic"
 	"github.com/patient-companion/companion/data"
 )
@@ -332,7 +333,7 @@ func (u *UI) show(p *openProfile) {
 	u.rightTry(info.ID)
 	u.lastActive = u.now()
 	u.app.Preferences().SetString(prefLastProfile, info.ID)
-	u.win.SetTitle(info.Name + " — Patient Companion")
+	u.win.SetTitle(tr.T("shell.window_title", tr.Args{"Name": info.Name}))
 	u.startProfile(p)
 	u.showToday()
 	u.loadProfileSettings(p)
@@ -351,5 +352,6 @@ func (u *UI) failed(win fyne.Window, what, todo string) {
 	dialog.NewInformation(what, todo, win).Show()
 }
 
-// tryAgain is the advice after a failed save: nothing typed is lost.
-const tryAgain = "Please try again. What you typed is still there. If it keeps happening, close Patient Companion and open it again."
+// tryAgain is the advice after a failed save: nothing typed is lost. A function, not a
+// constant: the words are the running language's.
+func tryAgain() string { return tr.T("shell.try_again") }

@@ -15,6 +15,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/patient-companion/companion/app/remind"
+	"github.com/patient-companion/companion/app/tr"
 	"github.com/patient-companion/companion/data"
 	"github.com/patient-companion/companion/data/datatest"
 	"github.com/patient-companion/companion/data/vault"
@@ -656,7 +657,7 @@ func TestBackgroundWorkOnGoroutines(t *testing.T) {
 	step("opening")
 	step("reading whether it has a screen PIN")
 	step("building the search index")
-	if u.today == nil || u.today.status.Text != msgTodayLoading {
+	if u.today == nil || u.today.status.Text != tr.T("today.loading") {
 		t.Fatal("Today should open, saying it is loading")
 	}
 	step("loading today")

@@ -306,7 +306,7 @@ func (u *UI) addAppointment() {
 			return
 		case err != nil:
 			say(a.addState, msgApptSaveFailed)
-			u.failed(u.win, "The appointment was not saved", tryAgain)
+			u.failed(u.win, "The appointment was not saved", tryAgain())
 			a.addState.Importance = widget.DangerImportance
 			a.addState.Refresh()
 			return

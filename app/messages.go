@@ -246,7 +246,7 @@ func (u *UI) sendNote() {
 			return
 		case err != nil:
 			say(m.composeErr, msgNoteSaveFailed)
-			u.failed(u.win, "Your note was not saved", tryAgain)
+			u.failed(u.win, "Your note was not saved", tryAgain())
 			return
 		}
 		m.compose.SetText("")

@@ -9,6 +9,7 @@ import (
 
 	"github.com/patient-companion/companion/app/notify"
 	"github.com/patient-companion/companion/app/remind"
+	"github.com/patient-companion/companion/app/tr"
 	"github.com/patient-companion/companion/data"
 )
 
@@ -50,8 +51,7 @@ func (u *UI) answerFromNotification(p *openProfile, o remind.Occurrence, state s
 		case err != nil:
 			log.Printf("answer from a notification: %v", err) // ids and times only
 			// No medicine name: the screen may be locked, or seen by others.
-			u.app.SendNotification(fyne.NewNotification(windowTitle,
-				"That dose was not recorded. Please open Patient Companion and mark it there."))
+			u.app.SendNotification(fyne.NewNotification(windowTitle, tr.T("reminder.notification_not_recorded")))
 			return
 		default:
 			u.doseAnswered(p, o, ev)

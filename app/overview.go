@@ -3,7 +3,6 @@ package app
 import (
 	"context"
 	"errors"
-	"fmt"
 	"strings"
 	"time"
 
@@ -13,6 +12,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/patient-companion/companion/app/remind"
+	"github.com/patient-companion/companion/app/tr"
 	"github.com/patient-companion/companion/data"
 )
 
@@ -20,10 +20,6 @@ import (
 // screen — for each open and unlocked one, what is due now, what was missed today and the
 // next appointment; for the others, that they are locked or not open (and so get no
 // reminders), with a button to open them.
-
-const msgOverviewLoadFailed = "This could not be read just now."
-
-const msgOverviewLocked = "Locked. Reminders still come, without medicine names."
 
 type overviewScreen struct {
 	screenBase
@@ -57,8 +53,8 @@ func (u *UI) showOverview() {
 	}
 	o := &overviewScreen{screenBase: b}
 	u.overview = o
-	o.box = container.NewVBox(heading("Everyone"),
-		paragraph("Reminders come for everyone whose journal is open, even while someone else's is on screen."))
+	o.box = container.NewVBox(heading(tr.T("overview.title")),
+		paragraph(tr.T("overview.intro")))
 	for _, pi := range u.known {
 		if pi.Err != nil {
 			continue
@@ -77,7 +73,7 @@ func (u *UI) newOverviewRow(pi data.ProfileInfo) *overviewRow {
 	r.name = subheading(pi.Name)
 	r.detail = paragraph("")
 	id := pi.ID
-	r.show = widget.NewButtonWithIcon("Show", theme.NavigateNextIcon(), func() {
+	r.show = widget.NewButtonWithIcon(tr.T("overview.show"), theme.NavigateNextIcon(), func() {
 		if u.cur != nil && u.cur.id() == id {
 			u.showToday()
 			return
@@ -87,16 +83,16 @@ func (u *UI) newOverviewRow(pi data.ProfileInfo) *overviewRow {
 	p := u.openByID(pi.ID)
 	switch {
 	case p != nil && p == u.cur:
-		r.detail.SetText("Loading…")
-		r.show.SetText("Today")
+		r.detail.SetText(tr.T("overview.loading"))
+		r.show.SetText(tr.T("overview.today"))
 	case p == nil:
-		r.detail.SetText("Not open, so no reminders come for " + pi.Name + ".")
-		r.show.SetText("Open…")
+		r.detail.SetText(tr.T("overview.not_open", tr.Args{"Name": pi.Name}))
+		r.show.SetText(tr.T("overview.open"))
 	case p.locked.Load():
-		r.detail.SetText(msgOverviewLocked)
-		r.show.SetText("Unlock…")
+		r.detail.SetText(tr.T("overview.locked"))
+		r.show.SetText(tr.T("overview.unlock"))
 	default:
-		r.detail.SetText("Loading…")
+		r.detail.SetText(tr.T("overview.loading"))
 	}
 	r.box = container.NewVBox(container.NewBorder(nil, nil, nil, container.NewCenter(tall(r.show)), r.name),
 		r.detail, widget.NewSeparator())
@@ -122,10 +118,10 @@ func (u *UI) loadOverview(o *overviewScreen) {
 			}
 			switch {
 			case locked && err == nil:
-				r.detail.SetText(joinLines(msgOverviewLocked, overdueText(c)))
+				r.detail.SetText(joinLines(tr.T("overview.locked"), overdueText(c)))
 			case locked:
 			case err != nil && !errors.Is(err, context.Canceled):
-				r.detail.SetText(msgOverviewLoadFailed)
+				r.detail.SetText(tr.T("overview.load_failed"))
 				return
 			default:
 				r.detail.SetText(joinLines(overdueText(c), overviewText(c, st.Location(), now)))
@@ -147,12 +143,13 @@ func countToday(ctx context.Context, st *data.Store, now time.Time) (overviewCou
 	set, _ := st.Settings(ctx) // damaged: the defaults come with the error
 	c.alert = set.CaregiverAlert
 	for _, d := range td.doses {
-		text := medText(d.Occurrence) + " at " + d.At.In(loc).Format("15:04")
+		clock := tr.Format(d.At.In(loc), tr.Clock)
+		text := tr.T("overview.dose_at", tr.Args{"Medicine": medText(d.Occurrence), "Time": clock})
 		switch {
 		case d.Waiting():
 			c.due = append(c.due, text)
 			if c.alert > 0 && now.Sub(d.At) >= c.alert {
-				c.overdue = append(c.overdue, d.At.In(loc).Format("15:04"))
+				c.overdue = append(c.overdue, clock)
 			}
 		case d.Status == remind.Missed:
 			c.missed = append(c.missed, text)
@@ -164,19 +161,18 @@ func countToday(ctx context.Context, st *data.Store, now time.Time) (overviewCou
 
 func overviewText(c overviewCounts, loc *time.Location, now time.Time) string {
 	var lines []string
-	switch len(c.due) {
-	case 0:
-		lines = append(lines, "Nothing to take right now.")
-	default:
-		lines = append(lines, fmt.Sprintf("To take now (%d): %s", len(c.due), strings.Join(c.due, "; ")))
+	if len(c.due) == 0 {
+		lines = append(lines, tr.T("overview.nothing_due"))
+	} else {
+		lines = append(lines, tr.N("overview.to_take", len(c.due), tr.Args{"Doses": strings.Join(c.due, "; ")}))
 	}
 	if len(c.missed) > 0 {
-		lines = append(lines, fmt.Sprintf("Missed today (%d): %s", len(c.missed), strings.Join(c.missed, "; ")))
+		lines = append(lines, tr.N("overview.missed", len(c.missed), tr.Args{"Doses": strings.Join(c.missed, "; ")}))
 	}
 	if a := c.next; a != nil {
-		lines = append(lines, "Next appointment: "+a.Title+", "+appointmentWhen(a.Start.In(loc), now.In(loc)))
+		lines = append(lines, tr.T("overview.next_appointment", tr.Args{"Title": a.Title, "When": appointmentWhen(a.Start.In(loc), now.In(loc))}))
 	} else {
-		lines = append(lines, "No appointments coming up.")
+		lines = append(lines, tr.T("overview.no_appointments"))
 	}
 	return strings.Join(lines, "\n")
 }
@@ -188,21 +184,12 @@ func overdueText(c overviewCounts) string {
 	if len(c.overdue) == 0 {
 		return ""
 	}
-	return fmt.Sprintf("⚠ Not marked taken for over %s: %s", spanText(c.alert), strings.Join(c.overdue, ", "))
-}
-
-// spanText words a whole number of minutes: "an hour", "2 hours", "45 minutes".
-func spanText(d time.Duration) string {
-	m := int(d / time.Minute)
-	switch {
-	case m == 60:
-		return "an hour"
-	case m > 0 && m%60 == 0:
-		return fmt.Sprintf("%d hours", m/60)
-	case m == 1:
-		return "a minute"
+	m := int(c.alert / time.Minute)
+	times := tr.Args{"Times": strings.Join(c.overdue, ", ")}
+	if m > 0 && m%60 == 0 {
+		return tr.N("overview.overdue_hours", m/60, times)
 	}
-	return fmt.Sprintf("%d minutes", m)
+	return tr.N("overview.overdue_minutes", m, times)
 }
 
 // joinLines joins the lines that are not empty.

@@ -155,7 +155,7 @@ func (u *UI) changePassphrase() {
 			say(f.passMsg, msgPassCurrentWrong())
 		default:
 			say(f.passMsg, msgPassFailed())
-			u.failed(u.win, tr.T("profile.not_changed"), tr.T("profile.old_still_opens")+" "+tryAgain)
+			u.failed(u.win, tr.T("profile.not_changed"), tr.T("profile.old_still_opens")+" "+tryAgain())
 		}
 		f.passMsg.Importance = widget.DangerImportance
 		f.passMsg.Refresh()

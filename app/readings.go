@@ -430,7 +430,7 @@ func (u *UI) addReading() {
 			return
 		case err != nil:
 			say(s.valueErr, msgReadingSaveFailed)
-			u.failed(u.win, "Your reading was not saved", tryAgain)
+			u.failed(u.win, "Your reading was not saved", tryAgain())
 			return
 		}
 		for _, e := range []*navEntry{s.value, s.top, s.bottom, s.when, s.note} {

@@ -15,13 +15,11 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/patient-companion/companion/app/remind"
+	"github.com/patient-companion/companion/app/tr"
 	"github.com/patient-companion/companion/data"
 )
 
 const (
-	msgAskRefill     = "Ask my clinic for a refill"
-	msgRefillAsked   = "Asked: your message is under Messages, and goes to the clinic at the next sync."
-	msgRefillAskFail = "The message could not be saved just now. Please try again."
 	// refillCheckEvery: the refill notification is checked at most this often (it reads
 	// every medicine; the 30-second reminder tick must stay light).
 	refillCheckEvery = time.Hour
@@ -44,7 +42,7 @@ func (u *UI) newRefillBox(w worker, st *data.Store, m data.Medication, sp remind
 	rb.text.Importance = widget.WarningImportance
 	rb.state.Hide()
 	request := remind.RefillRequest(m, sp, loc, now)
-	rb.ask = widget.NewButtonWithIcon(msgAskRefill, theme.MailSendIcon(), nil)
+	rb.ask = widget.NewButtonWithIcon(tr.T("today.ask_refill"), theme.MailSendIcon(), nil)
 	rb.ask.OnTapped = func() {
 		rb.ask.Disable()
 		background(w, func(ctx context.Context) (data.Message, error) {
@@ -52,10 +50,10 @@ func (u *UI) newRefillBox(w worker, st *data.Store, m data.Medication, sp remind
 		}, func(_ data.Message, err error) {
 			if err != nil {
 				rb.ask.Enable()
-				say(rb.state, msgRefillAskFail)
+				say(rb.state, tr.T("today.refill_ask_failed"))
 				return
 			}
-			say(rb.state, msgRefillAsked)
+			say(rb.state, tr.T("today.refill_asked"))
 		})
 	}
 	rb.box = container.NewVBox(rb.text, container.NewHBox(tall(rb.ask)), rb.state)

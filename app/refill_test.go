@@ -7,6 +7,7 @@ import (
 
 	"fyne.io/fyne/v2/test"
 
+	"github.com/patient-companion/companion/app/tr"
 	"github.com/patient-companion/companion/data"
 )
 
@@ -46,7 +47,7 @@ func TestMedicationsStockAndRefill(t *testing.T) {
 	}
 	// "Ask my clinic for a refill" sends a plain message through the outbox, once.
 	test.Tap(ram.refill.ask)
-	assertShows(t, ram.refill.state, msgRefillAsked)
+	assertShows(t, ram.refill.state, tr.T("today.refill_asked"))
 	if !ram.refill.ask.Disabled() {
 		t.Error("the button should not send the request twice")
 	}

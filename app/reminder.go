@@ -15,10 +15,9 @@ import (
 
 	"github.com/patient-companion/companion/app/notify"
 	"github.com/patient-companion/companion/app/remind"
+	"github.com/patient-companion/companion/app/tr"
 	"github.com/patient-companion/companion/data"
 )
-
-const reminderTitle = "Time for your medicine"
 
 // reminderWindow is the separate window that asks about due and late doses, with big
 // Taken / Skip / Snooze buttons. T, S and Z act on the first dose not yet answered.
@@ -127,19 +126,19 @@ func (u *UI) newReminderWindow(p *openProfile) *reminderWindow {
 	st := p.store
 	// With several profiles on this computer the window names the person: two reminder
 	// windows (medicine names hidden while locked) must not look the same.
-	title := reminderTitle
+	title := tr.T("reminder.title")
 	if len(u.known) > 1 {
-		title += " — " + st.Info().Name
+		title = tr.T("reminder.title_person", tr.Args{"Name": st.Info().Name})
 	}
 	locked := p.locked.Load() || u.isLocked()
 	w := &reminderWindow{prof: p, store: st, locked: locked, win: u.app.NewWindow(title)}
-	w.head = heading(reminderTitle)
+	w.head = heading(tr.T("reminder.title"))
 	w.intro = paragraph("")
 	w.box = container.NewVBox()
-	w.close = widget.NewButton("Close", p.closeReminder)
+	w.close = widget.NewButton(tr.T("reminder.close"), p.closeReminder)
 	w.win.SetContent(container.NewBorder(
 		container.NewPadded(container.NewVBox(w.head, w.intro)),
-		container.NewPadded(container.NewHBox(container.NewPadded(caption("Keys: T taken · S skip · Z snooze")),
+		container.NewPadded(container.NewHBox(container.NewPadded(caption(tr.T("reminder.keys"))),
 			layout.NewSpacer(), tall(w.close))),
 		nil, nil,
 		container.NewVScroll(container.NewPadded(w.box))))
@@ -184,21 +183,21 @@ func (w *reminderWindow) addRow(u *UI, o remind.Occurrence, late bool) {
 			u.answerDose(w.prof, w.win, o, state, func(err error) {
 				if err != nil {
 					r.setButtons(true)
-					r.detail.SetText(msgDoseSaveError)
-					u.failed(w.win, "That dose was not recorded", "Please press the button again. Your reminder stays open until it is recorded.")
+					r.detail.SetText(tr.T("reminder.save_error"))
+					u.failed(w.win, tr.T("reminder.not_recorded"), tr.T("reminder.press_again"))
 				}
 			})
 		}
 	}
-	r.taken = widget.NewButtonWithIcon("Taken", theme.ConfirmIcon(), act(data.DoseTaken))
+	r.taken = widget.NewButtonWithIcon(tr.T("reminder.taken"), theme.ConfirmIcon(), act(data.DoseTaken))
 	r.taken.Importance = widget.HighImportance
-	r.skip = widget.NewButton("Skip", act(data.DoseSkipped))
-	r.snooze = widget.NewButtonWithIcon("Snooze", theme.HistoryIcon(), act(data.DoseSnoozed))
+	r.skip = widget.NewButton(tr.T("reminder.skip"), act(data.DoseSkipped))
+	r.snooze = widget.NewButtonWithIcon(tr.T("reminder.snooze"), theme.HistoryIcon(), act(data.DoseSnoozed))
 	r.buttons = container.NewGridWithColumns(3, tall(r.taken), tall(r.skip), tall(r.snooze))
 	r.box = container.NewVBox(container.New(layout.NewCustomPaddedVBoxLayout(-12), r.name, r.detail),
 		r.buttons, widget.NewSeparator())
 	w.rows = append(w.rows, r)
-	w.head.SetText(reminderTitle)
+	w.head.SetText(tr.T("reminder.title"))
 	w.box.Add(r.box)
 }
 
@@ -214,7 +213,7 @@ func (w *reminderWindow) setLocked(on bool) {
 // only its time.
 func rowName(o remind.Occurrence, st *data.Store, locked bool) string {
 	if locked {
-		return hiddenMedText(o.At.In(st.Location()).Format("15:04"))
+		return hiddenMedText(tr.Format(o.At.In(st.Location()), tr.Clock))
 	}
 	return medText(o)
 }
@@ -236,11 +235,11 @@ func (r *reminderRow) setButtons(on bool) {
 }
 
 func (r *reminderRow) setDetail(loc *time.Location) {
-	at := r.occ.At.In(loc).Format("15:04")
+	at := tr.Args{"Time": tr.Format(r.occ.At.In(loc), tr.Clock)}
 	if r.late {
-		r.detail.SetText("Was due at " + at + ", while the computer was asleep or the app was closed")
+		r.detail.SetText(tr.T("reminder.detail_late", at))
 	} else {
-		r.detail.SetText("Due at " + at)
+		r.detail.SetText(tr.T("reminder.detail_due", at))
 	}
 }
 
@@ -264,11 +263,11 @@ func (w *reminderWindow) answered(d remind.Dose) {
 		}
 		switch d.Status {
 		case remind.Taken:
-			r.detail.SetText("Taken at " + d.Event.At.In(loc).Format("15:04"))
+			r.detail.SetText(tr.T("reminder.taken_at", tr.Args{"Time": tr.Format(d.Event.At.In(loc), tr.Clock)}))
 		case remind.Skipped:
-			r.detail.SetText("Skipped")
+			r.detail.SetText(tr.T("reminder.skipped"))
 		case remind.Snoozed:
-			r.detail.SetText("Snoozed — you will be reminded again at " + d.Event.SnoozeUntil.In(loc).Format("15:04"))
+			r.detail.SetText(tr.T("reminder.snoozed_until", tr.Args{"Time": tr.Format(d.Event.SnoozeUntil.In(loc), tr.Clock)}))
 		default: // not answered after all: keep asking
 			r.setButtons(true)
 			continue
@@ -287,19 +286,15 @@ func (w *reminderWindow) update() {
 			left++
 		}
 	}
-	switch left {
-	case 0:
+	if left == 0 {
 		if len(w.rows) == 0 && w.notice != "" {
 			say(w.intro, w.notice)
 		} else {
-			say(w.intro, "All done. You can close this window.")
+			say(w.intro, tr.T("reminder.all_done"))
 		}
 		w.close.Importance = widget.HighImportance
-	case 1:
-		say(w.intro, "Have you taken this medicine?")
-		w.close.Importance = widget.MediumImportance
-	default:
-		say(w.intro, "Have you taken these medicines?")
+	} else {
+		say(w.intro, tr.N("reminder.have_you_taken", left))
 		w.close.Importance = widget.MediumImportance
 	}
 	w.close.Refresh()

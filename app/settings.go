@@ -349,7 +349,7 @@ func (u *UI) saveCheck(c *widget.Check, key string, on bool) {
 			say(s.checkMsg, msgSetByClinic())
 		} else {
 			say(s.checkMsg, msgSettingSaveFailed())
-			u.failed(u.win, tr.T("settings.setting_not_saved"), tryAgain)
+			u.failed(u.win, tr.T("settings.setting_not_saved"), tryAgain())
 		}
 		// Show what is stored, without saving again.
 		f := c.OnChanged
@@ -405,7 +405,7 @@ func (u *UI) saveSettings() {
 		s.save.Enable()
 		if err != nil {
 			say(s.saveMsg, msgSettingSaveFailed())
-			u.failed(u.win, tr.T("settings.not_saved"), tryAgain)
+			u.failed(u.win, tr.T("settings.not_saved"), tryAgain())
 			return
 		}
 		for _, f := range s.fields() {

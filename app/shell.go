@@ -15,6 +15,7 @@ import (
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
+	"github.com/patient-companion/companion/app/tr"
 	"github.com/patient-companion/companion/data"
 )
 
@@ -70,7 +71,7 @@ func (u *UI) newScreen(current string) (screenBase, bool) {
 	b.title = widget.NewLabelWithStyle(b.store.Info().Name, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	b.title.SizeName = theme.SizeNameHeadingText
 	b.title.Truncation = fyne.TextTruncateEllipsis
-	b.lockBtn = widget.NewButtonWithIcon("Lock", theme.LogoutIcon(), u.lock)
+	b.lockBtn = widget.NewButtonWithIcon(tr.T("shell.lock"), theme.LogoutIcon(), u.lock)
 	b.nav = u.navBar(current)
 	right := tall(b.lockBtn)
 	if b.nav.switcher != nil {
@@ -84,14 +85,14 @@ func (u *UI) newScreen(current string) (screenBase, bool) {
 // bar's switcher and Everyone.
 func (u *UI) navBar(current string) *navBar {
 	nb := &navBar{
-		today:        widget.NewButtonWithIcon("Today", theme.HomeIcon(), u.showToday),
-		journal:      widget.NewButtonWithIcon("Journal", theme.DocumentIcon(), u.showJournal),
-		readings:     widget.NewButtonWithIcon("Readings", theme.GridIcon(), u.showReadings),
-		medications:  widget.NewButtonWithIcon("Medicines", theme.ListIcon(), u.showMedications),
-		appointments: widget.NewButtonWithIcon("Appointments", theme.CalendarIcon(), u.showAppointments),
-		record:       widget.NewButtonWithIcon("Health record", theme.FileTextIcon(), u.showRecord),
-		messages:     widget.NewButtonWithIcon("Messages", theme.MailComposeIcon(), u.showMessages),
-		settings:     widget.NewButtonWithIcon("Settings", theme.SettingsIcon(), u.showSettings),
+		today:        widget.NewButtonWithIcon(tr.T("shell.nav_today"), theme.HomeIcon(), u.showToday),
+		journal:      widget.NewButtonWithIcon(tr.T("shell.nav_journal"), theme.DocumentIcon(), u.showJournal),
+		readings:     widget.NewButtonWithIcon(tr.T("shell.nav_readings"), theme.GridIcon(), u.showReadings),
+		medications:  widget.NewButtonWithIcon(tr.T("shell.nav_medicines"), theme.ListIcon(), u.showMedications),
+		appointments: widget.NewButtonWithIcon(tr.T("shell.nav_appointments"), theme.CalendarIcon(), u.showAppointments),
+		record:       widget.NewButtonWithIcon(tr.T("shell.nav_record"), theme.FileTextIcon(), u.showRecord),
+		messages:     widget.NewButtonWithIcon(tr.T("shell.nav_messages"), theme.MailComposeIcon(), u.showMessages),
+		settings:     widget.NewButtonWithIcon(tr.T("shell.nav_settings"), theme.SettingsIcon(), u.showSettings),
 	}
 	side := container.NewVBox(u.brand(), widget.NewSeparator())
 	for _, it := range []struct {
@@ -110,7 +111,7 @@ func (u *UI) navBar(current string) *navBar {
 	nb.side = side
 	if sw := u.profileSwitcher(); sw != nil {
 		nb.switcher = sw
-		nb.everyone = widget.NewButtonWithIcon("Everyone", theme.AccountIcon(), u.showOverview)
+		nb.everyone = widget.NewButtonWithIcon(tr.T("shell.everyone"), theme.AccountIcon(), u.showOverview)
 		if current == "" {
 			nb.everyone.Importance = widget.HighImportance // Everyone is the screen on show
 		}
@@ -266,7 +267,7 @@ func (u *UI) profileSwitcher() *widget.Select {
 		return nil
 	}
 	sel := widget.NewSelect(labels, nil)
-	sel.PlaceHolder = "Switch profile"
+	sel.PlaceHolder = tr.T("shell.switch_profile")
 	sel.Selected = current
 	sel.OnChanged = func(l string) { u.switchProfile(ids[l]) }
 	return sel

@@ -13,16 +13,8 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/patient-companion/companion/app/remind"
+	"github.com/patient-companion/companion/app/tr"
 	"github.com/patient-companion/companion/data"
-)
-
-const (
-	msgTodayLoading    = "Loading today…"
-	msgTodayLoadFailed = "Today's medicines could not be read just now. Please try again."
-	msgTodayEmpty      = "Nothing to take today, and no appointments coming up. " +
-		"Your medicines will show here when it is time to take them."
-	msgNothingDue    = "Nothing to take right now."
-	msgDoseSaveError = "That could not be saved. Please try again."
 )
 
 // todayScreen shows what to take now, what was missed, what comes later today, the next
@@ -127,8 +119,8 @@ func (u *UI) showToday() {
 	t.syncLine.Hide()
 	t.backupLine = caption("")
 	t.backupLine.Hide()
-	t.status = paragraph(msgTodayLoading)
-	t.retry = widget.NewButton("Try again", u.refreshToday)
+	t.status = paragraph(tr.T("today.loading"))
+	t.retry = widget.NewButton(tr.T("today.try_again"), u.refreshToday)
 	t.retryBox = container.NewCenter(tall(t.retry))
 	t.retryBox.Hide()
 	t.warning = paragraph("")
@@ -158,7 +150,7 @@ func (u *UI) refreshToday() {
 		}
 		if err != nil {
 			if !t.loaded {
-				say(t.status, msgTodayLoadFailed)
+				say(t.status, tr.T("today.load_failed"))
 				t.retryBox.Show()
 			}
 			return
@@ -175,8 +167,7 @@ func (u *UI) refreshToday() {
 			say(t.backupLine, "")
 		}
 		if td.damaged {
-			say(t.warning, "Some of your records could not be read because the file was damaged. "+
-				"Everything else is shown, and nothing was changed.")
+			say(t.warning, tr.T("today.damaged"))
 		} else {
 			say(t.warning, "")
 		}
@@ -212,29 +203,29 @@ func (u *UI) fillToday(t *todayScreen, td todayData, now time.Time) {
 		}
 	}
 	if len(td.doses) == 0 && len(td.asNeeded) == 0 && td.next == nil && len(td.refills) == 0 {
-		say(t.status, msgTodayEmpty)
+		say(t.status, tr.T("today.empty"))
 	} else {
 		say(t.status, "")
 		if len(td.doses) > 0 {
-			objs = append(objs, subheading("Take now"))
+			objs = append(objs, subheading(tr.T("today.take_now")))
 			if len(t.due) == 0 {
-				objs = append(objs, paragraph(msgNothingDue))
+				objs = append(objs, paragraph(tr.T("today.nothing_due")))
 			}
 			for _, r := range t.due {
 				objs = append(objs, r.box)
 			}
 		}
-		group("Missed today", t.missed)
+		group(tr.T("today.missed_today"), t.missed)
 		if len(td.refills) > 0 {
-			objs = append(objs, subheading("Running out"))
+			objs = append(objs, subheading(tr.T("today.running_out")))
 			for _, rd := range td.refills {
 				rb := u.newRefillBox(t.prof, t.store, rd.Med, rd.Supply, now)
 				t.refills = append(t.refills, rb)
 				objs = append(objs, rb.box)
 			}
 		}
-		group("Later today", t.later)
-		group("Done today", t.done)
+		group(tr.T("today.later_today"), t.later)
+		group(tr.T("today.done_today"), t.done)
 		if td.next != nil {
 			a := *td.next
 			text := a.Title + "\n" + appointmentWhen(a.Start.In(loc), now.In(loc))
@@ -242,10 +233,10 @@ func (u *UI) fillToday(t *todayScreen, td todayData, now time.Time) {
 				text += "\n" + a.Location
 			}
 			t.appointment = paragraph(text)
-			objs = append(objs, subheading("Next appointment"), t.appointment)
+			objs = append(objs, subheading(tr.T("today.next_appointment")), t.appointment)
 		}
 		if len(td.asNeeded) > 0 {
-			objs = append(objs, subheading("Taken when needed"))
+			objs = append(objs, subheading(tr.T("today.as_needed")))
 			for _, m := range td.asNeeded {
 				r := u.newAsNeededRow(m)
 				t.asNeeded = append(t.asNeeded, r)
@@ -260,15 +251,15 @@ func (u *UI) fillToday(t *todayScreen, td todayData, now time.Time) {
 // appointmentWhen says when an appointment is: "Today at 09:30", "Tomorrow at 09:30",
 // "Mon 1 Dec at 09:30".
 func appointmentWhen(at, now time.Time) string {
-	clock := at.Format("15:04")
+	clock := tr.Args{"Time": tr.Format(at, tr.Clock)}
 	y, m, d := now.Date()
 	switch ay, am, ad := at.Date(); {
 	case ay == y && am == m && ad == d:
-		return "Today at " + clock
+		return tr.T("today.when_today", clock)
 	case at.Format(time.DateOnly) == now.AddDate(0, 0, 1).Format(time.DateOnly):
-		return "Tomorrow at " + clock
+		return tr.T("today.when_tomorrow", clock)
 	default:
-		return at.Format("Mon 2 Jan") + " at " + clock
+		return tr.Format(at, tr.DayClock)
 	}
 }
 
@@ -299,14 +290,14 @@ func (u *UI) newDoseRow(d remind.Dose, loc *time.Location) *doseRow {
 	r.detail.Wrapping = fyne.TextWrapWord
 	r.setDetail(loc)
 	if !d.Answered() && d.Status != remind.Upcoming {
-		r.taken = widget.NewButtonWithIcon("Taken", theme.ConfirmIcon(), func() { u.answerToday(r, data.DoseTaken) })
+		r.taken = widget.NewButtonWithIcon(tr.T("today.taken"), theme.ConfirmIcon(), func() { u.answerToday(r, data.DoseTaken) })
 		r.taken.Importance = widget.HighImportance
-		r.skip = widget.NewButton("Skip", func() { u.answerToday(r, data.DoseSkipped) })
+		r.skip = widget.NewButton(tr.T("today.skip"), func() { u.answerToday(r, data.DoseSkipped) })
 		r.buttons = container.NewHBox(tall(r.taken), tall(r.skip))
 	}
 	text := container.New(layout.NewCustomPaddedVBoxLayout(-12), r.name, r.detail)
 	if r.buttons != nil {
-		r.box = container.NewBorder(nil, nil, nil, container.NewCenter(r.buttons), text)
+		r.box = besideOrBelow(text, container.NewCenter(r.buttons))
 	} else {
 		r.box = text
 	}
@@ -316,23 +307,23 @@ func (u *UI) newDoseRow(d remind.Dose, loc *time.Location) *doseRow {
 // setDetail says when the dose is and what happened to it.
 func (r *doseRow) setDetail(loc *time.Location) {
 	d := r.item
-	at := d.At.In(loc).Format("15:04")
+	at := tr.Format(d.At.In(loc), tr.Clock)
 	var s string
 	switch d.Status {
 	case remind.Taken:
-		s = "Taken at " + d.Event.At.In(loc).Format("15:04") + " (due " + at + ")"
+		s = tr.T("today.detail_taken", tr.Args{"Time": tr.Format(d.Event.At.In(loc), tr.Clock), "Due": at})
 	case remind.Skipped:
-		s = "Skipped (due " + at + ")"
+		s = tr.T("today.detail_skipped", tr.Args{"Due": at})
 	case remind.Upcoming:
-		s = "At " + at
+		s = tr.T("today.detail_upcoming", tr.Args{"Due": at})
 	case remind.Missed:
-		s = "Was due at " + at + " — missed"
+		s = tr.T("today.detail_missed", tr.Args{"Due": at})
 	case remind.Snoozed:
-		s = "Due at " + at + " — snoozed until " + d.Event.SnoozeUntil.In(loc).Format("15:04")
+		s = tr.T("today.detail_snoozed", tr.Args{"Due": at, "Time": tr.Format(d.Event.SnoozeUntil.In(loc), tr.Clock)})
 	case remind.Late:
-		s = "Was due at " + at + " — late"
+		s = tr.T("today.detail_late", tr.Args{"Due": at})
 	default:
-		s = "Due at " + at
+		s = tr.T("today.detail_due", tr.Args{"Due": at})
 	}
 	r.detail.SetText(s)
 }
@@ -349,8 +340,8 @@ func (u *UI) answerToday(r *doseRow, state string) {
 		if err != nil {
 			r.taken.Enable()
 			r.skip.Enable()
-			r.detail.SetText(msgDoseSaveError)
-			u.failed(u.win, "That dose was not recorded", "Please press the button again.")
+			r.detail.SetText(tr.T("today.save_error"))
+			u.failed(u.win, tr.T("today.not_recorded"), tr.T("today.press_again"))
 		}
 	})
 }
@@ -412,9 +403,9 @@ func (u *UI) newAsNeededRow(m data.Medication) *asNeededRow {
 	r.name.Truncation = fyne.TextTruncateEllipsis
 	r.status = widget.NewLabel("")
 	r.status.Hide()
-	r.log = widget.NewButtonWithIcon("Log a dose", theme.ContentAddIcon(), func() { u.logAsNeeded(r) })
-	r.box = container.NewBorder(nil, nil, nil, container.NewCenter(tall(r.log)),
-		container.New(layout.NewCustomPaddedVBoxLayout(-12), r.name, r.status))
+	r.log = widget.NewButtonWithIcon(tr.T("today.log_dose"), theme.ContentAddIcon(), func() { u.logAsNeeded(r) })
+	r.box = besideOrBelow(container.New(layout.NewCustomPaddedVBoxLayout(-12), r.name, r.status),
+		container.NewCenter(tall(r.log)))
 	return r
 }
 
@@ -432,11 +423,11 @@ func (u *UI) logAsNeeded(r *asNeededRow) {
 	}, func(ev data.DoseEvent, err error) {
 		r.log.Enable()
 		if err != nil {
-			say(r.status, msgDoseSaveError)
-			u.failed(u.win, "That dose was not recorded", "Please press the button again.")
+			say(r.status, tr.T("today.save_error"))
+			u.failed(u.win, tr.T("today.not_recorded"), tr.T("today.press_again"))
 			return
 		}
-		say(r.status, "Dose logged at "+ev.At.In(st.Location()).Format("15:04"))
+		say(r.status, tr.T("today.dose_logged", tr.Args{"Time": tr.Format(ev.At.In(st.Location()), tr.Clock)}))
 		if u.today == t {
 			t.body.Refresh()
 		}

@@ -11,6 +11,7 @@ import (
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/widget"
 
+	"github.com/patient-companion/companion/app/tr"
 	"github.com/patient-companion/companion/data"
 )
 
@@ -119,7 +120,7 @@ func rowAt(rows []*doseRow, sched time.Time) *doseRow {
 func TestTodayEmptyState(t *testing.T) {
 	clk := &testClock{t: fixedNow}
 	u := openToday(t, clk, nil)
-	assertShows(t, u.today.status, msgTodayEmpty)
+	assertShows(t, u.today.status, tr.T("today.empty"))
 	if len(u.today.body.Objects) != 0 {
 		t.Error("with nothing to show, only the empty state should show")
 	}

@@ -3,7 +3,6 @@ package app
 import (
 	"context"
 	"errors"
-	"fmt"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
@@ -11,6 +10,7 @@ import (
 	"fyne.io/fyne/v2/driver/desktop"
 
 	"github.com/patient-companion/companion/app/remind"
+	"github.com/patient-companion/companion/app/tr"
 	"github.com/patient-companion/companion/data"
 )
 
@@ -37,9 +37,9 @@ func (u *UI) setupTray() {
 	if !ok {
 		return
 	}
-	open := fyne.NewMenuItem("Open Patient Companion", u.Show)
-	take := fyne.NewMenuItem("Take due doses", u.takeDueDoses)
-	quit := fyne.NewMenuItem("Quit", u.quit)
+	open := fyne.NewMenuItem(tr.T("tray.open"), u.Show)
+	take := fyne.NewMenuItem(tr.T("tray.take_due"), u.takeDueDoses)
+	quit := fyne.NewMenuItem(tr.T("tray.quit"), u.quit)
 	quit.IsQuit = true
 	menu := fyne.NewMenu(windowTitle, open, take, quit)
 	if u.opt.HasTray() {
@@ -73,13 +73,11 @@ func (u *UI) closeRequested() {
 		u.hideWindow()
 		return
 	}
-	back := "To open it again, start Patient Companion again, as you did today."
+	text := paragraph(tr.T("tray.close_told"))
 	if u.tray {
-		back = "To open it again, click its icon in the tray, or start Patient Companion again."
+		text = paragraph(tr.T("tray.close_told_tray"))
 	}
-	text := paragraph("Patient Companion keeps running when its window is closed, so that your " +
-		"reminders still come. " + back + "\n\nTo stop it and its reminders, choose Quit (or press Ctrl+Q).")
-	d := dialog.NewCustomConfirm("Your reminders keep coming", "Quit", "Hide the window",
+	d := dialog.NewCustomConfirm(tr.T("tray.close_title"), tr.T("tray.quit"), tr.T("tray.hide"),
 		container.NewPadded(column(460, text)), func(quit bool) {
 			u.closeTold = nil
 			u.app.Preferences().SetBool(prefCloseTold, true)
@@ -165,14 +163,12 @@ func (u *UI) takeDueDoses() {
 				n++
 			}
 		}
-		msg := fmt.Sprintf("%d doses marked as taken.", n)
+		msg := tr.N("tray.marked_taken", n)
 		switch {
 		case err != nil:
-			msg = "The doses could not be recorded. Please open Patient Companion and try again."
+			msg = tr.T("tray.take_failed")
 		case n == 0:
-			msg = "No doses are due right now."
-		case n == 1:
-			msg = "1 dose marked as taken."
+			msg = tr.T("tray.none_due")
 		}
 		u.app.SendNotification(fyne.NewNotification(windowTitle, msg))
 		if u.today != nil {

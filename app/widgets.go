@@ -107,3 +107,42 @@ func sayError(l *widget.Label, text string) {
 	l.Importance = widget.DangerImportance
 	say(l, text)
 }
+
+// besideOrBelow lays out a row of words with its buttons on the right, as a border does,
+// or under the words when beside them the words would have less room than the buttons:
+// long button labels at large text (German at 200 %) otherwise squeeze a medicine's name
+// to a letter or two.
+func besideOrBelow(words, buttons fyne.CanvasObject) *fyne.Container {
+	return container.New(&besideOrBelowLayout{beside: layout.NewBorderLayout(nil, nil, nil, buttons)}, words, buttons)
+}
+
+// besideOrBelowLayout: objects are the words, then the buttons. Its height depends on the
+// width it was last given, as a wrapping label's does; the window lays its parent out again
+// when that changes.
+type besideOrBelowLayout struct {
+	beside fyne.Layout
+	below  bool
+}
+
+func (l *besideOrBelowLayout) MinSize(objs []fyne.CanvasObject) fyne.Size {
+	if !l.below {
+		return l.beside.MinSize(objs)
+	}
+	words, buttons := objs[0].MinSize(), objs[1].MinSize()
+	return fyne.NewSize(fyne.Max(words.Width, buttons.Width), words.Height+theme.Padding()+buttons.Height)
+}
+
+func (l *besideOrBelowLayout) Layout(objs []fyne.CanvasObject, size fyne.Size) {
+	words, buttons := objs[0], objs[1]
+	bs := buttons.MinSize()
+	l.below = size.Width-theme.Padding()-bs.Width < bs.Width
+	if !l.below {
+		l.beside.Layout(objs, size)
+		return
+	}
+	wh := size.Height - theme.Padding() - bs.Height
+	words.Move(fyne.NewPos(0, 0))
+	words.Resize(fyne.NewSize(size.Width, wh))
+	buttons.Move(fyne.NewPos(0, wh+theme.Padding()))
+	buttons.Resize(bs)
+}

@@ -7,6 +7,7 @@ import (
 	"sync"
 
 	"github.com/patient-companion/companion/app/remind"
+	"github.com/patient-companion/companion/app/tr"
 )
 
 // Take and Snooze on the notification itself. Fyne's Notification has no actions
@@ -24,9 +25,11 @@ const (
 	ActionSnooze = "snooze"
 )
 
-// doseActions are the buttons of a reminder notification, key then label as the
-// org.freedesktop.Notifications spec lists them.
-var doseActions = []string{ActionTake, "Take", ActionSnooze, "Snooze"}
+// doseActions are the buttons of a reminder notification, key then label (in the running
+// language) as the org.freedesktop.Notifications spec lists them.
+func doseActions() []string {
+	return []string{ActionTake, tr.T("notify.take"), ActionSnooze, tr.T("notify.snooze")}
+}
 
 // Dose is one scheduled dose of one open profile: what a notification's buttons act on.
 type Dose struct {
@@ -103,7 +106,7 @@ func (c *Center) Show(ctx context.Context, title, body string, doses []Dose) (wi
 			replaces = id
 		}
 	}
-	id, err := c.Server.Send(ctx, Message{Title: title, Body: body, Actions: doseActions, Replaces: replaces})
+	id, err := c.Server.Send(ctx, Message{Title: title, Body: body, Actions: doseActions(), Replaces: replaces})
 	if err != nil {
 		return false, fmt.Errorf("show notification with actions: %w", err)
 	}

@@ -9,6 +9,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/patient-companion/companion/app/tr"
 	"github.com/patient-companion/companion/data"
 )
 
@@ -348,9 +349,9 @@ func (e *Engine) person() string {
 
 // TestNotice is what "Send a test reminder" shows, worded as this engine's notices are.
 func (e *Engine) TestNotice() Notice {
-	n := Notice{Title: "Test reminder", Body: "Reminders are working."}
+	n := Notice{Title: tr.T("remind.test_title"), Body: tr.T("remind.test_body")}
 	if p := e.person(); p != "" {
-		n.Title = p + " — " + lowerFirst(n.Title)
+		n.Title = tr.T("remind.test_title_person", tr.Args{"Person": p})
 	}
 	return n
 }
@@ -359,21 +360,20 @@ func (e *Engine) TestNotice() Notice {
 // computer was asleep". With several people on the computer the person's name comes first
 // and the medicine is "the", not "your" ("Mum — time for the 8:00 medicine"): the notice
 // may be read by someone else, and we do not know the person's pronouns.
+//
+// The first thing said is the title, the rest lines of the body. Each thing is a whole
+// sentence in the translations, in each of its forms (title, title after the person's name,
+// line), so each language puts the name, the time and the words in its own order.
 func (e *Engine) text(n Notice, loc *time.Location, hide bool, person string) (title, body string) {
 	var lines []string
-	whose := "your"
-	if person != "" {
-		whose = "the"
-	}
-	// what words doses: "08:00 Metformin 500 mg, Aspirin", or "08:00 medicines (2)".
-	what := func(os []Occurrence) string {
+	// what words doses: the time of the first, and "Metformin 500 mg, Aspirin", or
+	// "medicines (2)" when names are hidden.
+	what := func(os []Occurrence) tr.Args {
 		sort.SliceStable(os, func(i, j int) bool { return os[i].At.Before(os[j].At) })
-		clock := os[0].At.In(loc).Format("15:04")
+		args := tr.Args{"Time": tr.Format(os[0].At.In(loc), tr.Clock), "Person": person}
 		if hide {
-			if len(os) > 1 {
-				return fmt.Sprintf("%s medicines (%d)", clock, len(os))
-			}
-			return clock + " medicine"
+			args["Names"] = tr.N("remind.hidden_medicines", len(os))
+			return args
 		}
 		var names []string
 		for _, o := range os {
@@ -383,79 +383,68 @@ func (e *Engine) text(n Notice, loc *time.Location, hide bool, person string) (t
 			}
 			names = append(names, s)
 		}
-		return clock + " " + strings.Join(names, ", ")
+		args["Names"] = strings.Join(names, ", ")
+		return args
 	}
-	add := func(s string) {
-		if title == "" {
-			title = s
-		} else {
-			lines = append(lines, s+".")
+	// add says one thing: plain as the title, withPerson as the title when a person is
+	// named, line as a line of the body once there is a title.
+	add := func(plain, withPerson, line string) {
+		switch {
+		case title != "":
+			lines = append(lines, line)
+		case person != "":
+			title = withPerson
+		default:
+			title = plain
 		}
 	}
 	if asked := append(append([]Occurrence{}, n.Due...), n.Repeat...); len(asked) > 0 {
-		title = fmt.Sprintf("Time for %s %s", whose, what(asked))
-		if len(n.Due) == 0 {
-			lines = append(lines, "Not marked taken yet.")
+		if person != "" {
+			title = tr.T("remind.time_for_person", what(asked))
+		} else {
+			title = tr.T("remind.time_for_your", what(asked))
 		}
-		lines = append(lines, "Open Patient Companion to mark it taken.")
+		if len(n.Due) == 0 {
+			lines = append(lines, tr.T("remind.not_marked_yet"))
+		}
+		lines = append(lines, tr.T("remind.open_to_mark"))
 	}
 	if len(n.HeadsUp) > 0 {
-		add(fmt.Sprintf("Coming up: %s %s", whose, what(n.HeadsUp)))
+		a := what(n.HeadsUp)
+		line := tr.T("remind.coming_up_your", a)
+		if person != "" {
+			line = tr.T("remind.coming_up_the", a)
+		}
+		add(tr.T("remind.coming_up_your", a), tr.T("remind.coming_up_person", a), line+".")
 	}
 	if len(n.Overdue) > 0 {
-		add(fmt.Sprintf("%s %s is not marked taken yet", upperFirst(whose), what(n.Overdue)))
+		a := what(n.Overdue)
+		line := tr.T("remind.overdue_your", a)
+		if person != "" {
+			line = tr.T("remind.overdue_the", a)
+		}
+		add(tr.T("remind.overdue_your", a), tr.T("remind.overdue_person", a), line+".")
 	}
 	if late := len(n.Late) + len(n.Missed); late > 0 {
-		s := fmt.Sprintf("%d doses were missed while the computer was asleep", late)
-		if late == 1 {
-			s = "1 dose was missed while the computer was asleep"
-		}
-		if title == "" {
-			title = s
-		} else {
-			lines = append(lines, s+".")
-		}
+		s := tr.N("remind.missed_asleep", late)
+		add(s, tr.N("remind.missed_asleep_person", late, tr.Args{"Person": person}), s+".")
 		if len(n.Late) > 0 {
-			lines = append(lines, "You can still mark them taken on the Today screen.")
+			lines = append(lines, tr.T("remind.still_mark"))
 		}
 	}
 	if n.ClockError {
-		s := "The computer's clock was wrong; reminders of the last 24 hours were checked again"
-		if title == "" {
-			title = s
-		} else {
-			lines = append(lines, s+".")
-		}
+		s := tr.T("remind.clock_wrong")
+		add(s, tr.T("remind.clock_wrong_person", tr.Args{"Person": person}), s+".")
 	}
 	for _, a := range n.Appointments {
-		s := "Appointment at " + a.Start.In(loc).Format("Mon 15:04")
-		if !hide {
-			s += ": " + a.Title
-		}
-		if title == "" {
-			title = s
+		args := tr.Args{"When": tr.Format(a.Start.In(loc), tr.WeekdayClock), "Title": a.Title, "Person": person}
+		if hide {
+			s := tr.T("remind.appointment_hidden", args)
+			add(s, tr.T("remind.appointment_hidden_person", args), s)
 		} else {
-			lines = append(lines, s)
+			s := tr.T("remind.appointment", args)
+			add(s, tr.T("remind.appointment_person", args), s)
 		}
-	}
-	if person != "" {
-		title = person + " — " + lowerFirst(title)
 	}
 	return title, strings.Join(lines, "\n")
-}
-
-// upperFirst upper-cases the first letter.
-func upperFirst(s string) string {
-	if s == "" {
-		return s
-	}
-	return strings.ToUpper(s[:1]) + s[1:]
-}
-
-// lowerFirst lower-cases the first letter, for a title that follows a person's name.
-func lowerFirst(s string) string {
-	if s == "" {
-		return s
-	}
-	return strings.ToLower(s[:1]) + s[1:]
 }

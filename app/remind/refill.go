@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/patient-companion/companion/app/tr"
 	"github.com/patient-companion/companion/data"
 )
 
@@ -78,43 +79,56 @@ func (e *Engine) CheckRefills(ctx context.Context, now time.Time) (title, body s
 // refillText words the refill reminder: "Metformin runs out around 3 Dec" / "Ask for a
 // refill by 26 Nov.", or without names "A medicine is running out".
 func refillText(due []RefillDue, loc *time.Location, now time.Time, hide bool, person string) (title, body string) {
+	args := tr.Args{"Person": person}
 	switch {
-	case hide && len(due) == 1:
-		title, body = "A medicine is running out", "Open Patient Companion to see which, and ask for a refill."
 	case hide:
-		title, body = fmt.Sprintf("%d medicines are running out", len(due)), "Open Patient Companion to see which, and ask for a refill."
+		title, body = tr.N("remind.refill_hidden", len(due)), tr.T("remind.refill_hidden_body")
+		if person != "" {
+			title = tr.N("remind.refill_hidden_person", len(due), args)
+		}
 	default:
 		var lines []string
 		for _, d := range due {
 			lines = append(lines, d.Supply.RefillText(d.Med.Name, loc, now)+".")
 		}
-		title = "Time to ask for a refill"
-		if len(due) > 1 {
-			title = fmt.Sprintf("Time to ask for refills (%d medicines)", len(due))
+		title = tr.N("remind.refill_title", len(due))
+		if person != "" {
+			title = tr.N("remind.refill_title_person", len(due), args)
 		}
 		body = strings.Join(lines, "\n")
-	}
-	if person != "" {
-		title = person + " — " + lowerFirst(title)
 	}
 	return title, body
 }
 
 // RefillRequest is the message "Ask my clinic for a refill" sends through the outbox: plain
-// words a receptionist can act on.
+// words a receptionist can act on. It is in the person's language: they read it under
+// Messages before it goes (and can delete it there), and their clinic speaks it.
 func RefillRequest(m data.Medication, sp Supply, loc *time.Location, now time.Time) string {
 	name := m.Name
 	if m.Strength != "" {
 		name += " " + m.Strength
 	}
-	text := "Please could I have a repeat prescription for " + name + "?"
+	args := tr.Args{"Name": name}
 	switch {
 	case sp.Known && sp.Left > 0:
-		text += fmt.Sprintf(" I have %s left, which runs out around %s.", data.UnitName(sp.Left, sp.Unit), shortDate(data.DateOf(sp.RunOut.In(loc)), now.In(loc)))
+		args["Left"] = data.UnitName(sp.Left, sp.Unit)
+		args["Date"] = refillDate(data.DateOf(sp.RunOut.In(loc)), now.In(loc))
+		return tr.T("remind.request_left_until", args)
 	case sp.Kept && sp.Left == 0:
-		text += " I have run out."
+		return tr.T("remind.request_run_out", args)
 	case sp.Kept:
-		text += fmt.Sprintf(" I have %s left.", data.UnitName(sp.Left, sp.Unit))
+		args["Left"] = data.UnitName(sp.Left, sp.Unit)
+		return tr.T("remind.request_left", args)
 	}
-	return text + " Thank you."
+	return tr.T("remind.request", args)
+}
+
+// refillDate is "3 Dec" in the running language, with the year when it is not now's (the
+// person reads it; shortDate is the command line's English).
+func refillDate(d data.Date, now time.Time) string {
+	t := time.Date(d.Year, d.Month, d.Day, 12, 0, 0, 0, time.UTC)
+	if d.Year != now.Year() {
+		return tr.Format(t, tr.DayMonthYear)
+	}
+	return tr.Format(t, tr.DayMonth)
 }

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/patient-companion/companion/app/tr"
 	"github.com/patient-companion/companion/data"
 )
 
@@ -106,14 +107,15 @@ func (sp Supply) Line(loc *time.Location, now time.Time) string {
 // 26 Nov". name is the medicine's name, or a stand-in when names are hidden.
 func (sp Supply) RefillText(name string, loc *time.Location, now time.Time) string {
 	now = now.In(loc)
-	out := shortDate(data.DateOf(sp.RunOut.In(loc)), now)
+	args := tr.Args{"Name": name, "Date": refillDate(data.DateOf(sp.RunOut.In(loc)), now)}
 	if sp.Left == 0 {
-		return fmt.Sprintf("%s has run out — ask for a refill now", name)
+		return tr.T("remind.refill_run_out", args)
 	}
 	if data.DateOf(now).Before(sp.RefillBy) || data.DateOf(now) == sp.RefillBy {
-		return fmt.Sprintf("%s runs out around %s — ask for a refill by %s", name, out, shortDate(sp.RefillBy, now))
+		args["By"] = refillDate(sp.RefillBy, now)
+		return tr.T("remind.refill_by", args)
 	}
-	return fmt.Sprintf("%s runs out around %s — ask for a refill now", name, out)
+	return tr.T("remind.refill_now", args)
 }
 
 // shortDate is "3 Dec", with the year when it is not now's.
