@@ -225,7 +225,7 @@ func newApptRow(ap data.Appointment, loc *time.Location, now time.Time, toCalend
 		text = appointmentWhen(when, n)
 	}
 	r.when = widget.NewLabel(text)
-	r.name = widget.NewLabelWithStyle(ap.Title, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	r.name = widget.NewLabelWithStyle(apptTitle(ap), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	r.name.Wrapping = fyne.TextWrapWord
 	r.place = widget.NewLabel(ap.Location)
 	r.place.Wrapping = fyne.TextWrapWord
@@ -235,7 +235,7 @@ func newApptRow(ap data.Appointment, loc *time.Location, now time.Time, toCalend
 	r.status = widget.NewLabelWithStyle(tr.T("appointments.cancelled"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	r.status.Importance = widget.DangerImportance
 	if ap.Status == "cancelled" {
-		r.name.SetText(tr.T("appointments.cancelled_title", tr.Args{"Title": ap.Title}))
+		r.name.SetText(tr.T("appointments.cancelled_title", tr.Args{"Title": apptTitle(ap)}))
 	} else {
 		r.status.Hide()
 	}
@@ -248,7 +248,7 @@ func newApptRow(ap data.Appointment, loc *time.Location, now time.Time, toCalend
 	r.btns = container.NewHBox(tall(r.cal))
 	if ap.Status == data.StatusRequested {
 		// A request has no time yet: what would suit, and no calendar entry.
-		r.name.SetText(ap.Title)
+		r.name.SetText(apptTitle(ap))
 		r.when.SetText(requestDays(ap))
 		r.cal.Hide()
 		r.btns.Objects = nil
@@ -323,4 +323,17 @@ func apptSameDay(a, b time.Time) bool {
 	ay, am, ad := a.Date()
 	by, bm, bd := b.Date()
 	return ay == by && am == bm && ad == bd
+}
+
+// requestTitlePrefix begins the title data.RequestAppointment gives a request (in English,
+// as the command line shows it): "Requested: " and the reason's first line.
+const requestTitlePrefix = "Requested: "
+
+// apptTitle is an appointment's title as the window shows it: a request's title made by the
+// app is said again in the person's language; any other is data, shown as it is.
+func apptTitle(ap data.Appointment) string {
+	if reason, ok := strings.CutPrefix(ap.Title, requestTitlePrefix); ok && ap.Reason != "" {
+		return tr.T("appointments.requested_title", tr.Args{"Reason": reason})
+	}
+	return ap.Title
 }

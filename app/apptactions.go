@@ -458,7 +458,7 @@ func (u *UI) confirmCancelAppt(r *apptRow) {
 	what := tr.T("apptactions.cancel_what", tr.Args{"Title": r.appt.Title, "When": apptWhen(r.appt.Start.In(loc))})
 	title := tr.T("apptactions.cancel_appt_title")
 	if r.appt.Status == data.StatusRequested {
-		what, title = r.appt.Title, tr.T("apptactions.cancel_request_title")
+		what, title = apptTitle(r.appt), tr.T("apptactions.cancel_request_title")
 	}
 	f.reason = u.newMultiLineEntry()
 	f.reason.SetMinRowsVisible(2)
@@ -517,11 +517,11 @@ func (u *UI) cancelAppt(f *apptCancelForm) {
 			sayError(a.notice, tr.T("apptactions.cancel_failed"))
 		case ap.Status == data.StatusCancelled:
 			a.notice.Importance = widget.SuccessImportance
-			say(a.notice, tr.T("apptactions.cancelled", tr.Args{"Title": ap.Title}))
+			say(a.notice, tr.T("apptactions.cancelled", tr.Args{"Title": apptTitle(ap)}))
 		default:
 			// Kept for the next sync, refused, or moved by the clinic: the row says which.
 			a.notice.Importance = widget.WarningImportance
-			say(a.notice, tr.T("apptactions.title_state", tr.Args{"Title": ap.Title, "State": u.apptStateText(ap)}))
+			say(a.notice, tr.T("apptactions.title_state", tr.Args{"Title": apptTitle(ap), "State": u.apptStateText(ap)}))
 		}
 		u.loadAppointments()
 	})
