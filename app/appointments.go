@@ -250,6 +250,7 @@ func newApptRow(ap data.Appointment, loc *time.Location, now time.Time, toCalend
 		// A request has no time yet: what would suit, and no calendar entry.
 		r.name.SetText(apptTitle(ap))
 		r.when.SetText(requestDays(ap))
+		r.when.Wrapping = fyne.TextWrapWord // two dates, long in some languages at large text
 		r.cal.Hide()
 		r.btns.Objects = nil
 	}

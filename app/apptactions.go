@@ -289,17 +289,17 @@ func (u *UI) showRequestForm() {
 	f.save = widget.NewButtonWithIcon(tr.T("apptactions.ask_clinic"), theme.MailSendIcon(), u.sendRequest)
 	f.save.Importance = widget.HighImportance
 	f.close = widget.NewButton(tr.T("apptactions.close"), nil)
-	days := []fyne.CanvasObject{labelled(fieldLabel(tr.T("apptactions.from")), f.after), labelled(fieldLabel(tr.T("apptactions.to")), f.until)}
+	days := []fyne.CanvasObject{labelled(wrappedField(tr.T("apptactions.from")), f.after), labelled(wrappedField(tr.T("apptactions.to")), f.until)}
 	var dayRow fyne.CanvasObject = container.NewGridWithColumns(2, days...)
 	if u.textScale() >= 1.5 {
 		dayRow = container.NewVBox(days...)
 	}
 	content := container.NewVBox(
-		labelled(fieldLabel(tr.T("apptactions.what_for")), f.reason, f.reasonErr),
-		fieldLabel(tr.T("apptactions.which_days")),
+		labelled(wrappedField(tr.T("apptactions.what_for")), f.reason, f.reasonErr),
+		wrappedField(tr.T("apptactions.which_days")),
 		caption(tr.T("apptactions.day_hint")),
 		dayRow, f.dayErr,
-		labelled(fieldLabel(tr.T("apptactions.whom")), f.with),
+		labelled(wrappedField(tr.T("apptactions.whom")), f.with),
 		f.said, f.bookRow,
 		container.NewHBox(layout.NewSpacer(), tall(f.close), tall(f.save)),
 	)
@@ -307,6 +307,14 @@ func (u *UI) showRequestForm() {
 	f.close.OnTapped = func() { f.d.Hide(); a.req = nil }
 	f.d.Show()
 	u.focus(f.reason)
+}
+
+// wrappedField is a field's label that wraps: a dialog has a set width, and at 200 % text
+// (in German above all) a label on one line would run past it.
+func wrappedField(text string) *widget.Label {
+	l := fieldLabel(text)
+	l.Wrapping = fyne.TextWrapWord
+	return l
 }
 
 // requestOutcome is what happened to a request: not connected, refused (with the address
@@ -469,7 +477,7 @@ func (u *UI) confirmCancelAppt(r *apptRow) {
 	f.busy.Hide()
 	content := container.NewVBox(
 		paragraph(what),
-		labelled(fieldLabel(tr.T("apptactions.tell_why")), f.reason),
+		labelled(wrappedField(tr.T("apptactions.tell_why")), f.reason),
 		f.busy,
 		container.NewHBox(layout.NewSpacer(), tall(f.keep), tall(f.yes)))
 	f.d = dialog.NewCustomWithoutButtons(title, fixedWidth(520, content), u.win)
@@ -781,6 +789,7 @@ type surveyForm struct {
 	row       *apptRow
 	questions []portal.SurveyQuestion
 	answer    []func() (any, bool) // each question's answer, and whether there is one
+	texts     []string             // each question as shown
 	fields    map[string]fyne.CanvasObject
 	err       *widget.Label
 	send, not *widget.Button
@@ -804,6 +813,7 @@ func (u *UI) openSurvey(r *apptRow) {
 		if builtIn {
 			text = visitSurveyText(q)
 		}
+		f.texts = append(f.texts, text)
 		if q.Required {
 			text = tr.T("survey.required", tr.Args{"Question": text})
 		}
@@ -892,10 +902,19 @@ func (u *UI) surveyField(q portal.SurveyQuestion) (fyne.CanvasObject, func() (an
 		}
 		switch q.Type {
 		case "integer", "decimal":
-			return json.Number(t), true
+			return json.Number(typedNumber(t)), true
 		}
 		return t, true
 	}
+}
+
+// typedNumber is a typed number as JSON writes it: "72,5" becomes "72.5" where the language
+// writes a decimal comma (German, Spanish); anything else is left for the check to judge.
+func typedNumber(s string) string {
+	if strings.Contains(tr.Num(0.5, 1), ",") && !strings.Contains(s, ".") {
+		return strings.Replace(s, ",", ".", 1)
+	}
+	return s
 }
 
 func (u *UI) sendSurvey(f *surveyForm) {
@@ -913,12 +932,20 @@ func (u *UI) sendSurvey(f *surveyForm) {
 		sayError(f.err, tr.T("survey.answer_one"))
 		return
 	}
+	for i, q := range f.questions {
+		if _, ok := got[q.LinkID]; q.Required && !ok {
+			sayError(f.err, tr.T("survey.answer_required", tr.Args{"Question": f.texts[i]}))
+			return
+		}
+	}
 	raw, err := json.Marshal(got)
 	if err == nil {
 		raw, err = portal.CheckAnswers(f.row.sv.Questionnaire, raw)
 	}
 	if err != nil {
-		sayError(f.err, inputMessage(err))
+		// The check's own words name the question by its id, which means nothing to the
+		// person: the fields only let a typed number or date be wrong.
+		sayError(f.err, tr.T("survey.bad_answers"))
 		return
 	}
 	f.send.Disable()

@@ -194,3 +194,48 @@ func TestPortalReasons(t *testing.T) {
 		t.Errorf("in English: %q, want %q", got, want)
 	}
 }
+
+// TestClinicSurveyInGerman: a clinic's own survey keeps its words; a number typed with a
+// decimal comma is read as the language means it, and a required question left empty is
+// named in the person's language.
+func TestClinicSurveyInGerman(t *testing.T) {
+	inLanguage(t, "de")
+	q := `{"resourceType": "Questionnaire", "status": "active", "title": "Physio check",
+	  "useContext": [{"valueCodeableConcept": {"text": "Physiotherapy"}}],
+	  "item": [{"linkId": "pain", "type": "decimal", "text": "Schmerz heute (0 bis 10)", "required": true},
+	           {"linkId": "note", "type": "string", "text": "Sonst noch etwas?"}]}`
+	u := openAppointments(t, nil, func(ctx context.Context, st *data.Store) {
+		if err := st.SetClinicQuestionnaires(ctx, []json.RawMessage{json.RawMessage(q)}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := st.AddAppointment(ctx, data.Appointment{Title: "Physio", Service: "Physiotherapy",
+			Start: fixedNow.Add(-72 * time.Hour)}); err != nil {
+			t.Fatal(err)
+		}
+	})
+	a := u.appointments
+	test.Tap(rowTitled(t, a.past, "Physio").svBtn)
+	f := a.survey
+	if f == nil || len(f.questions) != 2 {
+		t.Fatal("the clinic's survey did not open")
+	}
+	test.Type(f.fields["note"].(*navEntry), "Danke")
+	test.Tap(f.send)
+	assertShows(t, f.err, "Bitte beantworten Sie: Schmerz heute (0 bis 10)")
+	test.Type(f.fields["pain"].(*navEntry), "2,5")
+	test.Tap(f.send)
+	if a.survey != nil {
+		t.Fatalf("the survey stays open: %q", f.err.Text)
+	}
+	svs, err := u.curStore().ListSurveys(context.Background())
+	if err != nil || len(svs) != 1 {
+		t.Fatalf("surveys %+v (%v)", svs, err)
+	}
+	var got map[string]any
+	if err := json.Unmarshal(svs[0].Answers, &got); err != nil {
+		t.Fatal(err)
+	}
+	if got["pain"] != 2.5 || got["note"] != "Danke" {
+		t.Errorf("answers %v, want pain 2.5", got)
+	}
+}
