@@ -173,17 +173,17 @@ func TestPortalReasons(t *testing.T) {
 	moved := time.Date(2026, 11, 30, 8, 0, 0, 0, time.UTC)
 	inLanguage(t, "de")
 	for reason, want := range map[string]string{
-		portal.RequestsElsewhere:                  "Ihre Praxis nimmt keine Terminanfragen über die App an",
-		portal.CancelByPhone:                      "Ihre Praxis lässt die App keine Termine absagen: Rufen Sie die Praxis an",
-		portal.ClinicCancelled:                    "die Praxis hatte ihn schon abgesagt",
-		portal.AlreadyBegun:                       "er hat schon begonnen",
-		portal.UnknownToPortal:                    "das Portal kennt diesen Termin nicht",
-		portal.ReadingsRefused:                    "Ihre Praxis nimmt keine Messwerte an",
-		portal.SurveysRefused:                     "Ihre Praxis nimmt keine Umfragen über die App an",
+		portal.RequestsElsewhere:                   "Ihre Praxis nimmt keine Terminanfragen über die App an",
+		portal.CancelByPhone:                       "Ihre Praxis lässt die App keine Termine absagen: Rufen Sie die Praxis an",
+		portal.ClinicCancelled:                     "die Praxis hatte ihn schon abgesagt",
+		portal.AlreadyBegun:                        "er hat schon begonnen",
+		portal.UnknownToPortal:                     "das Portal kennt diesen Termin nicht",
+		portal.ReadingsRefused:                     "Ihre Praxis nimmt keine Messwerte an",
+		portal.SurveysRefused:                      "Ihre Praxis nimmt keine Umfragen über die App an",
 		portal.RequestRefused + "slot unavailable": "das Portal hat die Anfrage nicht angenommen: slot unavailable",
 		portal.CancelRefused + "403 forbidden":     "das Portal hat die Absage nicht angenommen: 403 forbidden",
-		portal.ClinicMoved(moved):                 "die Praxis hat ihn verlegt auf Mo., 30. Nov. 2026 um 08:00: Sagen Sie noch einmal ab, wenn Sie das weiterhin möchten",
-		"the clinic's own words":                  "the clinic's own words",
+		portal.ClinicMoved(moved):                  "die Praxis hat ihn verlegt auf Mo., 30. Nov. 2026 um 08:00: Sagen Sie noch einmal ab, wenn Sie das weiterhin möchten",
+		"the clinic's own words":                   "the clinic's own words",
 	} {
 		if got := portalReason(reason, time.UTC); got != want {
 			t.Errorf("portalReason(%q) = %q, want %q", reason, got, want)
