@@ -13,19 +13,12 @@ import (
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
+	"github.com/patient-companion/companion/app/tr"
 	"github.com/patient-companion/companion/data"
 )
 
-const (
-	msgApptsLoading    = "Loading your appointments…"
-	msgApptsLoadFailed = "Your appointments could not be read just now. Please try again."
-	msgApptsEmpty      = "No appointments yet. Add one below, or connect to your clinic's portal " +
-		"and they will show here."
-	msgApptSaveFailed = "The appointment could not be saved. Please try again."
-	msgApptNoTitle    = "Write what the appointment is, for example: Blood test."
-	msgApptBadWhen    = "Write the date and time like 2025-12-01 09:30."
-	apptWhenLayout    = "2006-01-02 15:04"
-)
+// apptWhenLayout is how a new appointment's date and time are typed, in every language.
+const apptWhenLayout = "2006-01-02 15:04"
 
 // appointmentsScreen lists upcoming and past appointments and has a form to add one.
 type appointmentsScreen struct {
@@ -90,7 +83,7 @@ func (u *UI) showAppointments() {
 	a := &appointmentsScreen{screenBase: b}
 	u.appointments = a
 
-	a.status = paragraph(msgApptsLoading)
+	a.status = paragraph(tr.T("appointments.loading"))
 	a.warning = paragraph("")
 	a.warning.Importance = widget.WarningImportance
 	a.warning.Hide()
@@ -99,7 +92,7 @@ func (u *UI) showAppointments() {
 	a.list = container.NewVBox()
 
 	a.what = u.newEntry()
-	a.what.SetPlaceHolder("For example: Blood test")
+	a.what.SetPlaceHolder(tr.T("appointments.what_placeholder"))
 	a.what.OnChanged = func(string) { say(a.whatErr, ""); say(a.addState, "") }
 	a.whatErr = message()
 	a.when = u.newEntry()
@@ -108,28 +101,28 @@ func (u *UI) showAppointments() {
 	a.when.OnSubmitted = func(string) { u.addAppointment() }
 	a.whenErr = message()
 	a.place = u.newEntry()
-	a.place.SetPlaceHolder("For example: Health centre, room 4")
+	a.place.SetPlaceHolder(tr.T("appointments.where_placeholder"))
 	a.place.OnSubmitted = func(string) { u.addAppointment() }
-	a.add = widget.NewButtonWithIcon("Add appointment", theme.ContentAddIcon(), u.addAppointment)
+	a.add = widget.NewButtonWithIcon(tr.T("appointments.add"), theme.ContentAddIcon(), u.addAppointment)
 	a.add.Importance = widget.HighImportance
 	a.addState = widget.NewLabel("")
 	a.addState.Wrapping = fyne.TextWrapWord
 	a.addState.Hide()
-	when := labelled(fieldLabel("When?"), a.when, caption("Year-month-day hour:minute, like 2026-12-01 09:30."), a.whenErr)
-	where := labelled(fieldLabel("Where? (optional)"), a.place)
+	when := labelled(fieldLabel(tr.T("appointments.when")), a.when, caption(tr.T("appointments.when_hint")), a.whenErr)
+	where := labelled(fieldLabel(tr.T("appointments.where")), a.place)
 	whenWhere := container.NewGridWithColumns(2, when, where)
 	if u.textScale() >= 1.5 {
 		whenWhere = container.NewVBox(when, where) // two across do not fit at large text
 	}
 	form := container.NewVBox(
-		subheading("Add an appointment"),
-		labelled(fieldLabel("What is it?"), a.what, a.whatErr),
+		subheading(tr.T("appointments.add_heading")),
+		labelled(fieldLabel(tr.T("appointments.what")), a.what, a.whatErr),
 		whenWhere,
 		a.addState,
 		container.NewHBox(tall(a.add)),
 	)
 	a.report = u.newReportLauncher(b)
-	a.ask = widget.NewButtonWithIcon("Ask for an appointment", theme.MailComposeIcon(), u.showRequestForm)
+	a.ask = widget.NewButtonWithIcon(tr.T("appointments.ask"), theme.MailComposeIcon(), u.showRequestForm)
 	a.notice = paragraph("")
 	a.notice.Hide()
 	top := container.NewHBox(tall(a.ask), tall(a.report.button))
@@ -158,11 +151,10 @@ func (u *UI) loadAppointments() {
 		var te *data.TamperedError
 		switch {
 		case errors.As(err, &te):
-			say(a.warning, "Some appointments could not be read because the file was damaged. "+
-				"Everything else is shown, and nothing was changed.")
+			say(a.warning, tr.T("appointments.damaged"))
 		case err != nil:
 			if !a.loaded {
-				say(a.status, msgApptsLoadFailed)
+				say(a.status, tr.T("appointments.load_failed"))
 			}
 			return
 		default:
@@ -195,12 +187,12 @@ func (u *UI) fillAppointments(a *appointmentsScreen, d apptData) {
 	}
 	var objs []fyne.CanvasObject
 	if len(list) == 0 {
-		say(a.status, msgApptsEmpty)
+		say(a.status, tr.T("appointments.empty"))
 	} else {
 		say(a.status, "")
-		objs = append(objs, subheading("Coming up"))
+		objs = append(objs, subheading(tr.T("appointments.coming_up")))
 		if len(a.upcoming) == 0 {
-			objs = append(objs, paragraph("No appointments coming up."))
+			objs = append(objs, paragraph(tr.T("appointments.none_coming")))
 		}
 		for i, r := range a.upcoming {
 			if i > 0 {
@@ -211,7 +203,7 @@ func (u *UI) fillAppointments(a *appointmentsScreen, d apptData) {
 			objs = append(objs, r.box)
 		}
 		if len(a.past) > 0 {
-			objs = append(objs, subheading("Past"))
+			objs = append(objs, subheading(tr.T("appointments.past")))
 			for i, r := range a.past {
 				if i > 0 {
 					objs = append(objs, widget.NewSeparator())
@@ -227,36 +219,38 @@ func (u *UI) fillAppointments(a *appointmentsScreen, d apptData) {
 func newApptRow(ap data.Appointment, loc *time.Location, now time.Time, toCalendar func(data.Appointment)) *apptRow {
 	r := &apptRow{appt: ap}
 	when := ap.Start.In(loc)
-	text := when.Format("Mon 2 Jan 2006") + " at " + when.Format("15:04")
-	if w := appointmentWhen(when, now.In(loc)); strings.HasPrefix(w, "Today") || strings.HasPrefix(w, "Tomorrow") {
-		text = w
+	text := apptWhen(when)
+	// Today and tomorrow are said so (appointmentWhen's words), without the date.
+	if n := now.In(loc); apptSameDay(when, n) || apptSameDay(when, n.AddDate(0, 0, 1)) {
+		text = appointmentWhen(when, n)
 	}
 	r.when = widget.NewLabel(text)
-	r.name = widget.NewLabelWithStyle(ap.Title, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	r.name = widget.NewLabelWithStyle(apptTitle(ap), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	r.name.Wrapping = fyne.TextWrapWord
 	r.place = widget.NewLabel(ap.Location)
 	r.place.Wrapping = fyne.TextWrapWord
 	if ap.Location == "" {
 		r.place.Hide()
 	}
-	r.status = widget.NewLabelWithStyle("Cancelled", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	r.status = widget.NewLabelWithStyle(tr.T("appointments.cancelled"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	r.status.Importance = widget.DangerImportance
 	if ap.Status == "cancelled" {
-		r.name.SetText("Cancelled: " + ap.Title)
+		r.name.SetText(tr.T("appointments.cancelled_title", tr.Args{"Title": apptTitle(ap)}))
 	} else {
 		r.status.Hide()
 	}
-	r.source = caption("From your clinic")
+	r.source = caption(tr.T("appointments.from_clinic"))
 	if ap.Source != "portal" {
 		r.source.Hide()
 	}
-	r.cal = widget.NewButtonWithIcon("Add to calendar", theme.CalendarIcon(), func() { toCalendar(ap) })
+	r.cal = widget.NewButtonWithIcon(tr.T("appointments.add_to_calendar"), theme.CalendarIcon(), func() { toCalendar(ap) })
 	// The button goes under the text, not beside it: at 200 % text it would not fit across.
 	r.btns = container.NewHBox(tall(r.cal))
 	if ap.Status == data.StatusRequested {
 		// A request has no time yet: what would suit, and no calendar entry.
-		r.name.SetText(ap.Title)
+		r.name.SetText(apptTitle(ap))
 		r.when.SetText(requestDays(ap))
+		r.when.Wrapping = fyne.TextWrapWord // two dates, long in some languages at large text
 		r.cal.Hide()
 		r.btns.Objects = nil
 	}
@@ -277,12 +271,12 @@ func (u *UI) addAppointment() {
 	ok := true
 	title := strings.TrimSpace(a.what.Text)
 	if title == "" {
-		say(a.whatErr, msgApptNoTitle)
+		say(a.whatErr, tr.T("appointments.no_title"))
 		ok = false
 	}
 	start, err := time.ParseInLocation(apptWhenLayout, strings.TrimSpace(a.when.Text), loc)
 	if err != nil {
-		say(a.whenErr, msgApptBadWhen)
+		say(a.whenErr, tr.T("appointments.bad_when"))
 		ok = false
 	}
 	if !ok {
@@ -305,8 +299,8 @@ func (u *UI) addAppointment() {
 			a.addState.Refresh()
 			return
 		case err != nil:
-			say(a.addState, msgApptSaveFailed)
-			u.failed(u.win, "The appointment was not saved", tryAgain())
+			say(a.addState, tr.T("appointments.save_failed"))
+			u.failed(u.win, tr.T("appointments.not_saved"), tryAgain())
 			a.addState.Importance = widget.DangerImportance
 			a.addState.Refresh()
 			return
@@ -315,7 +309,32 @@ func (u *UI) addAppointment() {
 		a.when.SetText("")
 		a.place.SetText("")
 		a.addState.Importance = widget.MediumImportance
-		say(a.addState, "Added: "+saved.Title+", "+saved.Start.In(loc).Format("Mon 2 Jan 2006")+" at "+saved.Start.In(loc).Format("15:04")+".")
+		say(a.addState, tr.T("appointments.added", tr.Args{"Title": saved.Title, "When": apptWhen(saved.Start.In(loc))}))
 		u.loadAppointments()
 	})
+}
+
+// apptWhen says an appointment's date and time: "Mon 2 Jan 2026 at 09:30".
+func apptWhen(t time.Time) string {
+	return tr.T("appointments.date_at_time", tr.Args{"Date": tr.Format(t, tr.Date), "Time": tr.Format(t, tr.Clock)})
+}
+
+// apptSameDay reports whether a and b fall on the same calendar day (each in its own zone).
+func apptSameDay(a, b time.Time) bool {
+	ay, am, ad := a.Date()
+	by, bm, bd := b.Date()
+	return ay == by && am == bm && ad == bd
+}
+
+// requestTitlePrefix begins the title data.RequestAppointment gives a request (in English,
+// as the command line shows it): "Requested: " and the reason's first line.
+const requestTitlePrefix = "Requested: "
+
+// apptTitle is an appointment's title as the window shows it: a request's title made by the
+// app is said again in the person's language; any other is data, shown as it is.
+func apptTitle(ap data.Appointment) string {
+	if reason, ok := strings.CutPrefix(ap.Title, requestTitlePrefix); ok && ap.Reason != "" {
+		return tr.T("appointments.requested_title", tr.Args{"Reason": reason})
+	}
+	return ap.Title
 }

@@ -9,7 +9,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"image/color"
 	"net/url"
 	"strconv"
@@ -24,23 +23,9 @@ import (
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
+	"github.com/patient-companion/companion/app/tr"
 	"github.com/patient-companion/companion/data"
 	"github.com/patient-companion/companion/sync/portal"
-)
-
-const (
-	msgRequested      = "Requested — waiting for the clinic"
-	msgCancelQueued   = "Cancellation kept — it goes to the clinic at the next sync."
-	msgReqNoReason    = "Write what the appointment is for, for example: Review of my blood pressure."
-	msgReqBadDay      = "Write the day like 2026-12-01, or leave it empty."
-	msgReqNotLinked   = "This profile is not connected to your clinic's portal, so the app cannot send the request."
-	msgReqElsewhere   = "Your clinic does not take appointment requests through the app."
-	msgReqSaveFailed  = "The request could not be saved. Please try again."
-	msgCancelFailed   = "The appointment could not be cancelled just now. Please try again."
-	msgQuestionFailed = "The question could not be saved. Please try again."
-	msgSurveyFailed   = "Your answers could not be saved. Please try again."
-	msgSurveySent     = "Thank you — sent"
-	msgSurveyWaiting  = "Thank you — your answers are waiting to send"
 )
 
 // apptData is what the Appointments screen shows: the appointments, each upcoming one's
@@ -97,43 +82,64 @@ func loadApptData(ctx context.Context, st *data.Store) (apptData, error) {
 // requestDays words the days a request said would suit.
 func requestDays(ap data.Appointment) string {
 	day := func(d data.Date) string {
-		return time.Date(d.Year, d.Month, d.Day, 12, 0, 0, 0, time.UTC).Format("Mon 2 Jan 2006")
+		return tr.Format(time.Date(d.Year, d.Month, d.Day, 12, 0, 0, 0, time.UTC), tr.Date)
 	}
 	switch {
 	case !ap.After.IsZero() && !ap.Before.IsZero():
-		return "A day from " + day(ap.After) + " to " + day(ap.Before)
+		return tr.T("apptactions.days_between", tr.Args{"From": day(ap.After), "To": day(ap.Before)})
 	case !ap.After.IsZero():
-		return "A day from " + day(ap.After) + " on"
+		return tr.T("apptactions.days_from", tr.Args{"From": day(ap.After)})
 	case !ap.Before.IsZero():
-		return "A day before " + day(ap.Before) + " at the latest"
+		return tr.T("apptactions.days_before", tr.Args{"To": day(ap.Before)})
 	}
-	return "Any day that suits the clinic"
+	return tr.T("apptactions.days_any")
 }
 
 // apptStateText says where a request or cancellation stands, or why the portal did not
 // take it; "" when there is nothing to say.
 func (u *UI) apptStateText(ap data.Appointment) string {
+	phone := u.clinicPhone()
 	switch {
+	case ap.Error == portal.CancelByPhone && phone != "":
+		return tr.T("apptactions.cancel_by_phone_on", tr.Args{"Phone": phone})
 	case ap.Error == portal.CancelByPhone:
-		return "Your clinic does not let the app cancel appointments: please call the clinic" + u.clinicPhone() + "."
-	case ap.Error == portal.RequestsElsewhere && u.bookingPage("") != "":
-		return msgReqElsewhere + " You can book on the clinic's own page instead."
+		return tr.T("apptactions.cancel_by_phone")
 	case ap.Error == portal.RequestsElsewhere:
-		return msgReqElsewhere + " Please call the clinic" + u.clinicPhone() + " to book."
+		return u.bookElsewhere(false, u.bookingPage(""))
 	case ap.Error != "":
-		return sentence(ap.Error)
+		return sentence(portalReason(ap.Error, ap.Start.Location()))
 	case ap.Pending == data.PendingCancel:
-		return msgCancelQueued
+		return tr.T("apptactions.cancel_queued")
 	case ap.Status == data.StatusRequested:
-		return msgRequested
+		return tr.T("apptactions.requested")
 	}
 	return ""
 }
 
-// clinicPhone is " on NUMBER" when the clinic file gives a telephone number.
+// bookElsewhere says why the app cannot send a request (the profile is not connected, or
+// the clinic does not take them) and where to book instead: the clinic's page when there is
+// one, else its telephone.
+func (u *UI) bookElsewhere(notLinked bool, page string) string {
+	phone := u.clinicPhone()
+	switch {
+	case notLinked && page != "":
+		return tr.T("apptactions.not_linked_page")
+	case notLinked && phone != "":
+		return tr.T("apptactions.not_linked_phone", tr.Args{"Phone": phone})
+	case notLinked:
+		return tr.T("apptactions.not_linked_call")
+	case page != "":
+		return tr.T("apptactions.elsewhere_page")
+	case phone != "":
+		return tr.T("apptactions.elsewhere_phone", tr.Args{"Phone": phone})
+	}
+	return tr.T("apptactions.elsewhere_call")
+}
+
+// clinicPhone is the clinic file's telephone number, "" when it gives none.
 func (u *UI) clinicPhone() string {
-	if c := u.opt.Clinic; c != nil && c.Support.Phone != "" {
-		return " on " + c.Support.Phone
+	if c := u.opt.Clinic; c != nil {
+		return c.Support.Phone
 	}
 	return ""
 }
@@ -154,13 +160,13 @@ func (u *UI) bookingPage(connected string) string {
 
 // bookButton opens page in the browser.
 func (u *UI) bookButton(page string, said *widget.Label) *widget.Button {
-	b := widget.NewButtonWithIcon("Open the clinic's booking page", theme.ComputerIcon(), func() {
+	b := widget.NewButtonWithIcon(tr.T("apptactions.booking_page"), theme.ComputerIcon(), func() {
 		parsed, err := url.Parse(page)
 		if err == nil {
 			err = u.app.OpenURL(parsed)
 		}
 		if err != nil && said != nil {
-			sayError(said, "The browser could not be opened. The clinic's booking page is "+page)
+			sayError(said, tr.T("apptactions.no_browser", tr.Args{"Page": page}))
 		}
 	})
 	b.Importance = widget.HighImportance
@@ -188,9 +194,9 @@ func (u *UI) addActionParts(a *appointmentsScreen, r *apptRow, qs []data.Questio
 		}
 	}
 	if ap.Status != data.StatusCancelled && ap.Pending != data.PendingCancel {
-		label := "Cancel this appointment…"
+		label := tr.T("apptactions.cancel_appt_button")
 		if ap.Status == data.StatusRequested {
-			label = "Cancel this request…"
+			label = tr.T("apptactions.cancel_request_button")
 		}
 		r.cancel = widget.NewButtonWithIcon(label, theme.CancelIcon(), func() { u.confirmCancelAppt(r) })
 	}
@@ -219,20 +225,20 @@ func (u *UI) addSurveyPart(a *appointmentsScreen, r *apptRow, sv data.Survey) {
 	}
 	switch sv.State {
 	case data.SurveyOpen:
-		r.svBtn = widget.NewButtonWithIcon("How was your visit?", theme.DocumentCreateIcon(), func() { u.openSurvey(r) })
+		r.svBtn = widget.NewButtonWithIcon(tr.T("survey.title"), theme.DocumentCreateIcon(), func() { u.openSurvey(r) })
 		if u.textScale() < 1.5 {
 			r.btns.Add(tall(r.svBtn)) // beside "Add to calendar"
 		} else {
 			r.box.Add(container.NewHBox(tall(r.svBtn)))
 		}
 	case data.SurveySent:
-		r.svText = paragraph(msgSurveySent)
+		r.svText = paragraph(tr.T("apptactions.survey_sent"))
 		r.svText.Importance = widget.SuccessImportance
 		r.box.Add(r.svText)
 	default:
-		text := msgSurveyWaiting
+		text := tr.T("apptactions.survey_waiting")
 		if sv.Error != "" {
-			text += ": " + sv.Error
+			text = tr.T("apptactions.survey_waiting_why", tr.Args{"Reason": portalReason(sv.Error, a.store.Location())})
 		}
 		r.svText = paragraph(text)
 		r.box.Add(r.svText)
@@ -261,7 +267,7 @@ func (u *UI) showRequestForm() {
 	f := &apptRequestForm{}
 	a.req = f
 	f.reason = u.newEntry()
-	f.reason.SetPlaceHolder("For example: Review of my blood pressure")
+	f.reason.SetPlaceHolder(tr.T("apptactions.reason_placeholder"))
 	f.reason.OnChanged = func(string) { say(f.reasonErr, "") }
 	f.reason.OnSubmitted = func(string) { u.sendRequest() }
 	f.reasonErr = message()
@@ -275,32 +281,40 @@ func (u *UI) showRequestForm() {
 	}
 	f.dayErr = message()
 	f.with = u.newEntry()
-	f.with.SetPlaceHolder("For example: Dr Okafor")
+	f.with.SetPlaceHolder(tr.T("apptactions.with_placeholder"))
 	f.with.OnSubmitted = func(string) { u.sendRequest() }
 	f.said = message()
 	f.said.Importance = widget.WarningImportance
 	f.bookRow = container.NewHBox()
-	f.save = widget.NewButtonWithIcon("Ask the clinic", theme.MailSendIcon(), u.sendRequest)
+	f.save = widget.NewButtonWithIcon(tr.T("apptactions.ask_clinic"), theme.MailSendIcon(), u.sendRequest)
 	f.save.Importance = widget.HighImportance
-	f.close = widget.NewButton("Close", nil)
-	days := []fyne.CanvasObject{labelled(fieldLabel("From"), f.after), labelled(fieldLabel("To"), f.until)}
+	f.close = widget.NewButton(tr.T("apptactions.close"), nil)
+	days := []fyne.CanvasObject{labelled(wrappedField(tr.T("apptactions.from")), f.after), labelled(wrappedField(tr.T("apptactions.to")), f.until)}
 	var dayRow fyne.CanvasObject = container.NewGridWithColumns(2, days...)
 	if u.textScale() >= 1.5 {
 		dayRow = container.NewVBox(days...)
 	}
 	content := container.NewVBox(
-		labelled(fieldLabel("What is it for?"), f.reason, f.reasonErr),
-		fieldLabel("Which days would suit you? (optional)"),
-		caption("Year-month-day, like 2026-12-01."),
+		labelled(wrappedField(tr.T("apptactions.what_for")), f.reason, f.reasonErr),
+		wrappedField(tr.T("apptactions.which_days")),
+		caption(tr.T("apptactions.day_hint")),
 		dayRow, f.dayErr,
-		labelled(fieldLabel("Whom would you like to see? (optional)"), f.with),
+		labelled(wrappedField(tr.T("apptactions.whom")), f.with),
 		f.said, f.bookRow,
 		container.NewHBox(layout.NewSpacer(), tall(f.close), tall(f.save)),
 	)
-	f.d = dialog.NewCustomWithoutButtons("Ask for an appointment", fixedWidth(560, content), u.win)
+	f.d = dialog.NewCustomWithoutButtons(tr.T("appointments.ask"), fixedWidth(560, content), u.win)
 	f.close.OnTapped = func() { f.d.Hide(); a.req = nil }
 	f.d.Show()
 	u.focus(f.reason)
+}
+
+// wrappedField is a field's label that wraps: a dialog has a set width, and at 200 % text
+// (in German above all) a label on one line would run past it.
+func wrappedField(text string) *widget.Label {
+	l := fieldLabel(text)
+	l.Wrapping = fyne.TextWrapWord
+	return l
 }
 
 // requestOutcome is what happened to a request: not connected, refused (with the address
@@ -321,7 +335,7 @@ func (u *UI) sendRequest() {
 	req := data.Appointment{Reason: strings.TrimSpace(f.reason.Text), With: strings.TrimSpace(f.with.Text)}
 	ok := true
 	if req.Reason == "" {
-		say(f.reasonErr, msgReqNoReason)
+		say(f.reasonErr, tr.T("apptactions.no_reason"))
 		ok = false
 	}
 	for _, d := range []struct {
@@ -331,7 +345,7 @@ func (u *UI) sendRequest() {
 		if t := strings.TrimSpace(d.e.Text); t != "" {
 			day, err := data.ParseDate(t)
 			if err != nil {
-				say(f.dayErr, msgReqBadDay)
+				say(f.dayErr, tr.T("apptactions.bad_day"))
 				ok = false
 				continue
 			}
@@ -345,7 +359,7 @@ func (u *UI) sendRequest() {
 	f.save.Disable()
 	// The portal may be slow to answer: say what is happening meanwhile.
 	f.said.Importance = widget.MediumImportance
-	say(f.said, "Asking your clinic…")
+	say(f.said, tr.T("apptactions.asking"))
 	st := a.store
 	background(a.prof, func(ctx context.Context) (requestOutcome, error) {
 		conn, err := st.PortalConnection(ctx)
@@ -391,7 +405,7 @@ func (u *UI) sendRequest() {
 			say(f.dayErr, inputMessage(err))
 			return
 		case err != nil:
-			sayError(f.said, msgReqSaveFailed)
+			sayError(f.said, tr.T("apptactions.request_failed"))
 			return
 		case out.slots:
 			f.d.Hide()
@@ -401,24 +415,21 @@ func (u *UI) sendRequest() {
 					return
 				}
 				a.notice.Importance = widget.SuccessImportance
-				say(a.notice, "Booked: "+ap.Title+", "+ap.Start.In(a.store.Location()).Format("Mon 2 Jan 2006 at 15:04")+".")
+				say(a.notice, tr.T("apptactions.booked", tr.Args{"Title": ap.Title, "When": apptWhen(ap.Start.In(a.store.Location()))}))
 				u.loadAppointments()
 			})
 			return
 		case out.notLinked, out.refused:
-			text, page := msgReqElsewhere, u.bookingPage(out.connected)
+			page := u.bookingPage(out.connected)
 			if out.notLinked {
-				text, page = msgReqNotLinked, u.bookingPage("")
+				page = u.bookingPage("")
 			}
 			if page != "" {
-				text += " You can book on the clinic's own page instead."
 				f.book = u.bookButton(page, f.said)
 				f.bookRow.Add(tall(f.book))
-			} else {
-				text += " Please call the clinic" + u.clinicPhone() + " to book."
 			}
 			f.said.Importance = widget.WarningImportance
-			say(f.said, text)
+			say(f.said, u.bookElsewhere(out.notLinked, page))
 			return
 		}
 		f.d.Hide()
@@ -427,7 +438,7 @@ func (u *UI) sendRequest() {
 		if out.saved.Error != "" {
 			say(a.notice, u.apptStateText(out.saved))
 		} else {
-			say(a.notice, "Your request is kept: "+msgRequested+".")
+			say(a.notice, tr.T("apptactions.request_kept"))
 		}
 		u.loadAppointments()
 	})
@@ -452,21 +463,21 @@ func (u *UI) confirmCancelAppt(r *apptRow) {
 	f := &apptCancelForm{row: r}
 	a.cancelForm = f
 	loc := a.store.Location()
-	what := r.appt.Title + ", " + r.appt.Start.In(loc).Format("Mon 2 Jan 2006") + " at " + r.appt.Start.In(loc).Format("15:04")
-	title := "Cancel this appointment?"
+	what := tr.T("apptactions.cancel_what", tr.Args{"Title": r.appt.Title, "When": apptWhen(r.appt.Start.In(loc))})
+	title := tr.T("apptactions.cancel_appt_title")
 	if r.appt.Status == data.StatusRequested {
-		what, title = r.appt.Title, "Cancel this request?"
+		what, title = apptTitle(r.appt), tr.T("apptactions.cancel_request_title")
 	}
 	f.reason = u.newMultiLineEntry()
 	f.reason.SetMinRowsVisible(2)
-	f.yes = widget.NewButtonWithIcon("Cancel it", theme.CancelIcon(), func() { u.cancelAppt(f) })
+	f.yes = widget.NewButtonWithIcon(tr.T("apptactions.cancel_it"), theme.CancelIcon(), func() { u.cancelAppt(f) })
 	f.yes.Importance = widget.DangerImportance
-	f.keep = widget.NewButton("Keep it", nil)
+	f.keep = widget.NewButton(tr.T("apptactions.keep_it"), nil)
 	f.busy = paragraph("")
 	f.busy.Hide()
 	content := container.NewVBox(
 		paragraph(what),
-		labelled(fieldLabel("Tell the clinic why (optional)"), f.reason),
+		labelled(wrappedField(tr.T("apptactions.tell_why")), f.reason),
 		f.busy,
 		container.NewHBox(layout.NewSpacer(), tall(f.keep), tall(f.yes)))
 	f.d = dialog.NewCustomWithoutButtons(title, fixedWidth(520, content), u.win)
@@ -488,7 +499,7 @@ func (u *UI) cancelAppt(f *apptCancelForm) {
 		return
 	}
 	f.yes.Disable()
-	say(f.busy, "Cancelling…")
+	say(f.busy, tr.T("apptactions.cancelling"))
 	st, id, reason := a.store, f.row.appt.ID, f.reason.Text
 	background(a.prof, func(ctx context.Context) (cancelOutcome, error) {
 		ap, err := st.CancelAppointment(ctx, id, reason)
@@ -511,14 +522,14 @@ func (u *UI) cancelAppt(f *apptCancelForm) {
 		case errors.Is(err, data.ErrInvalid):
 			sayError(a.notice, inputMessage(err))
 		case err != nil:
-			sayError(a.notice, msgCancelFailed)
+			sayError(a.notice, tr.T("apptactions.cancel_failed"))
 		case ap.Status == data.StatusCancelled:
 			a.notice.Importance = widget.SuccessImportance
-			say(a.notice, "Cancelled: "+ap.Title+".")
+			say(a.notice, tr.T("apptactions.cancelled", tr.Args{"Title": apptTitle(ap)}))
 		default:
 			// Kept for the next sync, refused, or moved by the clinic: the row says which.
 			a.notice.Importance = widget.WarningImportance
-			say(a.notice, ap.Title+": "+u.apptStateText(ap))
+			say(a.notice, tr.T("apptactions.title_state", tr.Args{"Title": apptTitle(ap), "State": u.apptStateText(ap)}))
 		}
 		u.loadAppointments()
 	})
@@ -545,10 +556,10 @@ func (u *UI) newApptQuestions(a *appointmentsScreen, r *apptRow, qs []data.Quest
 	q := &apptQuestions{list: qs}
 	id := r.appt.ID
 	q.entry = u.newEntry()
-	q.entry.SetPlaceHolder("For example: Can I stop the water tablets?")
+	q.entry.SetPlaceHolder(tr.T("apptactions.question_placeholder"))
 	q.entry.OnSubmitted = func(string) { u.addQuestion(r) }
 	q.entry.OnChanged = func(string) { say(q.err, "") }
-	q.add = widget.NewButtonWithIcon("Add", theme.ContentAddIcon(), func() { u.addQuestion(r) })
+	q.add = widget.NewButtonWithIcon(tr.T("apptactions.add_question"), theme.ContentAddIcon(), func() { u.addQuestion(r) })
 	q.err = message()
 	var items []fyne.CanvasObject
 	open := 0
@@ -568,25 +579,25 @@ func (u *UI) newApptQuestions(a *appointmentsScreen, r *apptRow, qs []data.Quest
 			open++
 		}
 	}
-	sendLabel := "Send my questions to the care team"
+	sendLabel := tr.T("apptactions.send_questions")
 	if u.textScale() >= 1.5 {
-		sendLabel = "Send them to the care team" // the long label would widen the window past the screen
+		sendLabel = tr.T("apptactions.send_questions_short") // the long label would widen the window past the screen
 	}
 	q.send = widget.NewButtonWithIcon(sendLabel, theme.MailSendIcon(), func() { u.confirmSendQuestions(r) })
 	if open == 0 {
 		q.send.Disable()
 	}
-	hint := caption("Write them down as they come to mind, and tick each one off when you have asked it.")
+	hint := caption(tr.T("apptactions.questions_hint"))
 	inner := container.NewVBox(append(append([]fyne.CanvasObject{hint}, items...),
-		labelled(fieldLabel("A new question"), container.NewBorder(nil, nil, nil, tall(q.add), q.entry)),
+		labelled(fieldLabel(tr.T("apptactions.new_question")), container.NewBorder(nil, nil, nil, tall(q.add), q.entry)),
 		q.err, container.NewHBox(tall(q.send)))...)
 	// Indented under its button, so the questions read as this appointment's.
 	indent := canvas.NewRectangle(color.Transparent)
 	indent.SetMinSize(fyne.NewSize(24, 0))
 	q.body = container.NewBorder(nil, nil, indent, nil, inner)
-	label := "Questions for the doctor"
+	label := tr.T("apptactions.questions")
 	if len(qs) > 0 {
-		label = fmt.Sprintf("Questions for the doctor (%d)", len(qs))
+		label = tr.N("apptactions.questions_n", len(qs))
 	}
 	q.toggle = widget.NewButtonWithIcon(label, theme.MenuDropDownIcon(), nil)
 	if a.openQs == nil {
@@ -642,7 +653,7 @@ func (u *UI) addQuestion(r *apptRow) {
 	}
 	text := strings.TrimSpace(q.entry.Text)
 	if text == "" {
-		sayError(q.err, "Write the question first.")
+		sayError(q.err, tr.T("apptactions.write_question_first"))
 		return
 	}
 	q.add.Disable()
@@ -659,7 +670,7 @@ func (u *UI) addQuestion(r *apptRow) {
 			sayError(q.err, inputMessage(err))
 			return
 		case err != nil:
-			sayError(q.err, msgQuestionFailed)
+			sayError(q.err, tr.T("apptactions.question_failed"))
 			return
 		}
 		a.openQs[id] = true
@@ -680,7 +691,7 @@ func (u *UI) tickQuestion(r *apptRow, c *widget.Check, id string, done bool) {
 			return
 		}
 		if err != nil {
-			sayError(q.err, msgQuestionFailed)
+			sayError(q.err, tr.T("apptactions.question_failed"))
 			c.OnChanged, c.Checked = nil, !done
 			c.Refresh()
 			c.OnChanged = func(on bool) { u.tickQuestion(r, c, id, on) }
@@ -706,11 +717,12 @@ func openQuestions(qs []data.Question) []string {
 }
 
 // questionsNote is the note that sends an appointment's open questions: one line saying
-// which appointment, then the questions as a list.
+// which appointment, then the questions as a list. It is in the person's language: they
+// read it before sending.
 func questionsNote(ap data.Appointment, loc *time.Location, qs []string) string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "My questions for my appointment on %s at %s (%s):\n",
-		ap.Start.In(loc).Format("Mon 2 Jan 2006"), ap.Start.In(loc).Format("15:04"), ap.Title)
+	b.WriteString(tr.T("apptactions.questions_note", tr.Args{"Title": ap.Title,
+		"Date": tr.Format(ap.Start.In(loc), tr.Date), "Time": tr.Format(ap.Start.In(loc), tr.Clock)}) + "\n")
 	for _, q := range qs {
 		b.WriteString("- " + q + "\n")
 	}
@@ -735,14 +747,14 @@ func (u *UI) confirmSendQuestions(r *apptRow) {
 	}
 	f := &questionsSendForm{text: questionsNote(r.appt, a.store.Location(), open)}
 	a.sendForm = f
-	f.yes = widget.NewButtonWithIcon("Send", theme.MailSendIcon(), nil)
+	f.yes = widget.NewButtonWithIcon(tr.T("apptactions.send"), theme.MailSendIcon(), nil)
 	f.yes.Importance = widget.HighImportance
-	f.keep = widget.NewButton("Not now", nil)
+	f.keep = widget.NewButton(tr.T("apptactions.not_now"), nil)
 	content := container.NewVBox(
-		paragraph("Your care team will read this in Messages before the appointment:"),
+		paragraph(tr.T("apptactions.send_intro")),
 		paragraph(f.text),
 		container.NewHBox(layout.NewSpacer(), tall(f.keep), tall(f.yes)))
-	f.d = dialog.NewCustomWithoutButtons("Send your questions?", fixedWidth(560, content), u.win)
+	f.d = dialog.NewCustomWithoutButtons(tr.T("apptactions.send_title"), fixedWidth(560, content), u.win)
 	f.keep.OnTapped = func() { f.d.Hide(); a.sendForm = nil }
 	f.yes.OnTapped = func() {
 		if f.yes.Disabled() {
@@ -759,10 +771,10 @@ func (u *UI) confirmSendQuestions(r *apptRow) {
 			}
 			a.sendForm = nil
 			if err != nil {
-				sayError(q.err, "Your questions were not sent. Please try again.")
+				sayError(q.err, tr.T("apptactions.questions_not_sent"))
 				return
 			}
-			sayDone(q.err, "Sent to your care team. You will find them, and any answer, in Messages.")
+			sayDone(q.err, tr.T("apptactions.questions_sent"))
 		})
 	}
 	f.d.Show()
@@ -777,6 +789,7 @@ type surveyForm struct {
 	row       *apptRow
 	questions []portal.SurveyQuestion
 	answer    []func() (any, bool) // each question's answer, and whether there is one
+	texts     []string             // each question as shown
 	fields    map[string]fyne.CanvasObject
 	err       *widget.Label
 	send, not *widget.Button
@@ -789,15 +802,20 @@ func (u *UI) openSurvey(r *apptRow) {
 	}
 	f := &surveyForm{row: r, questions: portal.SurveyQuestions(r.sv.Questionnaire), fields: map[string]fyne.CanvasObject{}}
 	a.survey = f
-	items := []fyne.CanvasObject{paragraph("Every question is optional unless it says so. The clinic reads your answers.")}
+	builtIn := isVisitSurvey(r.sv.Questionnaire)
+	items := []fyne.CanvasObject{paragraph(tr.T("survey.intro"))}
 	var first fyne.Focusable
 	for _, q := range f.questions {
 		field, get := u.surveyField(q)
 		f.fields[q.LinkID] = field
 		f.answer = append(f.answer, get)
 		text := q.Text
+		if builtIn {
+			text = visitSurveyText(q)
+		}
+		f.texts = append(f.texts, text)
 		if q.Required {
-			text += " (please answer)"
+			text = tr.T("survey.required", tr.Args{"Question": text})
 		}
 		l := fieldLabel(text)
 		l.Wrapping = fyne.TextWrapWord
@@ -807,12 +825,16 @@ func (u *UI) openSurvey(r *apptRow) {
 		}
 	}
 	f.err = message()
-	f.send = widget.NewButtonWithIcon("Send", theme.MailSendIcon(), func() { u.sendSurvey(f) })
+	f.send = widget.NewButtonWithIcon(tr.T("apptactions.send"), theme.MailSendIcon(), func() { u.sendSurvey(f) })
 	f.send.Importance = widget.HighImportance
-	f.not = widget.NewButton("Not now", nil)
+	f.not = widget.NewButton(tr.T("apptactions.not_now"), nil)
 	scroll := container.NewVScroll(container.NewVBox(items...))
 	content := container.NewBorder(nil, container.NewVBox(f.err, container.NewHBox(layout.NewSpacer(), tall(f.not), tall(f.send))), nil, nil, scroll)
-	f.d = dialog.NewCustomWithoutButtons(r.sv.Title, content, u.win)
+	title := r.sv.Title
+	if builtIn {
+		title = tr.T("survey.title")
+	}
+	f.d = dialog.NewCustomWithoutButtons(title, content, u.win)
 	f.not.OnTapped = func() { f.d.Hide(); a.survey = nil }
 	size := u.win.Canvas().Size()
 	f.d.Resize(fyne.NewSize(min(720, size.Width-40), min(640, size.Height-40)))
@@ -838,7 +860,8 @@ func (u *UI) surveyField(q portal.SurveyQuestion) (fyne.CanvasObject, func() (an
 	}
 	switch {
 	case q.Type == "boolean":
-		return radio([]string{"Yes", "No"}, true, func(s string) any { return s == "Yes" })
+		yes := tr.T("survey.yes")
+		return radio([]string{yes, tr.T("survey.no")}, true, func(s string) any { return s == yes })
 	case q.Type == "integer" && q.Min != nil && q.Max != nil && *q.Max-*q.Min <= 10 && *q.Max >= *q.Min:
 		var opts []string
 		for n := *q.Min; n <= *q.Max; n++ {
@@ -849,7 +872,7 @@ func (u *UI) surveyField(q portal.SurveyQuestion) (fyne.CanvasObject, func() (an
 			return radio(opts, true, num)
 		}
 		sel := widget.NewSelect(opts, nil)
-		sel.PlaceHolder = "Choose a number"
+		sel.PlaceHolder = tr.T("survey.choose_number")
 		return sel, func() (any, bool) {
 			if sel.Selected == "" {
 				return nil, false
@@ -867,7 +890,7 @@ func (u *UI) surveyField(q portal.SurveyQuestion) (fyne.CanvasObject, func() (an
 		e = u.newEntry()
 		switch q.Type {
 		case "integer", "decimal":
-			e.SetPlaceHolder("A number")
+			e.SetPlaceHolder(tr.T("survey.a_number"))
 		case "date":
 			e.SetPlaceHolder("2026-12-01")
 		}
@@ -879,10 +902,19 @@ func (u *UI) surveyField(q portal.SurveyQuestion) (fyne.CanvasObject, func() (an
 		}
 		switch q.Type {
 		case "integer", "decimal":
-			return json.Number(t), true
+			return json.Number(typedNumber(t)), true
 		}
 		return t, true
 	}
+}
+
+// typedNumber is a typed number as JSON writes it: "72,5" becomes "72.5" where the language
+// writes a decimal comma (German, Spanish); anything else is left for the check to judge.
+func typedNumber(s string) string {
+	if strings.Contains(tr.Num(0.5, 1), ",") && !strings.Contains(s, ".") {
+		return strings.Replace(s, ",", ".", 1)
+	}
+	return s
 }
 
 func (u *UI) sendSurvey(f *surveyForm) {
@@ -897,15 +929,23 @@ func (u *UI) sendSurvey(f *surveyForm) {
 		}
 	}
 	if len(got) == 0 {
-		sayError(f.err, "Answer at least one question, or choose Not now.")
+		sayError(f.err, tr.T("survey.answer_one"))
 		return
+	}
+	for i, q := range f.questions {
+		if _, ok := got[q.LinkID]; q.Required && !ok {
+			sayError(f.err, tr.T("survey.answer_required", tr.Args{"Question": f.texts[i]}))
+			return
+		}
 	}
 	raw, err := json.Marshal(got)
 	if err == nil {
 		raw, err = portal.CheckAnswers(f.row.sv.Questionnaire, raw)
 	}
 	if err != nil {
-		sayError(f.err, inputMessage(err))
+		// The check's own words name the question by its id, which means nothing to the
+		// person: the fields only let a typed number or date be wrong.
+		sayError(f.err, tr.T("survey.bad_answers"))
 		return
 	}
 	f.send.Disable()
@@ -928,16 +968,16 @@ func (u *UI) sendSurvey(f *surveyForm) {
 		}
 		f.send.Enable()
 		if err != nil {
-			sayError(f.err, msgSurveyFailed)
+			sayError(f.err, tr.T("apptactions.survey_failed"))
 			return
 		}
 		f.d.Hide()
 		a.survey = nil
 		a.notice.Importance = widget.SuccessImportance
 		if sv.State == data.SurveySent {
-			say(a.notice, msgSurveySent+".")
+			say(a.notice, tr.T("apptactions.survey_sent_notice"))
 		} else {
-			say(a.notice, msgSurveyWaiting+": they go to the clinic at the next sync.")
+			say(a.notice, tr.T("apptactions.survey_waiting_notice"))
 		}
 		u.loadAppointments()
 	})

@@ -11,6 +11,7 @@ import (
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/widget"
 
+	"github.com/patient-companion/companion/app/tr"
 	"github.com/patient-companion/companion/clinic"
 	"github.com/patient-companion/companion/data"
 	"github.com/patient-companion/companion/sync/fhir"
@@ -80,11 +81,11 @@ func TestApptRequestStoredAndShown(t *testing.T) {
 		t.Fatal("Ask for an appointment did not open the form")
 	}
 	test.Tap(f.save)
-	assertShows(t, f.reasonErr, msgReqNoReason)
+	assertShows(t, f.reasonErr, tr.T("apptactions.no_reason"))
 	test.Type(f.reason, "Review of my blood pressure")
 	test.Type(f.after, "next week")
 	test.Tap(f.save)
-	assertShows(t, f.dayErr, msgReqBadDay)
+	assertShows(t, f.dayErr, tr.T("apptactions.bad_day"))
 	f.after.SetText("2025-12-01")
 	test.Type(f.until, "2025-12-12")
 	test.Type(f.with, "Dr Okafor")
@@ -92,9 +93,9 @@ func TestApptRequestStoredAndShown(t *testing.T) {
 	if a.req != nil {
 		t.Fatalf("the form stays open: %q", f.said.Text)
 	}
-	assertShows(t, a.notice, "Your request is kept: "+msgRequested+".")
+	assertShows(t, a.notice, tr.T("apptactions.request_kept"))
 	r := rowTitled(t, a.upcoming, "Requested: Review of my blood pressure")
-	assertShows(t, r.state, msgRequested)
+	assertShows(t, r.state, tr.T("apptactions.requested"))
 	assertShows(t, r.when, "A day from Mon 1 Dec 2025 to Fri 12 Dec 2025")
 	if r.cal.Visible() || r.cancel == nil || r.cancel.Text != "Cancel this request…" {
 		t.Error("a request has no calendar entry, and can be cancelled")
@@ -128,7 +129,7 @@ func TestApptRequestRefusedOffersBookingPage(t *testing.T) {
 	if a.req != f {
 		t.Fatal("the form closed though nothing was sent")
 	}
-	assertShows(t, f.said, msgReqElsewhere+" You can book on the clinic's own page instead.")
+	assertShows(t, f.said, tr.T("apptactions.elsewhere_page"))
 	if f.book == nil || !f.book.Visible() {
 		t.Fatal("no button to open the booking page")
 	}
@@ -154,7 +155,7 @@ func TestApptRequestNotConnected(t *testing.T) {
 	test.Tap(a.ask)
 	test.Type(a.req.reason, "Knee pain")
 	test.Tap(a.req.save)
-	assertShows(t, a.req.said, msgReqNotLinked+" You can book on the clinic's own page instead.")
+	assertShows(t, a.req.said, tr.T("apptactions.not_linked_page"))
 	if a.req.book == nil {
 		t.Error("no booking page offered")
 	}
@@ -292,9 +293,9 @@ func TestApptSurveyAnsweredAndQueued(t *testing.T) {
 	if a.survey != nil {
 		t.Fatalf("the survey stays open: %q", f.err.Text)
 	}
-	assertShows(t, a.notice, msgSurveyWaiting+": they go to the clinic at the next sync.")
+	assertShows(t, a.notice, tr.T("apptactions.survey_waiting_notice"))
 	r = rowTitled(t, a.past, "Blood test")
-	if r.svBtn != nil || r.svText == nil || r.svText.Text != msgSurveyWaiting {
+	if r.svBtn != nil || r.svText == nil || r.svText.Text != tr.T("apptactions.survey_waiting") {
 		t.Error("the row should say the answers wait to be sent")
 	}
 	svs, err := u.curStore().ListSurveys(context.Background())

@@ -14,20 +14,10 @@ import (
 	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/widget"
 
+	"github.com/patient-companion/companion/app/tr"
 	"github.com/patient-companion/companion/data"
 	"github.com/patient-companion/companion/sync/fhir"
 	"github.com/patient-companion/companion/sync/portal"
-)
-
-const (
-	msgBookLooking  = "Looking for free times at your clinic…"
-	msgBookNone     = "Your clinic has no free time on those days. Try other days, or call the clinic."
-	msgBookFailed   = "Your clinic's portal could not be reached just now. Please try again later."
-	msgBookChoose   = "Choose a time, then press Book this time."
-	msgBookBooking  = "Booking…"
-	msgBookTaken    = "That time could not be booked. It may have just been taken: please choose another, or call the clinic."
-	slotWhenLayout  = "Mon 2 Jan 2006, 15:04"
-	bookDialogTitle = "Free times at your clinic"
 )
 
 // bookingDialog is the dialog that lists free times and books one.
@@ -42,7 +32,7 @@ type bookingDialog struct {
 
 // slotText is how a free time reads in the list.
 func slotText(s portal.Slot) string {
-	t := s.Start.Local().Format(slotWhenLayout)
+	t := tr.Format(s.Start.Local(), tr.DateClock)
 	if s.Title != "" {
 		t += " — " + s.Title
 	}
@@ -55,14 +45,14 @@ func slotText(s portal.Slot) string {
 // showBooking asks p's portal for free times between after and before (zero: open) and
 // lets the person book one; booked runs on the UI goroutine with the booked appointment.
 func (u *UI) showBooking(p *openProfile, reason string, after, before data.Date, booked func(data.Appointment)) *bookingDialog {
-	b := &bookingDialog{state: paragraph(msgBookLooking), labels: map[string]int{}}
+	b := &bookingDialog{state: paragraph(tr.T("booking.looking")), labels: map[string]int{}}
 	b.choice = widget.NewRadioGroup(nil, func(string) { b.book.Enable(); say(b.state, "") })
-	b.book = widget.NewButton("Book this time", nil)
+	b.book = widget.NewButton(tr.T("booking.book"), nil)
 	b.book.Importance = widget.HighImportance
 	b.book.Disable()
-	cancel := widget.NewButton("Close", func() { b.d.Hide() })
+	cancel := widget.NewButton(tr.T("booking.close"), func() { b.d.Hide() })
 	content := container.NewVBox(b.state, container.NewVScroll(b.choice), container.NewHBox(tall(b.book), tall(cancel)))
-	b.d = dialog.NewCustomWithoutButtons(bookDialogTitle, content, u.win)
+	b.d = dialog.NewCustomWithoutButtons(tr.T("booking.title"), content, u.win)
 	b.d.Resize(fyne.NewSize(640, 480))
 	b.d.Show()
 
@@ -77,10 +67,10 @@ func (u *UI) showBooking(p *openProfile, reason string, after, before data.Date,
 	}, func(slots []portal.Slot, err error) {
 		switch {
 		case err != nil:
-			sayError(b.state, msgBookFailed)
+			sayError(b.state, tr.T("booking.failed"))
 			return
 		case len(slots) == 0:
-			say(b.state, msgBookNone)
+			say(b.state, tr.T("booking.none"))
 			return
 		}
 		b.slots = slots
@@ -95,7 +85,7 @@ func (u *UI) showBooking(p *openProfile, reason string, after, before data.Date,
 		}
 		b.choice.Options = opts
 		b.choice.Refresh()
-		say(b.state, msgBookChoose)
+		say(b.state, tr.T("booking.choose"))
 	})
 
 	b.book.OnTapped = func() {
@@ -105,7 +95,7 @@ func (u *UI) showBooking(p *openProfile, reason string, after, before data.Date,
 		}
 		slot := b.slots[i]
 		b.book.Disable()
-		say(b.state, msgBookBooking)
+		say(b.state, tr.T("booking.booking"))
 		background(p, func(ctx context.Context) (data.Appointment, error) {
 			var a data.Appointment
 			err := portal.WithProfile(ctx, p.store, func(e *portal.Engine) error {
@@ -117,10 +107,10 @@ func (u *UI) showBooking(p *openProfile, reason string, after, before data.Date,
 		}, func(a data.Appointment, err error) {
 			if err != nil {
 				b.book.Enable()
-				msg := msgBookFailed
+				msg := tr.T("booking.failed")
 				var he *fhir.HTTPError
 				if errors.As(err, &he) && he.Status >= 400 && he.Status < 500 {
-					msg = msgBookTaken
+					msg = tr.T("booking.taken")
 				}
 				sayError(b.state, msg)
 				return

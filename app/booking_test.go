@@ -14,6 +14,7 @@ import (
 
 	"fyne.io/fyne/v2/test"
 
+	"github.com/patient-companion/companion/app/tr"
 	"github.com/patient-companion/companion/data"
 )
 
@@ -76,7 +77,7 @@ func TestBookAFreeTime(t *testing.T) {
 	})
 	var got data.Appointment
 	b := u.showBooking(u.cur, "Blood pressure check", data.DateOf(fixedNow), data.Date{}, func(a data.Appointment) { got = a })
-	if len(b.choice.Options) != 2 || !strings.Contains(b.choice.Options[1], "Nurse clinic, Room 2") || b.state.Text != msgBookChoose {
+	if len(b.choice.Options) != 2 || !strings.Contains(b.choice.Options[1], "Nurse clinic, Room 2") || b.state.Text != tr.T("booking.choose") {
 		t.Fatalf("offered %q (%q)", b.choice.Options, b.state.Text)
 	}
 	if !b.book.Disabled() {
@@ -86,7 +87,7 @@ func TestBookAFreeTime(t *testing.T) {
 	sched.taken = true
 	b.choice.SetSelected(b.choice.Options[0])
 	test.Tap(b.book)
-	if b.state.Text != msgBookTaken || got.ID != "" || b.book.Disabled() {
+	if b.state.Text != tr.T("booking.taken") || got.ID != "" || b.book.Disabled() {
 		t.Errorf("a taken time: %q, booked %+v", b.state.Text, got)
 	}
 	sched.taken = false

@@ -11,12 +11,8 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/patient-companion/companion/app/export"
+	"github.com/patient-companion/companion/app/tr"
 	"github.com/patient-companion/companion/data"
-)
-
-const (
-	msgCalSaveFailed = "The calendar file could not be saved. Choose another folder, or try again."
-	msgCalSavedHint  = " Open it to add the appointment to your calendar. The file is not encrypted: delete it once it is in your calendar."
 )
 
 // addToCalendar asks where to save one appointment as an RFC 5545 file (.ics), which any
@@ -67,14 +63,14 @@ func (u *UI) saveCalendar(a *appointmentsScreen, ap data.Appointment, w fyne.URI
 			return
 		}
 		a.calState.Importance = widget.MediumImportance
-		say(a.calState, "Saved "+uri.Name()+"."+msgCalSavedHint)
+		say(a.calState, tr.T("calendar.saved", tr.Args{"File": uri.Name()}))
 	})
 }
 
 func (u *UI) calendarFailed(a *appointmentsScreen) {
 	a.calState.Importance = widget.DangerImportance
-	say(a.calState, msgCalSaveFailed)
-	u.failed(u.win, "The calendar file was not saved", msgCalSaveFailed)
+	say(a.calState, tr.T("calendar.save_failed"))
+	u.failed(u.win, tr.T("calendar.not_saved"), tr.T("calendar.save_failed"))
 }
 
 // icsFileName suggests a file name from the title: letters, digits and dashes only, so that
@@ -96,7 +92,7 @@ func icsFileName(title string) string {
 	}
 	name := strings.Trim(b.String(), "-")
 	if name == "" {
-		name = "appointment"
+		name = tr.T("calendar.file_name")
 	}
 	return name + ".ics"
 }

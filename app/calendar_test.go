@@ -12,6 +12,7 @@ import (
 	"fyne.io/fyne/v2/storage"
 	"fyne.io/fyne/v2/test"
 
+	"github.com/patient-companion/companion/app/tr"
 	"github.com/patient-companion/companion/data"
 )
 
@@ -79,5 +80,5 @@ func TestAddToCalendar(t *testing.T) {
 	if entries, _ := os.ReadDir(dir); len(entries) != 1 {
 		t.Errorf("the folder holds %d files, want the calendar alone (a temporary file left?)", len(entries))
 	}
-	assertShows(t, a.calState, "Saved Dentist-check-up.ics."+msgCalSavedHint)
+	assertShows(t, a.calState, tr.T("calendar.saved", tr.Args{"File": "Dentist-check-up.ics"}))
 }

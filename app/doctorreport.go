@@ -8,7 +8,6 @@ import (
 	"bytes"
 	"context"
 	"errors"
-	"fmt"
 	"net/url"
 	"os"
 	"strings"
@@ -21,16 +20,8 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/patient-companion/companion/app/report"
+	"github.com/patient-companion/companion/app/tr"
 	"github.com/patient-companion/companion/data"
-)
-
-const (
-	msgReportBadDate   = "Write the date like 2026-09-01."
-	msgReportOrder     = "The first day must not be after the last."
-	msgReportSaving    = "Making the report…"
-	msgReportFailed    = "The report could not be saved there. Choose another folder, or try again."
-	msgReportDamaged   = " Some records could not be read because the file was damaged: the report says how many, and shows everything else."
-	msgReportOpenError = "The report could not be opened here. Open it from the folder where it was saved."
 )
 
 // reportLauncher is the "Report for my doctor" button of a screen, and the dialog it opened
@@ -60,7 +51,7 @@ type reportDialog struct {
 // newReportLauncher makes the button that opens the dialog for b's profile.
 func (u *UI) newReportLauncher(b screenBase) *reportLauncher {
 	l := &reportLauncher{}
-	l.button = widget.NewButtonWithIcon("Report for my doctor", theme.DocumentIcon(), func() {
+	l.button = widget.NewButtonWithIcon(tr.T("doctorreport.title"), theme.DocumentIcon(), func() {
 		l.dlg = u.showReportDialog(b)
 	})
 	return l
@@ -75,9 +66,9 @@ func (u *UI) showReportDialog(b screenBase) *reportDialog {
 	r.state = paragraph("")
 	r.state.Hide()
 
-	r.save = widget.NewButtonWithIcon("Save…", theme.DocumentSaveIcon(), func() { u.chooseReportFile(r) })
+	r.save = widget.NewButtonWithIcon(tr.T("doctorreport.save"), theme.DocumentSaveIcon(), func() { u.chooseReportFile(r) })
 	r.save.Importance = widget.HighImportance
-	r.open = widget.NewButtonWithIcon("Open", theme.FileIcon(), func() { u.openReport(r) })
+	r.open = widget.NewButtonWithIcon(tr.T("doctorreport.open"), theme.FileIcon(), func() { u.openReport(r) })
 	r.open.Disable()
 
 	// The default period: since the last appointment, at most 90 days, to today.
@@ -85,10 +76,10 @@ func (u *UI) showReportDialog(b screenBase) *reportDialog {
 	today := data.DateOf(u.now().In(loc))
 	r.to.SetText(today.String())
 	daysBack := func(n int) string { return data.DateOf(u.now().In(loc).AddDate(0, 0, -(n - 1))).String() }
-	presets := []string{presetSinceAppt, preset30, preset90, preset365}
+	sinceAppt, last30, last90, last365 := reportPresets()
 	// choosing: the preset is writing the dates, which is no change by hand.
 	choosing := false
-	r.preset = widget.NewSelect(presets, func(p string) {
+	r.preset = widget.NewSelect([]string{sinceAppt, last30, last90, last365}, func(p string) {
 		if p == "" {
 			return
 		}
@@ -96,13 +87,13 @@ func (u *UI) showReportDialog(b screenBase) *reportDialog {
 		defer func() { choosing = false }()
 		r.to.SetText(today.String())
 		switch p {
-		case presetSinceAppt:
+		case sinceAppt:
 			r.from.SetText(r.sinceAppt.String())
-		case preset30:
+		case last30:
 			r.from.SetText(daysBack(30))
-		case preset90:
+		case last90:
 			r.from.SetText(daysBack(90))
-		case preset365:
+		case last365:
 			r.from.SetText(daysBack(365))
 		}
 	})
@@ -125,7 +116,7 @@ func (u *UI) showReportDialog(b screenBase) *reportDialog {
 		}
 		r.sinceAppt = from
 		if r.from.Text == "" {
-			r.preset.SetSelected(presetSinceAppt)
+			r.preset.SetSelected(sinceAppt)
 		}
 	})
 
@@ -134,33 +125,29 @@ func (u *UI) showReportDialog(b screenBase) *reportDialog {
 		pick.OnTapped = func() { u.pickDate(e, pick) }
 		return labelled(fieldLabel(name), container.NewBorder(nil, nil, nil, pick, e), msg)
 	}
-	fromField, toField := field("From", r.from, r.fromErr), field("To", r.to, r.toErr)
+	fromField, toField := field(tr.T("doctorreport.from"), r.from, r.fromErr), field(tr.T("doctorreport.to"), r.to, r.toErr)
 	period := container.NewGridWithColumns(2, fromField, toField)
 	if u.textScale() >= 1.5 {
 		period = container.NewVBox(fromField, toField)
 	}
 	content := container.NewVBox(
-		paragraph("A PDF to take to your doctor: your medicines and how the doses went, your "+
-			"symptoms with charts, moods, notes and appointments, for the days you choose."),
-		labelled(fieldLabel("Period"), r.preset),
+		paragraph(tr.T("doctorreport.intro")),
+		labelled(fieldLabel(tr.T("doctorreport.period")), r.preset),
 		period,
-		caption("Year-month-day, or pick the days on the calendar. Both days are included."),
+		caption(tr.T("doctorreport.period_hint")),
 		r.state,
 		container.NewHBox(tall(r.save), tall(r.open)),
 	)
-	r.d = dialog.NewCustom("Report for my doctor", "Close", content, u.win)
+	r.d = dialog.NewCustom(tr.T("doctorreport.title"), tr.T("doctorreport.close"), content, u.win)
 	r.d.Resize(fyne.NewSize(560*float32(u.textScale()), 0))
 	r.d.Show()
 	return r
 }
 
-// The usual periods.
-const (
-	presetSinceAppt = "Since the last appointment"
-	preset30        = "The last 30 days"
-	preset90        = "The last 90 days"
-	preset365       = "The last 12 months"
-)
+// reportPresets are the usual periods' names.
+func reportPresets() (sinceAppt, last30, last90, last365 string) {
+	return tr.T("doctorreport.since_appt"), tr.T("doctorreport.last_30"), tr.T("doctorreport.last_90"), tr.T("doctorreport.last_12_months")
+}
 
 // pickDate shows a calendar under button, on the month of e's date (today's when it has
 // none); the day picked goes into e as YYYY-MM-DD.
@@ -187,15 +174,15 @@ func (r *reportDialog) period() (from, to data.Date, ok bool) {
 	var err error
 	ok = true
 	if from, err = data.ParseDate(r.from.Text); err != nil {
-		say(r.fromErr, msgReportBadDate)
+		say(r.fromErr, tr.T("doctorreport.bad_date"))
 		ok = false
 	}
 	if to, err = data.ParseDate(r.to.Text); err != nil {
-		say(r.toErr, msgReportBadDate)
+		say(r.toErr, tr.T("doctorreport.bad_date"))
 		ok = false
 	}
 	if ok && to.Before(from) {
-		say(r.toErr, msgReportOrder)
+		say(r.toErr, tr.T("doctorreport.order"))
 		ok = false
 	}
 	return from, to, ok
@@ -212,7 +199,8 @@ func (u *UI) chooseReportFile(r *reportDialog) {
 		}
 		return c
 	}, r.store.Info().Name)
-	u.saveDialog(fmt.Sprintf("Health report %s %s.pdf", name, strings.TrimSpace(r.to.Text)), ".pdf",
+	file := tr.T("doctorreport.file_name", tr.Args{"Name": name, "Date": strings.TrimSpace(r.to.Text)})
+	u.saveDialog(file, ".pdf",
 		func() bool { return true }, func(w fyne.URIWriteCloser, err error) {
 			if err != nil || w == nil {
 				return // cancelled
@@ -233,7 +221,7 @@ func (u *UI) saveReport(r *reportDialog, path string) {
 	r.save.Disable()
 	r.open.Disable()
 	r.state.Importance = widget.MediumImportance
-	say(r.state, msgReportSaving)
+	say(r.state, tr.T("doctorreport.saving"))
 	st, now := r.store, u.now()
 	opt := report.Options{From: from, To: to, Now: now}
 	if c := u.opt.Clinic; c != nil {
@@ -265,15 +253,15 @@ func (u *UI) saveReport(r *reportDialog, path string) {
 		var te *data.TamperedError
 		if err != nil && !errors.As(err, &te) {
 			r.state.Importance = widget.DangerImportance
-			say(r.state, msgReportFailed)
+			say(r.state, tr.T("doctorreport.failed"))
 			return
 		}
 		r.saved = path
 		r.open.Enable()
-		text := fmt.Sprintf("Saved (%d pages): %s", pages, path)
+		text := tr.N("doctorreport.saved", pages, tr.Args{"Path": path})
 		if te != nil {
 			r.state.Importance = widget.WarningImportance
-			text += "." + msgReportDamaged
+			text = tr.N("doctorreport.saved_damaged", pages, tr.Args{"Path": path})
 		}
 		say(r.state, text)
 	})
@@ -286,6 +274,6 @@ func (u *UI) openReport(r *reportDialog) {
 	}
 	if err := u.app.OpenURL(&url.URL{Scheme: "file", Path: r.saved}); err != nil {
 		r.state.Importance = widget.WarningImportance
-		say(r.state, msgReportOpenError)
+		say(r.state, tr.T("doctorreport.open_failed"))
 	}
 }

@@ -14,6 +14,7 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
 
+	"github.com/patient-companion/companion/app/tr"
 	"github.com/patient-companion/companion/data"
 )
 
@@ -38,11 +39,11 @@ func TestReportForMyDoctor(t *testing.T) {
 	if r.from.Text != "2025-11-15" || r.to.Text != "2025-11-25" {
 		t.Errorf("period %s – %s, want 2025-11-15 – 2025-11-25 (since the last appointment)", r.from.Text, r.to.Text)
 	}
-	r.preset.SetSelected(preset30)
+	r.preset.SetSelected(tr.T("doctorreport.last_30"))
 	if r.from.Text != "2025-10-27" || r.to.Text != "2025-11-25" {
 		t.Errorf("the last 30 days: %s – %s, want 2025-10-27 – 2025-11-25", r.from.Text, r.to.Text)
 	}
-	r.preset.SetSelected(presetSinceAppt)
+	r.preset.SetSelected(tr.T("doctorreport.since_appt"))
 	if r.from.Text != "2025-11-15" {
 		t.Errorf("since the last appointment: from %s, want 2025-11-15", r.from.Text)
 	}
@@ -57,13 +58,13 @@ func TestReportForMyDoctor(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "report.pdf")
 	r.from.SetText("15 November")
 	u.saveReport(r, path)
-	assertShows(t, r.fromErr, msgReportBadDate)
+	assertShows(t, r.fromErr, tr.T("doctorreport.bad_date"))
 	if _, err := os.Stat(path); !os.IsNotExist(err) {
 		t.Fatalf("a refused period wrote a file: %v", err)
 	}
 	r.from.SetText("2025-11-26")
 	u.saveReport(r, path)
-	assertShows(t, r.toErr, msgReportOrder)
+	assertShows(t, r.toErr, tr.T("doctorreport.order"))
 
 	r.from.SetText("2025-11-15")
 	u.saveReport(r, path)

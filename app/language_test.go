@@ -21,36 +21,21 @@ import (
 	"github.com/patient-companion/companion/sync/fhir/fhirtest"
 )
 
-// inLanguage runs f with code as the running language, then English again.
-func inLanguage(t *testing.T, code string, f func()) {
-	t.Helper()
-	if code == tr.PseudoCode {
-		if err := tr.UsePseudo(); err != nil {
-			t.Fatal(err)
-		}
-	} else {
-		tr.MustSetup(code)
-	}
-	defer tr.MustSetup("en")
-	f()
-}
-
 // TestMarkupInLanguages: the screens' goldens again, in Spanish and German (assertMarkup
 // files them under testdata/<code>/).
 func TestMarkupInLanguages(t *testing.T) {
 	for _, code := range []string{"es", "de"} {
 		t.Run(code, func(t *testing.T) {
-			inLanguage(t, code, func() {
-				for name, f := range map[string]func(*testing.T){
-					"today": TestTodayMarkup, "screens": TestScreenMarkup, "appointment_actions": TestAppointmentActionsMarkup,
-					"unlock_error": TestUnlockErrorMarkup, "overview": TestOverviewMarkup, "journal": TestJournalMarkup,
-					"journal_empty": TestJournalEmptyMarkup, "journal_error": TestJournalErrorMarkup, "unlock": TestUnlockMarkup,
-					"medicines": TestMedicationsMarkup, "readings": TestReadingsMarkup, "record": TestRecordMarkup,
-					"stock": TestMedicationsStockMarkup,
-				} {
-					t.Run(name, f)
-				}
-			})
+			inLanguage(t, code)
+			for name, f := range map[string]func(*testing.T){
+				"today": TestTodayMarkup, "screens": TestScreenMarkup, "appointment_actions": TestAppointmentActionsMarkup,
+				"unlock_error": TestUnlockErrorMarkup, "overview": TestOverviewMarkup, "journal": TestJournalMarkup,
+				"journal_empty": TestJournalEmptyMarkup, "journal_error": TestJournalErrorMarkup, "unlock": TestUnlockMarkup,
+				"medicines": TestMedicationsMarkup, "readings": TestReadingsMarkup, "record": TestRecordMarkup,
+				"stock": TestMedicationsStockMarkup,
+			} {
+				t.Run(name, f)
+			}
 		})
 	}
 }
@@ -126,88 +111,86 @@ var sameWords = map[string]bool{"mg": true, "ml": true, "kg": true, "lb": true, 
 // word on screen bypassed the translations.
 func TestEveryWordTranslated(t *testing.T) {
 	p := tr.Pseudo
-	inLanguage(t, tr.PseudoCode, func() {
-		u := openToday(t, &testClock{t: fixedNow}, func(ctx context.Context, st *data.Store) {
-			addMed(t, st, p("Metformin"), "500 mg", hm(7, 0), hm(13, 0), hm(20, 0))
-			addMed(t, st, p("Paracetamol"), "1 g")
-			if _, err := st.AddAppointment(ctx, data.Appointment{Title: p("Diabetes review"), Start: fixedNow.Add(3 * time.Hour),
-				Location: p("Health centre, room 4"), Status: "booked"}); err != nil {
-				t.Fatal(err)
-			}
-			if _, err := st.UpsertIncomingMessage(ctx, "m1", data.Message{At: fixedNow.Add(-time.Hour), Sender: p("Dr Patel"),
-				Text: p("Your blood test results are normal.")}); err != nil {
-				t.Fatal(err)
-			}
-			if _, err := st.AddNote(ctx, p("Can I take the evening tablet later?")); err != nil {
-				t.Fatal(err)
-			}
-			pseudoRecord(t, st)
-			v, err := data.ParseVital(data.VitalBloodPressure, "142/91", "")
-			if err != nil {
-				t.Fatal(err)
-			}
-			v.At = fixedNow.Add(-time.Hour)
-			if _, err := st.AddVital(ctx, v, false); err != nil {
-				t.Fatal(err)
-			}
-			if _, err := st.AddSymptom(ctx, data.Symptom{Name: p("Headache"), Severity: 4, At: fixedNow.Add(-2 * time.Hour),
-				Duration: 90 * time.Minute}); err != nil {
-				t.Fatal(err)
-			}
-		})
-		check := func(screen string) {
-			t.Helper()
-			u.win.Resize(fyne.NewSize(1000, 700))
-			u.win.Content().Refresh()
-			for _, s := range screenTexts(u.win.Canvas()) {
-				rest := s
-				for {
-					w, ok := tr.HasASCIIWord(rest)
-					if !ok {
-						break
-					}
-					if !sameWords[w] {
-						t.Errorf("%s shows %q: %q is not from the translations", screen, s, w)
-						break
-					}
-					rest = strings.Replace(rest, w, "", 1)
-				}
-			}
+	inLanguage(t, tr.PseudoCode)
+	u := openToday(t, &testClock{t: fixedNow}, func(ctx context.Context, st *data.Store) {
+		addMed(t, st, p("Metformin"), "500 mg", hm(7, 0), hm(13, 0), hm(20, 0))
+		addMed(t, st, p("Paracetamol"), "1 g")
+		if _, err := st.AddAppointment(ctx, data.Appointment{Title: p("Diabetes review"), Start: fixedNow.Add(3 * time.Hour),
+			Location: p("Health centre, room 4"), Status: "booked"}); err != nil {
+			t.Fatal(err)
 		}
-		for _, s := range []struct {
-			name string
-			key  fyne.KeyName
-		}{{"Today", fyne.Key1}, {"Journal", fyne.Key2}, {"Medicines", fyne.Key3}, {"Appointments", fyne.Key4},
-			{"Messages", fyne.Key5}, {"Settings", fyne.Key6}, {"Health record", fyne.Key7}, {"Readings", fyne.Key8}} {
-			ctrl(u, s.key)
-			check(s.name)
+		if _, err := st.UpsertIncomingMessage(ctx, "m1", data.Message{At: fixedNow.Add(-time.Hour), Sender: p("Dr Patel"),
+			Text: p("Your blood test results are normal.")}); err != nil {
+			t.Fatal(err)
 		}
-		u.lock()
-		check("Unlock")
+		if _, err := st.AddNote(ctx, p("Can I take the evening tablet later?")); err != nil {
+			t.Fatal(err)
+		}
+		pseudoRecord(t, st)
+		v, err := data.ParseVital(data.VitalBloodPressure, "142/91", "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		v.At = fixedNow.Add(-time.Hour)
+		if _, err := st.AddVital(ctx, v, false); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := st.AddSymptom(ctx, data.Symptom{Name: p("Headache"), Severity: 4, At: fixedNow.Add(-2 * time.Hour),
+			Duration: 90 * time.Minute}); err != nil {
+			t.Fatal(err)
+		}
 	})
+	check := func(screen string) {
+		t.Helper()
+		u.win.Resize(fyne.NewSize(1000, 700))
+		u.win.Content().Refresh()
+		for _, s := range screenTexts(u.win.Canvas()) {
+			rest := s
+			for {
+				w, ok := tr.HasASCIIWord(rest)
+				if !ok {
+					break
+				}
+				if !sameWords[w] {
+					t.Errorf("%s shows %q: %q is not from the translations", screen, s, w)
+					break
+				}
+				rest = strings.Replace(rest, w, "", 1)
+			}
+		}
+	}
+	for _, s := range []struct {
+		name string
+		key  fyne.KeyName
+	}{{"Today", fyne.Key1}, {"Journal", fyne.Key2}, {"Medicines", fyne.Key3}, {"Appointments", fyne.Key4},
+		{"Messages", fyne.Key5}, {"Settings", fyne.Key6}, {"Health record", fyne.Key7}, {"Readings", fyne.Key8}} {
+		ctrl(u, s.key)
+		check(s.name)
+	}
+	u.lock()
+	check("Unlock")
 }
 
 // TestGermanFitsLargeText: German, whose words run longest, at 200 % text fits a 1000 px
 // wide window on every screen, as English does.
 func TestGermanFitsLargeText(t *testing.T) {
-	inLanguage(t, "de", func() {
-		u := openToday(t, &testClock{t: fixedNow}, func(ctx context.Context, st *data.Store) {
-			fillProfile(t)(ctx, st)
-			putRecord(t, st, fhirtest.Alice)
-		})
-		pad := 2 * u.win.Canvas().Scale() * 6
-		u.setTextScale(2)
-		for _, s := range []struct {
-			name string
-			key  fyne.KeyName
-		}{{"Today", fyne.Key1}, {"Journal", fyne.Key2}, {"Medicines", fyne.Key3}, {"Appointments", fyne.Key4},
-			{"Messages", fyne.Key5}, {"Settings", fyne.Key6}, {"Health record", fyne.Key7}, {"Readings", fyne.Key8}} {
-			ctrl(u, fyne.Key2)
-			ctrl(u, fyne.Key1)
-			ctrl(u, s.key)
-			if w := u.win.Content().MinSize().Width + pad; w > 1000 {
-				t.Errorf("%s in German at 200 %% text needs %.0f px", s.name, w)
-			}
-		}
+	inLanguage(t, "de")
+	u := openToday(t, &testClock{t: fixedNow}, func(ctx context.Context, st *data.Store) {
+		fillProfile(t)(ctx, st)
+		putRecord(t, st, fhirtest.Alice)
 	})
+	pad := 2 * u.win.Canvas().Scale() * 6
+	u.setTextScale(2)
+	for _, s := range []struct {
+		name string
+		key  fyne.KeyName
+	}{{"Today", fyne.Key1}, {"Journal", fyne.Key2}, {"Medicines", fyne.Key3}, {"Appointments", fyne.Key4},
+		{"Messages", fyne.Key5}, {"Settings", fyne.Key6}, {"Health record", fyne.Key7}, {"Readings", fyne.Key8}} {
+		ctrl(u, fyne.Key2)
+		ctrl(u, fyne.Key1)
+		ctrl(u, s.key)
+		if w := u.win.Content().MinSize().Width + pad; w > 1000 {
+			t.Errorf("%s in German at 200 %% text needs %.0f px", s.name, w)
+		}
+	}
 }

@@ -14,21 +14,12 @@ import (
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
+	"github.com/patient-companion/companion/app/tr"
 	"github.com/patient-companion/companion/data"
 )
 
-const (
-	msgMessagesLoading    = "Loading your messages…"
-	msgMessagesLoadFailed = "Your messages could not be read just now. Please try again."
-	msgMessagesEmpty      = "No messages yet. Write a note or a question to your care team below; " +
-		"it is sent the next time the app reaches your clinic's portal."
-	msgNoteEmpty      = "Write your note first."
-	msgNoteSaveFailed = "Your note could not be saved. Please try again."
-	msgWaitingToSend  = "Waiting to send"
-	msgSent           = "Sent"
-	// threadIndent is how far in the side of the thread a message is not on starts.
-	threadIndent = 120
-)
+// threadIndent is how far in the side of the thread a message is not on starts.
+const threadIndent = 120
 
 // messagesScreen is the thread with the care team, a box to write a note, and Sync now.
 type messagesScreen struct {
@@ -68,11 +59,11 @@ func (u *UI) showMessages() {
 
 	m.syncLine = caption("")
 	m.syncLine.Hide()
-	m.sync = widget.NewButtonWithIcon("Sync now", theme.ViewRefreshIcon(), u.syncNow)
+	m.sync = widget.NewButtonWithIcon(tr.T("messages.sync_now"), theme.ViewRefreshIcon(), u.syncNow)
 	m.syncMsg = paragraph("")
 	m.syncMsg.Importance = widget.WarningImportance
 	m.syncMsg.Hide()
-	m.status = paragraph(msgMessagesLoading)
+	m.status = paragraph(tr.T("messages.loading"))
 	m.warning = paragraph("")
 	m.warning.Importance = widget.WarningImportance
 	m.warning.Hide()
@@ -81,10 +72,10 @@ func (u *UI) showMessages() {
 	m.compose = u.newMultiLineEntry()
 	m.compose.Wrapping = fyne.TextWrapWord
 	m.compose.SetMinRowsVisible(3)
-	m.compose.SetPlaceHolder("Write a note or a question for your care team")
+	m.compose.SetPlaceHolder(tr.T("messages.compose_placeholder"))
 	m.compose.OnChanged = func(string) { say(m.composeErr, "") }
 	m.composeErr = message()
-	m.send = widget.NewButtonWithIcon("Send", theme.MailSendIcon(), u.sendNote)
+	m.send = widget.NewButtonWithIcon(tr.T("messages.send"), theme.MailSendIcon(), u.sendNote)
 	m.send.Importance = widget.HighImportance
 
 	m.syncLine.Alignment = fyne.TextAlignCenter
@@ -93,8 +84,8 @@ func (u *UI) showMessages() {
 	m.scroll = container.NewVScroll(container.NewPadded(column(760,
 		container.NewVBox(m.syncMsg, m.warning, m.status, m.thread))))
 	bottom := container.NewPadded(column(760, container.NewVBox(
-		labelled(fieldLabel("Write to your care team"), m.compose, m.composeErr),
-		container.NewBorder(nil, nil, tall(m.send), nil, caption("Notes are sent when the app reaches your clinic's portal.")))))
+		labelled(fieldLabel(tr.T("messages.compose_label")), m.compose, m.composeErr),
+		container.NewBorder(nil, nil, tall(m.send), nil, caption(tr.T("messages.compose_hint"))))))
 	u.setContent(u.frame(b, container.NewBorder(container.NewPadded(top),
 		container.NewVBox(widget.NewSeparator(), bottom), nil, nil, m.scroll)))
 	if m.prof.sync.running {
@@ -135,13 +126,12 @@ func (u *UI) loadMessages() {
 		var te *data.TamperedError
 		switch {
 		case errors.As(err, &te):
-			say(m.warning, "Some messages could not be read because the file was damaged. "+
-				"Everything else is shown, and nothing was changed.")
+			say(m.warning, tr.T("messages.damaged"))
 		case err != nil:
 			if !m.loaded {
-				say(m.status, msgMessagesLoadFailed)
+				say(m.status, tr.T("messages.load_failed"))
 			}
-			say(m.syncLine, msgSyncFailedRead)
+			say(m.syncLine, syncReadFailed())
 			return
 		default:
 			say(m.warning, "")
@@ -162,7 +152,7 @@ func (u *UI) fillMessages(m *messagesScreen, msgs []data.Message) {
 		objs = append(objs, r.box)
 	}
 	if len(msgs) == 0 {
-		say(m.status, msgMessagesEmpty)
+		say(m.status, tr.T("messages.empty"))
 	} else {
 		say(m.status, "")
 	}
@@ -175,25 +165,26 @@ func (u *UI) fillMessages(m *messagesScreen, msgs []data.Message) {
 func messageMark(msg data.Message) string {
 	switch msg.State {
 	case data.MessageSent:
-		return msgSent
+		return tr.T("messages.sent")
 	case data.MessageFailed:
+		// The reason is the portal's own words (or its HTTP status), kept as they came.
 		reason := strings.TrimSpace(msg.Error)
 		if reason == "" {
-			reason = "the portal did not accept it"
+			return tr.T("messages.not_sent")
 		}
-		return "Not sent: " + reason
+		return tr.T("messages.not_sent_why", tr.Args{"Reason": reason})
 	}
-	return msgWaitingToSend
+	return tr.T("messages.waiting")
 }
 
 func newMessageRow(msg data.Message, loc *time.Location) *messageRow {
 	r := &messageRow{msg: msg}
-	when := msg.At.In(loc).Format("Mon 2 Jan 2006, 15:04")
+	when := tr.Format(msg.At.In(loc), tr.DateClock)
 	r.text = paragraph(msg.Text)
 	gap := canvas.NewRectangle(color.Transparent)
 	gap.SetMinSize(fyne.NewSize(threadIndent, 0))
 	if msg.Direction == data.DirectionOut {
-		r.who = widget.NewLabelWithStyle("You · "+when, fyne.TextAlignTrailing, fyne.TextStyle{Bold: true})
+		r.who = widget.NewLabelWithStyle(tr.T("messages.from_you", tr.Args{"When": when}), fyne.TextAlignTrailing, fyne.TextStyle{Bold: true})
 		r.text.Alignment = fyne.TextAlignTrailing
 		r.mark = widget.NewLabel(messageMark(msg))
 		r.mark.Alignment = fyne.TextAlignTrailing
@@ -210,9 +201,9 @@ func newMessageRow(msg data.Message, loc *time.Location) *messageRow {
 	} else {
 		sender := strings.TrimSpace(msg.Sender)
 		if sender == "" {
-			sender = "Your care team"
+			sender = tr.T("messages.care_team")
 		}
-		r.who = widget.NewLabelWithStyle(sender+" · "+when, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+		r.who = widget.NewLabelWithStyle(tr.T("messages.from", tr.Args{"Sender": sender, "When": when}), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 		r.box = container.NewBorder(nil, nil, nil, gap,
 			container.New(layout.NewCustomPaddedVBoxLayout(-12), r.who, r.text))
 	}
@@ -228,7 +219,7 @@ func (u *UI) sendNote() {
 	}
 	text := strings.TrimSpace(m.compose.Text)
 	if text == "" {
-		say(m.composeErr, msgNoteEmpty)
+		say(m.composeErr, tr.T("messages.note_empty"))
 		return
 	}
 	m.send.Disable()
@@ -245,8 +236,8 @@ func (u *UI) sendNote() {
 			say(m.composeErr, inputMessage(err))
 			return
 		case err != nil:
-			say(m.composeErr, msgNoteSaveFailed)
-			u.failed(u.win, "Your note was not saved", tryAgain())
+			say(m.composeErr, tr.T("messages.save_failed"))
+			u.failed(u.win, tr.T("messages.not_saved"), tryAgain())
 			return
 		}
 		m.compose.SetText("")

@@ -13,6 +13,7 @@ import (
 	"fyne.io/fyne/v2/test"
 
 	"github.com/patient-companion/companion/app/autostart"
+	"github.com/patient-companion/companion/app/tr"
 	"github.com/patient-companion/companion/data"
 	"github.com/patient-companion/companion/sync/portal/portaltest"
 )
@@ -86,7 +87,7 @@ func TestShortcutsFromTextFields(t *testing.T) {
 func TestAppointmentsEmptyState(t *testing.T) {
 	u := openToday(t, &testClock{t: fixedNow}, nil)
 	test.Tap(u.today.nav.appointments)
-	assertShows(t, u.appointments.status, msgApptsEmpty)
+	assertShows(t, u.appointments.status, tr.T("appointments.empty"))
 }
 
 func TestAppointments(t *testing.T) {
@@ -136,15 +137,15 @@ func TestAppointments(t *testing.T) {
 
 	// The form: nothing typed, then a bad time, then a good one.
 	test.Tap(a.add)
-	assertShows(t, a.whatErr, msgApptNoTitle)
-	assertShows(t, a.whenErr, msgApptBadWhen)
+	assertShows(t, a.whatErr, tr.T("appointments.no_title"))
+	assertShows(t, a.whenErr, tr.T("appointments.bad_when"))
 	test.Type(a.what, "Blood test")
 	test.Type(a.when, "tomorrow")
 	test.Tap(a.add)
 	if a.whatErr.Visible() {
 		t.Error("the title error stays after typing a title")
 	}
-	assertShows(t, a.whenErr, msgApptBadWhen)
+	assertShows(t, a.whenErr, tr.T("appointments.bad_when"))
 	a.when.SetText("2025-12-01 09:30")
 	test.Type(a.place, "Surgery")
 	test.Tap(a.add)
@@ -190,10 +191,10 @@ func TestMessagesSendAndSync(t *testing.T) {
 	if m == nil {
 		t.Fatal("Messages did not open")
 	}
-	assertShows(t, m.status, msgMessagesEmpty)
+	assertShows(t, m.status, tr.T("messages.empty"))
 
 	test.Tap(m.send)
-	assertShows(t, m.composeErr, msgNoteEmpty)
+	assertShows(t, m.composeErr, tr.T("messages.note_empty"))
 	test.Type(m.compose, "Can I take ibuprofen with my tablets?")
 	test.Tap(m.send)
 	if m.composeErr.Visible() || m.compose.Text != "" {
@@ -203,7 +204,7 @@ func TestMessagesSendAndSync(t *testing.T) {
 		t.Fatalf("%d rows", len(m.rows))
 	}
 	r := m.rows[0]
-	assertShows(t, r.mark, msgWaitingToSend)
+	assertShows(t, r.mark, tr.T("messages.waiting"))
 	if !strings.HasPrefix(r.who.Text, "You") {
 		t.Errorf("our note is labelled %q", r.who.Text)
 	}
@@ -219,7 +220,7 @@ func TestMessagesSendAndSync(t *testing.T) {
 		t.Fatalf("the portal got %d notes", portal.Created())
 	}
 	m = u.messages
-	assertShows(t, m.rows[0].mark, msgSent)
+	assertShows(t, m.rows[0].mark, tr.T("messages.sent"))
 	if m.syncMsg.Visible() {
 		t.Errorf("after a good sync: %q", m.syncMsg.Text)
 	}
@@ -256,9 +257,9 @@ func TestSyncOffline(t *testing.T) {
 	m := u.messages
 	test.Tap(m.sync)
 	m = u.messages
-	assertShows(t, m.rows[0].mark, msgWaitingToSend)
+	assertShows(t, m.rows[0].mark, tr.T("messages.waiting"))
 	assertShows(t, m.syncLine, "Offline — 1 note waiting")
-	assertShows(t, m.syncMsg, msgSyncOffline)
+	assertShows(t, m.syncMsg, tr.T("sync.offline"))
 	if m.sync.Disabled() {
 		t.Error("Sync now should be available again")
 	}
@@ -274,7 +275,7 @@ func TestSyncNotConnected(t *testing.T) {
 	u := openToday(t, &testClock{t: fixedNow}, nil)
 	ctrl(u, fyne.Key5)
 	test.Tap(u.messages.sync)
-	assertShows(t, u.messages.syncMsg, msgSyncNotLinked)
+	assertShows(t, u.messages.syncMsg, tr.T("sync.not_linked"))
 	assertShows(t, u.messages.syncLine, "Not connected to a portal")
 }
 
@@ -518,8 +519,8 @@ func TestSyncSignInAgain(t *testing.T) {
 	ctrl(u, fyne.Key5)
 	test.Tap(u.messages.sync)
 	assertShows(t, u.messages.syncLine, "Sign in again")
-	assertShows(t, u.messages.syncMsg, msgSyncSignIn)
-	assertShows(t, u.messages.rows[0].mark, msgWaitingToSend)
+	assertShows(t, u.messages.syncMsg, tr.T("sync.sign_in_notes"))
+	assertShows(t, u.messages.rows[0].mark, tr.T("messages.waiting"))
 }
 
 // lockPolicy is a clinic that set hide_medicine_names and auto_lock_minutes for good.
@@ -598,7 +599,7 @@ func TestSaveFailureDialog(t *testing.T) {
 	test.Type(a.when, "2025-12-02 10:30")
 	_ = u.curStore().Close() // the journal file goes away under the window
 	test.Tap(a.add)
-	assertShows(t, a.addState, msgApptSaveFailed)
+	assertShows(t, a.addState, tr.T("appointments.save_failed"))
 	top := u.win.Canvas().Overlays().Top()
 	if top == nil || !hasTextContaining(top, "The appointment was not saved") || !hasTextContaining(top, "still there") {
 		t.Fatal("a failed save should explain itself in a dialog")

@@ -3,24 +3,22 @@ package app
 import (
 	"context"
 	"errors"
-	"fmt"
 	"log"
+	"strings"
 	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/widget"
 
+	"github.com/patient-companion/companion/app/tr"
 	"github.com/patient-companion/companion/data"
 	"github.com/patient-companion/companion/sync/portal"
 )
 
-// Messages about syncing. They never carry the text of a note or an error.
-const (
-	msgSyncOffline    = "Your clinic's portal could not be reached just now. Your notes are kept here and will be sent at the next sync."
-	msgSyncSignIn     = "Your clinic's portal asks you to sign in again before it will take your notes."
-	msgSyncNotLinked  = "This profile is not connected to your clinic's portal, so notes stay on this computer."
-	msgSyncFailedRead = "The sync status could not be read just now."
-)
+// The messages about syncing never carry the text of a note or an error.
+
+// syncReadFailed is the status line when the sync status cannot be read.
+func syncReadFailed() string { return tr.T("sync.read_failed") }
 
 // errNotConnected is a sync asked of a profile without a portal.
 var errNotConnected = portal.ErrNotConnected
@@ -130,11 +128,11 @@ func (u *UI) syncChanged(done bool, err error) {
 			case err == nil:
 				say(m.syncMsg, "")
 			case errors.Is(err, errNotConnected):
-				say(m.syncMsg, msgSyncNotLinked)
+				say(m.syncMsg, tr.T("sync.not_linked"))
 			case errors.Is(err, portal.ErrSignInAgain):
-				say(m.syncMsg, msgSyncSignIn)
+				say(m.syncMsg, tr.T("sync.sign_in_notes"))
 			default:
-				say(m.syncMsg, msgSyncOffline)
+				say(m.syncMsg, tr.T("sync.offline"))
 			}
 		} else {
 			m.sync.Disable()
@@ -149,9 +147,9 @@ func (u *UI) syncChanged(done bool, err error) {
 		case errors.Is(err, errNotConnected):
 			say(r.syncMsg, msgRecordNotLinked)
 		case errors.Is(err, portal.ErrSignInAgain):
-			say(r.syncMsg, "Your clinic's portal asks you to sign in again before it will send your record.")
+			say(r.syncMsg, tr.T("sync.sign_in_record"))
 		default:
-			say(r.syncMsg, "Your clinic's portal could not be reached just now. What was fetched before is shown.")
+			say(r.syncMsg, tr.T("sync.offline_record"))
 		}
 	}
 	if !done {
@@ -203,45 +201,70 @@ func loadSyncInfo(ctx context.Context, st *data.Store) (syncInfo, error) {
 func syncText(si syncInfo, sy syncState, now time.Time) string {
 	switch {
 	case si.portal.URL == "":
-		return "Not connected to a portal"
+		return tr.T("sync.status_not_connected")
 	case sy.running:
-		return "Syncing…"
+		return tr.T("sync.status_syncing")
 	case errors.Is(sy.lastErr, portal.ErrSignInAgain):
-		return "Sign in again"
+		return tr.T("sync.status_sign_in")
+	case sy.lastErr != nil && si.queued == 0:
+		return tr.T("sync.status_offline")
 	case sy.lastErr != nil:
-		return "Offline — " + notesWaiting(si.queued)
+		return tr.N("sync.status_offline_waiting", si.queued)
 	case si.portal.LastSync.IsZero():
 		if si.queued > 0 {
-			return "Not synced yet — " + notesWaiting(si.queued)
+			return tr.N("sync.status_not_synced_waiting", si.queued)
 		}
-		return "Not synced yet"
+		return tr.T("sync.status_not_synced")
 	}
-	return "Synced " + ago(now.Sub(si.portal.LastSync), si.portal.LastSync)
+	return tr.T("sync.status_synced", tr.Args{"When": ago(now.Sub(si.portal.LastSync), si.portal.LastSync)})
 }
 
-func notesWaiting(n int) string {
-	switch n {
-	case 0:
-		return "nothing waiting to send"
-	case 1:
-		return "1 note waiting"
-	}
-	return fmt.Sprintf("%d notes waiting", n)
-}
-
-// ago says how long ago t was, d before now.
+// ago says how long ago t was, d before now: "2 min ago", "on Mon 2 Jan at 15:04" (to go
+// in a sentence's {{.When}}).
 func ago(d time.Duration, t time.Time) string {
 	switch {
 	case d < time.Minute:
-		return "just now"
+		return tr.T("sync.ago_just_now")
 	case d < time.Hour:
-		return fmt.Sprintf("%d min ago", int(d/time.Minute))
-	case d < 2*time.Hour:
-		return "1 hour ago"
+		return tr.N("sync.ago_minutes", int(d/time.Minute))
 	case d < 24*time.Hour:
-		return fmt.Sprintf("%d hours ago", int(d/time.Hour))
+		return tr.N("sync.ago_hours", int(d/time.Hour))
 	}
-	return "on " + t.Format("Mon 2 Jan") + " at " + t.Format("15:04")
+	return tr.T("sync.ago_on", tr.Args{"Date": tr.Format(t, tr.DateNoYear), "Time": tr.Format(t, tr.Clock)})
+}
+
+// portalReason is, in the person's language, why the clinic's portal did not take
+// something: the reasons the portal sync keeps (in English, which the command line shows)
+// said again, the portal's own words left as they came. It is a phrase, to go after
+// "Not shared:" or similar, or through sentence; loc is the zone the reason's times were
+// written in.
+func portalReason(reason string, loc *time.Location) string {
+	switch reason {
+	case portal.RequestsElsewhere:
+		return tr.T("sync.reason_requests_elsewhere")
+	case portal.CancelByPhone:
+		return tr.T("sync.reason_cancel_by_phone")
+	case portal.ClinicCancelled:
+		return tr.T("sync.reason_clinic_cancelled")
+	case portal.AlreadyBegun:
+		return tr.T("sync.reason_already_begun")
+	case portal.UnknownToPortal:
+		return tr.T("sync.reason_unknown")
+	case portal.ReadingsRefused:
+		return tr.T("sync.reason_readings_refused")
+	case portal.SurveysRefused:
+		return tr.T("sync.reason_surveys_refused")
+	}
+	if at, ok := portal.ParseClinicMoved(reason, loc); ok {
+		return tr.T("sync.reason_clinic_moved", tr.Args{"When": apptWhen(at)})
+	}
+	if why, ok := strings.CutPrefix(reason, portal.RequestRefused); ok {
+		return tr.T("sync.reason_request_refused", tr.Args{"Reason": why})
+	}
+	if why, ok := strings.CutPrefix(reason, portal.CancelRefused); ok {
+		return tr.T("sync.reason_cancel_refused", tr.Args{"Reason": why})
+	}
+	return reason
 }
 
 // showSyncLine loads p's status and puts it in l (on the UI goroutine, if keep still holds).
@@ -253,7 +276,7 @@ func (u *UI) showSyncLine(p *openProfile, l *widget.Label, keep func() bool) {
 			return
 		}
 		if err != nil {
-			say(l, msgSyncFailedRead)
+			say(l, syncReadFailed())
 			return
 		}
 		say(l, syncText(si, p.sync, u.now()))

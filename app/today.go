@@ -157,7 +157,7 @@ func (u *UI) refreshToday() {
 		}
 		t.loaded = true
 		if td.syncErr != nil {
-			say(t.syncLine, msgSyncFailedRead)
+			say(t.syncLine, syncReadFailed())
 		} else {
 			say(t.syncLine, syncText(td.sync, t.prof.sync, now))
 		}

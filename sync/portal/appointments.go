@@ -25,12 +25,38 @@ const (
 	RequestsElsewhere = "your clinic does not take appointment requests through the app"
 	CancelByPhone     = "your clinic does not let the app cancel appointments: call the clinic"
 	ClinicCancelled   = "the clinic had already cancelled it"
+	AlreadyBegun      = "it has already begun"
+	UnknownToPortal   = "the portal does not know this appointment"
+	// RequestRefused and CancelRefused begin the reason kept when the portal refused a
+	// request or a cancellation; the portal's own words follow.
+	RequestRefused = "request not accepted by the portal: "
+	CancelRefused  = "cancellation not accepted by the portal: "
+)
+
+// The reason ClinicMoved keeps: the window reads it back (ParseClinicMoved) to say it in
+// the person's language.
+const (
+	clinicMovedPrefix = "the clinic moved it to "
+	clinicMovedSuffix = ": cancel again if you still want to"
+	clinicMovedLayout = "Mon 2 Jan 2006 15:04"
 )
 
 // ClinicMoved is the reason kept when the clinic moved an appointment before our
 // cancellation reached it: the person is asked again.
 func ClinicMoved(start time.Time) string {
-	return "the clinic moved it to " + start.Format("Mon 2 Jan 2006 15:04") + ": cancel again if you still want to"
+	return clinicMovedPrefix + start.Format(clinicMovedLayout) + clinicMovedSuffix
+}
+
+// ParseClinicMoved reads the new time back from a ClinicMoved reason (in loc, the zone it
+// was written in); ok is false for any other reason.
+func ParseClinicMoved(reason string, loc *time.Location) (start time.Time, ok bool) {
+	s, ok1 := strings.CutPrefix(reason, clinicMovedPrefix)
+	s, ok2 := strings.CutSuffix(s, clinicMovedSuffix)
+	if !ok1 || !ok2 {
+		return time.Time{}, false
+	}
+	t, err := time.ParseInLocation(clinicMovedLayout, s, loc)
+	return t, err == nil
 }
 
 // cancelTries bounds the re-reads after 412 (the clinic editing it at the same moment).
@@ -122,7 +148,7 @@ func (e *Engine) pushRequest(ctx context.Context, it data.OutboxItem, a data.App
 	case c.Elsewhere:
 		return e.notSent(ctx, it, a.ID, RequestsElsewhere, res)
 	case c.Refused != "":
-		return e.notSent(ctx, it, a.ID, "request not accepted by the portal: "+c.Refused, res)
+		return e.notSent(ctx, it, a.ID, RequestRefused+c.Refused, res)
 	}
 	if err := e.Store.AppointmentSent(ctx, it.Seq, a.ID, c.ID, c.Version, c.Status); err != nil {
 		return err
@@ -133,7 +159,7 @@ func (e *Engine) pushRequest(ctx context.Context, it data.OutboxItem, a data.App
 
 func (e *Engine) pushCancel(ctx context.Context, it data.OutboxItem, a data.Appointment, res *Result) error {
 	if a.RemoteID == "" {
-		return e.notSent(ctx, it, a.ID, "the portal does not know this appointment", res)
+		return e.notSent(ctx, it, a.ID, UnknownToPortal, res)
 	}
 	seen := a.RemoteVersion
 	for try := 0; ; try++ {
@@ -189,7 +215,7 @@ func (e *Engine) pushCancel(ctx context.Context, it data.OutboxItem, a data.Appo
 			}
 			return e.refresh(ctx, cur, version)
 		case !start.IsZero() && start.Before(e.now()):
-			return e.notSent(ctx, it, a.ID, "it has already begun", res)
+			return e.notSent(ctx, it, a.ID, AlreadyBegun, res)
 		}
 		// The patient's words go in cancelationReason; the clinic's comment is never touched.
 		change := map[string]any{"status": data.StatusCancelled, "cancelationReason": map[string]string{"text": why}}
@@ -223,7 +249,7 @@ func (e *Engine) pushCancel(ctx context.Context, it data.OutboxItem, a data.Appo
 		case errors.As(err, &he) && (he.Status == 403 || he.Status == 405):
 			return e.notSent(ctx, it, a.ID, CancelByPhone, res)
 		case errors.As(err, &he) && !he.Temporary() && he.Status != 401:
-			return e.notSent(ctx, it, a.ID, "cancellation not accepted by the portal: "+http4xx(he), res)
+			return e.notSent(ctx, it, a.ID, CancelRefused+http4xx(he), res)
 		}
 		if perr := e.Store.PostponeOutbox(ctx, it.Seq, e.now()); perr != nil {
 			return perr

@@ -22,8 +22,8 @@ type Grants interface {
 	Granted(ctx context.Context) (string, error)
 }
 
-// readingsRefused is the reason kept on a reading the clinic's portal does not accept.
-const readingsRefused = "your clinic does not accept readings"
+// ReadingsRefused is the reason kept on a reading the clinic's portal does not accept.
+const ReadingsRefused = "your clinic does not accept readings"
 
 // refusedRetry is how long a reading the portal cannot take waits before it is tried again
 // (the clinic may start accepting readings, or the person may sign in again with the scope).
@@ -105,7 +105,7 @@ func (e *Engine) pushVital(ctx context.Context, it data.OutboxItem, res *Result)
 		return nil
 	}
 	return e.pushWaiting(ctx, it, waiting{resourceType: "Observation", id: v.ID, noun: "reading",
-		what: "share reading", elsewhere: readingsRefused, body: func() (any, error) { return e.observation(v), nil },
+		what: "share reading", elsewhere: ReadingsRefused, body: func() (any, error) { return e.observation(v), nil },
 		sent: e.Store.VitalSent, refused: e.Store.VitalRefused}, res)
 }
 

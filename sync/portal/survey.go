@@ -20,6 +20,9 @@ import (
 	"github.com/patient-companion/companion/sync/fhir"
 )
 
+// SurveysRefused is the reason kept on a survey's answers the clinic's portal does not take.
+const SurveysRefused = "your clinic does not take surveys through the app"
+
 // VisitSurveyURL is the canonical URL of the built-in survey.
 const VisitSurveyURL = "https://patient-companion.org/fhir/Questionnaire/visit-experience"
 
@@ -302,7 +305,7 @@ func (e *Engine) pushSurvey(ctx context.Context, it data.OutboxItem, res *Result
 		return nil
 	}
 	return e.pushWaiting(ctx, it, waiting{resourceType: "QuestionnaireResponse", id: sv.ID, noun: "survey",
-		what: "send survey", elsewhere: "your clinic does not take surveys through the app",
+		what: "send survey", elsewhere: SurveysRefused,
 		body: func() (any, error) { return e.questionnaireResponse(sv) },
 		sent: e.Store.SurveySent, refused: e.Store.SurveyRefused}, res)
 }
