@@ -211,6 +211,20 @@ func durationText(d time.Duration) string {
 	return strings.Join(parts, " ")
 }
 
+// durationField is a duration as the form's field shows it to edit: as durationText says
+// it, but to the second, so that saving an edit unchanged keeps the duration (durationText's
+// "under a minute" would not read back at all).
+func durationField(d time.Duration) string {
+	secs := int((d % time.Minute) / time.Second)
+	if d <= 0 || secs == 0 {
+		return durationText(d)
+	}
+	if d < time.Minute {
+		return tr.N("journal.duration_seconds", secs)
+	}
+	return durationText(d) + " " + tr.N("journal.duration_seconds", secs)
+}
+
 // entryTitle is the first line of a journal row, by kind.
 func entryTitle(e data.Entry) string {
 	switch e.Kind {

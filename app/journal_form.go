@@ -412,7 +412,7 @@ func (j *journalScreen) fillFrom(e data.Entry) {
 	}
 	j.whenFilled = e.At.In(j.store.Location()).Format(whenLayout)
 	j.when.SetText(j.whenFilled)
-	j.duration.SetText(durationText(e.Duration))
+	j.duration.SetText(durationField(e.Duration))
 	j.note.SetText(e.Note)
 	if e.Severity != nil {
 		j.severity.SetSelected(*e.Severity)

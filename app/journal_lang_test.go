@@ -197,3 +197,35 @@ func TestReadingsInGerman(t *testing.T) {
 		t.Error("keiner should clear the target")
 	}
 }
+
+// TestJournalEditKeepsASecondsDuration: a duration of seconds (typed as "30 s") shows in
+// the edit form as something that reads back, so saving the edit unchanged works and keeps
+// it ("under a minute" was refused as no duration at all).
+func TestJournalEditKeepsASecondsDuration(t *testing.T) {
+	u, p, info := openJournal(t,
+		data.Symptom{Name: "Dizziness", Severity: 3, At: fixedNow.Add(-time.Hour), Duration: 30 * time.Second},
+		data.Symptom{Name: "Cough", Severity: 2, At: fixedNow.Add(-2 * time.Hour), Duration: 90*time.Minute + 20*time.Second},
+	)
+	j := u.journal
+	for _, c := range []struct {
+		name  string
+		field string
+		want  time.Duration
+	}{
+		{"Dizziness", "30 seconds", 30 * time.Second},
+		{"Cough", "1 hour 30 minutes 20 seconds", 90*time.Minute + 20*time.Second},
+	} {
+		j.list.Select(itemOf(t, j, c.name))
+		test.Tap(j.edit)
+		if j.duration.Text != c.field {
+			t.Errorf("%s: the form shows %q, want %q", c.name, j.duration.Text, c.field)
+		}
+		test.Tap(j.save)
+		assertShows(t, j.status, "Your changes are saved.")
+		for _, e := range storedEntries(t, p, info) {
+			if e.Name == c.name && e.Duration != c.want {
+				t.Errorf("%s: stored %v after an unchanged edit, want %v", c.name, e.Duration, c.want)
+			}
+		}
+	}
+}
