@@ -190,6 +190,19 @@ func TestReadingsInGerman(t *testing.T) {
 	if !strings.Contains(s.chart.legend(), "70,5-80 kg") {
 		t.Errorf("legend %q", s.chart.legend())
 	}
+	for in, want := range map[string]string{
+		"80-70,5": "Die niedrige Zahl muss kleiner sein als die hohe, zum Beispiel 70-80.",
+		"viel":    "Schreiben Sie den Bereich als niedrig-hoch, zum Beispiel 70-80, oder keiner.",
+	} {
+		s.target.SetText(in)
+		test.Tap(s.targetBtn)
+		assertShows(t, s.targetErr, want)
+	}
+	s.kind.SetSelected("Temperatur")
+	s.target.SetText("37")
+	test.Tap(s.targetBtn)
+	assertShows(t, s.targetErr, "Schreiben Sie den Bereich als niedrig-hoch, zum Beispiel 36-37,5, oder keiner.")
+	s.kind.SetSelected("Gewicht")
 	s.target.SetText("keiner")
 	test.Tap(s.targetBtn)
 	set, _ = u.curStore().Settings(context.Background())

@@ -514,6 +514,31 @@ func (u *UI) shareReading(id string) {
 	})
 }
 
+// targetError says, in the running language, why data.ParseTarget refused text (its own
+// errors are the command line's English): the range is not written low-high, or its low
+// number is not below its high one (both halves read, so that must be it).
+func targetError(t, text, unit string) string {
+	ex := tr.Args{"Example": localNum(data.TargetExample(t))}
+	halves := func(lo, hi string) bool {
+		_, err1 := data.ParseVital(t, lo, unit)
+		_, err2 := data.ParseVital(t, hi, unit)
+		return err1 == nil && err2 == nil
+	}
+	if t == data.VitalBloodPressure {
+		top, bottom, ok := strings.Cut(text, "/")
+		tl, th, ok1 := strings.Cut(top, "-")
+		bl, bh, ok2 := strings.Cut(bottom, "-")
+		if ok && ok1 && ok2 && halves(tl+"/"+bl, th+"/"+bh) {
+			return tr.T("readings.target_reversed", ex)
+		}
+		return tr.T("readings.target_bad_bp", ex)
+	}
+	if l, h, ok := strings.Cut(text, "-"); ok && halves(l, h) {
+		return tr.T("readings.target_reversed", ex)
+	}
+	return tr.T("readings.target_bad", ex)
+}
+
 // saveTarget checks and stores the chosen type's target range (typed in the person's unit,
 // kept in the canonical one).
 func (u *UI) saveTarget() {
@@ -528,7 +553,7 @@ func (u *UI) saveTarget() {
 	}
 	tg, ok, err := data.ParseTarget(t, text, s.unit(t))
 	if err != nil {
-		say(s.targetErr, inputMessage(err))
+		say(s.targetErr, targetError(t, text, s.unit(t)))
 		return
 	}
 	value := "none"

@@ -179,7 +179,7 @@ func TestReadingChartMarksOutsideTarget(t *testing.T) {
 	// A wrong range is refused in words, and the saved one kept.
 	s.target.SetText("135-90")
 	test.Tap(s.targetBtn)
-	assertShows(t, s.targetErr, "Write the range as top number low-high/bottom number low-high, like 90-135/60-85, or none.")
+	assertShows(t, s.targetErr, "Write the range as the top numbers, then the bottom numbers, like 90-135/60-85, or none.")
 }
 
 // TestReadingShareLater: a reading kept on this computer is shared from the list.
