@@ -399,7 +399,7 @@ func readJournal(ctx context.Context, st *data.Store, query string, f data.Entry
 		}
 		// A symptom or mood offered as a choice is stored in English: a search for its
 		// name in the running language finds it too.
-		if stored := storedName(query); stored != query {
+		if stored := storedName("", query); stored != query {
 			var more []data.Entry
 			more, err = st.Search(ctx, stored)
 			if err = bad.Keep(err); err != nil {
@@ -750,7 +750,7 @@ func (j *journalScreen) place(e data.Entry) (int, bool) {
 	if j.query != "" {
 		text := strings.ToLower(e.Name + "\n" + e.Note)
 		words := strings.Fields(strings.ToLower(j.query))
-		if stored := storedName(j.query); stored != j.query {
+		if stored := storedName("", j.query); stored != j.query {
 			words = strings.Fields(strings.ToLower(stored))
 		}
 		for _, w := range words {
@@ -807,7 +807,7 @@ func (u *UI) refreshSuggestions(own []string) {
 		}
 		seen[k] = true
 		opts = append(opts, shown)
-		names[shown] = storedName(s)
+		names[shown] = storedName(data.KindSymptom, s)
 	}
 	for _, s := range own {
 		add(s)

@@ -117,10 +117,11 @@ func moodWord(name string) string {
 	return name
 }
 
-// storedName is what to store for a symptom or mood name typed or chosen: the English word
-// of a choice shown in the running language ("Kopfschmerzen" → "Headache"), so entries
-// name a common symptom alike in every language; anything else as it was typed.
-func storedName(name string) string {
+// storedName is what to store for a symptom (or, for mood, a mood) typed or chosen: the
+// English word of a choice shown in the running language ("Kopfschmerzen" → "Headache"), so
+// entries name a common symptom alike in every language; anything else as it was typed. A
+// search looks for either (kind "").
+func storedName(kind data.Kind, name string) string {
 	if tr.Lang() == "en" {
 		return name
 	}
@@ -128,14 +129,18 @@ func storedName(name string) string {
 	if k == "" {
 		return name
 	}
-	for _, w := range data.CommonSymptoms {
-		if strings.ToLower(symptomWord(w)) == k {
-			return w
+	if kind != data.KindMood {
+		for _, w := range data.CommonSymptoms {
+			if strings.ToLower(symptomWord(w)) == k {
+				return w
+			}
 		}
 	}
-	for _, w := range commonMoods() {
-		if strings.ToLower(moodWord(w)) == k {
-			return w
+	if kind != data.KindSymptom {
+		for _, w := range commonMoods() {
+			if strings.ToLower(moodWord(w)) == k {
+				return w
+			}
 		}
 	}
 	return name
@@ -437,7 +442,7 @@ func (u *UI) readForm() (data.Entry, bool) {
 		}
 		ok = false
 	}
-	e := data.Entry{Kind: j.kind, Name: storedName(j.name.Text), Note: j.note.Text}
+	e := data.Entry{Kind: j.kind, Name: storedName(j.kind, j.name.Text), Note: j.note.Text}
 	if j.editing != nil {
 		e.ID = j.editing.ID
 	}

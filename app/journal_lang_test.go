@@ -242,3 +242,49 @@ func TestJournalEditKeepsASecondsDuration(t *testing.T) {
 		}
 	}
 }
+
+// TestCommonWordsReadBack: in every language each common symptom and mood has its own
+// word, which is stored back as the English one; a mood is stored as a mood, not as a
+// symptom of the same word.
+func TestCommonWordsReadBack(t *testing.T) {
+	defer tr.MustSetup("en")
+	for _, l := range tr.Languages {
+		tr.MustSetup(l.Code)
+		shown := map[string]string{}
+		check := func(kind data.Kind, w, word string) {
+			k := strings.ToLower(word)
+			if other, ok := shown[k]; ok {
+				t.Errorf("%s: %q and %q are both shown as %q", l.Code, other, w, word)
+			}
+			shown[k] = w
+			if got := storedName(kind, word); got != w {
+				t.Errorf("%s: %q is stored as %q, want %q", l.Code, word, got, w)
+			}
+			if got := storedName("", strings.ToUpper(word)); got != w && l.Code != "en" {
+				t.Errorf("%s: a search for %q looks for %q, want %q", l.Code, strings.ToUpper(word), got, w)
+			}
+		}
+		for _, w := range data.CommonSymptoms {
+			check(data.KindSymptom, w, symptomWord(w))
+		}
+		for _, w := range commonMoods() {
+			check(data.KindMood, w, moodWord(w))
+		}
+	}
+}
+
+// TestMoodInSpanish: a mood chosen in Spanish is stored in English and shown in Spanish.
+func TestMoodInSpanish(t *testing.T) {
+	journalInLanguage(t, "es")
+	u, p, info := openJournal(t)
+	j := addEntry(t, u)
+	test.Tap(j.kindMood)
+	test.Type(j.name, "Alegría")
+	test.Tap(j.save)
+	if es := storedEntries(t, p, info); len(es) != 1 || es[0].Kind != data.KindMood || es[0].Name != "Cheerful" {
+		t.Fatalf("stored %+v, want the mood Cheerful", es)
+	}
+	if rows := rowTexts(u); len(rows) != 2 || rows[1] != "14:30 | Ánimo: Alegría |  | " {
+		t.Errorf("rows drawn = %q", rows)
+	}
+}
