@@ -265,7 +265,7 @@ func TestCreateFirstProfile(t *testing.T) {
 	if j.title.Text != "Margaret" {
 		t.Errorf("header shows %q, want the profile's name", j.title.Text)
 	}
-	assertShows(t, j.empty, msgEmptyJournal)
+	assertShows(t, j.empty, msgEmptyJournal())
 	if j.list.Visible() {
 		t.Error("an empty journal should show the empty state, not the list")
 	}
@@ -667,7 +667,7 @@ func TestBackgroundWorkOnGoroutines(t *testing.T) {
 	if j == nil {
 		t.Fatal("the journal should open")
 	}
-	if j.empty.Text != msgLoading {
+	if j.empty.Text != msgLoading() {
 		t.Errorf("while loading, the list says %q", j.empty.Text)
 	}
 	step("loading the journal")

@@ -6,7 +6,6 @@ package app
 
 import (
 	"image/color"
-	"strconv"
 	"time"
 
 	"fyne.io/fyne/v2"
@@ -14,6 +13,7 @@ import (
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
+	"github.com/patient-companion/companion/app/tr"
 	"github.com/patient-companion/companion/data"
 )
 
@@ -48,14 +48,11 @@ func (c *severityChart) title() string {
 			top = max(top, *d.Max)
 		}
 	}
-	s := c.symptom + ": strongest each day, last " + strconv.Itoa(len(c.days)) + " days"
-	switch n {
-	case 0:
-		return s + " — not logged"
-	case 1:
-		return s + " — logged on 1 day, at most " + strconv.Itoa(top)
+	args := tr.Args{"Name": c.symptom, "Days": tr.Int(len(c.days)), "Top": tr.Int(top)}
+	if n == 0 {
+		return tr.T("chart.severity_none", args)
 	}
-	return s + " — logged on " + strconv.Itoa(n) + " days, at most " + strconv.Itoa(top)
+	return tr.N("chart.severity_logged", n, args)
 }
 
 func (c *severityChart) CreateRenderer() fyne.WidgetRenderer {
@@ -211,11 +208,11 @@ func (r *chartRenderer) Refresh() {
 	}
 	labels := []string{"", "", ""}
 	if n := len(c.days); n > 0 {
-		labels[0] = c.days[0].Day.Format("2 Jan")
-		labels[1] = c.days[n/2].Day.Format("2 Jan")
-		labels[2] = c.days[n-1].Day.Format("2 Jan")
+		labels[0] = tr.Format(c.days[0].Day, tr.DayMonth)
+		labels[1] = tr.Format(c.days[n/2].Day, tr.DayMonth)
+		labels[2] = tr.Format(c.days[n-1].Day, tr.DayMonth)
 		if c.days[n-1].Day.Format(time.DateOnly) == c.today.Format(time.DateOnly) {
-			labels[2] = "Today"
+			labels[2] = tr.T("chart.today")
 		}
 	}
 	for i, t := range r.xLabels {

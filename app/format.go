@@ -1,21 +1,22 @@
 package app
 
 import (
-	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
 	"unicode"
 
+	"github.com/patient-companion/companion/app/tr"
 	"github.com/patient-companion/companion/data"
 )
 
-// Time layouts. whenLayout is what the time field shows and what people are asked to type.
-const (
-	whenLayout = "2006-01-02 15:04"
-	rowDate    = "Mon 2 Jan 2006"
-	rowClock   = "15:04"
-)
+// whenLayout is what the time field shows and what people are asked to type, in every
+// language (dates and times a person reads come from tr.Format).
+const whenLayout = "2006-01-02 15:04"
+
+// rowClock is how parseWhen reads a time typed alone ("14:30").
+const rowClock = "15:04"
 
 // futureSlack lets a clock that runs a little fast (or a typed minute ahead) through.
 const futureSlack = 5 * time.Minute
@@ -29,20 +30,22 @@ func (e formError) Error() string { return string(e) }
 func severityWord(n int) string {
 	switch {
 	case n <= 0:
-		return "none"
+		return tr.T("severity.none")
 	case n <= 3:
-		return "mild"
+		return tr.T("severity.mild")
 	case n <= 6:
-		return "moderate"
+		return tr.T("severity.moderate")
 	case n <= 9:
-		return "severe"
+		return tr.T("severity.severe")
 	default:
-		return "worst possible"
+		return tr.T("severity.worst")
 	}
 }
 
 // severityText is the number with its word, e.g. "5 — moderate".
-func severityText(n int) string { return fmt.Sprintf("%d — %s", n, severityWord(n)) }
+func severityText(n int) string {
+	return tr.T("severity.text", tr.Args{"Number": tr.Int(n), "Word": severityWord(n)})
+}
 
 // parseWhen reads the time a person typed: "2025-11-25 14:30", or just "14:30" for today.
 // Empty means now. Times are wall-clock times in loc.
@@ -65,29 +68,32 @@ func parseWhen(s string, now time.Time, loc *time.Location) (time.Time, error) {
 		}
 	}
 	if err != nil {
-		return time.Time{}, formError("Write the time like " + now.Format(whenLayout) + ".")
+		// The layout stays as it is in every language: it is what the field reads.
+		return time.Time{}, formError(tr.T("journal.when_bad", tr.Args{"Example": now.Format(whenLayout)}))
 	}
 	if t.After(now.Add(futureSlack)) {
-		return time.Time{}, formError("That time is in the future.")
+		return time.Time{}, formError(tr.T("journal.when_future"))
 	}
 	return t, nil
 }
 
 // parseDuration reads how long something lasted: "30 minutes", "2 hours", "1 hour 30 min",
-// "1.5 h", "2 days" or Go's own "1h30m". Empty means not given (zero).
+// "1.5 h", "2 days" or Go's own "1h30m", and the same in the running language's words
+// ("30 Minuten", "2 horas", "1,5 Std."). Empty means not given (zero).
 func parseDuration(s string) (time.Duration, error) {
 	s = strings.ToLower(strings.TrimSpace(s))
 	if s == "" {
 		return 0, nil
 	}
-	const bad = formError("Write how long, like 30 minutes or 2 hours.")
+	bad := formError(tr.T("journal.duration_bad"))
 	if d, err := time.ParseDuration(s); err == nil {
 		if d <= 0 {
 			return 0, bad
 		}
 		return d, nil
 	}
-	// Split "1hour30min" and "1 hour 30 min" alike into number and word tokens.
+	// Split "1hour30min" and "1 hour 30 min" alike into number and word tokens. A point or
+	// comma is a decimal one only beside a digit: "1.5 h", but "1 Std. 30 Min.".
 	var toks []string
 	var cur strings.Builder
 	kind := 0 // 1 number, 2 word
@@ -97,11 +103,16 @@ func parseDuration(s string) (time.Duration, error) {
 			cur.Reset()
 		}
 	}
-	for _, r := range s {
+	rs := []rune(s)
+	for i, r := range rs {
 		k := 0
 		switch {
-		case unicode.IsDigit(r) || r == '.' || r == ',':
+		case unicode.IsDigit(r):
 			k = 1
+		case r == '.' || r == ',':
+			if kind == 1 || i+1 < len(rs) && unicode.IsDigit(rs[i+1]) {
+				k = 1
+			}
 		case unicode.IsLetter(r):
 			k = 2
 		}
@@ -117,6 +128,8 @@ func parseDuration(s string) (time.Duration, error) {
 		}
 	}
 	flush()
+	units, joins := durationWords()
+	toks = slices.DeleteFunc(toks, func(t string) bool { return joins[t] })
 	if len(toks) == 0 || len(toks)%2 != 0 {
 		return 0, bad
 	}
@@ -126,19 +139,8 @@ func parseDuration(s string) (time.Duration, error) {
 		if err != nil || n < 0 {
 			return 0, bad
 		}
-		var unit time.Duration
-		switch toks[i+1] {
-		case "s", "sec", "secs", "second", "seconds":
-			unit = time.Second
-		case "m", "min", "mins", "minute", "minutes":
-			unit = time.Minute
-		case "h", "hr", "hrs", "hour", "hours":
-			unit = time.Hour
-		case "d", "day", "days":
-			unit = 24 * time.Hour
-		case "w", "week", "weeks":
-			unit = 7 * 24 * time.Hour
-		default:
+		unit, ok := units[toks[i+1]]
+		if !ok {
 			return 0, bad
 		}
 		total += time.Duration(n * float64(unit))
@@ -149,7 +151,41 @@ func parseDuration(s string) (time.Duration, error) {
 	return total.Round(time.Second), nil
 }
 
-// durationText says a duration the way a person would: "1 hour 30 minutes".
+// durationWords are the unit words parseDuration reads, in lower case, and the words that
+// join them ("and"): English's always (a short "2 h" reads the same everywhere, and a person
+// may write English in any language), and the running language's, each a comma-separated
+// list in the translations.
+func durationWords() (units map[string]time.Duration, joins map[string]bool) {
+	units = map[string]time.Duration{}
+	joins = map[string]bool{"and": true}
+	add := func(list string, unit time.Duration) {
+		for _, w := range strings.Split(list, ",") {
+			if w = strings.ToLower(strings.TrimSpace(w)); w != "" {
+				if unit == 0 {
+					joins[w] = true
+				} else {
+					units[w] = unit
+				}
+			}
+		}
+	}
+	const day = 24 * time.Hour
+	add("s, sec, secs, second, seconds", time.Second)
+	add("m, min, mins, minute, minutes", time.Minute)
+	add("h, hr, hrs, hour, hours", time.Hour)
+	add("d, day, days", day)
+	add("w, week, weeks", 7*day)
+	add(tr.T("journal.words_second"), time.Second)
+	add(tr.T("journal.words_minute"), time.Minute)
+	add(tr.T("journal.words_hour"), time.Hour)
+	add(tr.T("journal.words_day"), day)
+	add(tr.T("journal.words_week"), 7*day)
+	add(tr.T("journal.words_and"), 0)
+	return units, joins
+}
+
+// durationText says a duration the way a person would: "1 hour 30 minutes". parseDuration
+// reads it back, in the same language.
 func durationText(d time.Duration) string {
 	if d <= 0 {
 		return ""
@@ -160,38 +196,60 @@ func durationText(d time.Duration) string {
 	d -= time.Duration(hours) * time.Hour
 	mins := int(d / time.Minute)
 	var parts []string
-	add := func(n int, one, many string) {
-		switch {
-		case n == 1:
-			parts = append(parts, "1 "+one)
-		case n > 1:
-			parts = append(parts, strconv.Itoa(n)+" "+many)
-		}
+	if days > 0 {
+		parts = append(parts, tr.N("journal.duration_days", days))
 	}
-	add(days, "day", "days")
-	add(hours, "hour", "hours")
-	add(mins, "minute", "minutes")
+	if hours > 0 {
+		parts = append(parts, tr.N("journal.duration_hours", hours))
+	}
+	if mins > 0 {
+		parts = append(parts, tr.N("journal.duration_minutes", mins))
+	}
 	if len(parts) == 0 {
-		return "under a minute"
+		return tr.T("journal.duration_under_minute")
 	}
 	return strings.Join(parts, " ")
+}
+
+// durationField is a duration as the form's field shows it to edit: as durationText says
+// it, but to the second, so that saving an edit unchanged keeps the duration (durationText's
+// "under a minute" would not read back at all).
+func durationField(d time.Duration) string {
+	secs := int((d % time.Minute) / time.Second)
+	if d <= 0 || secs == 0 {
+		return durationText(d)
+	}
+	if d < time.Minute {
+		return tr.N("journal.duration_seconds", secs)
+	}
+	return durationText(d) + " " + tr.N("journal.duration_seconds", secs)
 }
 
 // entryTitle is the first line of a journal row, by kind.
 func entryTitle(e data.Entry) string {
 	switch e.Kind {
+	case data.KindSymptom:
+		return symptomWord(e.Name)
 	case data.KindMood:
-		return "Mood: " + e.Name
+		return tr.T("journal.title_mood", tr.Args{"Name": moodWord(e.Name)})
 	case data.KindNote:
 		if e.Name != "" {
 			return e.Name
 		}
-		return "Note"
+		return tr.T("journal.title_note")
 	case data.KindDose:
-		if e.State != "" {
-			return "Medicine: " + e.Name + " (" + e.State + ")"
+		name := tr.Args{"Name": e.Name}
+		switch e.State {
+		case data.DoseTaken:
+			return tr.T("journal.title_dose_taken", name)
+		case data.DoseSkipped:
+			return tr.T("journal.title_dose_skipped", name)
+		case data.DoseSnoozed:
+			return tr.T("journal.title_dose_snoozed", name)
+		case data.DoseMissed:
+			return tr.T("journal.title_dose_missed", name)
 		}
-		return "Medicine: " + e.Name
+		return tr.T("journal.title_dose", name)
 	}
 	return e.Name
 }
@@ -209,9 +267,9 @@ func entryNote(e data.Entry) string {
 	note := strings.Join(strings.Fields(e.Note), " ")
 	if d := durationText(e.Duration); d != "" {
 		if note == "" {
-			return "Lasted " + d + "."
+			return tr.T("journal.lasted", tr.Args{"Duration": d})
 		}
-		return "Lasted " + d + ". " + note
+		return tr.T("journal.lasted_note", tr.Args{"Duration": d, "Note": note})
 	}
 	return note
 }

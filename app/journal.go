@@ -10,7 +10,7 @@ package app
 import (
 	"context"
 	"errors"
-	"strconv"
+	"sort"
 	"strings"
 	"time"
 
@@ -20,26 +20,30 @@ import (
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
+	"github.com/patient-companion/companion/app/tr"
 	"github.com/patient-companion/companion/data"
 )
 
+// The Journal's messages, in the running language.
+func msgEmptyJournal() string      { return tr.T("journal.empty") }
+func msgNoMatches() string         { return tr.T("journal.no_matches") }
+func msgLoading() string           { return tr.T("journal.loading") }
+func msgLoadFailed() string        { return tr.T("journal.load_failed") }
+func msgSaveFailed() string        { return tr.T("journal.save_failed") }
+func msgNoSeverity() string        { return tr.T("journal.no_severity") }
+func msgNoName() string            { return tr.T("journal.no_name") }
+func msgNoMood() string            { return tr.T("journal.no_mood") }
+func msgNoNote() string            { return tr.T("journal.no_note") }
+func msgBadDate() string           { return tr.T("journal.bad_date") }
+func msgDatesReversed() string     { return tr.T("journal.dates_reversed") }
+func msgEntryDeleteFailed() string { return tr.T("journal.delete_failed") }
+func msgUndoFailed() string        { return tr.T("journal.undo_failed") }
+func msgDoseNoEdit() string        { return tr.T("journal.dose_no_edit") }
+
+// allSymptoms is the symptom filter's "no filter" choice.
+func allSymptoms() string { return tr.T("journal.all_symptoms") }
+
 const (
-	msgEmptyJournal      = "Nothing in your journal yet — press “Add to journal” to write how you feel."
-	msgNoMatches         = "Nothing in your journal matches. Try other words, or clear the filters."
-	msgLoading           = "Loading your journal…"
-	msgLoadFailed        = "Your journal could not be read just now. Please try again."
-	msgSaveFailed        = "Your entry could not be saved. Please try again."
-	msgNoSeverity        = "Choose how strong it is, from 0 to 10."
-	msgNoName            = "Write what you feel, or choose it from the list."
-	msgNoMood            = "Write your mood in a word or two, or choose it from the list."
-	msgNoNote            = "Write your note."
-	msgBadDate           = "Write dates like 2025-11-01, or leave them empty."
-	msgDatesReversed     = "The “From” date is after the “To” date. Change one of them."
-	msgEntryDeleteFailed = "That entry could not be deleted. Please try again."
-	msgUndoFailed        = "That entry could not be brought back. Please try again."
-	msgDoseNoEdit        = "Medicine doses are changed on the Medicines screen."
-	// allSymptoms is the symptom filter's "no filter" choice.
-	allSymptoms = "All symptoms"
 	// suggestedOwn is how many of the person's own recent symptom names lead the suggestions.
 	suggestedOwn = 8
 	// journalPage is how many entries one read brings: a few screens' worth, so scrolling
@@ -97,6 +101,10 @@ type journalScreen struct {
 	retry    *widget.Button
 	list     *widget.List
 
+	// symptomNames are what is stored for the symptom filter's choices shown translated
+	// ("Kopfschmerzen" → "Headache").
+	symptomNames map[string]string
+
 	// The selected entry's actions, and the undo bar after a delete.
 	actions  *fyne.Container
 	selText  *widget.Label
@@ -143,38 +151,41 @@ func (u *UI) showJournal() {
 }
 
 func (u *UI) journalTimeline(j *journalScreen) *fyne.Container {
-	j.add = widget.NewButtonWithIcon("Add to journal", theme.ContentAddIcon(), func() { u.openForm(nil) })
+	j.add = widget.NewButtonWithIcon(tr.T("journal.add"), theme.ContentAddIcon(), func() { u.openForm(nil) })
 	j.add.Importance = widget.HighImportance
 	j.count = widget.NewLabel("")
-	heading := subheading("Your journal")
+	heading := subheading(tr.T("journal.heading"))
 	heading.Truncation = fyne.TextTruncateEllipsis // at 200 % text, Add keeps its room
 	j.listTop = container.NewBorder(nil, nil, nil, container.NewHBox(container.NewCenter(j.count), tall(j.add)), heading)
 
 	j.search = u.newEntry()
-	j.search.SetPlaceHolder("Search your journal")
+	j.search.SetPlaceHolder(tr.T("journal.search"))
 	j.search.ActionItem = widget.NewIcon(theme.SearchIcon())
 	j.search.OnChanged = func(s string) {
 		j.query = strings.TrimSpace(s)
 		u.reloadSoon()
 	}
-	j.symptom = widget.NewSelect([]string{allSymptoms}, func(s string) {
-		if s == allSymptoms {
+	j.symptom = widget.NewSelect([]string{allSymptoms()}, func(s string) {
+		if s == allSymptoms() {
 			s = ""
+		}
+		if stored, ok := j.symptomNames[s]; ok {
+			s = stored // what is stored, for a name shown in the running language
 		}
 		if s != j.filter.Symptom {
 			j.filter.Symptom = s
 			u.reloadJournal()
 		}
 	})
-	j.symptom.SetSelected(allSymptoms)
+	j.symptom.SetSelected(allSymptoms())
 	j.from, j.to = u.newEntry(), u.newEntry()
-	j.from.SetPlaceHolder("e.g. 2025-11-01")
-	j.to.SetPlaceHolder("e.g. 2025-11-30")
+	j.from.SetPlaceHolder(tr.T("journal.date_example", tr.Args{"Date": "2025-11-01"}))
+	j.to.SetPlaceHolder(tr.T("journal.date_example", tr.Args{"Date": "2025-11-30"}))
 	j.from.OnChanged = func(string) { u.datesChanged() }
 	j.to.OnChanged = func(string) { u.datesChanged() }
 	j.rangeErr = message()
-	symptom := labelled(fieldLabel("Symptom"), j.symptom)
-	from, to := labelled(fieldLabel("From (date)"), j.from), labelled(fieldLabel("To (date)"), j.to)
+	symptom := labelled(fieldLabel(tr.T("journal.symptom")), j.symptom)
+	from, to := labelled(fieldLabel(tr.T("journal.from_date")), j.from), labelled(fieldLabel(tr.T("journal.to_date")), j.to)
 	filters := container.NewGridWithColumns(3, symptom, from, to)
 	if u.textScale() > largeText {
 		// Three across do not fit 1000 px at large text sizes, nor three labels over their
@@ -182,8 +193,8 @@ func (u *UI) journalTimeline(j *journalScreen) *fyne.Container {
 		beside := func(label string, field fyne.CanvasObject) fyne.CanvasObject {
 			return container.NewBorder(nil, nil, fieldLabel(label), nil, field)
 		}
-		filters = container.NewVBox(beside("Symptom", j.symptom),
-			container.NewGridWithColumns(2, beside("From", j.from), beside("To", j.to)))
+		filters = container.NewVBox(beside(tr.T("journal.symptom"), j.symptom),
+			container.NewGridWithColumns(2, beside(tr.T("journal.from"), j.from), beside(tr.T("journal.to"), j.to)))
 	}
 
 	j.warning = widget.NewLabel("")
@@ -194,9 +205,9 @@ func (u *UI) journalTimeline(j *journalScreen) *fyne.Container {
 	j.chartBox = container.NewVBox(j.chart)
 	j.chartBox.Hide()
 
-	j.empty = paragraph(msgLoading)
+	j.empty = paragraph(msgLoading())
 	j.empty.Alignment = fyne.TextAlignCenter
-	j.retry = widget.NewButton("Try again", u.reloadJournal)
+	j.retry = widget.NewButton(tr.T("journal.try_again"), u.reloadJournal)
 	j.retry.Hide()
 	j.list = widget.NewList(
 		func() int { return len(j.items) },
@@ -210,12 +221,12 @@ func (u *UI) journalTimeline(j *journalScreen) *fyne.Container {
 
 	j.selText = widget.NewLabel("")
 	j.selText.Truncation = fyne.TextTruncateEllipsis
-	j.edit = widget.NewButtonWithIcon("Edit", theme.DocumentCreateIcon(), func() { u.editSelected() })
-	j.del = widget.NewButtonWithIcon("Delete", theme.DeleteIcon(), func() { u.deleteSelected() })
+	j.edit = widget.NewButtonWithIcon(tr.T("journal.edit"), theme.DocumentCreateIcon(), func() { u.editSelected() })
+	j.del = widget.NewButtonWithIcon(tr.T("journal.delete"), theme.DeleteIcon(), func() { u.deleteSelected() })
 	j.actions = container.NewBorder(nil, nil, nil, container.NewHBox(tall(j.edit), tall(j.del)), j.selText)
 	j.actions.Hide()
 	j.undoText = widget.NewLabel("")
-	j.undo = widget.NewButtonWithIcon("Undo", theme.ContentUndoIcon(), func() { u.undoDelete() })
+	j.undo = widget.NewButtonWithIcon(tr.T("journal.undo"), theme.ContentUndoIcon(), func() { u.undoDelete() })
 	j.undo.Importance = widget.HighImportance
 	j.undoBar = container.NewBorder(nil, nil, nil, tall(j.undo), j.undoText)
 	j.undoBar.Hide()
@@ -282,11 +293,11 @@ func (u *UI) datesChanged() {
 	since, err1 := parseDate(j.from.Text, loc)
 	until, err2 := parseDate(j.to.Text, loc)
 	if err1 != nil || err2 != nil {
-		say(j.rangeErr, msgBadDate)
+		say(j.rangeErr, msgBadDate())
 		return
 	}
 	if !since.IsZero() && !until.IsZero() && until.Before(since) {
-		say(j.rangeErr, msgDatesReversed)
+		say(j.rangeErr, msgDatesReversed())
 		return
 	}
 	say(j.rangeErr, "")
@@ -322,11 +333,11 @@ func (u *UI) reloadJournal() {
 	gen := j.gen
 	j.retry.Hide()
 	if !j.loaded {
-		say(j.empty, msgLoading)
+		say(j.empty, msgLoading())
 	} else if j.query != "" {
 		// The first search of a session decrypts the whole journal (about half a second
 		// at 100,000 entries): say so rather than look stuck.
-		j.count.SetText("Searching…")
+		j.count.SetText(tr.T("journal.searching"))
 		j.listTop.Refresh()
 	}
 	st, query, filter, first := j.store, j.query, j.filter, !j.loaded
@@ -341,15 +352,10 @@ func (u *UI) reloadJournal() {
 		switch {
 		case errors.As(err, &te):
 			n := len(te.Records)
-			what := "1 entry"
-			if n != 1 {
-				what = strconv.Itoa(n) + " entries"
-			}
-			say(j.warning, what+" could not be read because the file was damaged. "+
-				"Everything else is shown, and nothing was changed.")
+			say(j.warning, tr.N("journal.damaged", n, tr.Args{"Number": tr.Int(n)}))
 		case err != nil:
 			if !j.loaded {
-				say(j.empty, msgLoadFailed)
+				say(j.empty, msgLoadFailed())
 				j.retry.Show()
 			}
 			return
@@ -371,7 +377,7 @@ func (u *UI) reloadJournal() {
 			u.refreshSuggestions(l.own)
 		}
 		if filter.Symptom != "" {
-			j.chart.set(filter.Symptom, l.chart, now.In(st.Location()))
+			j.chart.set(symptomWord(filter.Symptom), l.chart, now.In(st.Location()))
 			j.chartBox.Show()
 		} else {
 			j.chartBox.Hide()
@@ -390,6 +396,16 @@ func readJournal(ctx context.Context, st *data.Store, query string, f data.Entry
 		found, err = st.Search(ctx, query)
 		if err = bad.Keep(err); err != nil {
 			return l, err
+		}
+		// A symptom or mood offered as a choice is stored in English: a search for its
+		// name in the running language finds it too.
+		if stored := storedName("", query); stored != query {
+			var more []data.Entry
+			more, err = st.Search(ctx, stored)
+			if err = bad.Keep(err); err != nil {
+				return l, err
+			}
+			found = mergeFound(found, more)
 		}
 		l.page.Entries = found[:0]
 		for _, e := range found {
@@ -496,8 +512,7 @@ func (u *UI) loadMore() {
 			return // the next scroll tries again
 		}
 		if te != nil {
-			say(j.warning, "Some entries could not be read because the file was damaged. "+
-				"Everything else is shown, and nothing was changed.")
+			say(j.warning, tr.T("journal.damaged_some"))
 		}
 		j.entries = append(j.entries, p.Entries...)
 		j.next, j.more = p.Next, p.More
@@ -511,26 +526,21 @@ func (j *journalScreen) refreshList() {
 	switch {
 	case j.query != "" || j.filter != (data.EntryFilter{}):
 		n := len(j.entries)
-		switch {
-		case j.more:
+		if j.more {
 			j.count.SetText("")
-		case n == 1:
-			j.count.SetText("1 found")
-		default:
-			j.count.SetText(thousands(n) + " found")
+		} else {
+			j.count.SetText(tr.N("journal.found", n, tr.Args{"Number": thousands(n)}))
 		}
-	case j.total == 1:
-		j.count.SetText("1 entry")
 	default:
-		j.count.SetText(thousands(j.total) + " entries")
+		j.count.SetText(tr.N("journal.entries", j.total, tr.Args{"Number": thousands(j.total)}))
 	}
 	if len(j.entries) == 0 {
 		j.list.Hide()
 		if j.query != "" || j.filter != (data.EntryFilter{}) {
-			say(j.empty, msgNoMatches)
+			say(j.empty, msgNoMatches())
 		} else {
 			j.count.SetText("")
-			say(j.empty, msgEmptyJournal)
+			say(j.empty, msgEmptyJournal())
 		}
 	} else {
 		j.empty.Hide()
@@ -540,14 +550,9 @@ func (j *journalScreen) refreshList() {
 	j.list.Refresh()
 }
 
-// thousands writes n with its thousands grouped: 100,000 reads at a glance, 100000 does not.
-func thousands(n int) string {
-	s := strconv.Itoa(n)
-	for i := len(s) - 3; i > 0 && s[i-1] != '-'; i -= 3 {
-		s = s[:i] + "," + s[i:]
-	}
-	return s
-}
+// thousands writes n with its thousands grouped the running language's way: 100,000 (or
+// 100.000) reads at a glance, 100000 does not.
+func thousands(n int) string { return tr.Int(n) }
 
 // rebuildItems puts a header before each day's first entry.
 func (j *journalScreen) rebuildItems() {
@@ -572,14 +577,14 @@ func dayTitle(day string, now time.Time, loc *time.Location) string {
 	n := now.In(loc)
 	switch day {
 	case n.Format(time.DateOnly):
-		return "Today"
+		return tr.T("journal.today")
 	case n.AddDate(0, 0, -1).Format(time.DateOnly):
-		return "Yesterday"
+		return tr.T("journal.yesterday")
 	}
 	if d.Year() == n.Year() {
-		return d.Format("Mon 2 Jan")
+		return tr.Format(d, tr.DateNoYear)
 	}
-	return d.Format(rowDate)
+	return tr.Format(d, tr.Date)
 }
 
 func (u *UI) drawItem(id widget.ListItemID, r *entryRow) {
@@ -612,7 +617,7 @@ func (u *UI) selectItem(id widget.ListItemID) {
 	}
 	e := j.entries[j.items[id].entry]
 	j.selected = e.ID
-	j.selText.SetText(entryTitle(e) + " · " + e.At.Format(rowDate+" "+rowClock))
+	j.selText.SetText(tr.T("journal.selected", tr.Args{"Title": entryTitle(e), "When": tr.Format(e.At, tr.DateClock)}))
 	if !editable(e) {
 		j.edit.Disable()
 		j.del.Disable()
@@ -659,7 +664,7 @@ func (u *UI) deleteSelected() {
 		j.del.Enable()
 		if err != nil {
 			j.status.Importance = widget.DangerImportance
-			say(j.status, msgEntryDeleteFailed)
+			say(j.status, msgEntryDeleteFailed())
 			return
 		}
 		j.remove(e.ID)
@@ -670,7 +675,7 @@ func (u *UI) deleteSelected() {
 		j.refreshList()
 		say(j.status, "")
 		j.undoID = e.ID
-		j.undoText.SetText("Entry deleted: " + entryTitle(e) + ".")
+		j.undoText.SetText(tr.T("journal.deleted", tr.Args{"Title": entryTitle(e)}))
 		j.undo.Enable()
 		j.undoBar.Show()
 		u.focus(j.undo)
@@ -707,7 +712,7 @@ func (u *UI) undoDelete() {
 		}
 		if err != nil {
 			j.undo.Enable()
-			j.undoText.SetText(msgUndoFailed)
+			j.undoText.SetText(msgUndoFailed())
 			return
 		}
 		j.undoGen++
@@ -719,7 +724,7 @@ func (u *UI) undoDelete() {
 			j.selectEntry(e.ID)
 		}
 		j.status.Importance = widget.SuccessImportance
-		say(j.status, "The entry is back in your journal.")
+		say(j.status, tr.T("journal.restored"))
 		u.focus(j.add)
 	})
 }
@@ -744,7 +749,11 @@ func (j *journalScreen) place(e data.Entry) (int, bool) {
 	}
 	if j.query != "" {
 		text := strings.ToLower(e.Name + "\n" + e.Note)
-		for _, w := range strings.Fields(strings.ToLower(j.query)) {
+		words := strings.Fields(strings.ToLower(j.query))
+		if stored := storedName("", j.query); stored != j.query {
+			words = strings.Fields(strings.ToLower(stored))
+		}
+		for _, w := range words {
 			if !strings.Contains(text, w) {
 				return 0, false
 			}
@@ -783,19 +792,22 @@ func (j *journalScreen) selectEntry(id string) {
 	}
 }
 
-// refreshSuggestions offers the person's own recent symptom names first, then common ones,
-// in the form and in the symptom filter.
+// refreshSuggestions offers the person's own recent symptom names first (as stored), then
+// common ones, in the form and in the symptom filter, in the running language.
 func (u *UI) refreshSuggestions(own []string) {
 	j := u.journal
 	seen := map[string]bool{}
 	var opts []string
+	names := map[string]string{}
 	add := func(s string) {
-		k := strings.ToLower(strings.TrimSpace(s))
+		shown := symptomWord(s)
+		k := strings.ToLower(strings.TrimSpace(shown))
 		if k == "" || seen[k] {
 			return
 		}
 		seen[k] = true
-		opts = append(opts, s)
+		opts = append(opts, shown)
+		names[shown] = storedName(data.KindSymptom, s)
 	}
 	for _, s := range own {
 		add(s)
@@ -804,10 +816,30 @@ func (u *UI) refreshSuggestions(own []string) {
 		add(s)
 	}
 	j.suggestions = opts
+	j.symptomNames = names
 	if j.kind == data.KindSymptom {
 		j.name.SetOptions(opts)
 	}
-	j.symptom.SetOptions(append([]string{allSymptoms}, opts...))
+	j.symptom.SetOptions(append([]string{allSymptoms()}, opts...))
+}
+
+// mergeFound adds to found (newest first) the entries of more it does not have, keeping the
+// order.
+func mergeFound(found, more []data.Entry) []data.Entry {
+	have := map[string]bool{}
+	for _, e := range found {
+		have[e.ID] = true
+	}
+	for _, e := range more {
+		if !have[e.ID] {
+			found = append(found, e)
+		}
+	}
+	sort.SliceStable(found, func(i, k int) bool {
+		a, b := found[i], found[k]
+		return a.At.After(b.At) || a.At.Equal(b.At) && a.ID > b.ID
+	})
+	return found
 }
 
 // noteUsed puts a symptom name just used at the head of the suggestions.
@@ -870,7 +902,7 @@ func (r *entryRow) setDay(title string) {
 func (r *entryRow) set(e data.Entry) {
 	r.isDay = false
 	r.day.Hidden = true
-	r.when.Text = e.At.Format(rowClock)
+	r.when.Text = tr.Format(e.At, tr.Clock)
 	r.severity.Text = entryDetail(e)
 	r.name.Text = entryTitle(e)
 	r.note.Text = entryNote(e)

@@ -53,7 +53,7 @@ func TestJournalSearchAsYouType(t *testing.T) {
 		t.Errorf("found %q", got)
 	}
 	test.Type(j.search, "zzz")
-	assertShows(t, j.empty, msgNoMatches)
+	assertShows(t, j.empty, msgNoMatches())
 	if j.list.Visible() {
 		t.Error("no matches: the list should give way to the message")
 	}
@@ -110,7 +110,7 @@ func TestJournalFilterBySymptomAndDates(t *testing.T) {
 	)
 	j := u.journal
 	j.delay = 0
-	if opts := j.symptom.Options; len(opts) < 3 || opts[0] != allSymptoms || opts[1] != "Headache" || opts[2] != "Cough" {
+	if opts := j.symptom.Options; len(opts) < 3 || opts[0] != allSymptoms() || opts[1] != "Headache" || opts[2] != "Cough" {
 		t.Errorf("symptom filter offers %q, want the person's own first", opts)
 	}
 	j.symptom.SetSelected("Headache")
@@ -129,15 +129,15 @@ func TestJournalFilterBySymptomAndDates(t *testing.T) {
 		t.Errorf("20–23 Nov shows %q (the 'to' day included)", got)
 	}
 	j.to.SetText("23/11")
-	assertShows(t, j.rangeErr, msgBadDate)
+	assertShows(t, j.rangeErr, msgBadDate())
 	j.to.SetText("2025-11-19")
-	assertShows(t, j.rangeErr, msgDatesReversed)
+	assertShows(t, j.rangeErr, msgDatesReversed())
 	j.to.SetText("")
 	j.from.SetText("")
 	if j.rangeErr.Visible() {
 		t.Error("the date message should go once the dates read")
 	}
-	j.symptom.SetSelected(allSymptoms)
+	j.symptom.SetSelected(allSymptoms())
 	if len(j.entries) != 4 || j.chartBox.Visible() {
 		t.Errorf("no filter: %d entries, chart shown %v", len(j.entries), j.chartBox.Visible())
 	}
@@ -258,7 +258,7 @@ func TestJournalMoodAndNote(t *testing.T) {
 		t.Error("a mood has no severity or duration")
 	}
 	test.Tap(j.save)
-	assertShows(t, j.nameErr, msgNoMood)
+	assertShows(t, j.nameErr, msgNoMood())
 	test.Type(j.name, "Cheerful")
 	test.Tap(j.save)
 	assertShows(t, j.status, "Saved. It is at the top of your journal.")
@@ -269,7 +269,7 @@ func TestJournalMoodAndNote(t *testing.T) {
 		t.Error("a note has no name")
 	}
 	test.Tap(j.save)
-	assertShows(t, j.noteErr, msgNoNote)
+	assertShows(t, j.noteErr, msgNoNote())
 	test.Type(j.note, "Ask about the new tablets")
 	j.when.SetText("2025-11-25 14:00")
 	test.Tap(j.save)
@@ -297,7 +297,7 @@ func TestJournalDosesAreNotEditable(t *testing.T) {
 		t.Fatalf("entries = %+v", j.entries)
 	}
 	j.list.Select(1)
-	if !j.edit.Disabled() || !j.del.Disabled() || j.selText.Text != msgDoseNoEdit {
+	if !j.edit.Disabled() || !j.del.Disabled() || j.selText.Text != msgDoseNoEdit() {
 		t.Error("a dose is changed on the Medicines screen, not here")
 	}
 }

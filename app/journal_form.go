@@ -16,12 +16,134 @@ import (
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
+	"github.com/patient-companion/companion/app/tr"
 	"github.com/patient-companion/companion/data"
 )
 
-// commonMoods are offered when logging a mood.
+// commonMoods are offered when logging a mood: stored in English, as they are here, and
+// shown in the running language (moodWord).
 func commonMoods() []string {
 	return []string{"Calm", "Content", "Cheerful", "Tired", "Worried", "Low", "Anxious", "Irritable"}
+}
+
+// moodChoices are commonMoods in the running language.
+func moodChoices() []string {
+	var out []string
+	for _, m := range commonMoods() {
+		out = append(out, moodWord(m))
+	}
+	return out
+}
+
+// symptomWord is a stored symptom name as shown: one of data.CommonSymptoms (kept in English
+// whatever the language) in the running language; anything else the person wrote as it is.
+func symptomWord(name string) string {
+	if tr.Lang() == "en" {
+		return name
+	}
+	switch strings.ToLower(strings.TrimSpace(name)) {
+	case "headache":
+		return tr.T("journal.symptom_headache")
+	case "tiredness":
+		return tr.T("journal.symptom_tiredness")
+	case "dizziness":
+		return tr.T("journal.symptom_dizziness")
+	case "nausea":
+		return tr.T("journal.symptom_nausea")
+	case "shortness of breath":
+		return tr.T("journal.symptom_shortness_of_breath")
+	case "chest pain":
+		return tr.T("journal.symptom_chest_pain")
+	case "back pain":
+		return tr.T("journal.symptom_back_pain")
+	case "joint pain":
+		return tr.T("journal.symptom_joint_pain")
+	case "swollen ankles":
+		return tr.T("journal.symptom_swollen_ankles")
+	case "cough":
+		return tr.T("journal.symptom_cough")
+	case "fever":
+		return tr.T("journal.symptom_fever")
+	case "trouble sleeping":
+		return tr.T("journal.symptom_trouble_sleeping")
+	case "low mood":
+		return tr.T("journal.symptom_low_mood")
+	case "anxiety":
+		return tr.T("journal.symptom_anxiety")
+	case "palpitations":
+		return tr.T("journal.symptom_palpitations")
+	case "stomach ache":
+		return tr.T("journal.symptom_stomach_ache")
+	case "constipation":
+		return tr.T("journal.symptom_constipation")
+	case "diarrhoea":
+		return tr.T("journal.symptom_diarrhoea")
+	case "itching":
+		return tr.T("journal.symptom_itching")
+	case "blurred vision":
+		return tr.T("journal.symptom_blurred_vision")
+	case "confusion":
+		return tr.T("journal.symptom_confusion")
+	case "loss of appetite":
+		return tr.T("journal.symptom_loss_of_appetite")
+	}
+	return name
+}
+
+// moodWord is a stored mood as shown: one of commonMoods in the running language, anything
+// else as it is.
+func moodWord(name string) string {
+	if tr.Lang() == "en" {
+		return name
+	}
+	switch strings.ToLower(strings.TrimSpace(name)) {
+	case "calm":
+		return tr.T("journal.mood_calm")
+	case "content":
+		return tr.T("journal.mood_content")
+	case "cheerful":
+		return tr.T("journal.mood_cheerful")
+	case "tired":
+		return tr.T("journal.mood_tired")
+	case "worried":
+		return tr.T("journal.mood_worried")
+	case "low":
+		return tr.T("journal.mood_low")
+	case "anxious":
+		return tr.T("journal.mood_anxious")
+	case "irritable":
+		return tr.T("journal.mood_irritable")
+	}
+	return name
+}
+
+// storedName is what to store for a symptom (or, for mood, a mood) typed or chosen: the
+// English word of a choice shown in the running language ("Kopfschmerzen" → "Headache"), so
+// entries name a common symptom alike in every language; anything else as it was typed. A
+// search looks for either (kind "").
+func storedName(kind data.Kind, name string) string {
+	if tr.Lang() == "en" {
+		return name
+	}
+	k := strings.ToLower(strings.TrimSpace(name))
+	if k == "" {
+		return name
+	}
+	if kind != data.KindMood {
+		for _, w := range data.CommonSymptoms {
+			if strings.ToLower(symptomWord(w)) == k {
+				return w
+			}
+		}
+	}
+	if kind != data.KindSymptom {
+		for _, w := range commonMoods() {
+			if strings.ToLower(moodWord(w)) == k {
+				return w
+			}
+		}
+	}
+	return name
 }
 
 type journalForm struct {
@@ -69,25 +191,27 @@ type formDraft struct {
 
 func (u *UI) buildJournalForm(j *journalScreen) fyne.CanvasObject {
 	j.kind = data.KindSymptom
-	j.formTitle = subheading("Add to your journal")
-	j.kindSymptom = widget.NewButton("Symptom", func() { u.setKind(data.KindSymptom) })
-	j.kindMood = widget.NewButton("Mood", func() { u.setKind(data.KindMood) })
-	j.kindNote = widget.NewButton("Note", func() { u.setKind(data.KindNote) })
+	j.formTitle = subheading(tr.T("journal.form_add"))
+	j.kindSymptom = widget.NewButton(tr.T("journal.kind_symptom"), func() { u.setKind(data.KindSymptom) })
+	j.kindMood = widget.NewButton(tr.T("journal.kind_mood"), func() { u.setKind(data.KindMood) })
+	j.kindNote = widget.NewButton(tr.T("journal.kind_note"), func() { u.setKind(data.KindNote) })
 	j.kindRow = container.NewHBox(tall(j.kindSymptom), tall(j.kindMood), tall(j.kindNote))
 
-	j.name = u.newSelectEntry(data.CommonSymptoms)
-	j.suggestions = data.CommonSymptoms
-	j.name.SetPlaceHolder("For example: Headache")
+	for _, s := range data.CommonSymptoms {
+		j.suggestions = append(j.suggestions, symptomWord(s))
+	}
+	j.name = u.newSelectEntry(j.suggestions)
+	j.name.SetPlaceHolder(tr.T("journal.symptom_example"))
 	j.name.OnChanged = func(string) { say(j.nameErr, ""); j.clearStatus() }
 	j.nameErr = message()
-	j.nameLabel = subheading("What do you feel?")
+	j.nameLabel = subheading(tr.T("journal.what_feel"))
 	j.nameBlock = container.NewStack(labelled(j.nameLabel, j.name, j.nameErr))
 
 	j.sevLabel = widget.NewLabelWithStyle("", fyne.TextAlignTrailing, fyne.TextStyle{Bold: true})
 	j.sevErr = message()
 	j.severity = newSeverityPicker(func(int) { u.severityChanged() })
-	j.sevRow = container.NewBorder(nil, nil, fieldLabel("How strong is it?"), j.sevLabel)
-	scale := container.NewBorder(nil, nil, caption("0 = not at all"), caption("10 = the worst"))
+	j.sevRow = container.NewBorder(nil, nil, fieldLabel(tr.T("journal.how_strong")), j.sevLabel)
+	scale := container.NewBorder(nil, nil, caption(tr.T("journal.scale_low")), caption(tr.T("journal.scale_high")))
 	j.sevBlock = container.NewStack(labelled(j.sevRow, j.severity, scale, j.sevErr))
 
 	j.when = u.newTimeEntry()
@@ -95,30 +219,30 @@ func (u *UI) buildJournalForm(j *journalScreen) fyne.CanvasObject {
 	j.when.OnChanged = func(string) { say(j.whenErr, ""); j.clearStatus() }
 	j.whenErr = message()
 	j.duration = u.newEntry()
-	j.duration.SetPlaceHolder("e.g. 30 minutes")
+	j.duration.SetPlaceHolder(tr.T("journal.duration_example"))
 	j.duration.OnChanged = func(string) { say(j.durationErr, ""); j.clearStatus() }
 	j.durationErr = message()
-	j.durBlock = container.NewStack(labelled(fieldLabel("How long? (optional)"), j.duration, j.durationErr))
+	j.durBlock = container.NewStack(labelled(fieldLabel(tr.T("journal.how_long")), j.duration, j.durationErr))
 
 	j.note = u.newNoteEntry()
 	j.note.SetMinRowsVisible(3)
-	j.note.SetPlaceHolder("Anything else worth remembering")
+	j.note.SetPlaceHolder(tr.T("journal.note_hint_symptom"))
 	j.note.OnChanged = func(string) { say(j.noteErr, ""); j.clearStatus() }
 	j.noteErr = message()
-	j.noteLabel = fieldLabel("Note (optional)")
+	j.noteLabel = fieldLabel(tr.T("journal.note_optional"))
 
-	j.save = widget.NewButtonWithIcon("Save", theme.ConfirmIcon(), u.saveEntry)
+	j.save = widget.NewButtonWithIcon(tr.T("journal.save"), theme.ConfirmIcon(), u.saveEntry)
 	j.save.Importance = widget.HighImportance
-	j.back = widget.NewButtonWithIcon("Back to the journal", theme.NavigateBackIcon(), u.closeForm)
+	j.back = widget.NewButtonWithIcon(tr.T("journal.back"), theme.NavigateBackIcon(), u.closeForm)
 
 	u.severityChanged()
 	u.setKind(data.KindSymptom)
 	// Side by side at ordinary text sizes; stacked at large ones, to fit 1000 px.
 	var top fyne.CanvasObject = container.NewBorder(nil, nil, j.formTitle, j.kindRow)
-	whenAndHowLong := container.NewGridWithColumns(2, labelled(fieldLabel("When?"), j.when, j.whenErr), j.durBlock)
+	whenAndHowLong := container.NewGridWithColumns(2, labelled(fieldLabel(tr.T("journal.when")), j.when, j.whenErr), j.durBlock)
 	if u.textScale() > largeText {
 		top = container.NewVBox(j.formTitle, j.kindRow)
-		whenAndHowLong = container.NewVBox(labelled(fieldLabel("When?"), j.when, j.whenErr), j.durBlock)
+		whenAndHowLong = container.NewVBox(labelled(fieldLabel(tr.T("journal.when")), j.when, j.whenErr), j.durBlock)
 	}
 	form := container.NewVBox(
 		top,
@@ -152,29 +276,29 @@ func (u *UI) setKind(k data.Kind) {
 	}
 	switch k {
 	case data.KindSymptom:
-		j.nameLabel.SetText("What do you feel?")
-		j.name.SetPlaceHolder("For example: Headache")
+		j.nameLabel.SetText(tr.T("journal.what_feel"))
+		j.name.SetPlaceHolder(tr.T("journal.symptom_example"))
 		j.name.SetOptions(j.suggestions)
 		j.nameBlock.Show()
 		j.sevBlock.Show()
 		j.durBlock.Show()
-		j.noteLabel.SetText("Note (optional)")
-		j.note.SetPlaceHolder("Anything else worth remembering")
+		j.noteLabel.SetText(tr.T("journal.note_optional"))
+		j.note.SetPlaceHolder(tr.T("journal.note_hint_symptom"))
 	case data.KindMood:
-		j.nameLabel.SetText("How is your mood?")
-		j.name.SetPlaceHolder("For example: Calm")
-		j.name.SetOptions(commonMoods())
+		j.nameLabel.SetText(tr.T("journal.how_mood"))
+		j.name.SetPlaceHolder(tr.T("journal.mood_example"))
+		j.name.SetOptions(moodChoices())
 		j.nameBlock.Show()
 		j.sevBlock.Hide()
 		j.durBlock.Hide()
-		j.noteLabel.SetText("Note (optional)")
-		j.note.SetPlaceHolder("What made it so, if you like")
+		j.noteLabel.SetText(tr.T("journal.note_optional"))
+		j.note.SetPlaceHolder(tr.T("journal.note_hint_mood"))
 	case data.KindNote:
 		j.nameBlock.Hide()
 		j.sevBlock.Hide()
 		j.durBlock.Hide()
-		j.noteLabel.SetText("Your note")
-		j.note.SetPlaceHolder("Whatever you want to remember: a question for the doctor, a good day")
+		j.noteLabel.SetText(tr.T("journal.your_note"))
+		j.note.SetPlaceHolder(tr.T("journal.note_hint_note"))
 	}
 }
 
@@ -215,7 +339,7 @@ func (u *UI) openForm(e *data.Entry) {
 		if j.editing != nil {
 			j.restoreDraft()
 		}
-		j.formTitle.SetText("Add to your journal")
+		j.formTitle.SetText(tr.T("journal.form_add"))
 		j.kindRow.Show()
 	} else {
 		if j.editing == nil {
@@ -225,7 +349,7 @@ func (u *UI) openForm(e *data.Entry) {
 		c := *e
 		j.editing = &c
 		j.fillFrom(c)
-		j.formTitle.SetText("Edit this entry")
+		j.formTitle.SetText(tr.T("journal.form_edit"))
 		j.kindRow.Hide()
 	}
 	u.setKind(j.kind)
@@ -283,10 +407,17 @@ func (j *journalScreen) restoreDraft() {
 // fillFrom puts an entry in the form to edit.
 func (j *journalScreen) fillFrom(e data.Entry) {
 	j.kind = e.Kind
-	j.name.SetText(e.Name)
+	switch e.Kind {
+	case data.KindSymptom:
+		j.name.SetText(symptomWord(e.Name))
+	case data.KindMood:
+		j.name.SetText(moodWord(e.Name))
+	default:
+		j.name.SetText(e.Name)
+	}
 	j.whenFilled = e.At.In(j.store.Location()).Format(whenLayout)
 	j.when.SetText(j.whenFilled)
-	j.duration.SetText(durationText(e.Duration))
+	j.duration.SetText(durationField(e.Duration))
 	j.note.SetText(e.Note)
 	if e.Severity != nil {
 		j.severity.SetSelected(*e.Severity)
@@ -311,28 +442,28 @@ func (u *UI) readForm() (data.Entry, bool) {
 		}
 		ok = false
 	}
-	e := data.Entry{Kind: j.kind, Name: j.name.Text, Note: j.note.Text}
+	e := data.Entry{Kind: j.kind, Name: storedName(j.kind, j.name.Text), Note: j.note.Text}
 	if j.editing != nil {
 		e.ID = j.editing.ID
 	}
 	switch j.kind {
 	case data.KindSymptom:
 		if strings.TrimSpace(e.Name) == "" {
-			fail(j.nameErr, msgNoName, j.name)
+			fail(j.nameErr, msgNoName(), j.name)
 		}
 		if n := j.severity.Selected(); n < 0 {
-			fail(j.sevErr, msgNoSeverity, j.severity)
+			fail(j.sevErr, msgNoSeverity(), j.severity)
 		} else {
 			e.Severity = &n
 		}
 	case data.KindMood:
 		if strings.TrimSpace(e.Name) == "" {
-			fail(j.nameErr, msgNoMood, j.name)
+			fail(j.nameErr, msgNoMood(), j.name)
 		}
 	case data.KindNote:
 		e.Name = ""
 		if strings.TrimSpace(e.Note) == "" {
-			fail(j.noteErr, msgNoNote, j.note)
+			fail(j.noteErr, msgNoNote(), j.note)
 		}
 	}
 	when := j.when.Text
@@ -388,9 +519,9 @@ func (j *journalScreen) setSaving(on bool) {
 	setEnabled(!on, j.name, j.severity, j.when, j.duration, j.note, j.save, j.back,
 		j.kindSymptom, j.kindMood, j.kindNote)
 	if on {
-		j.save.SetText("Saving…")
+		j.save.SetText(tr.T("journal.saving"))
 	} else {
-		j.save.SetText("Save")
+		j.save.SetText(tr.T("journal.save"))
 	}
 }
 
@@ -425,7 +556,7 @@ func (u *UI) saveEntry() {
 		j.setSaving(false)
 		if err != nil {
 			// Never the entry's text: the message says what rule broke, or nothing.
-			msg := msgSaveFailed
+			msg := msgSaveFailed()
 			if errors.Is(err, data.ErrInvalid) {
 				msg = inputMessage(err)
 			}
@@ -453,13 +584,13 @@ func (u *UI) saveEntry() {
 		j.status.Importance = widget.SuccessImportance
 		switch {
 		case editing:
-			say(j.status, "Your changes are saved.")
+			say(j.status, tr.T("journal.saved_changes"))
 		case !shown && (j.query != "" || j.filter != (data.EntryFilter{})):
-			say(j.status, "Saved. Clear the search and filters to see it in your journal.")
+			say(j.status, tr.T("journal.saved_hidden"))
 		case shown && i == 0:
-			say(j.status, "Saved. It is at the top of your journal.")
+			say(j.status, tr.T("journal.saved_top"))
 		default:
-			say(j.status, "Saved in your journal, in time order.")
+			say(j.status, tr.T("journal.saved_in_order"))
 		}
 		u.focus(j.add)
 	})

@@ -11,13 +11,14 @@ import (
 	"sort"
 	"time"
 
+	"github.com/patient-companion/companion/app/tr"
 	"github.com/patient-companion/companion/data"
 )
 
 // kindReading marks a timeline row that is a reading (never stored as a journal entry).
 const kindReading data.Kind = "reading"
 
-const msgReadingNoEdit = "Readings are changed on the Readings screen."
+func msgReadingNoEdit() string { return tr.T("readings.no_edit_here") }
 
 // editable says whether a timeline row can be edited or deleted in the Journal.
 func editable(e data.Entry) bool { return e.Kind != data.KindDose && e.Kind != kindReading }
@@ -25,9 +26,9 @@ func editable(e data.Entry) bool { return e.Kind != data.KindDose && e.Kind != k
 // noEditText says where a row that cannot be edited here is changed.
 func noEditText(e data.Entry) string {
 	if e.Kind == kindReading {
-		return msgReadingNoEdit
+		return msgReadingNoEdit()
 	}
-	return msgDoseNoEdit
+	return msgDoseNoEdit()
 }
 
 // withReadings merges into page (newest first) the readings taken at or after lo (zero: any

@@ -178,9 +178,9 @@ func TestAddSymptomChecksTheForm(t *testing.T) {
 		errLabel func(*journalScreen) *widget.Label
 		want     string
 	}{
-		{name: "", severity: 3, errLabel: func(j *journalScreen) *widget.Label { return j.nameErr }, want: msgNoName},
-		{name: "   ", severity: 3, errLabel: func(j *journalScreen) *widget.Label { return j.nameErr }, want: msgNoName},
-		{name: "Nausea", severity: -1, errLabel: func(j *journalScreen) *widget.Label { return j.sevErr }, want: msgNoSeverity},
+		{name: "", severity: 3, errLabel: func(j *journalScreen) *widget.Label { return j.nameErr }, want: msgNoName()},
+		{name: "   ", severity: 3, errLabel: func(j *journalScreen) *widget.Label { return j.nameErr }, want: msgNoName()},
+		{name: "Nausea", severity: -1, errLabel: func(j *journalScreen) *widget.Label { return j.sevErr }, want: msgNoSeverity()},
 		{name: "Nausea", severity: 3, when: "yesterday", errLabel: func(j *journalScreen) *widget.Label { return j.whenErr }, want: "Write the time like 2025-11-25 14:30."},
 		{name: "Nausea", severity: 3, when: "2025-11-26 09:00", errLabel: func(j *journalScreen) *widget.Label { return j.whenErr }, want: "That time is in the future."},
 		{name: "Nausea", severity: 3, duration: "a while", errLabel: func(j *journalScreen) *widget.Label { return j.durationErr }, want: "Write how long, like 30 minutes or 2 hours."},
@@ -221,7 +221,7 @@ func TestSaveFailureDoesNotShowEntryText(t *testing.T) {
 	test.Type(j.note, "private words")
 	_ = j.store.Close() // the disk goes away under the app
 	test.Tap(j.save)
-	assertShows(t, j.status, msgSaveFailed)
+	assertShows(t, j.status, msgSaveFailed())
 	if j.name.Text != "Secret symptom" || j.note.Text != "private words" {
 		t.Error("a failed save must keep the form")
 	}
@@ -279,8 +279,8 @@ func TestJournalErrorMarkup(t *testing.T) {
 	j := addEntry(t, u)
 	test.Type(j.note, "Kept while the rest is fixed")
 	test.Tap(j.save)
-	assertShows(t, j.nameErr, msgNoName)
-	assertShows(t, j.sevErr, msgNoSeverity)
+	assertShows(t, j.nameErr, msgNoName())
+	assertShows(t, j.sevErr, msgNoSeverity())
 	assertMarkup(t, u, "journal_error.xml")
 }
 

@@ -19,65 +19,114 @@ import (
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
+	"github.com/patient-companion/companion/app/tr"
 	"github.com/patient-companion/companion/data"
 )
 
-const (
-	msgReadingsLoading    = "Loading your readings…"
-	msgReadingsLoadFailed = "Your readings could not be read just now. Please try again."
-	msgReadingSaveFailed  = "Your reading could not be saved. Please try again."
-	msgReadingSaved       = "Reading saved."
-	msgNoValue            = "Write the number you measured."
-	msgNoBloodPressure    = "Write both numbers: the top one (like 120) and the bottom one (like 80)."
-	msgTargetSaved        = "Target range saved."
-	msgShareFailed        = "That reading could not be shared. Please try again."
-	// recentReadings is how many readings of a kind the list shows.
-	recentReadings = 10
-)
+// The Readings screen's messages, in the running language.
+func msgReadingsLoading() string    { return tr.T("readings.loading") }
+func msgReadingsLoadFailed() string { return tr.T("readings.load_failed") }
+func msgReadingSaveFailed() string  { return tr.T("readings.save_failed") }
+func msgNoValue() string            { return tr.T("readings.no_value") }
+func msgNoBloodPressure() string    { return tr.T("readings.no_blood_pressure") }
+func msgTargetSaved() string        { return tr.T("readings.target_saved") }
+func msgShareFailed() string        { return tr.T("readings.share_failed") }
 
-// vitalName names a reading type in plain words, as a heading.
+// recentReadings is how many readings of a kind the list shows.
+const recentReadings = 10
+
+// vitalName names a reading type in plain words, as a heading or a choice.
 func vitalName(t string) string {
 	switch t {
 	case data.VitalBloodPressure:
-		return "Blood pressure"
+		return tr.T("readings.kind_blood_pressure")
 	case data.VitalPulse:
-		return "Pulse"
+		return tr.T("readings.kind_pulse")
 	case data.VitalWeight:
-		return "Weight"
+		return tr.T("readings.kind_weight")
 	case data.VitalGlucose:
-		return "Blood sugar"
+		return tr.T("readings.kind_glucose")
 	case data.VitalTemperature:
-		return "Temperature"
+		return tr.T("readings.kind_temperature")
 	case data.VitalOxygen:
-		return "Oxygen level"
+		return tr.T("readings.kind_oxygen")
+	}
+	return t
+}
+
+// vitalInText names a reading type inside a sentence ("Add a reading: blood pressure"): in
+// lower case in English and Spanish, but a German noun keeps its capital.
+func vitalInText(t string) string {
+	switch t {
+	case data.VitalBloodPressure:
+		return tr.T("readings.kind_text_blood_pressure")
+	case data.VitalPulse:
+		return tr.T("readings.kind_text_pulse")
+	case data.VitalWeight:
+		return tr.T("readings.kind_text_weight")
+	case data.VitalGlucose:
+		return tr.T("readings.kind_text_glucose")
+	case data.VitalTemperature:
+		return tr.T("readings.kind_text_temperature")
+	case data.VitalOxygen:
+		return tr.T("readings.kind_text_oxygen")
 	}
 	return t
 }
 
 // unitWords is a unit as a person reads it ("/min" is a pulse's "beats a minute").
 func unitWords(unit string) string {
-	if unit == "/min" {
-		return "beats a minute"
+	switch unit {
+	case "/min":
+		return tr.T("readings.unit_per_min")
+	case "mmHg":
+		return tr.T("readings.unit_mmhg")
+	case "kg":
+		return tr.T("readings.unit_kg")
+	case "lb":
+		return tr.T("readings.unit_lb")
+	case "mmol/L":
+		return tr.T("readings.unit_mmol_l")
+	case "mg/dL":
+		return tr.T("readings.unit_mg_dl")
+	case "°C":
+		return tr.T("readings.unit_celsius")
+	case "°F":
+		return tr.T("readings.unit_fahrenheit")
+	case "%":
+		return tr.T("readings.unit_percent")
 	}
 	return unit
 }
 
+// localNum writes numbers as the data layer writes them ("72.5", "120/80", "36-37.5") with
+// the running language's decimal mark ("72,5"). The data layer never groups thousands, and
+// every number it writes is read back by ParseVital and ParseTarget, which take a comma too.
+func localNum(s string) string {
+	mark := []rune(tr.Num(0.5, 1))[1] // "0.5", "0,5"
+	return strings.ReplaceAll(s, ".", string(mark))
+}
+
+// valueText is a reading's value in unit, the running language's way: "72,5".
+func valueText(v data.Vital, unit string) string { return localNum(v.Text(unit)) }
+
 // readingLine is a reading in a line: "Blood pressure 142/91 mmHg".
 func readingLine(v data.Vital, unit string) string {
-	return vitalName(v.Type) + " " + v.Text(unit) + " " + unitWords(unit)
+	return tr.T("readings.line", tr.Args{"Name": vitalName(v.Type), "Value": valueText(v, unit), "Unit": unitWords(unit)})
 }
 
 // shareText says where a reading stands with the care team.
 func shareText(v data.Vital) string {
 	switch {
 	case v.Shared == data.ShareSent:
-		return "Shared with my care team"
+		return tr.T("readings.shared")
 	case v.Shared == data.ShareQueued && v.Error != "":
-		return "Not shared: " + v.Error
+		// The portal's own words, as it sent them.
+		return tr.T("readings.not_shared", tr.Args{"Why": v.Error})
 	case v.Shared == data.ShareQueued:
-		return "Waiting to share"
+		return tr.T("readings.waiting")
 	}
-	return "Kept on this computer"
+	return tr.T("readings.kept_here")
 }
 
 type readingsScreen struct {
@@ -144,7 +193,7 @@ func (u *UI) showReadings() {
 	s.units = data.VitalUnitsFor(s.set, data.Locale(os.Getenv))
 	u.readings = s
 
-	s.status = paragraph(msgReadingsLoading)
+	s.status = paragraph(msgReadingsLoading())
 	var names []string
 	for _, t := range data.VitalTypes {
 		names = append(names, vitalName(t))
@@ -163,17 +212,17 @@ func (u *UI) showReadings() {
 	s.valueErr = message()
 	s.valueBox = container.NewVBox()
 	s.when = u.newEntry()
-	s.when.SetPlaceHolder("Now — or like " + u.now().In(s.store.Location()).Format(whenLayout))
+	s.when.SetPlaceHolder(tr.T("readings.when_hint", tr.Args{"Example": u.now().In(s.store.Location()).Format(whenLayout)}))
 	s.when.OnChanged = func(string) { say(s.whenErr, "") }
 	s.when.OnSubmitted = submit
 	s.whenErr = message()
 	s.note = u.newEntry()
-	s.note.SetPlaceHolder("If you like: after my walk, before breakfast…")
+	s.note.SetPlaceHolder(tr.T("readings.note_hint"))
 	s.note.OnChanged = func(string) { say(s.noteErr, "") }
 	s.note.OnSubmitted = submit
 	s.noteErr = message()
-	s.share = widget.NewCheck("Share with my care team", nil)
-	s.save = widget.NewButtonWithIcon("Save reading", theme.DocumentSaveIcon(), u.addReading)
+	s.share = widget.NewCheck(tr.T("readings.share_check"), nil)
+	s.save = widget.NewButtonWithIcon(tr.T("readings.save"), theme.DocumentSaveIcon(), u.addReading)
 	s.save.Importance = widget.HighImportance
 	s.saveMsg = widget.NewLabel("")
 	s.saveMsg.Hide()
@@ -186,7 +235,7 @@ func (u *UI) showReadings() {
 	s.target.OnSubmitted = func(string) { u.saveTarget() }
 	s.targetHow = caption("")
 	s.targetErr = message()
-	s.targetBtn = widget.NewButton("Save target", u.saveTarget)
+	s.targetBtn = widget.NewButton(tr.T("readings.save_target"), u.saveTarget)
 	s.listHead = subheading("")
 	s.list = container.NewVBox()
 	s.shareMsg = message()
@@ -206,14 +255,14 @@ func (u *UI) showReadings() {
 	form := container.NewVBox(
 		s.formHead,
 		s.valueBox,
-		labelled(fieldLabel("When"), s.when, s.whenErr),
-		labelled(fieldLabel("Note"), s.note, s.noteErr),
+		labelled(fieldLabel(tr.T("readings.when")), s.when, s.whenErr),
+		labelled(fieldLabel(tr.T("readings.note")), s.note, s.noteErr),
 		s.share,
 		container.NewHBox(tall(s.save), container.NewCenter(s.saveMsg)),
 	)
 	s.body = container.NewVBox(
 		s.status,
-		labelled(fieldLabel("Which reading?"), s.kind),
+		labelled(fieldLabel(tr.T("readings.which")), s.kind),
 		s.chart,
 		widget.NewSeparator(),
 		form,
@@ -239,30 +288,31 @@ func (s *readingsScreen) showKind(u *UI) {
 		// widened the window at 200 % text.
 		s.valueBox.Objects = []fyne.CanvasObject{
 			container.NewGridWithColumns(2,
-				labelled(fieldLabel("Top number"), s.top),
-				labelled(fieldLabel("Bottom number"), s.bottom)),
-			caption("Both in " + unit + ", like 120 and 80."),
+				labelled(fieldLabel(tr.T("readings.top_number")), s.top),
+				labelled(fieldLabel(tr.T("readings.bottom_number")), s.bottom)),
+			caption(tr.T("readings.both_in", tr.Args{"Unit": unit})),
 			s.valueErr,
 		}
 	} else {
-		s.valueBox.Objects = []fyne.CanvasObject{labelled(fieldLabel(vitalName(t)+" ("+unit+")"), s.value), s.valueErr}
+		s.valueBox.Objects = []fyne.CanvasObject{labelled(fieldLabel(tr.T("readings.value_label", tr.Args{"Name": vitalName(t), "Unit": unit})), s.value), s.valueErr}
 	}
 	s.valueBox.Refresh()
 	s.share.SetChecked(s.set.ShareReadings[t])
-	s.formHead.SetText("Add a reading: " + strings.ToLower(vitalName(t)))
-	s.chartHead.SetText("My target range")
-	s.targetLbl.SetText("From–to, in " + unit)
-	how := "Like " + data.TargetExample(t) + ", or none. Readings outside it are marked."
+	s.formHead.SetText(tr.T("readings.add_heading", tr.Args{"Kind": vitalInText(t)}))
+	s.chartHead.SetText(tr.T("readings.target_heading"))
+	s.targetLbl.SetText(tr.T("readings.target_label", tr.Args{"Unit": unit}))
+	example := localNum(data.TargetExample(t))
+	how := tr.T("readings.target_how", tr.Args{"Example": example})
 	if t == data.VitalBloodPressure {
-		how = "Top numbers, then bottom numbers, like " + data.TargetExample(t) + " — or none. Readings outside it are marked."
+		how = tr.T("readings.target_how_bp", tr.Args{"Example": example})
 	}
 	s.targetHow.SetText(how)
 	s.target.SetText("")
 	if tg, ok := s.set.Targets[t]; ok {
-		s.target.SetText(tg.Text(t, s.unit(t)))
+		s.target.SetText(localNum(tg.Text(t, s.unit(t))))
 	}
 	sayError(s.targetErr, "")
-	s.listHead.SetText("Recent readings: " + strings.ToLower(vitalName(t)))
+	s.listHead.SetText(tr.T("readings.recent_heading", tr.Args{"Kind": vitalInText(t)}))
 	s.fill(u)
 }
 
@@ -291,7 +341,7 @@ func (s *readingsScreen) fill(u *UI) {
 		rows = append(rows, u.readingRow(s, v, tg, unit, loc))
 	}
 	if len(mine) == 0 && s.loaded {
-		rows = append(rows, paragraph("No "+strings.ToLower(vitalName(t))+" readings yet. Add one above."))
+		rows = append(rows, paragraph(tr.T("readings.none_yet", tr.Args{"Kind": vitalInText(t)})))
 	}
 	s.list.Objects = rows
 	s.list.Refresh()
@@ -300,13 +350,14 @@ func (s *readingsScreen) fill(u *UI) {
 // readingRow is one reading in the list: when, the value, whether it is outside the target
 // range (in words), and where it stands with the care team, with Share when it is not shared.
 func (u *UI) readingRow(s *readingsScreen, v data.Vital, tg *data.VitalTarget, unit string, loc *time.Location) fyne.CanvasObject {
-	line := v.At.In(loc).Format("Mon 2 Jan 2006, 15:04") + " — " + v.Text(unit) + " " + unitWords(unit)
+	row := tr.Args{"When": tr.Format(v.At.In(loc), tr.DateClock), "Value": valueText(v, unit), "Unit": unitWords(unit)}
+	line := tr.T("readings.row", row)
 	if tg != nil {
 		switch tg.Outside(v) {
 		case "above":
-			line += " — above my target"
+			line = tr.T("readings.row_above", row)
 		case "below":
-			line += " — below my target"
+			line = tr.T("readings.row_below", row)
 		}
 	}
 	value := widget.NewLabelWithStyle(line, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
@@ -325,7 +376,7 @@ func (u *UI) readingRow(s *readingsScreen, v data.Vital, tg *data.VitalTarget, u
 		return text
 	}
 	id := v.ID
-	btn := widget.NewButtonWithIcon("Share", theme.MailSendIcon(), func() { u.shareReading(id) })
+	btn := widget.NewButtonWithIcon(tr.T("readings.share"), theme.MailSendIcon(), func() { u.shareReading(id) })
 	return container.NewBorder(nil, nil, nil, container.NewCenter(tall(btn)), text)
 }
 
@@ -360,10 +411,9 @@ func (u *UI) loadReadings() {
 		var te *data.TamperedError
 		switch {
 		case errors.As(err, &te):
-			say(s.status, "Some readings could not be read because the file was damaged. "+
-				"Everything else is shown, and nothing was changed.")
+			say(s.status, tr.T("readings.damaged"))
 		case err != nil:
-			say(s.status, msgReadingsLoadFailed)
+			say(s.status, msgReadingsLoadFailed())
 			return
 		default:
 			say(s.status, "")
@@ -388,12 +438,12 @@ func (u *UI) addReading() {
 	if t == data.VitalBloodPressure {
 		top, bottom := strings.TrimSpace(s.top.Text), strings.TrimSpace(s.bottom.Text)
 		if top == "" || bottom == "" {
-			say(s.valueErr, msgNoBloodPressure)
+			say(s.valueErr, msgNoBloodPressure())
 			return
 		}
 		text = top + "/" + bottom
 	} else if text == "" {
-		say(s.valueErr, msgNoValue)
+		say(s.valueErr, msgNoValue())
 		return
 	}
 	at, err := parseWhen(s.when.Text, u.now(), s.store.Location())
@@ -419,24 +469,25 @@ func (u *UI) addReading() {
 		var ie *data.InputError
 		switch {
 		case errors.As(err, &ie):
+			// inputMessage puts the data layer's rule in the running language.
 			switch ie.Field {
 			case data.FieldNote:
-				say(s.noteErr, sentence(ie.Msg))
+				say(s.noteErr, inputMessage(err))
 			case data.FieldStart:
-				say(s.whenErr, sentence(ie.Msg))
+				say(s.whenErr, inputMessage(err))
 			default:
-				say(s.valueErr, sentence(ie.Msg))
+				say(s.valueErr, inputMessage(err))
 			}
 			return
 		case err != nil:
-			say(s.valueErr, msgReadingSaveFailed)
-			u.failed(u.win, "Your reading was not saved", tryAgain())
+			say(s.valueErr, msgReadingSaveFailed())
+			u.failed(u.win, tr.T("readings.not_saved_title"), tryAgain())
 			return
 		}
 		for _, e := range []*navEntry{s.value, s.top, s.bottom, s.when, s.note} {
 			e.SetText("")
 		}
-		sayDone(s.saveMsg, msgReadingSaved+" "+readingLine(v, unit)+".")
+		sayDone(s.saveMsg, tr.T("readings.saved", tr.Args{"Reading": readingLine(v, unit)}))
 		u.loadReadings()
 	})
 }
@@ -456,11 +507,36 @@ func (u *UI) shareReading(id string) {
 			return
 		}
 		if err != nil {
-			say(s.shareMsg, msgShareFailed)
+			say(s.shareMsg, msgShareFailed())
 			return
 		}
 		u.loadReadings()
 	})
+}
+
+// targetError says, in the running language, why data.ParseTarget refused text (its own
+// errors are the command line's English): the range is not written low-high, or its low
+// number is not below its high one (both halves read, so that must be it).
+func targetError(t, text, unit string) string {
+	ex := tr.Args{"Example": localNum(data.TargetExample(t))}
+	halves := func(lo, hi string) bool {
+		_, err1 := data.ParseVital(t, lo, unit)
+		_, err2 := data.ParseVital(t, hi, unit)
+		return err1 == nil && err2 == nil
+	}
+	if t == data.VitalBloodPressure {
+		top, bottom, ok := strings.Cut(text, "/")
+		tl, th, ok1 := strings.Cut(top, "-")
+		bl, bh, ok2 := strings.Cut(bottom, "-")
+		if ok && ok1 && ok2 && halves(tl+"/"+bl, th+"/"+bh) {
+			return tr.T("readings.target_reversed", ex)
+		}
+		return tr.T("readings.target_bad_bp", ex)
+	}
+	if l, h, ok := strings.Cut(text, "-"); ok && halves(l, h) {
+		return tr.T("readings.target_reversed", ex)
+	}
+	return tr.T("readings.target_bad", ex)
 }
 
 // saveTarget checks and stores the chosen type's target range (typed in the person's unit,
@@ -471,9 +547,13 @@ func (u *UI) saveTarget() {
 		return
 	}
 	t := s.chosen()
-	tg, ok, err := data.ParseTarget(t, s.target.Text, s.unit(t))
+	text := s.target.Text
+	if strings.EqualFold(strings.TrimSpace(text), tr.T("readings.target_none")) {
+		text = "" // "none" in the running language: no target
+	}
+	tg, ok, err := data.ParseTarget(t, text, s.unit(t))
 	if err != nil {
-		say(s.targetErr, sentence(err.Error()))
+		say(s.targetErr, targetError(t, text, s.unit(t)))
 		return
 	}
 	value := "none"
@@ -489,7 +569,7 @@ func (u *UI) saveTarget() {
 		}
 		switch {
 		case errors.Is(err, data.ErrLockedByClinic):
-			say(s.targetErr, "Your clinic set this range; it cannot be changed here.")
+			say(s.targetErr, tr.T("readings.target_locked"))
 			return
 		case err != nil:
 			say(s.targetErr, msgSettingSaveFailed())
@@ -501,6 +581,6 @@ func (u *UI) saveTarget() {
 			delete(s.set.Targets, t)
 		}
 		s.showKind(u)
-		sayDone(s.targetErr, msgTargetSaved)
+		sayDone(s.targetErr, msgTargetSaved())
 	})
 }

@@ -151,7 +151,7 @@ func TestReadingChartMarksOutsideTarget(t *testing.T) {
 	}
 	s.target.SetText("90-135/60-85")
 	test.Tap(s.targetBtn)
-	assertShows(t, s.targetErr, msgTargetSaved)
+	assertShows(t, s.targetErr, msgTargetSaved())
 	set, err := u.curStore().Settings(context.Background())
 	if err != nil {
 		t.Fatal(err)
@@ -179,7 +179,7 @@ func TestReadingChartMarksOutsideTarget(t *testing.T) {
 	// A wrong range is refused in words, and the saved one kept.
 	s.target.SetText("135-90")
 	test.Tap(s.targetBtn)
-	assertShows(t, s.targetErr, "Write the range as top number low-high/bottom number low-high, like 90-135/60-85, or none.")
+	assertShows(t, s.targetErr, "Write the range as the top numbers, then the bottom numbers, like 90-135/60-85, or none.")
 }
 
 // TestReadingShareLater: a reading kept on this computer is shared from the list.
@@ -292,7 +292,7 @@ func TestJournalTimelineShowsReadings(t *testing.T) {
 			break
 		}
 	}
-	if !j.edit.Disabled() || !j.del.Disabled() || j.selText.Text != msgReadingNoEdit {
+	if !j.edit.Disabled() || !j.del.Disabled() || j.selText.Text != msgReadingNoEdit() {
 		t.Errorf("a reading selected in the journal: edit disabled %v, delete disabled %v, %q",
 			j.edit.Disabled(), j.del.Disabled(), j.selText.Text)
 	}

@@ -9,7 +9,6 @@ package app
 import (
 	"image/color"
 	"math"
-	"strconv"
 	"time"
 
 	"fyne.io/fyne/v2"
@@ -17,6 +16,7 @@ import (
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
+	"github.com/patient-companion/companion/app/tr"
 	"github.com/patient-companion/companion/data"
 )
 
@@ -73,42 +73,41 @@ func (c *vitalChart) outside() (above, below int) {
 // title says what the chart shows, in words: how many readings, and how many fall outside
 // the target range.
 func (c *vitalChart) title() string {
-	s := vitalName(c.vitalType) + ", last " + strconv.Itoa(vitalChartDays) + " days"
 	n := len(c.readings)
-	switch n {
-	case 0:
-		return s + " — no readings"
-	case 1:
-		s += " — 1 reading"
-	default:
-		s += " — " + strconv.Itoa(n) + " readings"
+	args := tr.Args{"Name": vitalName(c.vitalType), "Days": tr.Int(vitalChartDays)}
+	if n == 0 {
+		return tr.T("chart.vital_none", args)
 	}
+	s := tr.N("chart.vital_count", n, args)
 	if c.target == nil {
 		return s
 	}
 	above, below := c.outside()
-	if above+below == 0 {
-		return s + ", all in my target range"
+	switch {
+	case above+below == 0:
+		return tr.T("chart.vital_all_in", tr.Args{"Title": s})
+	case below == 0:
+		return tr.T("chart.vital_above", tr.Args{"Title": s, "Above": tr.Int(above)})
+	case above == 0:
+		return tr.T("chart.vital_below", tr.Args{"Title": s, "Below": tr.Int(below)})
 	}
-	if above > 0 {
-		s += ", " + strconv.Itoa(above) + " above"
-	}
-	if below > 0 {
-		s += ", " + strconv.Itoa(below) + " below"
-	}
-	return s + " my target range (drawn as squares)"
+	return tr.T("chart.vital_above_below", tr.Args{"Title": s, "Above": tr.Int(above), "Below": tr.Int(below)})
 }
 
 // legend explains the marks in words.
 func (c *vitalChart) legend() string {
-	s := ""
-	if c.vitalType == data.VitalBloodPressure {
-		s = "Filled dots: top number. Open dots: bottom number. "
+	bp := c.vitalType == data.VitalBloodPressure
+	if c.target == nil {
+		if bp {
+			return tr.T("chart.legend_bp")
+		}
+		return ""
 	}
-	if c.target != nil {
-		s += "Shaded: my target range " + c.target.Text(c.vitalType, c.unit) + " " + unitWords(c.unit) + ". Squares: outside it."
+	args := tr.Args{"Range": localNum(c.target.Text(c.vitalType, c.unit)), "Unit": unitWords(c.unit)}
+	if bp {
+		return tr.T("chart.legend_bp_target", args)
 	}
-	return s
+	return tr.T("chart.legend_target", args)
 }
 
 func (c *vitalChart) CreateRenderer() fyne.WidgetRenderer {
@@ -308,7 +307,7 @@ func (r *vitalChartRenderer) Refresh() {
 		l := canvas.NewLine(th.Color(theme.ColorNameSeparator, variant))
 		l.StrokeWidth = 1
 		r.grid = append(r.grid, l)
-		t := canvas.NewText(strconv.FormatFloat(v, 'f', -1, 64), fg)
+		t := canvas.NewText(tr.Trim(v, 3), fg)
 		t.TextSize, t.Alignment = r.caption(), fyne.TextAlignTrailing
 		r.yLabels = append(r.yLabels, t)
 	}
@@ -330,9 +329,9 @@ func (r *vitalChartRenderer) Refresh() {
 	r.xLabels = nil
 	for i := range 3 {
 		t := c.from.Add(c.to.Sub(c.from) * time.Duration(i) / 2)
-		s := t.Format("2 Jan")
+		s := tr.Format(t, tr.DayMonth)
 		if i == 2 {
-			s = "Today"
+			s = tr.T("chart.today")
 		}
 		x := canvas.NewText(s, fg)
 		x.TextSize = r.caption()
