@@ -121,8 +121,8 @@ func shareText(v data.Vital) string {
 	case v.Shared == data.ShareSent:
 		return tr.T("readings.shared")
 	case v.Shared == data.ShareQueued && v.Error != "":
-		// The portal's own words, as it sent them.
-		return tr.T("readings.not_shared", tr.Args{"Why": v.Error})
+		// The app's reasons in the person's words; the portal's own as it sent them.
+		return tr.T("readings.not_shared", tr.Args{"Why": portalReason(v.Error, time.Local)})
 	case v.Shared == data.ShareQueued:
 		return tr.T("readings.waiting")
 	}
