@@ -51,9 +51,7 @@ type DemoWords func(english string) string
 
 // DemoTexts are every text a demo profile may hold, in English: what DemoWords translates.
 func DemoTexts() []string {
-	out := append([]string{}, CommonSymptoms...)
-	out = append(out, demoMoods...)
-	out = append(out, demoNotes...)
+	out := append([]string{}, demoNotes...)
 	out = append(out, demoFreeNotes...)
 	out = append(out, demoProfileTexts...)
 	return slices.DeleteFunc(out, func(s string) bool { return s == "" })
@@ -109,7 +107,9 @@ func demoEntry(rng *rand.Rand, today time.Time, days int, now time.Time, w DemoW
 	switch r := rng.IntN(100); {
 	case r < 70:
 		sev := rng.IntN(8) + 1
-		e.Kind, e.Name, e.Severity = KindSymptom, w(CommonSymptoms[rng.IntN(len(CommonSymptoms))]), &sev
+		// Common symptoms and moods are stored in English and shown in the person's language
+		// (the window's symptomWord and moodWord), so they group and filter as one.
+		e.Kind, e.Name, e.Severity = KindSymptom, CommonSymptoms[rng.IntN(len(CommonSymptoms))], &sev
 		if note := demoNotes[rng.IntN(len(demoNotes))]; note != "" {
 			e.Note = w(note)
 		}
@@ -117,7 +117,7 @@ func demoEntry(rng *rand.Rand, today time.Time, days int, now time.Time, w DemoW
 			e.Duration = time.Duration(15*(1+rng.IntN(16))) * time.Minute
 		}
 	case r < 85:
-		e.Kind, e.Name = KindMood, w(demoMoods[rng.IntN(len(demoMoods))])
+		e.Kind, e.Name = KindMood, demoMoods[rng.IntN(len(demoMoods))]
 	default:
 		e.Kind, e.Note = KindNote, w(demoFreeNotes[rng.IntN(len(demoFreeNotes))])
 	}
