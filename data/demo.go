@@ -39,7 +39,7 @@ var (
 // take seconds, and reports progress after each batch when progress is not nil.
 func (s *Store) AddDemoEntries(ctx context.Context, n int, progress func(done, total int)) error {
 	if n < 0 {
-		return invalid("the number of demo entries cannot be negative")
+		return invalid("input.demo_negative", nil, "the number of demo entries cannot be negative")
 	}
 	rng := rand.New(rand.NewPCG(20261125, uint64(n)))
 	now := s.now().In(s.loc)
