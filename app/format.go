@@ -274,9 +274,13 @@ func entryNote(e data.Entry) string {
 	return note
 }
 
-// inputMessage turns a data.ErrInvalid error into a sentence for the form. Those messages
+// inputMessage turns a data.ErrInvalid error into a sentence for the form, in the running
+// language when the error carries its translation (data.InputError.Key). Those messages
 // describe the rule that was broken, never the text that broke it.
 func inputMessage(err error) string {
+	if text, ok := inputText(err); ok {
+		return text
+	}
 	msg := err.Error()
 	if i := strings.Index(msg, data.ErrInvalid.Error()+": "); i >= 0 {
 		msg = msg[i+len(data.ErrInvalid.Error())+2:]

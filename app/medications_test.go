@@ -251,7 +251,7 @@ func TestMedicationValidation(t *testing.T) {
 
 	// Fixing the time shows the next problem of that step, the dates.
 	se.times[0].entry.SetText("08:00")
-	assertShows(t, se.datesErr, "The end date 2025-11-01 is before the start date 2025-11-25.")
+	assertShows(t, se.datesErr, "The end date 1 Nov 2025 is before the start date 25 Nov 2025.")
 	if se.timesErr.Visible() {
 		t.Error("the time message should go once the time is right")
 	}

@@ -206,13 +206,13 @@ func ValidateAppointment(a Appointment) (Appointment, error) {
 	case !utf8.ValidString(a.Title) || !utf8.ValidString(a.Location) || !utf8.ValidString(a.Description):
 		return Appointment{}, errNotText("the appointment's title, place or description")
 	case a.Title == "":
-		return Appointment{}, invalidField(FieldTitle, "the appointment needs a title")
+		return Appointment{}, invalidField(FieldTitle, "input.appt_title_empty", nil, "the appointment needs a title")
 	case utf8.RuneCountInString(a.Title) > maxNameLen*5 || utf8.RuneCountInString(a.Location) > maxNameLen*5:
-		return Appointment{}, invalid("the title or place is too long")
+		return Appointment{}, invalid("input.appt_too_long", nil, "the title or place is too long")
 	case a.Start.IsZero():
-		return Appointment{}, invalidField(FieldStart, "the appointment needs a start time")
+		return Appointment{}, invalidField(FieldStart, "input.appt_start_empty", nil, "the appointment needs a start time")
 	case !a.End.IsZero() && !a.End.After(a.Start):
-		return Appointment{}, invalidField(FieldEnd, "the appointment ends before it starts")
+		return Appointment{}, invalidField(FieldEnd, "input.appt_ends_before_start", nil, "the appointment ends before it starts")
 	}
 	return a, nil
 }

@@ -294,7 +294,7 @@ func readBackup(r io.Reader) (backupHeader, error) {
 // a new one; with Replace the old profile stays in place until the new one is complete.
 func (p *Profiles) Restore(ctx context.Context, r io.Reader, opt RestoreOptions) (_ *Store, err error) {
 	if len(opt.Passphrase) == 0 && p.Keyring == nil {
-		return nil, invalid("no keyring answers on this computer: give the restored profile a new passphrase")
+		return nil, invalid("input.restore_no_keyring", nil, "no keyring answers on this computer: give the restored profile a new passphrase")
 	}
 	if len(opt.Passphrase) > 0 {
 		if err := ValidateNewPassphrase(opt.Passphrase); err != nil {

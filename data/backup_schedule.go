@@ -96,7 +96,7 @@ func CheckBackupSetting(key, value string) (string, error) {
 	}
 	v, err := spec.Check(value)
 	if err != nil {
-		return "", &InputError{Field: key, Msg: err.Error()}
+		return "", asField(key, err)
 	}
 	return v, nil
 }
@@ -120,9 +120,9 @@ func checkFolder(v string) (string, error) {
 	case v == "":
 		return "", nil
 	case len(v) > 4096 || strings.IndexFunc(v, unicode.IsControl) >= 0:
-		return "", errors.New("give a folder's full path, on one line")
+		return "", invalid("input.backup_folder_one_line", nil, "give a folder's full path, on one line")
 	case !filepath.IsAbs(v):
-		return "", errors.New("give the folder's full path (starting at the top, e.g. /media/usb/backups)")
+		return "", invalid("input.backup_folder_full_path", nil, "give the folder's full path (starting at the top, e.g. /media/usb/backups)")
 	}
 	return filepath.Clean(v), nil
 }
@@ -132,7 +132,7 @@ func checkEvery(v string) (string, error) {
 	case "off", "daily", "weekly":
 		return v, nil
 	}
-	return "", errors.New("use off, daily or weekly")
+	return "", invalid("input.backup_every", nil, "use off, daily or weekly")
 }
 
 func backupInterval(every string) time.Duration {
@@ -201,7 +201,7 @@ func (s *Store) ScheduledBackup(ctx context.Context, now time.Time) (string, err
 func (s *Store) BackupToFolder(ctx context.Context, now time.Time) (string, error) {
 	set, _ := s.BackupSchedule(ctx)
 	if set.Folder == "" {
-		return "", invalidField(KeyBackupFolder, "choose a folder for the backups first")
+		return "", invalidField(KeyBackupFolder, "input.backup_folder_first", nil, "choose a folder for the backups first")
 	}
 	return s.backupIntoFolder(ctx, now, set)
 }

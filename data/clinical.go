@@ -102,11 +102,11 @@ func (s *Store) PutClinical(ctx context.Context, batch []ClinicalResource) (int,
 	for _, r := range batch {
 		switch {
 		case !isClinicalType(r.Type):
-			return 0, invalid("%q is not a type of the health record", r.Type)
+			return 0, invalid("input.record_type_unknown", kv{"Type": r.Type}, "%q is not a type of the health record", r.Type)
 		case r.RemoteID == "" || len(r.RemoteID) > 256:
-			return 0, invalid("a %s from the portal has no usable id", r.Type)
+			return 0, invalid("input.record_no_id", kv{"Type": r.Type}, "a %s from the portal has no usable id", r.Type)
 		case len(r.Raw) == 0 || len(r.Raw) > maxClinicalSize:
-			return 0, invalid("a %s from the portal is empty or too large", r.Type)
+			return 0, invalid("input.record_empty_or_large", kv{"Type": r.Type}, "a %s from the portal is empty or too large", r.Type)
 		}
 	}
 	now := toMillis(s.now())

@@ -59,7 +59,7 @@ func DemoTexts() []string {
 
 func (s *Store) addDemoEntries(ctx context.Context, n int, progress func(done, total int), w DemoWords) error {
 	if n < 0 {
-		return invalid("the number of demo entries cannot be negative")
+		return invalid("input.demo_negative", nil, "the number of demo entries cannot be negative")
 	}
 	rng := rand.New(rand.NewPCG(20261125, uint64(n)))
 	now := s.now().In(s.loc)

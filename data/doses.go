@@ -147,10 +147,10 @@ func (s *Store) RecordDose(ctx context.Context, ev DoseEvent) (DoseEvent, error)
 // window. Over a dose not answered yet it records as RecordDose does.
 func (s *Store) ChangeDose(ctx context.Context, ev DoseEvent) (DoseEvent, error) {
 	if ev.State != DoseTaken && ev.State != DoseSkipped {
-		return DoseEvent{}, invalid("a dose can only be changed to taken or skipped, not %q", ev.State)
+		return DoseEvent{}, invalid("input.dose_change_state", kv{"State": string(ev.State)}, "a dose can only be changed to taken or skipped, not %q", ev.State)
 	}
 	if ev.ScheduledAt.IsZero() {
-		return DoseEvent{}, invalid("only a scheduled dose can be changed")
+		return DoseEvent{}, invalid("input.dose_change_unscheduled", nil, "only a scheduled dose can be changed")
 	}
 	return s.recordDose(ctx, ev, true)
 }
@@ -159,13 +159,13 @@ func (s *Store) recordDose(ctx context.Context, ev DoseEvent, change bool) (Dose
 	switch ev.State {
 	case DoseTaken, DoseSkipped, DoseSnoozed, DoseMissed:
 	default:
-		return DoseEvent{}, invalid("unknown dose state %q", ev.State)
+		return DoseEvent{}, invalid("input.dose_state_unknown", kv{"State": string(ev.State)}, "unknown dose state %q", ev.State)
 	}
 	if ev.At.IsZero() {
 		ev.At = s.now()
 	}
 	if ev.State == DoseSnoozed && ev.SnoozeUntil.IsZero() {
-		return DoseEvent{}, invalid("a snoozed dose needs a time to remind again")
+		return DoseEvent{}, invalid("input.dose_snooze_time", nil, "a snoozed dose needs a time to remind again")
 	}
 	now := s.now()
 	err := s.inTx(ctx, func(ctx context.Context, tx *sql.Tx) error {

@@ -81,7 +81,17 @@ func sqliteCode(err error) (sqlite3.ErrNo, bool) {
 type InputError struct {
 	Field string
 	Msg   string
+	// Key names the message's translation for the window ("input.<name>", in
+	// assets/translations/input.*.json) and Args fill its {{.Fields}}: the same facts as Msg,
+	// as values (numbers, Dates, times, a ReadingType) that the window writes the person's
+	// way. Msg stays the command line's English.
+	Key  string
+	Args map[string]any
 }
+
+// ReadingType is a reading type (one of VitalTypes) among an InputError's Args: the window
+// names it in words.
+type ReadingType string
 
 // The fields an InputError can name.
 const (
@@ -107,14 +117,28 @@ func (e *InputError) Error() string { return ErrInvalid.Error() + ": " + e.Msg }
 // Is makes an InputError ErrInvalid.
 func (e *InputError) Is(target error) bool { return target == ErrInvalid }
 
-// invalid returns an *InputError about no one field, with a message meant for the user.
-func invalid(format string, args ...any) error {
-	return &InputError{Msg: fmt.Sprintf(format, args...)}
+// kv are an InputError's Args.
+type kv = map[string]any
+
+// invalid returns an *InputError about no one field: the window's message is key's
+// translation filled from args, the command line's is format filled from a (the same facts).
+func invalid(key string, args kv, format string, a ...any) error {
+	return &InputError{Msg: fmt.Sprintf(format, a...), Key: key, Args: args}
 }
 
 // invalidField returns an *InputError about one field.
-func invalidField(field, format string, args ...any) error {
-	return &InputError{Field: field, Msg: fmt.Sprintf(format, args...)}
+func invalidField(field, key string, args kv, format string, a ...any) error {
+	return &InputError{Field: field, Msg: fmt.Sprintf(format, a...), Key: key, Args: args}
+}
+
+// asField is a checker's error as an *InputError about field: its message and translation
+// when it is one, else its text.
+func asField(field string, err error) *InputError {
+	var ie *InputError
+	if errors.As(err, &ie) {
+		return &InputError{Field: field, Msg: ie.Msg, Key: ie.Key, Args: ie.Args}
+	}
+	return &InputError{Field: field, Msg: err.Error()}
 }
 
 // RecordRef names one stored record, never its content.

@@ -216,15 +216,15 @@ func ValidateSymptom(in Symptom) (Symptom, error) {
 	case !utf8.ValidString(in.Name) || !utf8.ValidString(in.Note):
 		return in, errNotText("the symptom's name or note")
 	case in.Name == "":
-		return in, invalidField(FieldName, "the symptom name is empty")
+		return in, invalidField(FieldName, "input.symptom_name_empty", nil, "the symptom name is empty")
 	case utf8.RuneCountInString(in.Name) > maxNameLen:
-		return in, invalidField(FieldName, "the symptom name is longer than %d characters", maxNameLen)
+		return in, invalidField(FieldName, "input.symptom_name_long", kv{"Max": maxNameLen}, "the symptom name is longer than %d characters", maxNameLen)
 	case in.Severity < 0 || in.Severity > 10:
-		return in, invalidField(FieldSeverity, "severity must be a whole number from 0 to 10, not %d", in.Severity)
+		return in, invalidField(FieldSeverity, "input.severity_range", kv{"Severity": in.Severity}, "severity must be a whole number from 0 to 10, not %d", in.Severity)
 	case in.Duration < 0:
-		return in, invalidField(FieldDuration, "the duration cannot be negative")
+		return in, invalidField(FieldDuration, "input.duration_negative", nil, "the duration cannot be negative")
 	case utf8.RuneCountInString(in.Note) > maxNoteLen:
-		return in, invalidField(FieldNote, "the note is longer than %d characters", maxNoteLen)
+		return in, invalidField(FieldNote, "input.note_long", kv{"Max": maxNoteLen}, "the note is longer than %d characters", maxNoteLen)
 	}
 	return in, nil
 }

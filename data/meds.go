@@ -96,7 +96,7 @@ func ParseTimeOfDay(s string) (TimeOfDay, error) {
 	m, merr := strconv.Atoi(mm)
 	if len(hh) < 1 || len(hh) > 2 || len(mm) != 2 || !allDigits(hh) || !allDigits(mm) ||
 		herr != nil || merr != nil || h > 23 || m > 59 {
-		return 0, invalidField(FieldTimes, "%q is not a time of day: use HH:MM on a 24-hour clock, like 08:00 or 20:30", s)
+		return 0, invalidField(FieldTimes, "input.time_of_day", kv{"Value": s}, "%q is not a time of day: use HH:MM on a 24-hour clock, like 08:00 or 20:30", s)
 	}
 	return TimeOfDay(h*60 + m), nil
 }
@@ -123,7 +123,7 @@ type Date struct {
 func ParseDate(s string) (Date, error) {
 	t, err := time.Parse(time.DateOnly, strings.TrimSpace(s))
 	if err != nil {
-		return Date{}, invalidField(FieldDate, "%q is not a date: use YYYY-MM-DD, like 2026-03-01", s)
+		return Date{}, invalidField(FieldDate, "input.date", kv{"Value": s}, "%q is not a date: use YYYY-MM-DD, like 2026-03-01", s)
 	}
 	return DateOf(t), nil
 }
@@ -382,14 +382,14 @@ func ValidateMedication(m Medication) (Medication, error) {
 			return m, errNotText("a medication field")
 		}
 		if utf8.RuneCountInString(*f) > maxNameLen*5 {
-			return m, invalid("a medication field is longer than %d characters", maxNameLen*5)
+			return m, invalid("input.med_field_long", kv{"Max": maxNameLen * 5}, "a medication field is longer than %d characters", maxNameLen*5)
 		}
 	}
 	if m.Name == "" {
-		return m, invalidField(FieldName, "the medication name is empty")
+		return m, invalidField(FieldName, "input.med_name_empty", nil, "the medication name is empty")
 	}
 	if m.DoseWindow < 0 {
-		return m, invalidField(FieldDoseWindow, "the dose window cannot be negative")
+		return m, invalidField(FieldDoseWindow, "input.dose_window_negative", nil, "the dose window cannot be negative")
 	}
 	if m.DoseWindow == 0 {
 		m.DoseWindow = DefaultDoseWindow
@@ -401,22 +401,22 @@ func ValidateMedication(m Medication) (Medication, error) {
 		m.Stock = 0
 	}
 	if m.RepeatEvery < 0 || m.RepeatEvery > 0 && m.RepeatEvery < time.Minute || m.RepeatEvery > 4*time.Hour {
-		return m, invalidField(FieldRepeat, "repeat reminders every 1 to 240 minutes")
+		return m, invalidField(FieldRepeat, "input.repeat_every", nil, "repeat reminders every 1 to 240 minutes")
 	}
 	if m.RepeatTimes < NoRepeat || m.RepeatTimes > MaxRepeatTimes {
-		return m, invalidField(FieldRepeat, "repeat a reminder at most %d times", MaxRepeatTimes)
+		return m, invalidField(FieldRepeat, "input.repeat_times", kv{"Max": MaxRepeatTimes}, "repeat a reminder at most %d times", MaxRepeatTimes)
 	}
 	if m.HeadsUp < 0 || m.HeadsUp > MaxHeadsUp {
-		return m, invalidField(FieldHeadsUp, "a heads-up comes 0 to 720 minutes before the dose")
+		return m, invalidField(FieldHeadsUp, "input.heads_up", nil, "a heads-up comes 0 to 720 minutes before the dose")
 	}
 	if m.AsNeeded {
 		if len(m.Steps) > 0 {
-			return m, invalid("an as-needed medication has no schedule: leave out the times")
+			return m, invalid("input.as_needed_no_times", nil, "an as-needed medication has no schedule: leave out the times")
 		}
 		return m, nil
 	}
 	if len(m.Steps) == 0 {
-		return m, invalidField(FieldTimes, "give the times to take it (like --times 08:00,20:00), or mark it as needed")
+		return m, invalidField(FieldTimes, "input.times_needed", nil, "give the times to take it (like --times 08:00,20:00), or mark it as needed")
 	}
 	for i := range m.Steps {
 		st, err := ValidateStep(m.Steps[i])
@@ -431,24 +431,24 @@ func ValidateMedication(m Medication) (Medication, error) {
 // ValidateStep checks one schedule step.
 func ValidateStep(st Step) (Step, error) {
 	if st.Cron == "" && len(st.Times) == 0 {
-		return st, invalidField(FieldTimes, "a schedule needs at least one time of day")
+		return st, invalidField(FieldTimes, "input.schedule_no_time", nil, "a schedule needs at least one time of day")
 	}
 	seen := map[TimeOfDay]bool{}
 	for _, t := range st.Times {
 		if t < 0 || t >= 24*60 {
-			return st, invalidField(FieldTimes, "%d is not a time of day", int(t))
+			return st, invalidField(FieldTimes, "input.time_out_of_range", kv{"Minutes": int(t)}, "%d is not a time of day", int(t))
 		}
 		if seen[t] {
-			return st, invalidField(FieldTimes, "the time %s is given twice", t)
+			return st, invalidField(FieldTimes, "input.time_twice", kv{"Time": t}, "the time %s is given twice", t)
 		}
 		seen[t] = true
 	}
 	sort.Slice(st.Times, func(i, j int) bool { return st.Times[i] < st.Times[j] })
 	if st.EveryDays < 0 {
-		return st, invalidField(FieldEveryDays, "every %d days is not possible: give a number of days of 1 or more", st.EveryDays)
+		return st, invalidField(FieldEveryDays, "input.every_days", kv{"Days": st.EveryDays}, "every %d days is not possible: give a number of days of 1 or more", st.EveryDays)
 	}
 	if !st.End.IsZero() && !st.Start.IsZero() && st.End.Before(st.Start) {
-		return st, invalidField(FieldEnd, "the end date %s is before the start date %s", st.End, st.Start)
+		return st, invalidField(FieldEnd, "input.end_before_start", kv{"End": st.End, "Start": st.Start}, "the end date %s is before the start date %s", st.End, st.Start)
 	}
 	st.Dose = strings.TrimSpace(st.Dose)
 	if !utf8.ValidString(st.Dose) || !utf8.ValidString(st.Cron) {
@@ -461,7 +461,7 @@ func ValidateStep(st Step) (Step, error) {
 // caller other than the command line, which refuses them itself): a sealed record reads its
 // text back only as UTF-8, so such a step was saved and then read as damaged.
 func errNotText(what string) error {
-	return invalid("%s is not valid text (UTF-8): check the terminal's encoding", what)
+	return invalid("input.not_text", nil, "%s is not valid text (UTF-8): check the terminal's encoding", what)
 }
 
 // AddMedication stores a new medication with its schedule steps.
@@ -706,7 +706,7 @@ func (s *Store) Medication(ctx context.Context, id string) (Medication, error) {
 	case 0:
 		return Medication{}, fmt.Errorf("medication %s: %w", id, ErrNotFound)
 	}
-	return Medication{}, invalid("%q matches %d medications: give more of the id", id, len(found))
+	return Medication{}, invalid("input.med_id_ambiguous", kv{"ID": id, "Count": len(found)}, "%q matches %d medications: give more of the id", id, len(found))
 }
 
 // medTx reads medication id (exactly) inside tx, authenticated, with its steps and their
@@ -771,7 +771,7 @@ func (s *Store) AddStep(ctx context.Context, medicationID string, st Step) (Medi
 		return Medication{}, err
 	}
 	if found.AsNeeded {
-		return Medication{}, invalid("%s is taken as needed and has no schedule", found.Name)
+		return Medication{}, invalid("input.as_needed_no_schedule", kv{"Name": found.Name}, "%s is taken as needed and has no schedule", found.Name)
 	}
 	if st.Start.IsZero() {
 		st.Start = DateOf(s.now().In(s.loc))
@@ -788,7 +788,7 @@ func (s *Store) AddStep(ctx context.Context, medicationID string, st Step) (Medi
 			return err
 		}
 		if m.AsNeeded {
-			return invalid("%s is taken as needed and has no schedule", m.Name)
+			return invalid("input.as_needed_no_schedule", kv{"Name": m.Name}, "%s is taken as needed and has no schedule", m.Name)
 		}
 		// A further step continues a taper: the step before it ends the day before it starts.
 		seq := int64(0)
@@ -796,7 +796,7 @@ func (s *Store) AddStep(ctx context.Context, medicationID string, st Step) (Medi
 			prev := &m.Steps[n-1]
 			seq = seqs[n-1] + 1
 			if !prev.Start.Before(st.Start) {
-				return invalidField(FieldStart, "the new step must start after the current one, which starts %s", prev.Start)
+				return invalidField(FieldStart, "input.step_start", kv{"Start": prev.Start}, "the new step must start after the current one, which starts %s", prev.Start)
 			}
 			if prev.End.IsZero() || !prev.End.Before(st.Start) {
 				prev.End = DateOf(time.Date(st.Start.Year, st.Start.Month, st.Start.Day-1, 12, 0, 0, 0, time.UTC))
@@ -864,7 +864,7 @@ func (s *Store) UpdateMedication(ctx context.Context, m Medication) (Medication,
 			return err
 		}
 		if old.Archived {
-			return invalid("%s is archived: restore it before changing it", old.Name)
+			return invalid("input.med_archived", kv{"Name": old.Name}, "%s is archived: restore it before changing it", old.Name)
 		}
 		now := s.now().In(s.loc)
 		ownSteps := map[string]bool{}

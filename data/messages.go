@@ -148,9 +148,9 @@ func (s *Store) AddNote(ctx context.Context, text string) (Message, error) {
 	case !utf8.ValidString(text):
 		return Message{}, errNotText("the note")
 	case text == "":
-		return Message{}, invalid("the note is empty")
+		return Message{}, invalid("input.message_empty", nil, "the note is empty")
 	case utf8.RuneCountInString(text) > maxMessageLen:
-		return Message{}, invalid("the note is longer than %d characters", maxMessageLen)
+		return Message{}, invalid("input.message_long", kv{"Max": maxMessageLen}, "the note is longer than %d characters", maxMessageLen)
 	}
 	now := s.now()
 	m := Message{ID: newID(), At: now.In(s.loc), Text: text, Direction: DirectionOut, State: MessageQueued, UpdatedAt: now.In(s.loc)}

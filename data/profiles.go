@@ -90,9 +90,9 @@ const MinPassphrase = 8
 func ValidateNewPassphrase(pass []byte) error {
 	switch {
 	case !utf8.Valid(pass):
-		return invalidField(FieldPassphrase, "the new passphrase is not valid UTF-8 text")
+		return invalidField(FieldPassphrase, "input.passphrase_not_text", nil, "the new passphrase is not valid UTF-8 text")
 	case utf8.RuneCount(pass) < MinPassphrase:
-		return invalidField(FieldPassphrase, "the new passphrase is shorter than %d characters: choose a longer one (a short sentence is easy to remember)", MinPassphrase)
+		return invalidField(FieldPassphrase, "input.passphrase_short", kv{"Min": MinPassphrase}, "the new passphrase is shorter than %d characters: choose a longer one (a short sentence is easy to remember)", MinPassphrase)
 	}
 	return nil
 }
@@ -125,11 +125,11 @@ func ValidateProfileName(name string) (string, error) {
 	name = strings.TrimSpace(name)
 	switch {
 	case name == "":
-		return "", invalidField(FieldName, "the profile name is empty")
+		return "", invalidField(FieldName, "input.profile_name_empty", nil, "the profile name is empty")
 	case utf8.RuneCountInString(name) > maxProfileName:
-		return "", invalidField(FieldName, "the profile name is longer than %d characters", maxProfileName)
+		return "", invalidField(FieldName, "input.profile_name_long", kv{"Max": maxProfileName}, "the profile name is longer than %d characters", maxProfileName)
 	case strings.IndexFunc(name, unicode.IsControl) >= 0:
-		return "", invalidField(FieldName, "the profile name contains a control character")
+		return "", invalidField(FieldName, "input.profile_name_control", nil, "the profile name contains a control character")
 	}
 	return name, nil
 }
@@ -191,7 +191,7 @@ func (p *Profiles) Find(ctx context.Context, nameOrID string) (ProfileInfo, erro
 		for i, pi := range named {
 			ids[i] = pi.ID
 		}
-		return ProfileInfo{}, invalid("%d profiles are named %q (%s): choose one by its id", len(named), name, strings.Join(ids, ", "))
+		return ProfileInfo{}, invalid("input.profile_name_ambiguous", kv{"Count": len(named), "Name": name, "IDs": strings.Join(ids, ", ")}, "%d profiles are named %q (%s): choose one by its id", len(named), name, strings.Join(ids, ", "))
 	case len(unreadable) > 0:
 		ids := make([]string, len(unreadable))
 		for i, pi := range unreadable {
@@ -324,10 +324,10 @@ func (p *Profiles) Prepare(ctx context.Context, opt CreateOptions) (_ *PendingPr
 		return nil, err
 	}
 	if opt.NoKeyring && len(opt.Passphrase) == 0 {
-		return nil, invalid("a profile without the keyring needs a passphrase")
+		return nil, invalid("input.passphrase_needed", nil, "a profile without the keyring needs a passphrase")
 	}
 	if opt.Passphrase != nil && strings.TrimSpace(string(opt.Passphrase)) == "" {
-		return nil, invalidField(FieldPassphrase, "the passphrase is empty")
+		return nil, invalidField(FieldPassphrase, "input.passphrase_empty", nil, "the passphrase is empty")
 	}
 	if !opt.NoKeyring && p.Keyring == nil {
 		return nil, fmt.Errorf("%w: create the profile with --no-keyring and a passphrase (--passphrase-file F or COMPANION_PASSPHRASE)", vault.ErrKeyringUnavailable)
@@ -712,7 +712,7 @@ func (p *Profiles) Recover(ctx context.Context, info ProfileInfo, rk vault.Recov
 		return nil, info.Err
 	}
 	if strings.TrimSpace(string(newPassphrase)) == "" {
-		return nil, invalidField(FieldPassphrase, "the new passphrase is empty")
+		return nil, invalidField(FieldPassphrase, "input.new_passphrase_empty", nil, "the new passphrase is empty")
 	}
 	if folderID(info.Dir) != info.ID {
 		return nil, &FileError{Path: filepath.Join(info.Dir, dbName), Reason: "it is not in its own profile's folder", Err: ErrDamaged}
@@ -758,7 +758,7 @@ func (p *Profiles) Recover(ctx context.Context, info ProfileInfo, rk vault.Recov
 // no record changes.
 func (s *Store) SetPassphrase(ctx context.Context, passphrase []byte, p vault.Argon2Params) error {
 	if strings.TrimSpace(string(passphrase)) == "" {
-		return invalidField(FieldPassphrase, "the new passphrase is empty")
+		return invalidField(FieldPassphrase, "input.new_passphrase_empty", nil, "the new passphrase is empty")
 	}
 	if p == (vault.Argon2Params{}) {
 		p = vault.DefaultArgon2

@@ -109,7 +109,7 @@ func (s *Store) Appointment(ctx context.Context, id string) (Appointment, error)
 	case 0:
 		return Appointment{}, fmt.Errorf("appointment %s: %w", id, ErrNotFound)
 	}
-	return Appointment{}, invalid("%q matches %d appointments: give more of the id", id, len(found))
+	return Appointment{}, invalid("input.appt_id_ambiguous", kv{"ID": id, "Count": len(found)}, "%q matches %d appointments: give more of the id", id, len(found))
 }
 
 // AddQuestion writes down a question for an appointment that is still to come (or going
@@ -120,9 +120,9 @@ func (s *Store) AddQuestion(ctx context.Context, appointmentID, text string) (Qu
 	case !utf8.ValidString(text):
 		return Question{}, errNotText("the question")
 	case text == "":
-		return Question{}, invalidField(FieldNote, "the question is empty")
+		return Question{}, invalidField(FieldNote, "input.question_empty", nil, "the question is empty")
 	case utf8.RuneCountInString(text) > maxQuestionLen:
-		return Question{}, invalidField(FieldNote, "the question is longer than %d characters: split it", maxQuestionLen)
+		return Question{}, invalidField(FieldNote, "input.question_long", kv{"Max": maxQuestionLen}, "the question is longer than %d characters: split it", maxQuestionLen)
 	}
 	a, err := s.Appointment(ctx, appointmentID)
 	if err != nil {
@@ -130,10 +130,10 @@ func (s *Store) AddQuestion(ctx context.Context, appointmentID, text string) (Qu
 	}
 	now := s.now()
 	if a.Status == "cancelled" {
-		return Question{}, invalid("the appointment %q on %s is cancelled", a.Title, a.Start.Format("2 Jan 2006"))
+		return Question{}, invalid("input.question_appt_cancelled", kv{"Title": a.Title, "Date": DateOf(a.Start)}, "the appointment %q on %s is cancelled", a.Title, a.Start.Format("2 Jan 2006"))
 	}
 	if endOfDay(a.Start.In(s.loc)).Before(now) {
-		return Question{}, invalid("the appointment %q on %s is over: questions go with an appointment still to come", a.Title, a.Start.Format("2 Jan 2006"))
+		return Question{}, invalid("input.question_appt_over", kv{"Title": a.Title, "Date": DateOf(a.Start)}, "the appointment %q on %s is over: questions go with an appointment still to come", a.Title, a.Start.Format("2 Jan 2006"))
 	}
 	q := Question{ID: newID(), AppointmentID: a.ID, Text: text, CreatedAt: now.In(s.loc), UpdatedAt: now.In(s.loc)}
 	row := questionRow{id: q.ID, appointmentID: a.ID, created: toMillis(now), updated: toMillis(now)}
@@ -212,7 +212,7 @@ func (s *Store) SetQuestionDone(ctx context.Context, id string, done bool) (Ques
 	case len(found) == 0:
 		return Question{}, fmt.Errorf("question %s: %w", id, ErrNotFound)
 	case len(found) > 1:
-		return Question{}, invalid("%q matches %d questions: give more of the id", id, len(found))
+		return Question{}, invalid("input.question_id_ambiguous", kv{"ID": id, "Count": len(found)}, "%q matches %d questions: give more of the id", id, len(found))
 	}
 	q := found[0]
 	now := s.now()

@@ -25,13 +25,13 @@ func (s *Store) RequestAppointment(ctx context.Context, req Appointment) (Appoin
 	case !utf8.ValidString(req.Reason) || !utf8.ValidString(req.With):
 		return Appointment{}, errNotText("the request")
 	case req.Reason == "":
-		return Appointment{}, invalidField(FieldNote, "say what the appointment is for")
+		return Appointment{}, invalidField(FieldNote, "input.request_reason_empty", nil, "say what the appointment is for")
 	case utf8.RuneCountInString(req.Reason) > maxQuestionLen || utf8.RuneCountInString(req.With) > maxNameLen:
-		return Appointment{}, invalidField(FieldNote, "the reason or the name is too long")
+		return Appointment{}, invalidField(FieldNote, "input.request_too_long", nil, "the reason or the name is too long")
 	case !req.Before.IsZero() && req.Before.Before(today):
-		return Appointment{}, invalidField(FieldEnd, "%s is in the past: give a day from today on", req.Before)
+		return Appointment{}, invalidField(FieldEnd, "input.request_before_past", kv{"Date": req.Before}, "%s is in the past: give a day from today on", req.Before)
 	case !req.After.IsZero() && !req.Before.IsZero() && req.Before.Before(req.After):
-		return Appointment{}, invalidField(FieldEnd, "the last day that suits (%s) is before the first (%s)", req.Before, req.After)
+		return Appointment{}, invalidField(FieldEnd, "input.request_days_order", kv{"Last": req.Before, "First": req.After}, "the last day that suits (%s) is before the first (%s)", req.Before, req.After)
 	}
 	a := Appointment{ID: newID(), Status: StatusRequested, Source: "local", Reason: req.Reason, With: req.With,
 		After: req.After, Before: req.Before, Pending: PendingRequest, Start: now}
@@ -89,7 +89,7 @@ func (s *Store) appointmentTx(ctx context.Context, tx *sql.Tx, id string) (appoi
 func (s *Store) CancelAppointment(ctx context.Context, id, reason string) (Appointment, error) {
 	reason = strings.TrimSpace(reason)
 	if !utf8.ValidString(reason) || utf8.RuneCountInString(reason) > maxQuestionLen {
-		return Appointment{}, invalidField(FieldNote, "the reason is not text or too long")
+		return Appointment{}, invalidField(FieldNote, "input.cancel_reason", nil, "the reason is not text or too long")
 	}
 	found, err := s.Appointment(ctx, id)
 	if err != nil {
@@ -104,11 +104,11 @@ func (s *Store) CancelAppointment(ctx context.Context, id, reason string) (Appoi
 		}
 		switch {
 		case a.Status == StatusCancelled:
-			return invalid("%q on %s is already cancelled", a.Title, a.Start.Format("2 Jan 2006"))
+			return invalid("input.cancel_already", kv{"Title": a.Title, "Date": DateOf(a.Start)}, "%q on %s is already cancelled", a.Title, a.Start.Format("2 Jan 2006"))
 		case a.Pending == PendingCancel:
-			return invalid("%q is already being cancelled: it goes to the clinic at the next sync", a.Title)
+			return invalid("input.cancel_pending", kv{"Title": a.Title}, "%q is already being cancelled: it goes to the clinic at the next sync", a.Title)
 		case a.Status != StatusRequested && a.Start.Before(now):
-			return invalid("%q on %s has already begun or is over", a.Title, a.Start.Format("2 Jan 2006 15:04"))
+			return invalid("input.cancel_begun", kv{"Title": a.Title, "When": a.Start}, "%q on %s has already begun or is over", a.Title, a.Start.Format("2 Jan 2006 15:04"))
 		}
 		a.CancelReason, a.Error = reason, ""
 		row.updated = toMillis(now)

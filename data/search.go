@@ -25,7 +25,7 @@ func indexText(e Entry) string {
 func (s *Store) Search(ctx context.Context, query string) ([]Entry, error) {
 	words := strings.Fields(strings.ToLower(query))
 	if len(words) == 0 {
-		return nil, invalid("the search text is empty")
+		return nil, invalid("input.search_empty", nil, "the search text is empty")
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()

@@ -26,14 +26,14 @@ func checkBool(v string) (string, error) {
 	case "false", "no", "off", "0":
 		return "false", nil
 	}
-	return "", fmt.Errorf("use true or false")
+	return "", invalid("input.use_true_false", nil, "use true or false")
 }
 
 func checkInt(lo, hi int) func(string) (string, error) {
 	return func(v string) (string, error) {
 		n, err := strconv.Atoi(strings.TrimSpace(v))
 		if err != nil || n < lo || n > hi {
-			return "", fmt.Errorf("use a whole number from %d to %d", lo, hi)
+			return "", invalid("input.whole_number_range", kv{"Min": lo, "Max": hi}, "use a whole number from %d to %d", lo, hi)
 		}
 		return strconv.Itoa(n), nil
 	}
@@ -48,7 +48,7 @@ func checkDurations(v string) (string, error) {
 		}
 		d, err := time.ParseDuration(p)
 		if err != nil || d <= 0 || d > 14*24*time.Hour {
-			return "", fmt.Errorf("use durations before the appointment, like 24h,1h (at most 336h each)")
+			return "", invalid("input.appt_reminders", nil, "use durations before the appointment, like 24h,1h (at most 336h each)")
 		}
 		out = append(out, p)
 	}
@@ -134,7 +134,7 @@ func whenSettings() []struct{ code, key string } {
 func checkTimeOfDay(v string) (string, error) {
 	t, err := ParseTimeOfDay(v)
 	if err != nil {
-		return "", fmt.Errorf("use a time of day as HH:MM on a 24-hour clock, like 08:00 or 21:30")
+		return "", invalid("input.setting_time_of_day", nil, "use a time of day as HH:MM on a 24-hour clock, like 08:00 or 21:30")
 	}
 	return t.String(), nil
 }
@@ -149,7 +149,7 @@ func checkUnit(vitalType string) func(string) (string, error) {
 		if u, ok := spec.unit(v); ok {
 			return u.name, nil
 		}
-		return "", fmt.Errorf("use auto, %s", strings.Join(VitalUnits(vitalType), " or "))
+		return "", invalid("input.setting_unit", kv{"Units": strings.Join(VitalUnits(vitalType), " / ")}, "use auto, %s", strings.Join(VitalUnits(vitalType), " or "))
 	}
 }
 
@@ -169,7 +169,7 @@ func checkShareReadings(v string) (string, error) {
 		}
 	}
 	if n := len(strings.Split(v, ",")); len(out) == 0 || n != len(out) {
-		return "", fmt.Errorf("use all, none, or a list of %s", strings.Join(VitalTypes, ", "))
+		return "", invalid("input.setting_share_readings", kv{"Types": strings.Join(VitalTypes, ", ")}, "use all, none, or a list of %s", strings.Join(VitalTypes, ", "))
 	}
 	return strings.Join(out, ","), nil
 }
@@ -200,7 +200,7 @@ func CheckSetting(key, value string) (string, error) {
 	}
 	v, err := spec.Check(value)
 	if err != nil {
-		return "", &InputError{Field: key, Msg: err.Error()}
+		return "", asField(key, err)
 	}
 	return v, nil
 }
@@ -361,7 +361,7 @@ func (s *Store) PutSetting(ctx context.Context, key, value string) (string, erro
 	var ie *InputError
 	if errors.As(err, &ie) {
 		// The command line names the setting and what was given.
-		return "", &InputError{Field: key, Msg: fmt.Sprintf("%s %q: %s", key, value, ie.Msg)}
+		return "", &InputError{Field: key, Msg: fmt.Sprintf("%s %q: %s", key, value, ie.Msg), Key: ie.Key, Args: ie.Args}
 	}
 	if err != nil {
 		return "", err

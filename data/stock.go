@@ -50,10 +50,10 @@ func (u Units) Float() float64 { return float64(u) / float64(UnitScale) }
 func ParseUnits(s string) (Units, error) {
 	u, ok := parseAmount(strings.TrimSpace(s))
 	if !ok {
-		return 0, invalidField(FieldStock, "%q is not a number of units: use a number like 30 or 27.5", s)
+		return 0, invalidField(FieldStock, "input.stock_not_number", kv{"Value": s}, "%q is not a number of units: use a number like 30 or 27.5", s)
 	}
 	if u > MaxStock {
-		return 0, invalidField(FieldStock, "%s units is more than the %s this app counts", u, MaxStock)
+		return 0, invalidField(FieldStock, "input.stock_too_many", kv{"Units": u, "Max": MaxStock}, "%s units is more than the %s this app counts", u, MaxStock)
 	}
 	return u, nil
 }
@@ -241,13 +241,13 @@ func (m Medication) EffectiveRefillDays() int {
 // validateStock checks the stock fields of a medication as typed.
 func validateStock(m Medication) error {
 	if m.Stock < 0 {
-		return invalidField(FieldStock, "the stock cannot be negative: give the number of units left, 0 or more")
+		return invalidField(FieldStock, "input.stock_negative", nil, "the stock cannot be negative: give the number of units left, 0 or more")
 	}
 	if m.Stock > MaxStock {
-		return invalidField(FieldStock, "a stock of more than %s units is not counted", MaxStock)
+		return invalidField(FieldStock, "input.stock_over_max", kv{"Max": MaxStock}, "a stock of more than %s units is not counted", MaxStock)
 	}
 	if m.RefillDays < 0 || m.RefillDays > MaxRefillDays {
-		return invalidField(FieldRefillDays, "the refill reminder must be 1 to %d days before the medicine runs out", MaxRefillDays)
+		return invalidField(FieldRefillDays, "input.refill_days", kv{"Max": MaxRefillDays}, "the refill reminder must be 1 to %d days before the medicine runs out", MaxRefillDays)
 	}
 	return nil
 }
@@ -321,7 +321,7 @@ func (s *Store) applyDoseStock(ctx context.Context, tx *sql.Tx, m Medication, sc
 func (s *Store) SetStock(ctx context.Context, id string, n Units, kept bool) (Medication, error) {
 	return s.changeStock(ctx, id, func(m *Medication) error {
 		if kept && (n < 0 || n > MaxStock) {
-			return invalidField(FieldStock, "give a stock from 0 to %s units", MaxStock)
+			return invalidField(FieldStock, "input.stock_range", kv{"Max": MaxStock}, "give a stock from 0 to %s units", MaxStock)
 		}
 		m.StockKept, m.Stock = kept, 0
 		if kept {
@@ -336,13 +336,13 @@ func (s *Store) SetStock(ctx context.Context, id string, n Units, kept bool) (Me
 func (s *Store) AddStock(ctx context.Context, id string, n Units) (Medication, error) {
 	return s.changeStock(ctx, id, func(m *Medication) error {
 		if n <= 0 {
-			return invalidField(FieldStock, "a refill adds 1 unit or more")
+			return invalidField(FieldStock, "input.refill_min", nil, "a refill adds 1 unit or more")
 		}
 		if !m.StockKept {
 			m.StockKept, m.Stock = true, 0
 		}
 		if m.Stock+n > MaxStock {
-			return invalidField(FieldStock, "that would make more than %s units", MaxStock)
+			return invalidField(FieldStock, "input.refill_over_max", kv{"Max": MaxStock}, "that would make more than %s units", MaxStock)
 		}
 		m.Stock += n
 		return nil

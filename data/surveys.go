@@ -220,7 +220,7 @@ func (s *Store) Survey(ctx context.Context, id string) (Survey, error) {
 	case len(found) == 1:
 		return found[0], nil
 	case len(found) > 1:
-		return Survey{}, invalid("%q matches %d surveys: give more of the id", id, len(found))
+		return Survey{}, invalid("input.survey_id_ambiguous", kv{"ID": id, "Count": len(found)}, "%q matches %d surveys: give more of the id", id, len(found))
 	case te != nil:
 		for _, r := range te.Records {
 			if r.ID == id || len(id) >= 4 && strings.HasPrefix(r.ID, id) {
@@ -258,7 +258,7 @@ func (s *Store) AnswerSurvey(ctx context.Context, id string, answers []byte) (Su
 			return err
 		}
 		if row.state != SurveyOpen {
-			return invalid("this survey was already answered (%s)", row.state)
+			return invalid("input.survey_answered", kv{"State": row.state}, "this survey was already answered (%s)", row.state)
 		}
 		row.state, row.updated, rec.Answers = SurveyQueued, toMillis(now), answers
 		if err := s.writeSurvey(ctx, tx, row, rec); err != nil {

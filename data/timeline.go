@@ -69,7 +69,7 @@ const MaxPage = 1000
 // in-memory search index instead, building it first if this session has not yet.
 func (s *Store) ListEntriesPage(ctx context.Context, before Cursor, limit int, f EntryFilter) (EntryPage, error) {
 	if limit <= 0 || limit > MaxPage {
-		return EntryPage{}, invalid("a page holds 1 to %d entries, not %d", MaxPage, limit)
+		return EntryPage{}, invalid("input.page_size", kv{"Max": MaxPage, "Limit": limit}, "a page holds 1 to %d entries, not %d", MaxPage, limit)
 	}
 	if f.symptomKey() != "" {
 		return s.pageFromIndex(ctx, before, limit, f)
@@ -274,11 +274,11 @@ func ValidateMood(in Mood) (Mood, error) {
 	case !utf8.ValidString(in.Word) || !utf8.ValidString(in.Note):
 		return in, errNotText("the mood or its note")
 	case in.Word == "":
-		return in, invalid("the mood is empty")
+		return in, invalid("input.mood_empty", nil, "the mood is empty")
 	case utf8.RuneCountInString(in.Word) > maxNameLen:
-		return in, invalid("the mood is longer than %d characters", maxNameLen)
+		return in, invalid("input.mood_long", kv{"Max": maxNameLen}, "the mood is longer than %d characters", maxNameLen)
 	case utf8.RuneCountInString(in.Note) > maxNoteLen:
-		return in, invalid("the note is longer than %d characters", maxNoteLen)
+		return in, invalid("input.note_long", kv{"Max": maxNoteLen}, "the note is longer than %d characters", maxNoteLen)
 	}
 	return in, nil
 }
@@ -310,9 +310,9 @@ func ValidateJournalNote(in JournalNote) (JournalNote, error) {
 	case !utf8.ValidString(in.Text):
 		return in, errNotText("the note")
 	case in.Text == "":
-		return in, invalid("the note is empty")
+		return in, invalid("input.note_empty", nil, "the note is empty")
 	case utf8.RuneCountInString(in.Text) > maxNoteLen:
-		return in, invalid("the note is longer than %d characters", maxNoteLen)
+		return in, invalid("input.note_long", kv{"Max": maxNoteLen}, "the note is longer than %d characters", maxNoteLen)
 	}
 	return in, nil
 }
@@ -351,7 +351,7 @@ func validateEntry(e Entry) (Entry, error) {
 	switch e.Kind {
 	case KindSymptom:
 		if e.Severity == nil {
-			return e, invalid("a symptom needs a severity from 0 to 10")
+			return e, invalid("input.severity_needed", nil, "a symptom needs a severity from 0 to 10")
 		}
 		in, err := ValidateSymptom(Symptom{Name: e.Name, Severity: *e.Severity, Duration: e.Duration, Note: e.Note})
 		sev := in.Severity
@@ -366,14 +366,14 @@ func validateEntry(e Entry) (Entry, error) {
 		e.Name, e.Note, e.Severity, e.Duration = "", in.Text, nil, 0
 		return e, err
 	}
-	return e, invalid("a %s cannot be edited in the journal", e.Kind)
+	return e, invalid("input.kind_not_editable", kv{"Kind": string(e.Kind)}, "a %s cannot be edited in the journal", e.Kind)
 }
 
 // UpdateEntry replaces the content and time of the symptom, mood or note with e's id (its
 // kind stays what it was). Doses are changed through the medicine, not here.
 func (s *Store) UpdateEntry(ctx context.Context, e Entry) (Entry, error) {
 	if e.At.IsZero() {
-		return Entry{}, invalid("the entry needs a time")
+		return Entry{}, invalid("input.entry_time", nil, "the entry needs a time")
 	}
 	now := s.now()
 	var out Entry
@@ -511,7 +511,7 @@ type DaySeverity struct {
 // severity recorded for symptom (case does not matter), oldest day first.
 func (s *Store) SeverityByDay(ctx context.Context, symptom string, last time.Time, days int) ([]DaySeverity, error) {
 	if days <= 0 || days > 366 {
-		return nil, invalid("a chart covers 1 to 366 days, not %d", days)
+		return nil, invalid("input.chart_days", kv{"Days": days}, "a chart covers 1 to 366 days, not %d", days)
 	}
 	l := last.In(s.loc)
 	first := time.Date(l.Year(), l.Month(), l.Day()-(days-1), 0, 0, 0, 0, s.loc)

@@ -145,7 +145,7 @@ func (p *Profiles) AddKeyring(ctx context.Context, s *Store) error {
 // the keyring's key opens nothing, even if deleting it fails.
 func (p *Profiles) RemoveKeyring(ctx context.Context, s *Store) error {
 	if !s.info.HasPassphrase {
-		return invalid("set a passphrase first: without the keyring, the passphrase is what opens the profile")
+		return invalid("input.pin_needs_passphrase", nil, "set a passphrase first: without the keyring, the passphrase is what opens the profile")
 	}
 	if _, err := s.db.ExecContext(ctx, "DELETE FROM meta WHERE key = ?", metaEnvelope+string(vault.MethodKeyring)); err != nil {
 		return fmt.Errorf("remove keyring unlock: %w", err)
@@ -208,7 +208,7 @@ type pinVerifier struct {
 func ValidatePIN(pin string) error {
 	n := utf8.RuneCountInString(pin)
 	if n < minPINLen || n > maxPINLen || strings.IndexFunc(pin, func(r rune) bool { return !unicode.IsDigit(r) || r > '9' }) >= 0 {
-		return invalidField(FieldPIN, "a PIN is %d to %d digits", minPINLen, maxPINLen)
+		return invalidField(FieldPIN, "input.pin_length", kv{"Min": minPINLen, "Max": maxPINLen}, "a PIN is %d to %d digits", minPINLen, maxPINLen)
 	}
 	return nil
 }
@@ -216,7 +216,7 @@ func ValidatePIN(pin string) error {
 // SetPIN sets the screen PIN of a keyring-only profile.
 func (s *Store) SetPIN(ctx context.Context, pin string) error {
 	if s.info.HasPassphrase {
-		return invalid("this profile has a passphrase, which unlocks the screen; a PIN is for profiles opened by the keyring alone")
+		return invalid("input.pin_not_for_passphrase", nil, "this profile has a passphrase, which unlocks the screen; a PIN is for profiles opened by the keyring alone")
 	}
 	if err := ValidatePIN(pin); err != nil {
 		return err

@@ -140,12 +140,12 @@ func (spec vitalSpec) unit(name string) (unitSpec, bool) {
 func ParseVital(t, value, unit string) (Vital, error) {
 	spec, ok := vitalSpecs(t)
 	if !ok {
-		return Vital{}, invalidField(FieldName, "%q is not a kind of reading: use one of %s", t, strings.Join(VitalTypes, ", "))
+		return Vital{}, invalidField(FieldName, "input.reading_type_unknown", kv{"Type": t, "Types": strings.Join(VitalTypes, ", ")}, "%q is not a kind of reading: use one of %s", t, strings.Join(VitalTypes, ", "))
 	}
 	u := spec.units[0]
 	if strings.TrimSpace(unit) != "" {
 		if u, ok = spec.unit(unit); !ok {
-			return Vital{}, invalidField(FieldValue, "%q is not a unit for %s: use %s", unit, vitalWords(t), strings.Join(VitalUnits(t), " or "))
+			return Vital{}, invalidField(FieldValue, "input.reading_unit", kv{"Unit": unit, "Reading": ReadingType(t), "Units": strings.Join(VitalUnits(t), " / ")}, "%q is not a unit for %s: use %s", unit, vitalWords(t), strings.Join(VitalUnits(t), " or "))
 		}
 	}
 	num := func(s string) (float64, bool) {
@@ -159,26 +159,26 @@ func ParseVital(t, value, unit string) (Vital, error) {
 		s, ok1 := num(sys)
 		d, ok2 := num(dia)
 		if !found || !ok1 || !ok2 {
-			return Vital{}, invalidField(FieldValue, "%q is not a blood pressure: write it as top/bottom number, like 120/80", value)
+			return Vital{}, invalidField(FieldValue, "input.bp_format", kv{"Value": value}, "%q is not a blood pressure: write it as top/bottom number, like 120/80", value)
 		}
 		v.Value, v.Value2 = u.to(s), u.to(d)
 		switch {
 		case v.Value < spec.lo || v.Value > spec.hi:
-			return Vital{}, invalidField(FieldValue, "a top number of %s mmHg is not plausible: it should be between 50 and 300", fmtNum(s, 0))
+			return Vital{}, invalidField(FieldValue, "input.bp_top_range", kv{"Value": round(s, 0)}, "a top number of %s mmHg is not plausible: it should be between 50 and 300", fmtNum(s, 0))
 		case v.Value2 < 20 || v.Value2 > 200:
-			return Vital{}, invalidField(FieldValue, "a bottom number of %s mmHg is not plausible: it should be between 20 and 200", fmtNum(d, 0))
+			return Vital{}, invalidField(FieldValue, "input.bp_bottom_range", kv{"Value": round(d, 0)}, "a bottom number of %s mmHg is not plausible: it should be between 20 and 200", fmtNum(d, 0))
 		case v.Value2 >= v.Value:
-			return Vital{}, invalidField(FieldValue, "the top number (%s) should be higher than the bottom number (%s): write it as 120/80", fmtNum(s, 0), fmtNum(d, 0))
+			return Vital{}, invalidField(FieldValue, "input.bp_order", kv{"Top": round(s, 0), "Bottom": round(d, 0)}, "the top number (%s) should be higher than the bottom number (%s): write it as 120/80", fmtNum(s, 0), fmtNum(d, 0))
 		}
 		return v, nil
 	}
 	f, ok := num(value)
 	if !ok {
-		return Vital{}, invalidField(FieldValue, "%q is not a number: write the %s as a number, like %s", value, vitalWords(t), fmtNum(spec.units[0].from((spec.lo+spec.hi)/4), spec.decimals))
+		return Vital{}, invalidField(FieldValue, "input.reading_not_number", kv{"Value": value, "Reading": ReadingType(t), "Example": round(spec.units[0].from((spec.lo+spec.hi)/4), spec.decimals)}, "%q is not a number: write the %s as a number, like %s", value, vitalWords(t), fmtNum(spec.units[0].from((spec.lo+spec.hi)/4), spec.decimals))
 	}
 	v.Value = u.to(f)
 	if v.Value < spec.lo || v.Value > spec.hi {
-		return Vital{}, invalidField(FieldValue, "a %s of %s %s is not plausible: it should be between %s and %s %s",
+		return Vital{}, invalidField(FieldValue, "input.reading_range", kv{"Reading": ReadingType(t), "Value": f, "Unit": u.name, "Low": round(u.from(spec.lo), spec.decimals), "High": round(u.from(spec.hi), spec.decimals)}, "a %s of %s %s is not plausible: it should be between %s and %s %s",
 			vitalWords(t), value, u.name, fmtNum(u.from(spec.lo), spec.decimals), fmtNum(u.from(spec.hi), spec.decimals), u.name)
 	}
 	return v, nil
@@ -198,8 +198,14 @@ func vitalWords(t string) string {
 }
 
 func fmtNum(f float64, decimals int) string {
+	return strconv.FormatFloat(round(f, decimals), 'f', -1, 64)
+}
+
+// round is f to decimals digits after the point: the number fmtNum writes, as a number for
+// an InputError's Args (the window writes it the person's way).
+func round(f float64, decimals int) float64 {
 	p := math.Pow(10, float64(decimals))
-	return strconv.FormatFloat(math.Round(f*p)/p, 'f', -1, 64)
+	return math.Round(f*p) / p
 }
 
 // Text is the reading's value in unit ("" for the canonical one), as shown and as
@@ -308,21 +314,21 @@ func (s *Store) openVital(row *vitalRow) (Vital, vitalRecord, error) {
 // the outbox.
 func (s *Store) AddVital(ctx context.Context, v Vital, share bool) (Vital, error) {
 	if _, ok := vitalSpecs(v.Type); !ok {
-		return Vital{}, invalidField(FieldName, "%q is not a kind of reading", v.Type)
+		return Vital{}, invalidField(FieldName, "input.reading_type_unknown", kv{"Type": v.Type, "Types": strings.Join(VitalTypes, ", ")}, "%q is not a kind of reading", v.Type)
 	}
 	v.Note = strings.TrimSpace(v.Note)
 	switch {
 	case !utf8.ValidString(v.Note):
 		return Vital{}, errNotText("the reading's note")
 	case utf8.RuneCountInString(v.Note) > maxMessageLen:
-		return Vital{}, invalidField(FieldNote, "the note is longer than %d characters", maxMessageLen)
+		return Vital{}, invalidField(FieldNote, "input.note_long", kv{"Max": maxMessageLen}, "the note is longer than %d characters", maxMessageLen)
 	}
 	now := s.now()
 	if v.At.IsZero() {
 		v.At = now
 	}
 	if v.At.After(now.Add(5 * time.Minute)) {
-		return Vital{}, invalidField(FieldStart, "a reading cannot be in the future (%s)", v.At.In(s.loc).Format("2 Jan 2006 15:04"))
+		return Vital{}, invalidField(FieldStart, "input.reading_future", kv{"When": v.At.In(s.loc)}, "a reading cannot be in the future (%s)", v.At.In(s.loc).Format("2 Jan 2006 15:04"))
 	}
 	v.ID, v.Shared, v.RemoteID, v.Error = newID(), ShareNo, "", ""
 	if share {

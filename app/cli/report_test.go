@@ -142,7 +142,7 @@ func TestExportReportDamaged(t *testing.T) {
 	if !strings.Contains(text, "Nausea") || strings.Contains(text, "Headache") {
 		t.Errorf("report of the readable records:\n%s", text)
 	}
-	if !strings.Contains(text, "1 record(s) could not be read") {
+	if !strings.Contains(text, "1 record could not be read") {
 		t.Error("the report does not say a record is missing")
 	}
 }

@@ -7,10 +7,12 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
 
 	"github.com/go-pdf/fpdf"
 
 	"github.com/patient-companion/companion/app/remind"
+	"github.com/patient-companion/companion/app/tr"
 	"github.com/patient-companion/companion/assets"
 	"github.com/patient-companion/companion/data"
 )
@@ -82,7 +84,7 @@ func Write(w io.Writer, r *Report, paper Paper) (int, error) {
 	// fpdf writes them without an offset, which readers take as UTC.
 	f.SetCreationDate(r.Generated.UTC())
 	f.SetModificationDate(r.Generated.UTC())
-	f.SetTitle("Health report for the doctor — "+r.Person, true)
+	f.SetTitle(tr.T("report.file_title", tr.Args{"Name": r.Person}), true)
 	f.SetAuthor(r.Person, true)
 	f.SetCreator("Patient Companion", true)
 	f.SetProducer("Patient Companion", true)
@@ -115,13 +117,14 @@ type pdf struct {
 
 func (p *pdf) color(c [3]int) { p.f.SetTextColor(c[0], c[1], c[2]) }
 
-func (p *pdf) date(t time.Time) string { return t.In(p.r.Loc).Format("2 Jan 2006") }
+func (p *pdf) date(t time.Time) string { return tr.Format(t.In(p.r.Loc), tr.DayMonthYear) }
 
-func (p *pdf) dateTime(t time.Time) string { return t.In(p.r.Loc).Format("2 Jan 2006 15:04") }
+func (p *pdf) dateTime(t time.Time) string { return tr.Format(t.In(p.r.Loc), tr.DayMonthTime) }
 
-func day(d data.Date) string {
-	return time.Date(d.Year, d.Month, d.Day, 12, 0, 0, 0, time.UTC).Format("2 Jan 2006")
-}
+func day(d data.Date) string { return tr.Format(noon(d), tr.DayMonthYear) }
+
+// noon is midday of d, a time that names d in any zone's arithmetic.
+func noon(d data.Date) time.Time { return time.Date(d.Year, d.Month, d.Day, 12, 0, 0, 0, time.UTC) }
 
 func (p *pdf) period() string { return day(p.r.From) + " – " + day(p.r.To) }
 
@@ -134,7 +137,7 @@ func (p *pdf) header() {
 	f.CellFormat(p.textW/2, 4, p.fit(safe(p.r.Person), p.textW/2-2), "", 0, "L", false, 0, "")
 	f.SetFont(font, "", 8.5)
 	p.color(muted)
-	f.CellFormat(p.textW/2, 4, "Health report · "+p.period(), "", 1, "R", false, 0, "")
+	f.CellFormat(p.textW/2, 4, tr.T("report.header", tr.Args{"Period": p.period()}), "", 1, "R", false, 0, "")
 	f.SetDrawColor(rule[0], rule[1], rule[2])
 	f.SetLineWidth(0.2)
 	f.Line(margin, margin-1.2, p.pageW-margin, margin-1.2)
@@ -147,8 +150,13 @@ func (p *pdf) footer() {
 	f.SetY(-margin)
 	f.SetFont(font, "", 8)
 	p.color(muted)
-	f.CellFormat(p.textW/2, 4, "Made by Patient Companion on "+p.dateTime(p.r.Generated)+" from what the person recorded", "", 0, "L", false, 0, "")
-	f.CellFormat(p.textW/2, 4, fmt.Sprintf("Page %d of {nb}", f.PageNo()), "", 0, "R", false, 0, "")
+	// {nb} is fpdf's alias for the number of pages, filled in when the file is written; it
+	// is about as wide as the number. The footer's words get the rest of the line, which
+	// some languages need all of.
+	page := tr.T("report.page", tr.Args{"Page": tr.Int(f.PageNo()), "Pages": "{nb}"})
+	pageW := f.GetStringWidth(page) + 2
+	f.CellFormat(p.textW-pageW, 4, p.fit(tr.T("report.footer", tr.Args{"When": p.dateTime(p.r.Generated)}), p.textW-pageW-2), "", 0, "L", false, 0, "")
+	f.CellFormat(pageW, 4, page, "", 0, "R", false, 0, "")
 	p.color(ink)
 }
 
@@ -156,31 +164,34 @@ func (p *pdf) titleBlock() {
 	f := p.f
 	f.SetFont(font, "B", 18)
 	p.color(ink)
-	f.CellFormat(p.textW, 9, "Health report for the doctor", "", 1, "L", false, 0, "")
+	f.CellFormat(p.textW, 9, tr.T("report.title"), "", 1, "L", false, 0, "")
 	f.Ln(1)
-	rows := [][2]string{{"Person", p.r.Person}}
+	rows := [][2]string{{tr.T("report.person"), p.r.Person}}
 	if p.r.Clinic != "" {
-		rows = append(rows, [2]string{"Clinic", p.r.Clinic})
+		rows = append(rows, [2]string{tr.T("report.clinic"), p.r.Clinic})
 	}
-	days := fmt.Sprintf("%d days, both included", p.r.Days())
-	if p.r.Days() == 1 {
-		days = "1 day"
+	rows = append(rows, [2]string{tr.T("report.period"), tr.N("report.period_days", p.r.Days(),
+		tr.Args{"Period": p.period(), "Days": tr.Int(p.r.Days())})})
+	rows = append(rows, [2]string{tr.T("report.time_zone"), zoneName(p.r.Generated, p.r.Loc)})
+	// The labels' column is as wide as the widest label in the running language.
+	f.SetFont(font, "", 10)
+	labelW := 24.0
+	for _, kv := range rows {
+		labelW = max(labelW, f.GetStringWidth(kv[0])+3)
 	}
-	rows = append(rows, [2]string{"Period", fmt.Sprintf("%s (%s)", p.period(), days)})
-	rows = append(rows, [2]string{"Time zone", zoneName(p.r.Generated, p.r.Loc)})
 	for _, kv := range rows {
 		f.SetFont(font, "", 10)
 		p.color(muted)
-		f.CellFormat(24, 5.5, kv[0], "", 0, "L", false, 0, "")
+		f.CellFormat(labelW, 5.5, kv[0], "", 0, "L", false, 0, "")
 		f.SetFont(font, "B", 10)
 		p.color(ink)
-		f.MultiCell(p.textW-24, 5.5, strings.Join(p.wrap(safe(kv[1]), p.textW-26), "\n"), "", "L", false)
+		f.MultiCell(p.textW-labelW, 5.5, strings.Join(p.wrap(safe(kv[1]), p.textW-labelW-2), "\n"), "", "L", false)
 	}
 	if p.r.Damaged > 0 {
 		f.Ln(2)
 		f.SetFont(font, "B", bodySize)
 		f.SetTextColor(0x9a, 0x1b, 0x1b)
-		p.para(fmt.Sprintf("%d record(s) could not be read (they failed their integrity check) and are not in this report.", p.r.Damaged))
+		p.para(tr.N("report.damaged", p.r.Damaged, tr.Args{"N": tr.Int(p.r.Damaged)}))
 		p.color(ink)
 	}
 	f.Ln(2)
@@ -231,7 +242,7 @@ func (p *pdf) table(head []string, widths []float64, rows [][]string) {
 		x := margin
 		for i, h := range head {
 			f.SetXY(x, f.GetY())
-			f.CellFormat(widths[i], 6, h, "", 0, "L", true, 0, "")
+			f.CellFormat(widths[i], 6, p.fit(h, widths[i]-1), "", 0, "L", true, 0, "")
 			x += widths[i]
 		}
 		f.Ln(6)
@@ -301,7 +312,7 @@ func (p *pdf) wrap(s string, w float64) []string {
 	var out []string
 	for _, para := range strings.Split(s, "\n") {
 		line := ""
-		for _, word := range strings.Fields(para) {
+		for _, word := range strings.FieldsFunc(para, breaks) {
 			try := word
 			if line != "" {
 				try = line + " " + word
@@ -336,6 +347,10 @@ func (p *pdf) wrap(s string, w float64) []string {
 	return out
 }
 
+// breaks reports whether a line may break at r: at a space, but not a no-break space
+// ("30 %" in German and Spanish stays on one line).
+func breaks(r rune) bool { return unicode.IsSpace(r) && r != '\u00a0' && r != '\u202f' }
+
 // fit shortens s with an ellipsis to w millimetres in the current font: for one-line places
 // (the running header, a chart's title), where a long name would run off the page.
 func (p *pdf) fit(s string, w float64) string {
@@ -350,14 +365,14 @@ func (p *pdf) fit(s string, w float64) string {
 }
 
 func (p *pdf) medicines() {
-	p.section("Medicines", 20)
+	p.section(tr.T("report.medicines"), 20)
 	if len(p.r.Medicines) == 0 {
-		p.quiet("No medicines recorded.")
+		p.quiet(tr.T("report.no_medicines"))
 		return
 	}
 	end := p.date(p.r.AdherenceEnd.Add(-time.Nanosecond))
-	p.quiet(fmt.Sprintf("How the scheduled doses went over the %d and the %d days up to %s: taken on time, taken late (more than %d minutes after their time), skipped, or missed (no answer within the dose window).",
-		ShortDays, LongDays, end, int(data.LateAfter/time.Minute)))
+	p.quiet(tr.T("report.medicines_intro", tr.Args{"Short": tr.Int(ShortDays), "Long": tr.Int(LongDays), "End": end,
+		"Late": tr.Int(int(data.LateAfter / time.Minute))}))
 	p.f.Ln(1)
 	w := p.textW
 	widths := []float64{w * 0.25, w * 0.27, w * 0.24, w * 0.24}
@@ -375,35 +390,34 @@ func (p *pdf) medicines() {
 			sched += " (" + m.Instructions + ")"
 		}
 		if m.Archived {
-			sched += " — stopped"
+			sched = tr.T("report.stopped", tr.Args{"Schedule": sched})
 		}
 		rows = append(rows, []string{name, sched, adherenceText(m, m.Short), adherenceText(m, m.Long)})
 	}
-	p.table([]string{"Medicine", "Dose and schedule", fmt.Sprintf("Last %d days", ShortDays), fmt.Sprintf("Last %d days", LongDays)}, widths, rows)
+	p.table([]string{tr.T("report.col_medicine"), tr.T("report.col_schedule"),
+		tr.T("report.col_last_days", tr.Args{"Days": tr.Int(ShortDays)}), tr.T("report.col_last_days", tr.Args{"Days": tr.Int(LongDays)})}, widths, rows)
 }
 
 func adherenceText(m Medicine, a remind.Adherence) string {
 	if m.AsNeeded {
-		if a.AsNeeded == 1 {
-			return "1 dose taken"
-		}
-		return fmt.Sprintf("%d doses taken", a.AsNeeded)
+		return tr.N("report.as_needed_taken", a.AsNeeded, tr.Args{"N": tr.Int(a.AsNeeded)})
 	}
 	if a.Total() == 0 {
-		return "no scheduled doses"
+		return tr.T("report.no_scheduled_doses")
 	}
 	pct := 100 * float64(a.Taken+a.Late) / float64(a.Total())
-	return fmt.Sprintf("%d of %d taken (%.0f%%)\n%d on time · %d late\n%d skipped · %d missed",
-		a.Taken+a.Late, a.Total(), pct, a.Taken, a.Late, a.Skipped, a.Missed)
+	return tr.T("report.adherence", tr.Args{"Done": tr.Int(a.Taken + a.Late), "Total": tr.Int(a.Total()),
+		"Percent": tr.Num(pct, 0), "OnTime": tr.Int(a.Taken), "Late": tr.Int(a.Late),
+		"Skipped": tr.Int(a.Skipped), "Missed": tr.Int(a.Missed)})
 }
 
 func (p *pdf) symptoms() {
-	p.section("Symptoms", 30)
+	p.section(tr.T("report.symptoms"), 30)
 	if len(p.r.Symptoms) == 0 {
-		p.quiet("No symptoms logged in this period.")
+		p.quiet(tr.T("report.no_symptoms"))
 		return
 	}
-	p.quiet("Severity on the app's scale from 0 (none) to 10 (worst imaginable).")
+	p.quiet(tr.T("report.severity_scale"))
 	p.f.Ln(1)
 	w := p.textW
 	widths := []float64{w * 0.34, w * 0.14, w * 0.16, w * 0.14, w * 0.22}
@@ -411,11 +425,12 @@ func (p *pdf) symptoms() {
 	for _, s := range p.r.Symptoms {
 		mean := "—"
 		if s.Mean > 0 || s.Highest > 0 {
-			mean = strconv.FormatFloat(s.Mean, 'f', 1, 64)
+			mean = tr.Num(s.Mean, 1)
 		}
-		rows = append(rows, []string{s.Name, strconv.Itoa(s.Count), mean, strconv.Itoa(s.Highest), p.date(s.Last)})
+		rows = append(rows, []string{s.Name, tr.Int(s.Count), mean, tr.Int(s.Highest), p.date(s.Last)})
 	}
-	p.table([]string{"Symptom", "Times logged", "Average", "Highest", "Last logged"}, widths, rows)
+	p.table([]string{tr.T("report.col_symptom"), tr.T("report.col_times_logged"), tr.T("report.col_average"),
+		tr.T("report.col_highest"), tr.T("report.col_last_logged")}, widths, rows)
 	for i, s := range p.r.Symptoms {
 		if i == MaxCharts {
 			break
@@ -435,21 +450,22 @@ func (p *pdf) chart(s Symptom) {
 	f.Ln(3)
 	per := barDays(len(s.Days))
 	buckets := bucket(s, per)
-	unit := map[int]string{1: "day", 7: "week", 28: "4 weeks"}[per]
 	f.SetFont(font, "B", 10)
 	p.color(ink)
 	f.CellFormat(p.textW, 5.5, p.fit(safe(s.Name), p.textW-2), "", 1, "L", false, 0, "")
 	f.SetFont(font, "", 8)
 	p.color(muted)
-	entries := fmt.Sprintf("%d entries", s.Count)
-	if s.Count == 1 {
-		entries = "1 entry"
+	n := tr.Args{"N": tr.Int(s.Count)}
+	var caption string
+	switch per {
+	case 1:
+		caption = tr.N("report.chart_per_day", s.Count, n)
+	case 7:
+		caption = tr.N("report.chart_per_week", s.Count, n)
+	default:
+		caption = tr.N("report.chart_per_4_weeks", s.Count, n)
 	}
-	caption := fmt.Sprintf("Bars: strongest severity per day (0–10). %s.", entries)
-	if per > 1 {
-		caption = fmt.Sprintf("Bars: strongest severity per %s (0–10). Line: average per %s. %s.", unit, unit, entries)
-	}
-	f.CellFormat(p.textW, 4, caption, "", 0, "L", false, 0, "")
+	f.CellFormat(p.textW, 4, p.fit(caption, p.textW), "", 0, "L", false, 0, "")
 	f.Ln(5.5)
 	x0, y0 := margin+axisW, f.GetY()
 	pw := p.textW - axisW
@@ -462,15 +478,15 @@ func (p *pdf) chart(s Symptom) {
 		f.SetLineWidth(0.12)
 		f.Line(x0, y, x0+pw, y)
 		f.SetXY(margin, y-2)
-		f.CellFormat(axisW-1.5, 4, strconv.Itoa(v), "", 0, "R", false, 0, "")
+		f.CellFormat(axisW-1.5, 4, tr.Int(v), "", 0, "R", false, 0, "")
 	}
 	f.SetDrawColor(muted[0], muted[1], muted[2])
 	f.SetLineWidth(0.25)
 	f.Line(x0, y0, x0, base)
 	f.Line(x0, base, x0+pw, base)
 	// Bars.
-	n := len(buckets)
-	slot := pw / float64(n)
+	nb := len(buckets)
+	slot := pw / float64(nb)
 	gap := math.Min(slot*0.2, 0.8)
 	for i, b := range buckets {
 		x := x0 + float64(i)*slot
@@ -516,18 +532,18 @@ func (p *pdf) chart(s Symptom) {
 	// Date axis: about six labels, at bucket starts.
 	f.SetDrawColor(muted[0], muted[1], muted[2])
 	f.SetLineWidth(0.25)
-	labels := min(6, n)
+	labels := min(6, nb)
 	for k := 0; k < labels; k++ {
 		i := 0
 		if labels > 1 {
-			i = k * (n - 1) / (labels - 1)
+			i = k * (nb - 1) / (labels - 1)
 		}
 		d := addDays(p.r.From, i*per)
 		x := x0 + (float64(i)+0.5)*slot
 		f.Line(x, base, x, base+1.2)
-		label := time.Date(d.Year, d.Month, d.Day, 12, 0, 0, 0, time.UTC).Format("2 Jan")
+		label := tr.Format(noon(d), tr.DayMonth)
 		if p.r.From.Year != p.r.To.Year {
-			label = time.Date(d.Year, d.Month, d.Day, 12, 0, 0, 0, time.UTC).Format("2 Jan 06")
+			label = tr.Format(noon(d), tr.ShortDate)
 		}
 		lw := f.GetStringWidth(label) + 1
 		lx := math.Max(x0, math.Min(x-lw/2, x0+pw-lw))
@@ -572,45 +588,77 @@ func bucket(s Symptom, per int) []bar {
 }
 
 func (p *pdf) moods() {
-	p.section("Moods", 20)
+	p.section(tr.T("report.moods"), 20)
 	if len(p.r.Moods) == 0 {
-		p.quiet("No moods logged in this period.")
+		p.quiet(tr.T("report.no_moods"))
 		return
 	}
 	w := p.textW
 	rows := make([][]string, 0, len(p.r.Moods))
 	for _, m := range p.r.Moods {
-		rows = append(rows, []string{m.Name, strconv.Itoa(m.Count), p.date(m.Last)})
+		rows = append(rows, []string{m.Name, tr.Int(m.Count), p.date(m.Last)})
 	}
-	p.table([]string{"Mood", "Times logged", "Last logged"}, []float64{w * 0.4, w * 0.25, w * 0.35}, rows)
+	p.table([]string{tr.T("report.col_mood"), tr.T("report.col_times_logged"), tr.T("report.col_last_logged")}, []float64{w * 0.4, w * 0.25, w * 0.35}, rows)
 }
 
 // readingWords names a reading type in a heading.
-var readingWords = map[string]string{
-	data.VitalBloodPressure: "Blood pressure", data.VitalPulse: "Pulse", data.VitalWeight: "Weight",
-	data.VitalGlucose: "Blood sugar", data.VitalTemperature: "Temperature", data.VitalOxygen: "Oxygen level",
+func readingWords(t string) string {
+	switch t {
+	case data.VitalBloodPressure:
+		return tr.T("report.reading_blood_pressure")
+	case data.VitalPulse:
+		return tr.T("report.reading_pulse")
+	case data.VitalWeight:
+		return tr.T("report.reading_weight")
+	case data.VitalGlucose:
+		return tr.T("report.reading_glucose")
+	case data.VitalTemperature:
+		return tr.T("report.reading_temperature")
+	case data.VitalOxygen:
+		return tr.T("report.reading_oxygen")
+	}
+	return t
+}
+
+// localNumbers writes the numbers in a reading's text ("120/80", "72.5") the running
+// language's way ("72,5"). Units are symbols (kg, mmHg, °C), the same in every language.
+func localNumbers(s string) string {
+	parts := strings.Split(s, "/")
+	for i, part := range parts {
+		if x, err := strconv.ParseFloat(part, 64); err == nil {
+			decimals := 0
+			if _, frac, ok := strings.Cut(part, "."); ok {
+				decimals = len(frac)
+			}
+			parts[i] = tr.Num(x, decimals)
+		}
+	}
+	return strings.Join(parts, "/")
 }
 
 func (p *pdf) readings() {
-	p.section("Readings taken at home", 20)
+	p.section(tr.T("report.readings"), 20)
 	if len(p.r.Readings) == 0 {
-		p.quiet("No readings in this period.")
+		p.quiet(tr.T("report.no_readings"))
 		return
 	}
 	w := p.textW
 	rows := make([][]string, 0, len(p.r.Readings))
 	for _, g := range p.r.Readings {
-		val := func(v data.Vital) string { return v.Text(g.Unit) + " " + g.Unit + "\n" + p.date(v.At) }
+		val := func(v data.Vital) string {
+			return tr.T("report.reading_value", tr.Args{"Value": localNumbers(v.Text(g.Unit)), "Unit": g.Unit}) + "\n" + p.date(v.At)
+		}
 		last := g.Points[len(g.Points)-1]
-		rows = append(rows, []string{readingWords[g.Type], strconv.Itoa(len(g.Points)), val(last), val(g.Lowest), val(g.Highest)})
+		rows = append(rows, []string{readingWords(g.Type), tr.Int(len(g.Points)), val(last), val(g.Lowest), val(g.Highest)})
 	}
-	p.table([]string{"Reading", "Times", "Latest", "Lowest", "Highest"}, []float64{w * 0.22, w * 0.1, w * 0.23, w * 0.22, w * 0.23}, rows)
+	p.table([]string{tr.T("report.col_reading"), tr.T("report.col_times"), tr.T("report.col_latest"),
+		tr.T("report.col_lowest"), tr.T("report.col_highest")}, []float64{w * 0.22, w * 0.1, w * 0.23, w * 0.22, w * 0.23}, rows)
 }
 
 func (p *pdf) notes() {
-	p.section("Notes", 20)
+	p.section(tr.T("report.notes"), 20)
 	if len(p.r.Notes) == 0 {
-		p.quiet("No notes in this period.")
+		p.quiet(tr.T("report.no_notes"))
 		return
 	}
 	w := p.textW
@@ -618,21 +666,21 @@ func (p *pdf) notes() {
 	for _, n := range p.r.Notes {
 		who := n.Who
 		if who == "" {
-			who = "Journal"
+			who = tr.T("report.journal")
 		}
 		rows = append(rows, []string{p.dateTime(n.At), who, n.Text})
 	}
-	p.table([]string{"When", "Where", "Note"}, []float64{w * 0.25, w * 0.19, w * 0.56}, rows)
+	p.table([]string{tr.T("report.col_when"), tr.T("report.col_note_where"), tr.T("report.col_note")}, []float64{w * 0.25, w * 0.19, w * 0.56}, rows)
 	if p.r.NotesLeftOut > 0 {
-		p.quiet(fmt.Sprintf("%d earlier notes of this period are not shown.", p.r.NotesLeftOut))
+		p.quiet(tr.N("report.notes_left_out", p.r.NotesLeftOut, tr.Args{"N": tr.Int(p.r.NotesLeftOut)}))
 	}
 }
 
 func (p *pdf) appointments() {
-	p.section("Appointments in this period", 20)
-	p.apptTable(p.r.Appointments, "No appointments in this period.")
-	p.section("Upcoming appointments", 20)
-	p.apptTable(p.r.Upcoming, "No upcoming appointments.")
+	p.section(tr.T("report.appointments"), 20)
+	p.apptTable(p.r.Appointments, tr.T("report.no_appointments"))
+	p.section(tr.T("report.upcoming"), 20)
+	p.apptTable(p.r.Upcoming, tr.T("report.no_upcoming"))
 }
 
 func (p *pdf) apptTable(list []data.Appointment, none string) {
@@ -647,25 +695,21 @@ func (p *pdf) apptTable(list []data.Appointment, none string) {
 		if a.Description != "" {
 			what += "\n" + a.Description
 		}
-		status := a.Status
-		if status == "" {
-			status = "booked"
-		}
-		rows = append(rows, []string{p.dateTime(a.Start), what, a.Location, status})
+		rows = append(rows, []string{p.dateTime(a.Start), what, a.Location, statusWords(a.Status)})
 	}
-	p.table([]string{"When", "What", "Where", "Status"}, []float64{w * 0.25, w * 0.35, w * 0.26, w * 0.14}, rows)
+	p.table([]string{tr.T("report.col_when"), tr.T("report.col_what"), tr.T("report.col_where"), tr.T("report.col_status")}, []float64{w * 0.25, w * 0.35, w * 0.26, w * 0.14}, rows)
 }
 
 // questions lists what the person wrote down to ask at the next visit, each with a box to
 // tick, then leaves room for notes during the visit.
 func (p *pdf) questions() {
-	p.section("Questions for the doctor", 50)
+	p.section(tr.T("report.questions"), 50)
 	f := p.f
 	if len(p.r.Questions) == 0 {
-		p.quiet("No questions were written down in the app. Room for notes during the visit:")
+		p.quiet(tr.T("report.no_questions"))
 	} else {
 		a := p.r.QuestionsFor
-		p.quiet(fmt.Sprintf("For %s on %s:", a.Title, p.dateTime(a.Start)))
+		p.quiet(tr.T("report.questions_for", tr.Args{"Title": a.Title, "When": p.dateTime(a.Start)}))
 		for _, q := range p.r.Questions {
 			box := "☐ "
 			if q.Done {
@@ -675,7 +719,7 @@ func (p *pdf) questions() {
 			f.MultiCell(p.textW, 6, safe(box+q.Text), "", "L", false)
 		}
 		f.Ln(2)
-		p.quiet("Room for notes during the visit:")
+		p.quiet(tr.T("report.room_for_notes"))
 	}
 	f.SetDrawColor(rule[0], rule[1], rule[2])
 	f.SetLineWidth(0.2)
@@ -686,6 +730,30 @@ func (p *pdf) questions() {
 		}
 		f.Line(margin, f.GetY(), margin+p.textW, f.GetY())
 	}
+}
+
+// statusWords names an appointment's state (the portal's FHIR code, or ours) in words; a
+// code we do not know shows as it is.
+func statusWords(status string) string {
+	switch status {
+	case "", "booked":
+		return tr.T("report.status_booked")
+	case "pending", "proposed", data.StatusRequested:
+		return tr.T("report.status_requested")
+	case "arrived", "checked-in":
+		return tr.T("report.status_arrived")
+	case "fulfilled":
+		return tr.T("report.status_fulfilled")
+	case data.StatusCancelled:
+		return tr.T("report.status_cancelled")
+	case "noshow":
+		return tr.T("report.status_noshow")
+	case "waitlist":
+		return tr.T("report.status_waitlist")
+	case "entered-in-error":
+		return tr.T("report.status_error")
+	}
+	return status
 }
 
 // safe keeps text within what the embedded font and fpdf's width tables cover (the Basic
