@@ -8,6 +8,7 @@ import (
 	"unicode"
 
 	"github.com/patient-companion/companion/app/tr"
+	"github.com/patient-companion/companion/app/words"
 	"github.com/patient-companion/companion/data"
 )
 
@@ -229,9 +230,9 @@ func durationField(d time.Duration) string {
 func entryTitle(e data.Entry) string {
 	switch e.Kind {
 	case data.KindSymptom:
-		return symptomWord(e.Name)
+		return words.Symptom(e.Name)
 	case data.KindMood:
-		return tr.T("journal.title_mood", tr.Args{"Name": moodWord(e.Name)})
+		return tr.T("journal.title_mood", tr.Args{"Name": words.Mood(e.Name)})
 	case data.KindNote:
 		if e.Name != "" {
 			return e.Name

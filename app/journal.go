@@ -21,6 +21,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/patient-companion/companion/app/tr"
+	"github.com/patient-companion/companion/app/words"
 	"github.com/patient-companion/companion/data"
 )
 
@@ -377,7 +378,7 @@ func (u *UI) reloadJournal() {
 			u.refreshSuggestions(l.own)
 		}
 		if filter.Symptom != "" {
-			j.chart.set(symptomWord(filter.Symptom), l.chart, now.In(st.Location()))
+			j.chart.set(words.Symptom(filter.Symptom), l.chart, now.In(st.Location()))
 			j.chartBox.Show()
 		} else {
 			j.chartBox.Hide()
@@ -800,7 +801,7 @@ func (u *UI) refreshSuggestions(own []string) {
 	var opts []string
 	names := map[string]string{}
 	add := func(s string) {
-		shown := symptomWord(s)
+		shown := words.Symptom(s)
 		k := strings.ToLower(strings.TrimSpace(shown))
 		if k == "" || seen[k] {
 			return

@@ -17,104 +17,17 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/patient-companion/companion/app/tr"
+	"github.com/patient-companion/companion/app/words"
 	"github.com/patient-companion/companion/data"
 )
 
-// commonMoods are offered when logging a mood: stored in English, as they are here, and
-// shown in the running language (moodWord).
-func commonMoods() []string {
-	return []string{"Calm", "Content", "Cheerful", "Tired", "Worried", "Low", "Anxious", "Irritable"}
-}
-
-// moodChoices are commonMoods in the running language.
+// moodChoices are words.Moods in the running language.
 func moodChoices() []string {
 	var out []string
-	for _, m := range commonMoods() {
-		out = append(out, moodWord(m))
+	for _, m := range words.Moods() {
+		out = append(out, words.Mood(m))
 	}
 	return out
-}
-
-// symptomWord is a stored symptom name as shown: one of data.CommonSymptoms (kept in English
-// whatever the language) in the running language; anything else the person wrote as it is.
-func symptomWord(name string) string {
-	if tr.Lang() == "en" {
-		return name
-	}
-	switch strings.ToLower(strings.TrimSpace(name)) {
-	case "headache":
-		return tr.T("journal.symptom_headache")
-	case "tiredness":
-		return tr.T("journal.symptom_tiredness")
-	case "dizziness":
-		return tr.T("journal.symptom_dizziness")
-	case "nausea":
-		return tr.T("journal.symptom_nausea")
-	case "shortness of breath":
-		return tr.T("journal.symptom_shortness_of_breath")
-	case "chest pain":
-		return tr.T("journal.symptom_chest_pain")
-	case "back pain":
-		return tr.T("journal.symptom_back_pain")
-	case "joint pain":
-		return tr.T("journal.symptom_joint_pain")
-	case "swollen ankles":
-		return tr.T("journal.symptom_swollen_ankles")
-	case "cough":
-		return tr.T("journal.symptom_cough")
-	case "fever":
-		return tr.T("journal.symptom_fever")
-	case "trouble sleeping":
-		return tr.T("journal.symptom_trouble_sleeping")
-	case "low mood":
-		return tr.T("journal.symptom_low_mood")
-	case "anxiety":
-		return tr.T("journal.symptom_anxiety")
-	case "palpitations":
-		return tr.T("journal.symptom_palpitations")
-	case "stomach ache":
-		return tr.T("journal.symptom_stomach_ache")
-	case "constipation":
-		return tr.T("journal.symptom_constipation")
-	case "diarrhoea":
-		return tr.T("journal.symptom_diarrhoea")
-	case "itching":
-		return tr.T("journal.symptom_itching")
-	case "blurred vision":
-		return tr.T("journal.symptom_blurred_vision")
-	case "confusion":
-		return tr.T("journal.symptom_confusion")
-	case "loss of appetite":
-		return tr.T("journal.symptom_loss_of_appetite")
-	}
-	return name
-}
-
-// moodWord is a stored mood as shown: one of commonMoods in the running language, anything
-// else as it is.
-func moodWord(name string) string {
-	if tr.Lang() == "en" {
-		return name
-	}
-	switch strings.ToLower(strings.TrimSpace(name)) {
-	case "calm":
-		return tr.T("journal.mood_calm")
-	case "content":
-		return tr.T("journal.mood_content")
-	case "cheerful":
-		return tr.T("journal.mood_cheerful")
-	case "tired":
-		return tr.T("journal.mood_tired")
-	case "worried":
-		return tr.T("journal.mood_worried")
-	case "low":
-		return tr.T("journal.mood_low")
-	case "anxious":
-		return tr.T("journal.mood_anxious")
-	case "irritable":
-		return tr.T("journal.mood_irritable")
-	}
-	return name
 }
 
 // storedName is what to store for a symptom (or, for mood, a mood) typed or chosen: the
@@ -131,14 +44,14 @@ func storedName(kind data.Kind, name string) string {
 	}
 	if kind != data.KindMood {
 		for _, w := range data.CommonSymptoms {
-			if strings.ToLower(symptomWord(w)) == k {
+			if strings.ToLower(words.Symptom(w)) == k {
 				return w
 			}
 		}
 	}
 	if kind != data.KindSymptom {
-		for _, w := range commonMoods() {
-			if strings.ToLower(moodWord(w)) == k {
+		for _, w := range words.Moods() {
+			if strings.ToLower(words.Mood(w)) == k {
 				return w
 			}
 		}
@@ -198,7 +111,7 @@ func (u *UI) buildJournalForm(j *journalScreen) fyne.CanvasObject {
 	j.kindRow = container.NewHBox(tall(j.kindSymptom), tall(j.kindMood), tall(j.kindNote))
 
 	for _, s := range data.CommonSymptoms {
-		j.suggestions = append(j.suggestions, symptomWord(s))
+		j.suggestions = append(j.suggestions, words.Symptom(s))
 	}
 	j.name = u.newSelectEntry(j.suggestions)
 	j.name.SetPlaceHolder(tr.T("journal.symptom_example"))
@@ -409,9 +322,9 @@ func (j *journalScreen) fillFrom(e data.Entry) {
 	j.kind = e.Kind
 	switch e.Kind {
 	case data.KindSymptom:
-		j.name.SetText(symptomWord(e.Name))
+		j.name.SetText(words.Symptom(e.Name))
 	case data.KindMood:
-		j.name.SetText(moodWord(e.Name))
+		j.name.SetText(words.Mood(e.Name))
 	default:
 		j.name.SetText(e.Name)
 	}

@@ -11,6 +11,7 @@ import (
 	"fyne.io/fyne/v2/test"
 
 	"github.com/patient-companion/companion/app/tr"
+	"github.com/patient-companion/companion/app/words"
 	"github.com/patient-companion/companion/data"
 )
 
@@ -265,10 +266,10 @@ func TestCommonWordsReadBack(t *testing.T) {
 			}
 		}
 		for _, w := range data.CommonSymptoms {
-			check(data.KindSymptom, w, symptomWord(w))
+			check(data.KindSymptom, w, words.Symptom(w))
 		}
-		for _, w := range commonMoods() {
-			check(data.KindMood, w, moodWord(w))
+		for _, w := range words.Moods() {
+			check(data.KindMood, w, words.Mood(w))
 		}
 	}
 }

@@ -13,6 +13,7 @@ import (
 
 	"github.com/patient-companion/companion/app/remind"
 	"github.com/patient-companion/companion/app/tr"
+	"github.com/patient-companion/companion/app/words"
 	"github.com/patient-companion/companion/assets"
 	"github.com/patient-companion/companion/data"
 )
@@ -427,7 +428,7 @@ func (p *pdf) symptoms() {
 		if s.Mean > 0 || s.Highest > 0 {
 			mean = tr.Num(s.Mean, 1)
 		}
-		rows = append(rows, []string{s.Name, tr.Int(s.Count), mean, tr.Int(s.Highest), p.date(s.Last)})
+		rows = append(rows, []string{words.Symptom(s.Name), tr.Int(s.Count), mean, tr.Int(s.Highest), p.date(s.Last)})
 	}
 	p.table([]string{tr.T("report.col_symptom"), tr.T("report.col_times_logged"), tr.T("report.col_average"),
 		tr.T("report.col_highest"), tr.T("report.col_last_logged")}, widths, rows)
@@ -452,7 +453,7 @@ func (p *pdf) chart(s Symptom) {
 	buckets := bucket(s, per)
 	f.SetFont(font, "B", 10)
 	p.color(ink)
-	f.CellFormat(p.textW, 5.5, p.fit(safe(s.Name), p.textW-2), "", 1, "L", false, 0, "")
+	f.CellFormat(p.textW, 5.5, p.fit(safe(words.Symptom(s.Name)), p.textW-2), "", 1, "L", false, 0, "")
 	f.SetFont(font, "", 8)
 	p.color(muted)
 	n := tr.Args{"N": tr.Int(s.Count)}
@@ -596,7 +597,7 @@ func (p *pdf) moods() {
 	w := p.textW
 	rows := make([][]string, 0, len(p.r.Moods))
 	for _, m := range p.r.Moods {
-		rows = append(rows, []string{m.Name, tr.Int(m.Count), p.date(m.Last)})
+		rows = append(rows, []string{words.Mood(m.Name), tr.Int(m.Count), p.date(m.Last)})
 	}
 	p.table([]string{tr.T("report.col_mood"), tr.T("report.col_times_logged"), tr.T("report.col_last_logged")}, []float64{w * 0.4, w * 0.25, w * 0.35}, rows)
 }
