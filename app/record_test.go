@@ -234,7 +234,7 @@ func TestAddToMyMedicinesToFinish(t *testing.T) {
 	if len(storedMeds(t, u)) != 0 || u.medForm() == nil {
 		t.Fatal("it should not save before the times are given")
 	}
-	assertShows(t, f.steps[0].timesErr, msgMedNoTimes)
+	assertShows(t, f.steps[0].timesErr, msgMedNoTimes())
 	f.steps[0].times[0].entry.SetText("06:00")
 	test.Tap(f.save)
 	if ms := storedMeds(t, u); len(ms) != 1 || ms[0].FromRecord != "mr-every6h" {
