@@ -199,7 +199,7 @@ func (u *UI) openMedForm(m data.Medication) {
 	f.stock = u.newEntry()
 	f.stock.SetPlaceHolder(tr.T("medform.stock_hint"))
 	if m.StockKept {
-		f.stock.SetText(stockText(m.Stock.String()))
+		f.stock.SetText(shownDecimal(m.Stock.String()))
 	}
 	f.stock.OnChanged = changed
 	f.stockErr = message()
@@ -574,7 +574,7 @@ func (f *medForm) read(now time.Time, loc *time.Location) (data.Medication, []pr
 		probs = append(probs, problem{at: f.nameErr, field: f.name, msg: msgMedNoName()})
 	}
 	if text := strings.TrimSpace(f.stock.Text); text != "" {
-		n, err := data.ParseUnits(stockTyped(text))
+		n, err := data.ParseUnits(typedDecimal(text))
 		if err != nil {
 			probs = append(probs, problem{at: f.stockErr, field: f.stock, msg: msgMedBadStock()})
 		}
@@ -899,23 +899,23 @@ func (u *UI) closeMedForm() {
 	s.scroll.ScrollToTop() // where "Saved" and the list begin
 }
 
-// stockTyped reads a number typed the person's way ("27,5" in German or Spanish) as the
+// typedDecimal reads a number typed the person's way ("27,5" in German or Spanish) as the
 // store reads numbers ("27.5").
-func stockTyped(s string) string {
-	if stockDecimalComma() {
+func typedDecimal(s string) string {
+	if langDecimalComma() {
 		return strings.ReplaceAll(s, ",", ".")
 	}
 	return s
 }
 
-// stockText writes a number the store wrote ("27.5") the person's way, ungrouped so it
+// shownDecimal writes a number the store wrote ("27.5") the person's way, ungrouped so it
 // reads back as typed.
-func stockText(s string) string {
-	if stockDecimalComma() {
+func shownDecimal(s string) string {
+	if langDecimalComma() {
 		return strings.ReplaceAll(s, ".", ",")
 	}
 	return s
 }
 
-// stockDecimalComma says the running language writes 1.5 as 1,5.
-func stockDecimalComma() bool { return tr.Num(1.5, 1) == "1,5" }
+// langDecimalComma says the running language writes 1.5 as 1,5.
+func langDecimalComma() bool { return tr.Num(1.5, 1) == "1,5" }

@@ -67,7 +67,7 @@ func openRecord(t *testing.T, setup func(ctx context.Context, st *data.Store)) *
 
 func TestRecordEmptyStates(t *testing.T) {
 	u := openRecord(t, nil)
-	assertShows(t, u.record.status, msgRecordNotLinked)
+	assertShows(t, u.record.status, msgRecordNotLinked())
 	if len(u.record.list.Objects) != 0 {
 		t.Error("an empty record lists sections")
 	}
@@ -76,7 +76,7 @@ func TestRecordEmptyStates(t *testing.T) {
 			t.Fatal(err)
 		}
 	})
-	assertShows(t, u.record.status, msgRecordEmpty)
+	assertShows(t, u.record.status, msgRecordEmpty())
 	test.Tap(u.record.nav.record) // the side bar's button shows it too
 	if u.record == nil {
 		t.Fatal("the Health record button should show the Health record")
@@ -292,7 +292,7 @@ func TestDoseChangedNotice(t *testing.T) {
 			same = r
 		}
 	}
-	if changed == nil || changed.changed == nil || !changed.changed.Visible() || changed.changed.Text != msgDoseChanged+": now 1 tablet every morning at 8." {
+	if changed == nil || changed.changed == nil || !changed.changed.Visible() || changed.changed.Text != "Your clinic changed the dose: now 1 tablet every morning at 8." {
 		t.Fatal("Lisinopril's record changed: it should say so")
 	}
 	if same.changed != nil || same.review != nil {
@@ -335,7 +335,7 @@ func TestRecordPDFNotInDataFolder(t *testing.T) {
 	if _, err := os.Stat(inside); !os.IsNotExist(err) {
 		t.Errorf("a PDF was left in the data folder (%v)", err)
 	}
-	assertShows(t, s.notice, msgRecordPDFInside)
+	assertShows(t, s.notice, msgRecordPDFInside())
 	outside := filepath.Join(t.TempDir(), "summary.pdf")
 	save(outside)
 	if b, err := os.ReadFile(outside); err != nil || string(b) != string(pdf) {
@@ -506,5 +506,5 @@ func TestAddToMyMedicinesKeepsADraft(t *testing.T) {
 	if f == nil || f.name.Text != "Vitamin D" {
 		t.Fatal("the medicine being written was replaced")
 	}
-	assertShows(t, u.medications.notice, msgRecordMedDraftOpen)
+	assertShows(t, u.medications.notice, msgRecordMedDraftOpen())
 }

@@ -147,7 +147,7 @@ func (u *UI) syncChanged(done bool, err error) {
 		case !done || err == nil:
 			say(r.syncMsg, "")
 		case errors.Is(err, errNotConnected):
-			say(r.syncMsg, msgRecordNotLinked)
+			say(r.syncMsg, msgRecordNotLinked())
 		case errors.Is(err, portal.ErrSignInAgain):
 			say(r.syncMsg, "Your clinic's portal asks you to sign in again before it will send your record.")
 		default:
