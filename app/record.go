@@ -31,16 +31,15 @@ import (
 	"github.com/patient-companion/companion/sync/portal"
 )
 
-func msgRecordLoading() string     { return tr.T("record.loading") }
-func msgRecordLoadFailed() string  { return tr.T("record.load_failed") }
-func msgRecordDamaged() string     { return tr.T("record.damaged") }
-func msgRecordUnreadable() string  { return tr.T("record.unreadable") }
-func msgRecordNotLinked() string   { return tr.T("record.not_linked") }
-func msgRecordEmpty() string       { return tr.T("record.empty") }
-func msgRecordPDFInside() string   { return tr.T("record.pdf_inside") }
-func msgRecordPDFFailed() string   { return tr.T("record.pdf_failed") }
-func msgRecordPDFNotSent() string  { return tr.T("record.pdf_not_sent") }
-func msgRecordSyncRunning() string { return tr.T("record.sync_running") }
+func msgRecordLoading() string    { return tr.T("record.loading") }
+func msgRecordLoadFailed() string { return tr.T("record.load_failed") }
+func msgRecordDamaged() string    { return tr.T("record.damaged") }
+func msgRecordUnreadable() string { return tr.T("record.unreadable") }
+func msgRecordNotLinked() string  { return tr.T("record.not_linked") }
+func msgRecordEmpty() string      { return tr.T("record.empty") }
+func msgRecordPDFInside() string  { return tr.T("record.pdf_inside") }
+func msgRecordPDFFailed() string  { return tr.T("record.pdf_failed") }
+func msgRecordPDFNotSent() string { return tr.T("record.pdf_not_sent") }
 
 // recordSection is how the screen heads each row type, and how it says the clinic does not
 // share it.
