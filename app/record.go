@@ -346,7 +346,11 @@ func (u *UI) fillRecord(s *recordScreen) {
 			objs = append(objs, u.resultSections(s, rows, loc)...)
 		case health.TypeImmunization:
 			for _, r := range rows {
-				objs = append(objs, recordItem(r.Name, datedStatus(datedGiven, r, loc), r.Detail))
+				dated := datedGiven
+				if r.Status == "not-done" {
+					dated = datedOn // "Given … · not done" would say both
+				}
+				objs = append(objs, recordItem(r.Name, datedStatus(dated, r, loc), r.Detail))
 			}
 		case health.TypeDocument:
 			for _, r := range rows {
