@@ -9,6 +9,7 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
 
+	"github.com/patient-companion/companion/app/tr"
 	"github.com/patient-companion/companion/data"
 )
 
@@ -527,5 +528,33 @@ func TestEditKeepsWhatTheFormHasNoKindFor(t *testing.T) {
 	if len(ms) != 1 || ms[0].Steps[0].Dose != "4 tablets" || ms[0].Steps[0].EveryDays != 14 || len(ms[0].Steps[0].Weekdays) != 1 ||
 		ms[0].Instructions != "once a fortnight" {
 		t.Fatalf("stored %+v", ms)
+	}
+}
+
+// TestMedicationFormStockDecimalComma: in German the stock is shown and typed with a decimal
+// comma ("27,5"), and stored as the number it is.
+func TestMedicationFormStockDecimalComma(t *testing.T) {
+	tr.MustSetup("de")
+	t.Cleanup(func() { tr.MustSetup("en") })
+	u := openMeds(t, &testClock{t: fixedNow}, nil)
+	s := u.medications
+	test.Tap(s.add)
+	f := s.form
+	test.Type(f.name, "Metformin")
+	test.Type(f.stock, "27,5")
+	test.Tap(f.save)
+	if s.form != nil {
+		t.Fatalf("save refused: %q %q", f.state.Text, f.stockErr.Text)
+	}
+	ms := storedMeds(t, u)
+	if len(ms) != 1 || ms[0].Stock != 27*data.UnitScale+data.UnitScale/2 {
+		t.Fatalf("stored %+v", ms)
+	}
+	if !strings.Contains(s.rows[0].schedule.Text, "jeden Tag ab 25. Nov. 2025") {
+		t.Errorf("schedule reads %q", s.rows[0].schedule.Text)
+	}
+	test.Tap(s.rows[0].edit)
+	if s.form.stock.Text != "27,5" {
+		t.Fatalf("edit form shows the stock as %q", s.form.stock.Text)
 	}
 }

@@ -16,6 +16,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/patient-companion/companion/app/health"
+	"github.com/patient-companion/companion/app/tr"
 	"github.com/patient-companion/companion/data"
 	"github.com/patient-companion/companion/sync/fhir/fhirtest"
 )
@@ -507,4 +508,38 @@ func TestAddToMyMedicinesKeepsADraft(t *testing.T) {
 		t.Fatal("the medicine being written was replaced")
 	}
 	assertShows(t, u.medications.notice, msgRecordMedDraftOpen())
+}
+
+// TestRecordInGerman: the Health record speaks the running language — its own words, the
+// words app/health builds, dates and the clinic's decimals — while names from the clinic
+// stay as they were sent.
+func TestRecordInGerman(t *testing.T) {
+	tr.MustSetup("de")
+	t.Cleanup(func() { tr.MustSetup("en") })
+	u := openRecord(t, withRecord(t))
+	var a1c *recordTest
+	for _, rt := range u.record.tests {
+		if rt.name == "HbA1c" {
+			a1c = rt
+		}
+	}
+	if a1c == nil {
+		t.Fatalf("tests shown: %v", testNames(u.record.tests))
+	}
+	if !strings.HasPrefix(a1c.latest.Text, "Zuletzt: 7,9 % – Hoch (Normalbereich") || !strings.Contains(a1c.latest.Text, "Sept. 2026") {
+		t.Errorf("HbA1c's latest reads %q", a1c.latest.Text)
+	}
+	if !strings.Contains(a1c.summary.Text, "8,4 % (Hoch)") {
+		t.Errorf("HbA1c's summary reads %q", a1c.summary.Text)
+	}
+	r := test.WidgetRenderer(a1c.chart).(*trendRenderer)
+	if r.marks[0].word == nil || r.marks[0].word.Text != "Hoch" {
+		t.Error("the chart's marks should say Hoch")
+	}
+	if len(u.record.allergies) == 0 || !strings.HasPrefix(u.record.allergies[0].Text, "Schwere Reaktion: ") {
+		t.Errorf("the first allergy reads %q", u.record.allergies[0].Text)
+	}
+	if !hasTextContaining(u.win.Content(), "Nicht gegeben: ") || !hasText(u.win.Content(), "Ihre Gesundheitsakte") {
+		t.Error("the vaccination not given, or the heading, is not in German")
+	}
 }
