@@ -80,13 +80,16 @@ func observationRow(o *observation, row *Row, tr Words) ([]string, error) {
 const absentSystem = "http://terminology.hl7.org/CodeSystem/data-absent-reason"
 
 // absentWords says why a value is missing: the clinic's own text, else its code in tr's
-// words (the code system's names are English), else the code's display.
+// words (the code system's names are English, and not plain), else the code's display.
 func absentWords(tr Words, c *codeable) string {
 	if c == nil {
 		return ""
 	}
 	if t := strings.TrimSpace(c.Text); t != "" {
 		return t
+	}
+	if _, cli := tr.(english); cli {
+		return c.words() // the command line prints the clinic's words, as it always has
 	}
 	for _, cd := range c.Coding {
 		if cd.System != absentSystem {

@@ -58,7 +58,7 @@ func TestRowsInLanguage(t *testing.T) {
 		{"L-o1", "value", "7,9", "7.9", func(r Row) string { return r.Value }},
 		{"L-o1", "range", "4,0–5,6", "4.0–5.6", func(r Row) string { return r.ReferenceRange }},
 		{"L-o2", "value", "Ja", "Yes", func(r Row) string { return r.Value }},
-		{"L-o3", "detail", "Nicht gemacht", "Not done", func(r Row) string { return r.Detail }},
+		{"L-o3", "detail", "Nicht gemacht", "Not Performed", func(r Row) string { return r.Detail }},
 	} {
 		if got := c.get(rowByID(t, de, c.id)); got != c.de {
 			t.Errorf("%s %s in German = %q, want %q", c.id, c.field, got, c.de)
