@@ -16,31 +16,62 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/patient-companion/companion/app/remind"
+	"github.com/patient-companion/companion/app/tr"
 	"github.com/patient-companion/companion/data"
 )
 
-// The kinds of schedule, as the form offers them.
+// The kinds of schedule, as the form offers them: the radio group shows kindLabel of each.
 const (
-	kindDaily    = "Every day at set times"
-	kindWeekdays = "On chosen days of the week"
-	kindEveryN   = "Every few days"
-	kindTaper    = "Changing doses over time (taper)"
-	kindCron     = "Custom (cron, for advanced use)"
+	kindDaily    = "daily"
+	kindWeekdays = "weekdays"
+	kindEveryN   = "every_n"
+	kindTaper    = "taper"
+	kindCron     = "cron"
 )
 
-const (
-	previewCount      = 5
-	msgMedSaveFailed  = "The medicine could not be saved just now. Nothing you typed is lost: please try again."
-	msgMedCheckFields = "Please check the fields marked in red, then save again."
-	msgMedNoName      = "Write the medicine's name, for example: Metformin."
-	msgMedBadStock    = "Write how many are left as a number, like 28 or 27.5, or leave it empty."
-	msgMedBadRefill   = "Write a whole number of days from 1 to 90, like 7."
-	msgMedNoTimes     = "Add at least one time of day, like 08:00."
-	msgMedNoWeekdays  = "Tick at least one day of the week."
-	msgMedBadEvery    = "Write how many days apart, as a whole number from 1 to 365, like 2."
-	msgMedNoCron      = "Write a cron expression of five parts: minute hour day month weekday, like 0 8 * * 1-5."
-	msgMedStepStart   = "Write the first day of this step, like 2026-03-01."
-)
+// kinds are the kinds in the order the form offers them.
+var kinds = [...]string{kindDaily, kindWeekdays, kindEveryN, kindTaper, kindCron}
+
+// kindLabel is how the form words a kind.
+func kindLabel(kind string) string {
+	switch kind {
+	case kindWeekdays:
+		return tr.T("medform.kind_weekdays")
+	case kindEveryN:
+		return tr.T("medform.kind_every_n")
+	case kindTaper:
+		return tr.T("medform.kind_taper")
+	case kindCron:
+		return tr.T("medform.kind_cron")
+	}
+	return tr.T("medform.kind_daily")
+}
+
+// selectedKind is the kind chosen in the form.
+func (f *medForm) selectedKind() string {
+	for _, k := range kinds {
+		if kindLabel(k) == f.kind.Selected {
+			return k
+		}
+	}
+	return kindDaily
+}
+
+// setKind chooses a kind in the form.
+func (f *medForm) setKind(kind string) { f.kind.SetSelected(kindLabel(kind)) }
+
+const previewCount = 5
+
+func msgMedSaveFailed() string  { return tr.T("medform.save_failed") }
+func msgMedCheckFields() string { return tr.T("medform.check_fields") }
+func msgMedNoName() string      { return tr.T("medform.no_name") }
+func msgMedBadStock() string    { return tr.T("medform.bad_stock") }
+func msgMedBadRefill() string   { return tr.T("medform.bad_refill") }
+func msgMedNoTimes() string     { return tr.T("medform.no_times") }
+func msgMedNoWeekdays() string  { return tr.T("medform.no_weekdays") }
+func msgMedBadEvery() string    { return tr.T("medform.bad_every") }
+func msgMedNoCron() string      { return tr.T("medform.no_cron") }
+func msgMedStepStart() string   { return tr.T("medform.step_start") }
 
 // weekdayAt is the weekday of check i: Monday first, as calendars here show it.
 func weekdayAt(i int) time.Weekday { return time.Weekday((i + 1) % 7) }
@@ -136,37 +167,39 @@ func (u *UI) openMedForm(m data.Medication) {
 	now := u.now().In(s.store.Location())
 	changed := func(string) { u.medFormChanged() }
 
-	f.heading = subheading("Add a medicine")
+	f.heading = subheading(tr.T("medform.add_heading"))
 	if m.ID != "" {
-		f.heading.SetText("Change " + m.Name)
+		f.heading.SetText(tr.T("medform.change_heading", tr.Args{"Name": m.Name}))
 	}
 	f.origin = paragraph("")
 	f.origin.Hide()
 	f.name = u.newEntry()
-	f.name.SetPlaceHolder("For example: Metformin")
+	f.name.SetPlaceHolder(tr.T("medform.name_hint"))
 	f.name.SetText(m.Name)
 	f.name.OnChanged = changed
 	f.nameErr = message()
 	f.strength = u.newEntry()
-	f.strength.SetPlaceHolder("For example: 500 mg")
+	f.strength.SetPlaceHolder(tr.T("medform.strength_hint"))
 	f.strength.SetText(m.Strength)
 	f.strength.OnChanged = changed
-	f.form = u.newSelectEntry([]string{"tablet", "capsule", "liquid", "inhaler", "drops", "injection", "patch", "cream"})
-	f.form.SetPlaceHolder("For example: tablet")
+	f.form = u.newSelectEntry([]string{tr.T("medform.form_tablet"), tr.T("medform.form_capsule"), tr.T("medform.form_liquid"),
+		tr.T("medform.form_inhaler"), tr.T("medform.form_drops"), tr.T("medform.form_injection"), tr.T("medform.form_patch"),
+		tr.T("medform.form_cream")})
+	f.form.SetPlaceHolder(tr.T("medform.form_hint"))
 	f.form.SetText(m.Form)
 	f.form.OnChanged = changed
 	f.dose = u.newEntry()
-	f.dose.SetPlaceHolder("For example: 1 tablet")
+	f.dose.SetPlaceHolder(tr.T("medform.dose_hint"))
 	f.dose.SetText(m.Dose)
 	f.dose.OnChanged = changed
 	f.instructions = u.newEntry()
-	f.instructions.SetPlaceHolder("For example: with food")
+	f.instructions.SetPlaceHolder(tr.T("medform.instructions_hint"))
 	f.instructions.SetText(m.Instructions)
 	f.instructions.OnChanged = changed
 	f.stock = u.newEntry()
-	f.stock.SetPlaceHolder("For example: 28")
+	f.stock.SetPlaceHolder(tr.T("medform.stock_hint"))
 	if m.StockKept {
-		f.stock.SetText(m.Stock.String())
+		f.stock.SetText(shownDecimal(m.Stock.String()))
 	}
 	f.stock.OnChanged = changed
 	f.stockErr = message()
@@ -174,13 +207,17 @@ func (u *UI) openMedForm(m data.Medication) {
 	f.refillDays.SetText(strconv.Itoa(m.EffectiveRefillDays()))
 	f.refillDays.OnChanged = changed
 	f.refillErr = message()
-	f.asNeeded = widget.NewCheck("Take only when needed", nil)
+	f.asNeeded = widget.NewCheck(tr.T("medform.as_needed"), nil)
 	f.asNeeded.SetChecked(m.AsNeeded)
 	f.asNeeded.OnChanged = func(bool) { u.layoutSteps(); u.medFormChanged() }
 
-	f.kind = widget.NewRadioGroup([]string{kindDaily, kindWeekdays, kindEveryN, kindTaper, kindCron}, nil)
+	labels := make([]string, len(kinds))
+	for i, k := range kinds {
+		labels[i] = kindLabel(k)
+	}
+	f.kind = widget.NewRadioGroup(labels, nil)
 	f.kind.Required = true
-	f.kind.SetSelected(kindOf(m))
+	f.setKind(kindOf(m))
 	f.kind.OnChanged = func(string) { u.layoutSteps(); u.medFormChanged() }
 	f.stepsBox = container.NewVBox()
 	steps := m.Steps
@@ -190,44 +227,44 @@ func (u *UI) openMedForm(m data.Medication) {
 	for _, st := range steps {
 		f.steps = append(f.steps, u.newStepEditor(st))
 	}
-	f.addStep = widget.NewButtonWithIcon("Add a step", theme.ContentAddIcon(), func() { u.addTaperStep() })
+	f.addStep = widget.NewButtonWithIcon(tr.T("medform.add_step"), theme.ContentAddIcon(), func() { u.addTaperStep() })
 	f.addStepRow = container.NewHBox(tall(f.addStep))
 	f.preview = paragraph("")
 	f.previewMsg = message()
 	f.previewMsg.Importance = widget.WarningImportance
 	f.reminders = u.newReminderFields(m)
 	f.schedule = container.NewVBox(
-		subheading("When to take it"),
+		subheading(tr.T("medform.when_heading")),
 		f.kind,
 		f.stepsBox,
 		f.addStepRow,
-		subheading("Next reminders"),
+		subheading(tr.T("medform.next_heading")),
 		f.previewMsg,
 		f.preview,
 		f.reminders.box,
 	)
 
 	f.state = message()
-	f.save = widget.NewButtonWithIcon("Save", theme.DocumentSaveIcon(), u.saveMedForm)
+	f.save = widget.NewButtonWithIcon(tr.T("medform.save"), theme.DocumentSaveIcon(), u.saveMedForm)
 	f.save.Importance = widget.HighImportance
-	f.cancel = widget.NewButton("Cancel", u.closeMedForm)
+	f.cancel = widget.NewButton(tr.T("medform.cancel"), u.closeMedForm)
 	f.name.OnSubmitted = func(string) { u.saveMedForm() }
 
 	f.box = container.NewVBox(
 		f.heading,
 		f.origin,
-		labelled(fieldLabel("Name"), f.name, f.nameErr),
+		labelled(fieldLabel(tr.T("medform.name")), f.name, f.nameErr),
 		u.pair(
-			labelled(fieldLabel("Strength (optional)"), f.strength),
-			labelled(fieldLabel("Form (optional)"), f.form),
+			labelled(fieldLabel(tr.T("medform.strength")), f.strength),
+			labelled(fieldLabel(tr.T("medform.form")), f.form),
 		),
 		u.pair(
-			labelled(fieldLabel("Dose each time (optional)"), f.dose),
-			labelled(fieldLabel("Instructions (optional)"), f.instructions),
+			labelled(fieldLabel(tr.T("medform.dose")), f.dose),
+			labelled(fieldLabel(tr.T("medform.instructions")), f.instructions),
 		),
 		u.pair(
-			labelled(fieldLabel("Stock: units left (optional)"), f.stock, f.stockErr),
-			labelled(fieldLabel("Refill reminder (days ahead)"), f.refillDays, f.refillErr),
+			labelled(fieldLabel(tr.T("medform.stock")), f.stock, f.stockErr),
+			labelled(fieldLabel(tr.T("medform.refill_days")), f.refillDays, f.refillErr),
 		),
 		f.asNeeded,
 		f.schedule,
@@ -278,7 +315,7 @@ func (u *UI) newStepEditor(st data.Step) *stepEditor {
 	changed := func(string) { u.medFormChanged() }
 	se := &stepEditor{id: st.ID}
 	se.heading = subheading("")
-	se.remove = widget.NewButtonWithIcon("Remove this step", theme.DeleteIcon(), func() { u.removeTaperStep(se) })
+	se.remove = widget.NewButtonWithIcon(tr.T("medform.remove_step"), theme.DeleteIcon(), func() { u.removeTaperStep(se) })
 	se.timesBox = container.NewVBox()
 	for _, t := range st.Times {
 		se.times = append(se.times, u.newTimeField(se, t.String()))
@@ -286,7 +323,7 @@ func (u *UI) newStepEditor(st data.Step) *stepEditor {
 	if len(se.times) == 0 && st.Cron == "" {
 		se.times = append(se.times, u.newTimeField(se, ""))
 	}
-	se.addTime = widget.NewButtonWithIcon("Add a time", theme.ContentAddIcon(), func() {
+	se.addTime = widget.NewButtonWithIcon(tr.T("medform.add_time"), theme.ContentAddIcon(), func() {
 		tf := u.newTimeField(se, "")
 		se.times = append(se.times, tf)
 		u.layoutTimes(se)
@@ -294,7 +331,7 @@ func (u *UI) newStepEditor(st data.Step) *stepEditor {
 		u.medFormChanged()
 	})
 	se.timesErr = message()
-	se.timesRow = labelled(fieldLabel("Times of day (like 08:00)"),
+	se.timesRow = labelled(fieldLabel(tr.T("medform.times")),
 		container.NewVBox(se.timesBox, container.NewHBox(tall(se.addTime))), se.timesErr)
 
 	on := map[time.Weekday]bool{}
@@ -307,13 +344,13 @@ func (u *UI) newStepEditor(st data.Step) *stepEditor {
 	}
 	for i := range se.weekdays {
 		w := weekdayAt(i)
-		c := widget.NewCheck(w.String()[:3], func(bool) { u.medFormChanged() })
+		c := widget.NewCheck(weekdayShort(w), func(bool) { u.medFormChanged() })
 		c.Checked = on[w]
 		se.weekdays[i] = c
 		days.Add(c)
 	}
 	se.weekdaysErr = message()
-	se.weekdaysRow = labelled(fieldLabel("On these days"), days, se.weekdaysErr)
+	se.weekdaysRow = labelled(fieldLabel(tr.T("medform.weekdays")), days, se.weekdaysErr)
 
 	se.every = u.newEntry()
 	se.every.SetPlaceHolder("2")
@@ -322,28 +359,28 @@ func (u *UI) newStepEditor(st data.Step) *stepEditor {
 	}
 	se.every.OnChanged = changed
 	se.everyErr = message()
-	se.everyRow = labelled(fieldLabel("Every how many days?"), paragraph("Counted from the first day below."),
-		container.NewHBox(fixedWidth(120, se.every), container.NewCenter(widget.NewLabel("days"))), se.everyErr)
+	se.everyRow = labelled(fieldLabel(tr.T("medform.every")), paragraph(tr.T("medform.every_about")),
+		container.NewHBox(fixedWidth(120, se.every), container.NewCenter(widget.NewLabel(tr.T("medform.days")))), se.everyErr)
 
 	se.cron = u.newEntry()
 	se.cron.SetPlaceHolder("0 8 * * 1-5")
 	se.cron.SetText(st.Cron)
 	se.cron.OnChanged = changed
 	se.cronErr = message()
-	se.cronRow = labelled(fieldLabel("Cron expression"), paragraph("Five parts: minute hour day month weekday."), se.cron, se.cronErr)
+	se.cronRow = labelled(fieldLabel(tr.T("medform.cron")), paragraph(tr.T("medform.cron_about")), se.cron, se.cronErr)
 
 	se.dose = u.newEntry()
-	se.dose.SetPlaceHolder("For example: 2 tablets")
+	se.dose.SetPlaceHolder(tr.T("medform.step_dose_hint"))
 	se.dose.SetText(st.Dose)
 	se.dose.OnChanged = changed
-	se.doseRow = labelled(fieldLabel("Dose in this step"), se.dose)
+	se.doseRow = labelled(fieldLabel(tr.T("medform.step_dose")), se.dose)
 
 	se.start = u.newEntry()
-	se.start.SetPlaceHolder("YYYY-MM-DD")
+	se.start.SetPlaceHolder(tr.T("medform.date_hint"))
 	se.start.SetText(st.Start.String())
 	se.start.OnChanged = changed
 	se.end = u.newEntry()
-	se.end.SetPlaceHolder("No end date")
+	se.end.SetPlaceHolder(tr.T("medform.no_end"))
 	se.end.SetText(st.End.String())
 	se.end.OnChanged = changed
 	se.datesErr = message()
@@ -357,8 +394,8 @@ func (u *UI) newStepEditor(st data.Step) *stepEditor {
 		se.weekdaysRow,
 		se.everyRow,
 		u.pair(
-			labelled(fieldLabel("First day (YYYY-MM-DD)"), se.start),
-			labelled(fieldLabel("Last day (optional)"), se.end),
+			labelled(fieldLabel(tr.T("medform.first_day")), se.start),
+			labelled(fieldLabel(tr.T("medform.last_day")), se.end),
 		),
 		se.datesErr,
 	)
@@ -371,7 +408,7 @@ func (u *UI) newTimeField(se *stepEditor, text string) *timeField {
 	tf.entry.SetPlaceHolder("08:00")
 	tf.entry.SetText(text)
 	tf.entry.OnChanged = func(string) { u.medFormChanged() }
-	tf.remove = widget.NewButtonWithIcon("Remove", theme.ContentRemoveIcon(), func() {
+	tf.remove = widget.NewButtonWithIcon(tr.T("medform.remove"), theme.ContentRemoveIcon(), func() {
 		for i, x := range se.times {
 			if x == tf {
 				se.times = append(se.times[:i], se.times[i+1:]...)
@@ -420,7 +457,7 @@ func (u *UI) layoutSteps() {
 	if f == nil {
 		return
 	}
-	kind := f.kind.Selected
+	kind := f.selectedKind()
 	taper := kind == kindTaper
 	var objs []fyne.CanvasObject
 	for i, se := range f.steps {
@@ -434,7 +471,7 @@ func (u *UI) layoutSteps() {
 				o.Hide()
 			}
 		}
-		se.heading.SetText("Step " + strconv.Itoa(i+1))
+		se.heading.SetText(tr.T("medform.step", tr.Args{"N": tr.Int(i + 1)}))
 		// Hide whole rows: a row of hidden widgets still keeps its tall() height.
 		show(se.headRow, taper)
 		show(se.remove, taper && len(f.steps) > 1)
@@ -534,17 +571,17 @@ func (f *medForm) read(now time.Time, loc *time.Location) (data.Medication, []pr
 		FromRecord: f.editing.FromRecord, RecordDosage: f.editing.RecordDosage,
 	}
 	if m.Name == "" {
-		probs = append(probs, problem{at: f.nameErr, field: f.name, msg: msgMedNoName})
+		probs = append(probs, problem{at: f.nameErr, field: f.name, msg: msgMedNoName()})
 	}
 	if text := strings.TrimSpace(f.stock.Text); text != "" {
-		n, err := data.ParseUnits(text)
+		n, err := data.ParseUnits(typedDecimal(text))
 		if err != nil {
-			probs = append(probs, problem{at: f.stockErr, field: f.stock, msg: msgMedBadStock})
+			probs = append(probs, problem{at: f.stockErr, field: f.stock, msg: msgMedBadStock()})
 		}
 		m.StockKept, m.Stock = err == nil, n
 	}
 	if n, err := strconv.Atoi(strings.TrimSpace(f.refillDays.Text)); err != nil || n < 1 || n > data.MaxRefillDays {
-		probs = append(probs, problem{at: f.refillErr, field: f.refillDays, msg: msgMedBadRefill})
+		probs = append(probs, problem{at: f.refillErr, field: f.refillDays, msg: msgMedBadRefill()})
 	} else {
 		m.RefillDays = n
 	}
@@ -554,7 +591,7 @@ func (f *medForm) read(now time.Time, loc *time.Location) (data.Medication, []pr
 		return m, probs
 	}
 	probs = append(probs, f.reminders.read(&m)...)
-	kind := f.kind.Selected
+	kind := f.selectedKind()
 	for i, se := range f.steps {
 		if i > 0 && kind != kindTaper {
 			break
@@ -575,19 +612,19 @@ func (f *medForm) read(now time.Time, loc *time.Location) (data.Medication, []pr
 // stepOrder checks that taper step i+1 (next) follows the one before it (prev) without
 // overlapping it.
 func stepOrder(prev, next data.Step, i int, se *stepEditor) (problem, bool) {
-	n, p := strconv.Itoa(i+1), strconv.Itoa(i)
+	// The dates as the person types them (YYYY-MM-DD), to compare with the fields.
+	args := tr.Args{"N": tr.Int(i + 1), "Prev": tr.Int(i), "Start": prev.Start.String(),
+		"End": prev.End.String(), "Next": next.Start.String()}
 	switch {
 	case !prev.Start.Before(next.Start):
 		return problem{at: se.datesErr, field: se.start, schedule: true,
-			msg: "Step " + n + " must start after step " + p + " starts (" + prev.Start.String() + ")."}, false
+			msg: tr.T("medform.step_order_start", args)}, false
 	case prev.End.IsZero():
 		return problem{at: se.datesErr, field: se.start, schedule: true,
-			msg: "Step " + p + " has no last day, so it would go on alongside step " + n +
-				". Give step " + p + " a last day before " + next.Start.String() + "."}, false
+			msg: tr.T("medform.step_order_no_end", args)}, false
 	case !prev.End.Before(next.Start):
 		return problem{at: se.datesErr, field: se.start, schedule: true,
-			msg: "Step " + p + " lasts until " + prev.End.String() + ", so both steps would be reminded. Start step " + n +
-				" after that day, or end step " + p + " earlier."}, false
+			msg: tr.T("medform.step_order_overlap", args)}, false
 	}
 	return problem{}, true
 }
@@ -601,9 +638,9 @@ func (se *stepEditor) read(kind string, i int, now time.Time, loc *time.Location
 	if kind == kindCron {
 		st.Cron = strings.TrimSpace(se.cron.Text)
 		if st.Cron == "" {
-			bad(se.cronErr, se.cron, msgMedNoCron)
+			bad(se.cronErr, se.cron, msgMedNoCron())
 		} else if _, err := remind.ParseCron(st.Cron); err != nil {
-			bad(se.cronErr, se.cron, "That cron expression cannot be used. "+msgMedNoCron)
+			bad(se.cronErr, se.cron, tr.T("medform.bad_cron"))
 		}
 	} else {
 		for _, tf := range se.times {
@@ -618,7 +655,7 @@ func (se *stepEditor) read(kind string, i int, now time.Time, loc *time.Location
 			st.Times = append(st.Times, t)
 		}
 		if len(st.Times) == 0 && len(probs) == 0 {
-			bad(se.timesErr, nil, msgMedNoTimes)
+			bad(se.timesErr, nil, msgMedNoTimes())
 		}
 	}
 	if kind == kindWeekdays {
@@ -628,13 +665,13 @@ func (se *stepEditor) read(kind string, i int, now time.Time, loc *time.Location
 			}
 		}
 		if len(st.Weekdays) == 0 {
-			bad(se.weekdaysErr, nil, msgMedNoWeekdays)
+			bad(se.weekdaysErr, nil, msgMedNoWeekdays())
 		}
 	}
 	if se.usesEvery(kind) {
 		n, err := strconv.Atoi(strings.TrimSpace(se.every.Text))
 		if err != nil || n < 1 || n > 365 {
-			bad(se.everyErr, se.every, msgMedBadEvery)
+			bad(se.everyErr, se.every, msgMedBadEvery())
 		}
 		st.EveryDays = n
 	}
@@ -650,7 +687,7 @@ func (se *stepEditor) read(kind string, i int, now time.Time, loc *time.Location
 		}
 		st.Start = d
 	} else if kind == kindTaper && i > 0 {
-		bad(se.datesErr, se.start, msgMedStepStart)
+		bad(se.datesErr, se.start, msgMedStepStart())
 		datesOK = false
 	} else {
 		st.Start = data.DateOf(now.In(loc))
@@ -732,20 +769,20 @@ func (u *UI) medFormChanged() {
 	}
 	for _, p := range probs {
 		if p.schedule {
-			say(f.previewMsg, "No reminders to show yet. "+p.msg)
+			say(f.previewMsg, tr.T("medform.no_preview", tr.Args{"Why": p.msg}))
 			say(f.preview, "")
 			return
 		}
 	}
 	lines, err := previewReminders(m, loc, now)
 	if err != nil {
-		say(f.previewMsg, "No reminders to show yet. "+inputMessage(err))
+		say(f.previewMsg, tr.T("medform.no_preview", tr.Args{"Why": inputMessage(err)}))
 		say(f.preview, "")
 		return
 	}
 	say(f.previewMsg, "")
 	if len(lines) == 0 {
-		say(f.preview, "No reminders to come: the last day has passed.")
+		say(f.preview, tr.T("medform.preview_ended"))
 		return
 	}
 	say(f.preview, strings.Join(lines, "\n"))
@@ -767,9 +804,9 @@ func previewReminders(m data.Medication, loc *time.Location, now time.Time) ([]s
 			break
 		}
 		t = o.At
-		line := o.At.In(loc).Format("Mon 2 Jan at 15:04")
+		line := tr.Format(o.At.In(loc), tr.DayClock)
 		if o.Dose != "" {
-			line += " — " + o.Dose
+			line = tr.T("medform.preview_dose", tr.Args{"When": line, "Dose": o.Dose})
 		}
 		out = append(out, line)
 	}
@@ -789,7 +826,7 @@ func (u *UI) saveMedForm() {
 	f.showProblems(probs)
 	if len(probs) > 0 {
 		f.showErrors = true
-		say(f.state, msgMedCheckFields)
+		say(f.state, msgMedCheckFields())
 		for _, p := range probs {
 			if p.field != nil {
 				u.focus(p.field) // the person starts fixing at once, without hunting for it
@@ -805,7 +842,7 @@ func (u *UI) saveMedForm() {
 	}
 	say(f.state, "")
 	f.save.Disable()
-	f.save.SetText("Saving…")
+	f.save.SetText(tr.T("medform.saving"))
 	st := s.store
 	was := f.editing
 	background(s.prof, func(ctx context.Context) (data.Medication, error) {
@@ -824,18 +861,18 @@ func (u *UI) saveMedForm() {
 			return
 		}
 		f.save.Enable()
-		f.save.SetText("Save")
+		f.save.SetText(tr.T("medform.save"))
 		switch {
 		case errors.Is(err, data.ErrInvalid):
 			say(f.state, inputMessage(err))
 			return
 		case err != nil:
-			say(f.state, msgMedSaveFailed)
+			say(f.state, msgMedSaveFailed())
 			return
 		}
 		u.closeMedForm()
 		s.notice.Importance = widget.MediumImportance
-		say(s.notice, "Saved: "+saved.Name+".")
+		say(s.notice, tr.T("medform.saved", tr.Args{"Name": saved.Name}))
 		u.loadMedications()
 	})
 }
@@ -861,3 +898,24 @@ func (u *UI) closeMedForm() {
 	s.body.Refresh()
 	s.scroll.ScrollToTop() // where "Saved" and the list begin
 }
+
+// typedDecimal reads a number typed the person's way ("27,5" in German or Spanish) as the
+// store reads numbers ("27.5").
+func typedDecimal(s string) string {
+	if langDecimalComma() {
+		return strings.ReplaceAll(s, ",", ".")
+	}
+	return s
+}
+
+// shownDecimal writes a number the store wrote ("27.5") the person's way, ungrouped so it
+// reads back as typed.
+func shownDecimal(s string) string {
+	if langDecimalComma() {
+		return strings.ReplaceAll(s, ".", ",")
+	}
+	return s
+}
+
+// langDecimalComma says the running language writes 1.5 as 1,5.
+func langDecimalComma() bool { return tr.Num(1.5, 1) == "1,5" }

@@ -10,6 +10,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/patient-companion/companion/app/remind"
+	"github.com/patient-companion/companion/app/tr"
 	"github.com/patient-companion/companion/data"
 )
 
@@ -17,11 +18,9 @@ import (
 // times) and a heads-up before the dose (DESIGN §3). Shown with the schedule; an as-needed
 // medicine has no reminders.
 
-const (
-	msgMedRepeatEvery = "Write how many minutes apart, as a whole number from 1 to 240, like 10."
-	msgMedRepeatTimes = "Write how many times to remind again, from 0 to 20, like 3 (0: remind once only)."
-	msgMedHeadsUp     = "Write how many minutes before the dose, from 1 to 720, or leave it empty for none."
-)
+func msgMedRepeatEvery() string { return tr.T("medform.bad_repeat_every") }
+func msgMedRepeatTimes() string { return tr.T("medform.bad_repeat_times") }
+func msgMedHeadsUp() string     { return tr.T("medform.bad_heads_up") }
 
 type reminderFields struct {
 	every, times, headsUp *navEntry
@@ -38,20 +37,20 @@ func (u *UI) newReminderFields(m data.Medication) *reminderFields {
 	if m.HeadsUp > 0 {
 		r.headsUp.SetText(strconv.Itoa(int(m.HeadsUp / time.Minute)))
 	}
-	r.headsUp.SetPlaceHolder("none")
+	r.headsUp.SetPlaceHolder(tr.T("medform.heads_up_none"))
 	for _, e := range []*navEntry{r.every, r.times, r.headsUp} {
 		e.OnChanged = changed
 	}
 	word := func(s string) fyne.CanvasObject { return container.NewCenter(widget.NewLabel(s)) }
 	r.box = container.NewVBox(
-		subheading("Reminders"),
-		paragraph("A reminder not answered comes again."),
+		subheading(tr.T("medform.reminders")),
+		paragraph(tr.T("medform.reminders_about")),
 		u.pair(
-			labelled(fieldLabel("Again every"), container.NewHBox(fixedWidth(90, r.every), word("minutes"))),
-			labelled(fieldLabel("At most"), container.NewHBox(fixedWidth(90, r.times), word("times"))),
+			labelled(fieldLabel(tr.T("medform.again_every")), container.NewHBox(fixedWidth(90, r.every), word(tr.T("medform.minutes")))),
+			labelled(fieldLabel(tr.T("medform.at_most")), container.NewHBox(fixedWidth(90, r.times), word(tr.T("medform.times_word")))),
 		),
-		labelled(fieldLabel("Heads-up (optional)"),
-			container.NewHBox(fixedWidth(90, r.headsUp), word("minutes before the dose"))),
+		labelled(fieldLabel(tr.T("medform.heads_up")),
+			container.NewHBox(fixedWidth(90, r.headsUp), word(tr.T("medform.minutes_before")))),
 		r.err,
 	)
 	return r
@@ -69,13 +68,13 @@ func (r *reminderFields) read(m *data.Medication) []problem {
 		}
 		return n, true
 	}
-	if n, ok := num(r.every, 1, 240, msgMedRepeatEvery); ok {
+	if n, ok := num(r.every, 1, 240, msgMedRepeatEvery()); ok {
 		m.RepeatEvery = time.Duration(n) * time.Minute
 		if m.RepeatEvery == data.DefaultRepeatEvery {
 			m.RepeatEvery = 0
 		}
 	}
-	if n, ok := num(r.times, 0, data.MaxRepeatTimes, msgMedRepeatTimes); ok {
+	if n, ok := num(r.times, 0, data.MaxRepeatTimes, msgMedRepeatTimes()); ok {
 		switch n {
 		case 0:
 			m.RepeatTimes = data.NoRepeat
@@ -87,7 +86,7 @@ func (r *reminderFields) read(m *data.Medication) []problem {
 	}
 	m.HeadsUp = 0
 	if strings.TrimSpace(r.headsUp.Text) != "" && strings.TrimSpace(r.headsUp.Text) != "0" {
-		if n, ok := num(r.headsUp, 1, int(data.MaxHeadsUp/time.Minute), msgMedHeadsUp); ok {
+		if n, ok := num(r.headsUp, 1, int(data.MaxHeadsUp/time.Minute), msgMedHeadsUp()); ok {
 			m.HeadsUp = time.Duration(n) * time.Minute
 		}
 	}

@@ -25,7 +25,7 @@ func TestMedicineReminderFields(t *testing.T) {
 	test.Type(f.name, "Levothyroxine")
 	r.times.SetText("25")
 	test.Tap(f.save)
-	if s.form == nil || !r.err.Visible() || r.err.Text != msgMedRepeatTimes {
+	if s.form == nil || !r.err.Visible() || r.err.Text != msgMedRepeatTimes() {
 		t.Fatalf("25 repeats saved, or not said: %q", r.err.Text)
 	}
 	r.times.SetText("0")
@@ -60,7 +60,7 @@ func TestMedicineReminderFields(t *testing.T) {
 	if ms := storedMeds(t, u); ms[0].RepeatEvery != 0 || ms[0].RepeatTimes != 0 || ms[0].HeadsUp != 0 {
 		t.Fatalf("back to the defaults stored %v × %d, heads-up %v", ms[0].RepeatEvery, ms[0].RepeatTimes, ms[0].HeadsUp)
 	}
-	if !strings.Contains(msgMedHeadsUp, "leave it empty") {
+	if !strings.Contains(msgMedHeadsUp(), "leave it empty") {
 		t.Error("the heads-up message should say it may stay empty")
 	}
 }

@@ -3,9 +3,10 @@ package app
 import (
 	"context"
 	"errors"
-	"fmt"
 	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
@@ -16,17 +17,15 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/patient-companion/companion/app/remind"
+	"github.com/patient-companion/companion/app/tr"
 	"github.com/patient-companion/companion/data"
 )
 
-const (
-	msgMedsLoading    = "Loading your medicines…"
-	msgMedsLoadFailed = "Your medicines could not be read just now. Please try again."
-	msgMedsEmpty      = "No medicines yet — add your first one with 'Add a medicine'."
-	msgMedsDamaged    = "Some medicines could not be read because the file was damaged. " +
-		"Everything else is shown, and nothing was changed."
-	msgArchiveFailed = "That could not be changed just now. Please try again."
-)
+func msgMedsLoading() string    { return tr.T("medicines.loading") }
+func msgMedsLoadFailed() string { return tr.T("medicines.load_failed") }
+func msgMedsEmpty() string      { return tr.T("medicines.empty") }
+func msgMedsDamaged() string    { return tr.T("medicines.damaged") }
+func msgArchiveFailed() string  { return tr.T("medicines.archive_failed") }
 
 // medicationsScreen lists the profile's medicines with how today and the last 30 days went,
 // and holds the add / edit form while it is open (in place of the list, so the form has the
@@ -81,8 +80,8 @@ func (u *UI) showMedications() {
 	s := &medicationsScreen{screenBase: b}
 	u.medications = s
 
-	s.status = paragraph(msgMedsLoading)
-	s.retry = widget.NewButton("Try again", u.loadMedications)
+	s.status = paragraph(msgMedsLoading())
+	s.retry = widget.NewButton(tr.T("medicines.try_again"), u.loadMedications)
 	s.retryBox = container.NewCenter(tall(s.retry))
 	s.retryBox.Hide()
 	s.warning = paragraph("")
@@ -90,7 +89,7 @@ func (u *UI) showMedications() {
 	s.warning.Hide()
 	s.notice = paragraph("")
 	s.notice.Hide()
-	s.add = widget.NewButtonWithIcon("Add a medicine", theme.ContentAddIcon(), func() { u.openMedForm(data.Medication{}) })
+	s.add = widget.NewButtonWithIcon(tr.T("medicines.add"), theme.ContentAddIcon(), func() { u.openMedForm(data.Medication{}) })
 	s.add.Importance = widget.HighImportance
 	s.list = container.NewVBox()
 	s.listView = container.NewVBox(s.warning, s.notice, container.NewHBox(tall(s.add)), s.status, s.retryBox, s.list)
@@ -178,67 +177,64 @@ func todayStatus(m data.Medication, events []data.DoseEvent, loc *time.Location,
 			}
 		}
 		if last.IsZero() {
-			return "As needed"
+			return tr.T("medicines.as_needed")
 		}
-		return "As needed · last taken today at " + last.In(loc).Format("15:04")
+		return tr.T("medicines.as_needed_last", tr.Args{"Time": tr.Format(last.In(loc), tr.Clock)})
 	}
 	ms, err := remind.NewMedSchedule(m, loc)
 	if err != nil {
-		return "This schedule cannot be used: choose Edit to fix it."
+		return tr.T("medicines.schedule_unusable")
 	}
 	var parts []string
 	next := ""
 	for _, d := range ms.DayDoses(remind.NewEvents(events), now) {
-		clock := d.At.In(loc).Format("15:04")
+		clock := tr.Args{"Time": tr.Format(d.At.In(loc), tr.Clock)}
 		switch d.Status {
 		case remind.Taken:
 			if d.Event.Late() {
-				parts = append(parts, "Taken "+clock+" (late)")
+				parts = append(parts, tr.T("medicines.taken_late_at", clock))
 			} else {
-				parts = append(parts, "Taken "+clock)
+				parts = append(parts, tr.T("medicines.taken_at", clock))
 			}
 		case remind.Skipped:
-			parts = append(parts, "Skipped "+clock)
+			parts = append(parts, tr.T("medicines.skipped_at", clock))
 		case remind.Upcoming:
 			if next == "" {
-				next = clock
+				next = clock["Time"].(string)
 			}
 		case remind.Missed:
-			parts = append(parts, "Missed "+clock)
+			parts = append(parts, tr.T("medicines.missed_at", clock))
 		default: // waiting: due, late, snoozed
-			parts = append(parts, "Due now ("+clock+")")
+			parts = append(parts, tr.T("medicines.due_at", clock))
 		}
 	}
 	switch {
 	case next != "" && len(parts) == 0:
-		return "Next today at " + next
+		return tr.T("medicines.next_today", tr.Args{"Time": next})
 	case next != "":
-		return strings.Join(parts, " · ") + " · next " + next
+		return tr.T("medicines.done_then_next", tr.Args{"Done": strings.Join(parts, " · "), "Time": next})
 	case len(parts) > 0:
 		return strings.Join(parts, " · ")
 	}
 	if o, ok := ms.Next(now); ok {
-		return "Nothing today · next " + o.At.In(loc).Format("Mon 2 Jan at 15:04")
+		return tr.T("medicines.nothing_today", tr.Args{"When": tr.Format(o.At.In(loc), tr.DayClock)})
 	}
-	return "No more doses: the schedule has ended"
+	return tr.T("medicines.schedule_ended")
 }
 
 // adherenceText says how the last 30 days went.
 func adherenceText(m data.Medication, a remind.Adherence) string {
-	const head = "Last 30 days: "
 	if m.AsNeeded {
-		switch a.AsNeeded {
-		case 0:
-			return head + "none logged"
-		case 1:
-			return head + "taken once"
+		if a.AsNeeded == 0 {
+			return tr.T("medicines.adherence_none")
 		}
-		return fmt.Sprintf("%staken %d times", head, a.AsNeeded)
+		return tr.N("medicines.adherence_as_needed", a.AsNeeded, tr.Args{"Times": tr.Int(a.AsNeeded)})
 	}
 	if a.Total() == 0 {
-		return head + "nothing to count yet"
+		return tr.T("medicines.adherence_nothing_yet")
 	}
-	return fmt.Sprintf("%s%d taken · %d taken late · %d skipped · %d missed", head, a.Taken, a.Late, a.Skipped, a.Missed)
+	return tr.T("medicines.adherence", tr.Args{"Taken": tr.Int(a.Taken), "Late": tr.Int(a.Late),
+		"Skipped": tr.Int(a.Skipped), "Missed": tr.Int(a.Missed)})
 }
 
 // loadMedications reads the list again.
@@ -249,7 +245,7 @@ func (u *UI) loadMedications() {
 	}
 	s.retryBox.Hide()
 	if !s.loaded {
-		say(s.status, msgMedsLoading)
+		say(s.status, msgMedsLoading())
 	}
 	st := s.store
 	now := u.now()
@@ -261,18 +257,18 @@ func (u *UI) loadMedications() {
 		}
 		if err != nil {
 			if !s.loaded {
-				say(s.status, msgMedsLoadFailed)
+				say(s.status, msgMedsLoadFailed())
 				s.retryBox.Show()
 			} else {
 				// The list on screen is the last one read; say it may be out of date.
 				s.notice.Importance = widget.DangerImportance
-				say(s.notice, msgMedsLoadFailed)
+				say(s.notice, msgMedsLoadFailed())
 			}
 			return
 		}
 		s.loaded = true
 		if md.damaged {
-			say(s.warning, msgMedsDamaged)
+			say(s.warning, msgMedsDamaged())
 		} else {
 			say(s.warning, "")
 		}
@@ -292,17 +288,17 @@ func (u *UI) fillMedications(s *medicationsScreen, md medsData) {
 	}
 	var objs []fyne.CanvasObject
 	if len(s.rows) == 0 {
-		say(s.status, msgMedsEmpty)
+		say(s.status, msgMedsEmpty())
 	} else {
 		say(s.status, "")
-		objs = append(objs, subheading("Your medicines"))
+		objs = append(objs, subheading(tr.T("medicines.yours")))
 		for _, r := range s.rows {
 			objs = append(objs, r.box, widget.NewSeparator())
 		}
 	}
 	if len(s.archived) > 0 {
-		objs = append(objs, subheading("Archived"),
-			paragraph("These are not reminded and not on Today. What you recorded about them is kept."))
+		objs = append(objs, subheading(tr.T("medicines.archived")),
+			paragraph(tr.T("medicines.archived_about")))
 		for _, r := range s.archived {
 			objs = append(objs, r.box, widget.NewSeparator())
 		}
@@ -316,18 +312,18 @@ func (u *UI) newMedRow(mi medInfo, loc *time.Location) *medRow {
 	r := &medRow{info: mi}
 	name := m.Name
 	if m.Strength != "" {
-		name += " " + m.Strength
+		name += " " + m.Strength // both as the person wrote them
 	}
 	r.name = widget.NewLabelWithStyle(name, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	r.name.Wrapping = fyne.TextWrapWord
 	r.schedule = paragraph(scheduleSummary(m))
 	r.today = paragraph(mi.today)
 	if m.Archived {
-		text := "Archived"
+		text := tr.T("medicines.archived_not_reminded")
 		if !m.ArchivedAt.IsZero() {
-			text += " on " + m.ArchivedAt.In(loc).Format("2 Jan 2006")
+			text = tr.T("medicines.archived_on", tr.Args{"Date": tr.Format(m.ArchivedAt.In(loc), tr.DayMonthYear)})
 		}
-		r.today.SetText(text + " — not reminded")
+		r.today.SetText(text)
 	}
 	r.adherence = paragraph(adherenceText(m, mi.adh))
 	texts := []fyne.CanvasObject{r.name, r.schedule, r.today, r.adherence}
@@ -335,7 +331,7 @@ func (u *UI) newMedRow(mi medInfo, loc *time.Location) *medRow {
 		r.changed = widget.NewLabelWithStyle(doseChangedText(*c), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 		r.changed.Wrapping = fyne.TextWrapWord
 		r.changed.Importance = widget.WarningImportance
-		r.review = widget.NewButtonWithIcon("Review the change", theme.WarningIcon(), func() { u.reviewDoseChange(m, *c) })
+		r.review = widget.NewButtonWithIcon(tr.T("medicines.review_change"), theme.WarningIcon(), func() { u.reviewDoseChange(m, *c) })
 		texts = append([]fyne.CanvasObject{r.name, r.changed}, texts[1:]...)
 	}
 	if mi.supply.Kept && !m.Archived {
@@ -352,11 +348,11 @@ func (u *UI) newMedRow(mi medInfo, loc *time.Location) *medRow {
 	}
 	var buttons *fyne.Container
 	if m.Archived {
-		r.restore = widget.NewButtonWithIcon("Restore", theme.ContentUndoIcon(), func() { u.setArchived(r, false) })
+		r.restore = widget.NewButtonWithIcon(tr.T("medicines.restore"), theme.ContentUndoIcon(), func() { u.setArchived(r, false) })
 		buttons = container.NewHBox(tall(r.restore))
 	} else {
-		r.edit = widget.NewButtonWithIcon("Edit", theme.DocumentCreateIcon(), func() { u.openMedForm(m) })
-		r.archive = widget.NewButton("Archive", func() { u.confirmArchive(r) })
+		r.edit = widget.NewButtonWithIcon(tr.T("medicines.edit"), theme.DocumentCreateIcon(), func() { u.openMedForm(m) })
+		r.archive = widget.NewButton(tr.T("medicines.archive"), func() { u.confirmArchive(r) })
 		buttons = container.NewHBox(tall(r.edit), tall(r.archive))
 	}
 	var text fyne.CanvasObject = container.New(layout.NewCustomPaddedVBoxLayout(-12), texts...)
@@ -373,27 +369,99 @@ func (u *UI) newMedRow(mi medInfo, loc *time.Location) *medRow {
 }
 
 // scheduleSummary is the dose, the schedule and the instructions in words, for the list:
-// "1 tablet · 08:00, 20:00 every day from 2025-11-25 · with food".
+// "1 tablet · 08:00, 20:00 every day from 25 Nov 2025 · with food".
 func scheduleSummary(m data.Medication) string {
 	var parts []string
 	switch dose, form := m.Dose, m.Form; {
 	case dose != "" && form != "" && !strings.Contains(strings.ToLower(dose), strings.ToLower(form)):
-		parts = append(parts, dose+" ("+form+")")
+		parts = append(parts, tr.T("medicines.dose_form", tr.Args{"Dose": dose, "Form": form}))
 	case dose != "":
 		parts = append(parts, dose)
 	case form != "":
 		parts = append(parts, form)
 	}
 	if m.AsNeeded {
-		parts = append(parts, "only when needed")
+		parts = append(parts, tr.T("medicines.only_when_needed"))
 	} else {
-		parts = append(parts, m.ScheduleText())
+		parts = append(parts, scheduleWords(m))
 	}
 	if m.Instructions != "" {
 		parts = append(parts, m.Instructions)
 	}
-	s := strings.Join(parts, " · ")
-	return strings.ToUpper(s[:1]) + s[1:]
+	return upperFirst(strings.Join(parts, " · "))
+}
+
+// scheduleWords is a medicine's schedule in the person's language: data.Medication's
+// ScheduleText is the command line's, in English.
+func scheduleWords(m data.Medication) string {
+	if m.AsNeeded {
+		return tr.T("medicines.only_when_needed")
+	}
+	s := ""
+	for i, st := range m.Steps {
+		if i == 0 {
+			s = stepWords(st)
+		} else {
+			s = tr.T("medicines.step_then", tr.Args{"Before": s, "After": stepWords(st)})
+		}
+	}
+	return s
+}
+
+// stepWords is one step: "08:00, 20:00 every day from 25 Nov 2025 (2 tablets)".
+func stepWords(st data.Step) string {
+	var s string
+	if st.Cron != "" {
+		s = tr.T("medicines.step_cron", tr.Args{"Cron": st.Cron})
+	} else {
+		ts := make([]string, len(st.Times))
+		for i, t := range st.Times {
+			ts[i] = t.String()
+		}
+		times := strings.Join(ts, ", ")
+		switch {
+		case len(st.Weekdays) > 0:
+			ws := make([]string, len(st.Weekdays))
+			for i, w := range st.Weekdays {
+				ws[i] = weekdayShort(w)
+			}
+			s = tr.T("medicines.step_weekdays", tr.Args{"Times": times, "Days": strings.Join(ws, ", ")})
+		case st.EveryDays > 1:
+			s = tr.N("medicines.step_every_days", st.EveryDays, tr.Args{"Times": times})
+		default:
+			s = tr.T("medicines.step_daily", tr.Args{"Times": times})
+		}
+	}
+	date := func(d data.Date) string {
+		return tr.Format(time.Date(d.Year, d.Month, d.Day, 12, 0, 0, 0, time.UTC), tr.DayMonthYear)
+	}
+	switch {
+	case !st.Start.IsZero() && !st.End.IsZero():
+		s = tr.T("medicines.step_from_to", tr.Args{"Step": s, "Start": date(st.Start), "End": date(st.End)})
+	case !st.Start.IsZero():
+		s = tr.T("medicines.step_from", tr.Args{"Step": s, "Start": date(st.Start)})
+	case !st.End.IsZero():
+		s = tr.T("medicines.step_until", tr.Args{"Step": s, "End": date(st.End)})
+	}
+	if st.Dose != "" {
+		s = tr.T("medicines.step_dose", tr.Args{"Step": s, "Dose": st.Dose})
+	}
+	return s
+}
+
+// weekdayShort is a day's short name in the person's language ("Mon", "Mo.").
+func weekdayShort(w time.Weekday) string {
+	// 29 Nov 2026 is a Sunday: the day w after it is a w.
+	return tr.Layout(time.Date(2026, 11, 29+int(w), 12, 0, 0, 0, time.UTC), "Mon")
+}
+
+// upperFirst writes s's first letter as a capital (a letter outside ASCII too).
+func upperFirst(s string) string {
+	r, n := utf8.DecodeRuneInString(s)
+	if n == 0 || r == utf8.RuneError {
+		return s
+	}
+	return string(unicode.ToUpper(r)) + s[n:]
 }
 
 // adherenceBar draws taken, late, skipped and missed as parts of one bar, so the month can
@@ -448,13 +516,12 @@ func (u *UI) confirmArchive(r *medRow) {
 		return
 	}
 	name := r.info.med.Name
-	text := paragraph(name + " will leave Today and the reminders. Everything you recorded about it is kept, " +
-		"and you can bring it back at any time with Restore, under \"Archived\".")
-	s.confirmCancel = widget.NewButton("Keep it", nil)
-	s.confirmYes = widget.NewButton("Archive", nil)
+	text := paragraph(tr.T("medicines.archive_confirm", tr.Args{"Name": name}))
+	s.confirmCancel = widget.NewButton(tr.T("medicines.keep_it"), nil)
+	s.confirmYes = widget.NewButton(tr.T("medicines.archive"), nil)
 	s.confirmYes.Importance = widget.HighImportance
 	content := container.NewVBox(fixedWidth(460, text), container.NewHBox(layout.NewSpacer(), tall(s.confirmCancel), tall(s.confirmYes)))
-	d := dialog.NewCustomWithoutButtons("Archive "+name+"?", content, u.win)
+	d := dialog.NewCustomWithoutButtons(tr.T("medicines.archive_title", tr.Args{"Name": name}), content, u.win)
 	s.confirm = d
 	s.confirmCancel.OnTapped = func() { d.Hide(); s.confirm = nil }
 	s.confirmYes.OnTapped = func() {
@@ -491,14 +558,14 @@ func (u *UI) setArchived(r *medRow, archived bool) {
 				}
 			}
 			s.notice.Importance = widget.DangerImportance
-			say(s.notice, msgArchiveFailed)
+			say(s.notice, msgArchiveFailed())
 			return
 		}
 		s.notice.Importance = widget.MediumImportance
 		if archived {
-			say(s.notice, "Archived: "+m.Name+". Its history is kept; Restore brings it back.")
+			say(s.notice, tr.T("medicines.archived_notice", tr.Args{"Name": m.Name}))
 		} else {
-			say(s.notice, "Restored: "+m.Name+". It is reminded again from now.")
+			say(s.notice, tr.T("medicines.restored_notice", tr.Args{"Name": m.Name}))
 		}
 		u.loadMedications()
 	})

@@ -9,6 +9,7 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
 
+	"github.com/patient-companion/companion/app/tr"
 	"github.com/patient-companion/companion/data"
 )
 
@@ -62,7 +63,7 @@ func medHistory(t *testing.T, clk *testClock, st *data.Store) data.Medication {
 func TestMedicationsEmpty(t *testing.T) {
 	u := openMeds(t, &testClock{t: fixedNow}, nil)
 	s := u.medications
-	assertShows(t, s.status, msgMedsEmpty)
+	assertShows(t, s.status, msgMedsEmpty())
 	if len(s.rows) != 0 || len(s.archived) != 0 || s.retryBox.Visible() {
 		t.Fatalf("rows %d archived %d retry %v", len(s.rows), len(s.archived), s.retryBox.Visible())
 	}
@@ -78,7 +79,7 @@ func TestAddMedicationWithPreview(t *testing.T) {
 		t.Fatal("Add a medicine did not open the form")
 	}
 	assertFocused(t, u, f.name, "name field")
-	if f.kind.Selected != kindDaily || len(f.steps) != 1 || f.steps[0].times[0].entry.Text != "08:00" || f.steps[0].start.Text != "2025-11-25" {
+	if f.selectedKind() != kindDaily || len(f.steps) != 1 || f.steps[0].times[0].entry.Text != "08:00" || f.steps[0].start.Text != "2025-11-25" {
 		t.Fatalf("a new form should offer every day at 08:00 from today: kind %q", f.kind.Selected)
 	}
 	test.Type(f.name, "Metformin")
@@ -112,7 +113,7 @@ func TestAddMedicationWithPreview(t *testing.T) {
 		t.Fatalf("rows = %d", len(s.rows))
 	}
 	r := s.rows[0]
-	if r.name.Text != "Metformin 500 mg" || r.schedule.Text != "1 tablet · 08:00, 20:00 every day from 2025-11-25" ||
+	if r.name.Text != "Metformin 500 mg" || r.schedule.Text != "1 tablet · 08:00, 20:00 every day from 25 Nov 2025" ||
 		r.today.Text != "Next today at 20:00" || r.adherence.Text != "Last 30 days: nothing to count yet" {
 		t.Errorf("row: %q | %q | %q | %q", r.name.Text, r.schedule.Text, r.today.Text, r.adherence.Text)
 	}
@@ -133,17 +134,17 @@ func TestEditMedicationKeepsHistory(t *testing.T) {
 	test.Tap(s.rows[0].edit)
 	f := s.form
 	if f == nil || f.name.Text != "Metformin" || f.strength.Text != "500 mg" || f.form.Text != "tablet" ||
-		f.instructions.Text != "with food" || f.kind.Selected != kindDaily || f.steps[0].times[0].entry.Text != "08:00" {
+		f.instructions.Text != "with food" || f.selectedKind() != kindDaily || f.steps[0].times[0].entry.Text != "08:00" {
 		t.Fatalf("the form should hold the medicine as stored")
 	}
 	if f.heading.Text != "Change Metformin" {
 		t.Errorf("heading %q", f.heading.Text)
 	}
-	f.kind.SetSelected(kindWeekdays)
+	f.setKind(kindWeekdays)
 	if !f.steps[0].weekdaysRow.Visible() || f.steps[0].everyRow.Visible() {
 		t.Fatal("weekdays should show for that kind, every-N should not")
 	}
-	if !strings.Contains(f.previewMsg.Text, msgMedNoWeekdays) {
+	if !strings.Contains(f.previewMsg.Text, msgMedNoWeekdays()) {
 		t.Errorf("no day ticked: message %q", f.previewMsg.Text)
 	}
 	test.Tap(f.steps[0].weekdays[0]) // Monday
@@ -173,7 +174,7 @@ func TestAddTaper(t *testing.T) {
 	test.Tap(s.add)
 	f := s.form
 	test.Type(f.name, "Prednisolone")
-	f.kind.SetSelected(kindTaper)
+	f.setKind(kindTaper)
 	if !f.addStepRow.Visible() || !f.steps[0].doseRow.Visible() {
 		t.Fatal("a taper shows each step's dose and Add a step")
 	}
@@ -219,7 +220,7 @@ func TestAddTaper(t *testing.T) {
 	}
 	// Opened again, it is a taper with both steps.
 	test.Tap(s.rows[0].edit)
-	if f := s.form; f.kind.Selected != kindTaper || len(f.steps) != 2 || f.steps[1].dose.Text != "2 tablets" {
+	if f := s.form; f.selectedKind() != kindTaper || len(f.steps) != 2 || f.steps[1].dose.Text != "2 tablets" {
 		t.Fatalf("edit of a taper: kind %q steps %d", f.kind.Selected, len(f.steps))
 	}
 }
@@ -237,9 +238,9 @@ func TestMedicationValidation(t *testing.T) {
 	if s.form != f {
 		t.Fatal("a refused save must keep the form open")
 	}
-	assertShows(t, f.nameErr, msgMedNoName)
+	assertShows(t, f.nameErr, msgMedNoName())
 	assertShows(t, se.timesErr, `"8" is not a time of day: use HH:MM on a 24-hour clock, like 08:00 or 20:30.`)
-	assertShows(t, f.state, msgMedCheckFields)
+	assertShows(t, f.state, msgMedCheckFields())
 	assertFocused(t, u, f.name, "name field, the first to fix")
 	if f.strength.Text != "5 mg" || se.times[0].entry.Text != "8" || se.end.Text != "2025-11-01" {
 		t.Fatal("nothing typed may be lost")
@@ -272,16 +273,16 @@ func TestCronAndEveryNDays(t *testing.T) {
 	test.Tap(s.add)
 	f := s.form
 	test.Type(f.name, "Vitamin D")
-	f.kind.SetSelected(kindEveryN)
+	f.setKind(kindEveryN)
 	se := f.steps[0]
-	if !strings.Contains(f.previewMsg.Text, msgMedBadEvery) {
+	if !strings.Contains(f.previewMsg.Text, msgMedBadEvery()) {
 		t.Errorf("no N: %q", f.previewMsg.Text)
 	}
 	test.Type(se.every, "3")
 	if !strings.HasPrefix(f.preview.Text, "Fri 28 Nov at 08:00\nMon 1 Dec at 08:00") {
 		t.Errorf("every 3 days from today: %q", f.preview.Text)
 	}
-	f.kind.SetSelected(kindCron)
+	f.setKind(kindCron)
 	if se.timesRow.Visible() || !se.cronRow.Visible() {
 		t.Fatal("cron replaces the times")
 	}
@@ -325,7 +326,7 @@ func TestArchiveAndRestore(t *testing.T) {
 		t.Fatalf("rows %d archived %d", len(s.rows), len(s.archived))
 	}
 	assertShows(t, s.notice, "Archived: Ramipril. Its history is kept; Restore brings it back.")
-	assertShows(t, s.status, msgMedsEmpty)
+	assertShows(t, s.status, msgMedsEmpty())
 	if got := s.archived[0].today.Text; got != "Archived on 25 Nov 2025 — not reminded" {
 		t.Errorf("archived row says %q", got)
 	}
@@ -390,7 +391,7 @@ func TestMedicationFormSurvivesNavigation(t *testing.T) {
 	test.Tap(u.medications.add)
 	f := u.medications.form
 	test.Type(f.name, "Metformin")
-	f.kind.SetSelected(kindEveryN)
+	f.setKind(kindEveryN)
 	test.Type(f.steps[0].every, "2")
 	ctrl(u, fyne.Key1) // from inside the text field
 	if u.today == nil {
@@ -398,7 +399,7 @@ func TestMedicationFormSurvivesNavigation(t *testing.T) {
 	}
 	ctrl(u, fyne.Key3)
 	s := u.medications
-	if s == nil || s.form != f || f.name.Text != "Metformin" || f.kind.Selected != kindEveryN || f.steps[0].every.Text != "2" {
+	if s == nil || s.form != f || f.name.Text != "Metformin" || f.selectedKind() != kindEveryN || f.steps[0].every.Text != "2" {
 		t.Fatal("the form did not come back as it was left")
 	}
 	if len(s.body.Objects) != 1 || s.body.Objects[0] != f.box {
@@ -421,12 +422,12 @@ func TestMedicationsLoadFailed(t *testing.T) {
 	}
 	s.loaded = false
 	u.loadMedications()
-	assertShows(t, s.status, msgMedsLoadFailed)
+	assertShows(t, s.status, msgMedsLoadFailed())
 	if !s.retryBox.Visible() {
 		t.Fatal("Try again should show")
 	}
 	test.Tap(s.retry)
-	assertShows(t, s.status, msgMedsLoadFailed)
+	assertShows(t, s.status, msgMedsLoadFailed())
 }
 
 // At 200 % text the form and the list still fit a 1000 × 700 window: nothing is cut off at
@@ -446,7 +447,7 @@ func TestMedicationsFitLargeText(t *testing.T) {
 	}
 	test.Tap(s.rows[0].edit)
 	for _, kind := range []string{kindDaily, kindWeekdays, kindEveryN, kindTaper, kindCron} {
-		s.form.kind.SetSelected(kind)
+		s.form.setKind(kind)
 		if kind == kindTaper {
 			test.Tap(s.form.addStep)
 		}
@@ -515,7 +516,7 @@ func TestEditKeepsWhatTheFormHasNoKindFor(t *testing.T) {
 	test.Tap(s.rows[0].edit)
 	f := s.form
 	se := f.steps[0]
-	if f.kind.Selected != kindWeekdays || !se.doseRow.Visible() || se.dose.Text != "4 tablets" || !se.everyRow.Visible() || se.every.Text != "14" {
+	if f.selectedKind() != kindWeekdays || !se.doseRow.Visible() || se.dose.Text != "4 tablets" || !se.everyRow.Visible() || se.every.Text != "14" {
 		t.Fatalf("kind %q, dose %q (shown %v), every %q (shown %v)", f.kind.Selected, se.dose.Text, se.doseRow.Visible(), se.every.Text, se.everyRow.Visible())
 	}
 	if !strings.HasPrefix(f.preview.Text, "Mon 8 Dec at 09:00 — 4 tablets") {
@@ -527,5 +528,33 @@ func TestEditKeepsWhatTheFormHasNoKindFor(t *testing.T) {
 	if len(ms) != 1 || ms[0].Steps[0].Dose != "4 tablets" || ms[0].Steps[0].EveryDays != 14 || len(ms[0].Steps[0].Weekdays) != 1 ||
 		ms[0].Instructions != "once a fortnight" {
 		t.Fatalf("stored %+v", ms)
+	}
+}
+
+// TestMedicationFormStockDecimalComma: in German the stock is shown and typed with a decimal
+// comma ("27,5"), and stored as the number it is.
+func TestMedicationFormStockDecimalComma(t *testing.T) {
+	tr.MustSetup("de")
+	t.Cleanup(func() { tr.MustSetup("en") })
+	u := openMeds(t, &testClock{t: fixedNow}, nil)
+	s := u.medications
+	test.Tap(s.add)
+	f := s.form
+	test.Type(f.name, "Metformin")
+	test.Type(f.stock, "27,5")
+	test.Tap(f.save)
+	if s.form != nil {
+		t.Fatalf("save refused: %q %q", f.state.Text, f.stockErr.Text)
+	}
+	ms := storedMeds(t, u)
+	if len(ms) != 1 || ms[0].Stock != 27*data.UnitScale+data.UnitScale/2 {
+		t.Fatalf("stored %+v", ms)
+	}
+	if !strings.Contains(s.rows[0].schedule.Text, "jeden Tag ab 25. Nov. 2025") {
+		t.Errorf("schedule reads %q", s.rows[0].schedule.Text)
+	}
+	test.Tap(s.rows[0].edit)
+	if s.form.stock.Text != "27,5" {
+		t.Fatalf("edit form shows the stock as %q", s.form.stock.Text)
 	}
 }

@@ -9,11 +9,11 @@ package app
 import (
 	"context"
 	"errors"
-	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 
@@ -26,40 +26,61 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/patient-companion/companion/app/health"
+	"github.com/patient-companion/companion/app/tr"
 	"github.com/patient-companion/companion/data"
 	"github.com/patient-companion/companion/sync/portal"
 )
 
-const (
-	msgRecordLoading    = "Loading your health record…"
-	msgRecordLoadFailed = "Your health record could not be read just now. Please try again."
-	msgRecordDamaged    = "Some parts of your health record could not be read because the file was damaged. " +
-		"Everything else is shown, and nothing was changed."
-	msgRecordUnreadable  = "Some records from your clinic could not be read, so they are not shown."
-	msgRecordNotLinked   = "Your clinic's health record shows here: your problems, allergies, medicines, results, vaccinations and documents. Connect your clinic's portal in Settings, then choose Sync now."
-	msgRecordEmpty       = "Nothing from your clinic yet. Choose Sync now to fetch your health record."
-	msgRecordPDFInside   = "That folder is where your encrypted journal is kept. Choose another folder, for example Documents: the PDF is not encrypted."
-	msgRecordPDFFailed   = "The document could not be saved there. Choose another folder, or try again."
-	msgRecordPDFNotSent  = "Your clinic did not send this document's file. Ask your clinic for a copy."
-	msgRecordSyncRunning = "Syncing with your clinic's portal…"
-)
+func msgRecordLoading() string    { return tr.T("record.loading") }
+func msgRecordLoadFailed() string { return tr.T("record.load_failed") }
+func msgRecordDamaged() string    { return tr.T("record.damaged") }
+func msgRecordUnreadable() string { return tr.T("record.unreadable") }
+func msgRecordNotLinked() string  { return tr.T("record.not_linked") }
+func msgRecordEmpty() string      { return tr.T("record.empty") }
+func msgRecordPDFInside() string  { return tr.T("record.pdf_inside") }
+func msgRecordPDFFailed() string  { return tr.T("record.pdf_failed") }
+func msgRecordPDFNotSent() string { return tr.T("record.pdf_not_sent") }
 
-// recordSection is how the screen heads each row type, and how "your clinic does not share
-// X" words it.
-func recordSection(t string) (title, plural string) {
+// recordSection is how the screen heads each row type, and how it says the clinic does not
+// share it.
+func recordSection(t string) (title, notShared string) {
 	switch t {
 	case health.TypeAllergy:
-		return "Allergies", "allergies"
+		return tr.T("record.allergies"), tr.T("record.not_shared_allergies")
 	case health.TypeCondition:
-		return "Problems", "problems"
+		return tr.T("record.problems"), tr.T("record.not_shared_problems")
 	case health.TypeMedication:
-		return "Medicines from your clinic", "medicines"
+		return tr.T("record.medicines"), tr.T("record.not_shared_medicines")
 	case health.TypeResult:
-		return "Results", "results"
+		return tr.T("record.results"), tr.T("record.not_shared_results")
 	case health.TypeImmunization:
-		return "Vaccinations", "vaccinations"
+		return tr.T("record.vaccinations"), tr.T("record.not_shared_vaccinations")
 	}
-	return "Documents", "documents"
+	return tr.T("record.documents"), tr.T("record.not_shared_documents")
+}
+
+// healthWords writes app/health's words (a dosage, "Not given", a plan's reason) and the
+// clinic's numbers in the person's language.
+type healthWords struct{}
+
+func (healthWords) T(key string, args ...map[string]any) string { return tr.T(key, args...) }
+
+func (healthWords) N(key string, count int, args ...map[string]any) string {
+	return tr.N(key, count, args...)
+}
+
+// Decimal writes a number as the clinic sent it ("7.9", "4.0") the language's way, with as
+// many decimals.
+func (healthWords) Decimal(s string) string {
+	x, err := strconv.ParseFloat(s, 64)
+	if err != nil {
+		return s
+	}
+	decimals := 0
+	if _, frac, ok := strings.Cut(s, "."); ok {
+		decimals = len(frac)
+	}
+	return tr.Num(x, decimals)
 }
 
 // recordScreen is the Health record of the profile on screen.
@@ -123,10 +144,10 @@ func (u *UI) showRecord() {
 
 	s.syncLine = caption("")
 	s.syncLine.Hide()
-	s.sync = widget.NewButtonWithIcon("Sync now", theme.ViewRefreshIcon(), u.syncNow)
+	s.sync = widget.NewButtonWithIcon(tr.T("record.sync_now"), theme.ViewRefreshIcon(), u.syncNow)
 	buttons := container.NewHBox(tall(s.sync))
 	if u.opt.SyncFull != nil {
-		s.resync = widget.NewButtonWithIcon("Fetch everything again", theme.ViewRestoreIcon(), u.resyncNow)
+		s.resync = widget.NewButtonWithIcon(tr.T("record.fetch_again"), theme.ViewRestoreIcon(), u.resyncNow)
 		buttons.Add(tall(s.resync))
 		if u.largeText() {
 			// Two large buttons across are wider than the window.
@@ -142,16 +163,16 @@ func (u *UI) showRecord() {
 	s.syncMsg = paragraph("")
 	s.syncMsg.Importance = widget.WarningImportance
 	s.syncMsg.Hide()
-	s.status = paragraph(msgRecordLoading)
+	s.status = paragraph(msgRecordLoading())
 	s.warning = paragraph("")
 	s.warning.Importance = widget.WarningImportance
 	s.warning.Hide()
 	s.notice = paragraph("")
 	s.notice.Hide()
 	s.list = container.NewVBox()
-	intro := caption("From your clinic's records. To correct something, ask your clinic.")
+	intro := caption(tr.T("record.intro"))
 	s.scroll = container.NewVScroll(container.NewPadded(column(760, container.NewVBox(
-		heading("Your health record"), intro, buttons, s.syncLine, s.syncMsg,
+		heading(tr.T("record.heading")), intro, buttons, s.syncLine, s.syncMsg,
 		s.warning, s.notice, s.status, s.list))))
 	u.setContent(u.frame(b, s.scroll))
 	u.refreshSyncLines()
@@ -159,7 +180,7 @@ func (u *UI) showRecord() {
 }
 
 // loadRecordData reads the record, the medicines added from it, and what the clinic does
-// not share, and turns the record into rows (health.Rows) — all off the UI goroutine.
+// not share, and turns the record into rows (health.RowsIn) — all off the UI goroutine.
 func loadRecordData(ctx context.Context, st *data.Store) (recordData, error) {
 	var rd recordData
 	var te *data.TamperedError
@@ -190,7 +211,7 @@ func loadRecordData(ctx context.Context, st *data.Store) (recordData, error) {
 		return rd, err
 	}
 	if len(rd.res) > 0 {
-		rd.rows, rd.skipped = health.Rows(rd.res)
+		rd.rows, rd.skipped = health.RowsIn(rd.res, healthWords{})
 	}
 	return rd, nil
 }
@@ -231,19 +252,19 @@ func (u *UI) loadRecord() {
 		}
 		if err != nil {
 			if !s.loaded {
-				say(s.status, msgRecordLoadFailed)
+				say(s.status, msgRecordLoadFailed())
 			} else {
 				s.notice.Importance = widget.DangerImportance
-				say(s.notice, msgRecordLoadFailed)
+				say(s.notice, msgRecordLoadFailed())
 			}
 			return
 		}
 		s.loaded = true
 		switch {
 		case rd.damaged:
-			say(s.warning, msgRecordDamaged)
+			say(s.warning, msgRecordDamaged())
 		case rd.skipped > 0:
-			say(s.warning, msgRecordUnreadable)
+			say(s.warning, msgRecordUnreadable())
 		default:
 			say(s.warning, "")
 		}
@@ -269,9 +290,9 @@ func (u *UI) fillRecord(s *recordScreen) {
 	var objs []fyne.CanvasObject
 	switch {
 	case len(rd.rows) == 0 && !rd.connected:
-		say(s.status, msgRecordNotLinked)
+		say(s.status, msgRecordNotLinked())
 	case len(rd.rows) == 0 && len(rd.notShared) == 0:
-		say(s.status, msgRecordEmpty)
+		say(s.status, msgRecordEmpty())
 	default:
 		say(s.status, "")
 	}
@@ -286,11 +307,11 @@ func (u *UI) fillRecord(s *recordScreen) {
 	}
 	for _, t := range []string{health.TypeAllergy, health.TypeCondition, health.TypeMedication,
 		health.TypeResult, health.TypeImmunization, health.TypeDocument} {
-		title, plural := recordSection(t)
+		title, notSharedText := recordSection(t)
 		rows := byType[t]
 		objs = append(objs, subheading(title))
 		if refused[t] {
-			l := paragraph("Your clinic does not share " + plural + " through its portal. Ask your clinic if you need them.")
+			l := paragraph(notSharedText)
 			s.notShared = append(s.notShared, l)
 			objs = append(objs, l, widget.NewSeparator())
 			continue
@@ -312,10 +333,10 @@ func (u *UI) fillRecord(s *recordScreen) {
 		case health.TypeCondition:
 			for _, r := range rows {
 				detail := r.Detail
-				if strings.EqualFold(detail, "Problem list") {
+				if strings.EqualFold(detail, tr.T("health.category_problem_list")) {
 					detail = "" // where the clinic files it, which says nothing to the person
 				}
-				objs = append(objs, recordItem(r.Name, datedStatus("Since", r, loc), detail))
+				objs = append(objs, recordItem(r.Name, datedStatus(datedSince, r, loc), detail))
 			}
 		case health.TypeMedication:
 			for _, r := range rows {
@@ -325,7 +346,11 @@ func (u *UI) fillRecord(s *recordScreen) {
 			objs = append(objs, u.resultSections(s, rows, loc)...)
 		case health.TypeImmunization:
 			for _, r := range rows {
-				objs = append(objs, recordItem(r.Name, datedStatus("Given", r, loc), r.Detail))
+				dated := datedGiven
+				if r.Status == "not-done" {
+					dated = datedOn // "Given … · not done" would say both
+				}
+				objs = append(objs, recordItem(r.Name, datedStatus(dated, r, loc), r.Detail))
 			}
 		case health.TypeDocument:
 			for _, r := range rows {
@@ -342,17 +367,17 @@ func (u *UI) fillRecord(s *recordScreen) {
 func noneText(t string) string {
 	switch t {
 	case health.TypeAllergy:
-		return "No allergies recorded by your clinic."
+		return tr.T("record.no_allergies")
 	case health.TypeCondition:
-		return "No problems recorded by your clinic."
+		return tr.T("record.no_problems")
 	case health.TypeMedication:
-		return "No medicines from your clinic."
+		return tr.T("record.no_medicines")
 	case health.TypeResult:
-		return "No results yet."
+		return tr.T("record.no_results")
 	case health.TypeImmunization:
-		return "No vaccinations recorded by your clinic."
+		return tr.T("record.no_vaccinations")
 	}
-	return "No documents from your clinic."
+	return tr.T("record.no_documents")
 }
 
 // recordDate writes a record's date, "" when it has none.
@@ -360,19 +385,77 @@ func recordDate(t time.Time, loc *time.Location) string {
 	if t.IsZero() {
 		return ""
 	}
-	return t.In(loc).Format("2 Jan 2006")
+	return tr.Format(t.In(loc), tr.DayMonthYear)
 }
 
-// datedStatus is "Since 3 Mar 2019 · active".
-func datedStatus(word string, r health.Row, loc *time.Location) string {
+// How a row's date is said (datedStatus).
+const (
+	datedSince      = "since"      // a problem: "Since 3 Mar 2019"
+	datedGiven      = "given"      // a vaccination
+	datedOn         = "on"         // a result, a document
+	datedPrescribed = "prescribed" // a clinic's medicine
+)
+
+// datedStatus is "Since 3 Mar 2019 · active", the date said as dated says.
+func datedStatus(dated string, r health.Row, loc *time.Location) string {
 	var parts []string
 	if d := recordDate(r.Date, loc); d != "" {
-		parts = append(parts, word+" "+d)
+		args := tr.Args{"Date": d}
+		switch dated {
+		case datedSince:
+			parts = append(parts, tr.T("record.since", args))
+		case datedGiven:
+			parts = append(parts, tr.T("record.given", args))
+		case datedPrescribed:
+			parts = append(parts, tr.T("record.prescribed", args))
+		default:
+			parts = append(parts, tr.T("record.on", args))
+		}
 	}
 	if r.Status != "" {
-		parts = append(parts, strings.ReplaceAll(r.Status, "-", " ")) // "not-done": "not done"
+		parts = append(parts, statusWord(r.Status))
 	}
 	return strings.Join(parts, " · ")
+}
+
+// statusWord is a record's status (FHIR's codes) in words; a code not known here as it is,
+// its hyphens as spaces ("not-done": "not done").
+func statusWord(code string) string {
+	switch code {
+	case "active":
+		return tr.T("record.status_active")
+	case "inactive":
+		return tr.T("record.status_inactive")
+	case "resolved":
+		return tr.T("record.status_resolved")
+	case "remission":
+		return tr.T("record.status_remission")
+	case "recurrence", "relapse":
+		return tr.T("record.status_recurrence")
+	case "completed":
+		return tr.T("record.status_completed")
+	case "not-done":
+		return tr.T("record.status_not_done")
+	case "final":
+		return tr.T("record.status_final")
+	case "preliminary", "registered", "partial":
+		return tr.T("record.status_preliminary")
+	case "amended", "corrected", "appended":
+		return tr.T("record.status_amended")
+	case "cancelled":
+		return tr.T("record.status_cancelled")
+	case "stopped":
+		return tr.T("record.status_stopped")
+	case "on-hold":
+		return tr.T("record.status_on_hold")
+	case "current":
+		return tr.T("record.status_current")
+	case "superseded":
+		return tr.T("record.status_superseded")
+	case "unknown":
+		return tr.T("record.status_unknown")
+	}
+	return strings.ReplaceAll(code, "-", " ")
 }
 
 // recordItem is a name in bold and its lines under it (empty lines left out).
@@ -391,7 +474,7 @@ func recordItem(name string, lines ...string) fyne.CanvasObject {
 // allergyBox sets an allergy apart: a warning sign, a red frame, its name and what it does
 // in words (the reaction, how severe, and a high risk said as such).
 func allergyBox(r health.Row, loc *time.Location) (fyne.CanvasObject, *widget.Label) {
-	name := widget.NewLabelWithStyle("Allergy: "+r.Name, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	name := widget.NewLabelWithStyle(tr.T("record.allergy_name", tr.Args{"Name": r.Name}), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	name.Wrapping = fyne.TextWrapWord
 	name.Importance = widget.DangerImportance
 	words := paragraph(allergyText(r, loc))
@@ -427,31 +510,42 @@ func allergyRank(r health.Row) int {
 // risk: tell every doctor, nurse and pharmacist. Recorded 3 Mar 2019."
 func allergyText(r health.Row, loc *time.Location) string {
 	var parts []string
-	reaction := "Reaction"
-	switch r.Severity {
-	case "severe":
-		reaction = "Severe reaction"
-	case "moderate":
-		reaction = "Moderate reaction"
-	case "mild":
-		reaction = "Mild reaction"
-	}
 	if len(r.Reactions) > 0 {
-		parts = append(parts, reaction+": "+strings.Join(r.Reactions, ", ")+".")
-	} else if r.Severity != "" {
-		parts = append(parts, reaction+".")
+		args := tr.Args{"Reactions": strings.Join(r.Reactions, ", ")}
+		switch r.Severity {
+		case "severe":
+			parts = append(parts, tr.T("record.reaction_severe_list", args))
+		case "moderate":
+			parts = append(parts, tr.T("record.reaction_moderate_list", args))
+		case "mild":
+			parts = append(parts, tr.T("record.reaction_mild_list", args))
+		default:
+			parts = append(parts, tr.T("record.reaction_list", args))
+		}
+	} else {
+		switch r.Severity {
+		case "severe":
+			parts = append(parts, tr.T("record.reaction_severe"))
+		case "moderate":
+			parts = append(parts, tr.T("record.reaction_moderate"))
+		case "mild":
+			parts = append(parts, tr.T("record.reaction_mild"))
+		case "":
+		default:
+			parts = append(parts, tr.T("record.reaction"))
+		}
 	}
 	switch r.Criticality {
 	case "high":
-		parts = append(parts, "High risk: a serious reaction is possible. Tell every doctor, nurse and pharmacist.")
+		parts = append(parts, tr.T("record.risk_high"))
 	case "low":
-		parts = append(parts, "Low risk of a serious reaction.")
+		parts = append(parts, tr.T("record.risk_low"))
 	}
 	if d := recordDate(r.Date, loc); d != "" {
-		parts = append(parts, "Recorded "+d+".")
+		parts = append(parts, tr.T("record.recorded_on", tr.Args{"Date": d}))
 	}
 	if len(parts) == 0 {
-		return "Your clinic recorded this allergy."
+		return tr.T("record.allergy_recorded")
 	}
 	return strings.Join(parts, " ")
 }
@@ -460,13 +554,13 @@ func allergyText(r health.Row, loc *time.Location) string {
 func resultText(r health.Row) string {
 	v := strings.TrimSpace(r.Value + " " + r.Unit)
 	if v == "" {
-		v = "No value"
+		v = tr.T("record.no_value")
 	}
 	if w := flagWord(r.Flag); w != "" {
-		v += " — " + w
+		v = tr.T("record.result_flag", tr.Args{"Value": v, "Flag": w})
 	}
 	if r.ReferenceRange != "" {
-		v += " (normal range " + r.ReferenceRange + ")"
+		v = tr.T("record.result_range", tr.Args{"Value": v, "Range": r.ReferenceRange})
 	}
 	return v
 }
@@ -488,22 +582,22 @@ func (u *UI) resultSections(s *recordScreen, rows []health.Row, loc *time.Locati
 	}
 	var objs []fyne.CanvasObject
 	if len(reports) > 0 {
-		objs = append(objs, fieldLabel("By panel"))
+		objs = append(objs, fieldLabel(tr.T("record.by_panel")))
 		for _, rep := range reports {
-			lines := []string{datedStatus("On", rep, loc)}
+			lines := []string{datedStatus(datedOn, rep, loc)}
 			for _, id := range rep.Results {
 				if r, ok := byID[id]; ok {
-					lines = append(lines, r.Name+": "+resultText(r))
+					lines = append(lines, tr.T("record.result_line", tr.Args{"Name": r.Name, "Result": resultText(r)}))
 				}
 			}
 			if rep.Detail != "" {
-				lines = append(lines, "Conclusion: "+rep.Detail)
+				lines = append(lines, tr.T("record.conclusion", tr.Args{"Text": rep.Detail}))
 			}
 			objs = append(objs, recordItem(rep.Name, lines...))
 		}
 	}
 	if len(results) > 0 {
-		objs = append(objs, fieldLabel("By test"))
+		objs = append(objs, fieldLabel(tr.T("record.by_test")))
 		seen := map[string]bool{}
 		var latest []health.Row // the newest result of each test (rows are newest first)
 		for _, r := range results {
@@ -543,9 +637,9 @@ const maxChartPoints = 100
 
 func newRecordTest(latest health.Row, points []health.Row, loc *time.Location) *recordTest {
 	t := &recordTest{name: latest.Name, points: points}
-	text := "Latest: " + resultText(latest)
+	text := tr.T("record.latest", tr.Args{"Result": resultText(latest)})
 	if d := recordDate(latest.Date, loc); d != "" {
-		text += ", on " + d
+		text = tr.T("record.latest_on", tr.Args{"Result": resultText(latest), "Date": d})
 	}
 	t.latest = paragraph(text)
 	if latest.Flag != "" {
@@ -577,33 +671,36 @@ func (t *recordTest) box() fyne.CanvasObject {
 // trendSummary says in words what the chart shows: how many results over what time, the
 // range shown as the band, and every value outside it.
 func trendSummary(latest health.Row, points []health.Row, td trendData, loc *time.Location) string {
-	var b strings.Builder
+	// Sentence by sentence, each one whole in the translations.
+	var b []string
+	rng := tr.Args{"Range": latest.ReferenceRange}
 	switch n := len(points); {
 	case n == 1:
-		b.WriteString("One result so far.")
+		b = append(b, tr.T("record.trend_one"))
 	case n > 1:
-		fmt.Fprintf(&b, "%d results from %s to %s.", n, points[0].Date.In(loc).Format("Jan 2006"),
-			points[n-1].Date.In(loc).Format("Jan 2006"))
+		b = append(b, tr.N("record.trend_count", n, tr.Args{"N": tr.Int(n),
+			"From": tr.Format(points[0].Date.In(loc), tr.MonthYear), "To": tr.Format(points[n-1].Date.In(loc), tr.MonthYear)}))
 	}
 	if len(points) > len(td.points) && len(td.points) >= 2 {
-		fmt.Fprintf(&b, " The chart shows the latest %d.", len(td.points))
+		b = append(b, tr.T("record.trend_latest", tr.Args{"N": tr.Int(len(td.points))}))
 	}
 	if td.pair {
-		b.WriteString(" The upper line is the top number, the lower line (open circles) the bottom number.")
+		b = append(b, tr.T("record.trend_pair"))
 		if len(td.limits) > 0 && len(points) >= 2 {
-			b.WriteString(" The green lines are the limits of the normal range, " + latest.ReferenceRange + ".")
+			b = append(b, tr.T("record.trend_limits", rng))
 		} else if latest.ReferenceRange != "" {
-			b.WriteString(" Normal range " + latest.ReferenceRange + ".")
+			b = append(b, tr.T("record.trend_range", rng))
 		}
 	} else if latest.ReferenceRange != "" && td.low == nil && td.high == nil {
-		b.WriteString(" Normal range " + latest.ReferenceRange + ".")
+		b = append(b, tr.T("record.trend_range", rng))
 	} else if latest.ReferenceRange != "" && len(td.points) >= 2 {
-		b.WriteString(" The shaded band is the normal range, " + latest.ReferenceRange + ".")
+		b = append(b, tr.T("record.trend_band", rng))
 	}
 	var out []string
 	for _, p := range points {
 		if w := flagWord(p.Flag); w != "" {
-			out = append(out, strings.TrimSpace(p.Value+" "+p.Unit)+" ("+w+") on "+recordDate(p.Date, loc))
+			out = append(out, tr.T("record.trend_outside_one", tr.Args{"Value": strings.TrimSpace(p.Value + " " + p.Unit),
+				"Flag": w, "Date": recordDate(p.Date, loc)}))
 		}
 	}
 	switch n := len(out); {
@@ -611,20 +708,20 @@ func trendSummary(latest health.Row, points []health.Row, td trendData, loc *tim
 		// The line above says the one result, flag and all.
 	case n == 0:
 		if len(points) > 1 && (td.low != nil || td.high != nil || len(td.limits) > 0) {
-			b.WriteString(" All within the normal range.")
+			b = append(b, tr.T("record.trend_all_within"))
 		}
 	case n <= 3:
-		b.WriteString(" Outside the normal range: " + strings.Join(out, "; ") + ".")
+		b = append(b, tr.T("record.trend_outside", tr.Args{"List": strings.Join(out, "; ")}))
 	default:
 		// A long list is not read: how many, and the latest one.
-		fmt.Fprintf(&b, " %d of the %d were outside the normal range, the latest %s.", n, len(points), out[n-1])
+		b = append(b, tr.N("record.trend_outside_many", len(points), tr.Args{"Out": tr.Int(n), "N": tr.Int(len(points)), "Latest": out[n-1]}))
 	}
-	return strings.TrimSpace(b.String())
+	return strings.Join(b, " ")
 }
 
 // documentItem is a document: its text shown, and a PDF saved where the person chooses.
 func (u *UI) documentItem(s *recordScreen, r health.Row, loc *time.Location) fyne.CanvasObject {
-	lines := []string{datedStatus("On", r, loc)}
+	lines := []string{datedStatus(datedOn, r, loc)}
 	if r.Detail != "" {
 		lines = append(lines, r.Detail)
 	}
@@ -633,7 +730,7 @@ func (u *UI) documentItem(s *recordScreen, r health.Row, loc *time.Location) fyn
 	if a == nil || a.ContentType != "application/pdf" {
 		return item
 	}
-	save := widget.NewButtonWithIcon("Save the PDF…", theme.DocumentSaveIcon(), func() { u.saveRecordPDF(s, r) })
+	save := widget.NewButtonWithIcon(tr.T("record.save_pdf"), theme.DocumentSaveIcon(), func() { u.saveRecordPDF(s, r) })
 	return container.NewVBox(item, container.NewHBox(tall(save)))
 }
 
@@ -646,7 +743,7 @@ func (u *UI) saveRecordPDF(s *recordScreen, r health.Row) {
 	a := r.Attachment
 	if a == nil || len(a.Data) == 0 {
 		s.notice.Importance = widget.WarningImportance
-		say(s.notice, msgRecordPDFNotSent)
+		say(s.notice, msgRecordPDFNotSent())
 		return
 	}
 	pdf := a.Data
@@ -654,7 +751,7 @@ func (u *UI) saveRecordPDF(s *recordScreen, r health.Row) {
 		func(w fyne.URIWriteCloser, err error) {
 			s.pdfSave = nil
 			if err != nil {
-				u.recordPDFFailed(s, msgRecordPDFFailed)
+				u.recordPDFFailed(s, msgRecordPDFFailed())
 				return
 			}
 			if w == nil {
@@ -667,7 +764,7 @@ func (u *UI) saveRecordPDF(s *recordScreen, r health.Row) {
 func (u *UI) recordPDFFailed(s *recordScreen, msg string) {
 	s.notice.Importance = widget.DangerImportance
 	say(s.notice, msg)
-	u.failed(u.win, "The document was not saved", msg)
+	u.failed(u.win, tr.T("record.pdf_not_saved"), msg)
 }
 
 // pdfFileName is the document's title as a file name.
@@ -688,7 +785,7 @@ func (u *UI) writeRecordPDF(s *recordScreen, pdf []byte, w fyne.URIWriteCloser) 
 	background(s.prof, func(ctx context.Context) (string, error) {
 		if uri.Scheme() == "file" && insideDir(dir, uri.Path()) {
 			err := errors.Join(w.Close(), os.Remove(uri.Path()))
-			return msgRecordPDFInside, err
+			return msgRecordPDFInside(), err
 		}
 		_, err := w.Write(pdf)
 		if err = errors.Join(err, w.Close()); err != nil && uri.Scheme() == "file" {
@@ -703,10 +800,10 @@ func (u *UI) writeRecordPDF(s *recordScreen, pdf []byte, w fyne.URIWriteCloser) 
 		case refused != "":
 			u.recordPDFFailed(s, refused)
 		case err != nil:
-			u.recordPDFFailed(s, msgRecordPDFFailed)
+			u.recordPDFFailed(s, msgRecordPDFFailed())
 		default:
 			s.notice.Importance = widget.MediumImportance
-			say(s.notice, "Saved "+uri.Name()+". It is not encrypted: keep it somewhere private.")
+			say(s.notice, tr.T("record.pdf_saved", tr.Args{"Name": uri.Name()}))
 		}
 	})
 }

@@ -16,6 +16,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/patient-companion/companion/app/health"
+	"github.com/patient-companion/companion/app/tr"
 	"github.com/patient-companion/companion/data"
 	"github.com/patient-companion/companion/sync/fhir/fhirtest"
 )
@@ -67,7 +68,7 @@ func openRecord(t *testing.T, setup func(ctx context.Context, st *data.Store)) *
 
 func TestRecordEmptyStates(t *testing.T) {
 	u := openRecord(t, nil)
-	assertShows(t, u.record.status, msgRecordNotLinked)
+	assertShows(t, u.record.status, msgRecordNotLinked())
 	if len(u.record.list.Objects) != 0 {
 		t.Error("an empty record lists sections")
 	}
@@ -76,7 +77,7 @@ func TestRecordEmptyStates(t *testing.T) {
 			t.Fatal(err)
 		}
 	})
-	assertShows(t, u.record.status, msgRecordEmpty)
+	assertShows(t, u.record.status, msgRecordEmpty())
 	test.Tap(u.record.nav.record) // the side bar's button shows it too
 	if u.record == nil {
 		t.Fatal("the Health record button should show the Health record")
@@ -234,7 +235,7 @@ func TestAddToMyMedicinesToFinish(t *testing.T) {
 	if len(storedMeds(t, u)) != 0 || u.medForm() == nil {
 		t.Fatal("it should not save before the times are given")
 	}
-	assertShows(t, f.steps[0].timesErr, msgMedNoTimes)
+	assertShows(t, f.steps[0].timesErr, msgMedNoTimes())
 	f.steps[0].times[0].entry.SetText("06:00")
 	test.Tap(f.save)
 	if ms := storedMeds(t, u); len(ms) != 1 || ms[0].FromRecord != "mr-every6h" {
@@ -292,7 +293,7 @@ func TestDoseChangedNotice(t *testing.T) {
 			same = r
 		}
 	}
-	if changed == nil || changed.changed == nil || !changed.changed.Visible() || changed.changed.Text != msgDoseChanged+": now 1 tablet every morning at 8." {
+	if changed == nil || changed.changed == nil || !changed.changed.Visible() || changed.changed.Text != "Your clinic changed the dose: now 1 tablet every morning at 8." {
 		t.Fatal("Lisinopril's record changed: it should say so")
 	}
 	if same.changed != nil || same.review != nil {
@@ -335,7 +336,7 @@ func TestRecordPDFNotInDataFolder(t *testing.T) {
 	if _, err := os.Stat(inside); !os.IsNotExist(err) {
 		t.Errorf("a PDF was left in the data folder (%v)", err)
 	}
-	assertShows(t, s.notice, msgRecordPDFInside)
+	assertShows(t, s.notice, msgRecordPDFInside())
 	outside := filepath.Join(t.TempDir(), "summary.pdf")
 	save(outside)
 	if b, err := os.ReadFile(outside); err != nil || string(b) != string(pdf) {
@@ -506,5 +507,39 @@ func TestAddToMyMedicinesKeepsADraft(t *testing.T) {
 	if f == nil || f.name.Text != "Vitamin D" {
 		t.Fatal("the medicine being written was replaced")
 	}
-	assertShows(t, u.medications.notice, msgRecordMedDraftOpen)
+	assertShows(t, u.medications.notice, msgRecordMedDraftOpen())
+}
+
+// TestRecordInGerman: the Health record speaks the running language — its own words, the
+// words app/health builds, dates and the clinic's decimals — while names from the clinic
+// stay as they were sent.
+func TestRecordInGerman(t *testing.T) {
+	tr.MustSetup("de")
+	t.Cleanup(func() { tr.MustSetup("en") })
+	u := openRecord(t, withRecord(t))
+	var a1c *recordTest
+	for _, rt := range u.record.tests {
+		if rt.name == "HbA1c" {
+			a1c = rt
+		}
+	}
+	if a1c == nil {
+		t.Fatalf("tests shown: %v", testNames(u.record.tests))
+	}
+	if !strings.HasPrefix(a1c.latest.Text, "Zuletzt: 7,9 % – Hoch (Normalbereich") || !strings.Contains(a1c.latest.Text, "Sept. 2026") {
+		t.Errorf("HbA1c's latest reads %q", a1c.latest.Text)
+	}
+	if !strings.Contains(a1c.summary.Text, "8,4 % (Hoch)") {
+		t.Errorf("HbA1c's summary reads %q", a1c.summary.Text)
+	}
+	r := test.WidgetRenderer(a1c.chart).(*trendRenderer)
+	if r.marks[0].word == nil || r.marks[0].word.Text != "Hoch" {
+		t.Error("the chart's marks should say Hoch")
+	}
+	if len(u.record.allergies) == 0 || !strings.HasPrefix(u.record.allergies[0].Text, "Schwere Reaktion: ") {
+		t.Errorf("the first allergy reads %q", u.record.allergies[0].Text)
+	}
+	if !hasTextContaining(u.win.Content(), "Nicht gegeben: ") || !hasText(u.win.Content(), "Ihre Gesundheitsakte") {
+		t.Error("the vaccination not given, or the heading, is not in German")
+	}
 }

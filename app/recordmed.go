@@ -20,15 +20,14 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/patient-companion/companion/app/health"
+	"github.com/patient-companion/companion/app/tr"
 	"github.com/patient-companion/companion/data"
 )
 
-const (
-	msgRecordMedFailed = "That medicine could not be read from your health record just now. Please try again."
-	// msgRecordMedDraftOpen: a medicine being written is open on Medicines.
-	msgRecordMedDraftOpen = "You were writing a medicine: it is below as you left it. Save or cancel it, then choose Add to my medicines again."
-	msgDoseChanged        = "Your clinic changed the dose"
-)
+func msgRecordMedFailed() string { return tr.T("recordmed.failed") }
+
+// msgRecordMedDraftOpen: a medicine being written is open on Medicines.
+func msgRecordMedDraftOpen() string { return tr.T("recordmed.draft_open") }
 
 // recordMedItem is one medicine of the clinic's record, with "Add to my medicines" — or,
 // once added, where it is.
@@ -39,12 +38,12 @@ func (u *UI) recordMedItem(s *recordScreen, r health.Row, linked data.Medication
 	if dosage == "" {
 		dosage = r.Detail
 	}
-	item := recordItem(r.Name, dosage, datedStatus("Prescribed", r, loc))
+	item := recordItem(r.Name, dosage, datedStatus(datedPrescribed, r, loc))
 	if linked.ID != "" {
-		mr.added = caption("In your medicines as " + linked.Name + ".")
+		mr.added = caption(tr.T("recordmed.in_your_medicines", tr.Args{"Name": linked.Name}))
 		return container.NewVBox(item, mr.added)
 	}
-	mr.add = widget.NewButtonWithIcon("Add to my medicines", theme.ContentAddIcon(), func() { u.addFromRecord(s, r.ID) })
+	mr.add = widget.NewButtonWithIcon(tr.T("recordmed.add"), theme.ContentAddIcon(), func() { u.addFromRecord(s, r.ID) })
 	return container.NewVBox(item, container.NewHBox(tall(mr.add)))
 }
 
@@ -91,7 +90,7 @@ func (u *UI) addFromRecord(s *recordScreen, id string) {
 		if err != nil {
 			return health.Plan{}, err
 		}
-		return health.MedicinePlan(res, all, when)
+		return health.MedicinePlanIn(res, all, when, healthWords{})
 	}, func(plan health.Plan, err error) {
 		if u.record != s {
 			return
@@ -101,7 +100,7 @@ func (u *UI) addFromRecord(s *recordScreen, id string) {
 		}
 		if err != nil {
 			s.notice.Importance = widget.DangerImportance
-			say(s.notice, msgRecordMedFailed)
+			say(s.notice, msgRecordMedFailed())
 			return
 		}
 		dosage := ""
@@ -114,7 +113,7 @@ func (u *UI) addFromRecord(s *recordScreen, id string) {
 			// (what was typed would be lost); the person finishes or cancels it first.
 			if ms := u.medications; ms != nil {
 				ms.notice.Importance = widget.WarningImportance
-				say(ms.notice, msgRecordMedDraftOpen)
+				say(ms.notice, msgRecordMedDraftOpen())
 			}
 			return
 		}
@@ -123,21 +122,20 @@ func (u *UI) addFromRecord(s *recordScreen, id string) {
 		if f == nil {
 			return
 		}
-		f.heading.SetText("Add to my medicines: " + plan.Medication.Name)
-		note := "From your clinic's record"
+		f.heading.SetText(tr.T("recordmed.heading", tr.Args{"Name": plan.Medication.Name}))
+		note := tr.T("recordmed.from_record")
 		if dosage != "" {
-			note += ": " + dosage
+			note = tr.T("recordmed.from_record_dosage", tr.Args{"Dosage": strings.TrimSuffix(dosage, ".")})
 		}
-		note += "."
 		if plan.Mapped {
-			say(f.origin, note+" Check the details and the times below, then save.")
+			say(f.origin, tr.T("recordmed.check", tr.Args{"From": note}))
 		} else {
 			why := strings.TrimSuffix(plan.Why, ".")
 			if why == "" {
-				why = "the schedule could not be worked out"
+				why = tr.T("recordmed.why_unknown")
 			}
 			f.origin.Importance = widget.WarningImportance
-			say(f.origin, note+" Please finish the schedule below before saving: "+why+".")
+			say(f.origin, tr.T("recordmed.finish", tr.Args{"From": note, "Why": why}))
 			if len(plan.Medication.Steps) == 0 && !plan.Medication.AsNeeded {
 				// No made-up 08:00: saving waits for the times the person gives.
 				for _, tf := range f.steps[0].times {
@@ -189,7 +187,7 @@ func recordChanges(ctx context.Context, st *data.Store, meds []data.Medication) 
 			continue
 		}
 		if rows == nil {
-			rows, _ = health.Rows(res)
+			rows, _ = health.RowsIn(res, healthWords{})
 		}
 		c := doseChange{signature: sig}
 		for _, row := range rows {
@@ -206,9 +204,9 @@ func recordChanges(ctx context.Context, st *data.Store, meds []data.Medication) 
 // tablets twice a day."
 func doseChangedText(c doseChange) string {
 	if c.dosage == "" {
-		return msgDoseChanged + "."
+		return tr.T("recordmed.dose_changed")
 	}
-	return msgDoseChanged + ": now " + strings.TrimSuffix(c.dosage, ".") + "."
+	return tr.T("recordmed.dose_changed_now", tr.Args{"Dosage": strings.TrimSuffix(c.dosage, ".")})
 }
 
 // reviewDoseChange opens the editor on a linked medicine whose record changed, saying what
@@ -220,13 +218,10 @@ func (u *UI) reviewDoseChange(m data.Medication, c doseChange) {
 	if f == nil {
 		return
 	}
-	now := "Your clinic's record now says"
+	text := tr.T("recordmed.review")
 	if c.dosage != "" {
-		now += ": " + strings.TrimSuffix(c.dosage, ".") + "."
-	} else {
-		now += " something different about this medicine."
+		text = tr.T("recordmed.review_dosage", tr.Args{"Dosage": strings.TrimSuffix(c.dosage, ".")})
 	}
 	f.origin.Importance = widget.WarningImportance
-	say(f.origin, msgDoseChanged+". "+now+" Change what needs changing below, then save. "+
-		"Saving marks the change as seen.")
+	say(f.origin, text)
 }

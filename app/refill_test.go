@@ -87,7 +87,7 @@ func TestMedicationFormStock(t *testing.T) {
 	test.Type(f.stock, "lots")
 	f.refillDays.SetText("0")
 	test.Tap(f.save)
-	if s.form == nil || !f.stockErr.Visible() || f.stockErr.Text != msgMedBadStock || f.refillErr.Text != msgMedBadRefill {
+	if s.form == nil || !f.stockErr.Visible() || f.stockErr.Text != msgMedBadStock() || f.refillErr.Text != msgMedBadRefill() {
 		t.Fatalf("bad stock and refill days should be refused: %q %q", f.stockErr.Text, f.refillErr.Text)
 	}
 	f.stock.SetText("30")

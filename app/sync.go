@@ -145,7 +145,7 @@ func (u *UI) syncChanged(done bool, err error) {
 		case !done || err == nil:
 			say(r.syncMsg, "")
 		case errors.Is(err, errNotConnected):
-			say(r.syncMsg, msgRecordNotLinked)
+			say(r.syncMsg, msgRecordNotLinked())
 		case errors.Is(err, portal.ErrSignInAgain):
 			say(r.syncMsg, tr.T("sync.sign_in_record"))
 		default:

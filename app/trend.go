@@ -21,6 +21,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/patient-companion/companion/app/health"
+	"github.com/patient-companion/companion/app/tr"
 )
 
 // trendPoint is one value of the chart.
@@ -78,8 +79,9 @@ func bloodPressure(v string) (top, bottom float64, ok bool) {
 	if !found {
 		return 0, 0, false
 	}
-	x, err1 := strconv.ParseFloat(strings.TrimSpace(a), 64)
-	y, err2 := strconv.ParseFloat(strings.TrimSpace(b), 64)
+	// The window's values are written the person's way ("120,5" in German).
+	x, err1 := strconv.ParseFloat(typedDecimal(strings.TrimSpace(a)), 64)
+	y, err2 := strconv.ParseFloat(typedDecimal(strings.TrimSpace(b)), 64)
 	return x, y, err1 == nil && err2 == nil
 }
 
@@ -89,7 +91,7 @@ func pairLimits(rng string) []float64 {
 	for _, part := range strings.Split(rng, "/") {
 		part = strings.NewReplacer("<", " ", ">", " ", "=", " ", "≤", " ", "≥", " ", "–", " ", "-", " ").Replace(part)
 		for _, f := range strings.Fields(part) {
-			if v, err := strconv.ParseFloat(f, 64); err == nil {
+			if v, err := strconv.ParseFloat(typedDecimal(f), 64); err == nil {
 				out = append(out, v)
 			}
 		}
@@ -101,13 +103,13 @@ func pairLimits(rng string) []float64 {
 func flagWord(flag string) string {
 	switch flag {
 	case "high":
-		return "High"
+		return tr.T("trend.high")
 	case "low":
-		return "Low"
+		return tr.T("trend.low")
 	case "abnormal":
-		return "Abnormal"
+		return tr.T("trend.abnormal")
 	case "critical":
-		return "Critical"
+		return tr.T("trend.critical")
 	}
 	return ""
 }
@@ -463,10 +465,10 @@ func (r *trendRenderer) Refresh() {
 		}
 	}
 	if n := len(d.points); n > 0 {
-		r.xLabels[0].Text = d.points[0].at.Format("Jan 2006")
-		r.xLabels[1].Text = d.points[n-1].at.Format("Jan 2006")
-		if n == 1 || d.points[0].at.Format("Jan 2006") == d.points[n-1].at.Format("Jan 2006") {
-			r.xLabels[0].Text = d.points[0].at.Format("2 Jan 2006")
+		r.xLabels[0].Text = tr.Format(d.points[0].at, tr.MonthYear)
+		r.xLabels[1].Text = tr.Format(d.points[n-1].at, tr.MonthYear)
+		if n == 1 || d.points[0].at.Format("2006-01") == d.points[n-1].at.Format("2006-01") {
+			r.xLabels[0].Text = tr.Format(d.points[0].at, tr.DayMonthYear)
 			r.xLabels[1].Text = ""
 		}
 	}
@@ -483,9 +485,9 @@ func (r *trendRenderer) Refresh() {
 func trendNumber(v float64) string {
 	switch a := math.Abs(v); {
 	case a >= 100:
-		return strconv.FormatFloat(math.Round(v), 'f', -1, 64)
+		return tr.Trim(math.Round(v), 0)
 	case a >= 10:
-		return strconv.FormatFloat(math.Round(v*10)/10, 'f', -1, 64)
+		return tr.Trim(v, 1)
 	}
-	return strconv.FormatFloat(math.Round(v*100)/100, 'f', -1, 64)
+	return tr.Trim(v, 2)
 }

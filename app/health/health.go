@@ -84,8 +84,17 @@ type Attachment struct {
 // A DiagnosticReport (and an Observation grouping others with hasMember) lists the rows of
 // its results in Results, and each of them has its Panel (the first, newest, when several
 // list it); results not stored, unreadable or entered in error are not listed.
+//
+// Its words (a dosage in words, "Not given", "Yes") are English, for the command line:
+// RowsIn writes them in another language.
 func Rows(res []data.ClinicalResource) (rows []Row, skipped int) {
-	return buildRows(res)
+	return buildRows(res, English())
+}
+
+// RowsIn is Rows with the words it builds written by tr (the window's language). The
+// clinic's own words (names, notes, its text of a dosage) stay as the clinic wrote them.
+func RowsIn(res []data.ClinicalResource, tr Words) (rows []Row, skipped int) {
+	return buildRows(res, tr)
 }
 
 // Trend is every result of the same test (same Code) as r, oldest first: the points of its
@@ -110,7 +119,8 @@ type Plan struct {
 	// Steps; FromRecord and RecordDosage link it to the clinic's MedicationRequest.
 	Medication data.Medication
 	// Mapped says the schedule came from the dosage's timing. When false, Why says in plain
-	// words what could not be mapped ("every 6 hours"), and the editor opens to finish it.
+	// words what could not be mapped ("every 6 hours"), and the editor opens to finish it
+	// (in English from MedicinePlan, in tr's language from MedicinePlanIn).
 	Mapped bool
 	Why    string
 }
@@ -120,7 +130,14 @@ type Plan struct {
 //
 // A nil when is DefaultWhen. The errors wrap ErrNotMedicine and name no health data.
 func MedicinePlan(res data.ClinicalResource, all []data.ClinicalResource, when WhenTimes) (Plan, error) {
-	return medicinePlan(res, all, when)
+	return medicinePlan(res, all, when, English())
+}
+
+// MedicinePlanIn is MedicinePlan with the words it builds (Why, a dose, "As needed for …" in
+// the instructions) written by tr, for the window. Its errors stay English (no one reads
+// them there).
+func MedicinePlanIn(res data.ClinicalResource, all []data.ClinicalResource, when WhenTimes, tr Words) (Plan, error) {
+	return medicinePlan(res, all, when, tr)
 }
 
 // DosageSignature says what a MedicationRequest's dosage is, compactly: stored in a

@@ -14,7 +14,7 @@ const (
 	loincDiastolic = "8462-4"
 )
 
-func observationRow(o *observation, row *Row) ([]string, error) {
+func observationRow(o *observation, row *Row, tr Words) ([]string, error) {
 	row.Type = TypeResult
 	row.Name = o.Code.words()
 	row.Code = codeKey(o.Code, row.Name)
@@ -27,11 +27,11 @@ func observationRow(o *observation, row *Row) ([]string, error) {
 	sys, dia := component(o.Component, loincSystolic), component(o.Component, loincDiastolic)
 	switch {
 	case sys != nil && dia != nil && sys.ValueQuantity.present() && dia.ValueQuantity.present():
-		if err := bloodPressure(o, sys, dia, row); err != nil {
+		if err := bloodPressure(o, sys, dia, row, tr); err != nil {
 			return nil, err
 		}
 	default:
-		v, err := readValue(&o.observationValue)
+		v, err := readValue(&o.observationValue, tr)
 		if err != nil {
 			return nil, err
 		}
@@ -45,7 +45,7 @@ func observationRow(o *observation, row *Row) ([]string, error) {
 			var parts []string
 			for i := range o.Component {
 				c := &o.Component[i]
-				cv, err := readValue(c)
+				cv, err := readValue(c, tr)
 				if err != nil {
 					return nil, err
 				}
@@ -70,10 +70,55 @@ func observationRow(o *observation, row *Row) ([]string, error) {
 			}
 		}
 		if row.Value == "" && row.Detail == "" {
-			row.Detail = o.DataAbsentReason.words() // "Not performed", "Unknown"
+			row.Detail = absentWords(tr, o.DataAbsentReason) // "Not done", "Unknown"
 		}
 	}
 	return observationRefs(o.HasMember), nil
+}
+
+// absentSystem is the code system of why a value is missing.
+const absentSystem = "http://terminology.hl7.org/CodeSystem/data-absent-reason"
+
+// absentWords says why a value is missing: the clinic's own text, else its code in tr's
+// words (the code system's names are English, and not plain), else the code's display.
+func absentWords(tr Words, c *codeable) string {
+	if c == nil {
+		return ""
+	}
+	if t := strings.TrimSpace(c.Text); t != "" {
+		return t
+	}
+	if _, cli := tr.(english); cli {
+		return c.words() // the command line prints the clinic's words, as it always has
+	}
+	for _, cd := range c.Coding {
+		if cd.System != absentSystem {
+			continue
+		}
+		switch cd.Code {
+		case "unknown", "asked-unknown", "temp-unknown":
+			return tr.T("health.absent_unknown")
+		case "not-asked":
+			return tr.T("health.absent_not_asked")
+		case "asked-declined":
+			return tr.T("health.absent_declined")
+		case "masked":
+			return tr.T("health.absent_masked")
+		case "not-applicable":
+			return tr.T("health.absent_not_applicable")
+		case "unsupported":
+			return tr.T("health.absent_unsupported")
+		case "error":
+			return tr.T("health.absent_error")
+		case "not-a-number", "negative-infinity", "positive-infinity":
+			return tr.T("health.absent_not_a_number")
+		case "not-performed":
+			return tr.T("health.absent_not_performed")
+		case "not-permitted":
+			return tr.T("health.absent_not_permitted")
+		}
+	}
+	return c.words()
 }
 
 func component(cs []observationValue, loinc string) *observationValue {
@@ -88,12 +133,12 @@ func component(cs []observationValue, loinc string) *observationValue {
 // bloodPressure reads "142/91" mmHg: Number is the systolic (what a trend chart draws), the
 // range and its numbers the systolic's, the flag the worst of both components' unless the
 // observation itself is interpreted.
-func bloodPressure(o *observation, sys, dia *observationValue, row *Row) error {
-	s, err := readValue(sys)
+func bloodPressure(o *observation, sys, dia *observationValue, row *Row, tr Words) error {
+	s, err := readValue(sys, tr)
 	if err != nil {
 		return err
 	}
-	d, err := readValue(dia)
+	d, err := readValue(dia, tr)
 	if err != nil {
 		return err
 	}
@@ -139,7 +184,9 @@ func (v value) apply(row *Row) {
 	row.ReferenceRange, row.Low, row.High = v.rangeText, v.low, v.high
 }
 
-func readValue(o *observationValue) (value, error) {
+// readValue reads a value, its numbers written tr's way for showing (Number, Low and High
+// are the numbers themselves).
+func readValue(o *observationValue, tr Words) (value, error) {
 	var v value
 	switch {
 	case o.ValueQuantity.present():
@@ -155,7 +202,7 @@ func readValue(o *observationValue) (value, error) {
 		default:
 			return value{}, errUnreadable
 		}
-		v.text = v.comparator + text
+		v.text = v.comparator + tr.Decimal(text)
 		v.number = n
 		v.unit = humanUnit(q)
 		v.unitKey = unitKey(q)
@@ -168,11 +215,11 @@ func readValue(o *observationValue) (value, error) {
 		if !ok {
 			return value{}, errUnreadable
 		}
-		v.text, v.number = text, n
+		v.text, v.number = tr.Decimal(text), n
 	case o.ValueBoolean != nil:
-		v.text = "No"
+		v.text = tr.T("health.no")
 		if *o.ValueBoolean {
-			v.text = "Yes"
+			v.text = tr.T("health.yes")
 		}
 	case o.ValueRatio != nil && o.ValueRatio.Numerator.present() && o.ValueRatio.Denominator.present():
 		// A titer: 1:80.
@@ -188,11 +235,11 @@ func readValue(o *observationValue) (value, error) {
 		q := o.ValueRange.High
 		switch {
 		case ok1 && ok2:
-			v.text = lo + "–" + hi
+			v.text = tr.Decimal(lo) + "–" + tr.Decimal(hi)
 		case ok2:
-			v.text = "≤" + hi
+			v.text = "≤" + tr.Decimal(hi)
 		case ok1:
-			v.text, q = "≥"+lo, o.ValueRange.Low
+			v.text, q = "≥"+tr.Decimal(lo), o.ValueRange.Low
 		default:
 			return value{}, errUnreadable
 		}
@@ -219,11 +266,11 @@ func readValue(o *observationValue) (value, error) {
 		case strings.TrimSpace(rr.Text) != "":
 			v.rangeText = strings.TrimSpace(rr.Text)
 		case lowOK && highOK:
-			v.rangeText = lowText + "–" + highText
+			v.rangeText = tr.Decimal(lowText) + "–" + tr.Decimal(highText)
 		case highOK:
-			v.rangeText = "<" + highText
+			v.rangeText = "<" + tr.Decimal(highText)
 		case lowOK:
-			v.rangeText = ">" + lowText
+			v.rangeText = ">" + tr.Decimal(lowText)
 		}
 		if lowOK {
 			v.low = low

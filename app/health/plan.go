@@ -47,7 +47,7 @@ import (
 // it can add: not a MedicationRequest, unreadable, entered in error, or naming no medicine.
 var ErrNotMedicine = errors.New("not a medicine of the health record")
 
-func medicinePlan(res data.ClinicalResource, all []data.ClinicalResource, when WhenTimes) (Plan, error) {
+func medicinePlan(res data.ClinicalResource, all []data.ClinicalResource, when WhenTimes, tr Words) (Plan, error) {
 	if res.Type != "MedicationRequest" {
 		return Plan{}, fmt.Errorf("%w: it is %s", ErrNotMedicine, typeWords(res.Type))
 	}
@@ -68,20 +68,20 @@ func medicinePlan(res data.ClinicalResource, all []data.ClinicalResource, when W
 	}
 	p := Plan{Medication: data.Medication{
 		Name:         name,
-		Strength:     strength(med),
+		Strength:     strength(tr, med),
 		Form:         med.Form.words(),
 		FromRecord:   res.RemoteID,
 		RecordDosage: DosageSignature(res),
 	}}
 	if len(m.DosageInstruction) == 0 {
-		p.Why = "the clinic gave no dosage"
+		p.Why = tr.T("health.why_no_dosage")
 		return p, nil
 	}
 	d := &m.DosageInstruction[0]
-	p.Medication.Dose = doseWords(d)
-	p.Medication.Instructions = instructions(m.DosageInstruction)
+	p.Medication.Dose = doseWords(tr, d)
+	p.Medication.Instructions = instructions(tr, m.DosageInstruction)
 	if len(m.DosageInstruction) > 1 {
-		steps, why := taper(m.DosageInstruction, when)
+		steps, why := taper(tr, m.DosageInstruction, when)
 		if why != "" {
 			p.Why = why
 			return p, nil
@@ -95,10 +95,10 @@ func medicinePlan(res data.ClinicalResource, all []data.ClinicalResource, when W
 		return p, nil
 	}
 	if d.Timing == nil {
-		p.Why = "the clinic gave no timing"
+		p.Why = tr.T("health.why_no_timing")
 		return p, nil
 	}
-	st, why := mapTiming(d.Timing, when)
+	st, why := mapTiming(tr, d.Timing, when)
 	if why != "" {
 		p.Why = why
 		return p, nil
@@ -128,7 +128,7 @@ func typeWords(t string) string {
 
 // strength is the Medication's ingredients' strengths: "500 mg", "250 mg/5 mL"; several
 // ingredients joined with " / ".
-func strength(med medication) string {
+func strength(tr Words, med medication) string {
 	var parts []string
 	for _, ing := range med.Ingredient {
 		r := ing.Strength
@@ -139,7 +139,7 @@ func strength(med medication) string {
 		if !ok {
 			continue
 		}
-		s := joinUnit(n, humanUnit(r.Numerator))
+		s := joinUnit(tr.Decimal(n), humanUnit(r.Numerator))
 		if d := r.Denominator; d.present() {
 			dn, _, ok := formatNumber(d.Value)
 			du := humanUnit(d)
@@ -149,7 +149,7 @@ func strength(med medication) string {
 			case dn == "1":
 				s += "/" + du // 10 mg/mL
 			default:
-				s += "/" + joinUnit(dn, du) // 250 mg/5 mL
+				s += "/" + joinUnit(tr.Decimal(dn), du) // 250 mg/5 mL
 			}
 		}
 		parts = append(parts, s)
@@ -168,7 +168,7 @@ func isMeasure(u string) bool {
 
 // instructions are the clinic's words for the patient: patientInstruction, the additional
 // instructions, then the dosage's text, each once.
-func instructions(ds []dosage) string {
+func instructions(tr Words, ds []dosage) string {
 	var parts []string
 	for i := range ds {
 		d := &ds[i]
@@ -185,7 +185,7 @@ func instructions(ds []dosage) string {
 		}
 		if d.AsNeededCodeableConcept != nil {
 			if why := d.AsNeededCodeableConcept.words(); why != "" {
-				parts = append(parts, "As needed for "+lowerFirst(why))
+				parts = append(parts, capitalize(tr.T("health.as_needed_for", map[string]any{"Reason": lowerFirst(why)})))
 			}
 		}
 	}
@@ -240,7 +240,7 @@ var weekdays = map[string]time.Weekday{
 
 // mapTiming is a timing as a schedule step, or why it cannot be one (in words that finish
 // "the clinic's timing cannot be mapped: …").
-func mapTiming(t *timing, when WhenTimes) (data.Step, string) {
+func mapTiming(tr Words, t *timing, when WhenTimes) (data.Step, string) {
 	var rp repeat
 	switch {
 	case t.Repeat != nil:
@@ -248,17 +248,17 @@ func mapTiming(t *timing, when WhenTimes) (data.Step, string) {
 	case t.Code != nil:
 		c, ok := timingCodes[strings.ToUpper(t.Code.firstCode())]
 		if !ok {
-			return data.Step{}, "“" + timingWords(t) + "” is not a schedule of times"
+			return data.Step{}, tr.T("health.why_not_schedule", map[string]any{"Timing": timingWords(tr, t)})
 		}
 		rp = c
 	case len(t.Event) > 0:
-		return data.Step{}, "the clinic gave set dates, not a schedule"
+		return data.Step{}, tr.T("health.why_set_dates")
 	default:
-		return data.Step{}, "the clinic gave no timing"
+		return data.Step{}, tr.T("health.why_no_timing")
 	}
-	words := timingWords(&timing{Repeat: &rp})
+	words := timingWords(tr, &timing{Repeat: &rp})
 	if rp.FrequencyMax != nil || rp.PeriodMax != "" {
-		return data.Step{}, words + " is a range"
+		return data.Step{}, tr.T("health.why_range", map[string]any{"Timing": words})
 	}
 	var st data.Step
 
@@ -268,7 +268,7 @@ func mapTiming(t *timing, when WhenTimes) (data.Step, string) {
 		for _, s := range rp.TimeOfDay {
 			tod, ok := parseFHIRTime(s)
 			if !ok {
-				return data.Step{}, "“" + s + "” is not a time of day"
+				return data.Step{}, tr.T("health.why_not_time", map[string]any{"Time": s})
 			}
 			st.Times = append(st.Times, tod)
 		}
@@ -276,11 +276,11 @@ func mapTiming(t *timing, when WhenTimes) (data.Step, string) {
 		for _, code := range rp.When {
 			ts, ok := whenToTimes(code, when)
 			if !ok {
-				w := whenWords[code]
+				w := whenWord(tr, code)
 				if w == "" {
 					w = code
 				}
-				return data.Step{}, "“" + w + "” has no time of day"
+				return data.Step{}, tr.T("health.why_when_no_time", map[string]any{"When": w})
 			}
 			if rp.Offset != nil {
 				ts = applyOffset(code, ts, *rp.Offset)
@@ -295,19 +295,19 @@ func mapTiming(t *timing, when WhenTimes) (data.Step, string) {
 		f = *rp.Frequency
 	}
 	if f < 1 {
-		return data.Step{}, words + " is no number of times"
+		return data.Step{}, tr.T("health.why_no_number", map[string]any{"Timing": words})
 	}
 	period := 0
 	if rp.Period != "" {
 		p, err := strconv.ParseFloat(string(rp.Period), 64)
 		if err != nil || p <= 0 || p != math.Trunc(p) || p > 366 {
-			return data.Step{}, words + " is not a whole number of days"
+			return data.Step{}, tr.T("health.why_not_whole", map[string]any{"Timing": words})
 		}
 		period = int(p)
 	}
 	unit := rp.PeriodUnit
 	if unit == "" && period > 0 {
-		return data.Step{}, words + " has no unit"
+		return data.Step{}, tr.T("health.why_no_unit", map[string]any{"Timing": words})
 	}
 	switch {
 	case unit == "h" && period == 24:
@@ -324,11 +324,11 @@ func mapTiming(t *timing, when WhenTimes) (data.Step, string) {
 			if len(st.Times) == 0 {
 				ts, ok := spread(f)
 				if !ok {
-					return data.Step{}, words + ": choose the times"
+					return data.Step{}, tr.T("health.why_choose_times", map[string]any{"Timing": words})
 				}
 				st.Times = ts
 			} else if len(rp.DayOfWeek) == 0 && len(st.Times) != f && rp.Frequency != nil && len(st.Times) > 0 {
-				return data.Step{}, fmt.Sprintf("%s, but %d times of day are given", frequencyWords(&rp), len(st.Times))
+				return data.Step{}, tr.N("health.why_times_given", len(st.Times), map[string]any{"Timing": frequencyWords(tr, &rp)})
 			}
 		case f == 1:
 			st.EveryDays = period
@@ -342,23 +342,23 @@ func mapTiming(t *timing, when WhenTimes) (data.Step, string) {
 		case f == 1 && len(rp.DayOfWeek) == 0:
 			st.EveryDays = 7 * max(period, 1)
 		default:
-			return data.Step{}, words + ": choose the days"
+			return data.Step{}, tr.T("health.why_choose_days", map[string]any{"Timing": words})
 		}
 	case "h", "min", "s":
-		return data.Step{}, words + ", around the clock"
+		return data.Step{}, tr.T("health.why_around_clock", map[string]any{"Timing": words})
 	default:
 		return data.Step{}, words
 	}
 	if len(st.Times) == 0 {
 		if unit == "" && len(rp.DayOfWeek) == 0 {
-			return data.Step{}, "the clinic's timing gives no times"
+			return data.Step{}, tr.T("health.why_no_times")
 		}
 		st.Times = []data.TimeOfDay{8 * 60}
 	}
 	for _, d := range rp.DayOfWeek {
 		wd, ok := weekdays[d]
 		if !ok {
-			return data.Step{}, "“" + d + "” is not a day of the week"
+			return data.Step{}, tr.T("health.why_not_day", map[string]any{"Day": d})
 		}
 		st.Weekdays = append(st.Weekdays, wd)
 	}
@@ -373,29 +373,29 @@ func mapTiming(t *timing, when WhenTimes) (data.Step, string) {
 		if b.Start != "" {
 			d, ok := calendarDate(b.Start, false)
 			if !ok {
-				return data.Step{}, "its start date “" + b.Start + "” is not a date"
+				return data.Step{}, tr.T("health.why_bad_start", map[string]any{"Date": b.Start})
 			}
 			st.Start = d
 		}
 		if b.End != "" {
 			d, ok := calendarDate(b.End, true)
 			if !ok {
-				return data.Step{}, "its end date “" + b.End + "” is not a date"
+				return data.Step{}, tr.T("health.why_bad_end", map[string]any{"Date": b.End})
 			}
 			st.End = d
 		}
 		if !st.End.IsZero() && !st.Start.IsZero() && st.End.Before(st.Start) {
-			return data.Step{}, "it ends before it starts"
+			return data.Step{}, tr.T("health.why_ends_before")
 		}
 	}
 	if rp.BoundsDuration != nil || rp.BoundsRange != nil || rp.Count != nil {
 		// A course "for 10 days" or "6 doses" needs a first day to end on a date.
 		if st.Start.IsZero() || rp.Count != nil || rp.BoundsRange != nil {
-			return data.Step{}, words + ": set its end date"
+			return data.Step{}, tr.T("health.why_set_end", map[string]any{"Timing": words})
 		}
 		end, ok := durationEnd(st.Start, rp)
 		if !ok {
-			return data.Step{}, words + ": set its end date"
+			return data.Step{}, tr.T("health.why_set_end", map[string]any{"Timing": words})
 		}
 		if st.End.IsZero() || end.Before(st.End) {
 			st.End = end
@@ -497,7 +497,7 @@ func uniqueTimes(ts []data.TimeOfDay) []data.TimeOfDay {
 
 // taper maps dosage instructions that follow one another to steps, or says why they cannot
 // be.
-func taper(ds []dosage, when WhenTimes) ([]data.Step, string) {
+func taper(tr Words, ds []dosage, when WhenTimes) ([]data.Step, string) {
 	type part struct {
 		seq  int
 		step data.Step
@@ -506,7 +506,7 @@ func taper(ds []dosage, when WhenTimes) ([]data.Step, string) {
 	seqs := map[int]bool{}
 	for i := range ds {
 		d := &ds[i]
-		concurrent := fmt.Sprintf("the clinic's dosage has %d parts at the same time", len(ds))
+		concurrent := tr.N("health.why_concurrent", len(ds))
 		if d.Sequence != nil {
 			if seqs[*d.Sequence] {
 				return nil, concurrent
@@ -514,16 +514,16 @@ func taper(ds []dosage, when WhenTimes) ([]data.Step, string) {
 			seqs[*d.Sequence] = true
 		}
 		if d.AsNeededBoolean || d.AsNeededCodeableConcept != nil {
-			return nil, "part of the clinic's dosage is as needed"
+			return nil, tr.T("health.why_part_as_needed")
 		}
 		if d.Timing == nil {
-			return nil, "part of the clinic's dosage has no timing"
+			return nil, tr.T("health.why_part_no_timing")
 		}
-		st, why := mapTiming(d.Timing, when)
+		st, why := mapTiming(tr, d.Timing, when)
 		if why != "" {
 			return nil, why
 		}
-		st.Dose = doseWords(d)
+		st.Dose = doseWords(tr, d)
 		seq := i
 		if d.Sequence != nil {
 			seq = *d.Sequence
@@ -544,13 +544,13 @@ func taper(ds []dosage, when WhenTimes) ([]data.Step, string) {
 	for i := 1; i < len(steps); i++ {
 		prev, next := &steps[i-1], steps[i]
 		if next.Start.IsZero() {
-			return nil, fmt.Sprintf("the clinic's dosage has %d parts at the same time", len(ds))
+			return nil, tr.N("health.why_concurrent", len(ds))
 		}
 		if prev.End.IsZero() {
 			prev.End = dayBefore(next.Start)
 		}
 		if !prev.End.Before(next.Start) || (!prev.Start.IsZero() && prev.End.Before(prev.Start)) {
-			return nil, fmt.Sprintf("the clinic's dosage has %d parts at the same time", len(ds))
+			return nil, tr.N("health.why_concurrent", len(ds))
 		}
 	}
 	return steps, ""

@@ -42,7 +42,7 @@ func newLibrary(res []data.ClinicalResource) library {
 	return lib
 }
 
-func buildRows(res []data.ClinicalResource) ([]Row, int) {
+func buildRows(res []data.ClinicalResource, tr Words) ([]Row, int) {
 	lib := newLibrary(res)
 	var (
 		rows    []Row
@@ -52,7 +52,7 @@ func buildRows(res []data.ClinicalResource) ([]Row, int) {
 		obsRow = map[string]string{}
 	)
 	for _, r := range res {
-		row, refs, show, err := readRow(r, lib)
+		row, refs, show, err := readRow(r, lib, tr)
 		if err != nil {
 			skipped++
 			continue
@@ -173,7 +173,7 @@ func trend(rows []Row, r Row) []Row {
 
 // readRow reads one stored resource. show is false for what is deliberately not a row (a
 // Medication, a record entered in error); err is for what cannot be read.
-func readRow(r data.ClinicalResource, lib library) (row Row, refs []string, show bool, err error) {
+func readRow(r data.ClinicalResource, lib library, tr Words) (row Row, refs []string, show bool, err error) {
 	// One decoding per resource: each type's struct carries the fields every resource has.
 	var (
 		head *resource
@@ -183,23 +183,23 @@ func readRow(r data.ClinicalResource, lib library) (row Row, refs []string, show
 	switch r.Type {
 	case "Condition":
 		var c condition
-		head, fill = &c.resource, func(row *Row) ([]string, error) { return none(conditionRow(&c, row)) }
+		head, fill = &c.resource, func(row *Row) ([]string, error) { return none(conditionRow(&c, row, tr)) }
 		err = json.Unmarshal(r.Raw, &c)
 	case "AllergyIntolerance":
 		var a allergy
-		head, fill = &a.resource, func(row *Row) ([]string, error) { return none(allergyRow(&a, row)) }
+		head, fill = &a.resource, func(row *Row) ([]string, error) { return none(allergyRow(&a, row, tr)) }
 		err = json.Unmarshal(r.Raw, &a)
 	case "MedicationRequest":
 		var m medicationRequest
-		head, fill = &m.resource, func(row *Row) ([]string, error) { return none(medicineRow(&m, lib, row)) }
+		head, fill = &m.resource, func(row *Row) ([]string, error) { return none(medicineRow(&m, lib, row, tr)) }
 		err = json.Unmarshal(r.Raw, &m)
 	case "Immunization":
 		var im immunization
-		head, fill = &im.resource, func(row *Row) ([]string, error) { return none(immunizationRow(&im, row)) }
+		head, fill = &im.resource, func(row *Row) ([]string, error) { return none(immunizationRow(&im, row, tr)) }
 		err = json.Unmarshal(r.Raw, &im)
 	case "Observation":
 		var o observation
-		head, fill = &o.resource, func(row *Row) ([]string, error) { return observationRow(&o, row) }
+		head, fill = &o.resource, func(row *Row) ([]string, error) { return observationRow(&o, row, tr) }
 		err = json.Unmarshal(r.Raw, &o)
 	case "DiagnosticReport":
 		var d diagnosticReport
@@ -238,7 +238,7 @@ func setDate(row *Row, ss ...string) {
 	row.Date, row.DatePrecision = firstDate(ss...)
 }
 
-func conditionRow(c *condition, row *Row) error {
+func conditionRow(c *condition, row *Row, tr Words) error {
 	row.Type = TypeCondition
 	row.Name = c.Code.words()
 	row.Status = c.ClinicalStatus.firstCode()
@@ -251,11 +251,11 @@ func conditionRow(c *condition, row *Row) error {
 	for _, cat := range c.Category {
 		switch {
 		case cat.has("health-concern"):
-			detail = append(detail, "health concern")
+			detail = append(detail, tr.T("health.category_concern"))
 		case cat.has("problem-list-item"):
-			detail = append(detail, "problem list")
+			detail = append(detail, tr.T("health.category_problem_list"))
 		case cat.has("encounter-diagnosis"):
-			detail = append(detail, "diagnosis at a visit")
+			detail = append(detail, tr.T("health.category_visit"))
 		}
 	}
 	if s := c.Severity.words(); s != "" {
@@ -265,10 +265,24 @@ func conditionRow(c *condition, row *Row) error {
 	return nil
 }
 
+// severityWord is a reaction's severity (mild, moderate, severe: FHIR's codes) in tr's
+// words; another code as it is.
+func severityWord(tr Words, code string) string {
+	switch code {
+	case "mild":
+		return tr.T("health.severity_mild")
+	case "moderate":
+		return tr.T("health.severity_moderate")
+	case "severe":
+		return tr.T("health.severity_severe")
+	}
+	return code
+}
+
 // severityRank orders reaction severities, worst last.
 var severityRank = map[string]int{"mild": 1, "moderate": 2, "severe": 3}
 
-func allergyRow(a *allergy, row *Row) error {
+func allergyRow(a *allergy, row *Row, tr Words) error {
 	row.Type = TypeAllergy
 	row.Name = a.Code.words()
 	row.Status = a.ClinicalStatus.firstCode()
@@ -291,23 +305,24 @@ func allergyRow(a *allergy, row *Row) error {
 	row.Reactions = dedupe(reactions)
 	row.Detail = sentenceList(row.Reactions)
 	if row.Severity != "" {
+		sev := severityWord(tr, row.Severity)
 		if row.Detail != "" {
-			row.Detail += " — " + row.Severity
+			row.Detail = tr.T("health.reactions_severity", map[string]any{"Reactions": row.Detail, "Severity": sev})
 		} else {
-			row.Detail = capitalize(row.Severity)
+			row.Detail = capitalize(sev)
 		}
 	}
 	return nil
 }
 
-func medicineRow(m *medicationRequest, lib library, row *Row) error {
+func medicineRow(m *medicationRequest, lib library, row *Row, tr Words) error {
 	row.Type = TypeMedication
 	med, _ := m.medication(lib)
 	row.Name = m.name(med)
 	setDate(row, m.AuthoredOn)
 	var parts []string
 	for i := range m.DosageInstruction {
-		if w := dosageWords(&m.DosageInstruction[i]); w != "" {
+		if w := dosageWords(tr, &m.DosageInstruction[i]); w != "" {
 			parts = append(parts, w)
 		}
 	}
@@ -316,14 +331,14 @@ func medicineRow(m *medicationRequest, lib library, row *Row) error {
 	return nil
 }
 
-func immunizationRow(im *immunization, row *Row) error {
+func immunizationRow(im *immunization, row *Row, tr Words) error {
 	row.Type = TypeImmunization
 	row.Name = im.VaccineCode.words()
 	setDate(row, im.OccurrenceDateTime, im.Recorded)
 	if row.Status == "not-done" {
-		row.Detail = "Not given"
+		row.Detail = tr.T("health.not_given")
 		if w := im.StatusReason.words(); w != "" {
-			row.Detail += ": " + w
+			row.Detail = tr.T("health.not_given_because", map[string]any{"Reason": w})
 		}
 	}
 	return nil
