@@ -180,15 +180,30 @@ func TestEveryWordTranslated(t *testing.T) {
 }
 
 // TestLanguagesFitLargeText: at 200 % text every screen fits a 1000 px wide window in
-// German, whose words run longest, and in Spanish, as in English.
+// German, whose words run longest, and in Spanish, as in English: with the tests' profile,
+// and with the demo profile made in that language (a refill notice, a linked medicine…).
 func TestLanguagesFitLargeText(t *testing.T) {
-	for _, code := range []string{"en", "es", "de"} {
-		t.Run(code, func(t *testing.T) {
-			inLanguage(t, code)
-			u := openToday(t, &testClock{t: fixedNow}, func(ctx context.Context, st *data.Store) {
-				fillProfile(t)(ctx, st)
-				putRecord(t, st, fhirtest.Alice)
-			})
+	demo := func(ctx context.Context, st *data.Store) {
+		var w data.DemoWords
+		if tr.Lang() != "en" {
+			w = func(en string) string { return tr.T("demo." + en) }
+		}
+		if err := st.AddDemoProfileIn(ctx, w); err != nil {
+			t.Fatal(err)
+		}
+	}
+	tests := func(ctx context.Context, st *data.Store) {
+		fillProfile(t)(ctx, st)
+		putRecord(t, st, fhirtest.Alice)
+	}
+	for _, c := range []struct {
+		name, code string
+		setup      func(ctx context.Context, st *data.Store)
+	}{{"en", "en", tests}, {"es", "es", tests}, {"de", "de", tests},
+		{"en_demo", "en", demo}, {"es_demo", "es", demo}, {"de_demo", "de", demo}} {
+		t.Run(c.name, func(t *testing.T) {
+			inLanguage(t, c.code)
+			u := openToday(t, &testClock{t: fixedNow}, c.setup)
 			pad := 2 * u.win.Canvas().Scale() * 6
 			u.setTextScale(2)
 			for _, s := range []struct {
