@@ -233,8 +233,10 @@ func adherenceText(m data.Medication, a remind.Adherence) string {
 	if a.Total() == 0 {
 		return tr.T("medicines.adherence_nothing_yet")
 	}
-	return tr.T("medicines.adherence", tr.Args{"Taken": tr.Int(a.Taken), "Late": tr.Int(a.Late),
-		"Skipped": tr.Int(a.Skipped), "Missed": tr.Int(a.Missed)})
+	// Each count agrees with its own number ("1 tomada", "2 tomadas"); the four are a list.
+	parts := []string{tr.N("medicines.adh_taken", a.Taken), tr.N("medicines.adh_late", a.Late),
+		tr.N("medicines.adh_skipped", a.Skipped), tr.N("medicines.adh_missed", a.Missed)}
+	return tr.T("medicines.adherence", tr.Args{"Counts": strings.Join(parts, " · ")})
 }
 
 // loadMedications reads the list again.
