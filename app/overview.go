@@ -170,7 +170,7 @@ func overviewText(c overviewCounts, loc *time.Location, now time.Time) string {
 		lines = append(lines, tr.N("overview.missed", len(c.missed), tr.Args{"Doses": strings.Join(c.missed, "; ")}))
 	}
 	if a := c.next; a != nil {
-		lines = append(lines, tr.T("overview.next_appointment", tr.Args{"Title": a.Title, "When": appointmentWhen(a.Start.In(loc), now.In(loc))}))
+		lines = append(lines, tr.T("overview.next_appointment", tr.Args{"Title": apptTitle(*a), "When": appointmentWhen(a.Start.In(loc), now.In(loc))}))
 	} else {
 		lines = append(lines, tr.T("overview.no_appointments"))
 	}

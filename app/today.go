@@ -228,7 +228,7 @@ func (u *UI) fillToday(t *todayScreen, td todayData, now time.Time) {
 		group(tr.T("today.done_today"), t.done)
 		if td.next != nil {
 			a := *td.next
-			text := a.Title + "\n" + appointmentWhen(a.Start.In(loc), now.In(loc))
+			text := apptTitle(a) + "\n" + appointmentWhen(a.Start.In(loc), now.In(loc))
 			if a.Location != "" {
 				text += "\n" + a.Location
 			}

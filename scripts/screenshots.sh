@@ -200,8 +200,17 @@ shoot() {
 # want VARIANT: SCREENSHOT_VARIANTS (e.g. "dark large") narrows the run; default all.
 want() { [[ " ${SCREENSHOT_VARIANTS:-light dark contrast large es de de-large} " == *" $1 "* ]]; }
 
-# speaking CODE: the language chosen on this computer from now on ("" for the default).
-speaking() { printf '{"language":"%s"}\n' "$1" >"$DATA/computer.json"; }
+# speaking CODE: from now on a data folder whose computer speaks CODE (as the Settings screen
+# saves it, computer.json) and whose demo profile was made in that language.
+speaking() {
+	DATA=$WORK/data-$1
+	if [ ! -d "$DATA" ]; then
+		mkdir -p "$DATA"
+		printf '{"language":"%s"}\n' "$1" >"$DATA/computer.json"
+		COMPANION_DATA_DIR=$DATA COMPANION_PASSPHRASE=$PASSPHRASE \
+			"$BIN" profile create "$NAME" --no-keyring --demo >/dev/null
+	fi
+}
 
 mkdir -p "$OUT"
 # The login entry the app writes at start goes into the private config folder, deleted after.
@@ -225,5 +234,4 @@ if want de-large; then
 	speaking de
 	shoot de-large light '{"text.scale": 2}' 1:today 3:medicines 4:appointments 6:settings 7:record 8:readings
 fi
-speaking ""
 log "written to $OUT"
