@@ -17,6 +17,7 @@ import (
 
 	"github.com/patient-companion/companion/app/remind"
 	"github.com/patient-companion/companion/app/tr"
+	"github.com/patient-companion/companion/app/words"
 	"github.com/patient-companion/companion/data"
 )
 
@@ -344,7 +345,7 @@ func (u *UI) newStepEditor(st data.Step) *stepEditor {
 	}
 	for i := range se.weekdays {
 		w := weekdayAt(i)
-		c := widget.NewCheck(weekdayShort(w), func(bool) { u.medFormChanged() })
+		c := widget.NewCheck(words.WeekdayShort(w), func(bool) { u.medFormChanged() })
 		c.Checked = on[w]
 		se.weekdays[i] = c
 		days.Add(c)

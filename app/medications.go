@@ -18,6 +18,7 @@ import (
 
 	"github.com/patient-companion/companion/app/remind"
 	"github.com/patient-companion/companion/app/tr"
+	"github.com/patient-companion/companion/app/words"
 	"github.com/patient-companion/companion/data"
 )
 
@@ -385,76 +386,12 @@ func scheduleSummary(m data.Medication) string {
 	if m.AsNeeded {
 		parts = append(parts, tr.T("medicines.only_when_needed"))
 	} else {
-		parts = append(parts, scheduleWords(m))
+		parts = append(parts, words.Schedule(m))
 	}
 	if m.Instructions != "" {
 		parts = append(parts, m.Instructions)
 	}
 	return upperFirst(strings.Join(parts, " · "))
-}
-
-// scheduleWords is a medicine's schedule in the person's language: data.Medication's
-// ScheduleText is the command line's, in English.
-func scheduleWords(m data.Medication) string {
-	if m.AsNeeded {
-		return tr.T("medicines.only_when_needed")
-	}
-	s := ""
-	for i, st := range m.Steps {
-		if i == 0 {
-			s = stepWords(st)
-		} else {
-			s = tr.T("medicines.step_then", tr.Args{"Before": s, "After": stepWords(st)})
-		}
-	}
-	return s
-}
-
-// stepWords is one step: "08:00, 20:00 every day from 25 Nov 2025 (2 tablets)".
-func stepWords(st data.Step) string {
-	var s string
-	if st.Cron != "" {
-		s = tr.T("medicines.step_cron", tr.Args{"Cron": st.Cron})
-	} else {
-		ts := make([]string, len(st.Times))
-		for i, t := range st.Times {
-			ts[i] = t.String()
-		}
-		times := strings.Join(ts, ", ")
-		switch {
-		case len(st.Weekdays) > 0:
-			ws := make([]string, len(st.Weekdays))
-			for i, w := range st.Weekdays {
-				ws[i] = weekdayShort(w)
-			}
-			s = tr.T("medicines.step_weekdays", tr.Args{"Times": times, "Days": strings.Join(ws, ", ")})
-		case st.EveryDays > 1:
-			s = tr.N("medicines.step_every_days", st.EveryDays, tr.Args{"Times": times})
-		default:
-			s = tr.T("medicines.step_daily", tr.Args{"Times": times})
-		}
-	}
-	date := func(d data.Date) string {
-		return tr.Format(time.Date(d.Year, d.Month, d.Day, 12, 0, 0, 0, time.UTC), tr.DayMonthYear)
-	}
-	switch {
-	case !st.Start.IsZero() && !st.End.IsZero():
-		s = tr.T("medicines.step_from_to", tr.Args{"Step": s, "Start": date(st.Start), "End": date(st.End)})
-	case !st.Start.IsZero():
-		s = tr.T("medicines.step_from", tr.Args{"Step": s, "Start": date(st.Start)})
-	case !st.End.IsZero():
-		s = tr.T("medicines.step_until", tr.Args{"Step": s, "End": date(st.End)})
-	}
-	if st.Dose != "" {
-		s = tr.T("medicines.step_dose", tr.Args{"Step": s, "Dose": st.Dose})
-	}
-	return s
-}
-
-// weekdayShort is a day's short name in the person's language ("Mon", "Mo.").
-func weekdayShort(w time.Weekday) string {
-	// 29 Nov 2026 is a Sunday: the day w after it is a w.
-	return tr.Layout(time.Date(2026, 11, 29+int(w), 12, 0, 0, 0, time.UTC), "Mon")
 }
 
 // upperFirst writes s's first letter as a capital (a letter outside ASCII too).

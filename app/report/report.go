@@ -16,6 +16,7 @@ import (
 
 	"github.com/patient-companion/companion/app/remind"
 	"github.com/patient-companion/companion/app/tr"
+	"github.com/patient-companion/companion/app/words"
 	"github.com/patient-companion/companion/data"
 )
 
@@ -440,7 +441,7 @@ func (r *Report) collectMedicines(meds []data.Medication, events []data.DoseEven
 			continue // added after the period
 		}
 		r.Medicines = append(r.Medicines, Medicine{
-			Name: m.Name, Strength: m.Strength, Dose: m.Dose, Schedule: scheduleText(m),
+			Name: m.Name, Strength: m.Strength, Dose: m.Dose, Schedule: words.Schedule(m),
 			Instructions: m.Instructions, AsNeeded: m.AsNeeded, Archived: m.Archived,
 			Short: remind.MedAdherenceDays(m, evs, r.Loc, r.AdherenceEnd, ShortDays),
 			Long:  remind.MedAdherenceDays(m, evs, r.Loc, r.AdherenceEnd, LongDays),
@@ -455,65 +456,6 @@ func (r *Report) collectMedicines(meds []data.Medication, events []data.DoseEven
 		}
 		return cmp.Compare(strings.ToLower(a.Name), strings.ToLower(b.Name))
 	})
-}
-
-// scheduleText says when a medicine is taken, in the running language, as
-// data.Medication.ScheduleText does in English for the command line.
-func scheduleText(m data.Medication) string {
-	if m.AsNeeded {
-		return tr.T("report.as_needed")
-	}
-	out := ""
-	for i, st := range m.Steps {
-		if i == 0 {
-			out = stepText(st)
-		} else {
-			out = tr.T("report.then", tr.Args{"First": out, "Next": stepText(st)})
-		}
-	}
-	return out
-}
-
-// stepText says one step of a schedule: its times and days, from and until when, its dose.
-func stepText(st data.Step) string {
-	var s string
-	if st.Cron != "" {
-		s = tr.T("report.step_cron", tr.Args{"Cron": st.Cron})
-	} else {
-		ts := make([]string, len(st.Times))
-		for i, t := range st.Times {
-			ts[i] = t.String()
-		}
-		times := strings.Join(ts, ", ")
-		switch {
-		case len(st.Weekdays) > 0:
-			ws := make([]string, len(st.Weekdays))
-			for i, w := range st.Weekdays {
-				// 4 January 2026 is a Sunday: the weekday's name in the language's words.
-				ws[i] = tr.Layout(time.Date(2026, time.January, 4+int(w), 12, 0, 0, 0, time.UTC), "Mon")
-			}
-			s = tr.T("report.step_weekdays", tr.Args{"Times": times, "Days": strings.Join(ws, ", ")})
-		case st.EveryDays > 1:
-			s = tr.T("report.step_every_n_days", tr.Args{"Times": times, "N": tr.Int(st.EveryDays)})
-		default:
-			s = tr.T("report.step_every_day", tr.Args{"Times": times})
-		}
-	}
-	date := func(d data.Date) string {
-		return tr.Format(time.Date(d.Year, d.Month, d.Day, 12, 0, 0, 0, time.UTC), tr.DayMonthYear)
-	}
-	switch {
-	case !st.Start.IsZero() && !st.End.IsZero():
-		s = tr.T("report.step_from_until", tr.Args{"Step": s, "Start": date(st.Start), "End": date(st.End)})
-	case !st.Start.IsZero():
-		s = tr.T("report.step_from", tr.Args{"Step": s, "Start": date(st.Start)})
-	case !st.End.IsZero():
-		s = tr.T("report.step_until", tr.Args{"Step": s, "End": date(st.End)})
-	}
-	if st.Dose != "" {
-		s += " (" + st.Dose + ")"
-	}
-	return s
 }
 
 // dayStart is where date d begins in loc (the dose model's day, which knows zones whose

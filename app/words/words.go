@@ -1,13 +1,15 @@
-// Package words gives the words the app stores in English, whatever the language, and shows
-// in the person's: the common symptoms (data.CommonSymptoms) and moods, so that entries name
-// a common symptom alike in every language and a report groups them. The window and the
-// report for the doctor both show them through here.
+// Package words gives what the window and the report for the doctor both say in the person's
+// language: the words the app stores in English whatever the language — the common symptoms
+// (data.CommonSymptoms) and moods, so that entries name a common symptom alike in every
+// language and a report groups them — and a medicine's schedule.
 package words
 
 import (
 	"strings"
+	"time"
 
 	"github.com/patient-companion/companion/app/tr"
+	"github.com/patient-companion/companion/data"
 )
 
 // Moods are offered when logging a mood: stored in English, as they are here, and
@@ -96,4 +98,68 @@ func Mood(name string) string {
 		return tr.T("journal.mood_irritable")
 	}
 	return name
+}
+
+// Schedule is a medicine's schedule in the person's language, for the window and the
+// report alike: data.Medication's ScheduleText is the command line's, in English.
+func Schedule(m data.Medication) string {
+	if m.AsNeeded {
+		return tr.T("medicines.only_when_needed")
+	}
+	s := ""
+	for i, st := range m.Steps {
+		if i == 0 {
+			s = Step(st)
+		} else {
+			s = tr.T("medicines.step_then", tr.Args{"Before": s, "After": Step(st)})
+		}
+	}
+	return s
+}
+
+// Step is one step: "08:00, 20:00 every day from 25 Nov 2025 (2 tablets)".
+func Step(st data.Step) string {
+	var s string
+	if st.Cron != "" {
+		s = tr.T("medicines.step_cron", tr.Args{"Cron": st.Cron})
+	} else {
+		ts := make([]string, len(st.Times))
+		for i, t := range st.Times {
+			ts[i] = t.String()
+		}
+		times := strings.Join(ts, ", ")
+		switch {
+		case len(st.Weekdays) > 0:
+			ws := make([]string, len(st.Weekdays))
+			for i, w := range st.Weekdays {
+				ws[i] = WeekdayShort(w)
+			}
+			s = tr.T("medicines.step_weekdays", tr.Args{"Times": times, "Days": strings.Join(ws, ", ")})
+		case st.EveryDays > 1:
+			s = tr.N("medicines.step_every_days", st.EveryDays, tr.Args{"Times": times})
+		default:
+			s = tr.T("medicines.step_daily", tr.Args{"Times": times})
+		}
+	}
+	date := func(d data.Date) string {
+		return tr.Format(time.Date(d.Year, d.Month, d.Day, 12, 0, 0, 0, time.UTC), tr.DayMonthYear)
+	}
+	switch {
+	case !st.Start.IsZero() && !st.End.IsZero():
+		s = tr.T("medicines.step_from_to", tr.Args{"Step": s, "Start": date(st.Start), "End": date(st.End)})
+	case !st.Start.IsZero():
+		s = tr.T("medicines.step_from", tr.Args{"Step": s, "Start": date(st.Start)})
+	case !st.End.IsZero():
+		s = tr.T("medicines.step_until", tr.Args{"Step": s, "End": date(st.End)})
+	}
+	if st.Dose != "" {
+		s = tr.T("medicines.step_dose", tr.Args{"Step": s, "Dose": st.Dose})
+	}
+	return s
+}
+
+// WeekdayShort is a day's short name in the person's language ("Mon", "Mo.").
+func WeekdayShort(w time.Weekday) string {
+	// 29 Nov 2026 is a Sunday: the day w after it is a w.
+	return tr.Layout(time.Date(2026, 11, 29+int(w), 12, 0, 0, 0, time.UTC), "Mon")
 }
