@@ -20,6 +20,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/patient-companion/companion/app/tr"
+	"github.com/patient-companion/companion/app/words"
 	"github.com/patient-companion/companion/data"
 )
 
@@ -34,25 +35,6 @@ func msgShareFailed() string        { return tr.T("readings.share_failed") }
 
 // recentReadings is how many readings of a kind the list shows.
 const recentReadings = 10
-
-// vitalName names a reading type in plain words, as a heading or a choice.
-func vitalName(t string) string {
-	switch t {
-	case data.VitalBloodPressure:
-		return tr.T("readings.kind_blood_pressure")
-	case data.VitalPulse:
-		return tr.T("readings.kind_pulse")
-	case data.VitalWeight:
-		return tr.T("readings.kind_weight")
-	case data.VitalGlucose:
-		return tr.T("readings.kind_glucose")
-	case data.VitalTemperature:
-		return tr.T("readings.kind_temperature")
-	case data.VitalOxygen:
-		return tr.T("readings.kind_oxygen")
-	}
-	return t
-}
 
 // vitalInText names a reading type inside a sentence ("Add a reading: blood pressure"): in
 // lower case in English and Spanish, but a German noun keeps its capital.
@@ -112,7 +94,7 @@ func valueText(v data.Vital, unit string) string { return localNum(v.Text(unit))
 
 // readingLine is a reading in a line: "Blood pressure 142/91 mmHg".
 func readingLine(v data.Vital, unit string) string {
-	return tr.T("readings.line", tr.Args{"Name": vitalName(v.Type), "Value": valueText(v, unit), "Unit": unitWords(unit)})
+	return tr.T("readings.line", tr.Args{"Name": words.Vital(v.Type), "Value": valueText(v, unit), "Unit": unitWords(unit)})
 }
 
 // shareText says where a reading stands with the care team.
@@ -170,7 +152,7 @@ type readingsScreen struct {
 // chosen is the reading type chosen in the form.
 func (s *readingsScreen) chosen() string {
 	for _, t := range data.VitalTypes {
-		if vitalName(t) == s.kind.Selected {
+		if words.Vital(t) == s.kind.Selected {
 			return t
 		}
 	}
@@ -196,7 +178,7 @@ func (u *UI) showReadings() {
 	s.status = paragraph(msgReadingsLoading())
 	var names []string
 	for _, t := range data.VitalTypes {
-		names = append(names, vitalName(t))
+		names = append(names, words.Vital(t))
 	}
 	s.kind = widget.NewSelect(names, nil)
 	s.kind.Selected = names[0]
@@ -294,7 +276,7 @@ func (s *readingsScreen) showKind(u *UI) {
 			s.valueErr,
 		}
 	} else {
-		s.valueBox.Objects = []fyne.CanvasObject{labelled(fieldLabel(tr.T("readings.value_label", tr.Args{"Name": vitalName(t), "Unit": unit})), s.value), s.valueErr}
+		s.valueBox.Objects = []fyne.CanvasObject{labelled(fieldLabel(tr.T("readings.value_label", tr.Args{"Name": words.Vital(t), "Unit": unit})), s.value), s.valueErr}
 	}
 	s.valueBox.Refresh()
 	s.share.SetChecked(s.set.ShareReadings[t])

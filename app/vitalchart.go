@@ -17,6 +17,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/patient-companion/companion/app/tr"
+	"github.com/patient-companion/companion/app/words"
 	"github.com/patient-companion/companion/data"
 )
 
@@ -74,7 +75,7 @@ func (c *vitalChart) outside() (above, below int) {
 // the target range.
 func (c *vitalChart) title() string {
 	n := len(c.readings)
-	args := tr.Args{"Name": vitalName(c.vitalType), "Days": tr.Int(vitalChartDays)}
+	args := tr.Args{"Name": words.Vital(c.vitalType), "Days": tr.Int(vitalChartDays)}
 	if n == 0 {
 		return tr.T("chart.vital_none", args)
 	}

@@ -602,25 +602,6 @@ func (p *pdf) moods() {
 	p.table([]string{tr.T("report.col_mood"), tr.T("report.col_times_logged"), tr.T("report.col_last_logged")}, []float64{w * 0.4, w * 0.25, w * 0.35}, rows)
 }
 
-// readingWords names a reading type in a heading.
-func readingWords(t string) string {
-	switch t {
-	case data.VitalBloodPressure:
-		return tr.T("report.reading_blood_pressure")
-	case data.VitalPulse:
-		return tr.T("report.reading_pulse")
-	case data.VitalWeight:
-		return tr.T("report.reading_weight")
-	case data.VitalGlucose:
-		return tr.T("report.reading_glucose")
-	case data.VitalTemperature:
-		return tr.T("report.reading_temperature")
-	case data.VitalOxygen:
-		return tr.T("report.reading_oxygen")
-	}
-	return t
-}
-
 // localNumbers writes the numbers in a reading's text ("120/80", "72.5") the running
 // language's way ("72,5"). Units are symbols (kg, mmHg, °C), the same in every language.
 func localNumbers(s string) string {
@@ -650,7 +631,7 @@ func (p *pdf) readings() {
 			return tr.T("report.reading_value", tr.Args{"Value": localNumbers(v.Text(g.Unit)), "Unit": g.Unit}) + "\n" + p.date(v.At)
 		}
 		last := g.Points[len(g.Points)-1]
-		rows = append(rows, []string{readingWords(g.Type), tr.Int(len(g.Points)), val(last), val(g.Lowest), val(g.Highest)})
+		rows = append(rows, []string{words.Vital(g.Type), tr.Int(len(g.Points)), val(last), val(g.Lowest), val(g.Highest)})
 	}
 	p.table([]string{tr.T("report.col_reading"), tr.T("report.col_times"), tr.T("report.col_latest"),
 		tr.T("report.col_lowest"), tr.T("report.col_highest")}, []float64{w * 0.22, w * 0.1, w * 0.23, w * 0.22, w * 0.23}, rows)

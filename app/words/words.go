@@ -1,7 +1,7 @@
 // Package words gives what the window and the report for the doctor both say in the person's
 // language: the words the app stores in English whatever the language — the common symptoms
 // (data.CommonSymptoms) and moods, so that entries name a common symptom alike in every
-// language and a report groups them — and a medicine's schedule.
+// language and a report groups them — a medicine's schedule and a reading's name.
 package words
 
 import (
@@ -162,4 +162,23 @@ func Step(st data.Step) string {
 func WeekdayShort(w time.Weekday) string {
 	// 29 Nov 2026 is a Sunday: the day w after it is a w.
 	return tr.Layout(time.Date(2026, 11, 29+int(w), 12, 0, 0, 0, time.UTC), "Mon")
+}
+
+// Vital names a reading type in plain words, as a heading or a choice.
+func Vital(t string) string {
+	switch t {
+	case data.VitalBloodPressure:
+		return tr.T("readings.kind_blood_pressure")
+	case data.VitalPulse:
+		return tr.T("readings.kind_pulse")
+	case data.VitalWeight:
+		return tr.T("readings.kind_weight")
+	case data.VitalGlucose:
+		return tr.T("readings.kind_glucose")
+	case data.VitalTemperature:
+		return tr.T("readings.kind_temperature")
+	case data.VitalOxygen:
+		return tr.T("readings.kind_oxygen")
+	}
+	return t
 }
