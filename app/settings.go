@@ -300,7 +300,7 @@ func (u *UI) loadSettings() {
 		s.startLogin.OnChanged = func(on bool) { u.saveCheck(s.startLogin, data.KeyStartAtLogin, on) }
 		for _, f := range s.fields() {
 			v, _ := set.Text(f.key)
-			f.entry.SetText(v)
+			f.entry.SetText(shownSetting(f.key, v))
 			say(f.err, "")
 		}
 		s.locked = set.Locked
@@ -360,6 +360,24 @@ func (u *UI) saveCheck(c *widget.Check, key string, on bool) {
 }
 
 // saveSettings checks every field, then saves them all (nothing is saved while one is wrong).
+// shownSetting is a stored setting as the field shows it: the appointment reminders' "none"
+// in the person's word for it.
+func shownSetting(key, v string) string {
+	if key == data.KeyAppointmentReminders && v == "none" {
+		return tr.T("settings.none_word")
+	}
+	return v
+}
+
+// typedSetting is what a person typed in a setting's field as the store takes it: their
+// language's word for none ("keine", "ninguno") is "none"; English "none" is too.
+func typedSetting(key, text string) string {
+	if key == data.KeyAppointmentReminders && strings.EqualFold(strings.TrimSpace(text), tr.T("settings.none_word")) {
+		return "none"
+	}
+	return text
+}
+
 func (u *UI) saveSettings() {
 	s := u.settings
 	if s == nil || !s.loaded || s.save.Disabled() {
@@ -374,7 +392,7 @@ func (u *UI) saveSettings() {
 			continue
 		}
 		fields = append(fields, f)
-		v, err := data.CheckSetting(f.key, f.entry.Text)
+		v, err := data.CheckSetting(f.key, typedSetting(f.key, f.entry.Text))
 		if err != nil {
 			say(f.err, inputMessage(err))
 			ok = false
@@ -409,8 +427,8 @@ func (u *UI) saveSettings() {
 			return
 		}
 		for _, f := range s.fields() {
-			if v, ok := saved[f.key]; ok && v != f.entry.Text {
-				f.entry.SetText(v)
+			if v, ok := saved[f.key]; ok && shownSetting(f.key, v) != f.entry.Text {
+				f.entry.SetText(shownSetting(f.key, v))
 			}
 		}
 		say(s.saveMsg, msgSettingsSaved())

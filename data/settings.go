@@ -40,6 +40,9 @@ func checkInt(lo, hi int) func(string) (string, error) {
 }
 
 func checkDurations(v string) (string, error) {
+	if strings.EqualFold(strings.TrimSpace(v), "none") {
+		return "none", nil // what the help says, and what an empty list is stored as
+	}
 	var out []string
 	for _, p := range strings.Split(v, ",") {
 		p = strings.TrimSpace(p)

@@ -198,3 +198,17 @@ func TestWhenTimeSettings(t *testing.T) {
 		t.Fatalf("clinic's evening: %v", set.When)
 	}
 }
+
+// TestAppointmentRemindersNone: "none", as the help says, turns appointment reminders off
+// (it was refused as a duration); an empty list is stored the same way.
+func TestAppointmentRemindersNone(t *testing.T) {
+	for _, in := range []string{"none", " None ", ""} {
+		v, err := CheckSetting(KeyAppointmentReminders, in)
+		if err != nil || v != "none" {
+			t.Errorf("CheckSetting(%q) = %q, %v; want none", in, v, err)
+		}
+	}
+	if _, err := CheckSetting(KeyAppointmentReminders, "nonesense"); err == nil {
+		t.Error("a word that is not none was taken")
+	}
+}
