@@ -182,7 +182,7 @@ func TestPortalReasons(t *testing.T) {
 		portal.SurveysRefused:                      "Ihre Praxis nimmt keine Umfragen über die App an",
 		portal.RequestRefused + "slot unavailable": "das Portal hat die Anfrage nicht angenommen: slot unavailable",
 		portal.CancelRefused + "403 forbidden":     "das Portal hat die Absage nicht angenommen: 403 forbidden",
-		portal.ClinicMoved(moved):                  "die Praxis hat ihn verlegt auf Mo., 30. Nov. 2026 um 08:00: Sagen Sie noch einmal ab, wenn Sie das weiterhin möchten",
+		portal.ClinicMoved(moved):                  "die Praxis hat ihn auf Mo., 30. Nov. 2026 um 08:00 verlegt: Sagen Sie noch einmal ab, wenn Sie das möchten",
 		"the clinic's own words":                   "the clinic's own words",
 	} {
 		if got := portalReason(reason, time.UTC); got != want {

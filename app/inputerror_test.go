@@ -34,7 +34,7 @@ func TestInputErrorsTranslated(t *testing.T) {
 			"7250 kg ist für Gewicht nicht möglich: Der Wert sollte zwischen 0,5 und 500 kg liegen.", "input.reading_range"},
 		{"de", errOf(data.ParseVital(data.VitalBloodPressure, "80/95", "")),
 			"the top number (80) should be higher than the bottom number (95): write it as 120/80",
-			"Der obere Wert (80) sollte höher sein als der untere (95): Schreiben Sie es wie 120/80.", "input.bp_order"},
+			"Die obere Zahl (80) muss höher sein als die untere (95): Schreiben Sie etwa 120/80.", "input.bp_order"},
 		{"de", errOf(data.ParseTimeOfDay("25:00")),
 			`"25:00" is not a time of day: use HH:MM on a 24-hour clock, like 08:00 or 20:30`,
 			"„25:00“ ist keine Uhrzeit: Schreiben Sie HH:MM im 24-Stunden-Format, etwa 08:00 oder 20:30.", "input.time_of_day"},

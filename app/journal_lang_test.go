@@ -79,7 +79,7 @@ func TestJournalInGerman(t *testing.T) {
 	}
 	test.Type(j.name, "Kopfschmerzen")
 	tapSeverity(j, 6)
-	if j.sevLabel.Text != "6 — mittel" {
+	if j.sevLabel.Text != "6 – mittel" {
 		t.Errorf("severity label = %q", j.sevLabel.Text)
 	}
 	test.Type(j.duration, "1 Stunde 30 Minuten")
@@ -107,10 +107,10 @@ func TestJournalInGerman(t *testing.T) {
 	if len(rows) == 5 {
 		slices.Sort(rows[1:3]) // the same minute: either may come first
 	}
-	want := []string{"# Heute", "14:30 | Kopfschmerzen | Dauer: 1 Stunde 30 Minuten. | 6 — mittel",
-		"14:30 | Kopfweh |  | 3 — leicht",
+	want := []string{"# Heute", "14:30 | Kopfschmerzen | Dauer: 1 Stunde 30 Minuten. | 6 – mittel",
+		"14:30 | Kopfweh |  | 3 – leicht",
 		"# " + tr.Format(fixedNow.Add(-48*time.Hour).In(u.journal.store.Location()), tr.DateNoYear),
-		"14:30 | Husten |  | 2 — leicht"}
+		"14:30 | Husten |  | 2 – leicht"}
 	if !slices.Equal(rows, want) {
 		t.Errorf("rows drawn = %q\nwant %q", rows, want)
 	}
@@ -169,7 +169,7 @@ func TestReadingsInGerman(t *testing.T) {
 	}
 	assertShows(t, s.saveMsg, "Messwert gespeichert. Gewicht: 72,5 kg.")
 	list := labelsIn(s.list)
-	if !strings.Contains(list, tr.Format(fixedNow, tr.DateClock)+" — 72,5 kg") || !strings.Contains(list, "Nur auf diesem Computer") {
+	if !strings.Contains(list, tr.Format(fixedNow, tr.DateClock)+" – 72,5 kg") || !strings.Contains(list, "Nur auf diesem Computer") {
 		t.Errorf("the list:\n%s", list)
 	}
 	if s.formHead.Text != "Messwert eintragen: Gewicht" {

@@ -37,10 +37,10 @@ func TestReportLanguages(t *testing.T) {
 		want []string
 	}{
 		{"de", []string{"Gesundheitsbericht für den Arztbesuch", "Medikamente", "Beschwerden", "Stimmungen",
-			"Messungen zu Hause", "Notizen", "Termine in diesem Zeitraum", "Kommende Termine",
+			"Zu Hause gemessen", "Notizen", "Termine in diesem Zeitraum", "Kommende Termine",
 			"Fragen für den Arzttermin", "Zeitraum", "Seite 1 von", "Blutdruck", "Gewicht",
 			"1. März 2026 – 30. März 2026", "157,4 lb", "27 von 30 genommen (90 %)", "08:00 jeden Tag",
-			"Behandlungsteam", "Tagebuch", "Höchstwert", "gebucht", "3,5", "20. Apr. 2026, 14:30"}},
+			"An die Praxis", "Tagebuch", "Höchstwert", "gebucht", "3,5", "20. Apr. 2026, 14:30"}},
 		{"es", []string{"Informe de salud para el médico", "Medicamentos", "Síntomas", "Estados de ánimo",
 			"Mediciones en casa", "Notas", "Citas en este periodo", "Próximas citas", "Preguntas para el médico",
 			"Página 1 de", "Presión arterial", "Peso", "1 mar 2026 – 30 mar 2026", "157,4 lb",
