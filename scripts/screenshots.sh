@@ -161,7 +161,7 @@ shoot() {
 	xdotool windowfocus --sync "$win"
 	xdotool type --delay 20 "$PASSPHRASE"
 	xdotool key Return
-	win=$(wait_window "^$NAME — " 30)
+	win=$(wait_window "^$NAME .+ Patient Companion$" 30)
 	grab "$win" "$WORK/before.ppm"
 
 	for spec in "$@"; do
