@@ -153,12 +153,14 @@ func (u *UI) newReminderWindow(p *openProfile) *reminderWindow {
 		if row == nil {
 			return
 		}
-		switch unicode.ToLower(r) {
-		case 't':
+		// The letters are the language's own (T taken in English, G genommen in German),
+		// as the line at the bottom says.
+		switch string(unicode.ToLower(r)) {
+		case tr.T("reminder.key_taken"):
 			row.taken.OnTapped()
-		case 's':
+		case tr.T("reminder.key_skip"):
 			row.skip.OnTapped()
-		case 'z':
+		case tr.T("reminder.key_snooze"):
 			row.snooze.OnTapped()
 		}
 	})
