@@ -97,18 +97,22 @@ func Setup(code string) error {
 			}
 		}
 	}
-	if err := lang.AddTranslationsFS(assets.Translations, "translations"); err != nil {
+	// Only the running language's words, in one go: a key missing from them shows as itself
+	// (which TestKeysComplete prevents), never as English, so English need not be loaded
+	// too; and each file added on its own would make Fyne look up the system's languages
+	// again (docs/PERFORMANCE.md, "Languages").
+	words, err := Words(code)
+	if err != nil {
+		return err
+	}
+	b, err := json.Marshal(words)
+	if err != nil {
+		return fmt.Errorf("load the translations: %w", err)
+	}
+	if err := lang.AddTranslationsForLocale(b, fyne.Locale(code)); err != nil {
 		return fmt.Errorf("load the translations: %w", err)
 	}
 	if runtime.GOOS == "windows" || runtime.GOOS == "darwin" {
-		words, err := Words(code)
-		if err != nil {
-			return err
-		}
-		b, err := json.Marshal(words)
-		if err != nil {
-			return fmt.Errorf("load the translations: %w", err)
-		}
 		for _, s := range Relabel(code, SystemLocales()) {
 			if err := lang.AddTranslationsForLocale(b, fyne.Locale(s)); err != nil {
 				return fmt.Errorf("load the translations: %w", err)

@@ -390,3 +390,30 @@ func TestNoLiteralText(t *testing.T) {
 		}
 	}
 }
+
+// BenchmarkSetup is what choosing the language adds to every start (window and command).
+func BenchmarkSetup(b *testing.B) {
+	for b.Loop() {
+		tr.MustSetup("de")
+	}
+	tr.MustSetup("en")
+}
+
+// BenchmarkT is one lookup with a field, as a list row makes several.
+func BenchmarkT(b *testing.B) {
+	tr.MustSetup("de")
+	defer tr.MustSetup("en")
+	for b.Loop() {
+		_ = tr.T("today.dose_logged", tr.Args{"Time": "08:00"})
+	}
+}
+
+// BenchmarkFormat is a date written the language's way.
+func BenchmarkFormat(b *testing.B) {
+	tr.MustSetup("de")
+	defer tr.MustSetup("en")
+	at := time.Date(2026, 11, 30, 8, 0, 0, 0, time.UTC)
+	for b.Loop() {
+		_ = tr.Format(at, tr.DateClock)
+	}
+}
