@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path"
@@ -169,7 +170,13 @@ type computer struct {
 // is, or the file cannot be read: the default then applies, and the window says nothing
 // worse than speaking the default).
 func ReadChoice(dir string) string {
-	b, err := os.ReadFile(filepath.Join(dir, choiceFile))
+	f, err := os.Open(filepath.Join(dir, choiceFile))
+	if err != nil {
+		return ""
+	}
+	defer f.Close()
+	// A few bytes are expected; a file grown huge (or a device put there) is not read whole.
+	b, err := io.ReadAll(io.LimitReader(f, 64<<10))
 	if err != nil {
 		return ""
 	}

@@ -1,6 +1,7 @@
 package tr_test
 
 import (
+	"bytes"
 	"go/ast"
 	"go/parser"
 	"go/token"
@@ -284,6 +285,13 @@ func TestChoiceKept(t *testing.T) {
 	}
 	if got := tr.ReadChoice(dir); got != "" {
 		t.Fatalf("a damaged file: %q, want the default", got)
+	}
+	big := append([]byte(`{"language":"de","x":"`), bytes.Repeat([]byte(" "), 1<<20)...)
+	if err := os.WriteFile(filepath.Join(dir, "computer.json"), append(big, `"}`...), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if got := tr.ReadChoice(dir); got != "" {
+		t.Fatalf("a 1 MiB file: %q, want the default", got)
 	}
 }
 
