@@ -821,23 +821,10 @@ func (s *Store) AddStep(ctx context.Context, medicationID string, st Step) (Medi
 // RemoveMedication takes a medication off the list and out of the reminders. Its dose
 // history stays in the journal.
 func (s *Store) RemoveMedication(ctx context.Context, id string) (Medication, error) {
-	found, err := s.Medication(ctx, id)
-	if err != nil {
-		return Medication{}, err
-	}
-	var m Medication
-	err = s.inTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
-		var err error
-		if m, _, err = s.medTx(ctx, tx, found.ID); err != nil {
-			return err
-		}
+	return s.changeMed(ctx, id, "remove medication", func(m *Medication) (bool, bool, error) {
 		m.UpdatedAt = s.now().In(s.loc)
-		return s.writeMed(ctx, tx, m, true)
+		return true, true, nil
 	})
-	if err != nil {
-		return Medication{}, fmt.Errorf("remove medication: %w", err)
-	}
-	return m, nil
 }
 
 // UpdateMedication saves edited details of medication m.ID and replaces its schedule steps,
@@ -909,18 +896,9 @@ func (s *Store) UpdateMedication(ctx context.Context, m Medication) (Medication,
 // ArchiveMedication takes a medication out of the reminders and Today (archived true), or
 // brings it back (false). Unlike RemoveMedication it stays listable, with its dose history.
 func (s *Store) ArchiveMedication(ctx context.Context, id string, archived bool) (Medication, error) {
-	found, err := s.Medication(ctx, id)
-	if err != nil {
-		return Medication{}, err
-	}
-	var m Medication
-	err = s.inTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
-		var err error
-		if m, _, err = s.medTx(ctx, tx, found.ID); err != nil {
-			return err
-		}
+	return s.changeMed(ctx, id, "archive medication", func(m *Medication) (bool, bool, error) {
 		if m.Archived == archived {
-			return nil
+			return false, false, nil
 		}
 		now := s.now().In(s.loc)
 		m.Archived, m.ArchivedAt, m.UpdatedAt = archived, time.Time{}, now
@@ -931,10 +909,32 @@ func (s *Store) ArchiveMedication(ctx context.Context, id string, archived bool)
 			// not doses to record as missed.
 			m.ScheduleFrom = now
 		}
-		return s.writeMed(ctx, tx, m, false)
+		return true, false, nil
+	})
+}
+
+// changeMed reads medication id (a prefix, as people type it), changes it and writes it
+// back in one transaction, so a change made meanwhile is never lost. change says whether
+// to write at all and whether the medication is now deleted; what names the step in errors.
+func (s *Store) changeMed(ctx context.Context, id, what string, change func(m *Medication) (write, deleted bool, err error)) (Medication, error) {
+	found, err := s.Medication(ctx, id)
+	if err != nil {
+		return Medication{}, err
+	}
+	var m Medication
+	err = s.inTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
+		var err error
+		if m, _, err = s.medTx(ctx, tx, found.ID); err != nil {
+			return err
+		}
+		write, deleted, err := change(&m)
+		if err != nil || !write {
+			return err
+		}
+		return s.writeMed(ctx, tx, m, deleted)
 	})
 	if err != nil {
-		return Medication{}, fmt.Errorf("archive medication: %w", err)
+		return Medication{}, fmt.Errorf("%s: %w", what, err)
 	}
 	return m, nil
 }

@@ -7,7 +7,6 @@ package data
 import (
 	"context"
 	"database/sql"
-	"fmt"
 	"math"
 	"strconv"
 	"strings"
@@ -350,23 +349,7 @@ func (s *Store) AddStock(ctx context.Context, id string, n Units) (Medication, e
 }
 
 func (s *Store) changeStock(ctx context.Context, id string, change func(*Medication) error) (Medication, error) {
-	found, err := s.Medication(ctx, id)
-	if err != nil {
-		return Medication{}, err
-	}
-	var m Medication
-	err = s.inTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
-		var err error
-		if m, _, err = s.medTx(ctx, tx, found.ID); err != nil {
-			return err
-		}
-		if err := change(&m); err != nil {
-			return err
-		}
-		return s.writeMed(ctx, tx, m, false)
+	return s.changeMed(ctx, id, "save stock", func(m *Medication) (bool, bool, error) {
+		return true, false, change(m)
 	})
-	if err != nil {
-		return Medication{}, fmt.Errorf("save stock: %w", err)
-	}
-	return m, nil
 }

@@ -73,27 +73,37 @@ func (e *Engine) mayCreate(ctx context.Context, resourceType string) (bool, erro
 		}
 		ok = ScopeAllows(scope, resourceType, "c")
 	} else {
-		var caps fhir.Raw
-		err := e.retry(ctx, func() error {
-			var err error
-			caps, err = e.Client.Capabilities(ctx)
-			return err
-		})
-		var he *fhir.HTTPError
-		switch {
-		case errors.As(err, &he) && !he.Temporary():
-			ok = false // no statement: nothing is promised
-		case err != nil:
-			return false, unreachable("read what the portal accepts", err)
-		default:
-			ok = fhir.Interactions(caps)[resourceType]["create"]
+		caps, err := e.capabilities(ctx, "read what the portal accepts")
+		if err != nil {
+			return false, err
 		}
+		ok = fhir.Interactions(caps)[resourceType]["create"]
 	}
 	if e.creatable == nil {
 		e.creatable = map[string]bool{}
 	}
 	e.creatable[resourceType] = ok
 	return ok, nil
+}
+
+// capabilities is the portal's CapabilityStatement, as it is now (what it accepts, what it
+// offers). A portal without one (a lasting HTTP error) promises nothing: nil, and no error.
+// what names the step for an unreachable portal.
+func (e *Engine) capabilities(ctx context.Context, what string) (fhir.Raw, error) {
+	var caps fhir.Raw
+	err := e.retry(ctx, func() error {
+		var err error
+		caps, err = e.Client.Capabilities(ctx)
+		return err
+	})
+	var he *fhir.HTTPError
+	switch {
+	case errors.As(err, &he) && !he.Temporary():
+		caps = nil
+	case err != nil:
+		return nil, unreachable(what, err)
+	}
+	return caps, nil
 }
 
 // pushVital sends one shared reading. It returns an error only when the portal cannot be

@@ -29,18 +29,9 @@ type Slot struct {
 
 // OffersBooking reports whether the portal's CapabilityStatement lists $find and $book.
 func (e *Engine) OffersBooking(ctx context.Context) (bool, error) {
-	var caps fhir.Raw
-	err := e.retry(ctx, func() error {
-		var err error
-		caps, err = e.Client.Capabilities(ctx)
-		return err
-	})
-	var he *fhir.HTTPError
-	switch {
-	case errors.As(err, &he) && !he.Temporary():
-		return false, nil
-	case err != nil:
-		return false, unreachable("read what the portal offers", err)
+	caps, err := e.capabilities(ctx, "read what the portal offers")
+	if err != nil {
+		return false, err
 	}
 	ops := fhir.Operations(caps)
 	has := func(name string) bool { return ops["Appointment"][name] || ops[""][name] }
