@@ -78,11 +78,9 @@ func (c *severityChart) CreateRenderer() fyne.WidgetRenderer {
 type chartRenderer struct {
 	c       *severityChart
 	heading *widget.Label
-	yLabels []*canvas.Text
-	grid    []*canvas.Line
-	xLabels []*canvas.Text
-	bars    []*canvas.Rectangle // one per day; hidden on a day without an entry
-	gaps    []*canvas.Circle    // one per day; shown on a day without an entry
+	chartAxes
+	bars []*canvas.Rectangle // one per day; hidden on a day without an entry
+	gaps []*canvas.Circle    // one per day; shown on a day without an entry
 }
 
 const (
@@ -105,16 +103,7 @@ func (r *chartRenderer) MinSize() fyne.Size {
 }
 
 func (r *chartRenderer) Objects() []fyne.CanvasObject {
-	objs := []fyne.CanvasObject{r.heading}
-	for _, l := range r.grid {
-		objs = append(objs, l)
-	}
-	for _, t := range r.yLabels {
-		objs = append(objs, t)
-	}
-	for _, t := range r.xLabels {
-		objs = append(objs, t)
-	}
+	objs := append([]fyne.CanvasObject{r.heading}, r.axisObjects()...)
 	for i := range r.bars {
 		objs = append(objs, r.bars[i], r.gaps[i])
 	}
@@ -138,12 +127,7 @@ func (r *chartRenderer) Layout(size fyne.Size) {
 	r.heading.Move(fyne.NewPos(-pad, -pad/2))
 	r.heading.Resize(fyne.NewSize(size.Width+pad, r.heading.MinSize().Height))
 	for i, v := range []float32{10, 5, 0} {
-		y := base - (base-top)*v/10
-		r.grid[i].Position1 = fyne.NewPos(x0, y)
-		r.grid[i].Position2 = fyne.NewPos(x0+w, y)
-		h := r.yLabels[i].MinSize().Height
-		r.yLabels[i].Move(fyne.NewPos(0, y-h/2))
-		r.yLabels[i].Resize(fyne.NewSize(x0-r.c.Theme().Size(theme.SizeNamePadding), h))
+		r.placeValue(i, base-(base-top)*v/10, x0, w, r.c.Theme().Size(theme.SizeNamePadding))
 	}
 	n := len(r.bars)
 	if n == 0 {

@@ -179,15 +179,13 @@ type trendMark struct {
 }
 
 type trendRenderer struct {
-	c       *trendChart
-	band    *canvas.Rectangle
-	grid    []*canvas.Line
-	yLabels []*canvas.Text
-	xLabels []*canvas.Text
-	lines   [][]*canvas.Line // per series, one between each two points
-	limits  []*canvas.Line   // blood pressure's range limits
-	marks   []trendMark
-	lo, hi  float64 // the values at the plot's bottom and top
+	c    *trendChart
+	band *canvas.Rectangle
+	chartAxes
+	lines  [][]*canvas.Line // per series, one between each two points
+	limits []*canvas.Line   // blood pressure's range limits
+	marks  []trendMark
+	lo, hi float64 // the values at the plot's bottom and top
 }
 
 func (r *trendRenderer) Destroy() {}
@@ -213,15 +211,7 @@ func (r *trendRenderer) Objects() []fyne.CanvasObject {
 	for _, l := range r.limits {
 		objs = append(objs, l)
 	}
-	for _, l := range r.grid {
-		objs = append(objs, l)
-	}
-	for _, t := range r.yLabels {
-		objs = append(objs, t)
-	}
-	for _, t := range r.xLabels {
-		objs = append(objs, t)
-	}
+	objs = append(objs, r.axisObjects()...)
 	for _, s := range r.lines {
 		for _, l := range s {
 			objs = append(objs, l)
@@ -312,12 +302,7 @@ func (r *trendRenderer) Layout(size fyne.Size) {
 	pad := r.c.Theme().Size(theme.SizeNamePadding)
 	// The grid: the top, middle and bottom values.
 	for i, v := range []float64{r.hi, (r.lo + r.hi) / 2, r.lo} {
-		y := r.y(v, top, base)
-		r.grid[i].Position1, r.grid[i].Position2 = fyne.NewPos(x0, y), fyne.NewPos(x0+w, y)
-		t := r.yLabels[i]
-		h := t.MinSize().Height
-		t.Move(fyne.NewPos(0, y-h/2))
-		t.Resize(fyne.NewSize(x0-pad, h))
+		r.placeValue(i, r.y(v, top, base), x0, w, pad)
 	}
 	// The band: the reference range (open-ended ranges run to the plot's edge).
 	if d.low != nil || d.high != nil {

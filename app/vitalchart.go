@@ -127,12 +127,10 @@ type vitalChartRenderer struct {
 	heading *widget.Label
 	legend  *widget.Label
 	// Rebuilt on each refresh (a chart has at most a few hundred points).
-	bands   []*canvas.Rectangle
-	grid    []*canvas.Line
-	yLabels []*canvas.Text
-	xLabels []*canvas.Text
-	lines   []*canvas.Line
-	points  []fyne.CanvasObject
+	bands []*canvas.Rectangle
+	chartAxes
+	lines  []*canvas.Line
+	points []fyne.CanvasObject
 	// where each line and point goes, in values: computed in Refresh, placed in Layout.
 	lineAt  [][4]float64 // t1, v1, t2, v2
 	pointAt [][2]float64 // t, v
@@ -147,15 +145,7 @@ func (r *vitalChartRenderer) Objects() []fyne.CanvasObject {
 	for _, b := range r.bands {
 		objs = append(objs, b)
 	}
-	for _, l := range r.grid {
-		objs = append(objs, l)
-	}
-	for _, t := range r.yLabels {
-		objs = append(objs, t)
-	}
-	for _, t := range r.xLabels {
-		objs = append(objs, t)
-	}
+	objs = append(objs, r.axisObjects()...)
 	for _, l := range r.lines {
 		objs = append(objs, l)
 	}
@@ -223,12 +213,7 @@ func (r *vitalChartRenderer) Layout(size fyne.Size) {
 		}
 	}
 	for i, v := range r.ticks {
-		y := yOf(v)
-		r.grid[i].Position1 = fyne.NewPos(x0, y)
-		r.grid[i].Position2 = fyne.NewPos(x0+w, y)
-		h := r.yLabels[i].MinSize().Height
-		r.yLabels[i].Move(fyne.NewPos(0, y-h/2))
-		r.yLabels[i].Resize(fyne.NewSize(x0-c.Theme().Size(theme.SizeNamePadding), h))
+		r.placeValue(i, yOf(v), x0, w, c.Theme().Size(theme.SizeNamePadding))
 	}
 	for i, l := range r.lines {
 		a := r.lineAt[i]
