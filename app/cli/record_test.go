@@ -15,6 +15,7 @@ import (
 	"github.com/patient-companion/companion/app/health"
 	"github.com/patient-companion/companion/data"
 	"github.com/patient-companion/companion/data/datatest"
+	"github.com/patient-companion/companion/sync/fhir/fhirtest"
 )
 
 // The health record on the command line (issue 13, DESIGN §6.1), on real profiles filled
@@ -24,32 +25,15 @@ import (
 // the Patient and Binary, by its id, version 1.
 func fixtureResources(t *testing.T, name string) []data.ClinicalResource {
 	t.Helper()
-	b, err := os.ReadFile(filepath.Join("..", "..", "testdata", "record", name))
+	res, err := fhirtest.RecordRaw(strings.TrimSuffix(name, ".json"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	var bundle struct {
-		Entry []struct {
-			Resource json.RawMessage `json:"resource"`
-		} `json:"entry"`
-	}
-	if err := json.Unmarshal(b, &bundle); err != nil {
-		t.Fatal(err)
-	}
 	var out []data.ClinicalResource
-	for _, e := range bundle.Entry {
-		var head struct{ ResourceType, ID string }
-		if err := json.Unmarshal(e.Resource, &head); err != nil {
-			t.Fatal(err)
+	for _, r := range res {
+		if r.Type != "Patient" && r.Type != "Binary" {
+			out = append(out, data.ClinicalResource{Type: r.Type, RemoteID: r.ID, Version: "1", Raw: r.JSON})
 		}
-		if head.ResourceType == "Patient" || head.ResourceType == "Binary" {
-			continue
-		}
-		var compact bytes.Buffer
-		if err := json.Compact(&compact, e.Resource); err != nil {
-			t.Fatal(err)
-		}
-		out = append(out, data.ClinicalResource{Type: head.ResourceType, RemoteID: head.ID, Version: "1", Raw: compact.Bytes()})
 	}
 	return out
 }

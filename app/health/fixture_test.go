@@ -1,14 +1,13 @@
 package health
 
 import (
-	"encoding/json"
-	"os"
-	"path/filepath"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 
 	"github.com/patient-companion/companion/data"
+	"github.com/patient-companion/companion/sync/fhir/fhirtest"
 )
 
 // fixture reads a record of testdata/record (the hand-written US Core-shaped records the
@@ -16,30 +15,14 @@ import (
 // only, local id "L-<remote id>".
 func fixture(t *testing.T, name string) []data.ClinicalResource {
 	t.Helper()
-	b, err := os.ReadFile(filepath.Join("..", "..", "testdata", "record", name))
+	res, err := fhirtest.RecordRaw(strings.TrimSuffix(name, ".json"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	var bundle struct {
-		Entry []struct {
-			Resource json.RawMessage `json:"resource"`
-		} `json:"entry"`
-	}
-	if err := json.Unmarshal(b, &bundle); err != nil {
-		t.Fatal(err)
-	}
-	clinical := map[string]bool{}
-	for _, c := range data.ClinicalTypes {
-		clinical[c] = true
-	}
 	var out []data.ClinicalResource
-	for _, e := range bundle.Entry {
-		var head resource
-		if err := json.Unmarshal(e.Resource, &head); err != nil {
-			t.Fatal(err)
-		}
-		if clinical[head.ResourceType] {
-			out = append(out, cr(head.ResourceType, head.ID, string(e.Resource)))
+	for _, r := range res {
+		if slices.Contains(data.ClinicalTypes, r.Type) {
+			out = append(out, cr(r.Type, r.ID, string(r.JSON)))
 		}
 	}
 	return out

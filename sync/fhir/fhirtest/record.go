@@ -42,6 +42,31 @@ func (r Record) ID(ref string) string {
 // RecordResources reads a fixture ("alice" or "bob") as its resources, in file order, with
 // their fixture ids and references.
 func RecordResources(name string) ([]map[string]any, error) {
+	raw, err := RecordRaw(name)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]map[string]any, 0, len(raw))
+	for _, r := range raw {
+		var m map[string]any
+		if err := json.Unmarshal(r.JSON, &m); err != nil {
+			return nil, fmt.Errorf("testdata/record/%s.json: %w", name, err)
+		}
+		out = append(out, m)
+	}
+	return out, nil
+}
+
+// RawResource is one resource of a fixture: its type, id and JSON as written (compacted, so
+// a decimal keeps its digits: 5.0 stays 5.0).
+type RawResource struct {
+	Type, ID string
+	JSON     json.RawMessage
+}
+
+// RecordRaw reads a fixture ("alice" or "bob") as its resources' JSON, in file order: what a
+// sync stores, for tests that fill a profile without a server.
+func RecordRaw(name string) ([]RawResource, error) {
 	dir, err := harnessDir()
 	if err != nil {
 		return nil, err
@@ -52,15 +77,23 @@ func RecordResources(name string) ([]map[string]any, error) {
 	}
 	var bundle struct {
 		Entry []struct {
-			Resource map[string]any `json:"resource"`
+			Resource json.RawMessage `json:"resource"`
 		} `json:"entry"`
 	}
 	if err := json.Unmarshal(b, &bundle); err != nil {
 		return nil, fmt.Errorf("testdata/record/%s.json: %w", name, err)
 	}
-	out := make([]map[string]any, 0, len(bundle.Entry))
+	out := make([]RawResource, 0, len(bundle.Entry))
 	for _, e := range bundle.Entry {
-		out = append(out, e.Resource)
+		var head struct{ ResourceType, ID string }
+		if err := json.Unmarshal(e.Resource, &head); err != nil {
+			return nil, fmt.Errorf("testdata/record/%s.json: %w", name, err)
+		}
+		var compact bytes.Buffer
+		if err := json.Compact(&compact, e.Resource); err != nil {
+			return nil, fmt.Errorf("testdata/record/%s.json: %w", name, err)
+		}
+		out = append(out, RawResource{Type: head.ResourceType, ID: head.ID, JSON: compact.Bytes()})
 	}
 	return out, nil
 }
