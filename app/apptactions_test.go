@@ -14,7 +14,6 @@ import (
 	"github.com/patient-companion/companion/app/tr"
 	"github.com/patient-companion/companion/clinic"
 	"github.com/patient-companion/companion/data"
-	"github.com/patient-companion/companion/sync/fhir"
 	"github.com/patient-companion/companion/sync/fhir/fhirtest"
 	"github.com/patient-companion/companion/sync/portal/portaltest"
 )
@@ -55,22 +54,10 @@ func rowTitled(t *testing.T, rows []*apptRow, title string) *apptRow {
 // A portal that takes Appointment create (the Medplum engine): the request is stored, sent
 // at once, and shows as requested until the clinic answers.
 func TestApptRequestStoredAndShown(t *testing.T) {
-	upstream := fhirtest.Start(t)
+	upstream, _, patID := fhirtest.StartWithPatient(t)
 	ctx := context.Background()
-	direct, err := fhir.New(upstream)
-	if err != nil {
-		t.Fatal(err)
-	}
-	raw, err := direct.Create(ctx, "Patient", fhir.Raw(`{"resourceType":"Patient"}`), "")
-	if err != nil {
-		t.Fatal(err)
-	}
-	var pat struct{ ID string }
-	if err := json.Unmarshal(raw, &pat); err != nil {
-		t.Fatal(err)
-	}
 	u := openAppointments(t, nil, func(ctx context.Context, st *data.Store) {
-		if err := st.SetPortalConnection(ctx, data.Portal{URL: upstream, PatientID: pat.ID}); err != nil {
+		if err := st.SetPortalConnection(ctx, data.Portal{URL: upstream, PatientID: patID}); err != nil {
 			t.Fatal(err)
 		}
 	})

@@ -20,23 +20,16 @@ import (
 func TestAppointmentRequestCancelAndQuestions(t *testing.T) {
 	h := newDoseHarness(t) // the profile's clock is 2026-11-25 12:00 New York
 	ctx := context.Background()
-	upstream := fhirtest.Start(t)
-	direct, err := fhir.New(upstream)
-	if err != nil {
-		t.Fatal(err)
-	}
-	raw, _ := direct.Create(ctx, "Patient", fhir.Raw(`{"resourceType":"Patient"}`), "")
-	var pat struct{ ID string }
-	json.Unmarshal(raw, &pat)
+	upstream, direct, patID := fhirtest.StartWithPatient(t)
 	start := time.Now().AddDate(0, 1, 0).Truncate(time.Hour).UTC()
-	raw, err = direct.Create(ctx, "Appointment", fhir.Raw(fmt.Sprintf(`{"resourceType":"Appointment","status":"booked","description":"Eye screening","comment":"Bring your glasses","start":%q,"end":%q,"participant":[{"actor":{"reference":"Patient/%s"},"status":"accepted"}]}`,
-		start.Format(time.RFC3339), start.Add(30*time.Minute).Format(time.RFC3339), pat.ID)), "")
+	raw, err := direct.Create(ctx, "Appointment", fhir.Raw(fmt.Sprintf(`{"resourceType":"Appointment","status":"booked","description":"Eye screening","comment":"Bring your glasses","start":%q,"end":%q,"participant":[{"actor":{"reference":"Patient/%s"},"status":"accepted"}]}`,
+		start.Format(time.RFC3339), start.Add(30*time.Minute).Format(time.RFC3339), patID)), "")
 	if err != nil {
 		t.Fatal(err)
 	}
 	var remote struct{ ID string }
 	json.Unmarshal(raw, &remote)
-	h.run("portal", "connect", upstream, "--patient", pat.ID)
+	h.run("portal", "connect", upstream, "--patient", patID)
 	h.ok("sync")
 	var appts []appointmentJSON
 	h.jsonOK(&appts, "appointment", "list")

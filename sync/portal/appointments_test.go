@@ -80,17 +80,7 @@ type apptWorld struct {
 func newApptWorld(t *testing.T) *apptWorld {
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	t.Cleanup(cancel)
-	upstream := fhirtest.Start(t)
-	direct, err := fhir.New(upstream)
-	if err != nil {
-		t.Fatal(err)
-	}
-	raw, err := direct.Create(ctx, "Patient", fhir.Raw(`{"resourceType":"Patient"}`), "")
-	if err != nil {
-		t.Fatal(err)
-	}
-	var pat struct{ ID string }
-	json.Unmarshal(raw, &pat)
+	upstream, direct, patID := fhirtest.StartWithPatient(t)
 	g := &gate{upstream: upstream}
 	srv := httptest.NewServer(g)
 	t.Cleanup(srv.Close)
@@ -99,8 +89,8 @@ func newApptWorld(t *testing.T) *apptWorld {
 		t.Fatal(err)
 	}
 	s, _ := datatest.CreatePassphrase(t, datatest.NewProfiles(t, nil), "Ada", "pw")
-	return &apptWorld{t: t, ctx: ctx, direct: direct, gate: g, store: s, patient: pat.ID,
-		eng: &portal.Engine{Client: c, Store: s, Patient: pat.ID, Sleep: func(context.Context, time.Duration) error { return nil }}}
+	return &apptWorld{t: t, ctx: ctx, direct: direct, gate: g, store: s, patient: patID,
+		eng: &portal.Engine{Client: c, Store: s, Patient: patID, Sleep: func(context.Context, time.Duration) error { return nil }}}
 }
 
 // booked makes an appointment at the clinic and syncs it down; it returns the local one.

@@ -198,27 +198,17 @@ func benchNoChange(b *testing.B, direct *fhir.Client, patient string) {
 // loadSyncMedplum starts the engine with a patient, 1,000 appointments and 1,000 messages.
 func loadSyncMedplum(b *testing.B) (*fhir.Client, string) {
 	ctx := context.Background()
-	upstream := fhirtest.Start(b)
-	direct, err := fhir.New(upstream)
-	if err != nil {
-		b.Fatal(err)
-	}
-	raw, err := direct.Create(ctx, "Patient", fhir.Raw(`{"resourceType":"Patient"}`), "")
-	if err != nil {
-		b.Fatal(err)
-	}
-	var pat struct{ ID string }
-	json.Unmarshal(raw, &pat)
+	_, direct, patID := fhirtest.StartWithPatient(b)
 	start := time.Date(2026, 12, 1, 9, 0, 0, 0, time.UTC)
 	for i := 0; i < 1000; i++ {
 		at := start.Add(time.Duration(i) * time.Hour)
 		if _, err := direct.Create(ctx, "Appointment", fhir.Raw(fmt.Sprintf(`{"resourceType":"Appointment","status":"booked","description":"Visit","start":%q,"end":%q,"participant":[{"actor":{"reference":"Patient/%s"},"status":"accepted"}]}`,
-			at.Format(time.RFC3339), at.Add(30*time.Minute).Format(time.RFC3339), pat.ID)), ""); err != nil {
+			at.Format(time.RFC3339), at.Add(30*time.Minute).Format(time.RFC3339), patID)), ""); err != nil {
 			b.Fatal(err)
 		}
-		if _, err := direct.Create(ctx, "Communication", fhir.Raw(fmt.Sprintf(`{"resourceType":"Communication","status":"completed","subject":{"reference":"Patient/%s"},"sender":{"reference":"Practitioner/x","display":"Dr Okafor"},"payload":[{"contentString":"Your results are fine."}]}`, pat.ID)), ""); err != nil {
+		if _, err := direct.Create(ctx, "Communication", fhir.Raw(fmt.Sprintf(`{"resourceType":"Communication","status":"completed","subject":{"reference":"Patient/%s"},"sender":{"reference":"Practitioner/x","display":"Dr Okafor"},"payload":[{"contentString":"Your results are fine."}]}`, patID)), ""); err != nil {
 			b.Fatal(err)
 		}
 	}
-	return direct, pat.ID
+	return direct, patID
 }

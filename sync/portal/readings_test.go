@@ -184,14 +184,7 @@ func (g grants) Granted(context.Context) (string, error) { return string(g), nil
 func TestReadingsRefusedWithoutScope(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
-	upstream := fhirtest.Start(t)
-	c, err := fhir.New(upstream)
-	if err != nil {
-		t.Fatal(err)
-	}
-	raw, _ := c.Create(ctx, "Patient", fhir.Raw(`{"resourceType":"Patient"}`), "")
-	var pat struct{ ID string }
-	json.Unmarshal(raw, &pat)
+	_, c, patID := fhirtest.StartWithPatient(t)
 	s, _ := datatest.CreatePassphrase(t, datatest.NewProfiles(t, nil), "Ada", "pw")
 	for _, val := range []string{"70", "71"} {
 		v, _ := data.ParseVital(data.VitalPulse, val, "")
@@ -202,7 +195,7 @@ func TestReadingsRefusedWithoutScope(t *testing.T) {
 	if _, err := s.AddNote(ctx, "See you Tuesday"); err != nil {
 		t.Fatal(err)
 	}
-	eng := &portal.Engine{Client: c, Store: s, Patient: pat.ID, Grants: grants("openid patient/Observation.rs patient/Communication.crs")}
+	eng := &portal.Engine{Client: c, Store: s, Patient: patID, Grants: grants("openid patient/Observation.rs patient/Communication.crs")}
 	res, err := eng.Sync(ctx)
 	if err != nil || res.Pushed != 1 || len(res.Errors) != 1 || res.Errors[0] != "your clinic does not accept readings" {
 		t.Fatalf("sync without the scope = %+v, %v", res, err)
@@ -214,7 +207,7 @@ func TestReadingsRefusedWithoutScope(t *testing.T) {
 		}
 	}
 	// The next day, signed in again with the scope: they go.
-	eng = &portal.Engine{Client: c, Store: s, Patient: pat.ID, Grants: grants("patient/Observation.crs"),
+	eng = &portal.Engine{Client: c, Store: s, Patient: patID, Grants: grants("patient/Observation.crs"),
 		Now: func() time.Time { return time.Now().Add(25 * time.Hour) }}
 	if res, err := eng.Sync(ctx); err != nil || res.Pushed != 2 {
 		t.Fatalf("sync with the scope = %+v, %v", res, err)
